@@ -1,0 +1,253 @@
+//! Accounts: the sources of the timeline. Passwords are never stored here (they live in the OS
+//! keyring, see the core's `secrets` module).
+
+use anyhow::{Context as _, Result};
+use rusqlite::{params, Connection, OptionalExtension as _, Row};
+
+use crate::{ChangeKind, ItemKind, StoreError, Tx};
+
+/// What kind of source an account is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountKind {
+    /// An IMAP/SMTP mail account.
+    Imap,
+    /// Local mail only (imports, the sample mailbox).
+    Local,
+}
+
+impl AccountKind {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Imap => "imap",
+            AccountKind::Local => "local",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "imap" => Ok(AccountKind::Imap),
+            "local" => Ok(AccountKind::Local),
+            other => anyhow::bail!("Unknown account kind {other:?} in the database"),
+        }
+    }
+}
+
+/// Transport security of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// Implicit TLS (IMAPS 993, SMTPS 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS.
+    StartTls,
+    /// No TLS; allowed on loopback only.
+    Plain,
+}
+
+impl Security {
+    /// The name stored in the database and used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::StartTls => "starttls",
+            Security::Plain => "plain",
+        }
+    }
+
+    /// Parses `tls`, `starttls` or `plain`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "tls" => Ok(Security::Tls),
+            "starttls" => Ok(Security::StartTls),
+            "plain" => Ok(Security::Plain),
+            other => anyhow::bail!("Unknown security {other:?}: use tls, starttls or plain"),
+        }
+    }
+}
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Kind of account.
+    pub kind: AccountKind,
+    /// Display name.
+    pub name: String,
+    /// Email address ('' for local accounts).
+    pub email: String,
+    /// IMAP host and port.
+    pub imap: (String, u16),
+    /// SMTP host and port.
+    pub smtp: (String, u16),
+    /// Transport security.
+    pub security: Security,
+    /// Login name.
+    pub username: String,
+    /// Extra trusted certificate (PEM path), if any.
+    pub ca_file: Option<String>,
+}
+
+/// A stored account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Account id.
+    pub id: i64,
+    /// Kind of account.
+    pub kind: AccountKind,
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// IMAP host and port.
+    pub imap: (String, u16),
+    /// SMTP host and port.
+    pub smtp: (String, u16),
+    /// Transport security.
+    pub security: Security,
+    /// Login name.
+    pub username: String,
+    /// Extra trusted certificate (PEM path), if any.
+    pub ca_file: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, String, String, String, String, i64, String, i64, String, String, String)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+        row.get(10)?,
+    ))
+}
+
+type RawAccount = (i64, String, String, String, String, i64, String, i64, String, String, String);
+
+fn build((id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file): RawAccount) -> Result<Account> {
+    Ok(Account {
+        id,
+        kind: AccountKind::parse(&kind)?,
+        name,
+        email,
+        imap: (imap_host, u16::try_from(imap_port).unwrap_or(0)),
+        smtp: (smtp_host, u16::try_from(smtp_port).unwrap_or(0)),
+        security: Security::parse(&security)?,
+        username,
+        ca_file: (!ca_file.is_empty()).then_some(ca_file),
+    })
+}
+
+impl Tx<'_> {
+    /// Creates an account and returns its id.
+    pub fn add_account(&mut self, account: &NewAccount) -> Result<i64> {
+        self.conn()
+            .execute(
+                "INSERT INTO accounts (kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    account.kind.as_str(),
+                    account.name,
+                    account.email,
+                    account.imap.0,
+                    account.imap.1,
+                    account.smtp.0,
+                    account.smtp.1,
+                    account.security.as_str(),
+                    account.username,
+                    account.ca_file.clone().unwrap_or_default(),
+                    self.now(),
+                ],
+            )
+            .context("Cannot store the account")?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Removes an account with everything that came from it. Each removed item is recorded on
+    /// the change feed.
+    pub fn remove_account(&mut self, id: i64) -> Result<()> {
+        account(self.conn(), id)?;
+        let items: Vec<(i64, String, String)> = {
+            let mut stmt = self
+                .conn()
+                .prepare("SELECT id, kind, title FROM items WHERE account_id = ?1")?;
+            let rows = stmt.query_map([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        self.conn()
+            .execute(
+                "DELETE FROM items_fts WHERE rowid IN (SELECT sort_key FROM items WHERE account_id = ?1)",
+                [id],
+            )
+            .context("Cannot remove the account's items from the search index")?;
+        self.conn()
+            .execute("DELETE FROM accounts WHERE id = ?1", [id])
+            .context("Cannot remove the account")?;
+        for (item_id, kind, title) in items {
+            self.record(ChangeKind::Removed, item_id, ItemKind::parse(&kind)?, &title)?;
+        }
+        Ok(())
+    }
+
+    /// The local account named `name`, created if missing.
+    pub fn local_account(&mut self, name: &str) -> Result<i64> {
+        let existing: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM accounts WHERE kind = 'local' AND name = ?1",
+                [name],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match existing {
+            Some(id) => Ok(id),
+            None => self.add_account(&NewAccount {
+                kind: AccountKind::Local,
+                name: name.to_owned(),
+                email: String::new(),
+                imap: (String::new(), 0),
+                smtp: (String::new(), 0),
+                security: Security::Tls,
+                username: String::new(),
+                ca_file: None,
+            }),
+        }
+    }
+}
+
+/// All accounts, oldest first.
+pub(crate) fn list(conn: &Connection) -> Result<Vec<Account>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM accounts ORDER BY id"))?;
+    let rows = stmt.query_map([], from_row)?;
+    rows.map(|row| build(row?)).collect()
+}
+
+/// One account.
+pub(crate) fn account(conn: &Connection, id: i64) -> Result<Account> {
+    let raw = conn
+        .query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id], from_row)
+        .optional()
+        .context("Cannot read the account")?;
+    match raw {
+        Some(raw) => build(raw),
+        None => Err(StoreError::NoSuchAccount(id).into()),
+    }
+}
+
+impl crate::Store {
+    /// All accounts, oldest first.
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        self.read(list)
+    }
+
+    /// One account, or [`StoreError::NoSuchAccount`].
+    pub fn account(&self, id: i64) -> Result<Account> {
+        self.read(|conn| account(conn, id))
+    }
+}

@@ -1,0 +1,553 @@
+//! The unified timeline: items, mail details, threads and full-text search.
+
+use anyhow::{Context as _, Result};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension as _, Row};
+
+use crate::{ChangeKind, StoreError, Tx};
+
+/// Kind of a timeline item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    /// A mail message.
+    Mail,
+    /// A chat message.
+    Chat,
+    /// A task (VTODO).
+    Task,
+    /// A calendar event (VEVENT).
+    Event,
+}
+
+impl ItemKind {
+    /// `mail`, `chat`, `task` or `event`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Mail => "mail",
+            ItemKind::Chat => "chat",
+            ItemKind::Task => "task",
+            ItemKind::Event => "event",
+        }
+    }
+
+    /// Parses `mail`, `chat`, `task` or `event`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "mail" => Ok(ItemKind::Mail),
+            "chat" => Ok(ItemKind::Chat),
+            "task" => Ok(ItemKind::Task),
+            "event" => Ok(ItemKind::Event),
+            other => anyhow::bail!("Unknown item kind {other:?}: use mail, chat, task or event"),
+        }
+    }
+}
+
+/// A person (sender).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Display name, if any.
+    pub name: Option<String>,
+    /// Address.
+    pub address: String,
+}
+
+/// An attachment to store with a message.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    /// File name ('' becomes "attachment").
+    pub name: String,
+    /// MIME type.
+    pub mime_type: String,
+    /// Content.
+    pub content: Vec<u8>,
+}
+
+/// A parsed mail message to store.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    /// Account it belongs to.
+    pub account_id: i64,
+    /// Unix milliseconds.
+    pub time_ms: i64,
+    /// Subject.
+    pub title: String,
+    /// From.
+    pub sender: Option<Person>,
+    /// Not yet seen.
+    pub unread: bool,
+    /// Flagged.
+    pub flagged: bool,
+    /// Start of the text, for the list.
+    pub snippet: String,
+    /// Message-ID without angle brackets (synthesized when missing).
+    pub message_id: String,
+    /// In-Reply-To message id, '' when none.
+    pub in_reply_to: String,
+    /// References, oldest first.
+    pub references: Vec<String>,
+    /// Normalized subject for the threading fallback.
+    pub subject_key: String,
+    /// Whether the subject marked a reply or forward (Re:, Fwd:, …).
+    pub subject_is_reply: bool,
+    /// To and Cc for display.
+    pub recipients: String,
+    /// Text body.
+    pub body_text: Option<String>,
+    /// Sanitized HTML body.
+    pub body_html: Option<String>,
+    /// The original message.
+    pub raw: Vec<u8>,
+    /// Attachments.
+    pub attachments: Vec<NewAttachment>,
+    /// Folder holding it, with its UID and UIDVALIDITY (0, 0 for local folders).
+    pub folder: Option<(i64, u32, u32)>,
+}
+
+/// The outcome of storing a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// A new item.
+    Added(i64),
+    /// The Message-ID was already stored for this account: the existing item (now also in the
+    /// given folder).
+    Existing(i64),
+}
+
+impl Inserted {
+    /// The item id either way.
+    pub fn id(self) -> i64 {
+        match self {
+            Inserted::Added(id) | Inserted::Existing(id) => id,
+        }
+    }
+}
+
+/// One row of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    /// Item id.
+    pub id: i64,
+    /// Kind.
+    pub kind: ItemKind,
+    /// Account id.
+    pub account_id: i64,
+    /// Title (subject).
+    pub title: String,
+    /// Sender.
+    pub sender: Option<Person>,
+    /// Unix milliseconds.
+    pub time_ms: i64,
+    /// Unread.
+    pub unread: bool,
+    /// Flagged.
+    pub flagged: bool,
+    /// Thread key.
+    pub thread: Option<i64>,
+    /// Snippet.
+    pub snippet: String,
+    /// Message-ID (mail).
+    pub message_id: Option<String>,
+    /// Folders holding it (mail).
+    pub folders: Vec<String>,
+    /// Linked task.
+    pub task: Option<i64>,
+}
+
+/// Attachment metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    /// File name.
+    pub name: String,
+    /// MIME type.
+    pub mime_type: String,
+    /// Size in bytes.
+    pub size: i64,
+}
+
+/// An item with its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemDetail {
+    /// The timeline row.
+    pub row: ItemRow,
+    /// To and Cc.
+    pub recipients: String,
+    /// Text body.
+    pub body_text: Option<String>,
+    /// Sanitized HTML body.
+    pub body_html: Option<String>,
+    /// Attachments.
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// Which part of the timeline to read.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineQuery {
+    /// At most this many rows.
+    pub limit: u32,
+    /// Only this kind.
+    pub kind: Option<ItemKind>,
+    /// Only unread items.
+    pub unread_only: bool,
+    /// Only items older than this item (paging).
+    pub before: Option<i64>,
+    /// Only these accounts (empty: all).
+    pub accounts: Vec<i64>,
+}
+
+/// Bytes of body text kept in the full-text index per item.
+const FTS_BODY_LIMIT: usize = 256 * 1024;
+
+const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sender_name, i.sender_address, i.time, i.unread,
+    i.flagged, i.thread_id, i.snippet, m.message_id, i.task_id,
+    (SELECT group_concat(name, char(31)) FROM (SELECT f.name FROM mail_folders mf JOIN folders f ON f.id = mf.folder_id
+        WHERE mf.item_id = i.id ORDER BY f.name))";
+
+fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
+    let kind: String = row.get(1)?;
+    let sender_name: String = row.get(4)?;
+    let sender_address: String = row.get(5)?;
+    let folders: Option<String> = row.get(13)?;
+    Ok(ItemRow {
+        id: row.get(0)?,
+        kind: ItemKind::parse(&kind).unwrap_or(ItemKind::Mail),
+        account_id: row.get(2)?,
+        title: row.get(3)?,
+        sender: (!sender_address.is_empty() || !sender_name.is_empty()).then(|| Person {
+            name: (!sender_name.is_empty()).then_some(sender_name),
+            address: sender_address,
+        }),
+        time_ms: row.get(6)?,
+        unread: row.get(7)?,
+        flagged: row.get(8)?,
+        thread: row.get(9)?,
+        snippet: row.get(10)?,
+        message_id: row.get(11)?,
+        task: row.get(12)?,
+        folders: folders
+            .map(|f| f.split('\u{1f}').map(str::to_owned).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// The sort key of an item at `time_ms`: the first free slot of that millisecond.
+fn free_sort_key(conn: &Connection, time_ms: i64) -> Result<i64> {
+    // Keys are (ms << 20) + slot; times before 1970 or absurdly far ahead are clamped so the
+    // shift cannot overflow.
+    let base = time_ms.clamp(0, (i64::MAX >> 20) - 1) << 20;
+    let used: Option<i64> = conn
+        .prepare_cached("SELECT max(sort_key) FROM items WHERE sort_key >= ?1 AND sort_key < ?2")?
+        .query_row(params![base, base + (1 << 20)], |row| row.get(0))?;
+    Ok(match used {
+        None => base,
+        Some(key) if key + 1 < base + (1 << 20) => key + 1,
+        Some(_) => anyhow::bail!("More than a million items in one millisecond"),
+    })
+}
+
+/// The FTS5 query for what a person typed: every word must match, the last one as a prefix (so
+/// results follow typing). Words are quoted, so no input is an FTS syntax error.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let last = words.len().checked_sub(1)?;
+    let terms: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let quoted = format!("\"{}\"", word.replace('"', "\"\""));
+            if i == last {
+                format!("{quoted}*")
+            } else {
+                quoted
+            }
+        })
+        .collect();
+    Some(terms.join(" "))
+}
+
+fn truncate_utf8(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+impl Tx<'_> {
+    /// Stores a parsed message: one item per (account, Message-ID). A message already stored gains
+    /// the folder and is reported as [`Inserted::Existing`]; nothing is duplicated.
+    pub fn insert_mail(&mut self, mail: &NewMail) -> Result<Inserted> {
+        let existing: Option<i64> = self
+            .conn()
+            .prepare_cached("SELECT item_id FROM mail WHERE account_id = ?1 AND message_id = ?2")?
+            .query_row(params![mail.account_id, mail.message_id], |row| row.get(0))
+            .optional()?;
+        if let Some(id) = existing {
+            if let Some((folder_id, uid, uidvalidity)) = mail.folder {
+                let added = self
+                    .conn()
+                    .prepare_cached(
+                        "INSERT INTO mail_folders (item_id, folder_id, uid, uidvalidity) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (item_id, folder_id) DO UPDATE SET uid = excluded.uid, uidvalidity = excluded.uidvalidity
+                         WHERE uid != excluded.uid OR uidvalidity != excluded.uidvalidity",
+                    )?
+                    .execute(params![id, folder_id, uid, uidvalidity])?;
+                if added > 0 {
+                    self.record(ChangeKind::Updated, id, ItemKind::Mail, &mail.title)?;
+                }
+            }
+            return Ok(Inserted::Existing(id));
+        }
+
+        let sort_key = free_sort_key(self.conn(), mail.time_ms)?;
+        let (sender_name, sender_address) = match &mail.sender {
+            Some(p) => (p.name.clone().unwrap_or_default(), p.address.clone()),
+            None => (String::new(), String::new()),
+        };
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO items (sort_key, kind, account_id, time, title, sender_name, sender_address, unread, flagged, snippet)
+                 VALUES (?1, 'mail', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                sort_key,
+                mail.account_id,
+                mail.time_ms,
+                mail.title,
+                sender_name,
+                sender_address,
+                mail.unread,
+                mail.flagged,
+                mail.snippet,
+            ])
+            .context("Cannot store the message")?;
+        let id = self.conn().last_insert_rowid();
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO mail (item_id, account_id, message_id, in_reply_to, refs, subject_key, recipients, body_text, body_html, size)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                id,
+                mail.account_id,
+                mail.message_id,
+                mail.in_reply_to,
+                mail.references.join(" "),
+                mail.subject_key,
+                mail.recipients,
+                mail.body_text,
+                mail.body_html,
+                mail.raw.len() as i64,
+            ])
+            .context("Cannot store the message details")?;
+        self.conn()
+            .prepare_cached("INSERT INTO mail_raw (item_id, raw) VALUES (?1, ?2)")?
+            .execute(params![id, mail.raw])
+            .context("Cannot store the original message")?;
+        for attachment in &mail.attachments {
+            let name = if attachment.name.is_empty() { "attachment" } else { &attachment.name };
+            self.conn()
+                .prepare_cached("INSERT INTO attachments (item_id, name, mime_type, size, content) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![id, name, attachment.mime_type, attachment.content.len() as i64, attachment.content])
+                .context("Cannot store an attachment")?;
+        }
+        if let Some((folder_id, uid, uidvalidity)) = mail.folder {
+            self.conn()
+                .prepare_cached("INSERT INTO mail_folders (item_id, folder_id, uid, uidvalidity) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![id, folder_id, uid, uidvalidity])
+                .context("Cannot link the message to its folder")?;
+        }
+        self.index_mail(id, sort_key, mail, &sender_name, &sender_address)?;
+        self.thread_mail(id, mail)?;
+        self.record(ChangeKind::Added, id, ItemKind::Mail, &mail.title)?;
+        Ok(Inserted::Added(id))
+    }
+
+    fn index_mail(&mut self, id: i64, sort_key: i64, mail: &NewMail, name: &str, address: &str) -> Result<()> {
+        let mut body = String::new();
+        if let Some(text) = &mail.body_text {
+            body.push_str(truncate_utf8(text, FTS_BODY_LIMIT));
+        }
+        for attachment in &mail.attachments {
+            body.push('\n');
+            body.push_str(&attachment.name);
+        }
+        self.conn()
+            .prepare_cached("INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![sort_key, mail.title, format!("{name} {address}"), body])
+            .with_context(|| format!("Cannot index item {id} for search"))?;
+        Ok(())
+    }
+
+    /// Puts a new message into its thread: the thread of the nearest ancestor we have (In-Reply-To,
+    /// then References newest first), else of a same-subject message when the subject says it is a
+    /// reply, else a new thread. Replies stored before their parent (newest-first sync) join it.
+    fn thread_mail(&mut self, id: i64, mail: &NewMail) -> Result<()> {
+        let mut thread: Option<i64> = None;
+        let ancestors = std::iter::once(&mail.in_reply_to).chain(mail.references.iter().rev());
+        for ancestor in ancestors.filter(|a| !a.is_empty()) {
+            thread = self
+                .conn()
+                .prepare_cached(
+                    "SELECT coalesce(i.thread_id, i.id) FROM mail m JOIN items i ON i.id = m.item_id
+                     WHERE m.account_id = ?1 AND m.message_id = ?2",
+                )?
+                .query_row(params![mail.account_id, ancestor], |row| row.get(0))
+                .optional()?;
+            if thread.is_some() {
+                break;
+            }
+        }
+        if thread.is_none() && mail.subject_is_reply && !mail.subject_key.is_empty() {
+            thread = self
+                .conn()
+                .prepare_cached(
+                    "SELECT coalesce(i.thread_id, i.id) FROM mail m JOIN items i ON i.id = m.item_id
+                     WHERE m.account_id = ?1 AND m.subject_key = ?2 AND m.item_id != ?3 ORDER BY i.sort_key DESC LIMIT 1",
+                )?
+                .query_row(params![mail.account_id, mail.subject_key, id], |row| row.get(0))
+                .optional()?;
+        }
+        let thread = thread.unwrap_or(id);
+        self.conn()
+            .prepare_cached("UPDATE items SET thread_id = ?2 WHERE id = ?1")?
+            .execute(params![id, thread])?;
+        // Children that arrived first: merge their threads into this one.
+        self.conn()
+            .prepare_cached(
+                "UPDATE items SET thread_id = ?1 WHERE thread_id IN (
+                     SELECT coalesce(i.thread_id, i.id) FROM mail m JOIN items i ON i.id = m.item_id
+                     WHERE m.account_id = ?2 AND m.in_reply_to = ?3 AND m.item_id != ?4) AND thread_id != ?1",
+            )?
+            .execute(params![thread, mail.account_id, mail.message_id, id])
+            .context("Cannot join replies to their thread")?;
+        Ok(())
+    }
+
+    /// Sets the read and flagged state of an item; records the change when something changed.
+    /// Returns whether anything changed.
+    pub fn set_item_state(&mut self, id: i64, unread: Option<bool>, flagged: Option<bool>) -> Result<bool> {
+        let (kind, title): (String, String) = self
+            .conn()
+            .query_row("SELECT kind, title FROM items WHERE id = ?1", [id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?
+            .ok_or(StoreError::NoSuchItem(id))?;
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE items SET unread = coalesce(?2, unread), flagged = coalesce(?3, flagged)
+                 WHERE id = ?1 AND (unread != coalesce(?2, unread) OR flagged != coalesce(?3, flagged))",
+                params![id, unread, flagged],
+            )
+            .context("Cannot update the item")?;
+        if changed > 0 {
+            self.record(ChangeKind::Updated, id, ItemKind::parse(&kind)?, &title)?;
+        }
+        Ok(changed > 0)
+    }
+}
+
+fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
+    let mut sql = format!("SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE 1");
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(kind) = query.kind {
+        sql.push_str(" AND i.kind = ?");
+        args.push(kind.as_str().to_owned().into());
+    }
+    if query.unread_only {
+        sql.push_str(" AND i.unread = 1");
+    }
+    if let Some(before) = query.before {
+        let key: i64 = conn
+            .query_row("SELECT sort_key FROM items WHERE id = ?1", [before], |row| row.get(0))
+            .optional()?
+            .ok_or(StoreError::NoSuchItem(before))?;
+        sql.push_str(" AND i.sort_key < ?");
+        args.push(key.into());
+    }
+    if !query.accounts.is_empty() {
+        sql.push_str(&format!(" AND i.account_id IN ({})", vec!["?"; query.accounts.len()].join(",")));
+        args.extend(query.accounts.iter().map(|&a| a.into()));
+    }
+    sql.push_str(" ORDER BY i.sort_key DESC LIMIT ?");
+    args.push(i64::from(query.limit).into());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), row_from)?;
+    rows.collect::<rusqlite::Result<_>>().context("Cannot read the timeline")
+}
+
+fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
+    let Some(query) = fts_query(text) else {
+        return Ok(Vec::new());
+    };
+    // The inner query walks the index newest first and stops at `limit`.
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id
+         WHERE i.sort_key IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+         ORDER BY i.sort_key DESC"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![query, limit], row_from)?;
+    rows.collect::<rusqlite::Result<_>>().context("Cannot search")
+}
+
+fn item(conn: &Connection, id: i64) -> Result<ItemDetail> {
+    let row = conn
+        .prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE i.id = ?1"))?
+        .query_row([id], row_from)
+        .optional()
+        .context("Cannot read the item")?
+        .ok_or(StoreError::NoSuchItem(id))?;
+    let (recipients, body_text, body_html) = conn
+        .query_row(
+            "SELECT recipients, body_text, body_html FROM mail WHERE item_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .unwrap_or_default();
+    let mut stmt = conn.prepare_cached("SELECT name, mime_type, size FROM attachments WHERE item_id = ?1 ORDER BY id")?;
+    let attachments = stmt
+        .query_map([id], |r| {
+            Ok(AttachmentInfo {
+                name: r.get(0)?,
+                mime_type: r.get(1)?,
+                size: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ItemDetail {
+        row,
+        recipients,
+        body_text,
+        body_html,
+        attachments,
+    })
+}
+
+impl crate::Store {
+    /// A page of the timeline, newest first.
+    pub fn timeline(&self, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
+        self.read(|conn| timeline(conn, query))
+    }
+
+    /// Full-text search over every item: the newest `limit` matches, newest first.
+    pub fn search(&self, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
+        self.read(|conn| search(conn, text, limit))
+    }
+
+    /// One item with its content, or [`StoreError::NoSuchItem`].
+    pub fn item(&self, id: i64) -> Result<ItemDetail> {
+        self.read(|conn| item(conn, id))
+    }
+
+    /// The original bytes of a message.
+    pub fn raw_message(&self, id: i64) -> Result<Vec<u8>> {
+        self.read(|conn| {
+            conn.query_row("SELECT raw FROM mail_raw WHERE item_id = ?1", [id], |row| row.get(0))
+                .optional()?
+                .ok_or_else(|| StoreError::NoSuchItem(id).into())
+        })
+    }
+}

@@ -1,0 +1,190 @@
+//! # Satu's local store
+//!
+//! One SQLite database is the single local truth: accounts, the unified timeline (mail, chat,
+//! tasks, events), the full-text index, sync cursors, the queue of pending remote operations and
+//! the change feed.
+//!
+//! Concurrency: one writer connection behind a mutex (so there is never more than one write
+//! transaction) and a small pool of read-only connections; WAL lets readers run beside the writer.
+//! Every write goes through [`Store::write`], which runs one `BEGIN IMMEDIATE` transaction and, once
+//! it has committed, publishes the changes it recorded on the change feed.
+
+mod accounts;
+mod changes;
+mod connection;
+mod folders;
+mod items;
+mod migrations;
+mod ops;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use anyhow::{Context as _, Result};
+use rusqlite::Connection;
+use tokio::sync::broadcast;
+
+pub use accounts::{Account, AccountKind, NewAccount, Security};
+pub use changes::{Change, ChangeKind};
+pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
+pub use items::{
+    AttachmentInfo, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail, Person, TimelineQuery,
+};
+pub use migrations::LATEST_VERSION;
+pub use ops::{Op, OpState};
+
+/// Errors a caller may want to branch on. Everything else is an `anyhow::Error` with context.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database was written by a newer Satu; this one must not touch it.
+    #[error("The database is at schema version {found}, newer than this Satu understands ({supported}); update Satu")]
+    NewerSchema {
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// No item with this id.
+    #[error("No item with id {0}")]
+    NoSuchItem(i64),
+    /// No account with this id.
+    #[error("No account with id {0}")]
+    NoSuchAccount(i64),
+}
+
+/// Capacity of the in-process change feed. A subscriber that falls further behind is told it
+/// lagged and re-reads from the persisted change log.
+const FEED_CAPACITY: usize = 4096;
+/// Read connections kept open for reuse.
+const MAX_IDLE_READERS: usize = 4;
+
+/// The store: one writer, pooled readers, and the change feed.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    feed: broadcast::Sender<Change>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// A write transaction. Changes recorded with [`Tx::record`] go to the change log in the same
+/// transaction and are broadcast after commit.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    recorded: Vec<Change>,
+    now: i64,
+}
+
+impl<'a> Tx<'a> {
+    /// The underlying SQLite transaction.
+    pub fn conn(&self) -> &rusqlite::Transaction<'a> {
+        &self.tx
+    }
+
+    /// Unix seconds at the start of this transaction.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// Records a change of an item, to be published once the transaction commits.
+    pub fn record(&mut self, change: ChangeKind, item_id: i64, kind: ItemKind, title: &str) -> Result<()> {
+        let seq = changes::append(&self.tx, change, item_id, kind, title, self.now)?;
+        self.recorded.push(Change {
+            seq,
+            change,
+            item_id,
+            kind,
+            title: title.to_owned(),
+        });
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("Cannot create the data directory {}", dir.display()))?;
+        }
+        let mut writer = connection::open_writer(path)?;
+        migrations::run(&mut writer).with_context(|| format!("Cannot migrate the database {}", path.display()))?;
+        let (feed, _) = broadcast::channel(FEED_CAPACITY);
+        Ok(Store {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            feed,
+        })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction (BEGIN IMMEDIATE). On success the transaction commits and
+    /// the changes it recorded are broadcast; on error it rolls back and nothing is published.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer)?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .context("Cannot start a write transaction")?;
+        let mut tx = Tx {
+            tx,
+            recorded: Vec::new(),
+            now: unix_now(),
+        };
+        let value = f(&mut tx)?;
+        let Tx { tx, recorded, .. } = tx;
+        tx.commit().context("Cannot commit the write transaction")?;
+        for change in recorded {
+            // No subscriber is not an error.
+            let _ = self.feed.send(change);
+        }
+        Ok(value)
+    }
+
+    /// Runs `f` on a read-only connection (a consistent snapshot if `f` opens a transaction).
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = match lock(&self.readers)?.pop() {
+            Some(conn) => conn,
+            None => connection::open_reader(&self.path)?,
+        };
+        let result = f(&conn);
+        let mut idle = lock(&self.readers)?;
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        result
+    }
+
+    /// Subscribes to changes committed by this process. Changes by other processes (and anything a
+    /// lagging receiver missed) are in the change log: see [`Store::changes_since`].
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.feed.subscribe()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
+    mutex
+        .lock()
+        .map_err(|_| anyhow::anyhow!("A store lock was poisoned by a panic in another thread"))
+}
+
+/// Current Unix time in seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,54 @@
+//! Numbered, append-only migrations (`migrations/NNNN_name.sql`). Each runs in one transaction that
+//! also bumps `PRAGMA user_version`, so a crash leaves the database at the old or the new version,
+//! never between.
+
+use anyhow::{Context as _, Result};
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// The migrations in order; index + 1 is the schema version each one produces.
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_timeline", include_str!("../migrations/0001_timeline.sql")),
+    ("0002_sync", include_str!("../migrations/0002_sync.sql")),
+];
+
+/// The schema version this build writes.
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database to [`LATEST_VERSION`].
+pub(crate) fn run(conn: &mut Connection) -> Result<()> {
+    run_to(conn, LATEST_VERSION)
+}
+
+/// Brings the database to `target` (tests stop early to build old schemas).
+pub(crate) fn run_to(conn: &mut Connection, target: i64) -> Result<()> {
+    let current = version(conn)?;
+    if current > LATEST_VERSION {
+        return Err(StoreError::NewerSchema {
+            found: current,
+            supported: LATEST_VERSION,
+        }
+        .into());
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
+        let version = index as i64 + 1;
+        if version <= current || version > target {
+            continue;
+        }
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
+            .with_context(|| format!("Cannot start migration {name}"))?;
+        tx.execute_batch(sql).with_context(|| format!("Migration {name} failed"))?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit().with_context(|| format!("Cannot commit migration {name}"))?;
+        tracing::info!(migration = name, "Applied database migration.");
+    }
+    Ok(())
+}
+
+/// The schema version of the database.
+pub(crate) fn version(conn: &Connection) -> Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+        .context("Cannot read the schema version")
+}
