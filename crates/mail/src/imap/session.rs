@@ -1,0 +1,230 @@
+//! Connecting and logging in.
+
+use std::fmt::Debug;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_imap::Session;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls::pki_types::ServerName;
+
+use super::{is_loopback, tls, ImapError};
+
+/// How long a connect, handshake or login may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Transport security.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// Implicit TLS.
+    Tls,
+    /// STARTTLS upgrade.
+    StartTls,
+    /// No TLS (loopback only).
+    Plain,
+}
+
+/// Where and how to log in.
+#[derive(Clone)]
+pub struct ImapConfig {
+    /// Host name or IP address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Transport security.
+    pub security: Security,
+    /// Login name.
+    pub username: String,
+    /// Password (kept out of Debug output).
+    pub password: String,
+    /// Extra trusted certificate or CA (PEM).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Debug for ImapConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("ca_file", &self.ca_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The byte stream under an IMAP session: TLS or (loopback) plain TCP.
+pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> ImapStream for T {}
+
+/// A logged-in IMAP session.
+pub struct ImapSession {
+    pub(crate) host: String,
+    pub(crate) session: Session<Box<dyn ImapStream>>,
+    capabilities: Vec<String>,
+}
+
+impl Debug for ImapSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapSession")
+            .field("host", &self.host)
+            .field("capabilities", &self.capabilities)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn step<T, E>(
+    config: &ImapConfig,
+    what: &'static str,
+    fut: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<Result<T, E>, ImapError> {
+    tokio::time::timeout(STEP_TIMEOUT, fut).await.map_err(|_| ImapError::Timeout {
+        host: config.host.clone(),
+        port: config.port,
+        what,
+    })
+}
+
+impl ImapSession {
+    /// Connects, secures the connection as configured, and logs in.
+    #[tracing::instrument(skip_all, fields(host = %config.host, port = config.port))]
+    pub async fn connect(config: &ImapConfig) -> Result<ImapSession, ImapError> {
+        if config.security == Security::Plain && !is_loopback(&config.host) {
+            return Err(ImapError::PlainNotAllowed {
+                host: config.host.clone(),
+            });
+        }
+        let host = config.host.clone();
+        let tcp = step(config, "connect", TcpStream::connect((config.host.as_str(), config.port)))
+            .await?
+            .map_err(|e| ImapError::Unreachable {
+                host: host.clone(),
+                port: config.port,
+                reason: e.to_string(),
+            })?;
+        let _ = tcp.set_nodelay(true);
+        let stream: Box<dyn ImapStream> = match config.security {
+            Security::Plain => Box::new(tcp),
+            Security::Tls => Box::new(Self::handshake(config, tcp).await?),
+            Security::StartTls => {
+                let mut client = async_imap::Client::new(tcp);
+                Self::greeting(config, &mut client).await?;
+                step(config, "STARTTLS", client.run_command_and_check_ok("STARTTLS", None))
+                    .await?
+                    .map_err(|e| ImapError::Server {
+                        host: host.clone(),
+                        detail: format!("STARTTLS failed: {e}"),
+                    })?;
+                Box::new(Self::handshake(config, client.into_inner()).await?)
+            }
+        };
+        let mut client = async_imap::Client::new(stream);
+        if config.security != Security::StartTls {
+            Self::greeting(config, &mut client).await?;
+        }
+        let session = match step(config, "login", client.login(&config.username, &config.password)).await? {
+            Ok(session) => session,
+            Err((async_imap::error::Error::No(server), _)) => {
+                return Err(ImapError::AuthFailed {
+                    host,
+                    user: config.username.clone(),
+                    server: server.trim().to_owned(),
+                })
+            }
+            Err((error, _)) => return Err(protocol_error(&host, error)),
+        };
+        let mut session = ImapSession {
+            host,
+            session,
+            capabilities: Vec::new(),
+        };
+        let caps = step(config, "CAPABILITY", session.session.capabilities())
+            .await?
+            .map_err(|e| protocol_error(&session.host, e))?;
+        session.capabilities = caps
+            .iter()
+            .map(|c| match c {
+                async_imap::types::Capability::Imap4rev1 => "IMAP4rev1".to_owned(),
+                async_imap::types::Capability::Auth(a) => format!("AUTH={a}"),
+                async_imap::types::Capability::Atom(a) => a.to_string(),
+            })
+            .collect();
+        tracing::info!(capabilities = ?session.capabilities, "Logged in to the IMAP server.");
+        Ok(session)
+    }
+
+    async fn handshake(config: &ImapConfig, tcp: TcpStream) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
+        let connector = tls::connector(&config.host, config.ca_file.as_deref())?;
+        let name = ServerName::try_from(config.host.trim_start_matches('[').trim_end_matches(']').to_owned())
+            .map_err(|e| ImapError::Tls {
+                host: config.host.clone(),
+                reason: format!("{:?} is not a valid server name: {e}", config.host),
+            })?;
+        step(config, "TLS handshake", connector.connect(name, tcp))
+            .await?
+            .map_err(|e| tls::classify(&config.host, &e))
+    }
+
+    async fn greeting<T: ImapStream>(config: &ImapConfig, client: &mut async_imap::Client<T>) -> Result<(), ImapError> {
+        let greeting = step(config, "greeting", client.read_response()).await?;
+        match greeting {
+            Ok(Some(response)) => {
+                if let async_imap::imap_proto::Response::Data {
+                    status: async_imap::imap_proto::Status::Bye,
+                    ..
+                } = response.parsed()
+                {
+                    return Err(ImapError::Server {
+                        host: config.host.clone(),
+                        detail: "the server said BYE instead of a greeting".into(),
+                    });
+                }
+                Ok(())
+            }
+            Ok(None) => Err(ImapError::ConnectionLost {
+                host: config.host.clone(),
+                reason: "closed before the greeting".into(),
+            }),
+            Err(e) => Err(ImapError::ConnectionLost {
+                host: config.host.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// The server's capabilities after login (e.g. `IDLE`, `CONDSTORE`, `QRESYNC`).
+    pub fn capabilities(&self) -> &[String] {
+        &self.capabilities
+    }
+
+    /// Whether the server announced `capability`.
+    pub fn has(&self, capability: &str) -> bool {
+        self.capabilities.iter().any(|c| c.eq_ignore_ascii_case(capability))
+    }
+
+    /// Logs out politely; a failure here is only logged.
+    pub async fn logout(mut self) {
+        if let Err(e) = self.session.logout().await {
+            tracing::debug!(error = %e, "Logout failed.");
+        }
+    }
+}
+
+pub(crate) fn protocol_error(host: &str, error: async_imap::error::Error) -> ImapError {
+    use async_imap::error::Error;
+    match error {
+        Error::Io(e) => ImapError::ConnectionLost {
+            host: host.to_owned(),
+            reason: e.to_string(),
+        },
+        Error::ConnectionLost => ImapError::ConnectionLost {
+            host: host.to_owned(),
+            reason: "the server closed the connection".into(),
+        },
+        other => ImapError::Server {
+            host: host.to_owned(),
+            detail: other.to_string(),
+        },
+    }
+}
