@@ -29,14 +29,19 @@ pub fn list(dir: &Path) -> Result<Vec<MaildirEntry>> {
         if !sub.is_dir() {
             continue;
         }
-        for entry in std::fs::read_dir(sub).with_context(|| format!("Cannot list {}", sub.display()))? {
+        for entry in
+            std::fs::read_dir(sub).with_context(|| format!("Cannot list {}", sub.display()))?
+        {
             let entry = entry.with_context(|| format!("Cannot list {}", sub.display()))?;
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.starts_with('.') || !path.is_file() {
                 continue;
             }
-            let flags = name.rsplit_once(":2,").map(|(_, f)| f.to_owned()).unwrap_or_default();
+            let flags = name
+                .rsplit_once(":2,")
+                .map(|(_, f)| f.to_owned())
+                .unwrap_or_default();
             entries.push(MaildirEntry {
                 path,
                 seen: !is_new && flags.contains('S'),
@@ -64,6 +69,9 @@ mod tests {
         let entries = list(dir.path()).expect("list");
         let flags: Vec<(bool, bool)> = entries.iter().map(|e| (e.seen, e.flagged)).collect();
         assert_eq!(flags, vec![(true, false), (true, true), (false, false)]);
-        assert!(list(&dir.path().join("cur")).is_err(), "cur/ itself is not a Maildir");
+        assert!(
+            list(&dir.path().join("cur")).is_err(),
+            "cur/ itself is not a Maildir"
+        );
     }
 }

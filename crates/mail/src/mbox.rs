@@ -44,7 +44,10 @@ impl<R: BufRead> MboxReader<R> {
             }
         }
         if !first.starts_with(b"From ") {
-            let shown: String = String::from_utf8_lossy(trim_eol(&first)).chars().take(40).collect();
+            let shown: String = String::from_utf8_lossy(trim_eol(&first))
+                .chars()
+                .take(40)
+                .collect();
             return Err(MboxError::NotMbox(shown));
         }
         Ok(MboxReader {
@@ -77,7 +80,11 @@ impl<R: BufRead> MboxReader<R> {
             message.extend_from_slice(unquoted);
         }
         if message.iter().all(u8::is_ascii_whitespace) {
-            return if self.done { Ok(None) } else { self.next_message() };
+            return if self.done {
+                Ok(None)
+            } else {
+                self.next_message()
+            };
         }
         Ok(Some(message))
     }
@@ -131,8 +138,14 @@ mod tests {
         let data = "From a@x Mon Nov  2 09:14:00 2026\nSubject: one\n\nbody\n>From here\n>>From there\n\nFrom b@x Mon Nov  2 09:15:00 2026\r\nSubject: two\r\n\r\ntext\r\nFrom inside a paragraph is not a separator\r\n";
         let messages = read(data).expect("mbox");
         assert_eq!(messages.len(), 2);
-        assert_eq!(messages[0], "Subject: one\n\nbody\nFrom here\n>From there\n");
-        assert_eq!(messages[1], "Subject: two\r\n\r\ntext\r\nFrom inside a paragraph is not a separator\r\n");
+        assert_eq!(
+            messages[0],
+            "Subject: one\n\nbody\nFrom here\n>From there\n"
+        );
+        assert_eq!(
+            messages[1],
+            "Subject: two\r\n\r\ntext\r\nFrom inside a paragraph is not a separator\r\n"
+        );
     }
 
     #[test]
@@ -146,6 +159,8 @@ mod tests {
 
     #[test]
     fn a_lone_separator_yields_nothing() {
-        assert!(read("From a@x Mon Nov  2 09:14:00 2026\n").expect("mbox").is_empty());
+        assert!(read("From a@x Mon Nov  2 09:14:00 2026\n")
+            .expect("mbox")
+            .is_empty());
     }
 }

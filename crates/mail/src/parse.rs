@@ -66,7 +66,10 @@ pub struct ParsedMail {
 pub fn parse_message(raw: &[u8]) -> ParsedMail {
     match std::panic::catch_unwind(|| parse_inner(raw)) {
         Ok(Some(parsed)) => parsed,
-        Ok(None) => fallback(raw, "The message has no headers or body that could be parsed".into()),
+        Ok(None) => fallback(
+            raw,
+            "The message has no headers or body that could be parsed".into(),
+        ),
         Err(panic) => {
             let why = panic
                 .downcast_ref::<&str>()
@@ -92,11 +95,18 @@ fn parse_inner(raw: &[u8]) -> Option<ParsedMail> {
         .date()
         .filter(|d| d.is_valid())
         .map(|d| d.to_timestamp().saturating_mul(1000));
-    let (message_id, message_id_synthesized) = match message.message_id().map(str::trim).filter(|m| !m.is_empty()) {
+    let (message_id, message_id_synthesized) = match message
+        .message_id()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
         Some(id) => (id.trim_matches(|c| c == '<' || c == '>').to_owned(), false),
         None => (synthesize_message_id(raw), true),
     };
-    let in_reply_to = text_list(message.in_reply_to()).into_iter().next().unwrap_or_default();
+    let in_reply_to = text_list(message.in_reply_to())
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let references = text_list(message.references());
 
     let body_text = message.body_text(0).map(Cow::into_owned);
@@ -174,7 +184,10 @@ fn synthesize_message_id(raw: &[u8]) -> String {
 fn first_address(address: &Address<'_>) -> Option<(Option<String>, String)> {
     let addr = address.first()?;
     let email = addr.address().unwrap_or("").trim().to_owned();
-    let name = addr.name().map(clean_header).filter(|n| !n.is_empty() && *n != email);
+    let name = addr
+        .name()
+        .map(clean_header)
+        .filter(|n| !n.is_empty() && *n != email);
     if email.is_empty() && name.is_none() {
         return None;
     }
@@ -214,7 +227,9 @@ fn clean_header(s: &str) -> String {
 /// The thread key of a subject: without Re:/Fwd:/Aw:/Balas:/回复: prefixes and `[list]` tags,
 /// lower case; and whether a prefix was there.
 pub fn subject_key(subject: &str) -> (String, bool) {
-    const PREFIXES: &[&str] = &["re", "fw", "fwd", "aw", "wg", "sv", "vs", "antw", "balas", "tr", "回复", "答复", "转发"];
+    const PREFIXES: &[&str] = &[
+        "re", "fw", "fwd", "aw", "wg", "sv", "vs", "antw", "balas", "tr", "回复", "答复", "转发",
+    ];
     let mut rest = subject.trim();
     let mut had_prefix = false;
     loop {
@@ -227,7 +242,12 @@ pub fn subject_key(subject: &str) -> (String, bool) {
         if let Some(colon) = rest.find([':', '：']) {
             let head = rest[..colon].trim();
             // "Re[2]" and "Re(2)" count too.
-            let word = head.split(['[', '(']).next().unwrap_or("").trim().to_lowercase();
+            let word = head
+                .split(['[', '('])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_lowercase();
             if PREFIXES.contains(&word.as_str()) {
                 had_prefix = true;
                 let width = rest[colon..].chars().next().map_or(1, char::len_utf8);

@@ -6,14 +6,28 @@ use std::collections::HashSet;
 
 /// Sanitizes mail HTML.
 pub fn sanitize_html(html: &str) -> String {
-    let presentational: HashSet<&str> = ["align", "bgcolor", "border", "cellpadding", "cellspacing", "color", "height", "valign", "width"]
-        .into_iter()
-        .collect();
+    let presentational: HashSet<&str> = [
+        "align",
+        "bgcolor",
+        "border",
+        "cellpadding",
+        "cellspacing",
+        "color",
+        "height",
+        "valign",
+        "width",
+    ]
+    .into_iter()
+    .collect();
     ammonia::Builder::default()
         .add_generic_attributes(presentational)
         .add_tags(["center", "font"])
         .add_tag_attributes("font", ["face", "size"])
-        .url_schemes(["http", "https", "mailto", "cid", "data"].into_iter().collect())
+        .url_schemes(
+            ["http", "https", "mailto", "cid", "data"]
+                .into_iter()
+                .collect(),
+        )
         .link_rel(Some("noopener noreferrer"))
         .clean(html)
         .to_string()
@@ -31,7 +45,21 @@ mod tests {
             <svg onload="alert(1)"><script>1</script></svg><meta http-equiv="refresh" content="0;url=https://evil.example">
             <base href="https://evil.example/"><img src="x" onerror="alert(1)">"#;
         let clean = sanitize_html(hostile).to_lowercase();
-        for bad in ["<script", "onclick", "onerror", "onload", "javascript:", "<form", "<input", "<iframe", "<object", "<embed", "<svg", "<meta", "<base"] {
+        for bad in [
+            "<script",
+            "onclick",
+            "onerror",
+            "onload",
+            "javascript:",
+            "<form",
+            "<input",
+            "<iframe",
+            "<object",
+            "<embed",
+            "<svg",
+            "<meta",
+            "<base",
+        ] {
             assert!(!clean.contains(bad), "{bad} survived: {clean}");
         }
         assert!(clean.contains("hi"));
@@ -39,7 +67,9 @@ mod tests {
 
     #[test]
     fn keeps_ordinary_formatting_and_marks_links() {
-        let clean = sanitize_html(r#"<table width="100%"><tr><td align="center"><b>Bold</b> <a href="https://example.com">link</a></td></tr></table>"#);
+        let clean = sanitize_html(
+            r#"<table width="100%"><tr><td align="center"><b>Bold</b> <a href="https://example.com">link</a></td></tr></table>"#,
+        );
         assert!(clean.contains("<b>Bold</b>"));
         assert!(clean.contains(r#"width="100%""#));
         assert!(clean.contains(r#"rel="noopener noreferrer""#));

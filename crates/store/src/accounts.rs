@@ -112,7 +112,7 @@ pub struct Account {
 const COLUMNS: &str =
     "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, String, String, String, String, i64, String, i64, String, String, String)> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -128,9 +128,35 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, String, String, String, Str
     ))
 }
 
-type RawAccount = (i64, String, String, String, String, i64, String, i64, String, String, String);
+type RawAccount = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+);
 
-fn build((id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file): RawAccount) -> Result<Account> {
+fn build(
+    (
+        id,
+        kind,
+        name,
+        email,
+        imap_host,
+        imap_port,
+        smtp_host,
+        smtp_port,
+        security,
+        username,
+        ca_file,
+    ): RawAccount,
+) -> Result<Account> {
     Ok(Account {
         id,
         kind: AccountKind::parse(&kind)?,
@@ -190,7 +216,12 @@ impl Tx<'_> {
             .execute("DELETE FROM accounts WHERE id = ?1", [id])
             .context("Cannot remove the account")?;
         for (item_id, kind, title) in items {
-            self.record(ChangeKind::Removed, item_id, ItemKind::parse(&kind)?, &title)?;
+            self.record(
+                ChangeKind::Removed,
+                item_id,
+                ItemKind::parse(&kind)?,
+                &title,
+            )?;
         }
         Ok(())
     }
@@ -231,7 +262,11 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<Account>> {
 /// One account.
 pub(crate) fn account(conn: &Connection, id: i64) -> Result<Account> {
     let raw = conn
-        .query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id], from_row)
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
+            [id],
+            from_row,
+        )
         .optional()
         .context("Cannot read the account")?;
     match raw {

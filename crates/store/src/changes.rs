@@ -61,9 +61,11 @@ pub(crate) fn append(
     title: &str,
     now: i64,
 ) -> Result<i64> {
-    conn.prepare_cached("INSERT INTO change_log (change, item_id, kind, title, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![change.as_str(), item_id, kind.as_str(), title, now])
-        .context("Cannot append to the change log")?;
+    conn.prepare_cached(
+        "INSERT INTO change_log (change, item_id, kind, title, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![change.as_str(), item_id, kind.as_str(), title, now])
+    .context("Cannot append to the change log")?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -71,8 +73,10 @@ impl crate::Store {
     /// The newest change's seq (0 when the log is empty).
     pub fn latest_change_seq(&self) -> Result<i64> {
         self.read(|conn| {
-            conn.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |row| row.get(0))
-                .context("Cannot read the change log")
+            conn.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |row| {
+                row.get(0)
+            })
+            .context("Cannot read the change log")
         })
     }
 

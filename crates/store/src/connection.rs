@@ -10,7 +10,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens the one writer connection.
 pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).with_context(|| format!("Cannot open the database {}", path.display()))?;
+    let conn = Connection::open(path)
+        .with_context(|| format!("Cannot open the database {}", path.display()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // WAL: readers never block the writer; NORMAL is durable across application crashes
     // (only an OS crash may lose the last commits, never corrupt the file).
@@ -18,7 +19,10 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
         .context("Cannot switch the database to WAL")?;
     if !mode.eq_ignore_ascii_case("wal") {
-        anyhow::bail!("The database {} cannot use WAL (journal mode is {mode})", path.display());
+        anyhow::bail!(
+            "The database {} cannot use WAL (journal mode is {mode})",
+            path.display()
+        );
     }
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL;
@@ -34,7 +38,9 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
 pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
     )
     .with_context(|| format!("Cannot open the database {} for reading", path.display()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;

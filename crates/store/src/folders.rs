@@ -105,7 +105,11 @@ impl Tx<'_> {
     /// Makes the account's folder list equal to `folders`: adds new ones, updates roles, removes
     /// folders the server no longer has (their messages stay if another folder holds them).
     /// Returns the folders in their stored form.
-    pub fn replace_folders(&mut self, account_id: i64, folders: &[NewFolder]) -> Result<Vec<Folder>> {
+    pub fn replace_folders(
+        &mut self,
+        account_id: i64,
+        folders: &[NewFolder],
+    ) -> Result<Vec<Folder>> {
         for folder in folders {
             self.conn()
                 .execute(
@@ -117,7 +121,10 @@ impl Tx<'_> {
                 .with_context(|| format!("Cannot store the folder {:?}", folder.name))?;
         }
         let stored = folders_of(self.conn(), account_id)?;
-        for old in stored.iter().filter(|f| !folders.iter().any(|n| n.name == f.name)) {
+        for old in stored
+            .iter()
+            .filter(|f| !folders.iter().any(|n| n.name == f.name))
+        {
             self.conn()
                 .execute("DELETE FROM folders WHERE id = ?1", [old.id])
                 .with_context(|| format!("Cannot remove the folder {:?}", old.name))?;
@@ -177,7 +184,8 @@ fn folders_of(conn: &rusqlite::Connection, account_id: i64) -> Result<Vec<Folder
             selectable: row.get(5)?,
         })
     })?;
-    rows.collect::<rusqlite::Result<_>>().context("Cannot read the folders")
+    rows.collect::<rusqlite::Result<_>>()
+        .context("Cannot read the folders")
 }
 
 impl crate::Store {

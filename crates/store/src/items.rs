@@ -346,7 +346,11 @@ impl Tx<'_> {
             .execute(params![id, mail.raw])
             .context("Cannot store the original message")?;
         for attachment in &mail.attachments {
-            let name = if attachment.name.is_empty() { "attachment" } else { &attachment.name };
+            let name = if attachment.name.is_empty() {
+                "attachment"
+            } else {
+                &attachment.name
+            };
             self.conn()
                 .prepare_cached("INSERT INTO attachments (item_id, name, mime_type, size, content) VALUES (?1, ?2, ?3, ?4, ?5)")?
                 .execute(params![id, name, attachment.mime_type, attachment.content.len() as i64, attachment.content])
@@ -364,7 +368,14 @@ impl Tx<'_> {
         Ok(Inserted::Added(id))
     }
 
-    fn index_mail(&mut self, id: i64, sort_key: i64, mail: &NewMail, name: &str, address: &str) -> Result<()> {
+    fn index_mail(
+        &mut self,
+        id: i64,
+        sort_key: i64,
+        mail: &NewMail,
+        name: &str,
+        address: &str,
+    ) -> Result<()> {
         let mut body = String::new();
         if let Some(text) = &mail.body_text {
             body.push_str(truncate_utf8(text, FTS_BODY_LIMIT));
@@ -374,8 +385,15 @@ impl Tx<'_> {
             body.push_str(&attachment.name);
         }
         self.conn()
-            .prepare_cached("INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![sort_key, mail.title, format!("{name} {address}"), body])
+            .prepare_cached(
+                "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                sort_key,
+                mail.title,
+                format!("{name} {address}"),
+                body
+            ])
             .with_context(|| format!("Cannot index item {id} for search"))?;
         Ok(())
     }
@@ -427,10 +445,17 @@ impl Tx<'_> {
 
     /// Sets the read and flagged state of an item; records the change when something changed.
     /// Returns whether anything changed.
-    pub fn set_item_state(&mut self, id: i64, unread: Option<bool>, flagged: Option<bool>) -> Result<bool> {
+    pub fn set_item_state(
+        &mut self,
+        id: i64,
+        unread: Option<bool>,
+        flagged: Option<bool>,
+    ) -> Result<bool> {
         let (kind, title): (String, String) = self
             .conn()
-            .query_row("SELECT kind, title FROM items WHERE id = ?1", [id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .query_row("SELECT kind, title FROM items WHERE id = ?1", [id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
             .optional()?
             .ok_or(StoreError::NoSuchItem(id))?;
         let changed = self
@@ -449,7 +474,8 @@ impl Tx<'_> {
 }
 
 fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
-    let mut sql = format!("SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE 1");
+    let mut sql =
+        format!("SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE 1");
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(kind) = query.kind {
         sql.push_str(" AND i.kind = ?");
@@ -460,21 +486,29 @@ fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
     }
     if let Some(before) = query.before {
         let key: i64 = conn
-            .query_row("SELECT sort_key FROM items WHERE id = ?1", [before], |row| row.get(0))
+            .query_row(
+                "SELECT sort_key FROM items WHERE id = ?1",
+                [before],
+                |row| row.get(0),
+            )
             .optional()?
             .ok_or(StoreError::NoSuchItem(before))?;
         sql.push_str(" AND i.sort_key < ?");
         args.push(key.into());
     }
     if !query.accounts.is_empty() {
-        sql.push_str(&format!(" AND i.account_id IN ({})", vec!["?"; query.accounts.len()].join(",")));
+        sql.push_str(&format!(
+            " AND i.account_id IN ({})",
+            vec!["?"; query.accounts.len()].join(",")
+        ));
         args.extend(query.accounts.iter().map(|&a| a.into()));
     }
     sql.push_str(" ORDER BY i.sort_key DESC LIMIT ?");
     args.push(i64::from(query.limit).into());
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), row_from)?;
-    rows.collect::<rusqlite::Result<_>>().context("Cannot read the timeline")
+    rows.collect::<rusqlite::Result<_>>()
+        .context("Cannot read the timeline")
 }
 
 fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
@@ -489,7 +523,8 @@ fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![query, limit], row_from)?;
-    rows.collect::<rusqlite::Result<_>>().context("Cannot search")
+    rows.collect::<rusqlite::Result<_>>()
+        .context("Cannot search")
 }
 
 fn item(conn: &Connection, id: i64) -> Result<ItemDetail> {
@@ -507,7 +542,9 @@ fn item(conn: &Connection, id: i64) -> Result<ItemDetail> {
         )
         .optional()?
         .unwrap_or_default();
-    let mut stmt = conn.prepare_cached("SELECT name, mime_type, size FROM attachments WHERE item_id = ?1 ORDER BY id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, mime_type, size FROM attachments WHERE item_id = ?1 ORDER BY id",
+    )?;
     let attachments = stmt
         .query_map([id], |r| {
             Ok(AttachmentInfo {
@@ -545,9 +582,11 @@ impl crate::Store {
     /// The original bytes of a message.
     pub fn raw_message(&self, id: i64) -> Result<Vec<u8>> {
         self.read(|conn| {
-            conn.query_row("SELECT raw FROM mail_raw WHERE item_id = ?1", [id], |row| row.get(0))
-                .optional()?
-                .ok_or_else(|| StoreError::NoSuchItem(id).into())
+            conn.query_row("SELECT raw FROM mail_raw WHERE item_id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NoSuchItem(id).into())
         })
     }
 }

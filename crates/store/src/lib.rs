@@ -28,7 +28,8 @@ pub use accounts::{Account, AccountKind, NewAccount, Security};
 pub use changes::{Change, ChangeKind};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
 pub use items::{
-    AttachmentInfo, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail, Person, TimelineQuery,
+    AttachmentInfo, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail, Person,
+    TimelineQuery,
 };
 pub use migrations::LATEST_VERSION;
 pub use ops::{Op, OpState};
@@ -93,7 +94,13 @@ impl<'a> Tx<'a> {
     }
 
     /// Records a change of an item, to be published once the transaction commits.
-    pub fn record(&mut self, change: ChangeKind, item_id: i64, kind: ItemKind, title: &str) -> Result<()> {
+    pub fn record(
+        &mut self,
+        change: ChangeKind,
+        item_id: i64,
+        kind: ItemKind,
+        title: &str,
+    ) -> Result<()> {
         let seq = changes::append(&self.tx, change, item_id, kind, title, self.now)?;
         self.recorded.push(Change {
             seq,
@@ -114,7 +121,8 @@ impl Store {
                 .with_context(|| format!("Cannot create the data directory {}", dir.display()))?;
         }
         let mut writer = connection::open_writer(path)?;
-        migrations::run(&mut writer).with_context(|| format!("Cannot migrate the database {}", path.display()))?;
+        migrations::run(&mut writer)
+            .with_context(|| format!("Cannot migrate the database {}", path.display()))?;
         let (feed, _) = broadcast::channel(FEED_CAPACITY);
         Ok(Store {
             path: path.to_owned(),

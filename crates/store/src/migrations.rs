@@ -9,7 +9,10 @@ use crate::StoreError;
 
 /// The migrations in order; index + 1 is the schema version each one produces.
 pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_timeline", include_str!("../migrations/0001_timeline.sql")),
+    (
+        "0001_timeline",
+        include_str!("../migrations/0001_timeline.sql"),
+    ),
     ("0002_sync", include_str!("../migrations/0002_sync.sql")),
 ];
 
@@ -39,9 +42,11 @@ pub(crate) fn run_to(conn: &mut Connection, target: i64) -> Result<()> {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
             .with_context(|| format!("Cannot start migration {name}"))?;
-        tx.execute_batch(sql).with_context(|| format!("Migration {name} failed"))?;
+        tx.execute_batch(sql)
+            .with_context(|| format!("Migration {name} failed"))?;
         tx.pragma_update(None, "user_version", version)?;
-        tx.commit().with_context(|| format!("Cannot commit migration {name}"))?;
+        tx.commit()
+            .with_context(|| format!("Cannot commit migration {name}"))?;
         tracing::info!(migration = name, "Applied database migration.");
     }
     Ok(())

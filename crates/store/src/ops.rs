@@ -53,14 +53,19 @@ fn op_from_row(row: &Row<'_>) -> rusqlite::Result<Op> {
         item_id: row.get(2)?,
         kind: row.get(3)?,
         payload: row.get(4)?,
-        state: if state == "wedged" { OpState::Wedged } else { OpState::Pending },
+        state: if state == "wedged" {
+            OpState::Wedged
+        } else {
+            OpState::Pending
+        },
         attempts: row.get(6)?,
         next_attempt_at: row.get(7)?,
         last_error: row.get(8)?,
     })
 }
 
-const OP_COLUMNS: &str = "id, account_id, item_id, kind, payload, state, attempts, next_attempt_at, last_error";
+const OP_COLUMNS: &str =
+    "id, account_id, item_id, kind, payload, state, attempts, next_attempt_at, last_error";
 
 /// Seconds to wait after the `attempts`-th failure: 2, 4, 8, … capped at 15 minutes.
 pub fn backoff_secs(attempts: i64) -> i64 {
@@ -70,7 +75,13 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 
 impl Tx<'_> {
     /// Queues a remote operation; call it in the transaction that applies the local change.
-    pub fn enqueue_op(&mut self, account_id: i64, item_id: Option<i64>, kind: &str, payload: &str) -> Result<i64> {
+    pub fn enqueue_op(
+        &mut self,
+        account_id: i64,
+        item_id: Option<i64>,
+        kind: &str,
+        payload: &str,
+    ) -> Result<i64> {
         let now = self.now();
         self.conn()
             .execute(
@@ -93,9 +104,15 @@ impl Tx<'_> {
     pub fn fail_op(&mut self, id: i64, error: &str) -> Result<OpState> {
         let attempts: i64 = self
             .conn()
-            .query_row("SELECT attempts + 1 FROM ops WHERE id = ?1", [id], |row| row.get(0))
+            .query_row("SELECT attempts + 1 FROM ops WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
             .context("Cannot read the operation")?;
-        let state = if attempts >= MAX_ATTEMPTS { OpState::Wedged } else { OpState::Pending };
+        let state = if attempts >= MAX_ATTEMPTS {
+            OpState::Wedged
+        } else {
+            OpState::Pending
+        };
         let next = self.now() + backoff_secs(attempts);
         self.conn()
             .execute(
@@ -133,9 +150,11 @@ impl crate::Store {
     /// Every queued operation, oldest first (for the user's list of pending and failed work).
     pub fn ops(&self) -> Result<Vec<Op>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!("SELECT {OP_COLUMNS} FROM ops ORDER BY id"))?;
+            let mut stmt =
+                conn.prepare_cached(&format!("SELECT {OP_COLUMNS} FROM ops ORDER BY id"))?;
             let rows = stmt.query_map([], op_from_row)?;
-            rows.collect::<rusqlite::Result<_>>().context("Cannot read the operation queue")
+            rows.collect::<rusqlite::Result<_>>()
+                .context("Cannot read the operation queue")
         })
     }
 }

@@ -36,7 +36,9 @@ fn mail(account_id: i64, message_id: &str, time_ms: i64, title: &str) -> NewMail
 }
 
 fn local(store: &Store) -> i64 {
-    store.write(|tx| tx.local_account("Local")).expect("account")
+    store
+        .write(|tx| tx.local_account("Local"))
+        .expect("account")
 }
 
 fn titles(rows: &[ItemRow]) -> Vec<&str> {
@@ -55,7 +57,9 @@ fn migrates_an_empty_database_to_the_latest_version() {
                 "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
                  AND name NOT LIKE 'items_fts%' AND sql NOT LIKE '%STRICT%'",
             )?;
-            let r = s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let r = s
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(r)
         })
         .expect("schema");
@@ -82,16 +86,34 @@ fn migrates_every_older_version_with_its_rows() {
                 [],
             )
             .expect("item");
-            conn.execute("INSERT INTO mail (item_id, account_id, message_id) VALUES (1, 1, 'old@x')", [])
-                .expect("mail");
+            conn.execute(
+                "INSERT INTO mail (item_id, account_id, message_id) VALUES (1, 1, 'old@x')",
+                [],
+            )
+            .expect("mail");
         }
         let store = Store::open(&path).expect("migrate");
-        assert_eq!(store.read(version).expect("v"), LATEST_VERSION, "from {start}");
-        let rows = store.timeline(&TimelineQuery { limit: 10, ..Default::default() }).expect("timeline");
-        assert_eq!(titles(&rows), vec!["Old mail"], "rows survive migration from {start}");
+        assert_eq!(
+            store.read(version).expect("v"),
+            LATEST_VERSION,
+            "from {start}"
+        );
+        let rows = store
+            .timeline(&TimelineQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .expect("timeline");
+        assert_eq!(
+            titles(&rows),
+            vec!["Old mail"],
+            "rows survive migration from {start}"
+        );
         // The migrated database takes new writes.
         let account = local(&store);
-        store.write(|tx| tx.insert_mail(&mail(account, "new@x", 5000, "New"))).expect("insert");
+        store
+            .write(|tx| tx.insert_mail(&mail(account, "new@x", 5000, "New")))
+            .expect("insert");
     }
 }
 
@@ -101,11 +123,15 @@ fn refuses_a_database_from_a_newer_satu() {
     let path = dir.path().join("new.db");
     drop(Store::open(&path).expect("open"));
     let conn = rusqlite::Connection::open(&path).expect("conn");
-    conn.pragma_update(None, "user_version", LATEST_VERSION + 1).expect("bump");
+    conn.pragma_update(None, "user_version", LATEST_VERSION + 1)
+        .expect("bump");
     drop(conn);
     let err = Store::open(&path).expect_err("must refuse");
     let typed = err.chain().find_map(|e| e.downcast_ref::<StoreError>());
-    assert!(matches!(typed, Some(StoreError::NewerSchema { .. })), "{err:#}");
+    assert!(
+        matches!(typed, Some(StoreError::NewerSchema { .. })),
+        "{err:#}"
+    );
 }
 
 #[test]
@@ -115,22 +141,44 @@ fn timeline_is_newest_first_and_pages() {
     store
         .write(|tx| {
             // Stored out of time order, and two in the same millisecond.
-            for (id, t, title) in [("b", 2_000, "B"), ("d", 4_000, "D"), ("a", 1_000, "A"), ("c", 3_000, "C"), ("c2", 3_000, "C2")] {
+            for (id, t, title) in [
+                ("b", 2_000, "B"),
+                ("d", 4_000, "D"),
+                ("a", 1_000, "A"),
+                ("c", 3_000, "C"),
+                ("c2", 3_000, "C2"),
+            ] {
                 tx.insert_mail(&mail(account, id, t, title))?;
             }
             Ok(())
         })
         .expect("insert");
-    let all = store.timeline(&TimelineQuery { limit: 10, ..Default::default() }).expect("timeline");
+    let all = store
+        .timeline(&TimelineQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("timeline");
     assert_eq!(titles(&all), vec!["D", "C2", "C", "B", "A"]);
     let page = store
-        .timeline(&TimelineQuery { limit: 2, before: Some(all[1].id), ..Default::default() })
+        .timeline(&TimelineQuery {
+            limit: 2,
+            before: Some(all[1].id),
+            ..Default::default()
+        })
         .expect("page");
     assert_eq!(titles(&page), vec!["C", "B"]);
     let err = store
-        .timeline(&TimelineQuery { limit: 2, before: Some(9999), ..Default::default() })
+        .timeline(&TimelineQuery {
+            limit: 2,
+            before: Some(9999),
+            ..Default::default()
+        })
         .expect_err("unknown cursor");
-    assert!(matches!(err.downcast_ref::<StoreError>(), Some(StoreError::NoSuchItem(9999))));
+    assert!(matches!(
+        err.downcast_ref::<StoreError>(),
+        Some(StoreError::NoSuchItem(9999))
+    ));
 }
 
 #[test]
@@ -145,12 +193,32 @@ fn timeline_filters_by_kind_unread_and_account() {
             Ok((x, y))
         })
         .expect("insert");
-    store.write(|tx| tx.set_item_state(ids.1, Some(false), None)).expect("read");
-    let unread = store.timeline(&TimelineQuery { limit: 10, unread_only: true, ..Default::default() }).expect("t");
+    store
+        .write(|tx| tx.set_item_state(ids.1, Some(false), None))
+        .expect("read");
+    let unread = store
+        .timeline(&TimelineQuery {
+            limit: 10,
+            unread_only: true,
+            ..Default::default()
+        })
+        .expect("t");
     assert_eq!(titles(&unread), vec!["X"]);
-    let only_b = store.timeline(&TimelineQuery { limit: 10, accounts: vec![b], ..Default::default() }).expect("t");
+    let only_b = store
+        .timeline(&TimelineQuery {
+            limit: 10,
+            accounts: vec![b],
+            ..Default::default()
+        })
+        .expect("t");
     assert_eq!(titles(&only_b), vec!["Y"]);
-    let tasks = store.timeline(&TimelineQuery { limit: 10, kind: Some(ItemKind::Task), ..Default::default() }).expect("t");
+    let tasks = store
+        .timeline(&TimelineQuery {
+            limit: 10,
+            kind: Some(ItemKind::Task),
+            ..Default::default()
+        })
+        .expect("t");
     assert!(tasks.is_empty());
 }
 
@@ -167,13 +235,27 @@ fn search_finds_newest_first_with_prefixes_and_survives_odd_input() {
         })
         .expect("insert");
     let hits = store.search("budget", 50).expect("search");
-    assert_eq!(titles(&hits), vec!["Budget approved", "Quarterly budget review"]);
-    assert_eq!(titles(&store.search("budg", 50).expect("prefix")), vec!["Budget approved", "Quarterly budget review"]);
-    assert_eq!(titles(&store.search("budget", 1).expect("limit")), vec!["Budget approved"]);
+    assert_eq!(
+        titles(&hits),
+        vec!["Budget approved", "Quarterly budget review"]
+    );
+    assert_eq!(
+        titles(&store.search("budg", 50).expect("prefix")),
+        vec!["Budget approved", "Quarterly budget review"]
+    );
+    assert_eq!(
+        titles(&store.search("budget", 1).expect("limit")),
+        vec!["Budget approved"]
+    );
     assert_eq!(titles(&store.search("alice", 50).expect("sender")).len(), 3);
-    assert_eq!(titles(&store.search("body bajet", 50).expect("body")), vec!["Mesyuarat bajet"]);
+    assert_eq!(
+        titles(&store.search("body bajet", 50).expect("body")),
+        vec!["Mesyuarat bajet"]
+    );
     for odd in ["\"", "AND", "a OR", "(", "*", "NEAR(", "''", "   "] {
-        store.search(odd, 10).unwrap_or_else(|e| panic!("query {odd:?} failed: {e:#}"));
+        store
+            .search(odd, 10)
+            .unwrap_or_else(|e| panic!("query {odd:?} failed: {e:#}"));
     }
 }
 
@@ -195,9 +277,17 @@ fn the_same_message_id_is_one_item_that_knows_its_folders() {
         .expect("insert");
     assert!(matches!(first, Inserted::Added(_)));
     assert_eq!(second, Inserted::Existing(first.id()));
-    let rows = store.timeline(&TimelineQuery { limit: 10, ..Default::default() }).expect("t");
+    let rows = store
+        .timeline(&TimelineQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("t");
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].folders, vec!["Archive".to_owned(), "INBOX".to_owned()]);
+    assert_eq!(
+        rows[0].folders,
+        vec!["Archive".to_owned(), "INBOX".to_owned()]
+    );
     assert_eq!(store.search("twice", 10).expect("search").len(), 1);
 }
 
@@ -222,7 +312,9 @@ fn threads_join_by_references_even_when_replies_come_first() {
             d.subject_key = "plan".into();
             d.subject_is_reply = true;
             let d = tx.insert_mail(&d)?.id();
-            let e = tx.insert_mail(&mail(account, "e@x", 5_000, "Unrelated"))?.id();
+            let e = tx
+                .insert_mail(&mail(account, "e@x", 5_000, "Unrelated"))?
+                .id();
             Ok([a, b, c, d, e])
         })
         .expect("insert");
@@ -243,9 +335,20 @@ fn change_feed_publishes_committed_changes_only() {
     let account = local(&store);
     let mut rx = store.subscribe();
     let before = store.latest_change_seq().expect("seq");
-    let id = store.write(|tx| tx.insert_mail(&mail(account, "m", 1_000, "Hello"))).expect("insert").id();
+    let id = store
+        .write(|tx| tx.insert_mail(&mail(account, "m", 1_000, "Hello")))
+        .expect("insert")
+        .id();
     let change = rx.try_recv().expect("added");
-    assert_eq!((change.change, change.item_id, change.kind, change.title.as_str()), (ChangeKind::Added, id, ItemKind::Mail, "Hello"));
+    assert_eq!(
+        (
+            change.change,
+            change.item_id,
+            change.kind,
+            change.title.as_str()
+        ),
+        (ChangeKind::Added, id, ItemKind::Mail, "Hello")
+    );
 
     // A failing transaction publishes nothing and logs nothing.
     let failed: Result<()> = store.write(|tx| {
@@ -256,15 +359,22 @@ fn change_feed_publishes_committed_changes_only() {
     assert!(rx.try_recv().is_err());
     assert!(store.item(id).expect("item").row.unread, "rolled back");
 
-    store.write(|tx| tx.set_item_state(id, Some(false), Some(true))).expect("mark");
+    store
+        .write(|tx| tx.set_item_state(id, Some(false), Some(true)))
+        .expect("mark");
     assert_eq!(rx.try_recv().expect("updated").change, ChangeKind::Updated);
     // Setting the same state again is not a change.
-    assert!(!store.write(|tx| tx.set_item_state(id, Some(false), Some(true))).expect("mark"));
+    assert!(!store
+        .write(|tx| tx.set_item_state(id, Some(false), Some(true)))
+        .expect("mark"));
     assert!(rx.try_recv().is_err());
 
     // Another process reads the same changes from the log.
     let logged = store.changes_since(before, 100).expect("log");
-    assert_eq!(logged.iter().map(|c| c.change).collect::<Vec<_>>(), vec![ChangeKind::Added, ChangeKind::Updated]);
+    assert_eq!(
+        logged.iter().map(|c| c.change).collect::<Vec<_>>(),
+        vec![ChangeKind::Added, ChangeKind::Updated]
+    );
     store.trim_change_log(1).expect("trim");
     assert_eq!(store.changes_since(0, 100).expect("log").len(), 1);
 }
@@ -273,7 +383,10 @@ fn change_feed_publishes_committed_changes_only() {
 fn ops_commit_with_their_local_change_back_off_and_wedge() {
     let (_dir, store) = open();
     let account = local(&store);
-    let id = store.write(|tx| tx.insert_mail(&mail(account, "m", 1_000, "Hello"))).expect("insert").id();
+    let id = store
+        .write(|tx| tx.insert_mail(&mail(account, "m", 1_000, "Hello")))
+        .expect("insert")
+        .id();
     // Two-phase: local change and job in one transaction; a failure rolls back both.
     let _ = store.write(|tx| -> Result<()> {
         tx.set_item_state(id, Some(false), None)?;
@@ -291,16 +404,37 @@ fn ops_commit_with_their_local_change_back_off_and_wedge() {
         .expect("two-phase");
     let now = unix_now();
     assert_eq!(store.due_ops(account, now).expect("due").len(), 1);
-    assert_eq!(store.write(|tx| tx.fail_op(op, "server down")).expect("fail"), OpState::Pending);
-    assert!(store.due_ops(account, now).expect("due").is_empty(), "backing off");
+    assert_eq!(
+        store
+            .write(|tx| tx.fail_op(op, "server down"))
+            .expect("fail"),
+        OpState::Pending
+    );
+    assert!(
+        store.due_ops(account, now).expect("due").is_empty(),
+        "backing off"
+    );
     assert_eq!(store.due_ops(account, now + 3).expect("due").len(), 1);
     for _ in 1..ops::MAX_ATTEMPTS - 1 {
-        store.write(|tx| tx.fail_op(op, "server down")).expect("fail");
+        store
+            .write(|tx| tx.fail_op(op, "server down"))
+            .expect("fail");
     }
-    assert_eq!(store.write(|tx| tx.fail_op(op, "still down")).expect("fail"), OpState::Wedged);
-    assert!(store.due_ops(account, i64::MAX).expect("due").is_empty(), "wedged ops wait for the user");
+    assert_eq!(
+        store
+            .write(|tx| tx.fail_op(op, "still down"))
+            .expect("fail"),
+        OpState::Wedged
+    );
+    assert!(
+        store.due_ops(account, i64::MAX).expect("due").is_empty(),
+        "wedged ops wait for the user"
+    );
     let listed = store.ops().expect("ops");
-    assert_eq!((listed[0].state, listed[0].last_error.as_str()), (OpState::Wedged, "still down"));
+    assert_eq!(
+        (listed[0].state, listed[0].last_error.as_str()),
+        (OpState::Wedged, "still down")
+    );
     store.write(|tx| tx.retry_op(op)).expect("retry");
     assert_eq!(store.due_ops(account, now).expect("due").len(), 1);
     store.write(|tx| tx.complete_op(op)).expect("done");
@@ -311,11 +445,21 @@ fn ops_commit_with_their_local_change_back_off_and_wedge() {
 fn removing_an_account_removes_its_items_from_timeline_and_index() {
     let (_dir, store) = open();
     let account = local(&store);
-    store.write(|tx| tx.insert_mail(&mail(account, "m", 1_000, "Searchable"))).expect("insert");
+    store
+        .write(|tx| tx.insert_mail(&mail(account, "m", 1_000, "Searchable")))
+        .expect("insert");
     let mut rx = store.subscribe();
-    store.write(|tx| tx.remove_account(account)).expect("remove");
+    store
+        .write(|tx| tx.remove_account(account))
+        .expect("remove");
     assert_eq!(rx.try_recv().expect("removed").change, ChangeKind::Removed);
-    assert!(store.timeline(&TimelineQuery { limit: 10, ..Default::default() }).expect("t").is_empty());
+    assert!(store
+        .timeline(&TimelineQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("t")
+        .is_empty());
     assert!(store.search("searchable", 10).expect("s").is_empty());
     assert!(store.accounts().expect("accounts").is_empty());
 }
@@ -329,30 +473,57 @@ fn folders_and_cursors_round_trip() {
             tx.replace_folders(
                 account,
                 &[
-                    NewFolder { name: "INBOX".into(), delimiter: "/".into(), role: FolderRole::Inbox, selectable: true },
-                    NewFolder { name: "Old".into(), delimiter: "/".into(), role: FolderRole::None, selectable: true },
+                    NewFolder {
+                        name: "INBOX".into(),
+                        delimiter: "/".into(),
+                        role: FolderRole::Inbox,
+                        selectable: true,
+                    },
+                    NewFolder {
+                        name: "Old".into(),
+                        delimiter: "/".into(),
+                        role: FolderRole::None,
+                        selectable: true,
+                    },
                 ],
             )
         })
         .expect("folders");
     assert_eq!(folders.len(), 2);
     let inbox = folders[0].id;
-    let cursor = ImapCursor { uidvalidity: 7, uid_next: 42, highest_modseq: 99 };
-    store.write(|tx| tx.set_imap_cursor(inbox, cursor)).expect("cursor");
+    let cursor = ImapCursor {
+        uidvalidity: 7,
+        uid_next: 42,
+        highest_modseq: 99,
+    };
+    store
+        .write(|tx| tx.set_imap_cursor(inbox, cursor))
+        .expect("cursor");
     assert_eq!(store.imap_cursor(inbox).expect("read"), Some(cursor));
     let after = store
         .write(|tx| {
             tx.replace_folders(
                 account,
-                &[NewFolder { name: "INBOX".into(), delimiter: "/".into(), role: FolderRole::Inbox, selectable: true }],
+                &[NewFolder {
+                    name: "INBOX".into(),
+                    delimiter: "/".into(),
+                    role: FolderRole::Inbox,
+                    selectable: true,
+                }],
             )
         })
         .expect("folders");
-    assert_eq!(after.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), vec!["INBOX"]);
+    assert_eq!(
+        after.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+        vec!["INBOX"]
+    );
 }
 
 #[test]
 fn fts_query_quotes_every_word() {
     assert_eq!(items::fts_query("  "), None);
-    assert_eq!(items::fts_query("a \"b").as_deref(), Some("\"a\" \"\"\"b\"*"));
+    assert_eq!(
+        items::fts_query("a \"b").as_deref(),
+        Some("\"a\" \"\"\"b\"*")
+    );
 }

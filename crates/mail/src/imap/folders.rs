@@ -70,7 +70,11 @@ impl ImapSession {
                         NameAttribute::Archive => special_use = Some(SpecialUse::Archive),
                         NameAttribute::All => special_use = Some(SpecialUse::All),
                         NameAttribute::Flagged => special_use = Some(SpecialUse::Flagged),
-                        NameAttribute::Extension(ext) if ext.eq_ignore_ascii_case("\\NonExistent") => selectable = false,
+                        NameAttribute::Extension(ext)
+                            if ext.eq_ignore_ascii_case("\\NonExistent") =>
+                        {
+                            selectable = false
+                        }
                         _ => {}
                     }
                 }
@@ -78,14 +82,24 @@ impl ImapSession {
                     special_use = Some(SpecialUse::Inbox);
                 }
                 ImapFolder {
-                    name: if special_use == Some(SpecialUse::Inbox) { "INBOX".to_owned() } else { decoded },
+                    name: if special_use == Some(SpecialUse::Inbox) {
+                        "INBOX".to_owned()
+                    } else {
+                        decoded
+                    },
                     delimiter: name.delimiter().unwrap_or("/").to_owned(),
                     special_use,
                     selectable,
                 }
             })
             .collect();
-        folders.sort_by_key(|f| (f.special_use != Some(SpecialUse::Inbox), f.special_use.is_none(), f.name.clone()));
+        folders.sort_by_key(|f| {
+            (
+                f.special_use != Some(SpecialUse::Inbox),
+                f.special_use.is_none(),
+                f.name.clone(),
+            )
+        });
         Ok(folders)
     }
 }

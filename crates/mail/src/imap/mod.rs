@@ -110,7 +110,13 @@ mod tests {
         for host in ["localhost", "127.0.0.1", "127.3.2.1", "::1", "[::1]"] {
             assert!(is_loopback(host), "{host}");
         }
-        for host in ["10.0.0.1", "192.168.1.1", "example.com", "localhost.example.com", "0.0.0.0"] {
+        for host in [
+            "10.0.0.1",
+            "192.168.1.1",
+            "example.com",
+            "localhost.example.com",
+            "0.0.0.0",
+        ] {
             assert!(!is_loopback(host), "{host}");
         }
     }

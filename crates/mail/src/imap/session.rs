@@ -79,11 +79,13 @@ async fn step<T, E>(
     what: &'static str,
     fut: impl std::future::Future<Output = Result<T, E>>,
 ) -> Result<Result<T, E>, ImapError> {
-    tokio::time::timeout(STEP_TIMEOUT, fut).await.map_err(|_| ImapError::Timeout {
-        host: config.host.clone(),
-        port: config.port,
-        what,
-    })
+    tokio::time::timeout(STEP_TIMEOUT, fut)
+        .await
+        .map_err(|_| ImapError::Timeout {
+            host: config.host.clone(),
+            port: config.port,
+            what,
+        })
 }
 
 impl ImapSession {
@@ -96,13 +98,17 @@ impl ImapSession {
             });
         }
         let host = config.host.clone();
-        let tcp = step(config, "connect", TcpStream::connect((config.host.as_str(), config.port)))
-            .await?
-            .map_err(|e| ImapError::Unreachable {
-                host: host.clone(),
-                port: config.port,
-                reason: e.to_string(),
-            })?;
+        let tcp = step(
+            config,
+            "connect",
+            TcpStream::connect((config.host.as_str(), config.port)),
+        )
+        .await?
+        .map_err(|e| ImapError::Unreachable {
+            host: host.clone(),
+            port: config.port,
+            reason: e.to_string(),
+        })?;
         let _ = tcp.set_nodelay(true);
         let stream: Box<dyn ImapStream> = match config.security {
             Security::Plain => Box::new(tcp),
@@ -110,12 +116,16 @@ impl ImapSession {
             Security::StartTls => {
                 let mut client = async_imap::Client::new(tcp);
                 Self::greeting(config, &mut client).await?;
-                step(config, "STARTTLS", client.run_command_and_check_ok("STARTTLS", None))
-                    .await?
-                    .map_err(|e| ImapError::Server {
-                        host: host.clone(),
-                        detail: format!("STARTTLS failed: {e}"),
-                    })?;
+                step(
+                    config,
+                    "STARTTLS",
+                    client.run_command_and_check_ok("STARTTLS", None),
+                )
+                .await?
+                .map_err(|e| ImapError::Server {
+                    host: host.clone(),
+                    detail: format!("STARTTLS failed: {e}"),
+                })?;
                 Box::new(Self::handshake(config, client.into_inner()).await?)
             }
         };
@@ -123,7 +133,13 @@ impl ImapSession {
         if config.security != Security::StartTls {
             Self::greeting(config, &mut client).await?;
         }
-        let session = match step(config, "login", client.login(&config.username, &config.password)).await? {
+        let session = match step(
+            config,
+            "login",
+            client.login(&config.username, &config.password),
+        )
+        .await?
+        {
             Ok(session) => session,
             Err((async_imap::error::Error::No(server), _)) => {
                 return Err(ImapError::AuthFailed {
@@ -154,19 +170,31 @@ impl ImapSession {
         Ok(session)
     }
 
-    async fn handshake(config: &ImapConfig, tcp: TcpStream) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
+    async fn handshake(
+        config: &ImapConfig,
+        tcp: TcpStream,
+    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
         let connector = tls::connector(&config.host, config.ca_file.as_deref())?;
-        let name = ServerName::try_from(config.host.trim_start_matches('[').trim_end_matches(']').to_owned())
-            .map_err(|e| ImapError::Tls {
-                host: config.host.clone(),
-                reason: format!("{:?} is not a valid server name: {e}", config.host),
-            })?;
+        let name = ServerName::try_from(
+            config
+                .host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
+        )
+        .map_err(|e| ImapError::Tls {
+            host: config.host.clone(),
+            reason: format!("{:?} is not a valid server name: {e}", config.host),
+        })?;
         step(config, "TLS handshake", connector.connect(name, tcp))
             .await?
             .map_err(|e| tls::classify(&config.host, &e))
     }
 
-    async fn greeting<T: ImapStream>(config: &ImapConfig, client: &mut async_imap::Client<T>) -> Result<(), ImapError> {
+    async fn greeting<T: ImapStream>(
+        config: &ImapConfig,
+        client: &mut async_imap::Client<T>,
+    ) -> Result<(), ImapError> {
         let greeting = step(config, "greeting", client.read_response()).await?;
         match greeting {
             Ok(Some(response)) => {
@@ -200,7 +228,9 @@ impl ImapSession {
 
     /// Whether the server announced `capability`.
     pub fn has(&self, capability: &str) -> bool {
-        self.capabilities.iter().any(|c| c.eq_ignore_ascii_case(capability))
+        self.capabilities
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(capability))
     }
 
     /// Logs out politely; a failure here is only logged.

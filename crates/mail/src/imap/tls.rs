@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tokio_rustls::rustls::{self, pki_types::pem::PemObject as _, pki_types::CertificateDer, RootCertStore};
+use tokio_rustls::rustls::{
+    self, pki_types::pem::PemObject as _, pki_types::CertificateDer, RootCertStore,
+};
 use tokio_rustls::TlsConnector;
 
 use super::ImapError;
@@ -23,16 +25,32 @@ pub fn connector(host: &str, ca_file: Option<&Path>) -> Result<TlsConnector, Ima
     }
     if let Some(path) = ca_file {
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-            .map_err(|e| tls_err(format!("cannot read the certificate file {}: {e}", path.display())))?
+            .map_err(|e| {
+                tls_err(format!(
+                    "cannot read the certificate file {}: {e}",
+                    path.display()
+                ))
+            })?
             .collect::<Result<_, _>>()
-            .map_err(|e| tls_err(format!("the certificate file {} is not valid PEM: {e}", path.display())))?;
+            .map_err(|e| {
+                tls_err(format!(
+                    "the certificate file {} is not valid PEM: {e}",
+                    path.display()
+                ))
+            })?;
         if certs.is_empty() {
-            return Err(tls_err(format!("the certificate file {} holds no certificate", path.display())));
+            return Err(tls_err(format!(
+                "the certificate file {} holds no certificate",
+                path.display()
+            )));
         }
         for cert in certs {
-            roots
-                .add(cert)
-                .map_err(|e| tls_err(format!("cannot trust the certificate in {}: {e}", path.display())))?;
+            roots.add(cert).map_err(|e| {
+                tls_err(format!(
+                    "cannot trust the certificate in {}: {e}",
+                    path.display()
+                ))
+            })?;
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -46,7 +64,9 @@ pub fn connector(host: &str, ca_file: Option<&Path>) -> Result<TlsConnector, Ima
 
 /// Turns a failed handshake into [`ImapError::BadCertificate`] or [`ImapError::Tls`].
 pub fn classify(host: &str, error: &std::io::Error) -> ImapError {
-    let rustls_error = error.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>());
+    let rustls_error = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>());
     match rustls_error {
         Some(rustls::Error::InvalidCertificate(reason)) => ImapError::BadCertificate {
             host: host.to_owned(),

@@ -86,9 +86,23 @@ mod tests {
 
     #[test]
     fn round_trips_rfc_examples_and_other_scripts() {
-        assert_eq!(decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-"), "~peter/mail/台北/日本語");
-        assert_eq!(encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
-        for name in ["INBOX", "Tom & Jerry", "Entwürfe", "Peti Masuk", "已发送", "😀 fun", "a&b&"] {
+        assert_eq!(
+            decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
+            "~peter/mail/台北/日本語"
+        );
+        assert_eq!(
+            encode("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
+        for name in [
+            "INBOX",
+            "Tom & Jerry",
+            "Entwürfe",
+            "Peti Masuk",
+            "已发送",
+            "😀 fun",
+            "a&b&",
+        ] {
             assert_eq!(decode(&encode(name)), name, "{name}");
         }
         assert_eq!(decode("broken&AAA"), "broken&AAA");

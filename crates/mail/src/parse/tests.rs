@@ -7,14 +7,20 @@ Subject: =?GB2312?B?u+HS6c2o1qo=?=\r\nDate: Tue, 24 Nov 2026 09:00:00 +0800\r\nM
 In-Reply-To: <parent@example.com>\r\nReferences: <root@example.com> <parent@example.com>\r\n\r\nHello\r\n> quoted\r\nworld\r\n";
     let m = parse_message(raw);
     assert_eq!(m.subject, "会议通知");
-    assert_eq!(m.from, Some((Some("张三".into()), "zhang@example.com".into())));
+    assert_eq!(
+        m.from,
+        Some((Some("张三".into()), "zhang@example.com".into()))
+    );
     assert_eq!(m.recipients, "Bob <bob@example.com>, carol@example.com");
     assert_eq!(m.date_ms, Some(1_795_482_000_000));
     assert_eq!(m.message_id, "abc@example.com");
     assert_eq!(m.in_reply_to, "parent@example.com");
     assert_eq!(m.references, vec!["root@example.com", "parent@example.com"]);
     assert_eq!(m.snippet, "Hello world");
-    assert!(m.body_html.is_none(), "a text-only message has no HTML body");
+    assert!(
+        m.body_html.is_none(),
+        "a text-only message has no HTML body"
+    );
     assert!(m.quarantined.is_none());
 }
 
@@ -24,7 +30,10 @@ fn a_missing_message_id_is_synthesized_stably() {
     let a = parse_message(raw);
     assert!(a.message_id_synthesized);
     assert_eq!(a.message_id, parse_message(raw).message_id);
-    assert_ne!(a.message_id, parse_message(b"Subject: other\r\n\r\nbody\r\n").message_id);
+    assert_ne!(
+        a.message_id,
+        parse_message(b"Subject: other\r\n\r\nbody\r\n").message_id
+    );
     assert_eq!(a.date_ms, None);
 }
 
@@ -35,7 +44,10 @@ Content-Type: text/html; charset=utf-8\r\n\r\n<p onclick=x()>Hi</p><script>bad()
 Content-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename*=UTF-8''n%C3%B3tas.txt\r\n\r\nabc\r\n--b--\r\n";
     let m = parse_message(raw);
     let html = m.body_html.expect("html");
-    assert!(html.contains("Hi") && !html.contains("script") && !html.contains("onclick"), "{html}");
+    assert!(
+        html.contains("Hi") && !html.contains("script") && !html.contains("onclick"),
+        "{html}"
+    );
     assert_eq!(m.attachments.len(), 1);
     assert_eq!(m.attachments[0].name, "nótas.txt");
     assert_eq!(m.attachments[0].mime_type, "text/plain");

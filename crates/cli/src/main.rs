@@ -1,0 +1,443 @@
+//! `satu`: the command line door into the Satu core. JSON output (`--json`) is a contract for
+//! scripts and benchmarks: command names and keys are extended, never renamed.
+//!
+//! Exit codes: 0 success, 1 internal error, 2 invalid input (and usage errors), 3 not found,
+//! 4 authentication failed, 5 server unreachable, 6 certificate/TLS, 7 server refused, 8 keyring.
+
+use std::io::{BufRead as _, Write as _};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use satu_core::api::CancellationToken;
+use satu_core::dto::{AccountInput, ChangeEvent, Item, SearchQuery, TimelineQuery};
+use satu_core::{ApiError, ErrorCode, Satu};
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(
+    name = "satu",
+    version,
+    about = "Satu: one local timeline of mail, chat, tasks and events"
+)]
+struct Cli {
+    /// Data directory (default: the OS data directory, e.g. ~/.local/share/satu).
+    #[arg(long, global = true, env = "SATU_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add, list or remove accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// One full pass over every source (or one account), then exit.
+    Sync {
+        /// Only this account.
+        #[arg(long)]
+        account: Option<i64>,
+    },
+    /// Stay in sync and print one line per change until interrupted.
+    Watch {
+        /// Seconds between sync passes.
+        #[arg(long, default_value_t = 300)]
+        interval: u64,
+    },
+    /// The unified timeline, newest first.
+    Timeline {
+        /// At most this many items.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Only this kind: mail, chat, task or event.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only unread items.
+        #[arg(long)]
+        unread: bool,
+        /// Only items older than this item id (paging).
+        #[arg(long)]
+        before: Option<i64>,
+    },
+    /// Full-text search over every item, newest first.
+    Search {
+        /// What to look for (every word must match; the last one as a prefix).
+        query: String,
+        /// At most this many results.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One item with its content.
+    Show {
+        /// Item id.
+        id: i64,
+    },
+    /// Import mail offline into a local account.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Add a mail account (checks the login first; the password goes to the OS keyring).
+    Add(AddAccount),
+    /// List accounts.
+    List,
+    /// Remove an account and everything synced from it.
+    Remove {
+        /// Account id.
+        id: i64,
+    },
+}
+
+#[derive(Args)]
+struct AddAccount {
+    /// Email address.
+    #[arg(long)]
+    email: String,
+    /// IMAP server as host:port.
+    #[arg(long)]
+    imap: String,
+    /// SMTP server as host:port.
+    #[arg(long)]
+    smtp: String,
+    /// tls (default), starttls, or plain (loopback only).
+    #[arg(long, default_value = "tls")]
+    security: String,
+    /// Login name (default: the email address).
+    #[arg(long)]
+    username: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Trust this extra certificate or CA (PEM), e.g. a self-signed test server's.
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<String>,
+    /// Display name.
+    #[arg(long)]
+    name: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// An mbox file.
+    Mbox {
+        /// The file.
+        file: PathBuf,
+    },
+    /// A Maildir (with cur/ and new/).
+    Maildir {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// One or more .eml files.
+    Eml {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => fail(&ApiError::new(
+            ErrorCode::Internal,
+            format!("Cannot start the async runtime: {e}"),
+        )),
+    };
+    if let Err(e) = runtime.block_on(run(cli)) {
+        fail(&e);
+    }
+}
+
+fn fail(error: &ApiError) -> ! {
+    let field = error
+        .field
+        .as_deref()
+        .map(|f| format!(" [{f}]"))
+        .unwrap_or_default();
+    eprintln!("satu: error: {}{field}", error.message);
+    std::process::exit(error.code.exit_code());
+}
+
+async fn run(cli: Cli) -> Result<(), ApiError> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(Satu::default_data_dir);
+    let satu = Satu::open(&data_dir)?;
+    let json = cli.json;
+    match cli.command {
+        Command::Account(AccountCommand::Add(add)) => {
+            let password = read_password(add.password_stdin)?;
+            let id = satu
+                .add_account(AccountInput {
+                    email: add.email,
+                    imap: add.imap,
+                    smtp: add.smtp,
+                    security: Some(add.security),
+                    username: add.username,
+                    password,
+                    ca_file: add.ca_file,
+                    name: add.name,
+                })
+                .await?;
+            output(json, &serde_json::json!({ "id": id }), || format!("{id}"))
+        }
+        Command::Account(AccountCommand::List) => {
+            let accounts = satu.accounts()?;
+            output(json, &accounts, || {
+                accounts
+                    .iter()
+                    .map(|a| format!("{:>4}  {:<6} {:<28} {}", a.id, a.kind, a.name, a.imap))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Account(AccountCommand::Remove { id }) => {
+            satu.remove_account(id)?;
+            output(json, &serde_json::json!({ "removed": id }), || {
+                format!("Removed account {id}.")
+            })
+        }
+        Command::Sync { account } => {
+            let reports = satu.sync(account).await?;
+            output(json, &reports, || {
+                reports
+                    .iter()
+                    .map(|r| {
+                        let names: Vec<&str> = r.folders.iter().map(|f| f.name.as_str()).collect();
+                        format!(
+                            "Account {}: {} folders ({})",
+                            r.account,
+                            names.len(),
+                            names.join(", ")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Watch { interval } => {
+            watch(&satu, json, Duration::from_secs(interval.max(5))).await
+        }
+        Command::Timeline {
+            limit,
+            kind,
+            unread,
+            before,
+        } => {
+            let items = satu.timeline(&TimelineQuery {
+                limit: Some(limit),
+                kind,
+                unread: Some(unread),
+                before,
+            })?;
+            output(json, &items, || item_lines(&items))
+        }
+        Command::Search { query, limit } => {
+            let items = satu.search(&SearchQuery {
+                text: query,
+                limit: Some(limit),
+            })?;
+            output(json, &items, || item_lines(&items))
+        }
+        Command::Show { id } => {
+            let detail = satu.show(id)?;
+            output(json, &detail, || {
+                let item = &detail.item;
+                let mut text = format!("Subject: {}\n", item.title);
+                if let Some(sender) = &item.sender {
+                    text.push_str(&format!("From: {}\n", person(sender)));
+                }
+                if !detail.recipients.is_empty() {
+                    text.push_str(&format!("To: {}\n", detail.recipients));
+                }
+                text.push_str(&format!("Date: {}\n", item.time));
+                if !item.folders.is_empty() {
+                    text.push_str(&format!("Folders: {}\n", item.folders.join(", ")));
+                }
+                for a in &detail.attachments {
+                    text.push_str(&format!(
+                        "Attachment: {} ({}, {} bytes)\n",
+                        a.name, a.mime_type, a.size
+                    ));
+                }
+                text.push('\n');
+                text.push_str(detail.body_text.as_deref().unwrap_or("(no text body)"));
+                text
+            })
+        }
+        Command::Import(command) => {
+            let report = match command {
+                ImportCommand::Mbox { file } => satu.import_mbox(&file)?,
+                ImportCommand::Maildir { dir } => satu.import_maildir(&dir)?,
+                ImportCommand::Eml { files } => satu.import_eml(&files)?,
+            };
+            output(json, &report, || {
+                format!(
+                    "Imported {} messages into {:?} ({} already there, {} only partly readable).",
+                    report.imported, report.folder, report.duplicates, report.quarantined
+                )
+            })
+        }
+    }
+}
+
+fn read_password(from_stdin: bool) -> Result<String, ApiError> {
+    if !from_stdin {
+        return Err(ApiError::invalid(
+            "password",
+            "Pass the password on standard input with --password-stdin (it is never taken from the command line)",
+        ));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        ApiError::invalid(
+            "password",
+            format!("Cannot read the password from standard input: {e}"),
+        )
+    })?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn output<T: Serialize>(
+    json: bool,
+    value: &T,
+    human: impl FnOnce() -> String,
+) -> Result<(), ApiError> {
+    let text = if json {
+        serde_json::to_string_pretty(value)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+    } else {
+        human()
+    };
+    let mut stdout = std::io::stdout().lock();
+    if !text.is_empty() {
+        // A closed pipe (e.g. `| head`) is not an error worth reporting.
+        let _ = writeln!(stdout, "{text}");
+    }
+    Ok(())
+}
+
+fn person(p: &satu_core::dto::Person) -> String {
+    match &p.name {
+        Some(name) => format!("{name} <{}>", p.address),
+        None => p.address.clone(),
+    }
+}
+
+fn item_lines(items: &[Item]) -> String {
+    items
+        .iter()
+        .map(|i| {
+            let from = i
+                .sender
+                .as_ref()
+                .map(|p| p.name.clone().unwrap_or_else(|| p.address.clone()))
+                .unwrap_or_default();
+            let marks = format!(
+                "{}{}",
+                if i.unread { "●" } else { " " },
+                if i.flagged { "⚑" } else { " " }
+            );
+            format!(
+                "{:>6} {marks} {}  {:<24.24}  {}",
+                i.id,
+                &i.time[..16.min(i.time.len())],
+                from,
+                i.title
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Stays in sync until SIGINT or SIGTERM: prints every change (from this process or any other) as
+/// one JSON line, and runs a sync pass every `interval`. A failing pass is reported and retried;
+/// the network coming and going does not end the watch.
+async fn watch(satu: &Satu, json: bool, interval: Duration) -> Result<(), ApiError> {
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        stop.cancel();
+    });
+    let syncer = {
+        let satu = satu.clone();
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = satu.sync(None).await {
+                    eprintln!("satu: sync failed, will retry: {}", e.message);
+                }
+                tokio::select! {
+                    _ = cancel.cancelled() => break,
+                    _ = tokio::time::sleep(interval) => {}
+                }
+            }
+        })
+    };
+    let printer = satu.follow_changes(
+        cancel.clone(),
+        Duration::from_millis(250),
+        |change: ChangeEvent| {
+            let line = if json {
+                serde_json::to_string(&change).unwrap_or_default()
+            } else {
+                format!(
+                    "{} {} {} {}",
+                    change.change, change.kind, change.id, change.title
+                )
+            };
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{line}");
+            let _ = stdout.flush();
+        },
+    );
+    let result = printer.await;
+    cancel.cancel();
+    // Bounded stop: a sync stuck on the network is abandoned after 5 s.
+    if tokio::time::timeout(Duration::from_secs(5), syncer)
+        .await
+        .is_err()
+    {
+        eprintln!("satu: a sync pass did not stop in time; exiting anyway");
+    }
+    result
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,485 @@
+//! The API: the only door into the core. Every front end (the Tauri shell, the `satu` CLI, the
+//! tests) calls these methods and gets DTOs or an [`ApiError`] back.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use satu_mail::imap::{is_loopback, ImapSession};
+use satu_store::{AccountKind, ItemKind, NewAccount, Security, Store};
+pub use tokio_util::sync::CancellationToken;
+
+use crate::dto::{
+    self, AccountInput, ChangeEvent, ImportReport, SearchQuery, SyncReport, TimelineQuery,
+};
+use crate::error::{ApiError, ErrorCode};
+use crate::{import, secrets, sync};
+
+/// Largest page the API returns.
+const MAX_LIMIT: u32 = 1000;
+/// Default page size.
+const DEFAULT_LIMIT: u32 = 50;
+/// Name of the local account that `open_sample` imports into.
+pub const SAMPLE_ACCOUNT: &str = "Sample mailbox";
+/// Name of the local account that imports go to.
+pub const LOCAL_ACCOUNT: &str = "Local mail";
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// A handle on one Satu data directory. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Satu {
+    store: Arc<Store>,
+    data_dir: PathBuf,
+}
+
+impl Satu {
+    /// Opens the data directory (creating it and the database if needed).
+    pub fn open(data_dir: &Path) -> ApiResult<Satu> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("Cannot create the data directory {}", data_dir.display()))?;
+        let data_dir = data_dir
+            .canonicalize()
+            .with_context(|| format!("Cannot resolve the data directory {}", data_dir.display()))?;
+        let store = Store::open(&data_dir.join("satu.db"))?;
+        Ok(Satu {
+            store: Arc::new(store),
+            data_dir,
+        })
+    }
+
+    /// The default data directory: `$SATU_DATA_DIR`, else the OS data dir (`~/.local/share/satu`
+    /// on Linux).
+    pub fn default_data_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("SATU_DATA_DIR") {
+            return PathBuf::from(dir);
+        }
+        #[cfg(target_os = "macos")]
+        let base =
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"));
+        #[cfg(target_os = "windows")]
+        let base = std::env::var_os("APPDATA").map(PathBuf::from);
+        #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
+        base.unwrap_or_else(|| PathBuf::from(".")).join("satu")
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Keyring key of an account's password: unique per data directory, so two Satu data
+    /// directories (or test runs) never share a secret.
+    fn secret_key(&self, account_id: i64) -> String {
+        format!("{}#account-{account_id}", self.data_dir.display())
+    }
+
+    // ---- Accounts -------------------------------------------------------------------------
+
+    /// All accounts.
+    pub fn accounts(&self) -> ApiResult<Vec<dto::Account>> {
+        Ok(self.store.accounts()?.into_iter().map(Into::into).collect())
+    }
+
+    /// Adds a mail account after checking that it can log in. The password goes to the OS
+    /// keyring; nothing is stored if the login or the keyring fails.
+    #[tracing::instrument(skip_all, fields(email = %input.email))]
+    pub async fn add_account(&self, input: AccountInput) -> ApiResult<i64> {
+        let account = validate_account(&input)?;
+        let probe = satu_store::Account {
+            id: 0,
+            kind: account.kind,
+            name: account.name.clone(),
+            email: account.email.clone(),
+            imap: account.imap.clone(),
+            smtp: account.smtp.clone(),
+            security: account.security,
+            username: account.username.clone(),
+            ca_file: account.ca_file.clone(),
+        };
+        let session = ImapSession::connect(&sync::imap_config(&probe, input.password.clone()))
+            .await
+            .map_err(anyhow::Error::from)?;
+        session.logout().await;
+        let id = self.store.write(|tx| tx.add_account(&account))?;
+        if let Err(e) = secrets::set_password(&self.secret_key(id), &input.password) {
+            // Never keep an account whose password could not be stored safely.
+            let _ = self.store.write(|tx| tx.remove_account(id));
+            return Err(e);
+        }
+        tracing::info!(account_id = id, "Account added.");
+        Ok(id)
+    }
+
+    /// Removes an account, everything synced from it, and its password.
+    pub fn remove_account(&self, id: i64) -> ApiResult<()> {
+        let account = self.store.account(id)?;
+        self.store.write(|tx| tx.remove_account(id))?;
+        if account.kind == AccountKind::Imap {
+            secrets::delete_password(&self.secret_key(id))?;
+        }
+        Ok(())
+    }
+
+    // ---- Sync -----------------------------------------------------------------------------
+
+    /// One pass over every mail account (or just `account`), then returns what it saw.
+    pub async fn sync(&self, account: Option<i64>) -> ApiResult<Vec<SyncReport>> {
+        let accounts = match account {
+            Some(id) => vec![self.store.account(id)?],
+            None => self.store.accounts()?,
+        };
+        let mut reports = Vec::new();
+        for account in accounts.into_iter().filter(|a| a.kind == AccountKind::Imap) {
+            let password = secrets::password(&self.secret_key(account.id))?;
+            reports.push(sync::sync_imap(&self.store, &account, password).await?);
+        }
+        Ok(reports)
+    }
+
+    // ---- Timeline -------------------------------------------------------------------------
+
+    /// A page of the timeline, newest first.
+    pub fn timeline(&self, query: &TimelineQuery) -> ApiResult<Vec<dto::Item>> {
+        let kind = query
+            .kind
+            .as_deref()
+            .map(ItemKind::parse)
+            .transpose()
+            .map_err(|e| ApiError::invalid("kind", e.to_string()))?;
+        let rows = self.store.timeline(&satu_store::TimelineQuery {
+            limit: limit(query.limit),
+            kind,
+            unread_only: query.unread.unwrap_or(false),
+            before: query.before,
+            accounts: Vec::new(),
+        })?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Full-text search over every item, newest first.
+    pub fn search(&self, query: &SearchQuery) -> ApiResult<Vec<dto::Item>> {
+        Ok(self
+            .store
+            .search(&query.text, limit(query.limit))?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// One item with its content.
+    pub fn show(&self, id: i64) -> ApiResult<dto::ItemDetail> {
+        Ok(self.store.item(id)?.into())
+    }
+
+    // ---- Imports --------------------------------------------------------------------------
+
+    /// Imports an mbox file into the local account.
+    pub fn import_mbox(&self, path: &Path) -> ApiResult<ImportReport> {
+        let messages = import::mbox_messages(path)?;
+        let folder = folder_name(path, "Imported");
+        Ok(import::import(
+            &self.store,
+            LOCAL_ACCOUNT,
+            &folder,
+            import::mtime_ms(path),
+            messages,
+        )?)
+    }
+
+    /// Imports a Maildir into the local account, keeping its seen and flagged state.
+    pub fn import_maildir(&self, dir: &Path) -> ApiResult<ImportReport> {
+        if !dir.exists() {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("{} does not exist", dir.display()),
+            )
+            .with_field("file"));
+        }
+        let entries = satu_mail::maildir::list(dir)
+            .map_err(|e| ApiError::invalid("file", format!("{e:#}")))?;
+        let messages = entries.into_iter().map(|entry| {
+            let raw = std::fs::read(&entry.path)
+                .with_context(|| format!("Cannot read {}", entry.path.display()))?;
+            Ok(import::Incoming {
+                raw,
+                seen: entry.seen,
+                flagged: entry.flagged,
+            })
+        });
+        let folder = folder_name(dir, "Maildir");
+        Ok(import::import(
+            &self.store,
+            LOCAL_ACCOUNT,
+            &folder,
+            import::mtime_ms(dir),
+            messages,
+        )?)
+    }
+
+    /// Imports .eml files into the local account. Every file is checked before anything is
+    /// imported, so a bad path imports nothing.
+    pub fn import_eml(&self, paths: &[PathBuf]) -> ApiResult<ImportReport> {
+        let mut raws = Vec::with_capacity(paths.len());
+        for path in paths {
+            let raw =
+                std::fs::read(path).with_context(|| format!("Cannot read {}", path.display()))?;
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                return Err(ApiError::invalid(
+                    "file",
+                    format!("{} is empty: it holds no message", path.display()),
+                ));
+            }
+            raws.push(raw);
+        }
+        let fallback = paths.first().map(|p| import::mtime_ms(p)).unwrap_or(0);
+        let messages = raws.into_iter().map(|raw| {
+            Ok(import::Incoming {
+                raw,
+                seen: true,
+                flagged: false,
+            })
+        });
+        Ok(import::import(
+            &self.store,
+            LOCAL_ACCOUNT,
+            "Imported",
+            fallback,
+            messages,
+        )?)
+    }
+
+    /// Imports the sample mailbox shipped with the app into its own local account.
+    pub fn open_sample(&self, mbox: &[u8]) -> ApiResult<ImportReport> {
+        let reader = satu_mail::mbox::MboxReader::new(mbox)
+            .context("The bundled sample mailbox is damaged")?;
+        let messages = reader.map(|m| {
+            m.map(|raw| import::Incoming {
+                raw,
+                seen: false,
+                flagged: false,
+            })
+            .context("Cannot read the sample mailbox")
+        });
+        let now = chrono::Utc::now().timestamp_millis();
+        Ok(import::import(
+            &self.store,
+            SAMPLE_ACCOUNT,
+            "INBOX",
+            now,
+            messages,
+        )?)
+    }
+
+    // ---- Change feed ----------------------------------------------------------------------
+
+    /// The newest change's position; pass it to [`Satu::changes_since`] to get later ones.
+    pub fn change_cursor(&self) -> ApiResult<i64> {
+        Ok(self.store.latest_change_seq()?)
+    }
+
+    /// Changes after `cursor` (made by any process), oldest first, with the new cursor.
+    pub fn changes_since(&self, cursor: i64) -> ApiResult<(Vec<ChangeEvent>, i64)> {
+        let changes = self.store.changes_since(cursor, 10_000)?;
+        let next = changes.last().map_or(cursor, |c| c.seq);
+        Ok((changes.into_iter().map(Into::into).collect(), next))
+    }
+
+    /// Calls `on_change` for every change committed from now on, by this process or any other,
+    /// until `cancel` fires. In-process changes arrive at once; other processes' within `poll`.
+    pub async fn follow_changes(
+        &self,
+        cancel: CancellationToken,
+        poll: Duration,
+        mut on_change: impl FnMut(ChangeEvent),
+    ) -> ApiResult<()> {
+        let mut cursor = self.change_cursor()?;
+        let mut live = self.store.subscribe();
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return Ok(()),
+                _ = live.recv() => {}
+                _ = tokio::time::sleep(poll) => {}
+            }
+            let (changes, next) = self.changes_since(cursor)?;
+            cursor = next;
+            changes.into_iter().for_each(&mut on_change);
+        }
+    }
+}
+
+fn limit(requested: Option<u32>) -> u32 {
+    requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+}
+
+fn folder_name(path: &Path, fallback: &str) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
+/// Parses `host:port` (IPv6 as `[::1]:993`).
+pub fn parse_host_port(field: &str, value: &str) -> ApiResult<(String, u16)> {
+    let bad = || {
+        ApiError::invalid(
+            field,
+            format!("{value:?} is not host:port (for example imap.example.com:993)"),
+        )
+    };
+    let (host, port) = value.trim().rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || port == 0 || host.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    Ok((host.to_owned(), port))
+}
+
+fn validate_account(input: &AccountInput) -> ApiResult<NewAccount> {
+    let email = input.email.trim();
+    let valid_email = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace)
+    });
+    if !valid_email {
+        return Err(ApiError::invalid(
+            "email",
+            format!("{email:?} is not an email address"),
+        ));
+    }
+    let imap = parse_host_port("imap", &input.imap)?;
+    let smtp = parse_host_port("smtp", &input.smtp)?;
+    let security = Security::parse(input.security.as_deref().unwrap_or("tls"))
+        .map_err(|e| ApiError::invalid("security", e.to_string()))?;
+    if security == Security::Plain {
+        for (field, (host, _)) in [("imap", &imap), ("smtp", &smtp)] {
+            if !is_loopback(host) {
+                return Err(ApiError::invalid(
+                    field,
+                    format!("Plain (unencrypted) connections are allowed only to loopback addresses, not {host}; use tls or starttls"),
+                ));
+            }
+        }
+    }
+    if input.password.is_empty() {
+        return Err(ApiError::invalid("password", "The password is empty"));
+    }
+    if let Some(ca) = &input.ca_file {
+        if !Path::new(ca).is_file() {
+            return Err(ApiError::invalid(
+                "ca_file",
+                format!("The certificate file {ca} does not exist"),
+            ));
+        }
+    }
+    let username = input
+        .username
+        .clone()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| email.to_owned());
+    Ok(NewAccount {
+        kind: AccountKind::Imap,
+        name: input
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| email.to_owned()),
+        email: email.to_owned(),
+        imap,
+        smtp,
+        security,
+        username,
+        ca_file: input.ca_file.as_ref().map(|c| {
+            Path::new(c)
+                .canonicalize()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| c.clone())
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> AccountInput {
+        AccountInput {
+            email: "alice@example.com".into(),
+            imap: "imap.example.com:993".into(),
+            smtp: "smtp.example.com:465".into(),
+            security: None,
+            username: None,
+            password: "secret".into(),
+            ca_file: None,
+            name: None,
+        }
+    }
+
+    #[test]
+    fn validates_account_input_and_names_the_field() {
+        let ok = validate_account(&input()).expect("valid");
+        assert_eq!(
+            (ok.username.as_str(), ok.security),
+            ("alice@example.com", Security::Tls)
+        );
+        let field = |f: fn(&mut AccountInput)| {
+            let mut i = input();
+            f(&mut i);
+            validate_account(&i).expect_err("invalid").field
+        };
+        assert_eq!(field(|i| i.email = "nope".into()).as_deref(), Some("email"));
+        assert_eq!(
+            field(|i| i.imap = "imap.example.com".into()).as_deref(),
+            Some("imap")
+        );
+        assert_eq!(
+            field(|i| i.smtp = "smtp:99999".into()).as_deref(),
+            Some("smtp")
+        );
+        assert_eq!(
+            field(|i| i.security = Some("plain".into())).as_deref(),
+            Some("imap")
+        );
+        assert_eq!(
+            field(|i| i.password = String::new()).as_deref(),
+            Some("password")
+        );
+        let mut local = input();
+        local.imap = "127.0.0.1:143".into();
+        local.smtp = "[::1]:25".into();
+        local.security = Some("plain".into());
+        assert!(
+            validate_account(&local).is_ok(),
+            "plain is fine on loopback"
+        );
+    }
+
+    #[test]
+    fn imports_and_reads_back_through_the_api() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let satu = Satu::open(dir.path()).expect("open");
+        let mbox = b"From a@x Mon Nov  2 09:14:00 2026\nFrom: A <a@example.com>\nSubject: Hello\nMessage-ID: <1@x>\nDate: Mon, 2 Nov 2026 09:14:00 +0000\n\nHi there\n";
+        let report = satu.open_sample(mbox).expect("sample");
+        assert_eq!((report.imported, report.duplicates), (1, 0));
+        assert_eq!(satu.open_sample(mbox).expect("again").duplicates, 1);
+        let items = satu.timeline(&TimelineQuery::default()).expect("timeline");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].time, "2026-11-02T09:14:00Z");
+        assert_eq!(items[0].message_id.as_deref(), Some("1@x"));
+        let detail = satu.show(items[0].id).expect("show");
+        assert_eq!(detail.body_text.as_deref(), Some("Hi there\n"));
+        let err = satu.show(999).expect_err("missing");
+        assert_eq!(err.code, ErrorCode::NotFound);
+        let err = satu
+            .timeline(&TimelineQuery {
+                kind: Some("memo".into()),
+                ..Default::default()
+            })
+            .expect_err("kind");
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+    }
+}

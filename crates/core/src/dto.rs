@@ -1,0 +1,290 @@
+//! The shapes that cross the API boundary. Their JSON keys are a contract: the `satu` CLI prints
+//! them, scripts and benchmarks read them, the UI renders them. Extend them; never rename a key.
+
+use serde::{Deserialize, Serialize};
+
+/// A person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Display name.
+    pub name: Option<String>,
+    /// Address.
+    pub address: String,
+}
+
+/// A timeline item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Item id.
+    pub id: i64,
+    /// `mail`, `chat`, `task` or `event`.
+    pub kind: String,
+    /// Account id.
+    pub account: i64,
+    /// Title (subject).
+    pub title: String,
+    /// Sender.
+    pub sender: Option<Person>,
+    /// RFC 3339, UTC.
+    pub time: String,
+    /// Unread.
+    pub unread: bool,
+    /// Flagged.
+    pub flagged: bool,
+    /// Thread key.
+    pub thread: Option<i64>,
+    /// Start of the text.
+    pub snippet: String,
+    /// Message-ID without angle brackets (mail only).
+    pub message_id: Option<String>,
+    /// Folders holding it (mail).
+    pub folders: Vec<String>,
+    /// Linked task id.
+    pub task: Option<i64>,
+}
+
+/// An attachment's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// File name.
+    pub name: String,
+    /// MIME type.
+    pub mime_type: String,
+    /// Bytes.
+    pub size: i64,
+}
+
+/// An item with its content (`satu show`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemDetail {
+    /// The item.
+    #[serde(flatten)]
+    pub item: Item,
+    /// To and Cc.
+    pub recipients: String,
+    /// Text body.
+    pub body_text: Option<String>,
+    /// Sanitized HTML body (never the original).
+    pub body_html: Option<String>,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Account id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// `imap` or `local`.
+    pub kind: String,
+    /// IMAP `host:port` ('' for local accounts).
+    pub imap: String,
+    /// SMTP `host:port`.
+    pub smtp: String,
+    /// `tls`, `starttls` or `plain`.
+    pub security: String,
+    /// Login name.
+    pub username: String,
+}
+
+/// A new mail account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountInput {
+    /// Email address.
+    pub email: String,
+    /// IMAP `host:port`.
+    pub imap: String,
+    /// SMTP `host:port`.
+    pub smtp: String,
+    /// `tls` (default), `starttls` or `plain` (loopback only).
+    #[serde(default)]
+    pub security: Option<String>,
+    /// Login name (default: the email address).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password; goes to the OS keyring, never to the database.
+    pub password: String,
+    /// Extra trusted certificate or CA (PEM path).
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    /// Display name (default: the email address).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A page of the timeline.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TimelineQuery {
+    /// At most this many (default 50, at most 1000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// Only this kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Only unread items.
+    #[serde(default)]
+    pub unread: Option<bool>,
+    /// Only items older than this item id.
+    #[serde(default)]
+    pub before: Option<i64>,
+}
+
+/// A full-text search.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// What the user typed.
+    pub text: String,
+    /// At most this many (default 50).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// The (local) account the messages went to.
+    pub account: i64,
+    /// The folder they went to.
+    pub folder: String,
+    /// New items.
+    pub imported: u64,
+    /// Messages already stored (same Message-ID): not duplicated.
+    pub duplicates: u64,
+    /// Messages the parser could not fully read: stored with what could be recovered.
+    pub quarantined: u64,
+}
+
+/// A folder as a sync saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderInfo {
+    /// Name.
+    pub name: String,
+    /// `inbox`, `sent`, `drafts`, `trash`, `junk`, `archive`, `all`, `flagged` or ''.
+    pub role: String,
+    /// Whether it holds messages.
+    pub selectable: bool,
+}
+
+/// What a sync pass did for one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Account id.
+    pub account: i64,
+    /// The server's capabilities.
+    pub capabilities: Vec<String>,
+    /// The folders, INBOX first.
+    pub folders: Vec<FolderInfo>,
+}
+
+/// One change on the feed (`satu watch` prints one per line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeEvent {
+    /// `added`, `updated` or `removed`.
+    pub change: String,
+    /// Item id.
+    pub id: i64,
+    /// Item kind.
+    pub kind: String,
+    /// Item title.
+    pub title: String,
+}
+
+/// Progress of long work (initial sync of a folder, an import).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Account id.
+    pub account: i64,
+    /// Folder (or file) being worked on.
+    pub folder: String,
+    /// Done so far.
+    pub done: u64,
+    /// Total.
+    pub total: u64,
+}
+
+impl From<satu_store::Change> for ChangeEvent {
+    fn from(change: satu_store::Change) -> Self {
+        ChangeEvent {
+            change: change.change.as_str().to_owned(),
+            id: change.item_id,
+            kind: change.kind.as_str().to_owned(),
+            title: change.title,
+        }
+    }
+}
+
+/// RFC 3339 UTC with second precision, e.g. `2026-11-24T01:00:00Z`.
+pub fn rfc3339(time_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(time_ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl From<satu_store::ItemRow> for Item {
+    fn from(row: satu_store::ItemRow) -> Self {
+        Item {
+            id: row.id,
+            kind: row.kind.as_str().to_owned(),
+            account: row.account_id,
+            title: row.title,
+            sender: row.sender.map(|p| Person {
+                name: p.name,
+                address: p.address,
+            }),
+            time: rfc3339(row.time_ms),
+            unread: row.unread,
+            flagged: row.flagged,
+            thread: row.thread,
+            snippet: row.snippet,
+            message_id: row.message_id,
+            folders: row.folders,
+            task: row.task,
+        }
+    }
+}
+
+impl From<satu_store::ItemDetail> for ItemDetail {
+    fn from(detail: satu_store::ItemDetail) -> Self {
+        ItemDetail {
+            item: detail.row.into(),
+            recipients: detail.recipients,
+            body_text: detail.body_text,
+            body_html: detail.body_html,
+            attachments: detail
+                .attachments
+                .into_iter()
+                .map(|a| Attachment {
+                    name: a.name,
+                    mime_type: a.mime_type,
+                    size: a.size,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<satu_store::Account> for Account {
+    fn from(a: satu_store::Account) -> Self {
+        let hostport = |(host, port): (String, u16)| {
+            if host.is_empty() {
+                String::new()
+            } else {
+                format!("{host}:{port}")
+            }
+        };
+        Account {
+            id: a.id,
+            name: a.name,
+            email: a.email,
+            kind: a.kind.as_str().to_owned(),
+            imap: hostport(a.imap),
+            smtp: hostport(a.smtp),
+            security: a.security.as_str().to_owned(),
+            username: a.username,
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Errors at the API boundary: a stable [`ErrorCode`] for programs and the UI, a message for
+//! people, and the input field at fault when there is one.
+
+use satu_mail::imap::ImapError;
+use satu_mail::mbox::MboxError;
+use satu_store::StoreError;
+use serde::Serialize;
+
+/// What kind of failure, for callers that branch on it. Serialized in snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// Wrong user name or password.
+    AuthFailed,
+    /// The server could not be reached or did not answer.
+    Unreachable,
+    /// The server's certificate is not trusted.
+    BadCertificate,
+    /// Another TLS failure.
+    Tls,
+    /// The input is not valid (a bad address, a file that is not an mbox, …).
+    InvalidInput,
+    /// No such item, account or file.
+    NotFound,
+    /// The OS keyring is not usable.
+    Keyring,
+    /// The server refused or broke the protocol.
+    Server,
+    /// A bug or an unexpected local failure (disk full, corrupt database).
+    Internal,
+}
+
+impl ErrorCode {
+    /// Process exit code for the CLI: stable, so scripts can branch on it.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorCode::Internal => 1,
+            ErrorCode::InvalidInput => 2,
+            ErrorCode::NotFound => 3,
+            ErrorCode::AuthFailed => 4,
+            ErrorCode::Unreachable => 5,
+            ErrorCode::BadCertificate | ErrorCode::Tls => 6,
+            ErrorCode::Server => 7,
+            ErrorCode::Keyring => 8,
+        }
+    }
+}
+
+/// An error as the API reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// A full sentence for people.
+    pub message: String,
+    /// The input field at fault (`email`, `imap`, `smtp`, `password`, `file`, …), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    /// An error of `code` with `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// Bad input in `field`.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            code: ErrorCode::InvalidInput,
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    /// Names the input field at fault.
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        for cause in error.chain() {
+            if let Some(api) = cause.downcast_ref::<ApiError>() {
+                return api.clone();
+            }
+            if let Some(imap) = cause.downcast_ref::<ImapError>() {
+                return from_imap(imap);
+            }
+            if let Some(store) = cause.downcast_ref::<StoreError>() {
+                let code = match store {
+                    StoreError::NoSuchItem(_) | StoreError::NoSuchAccount(_) => ErrorCode::NotFound,
+                    _ => ErrorCode::Internal,
+                };
+                return ApiError::new(code, store.to_string());
+            }
+            if let Some(mbox) = cause.downcast_ref::<MboxError>() {
+                return ApiError::invalid("file", format!("{error:#}")).with_message_from(mbox);
+            }
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::NotFound {
+                    return ApiError::new(ErrorCode::NotFound, format!("{error:#}"))
+                        .with_field("file");
+                }
+            }
+        }
+        ApiError::new(ErrorCode::Internal, format!("{error:#}"))
+    }
+}
+
+impl ApiError {
+    fn with_message_from(mut self, mbox: &MboxError) -> Self {
+        if let MboxError::Io(io) = mbox {
+            if io.kind() == std::io::ErrorKind::NotFound {
+                self.code = ErrorCode::NotFound;
+            }
+        }
+        self
+    }
+}
+
+fn from_imap(error: &ImapError) -> ApiError {
+    let (code, field) = match error {
+        ImapError::AuthFailed { .. } => (ErrorCode::AuthFailed, "password"),
+        ImapError::Unreachable { .. }
+        | ImapError::Timeout { .. }
+        | ImapError::ConnectionLost { .. } => (ErrorCode::Unreachable, "imap"),
+        ImapError::BadCertificate { .. } => (ErrorCode::BadCertificate, "imap"),
+        ImapError::Tls { .. } => (ErrorCode::Tls, "imap"),
+        ImapError::PlainNotAllowed { .. } => (ErrorCode::InvalidInput, "security"),
+        _ => (ErrorCode::Server, "imap"),
+    };
+    ApiError::new(code, error.to_string()).with_field(field)
+}

@@ -1,0 +1,17 @@
+//! # The Satu core
+//!
+//! [`api::Satu`] is the only door into the core: the Tauri shell, the `satu` CLI and the tests all
+//! call it, and it speaks only in the DTOs of [`dto`] (serializable, stable JSON keys) and
+//! [`error::ApiError`] (a code the UI can branch on plus a sentence for people).
+//! Behind it: the store (`satu-store`), mail protocols and formats (`satu-mail`), imports,
+//! sync and the OS keyring.
+
+pub mod api;
+pub mod dto;
+pub mod error;
+mod import;
+mod secrets;
+mod sync;
+
+pub use api::Satu;
+pub use error::{ApiError, ErrorCode};
