@@ -171,6 +171,11 @@ impl Satu {
             .collect())
     }
 
+    /// One timeline item without its content (what a change event points at).
+    pub fn item(&self, id: i64) -> ApiResult<dto::Item> {
+        Ok(self.store.item_row(id)?.into())
+    }
+
     /// One item with its content.
     pub fn show(&self, id: i64) -> ApiResult<dto::ItemDetail> {
         Ok(self.store.item(id)?.into())
@@ -470,6 +475,7 @@ mod tests {
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].time, "2026-11-02T09:14:00Z");
         assert_eq!(items[0].message_id.as_deref(), Some("1@x"));
+        assert_eq!(satu.item(items[0].id).expect("item"), items[0]);
         let detail = satu.show(items[0].id).expect("show");
         assert_eq!(detail.body_text.as_deref(), Some("Hi there\n"));
         let err = satu.show(999).expect_err("missing");

@@ -79,7 +79,19 @@ fn entry(key: &str) -> Result<Entry, ApiError> {
 }
 
 fn keyring_error(e: keyring_core::Error) -> ApiError {
-    ApiError::new(ErrorCode::Keyring, format!("The OS keyring failed: {e}"))
+    let hint = if cfg!(target_os = "linux")
+        && matches!(
+            e,
+            keyring_core::Error::NoStorageAccess(_) | keyring_core::Error::PlatformFailure(_)
+        ) {
+        " (on Linux without a desktop keyring this needs a session keyring: log in normally, or run inside `keyctl session`)"
+    } else {
+        ""
+    };
+    ApiError::new(
+        ErrorCode::Keyring,
+        format!("The OS keyring failed: {e}{hint}"),
+    )
 }
 
 /// Stores the password under `key`.
@@ -104,5 +116,22 @@ pub(crate) fn delete_password(key: &str) -> Result<(), ApiError> {
     match entry(key)?.delete_credential() {
         Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
         Err(e) => Err(keyring_error(e)),
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn passwords_round_trip_through_the_kernel_keyring() {
+        // The only test in this binary that touches the keyring, so setting the variable first is safe.
+        std::env::set_var("SATU_KEYRING", "keyutils");
+        let key = format!("satu-test-{}#account-1", std::process::id());
+        super::set_password(&key, "s3cret ✓").expect("set");
+        assert_eq!(super::password(&key).expect("get"), "s3cret ✓");
+        super::delete_password(&key).expect("delete");
+        let missing = super::password(&key).expect_err("gone");
+        assert_eq!(missing.code, crate::ErrorCode::Keyring);
+        assert!(missing.message.contains("not in the OS keyring"));
+        super::delete_password(&key).expect("deleting twice is fine");
     }
 }

@@ -527,13 +527,18 @@ fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
         .context("Cannot search")
 }
 
+fn item_row(conn: &Connection, id: i64) -> Result<ItemRow> {
+    conn.prepare_cached(&format!(
+        "SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE i.id = ?1"
+    ))?
+    .query_row([id], row_from)
+    .optional()
+    .context("Cannot read the item")?
+    .ok_or_else(|| StoreError::NoSuchItem(id).into())
+}
+
 fn item(conn: &Connection, id: i64) -> Result<ItemDetail> {
-    let row = conn
-        .prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE i.id = ?1"))?
-        .query_row([id], row_from)
-        .optional()
-        .context("Cannot read the item")?
-        .ok_or(StoreError::NoSuchItem(id))?;
+    let row = item_row(conn, id)?;
     let (recipients, body_text, body_html) = conn
         .query_row(
             "SELECT recipients, body_text, body_html FROM mail WHERE item_id = ?1",
@@ -572,6 +577,11 @@ impl crate::Store {
     /// Full-text search over every item: the newest `limit` matches, newest first.
     pub fn search(&self, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
         self.read(|conn| search(conn, text, limit))
+    }
+
+    /// One timeline row (no content), or [`StoreError::NoSuchItem`].
+    pub fn item_row(&self, id: i64) -> Result<ItemRow> {
+        self.read(|conn| item_row(conn, id))
     }
 
     /// One item with its content, or [`StoreError::NoSuchItem`].

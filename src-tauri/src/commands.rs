@@ -1,0 +1,55 @@
+//! Tauri commands: one line each, from the window to the core API. Arguments and results are the
+//! core's DTOs; errors are `ApiError` (`{code, message, field}`).
+
+use satu_core::dto::{
+    Account, AccountInput, ImportReport, Item, ItemDetail, SearchQuery, TimelineQuery,
+};
+use satu_core::{ApiError, Satu};
+use tauri::State;
+
+/// The sample mailbox a newcomer can open without any server.
+const SAMPLE_MBOX: &[u8] = include_bytes!("../../assets/sample.mbox");
+
+#[tauri::command]
+pub fn timeline(satu: State<'_, Satu>, query: TimelineQuery) -> Result<Vec<Item>, ApiError> {
+    satu.timeline(&query)
+}
+
+#[tauri::command]
+pub fn search(satu: State<'_, Satu>, query: SearchQuery) -> Result<Vec<Item>, ApiError> {
+    satu.search(&query)
+}
+
+#[tauri::command]
+pub fn item(satu: State<'_, Satu>, id: i64) -> Result<Item, ApiError> {
+    satu.item(id)
+}
+
+#[tauri::command]
+pub fn show(satu: State<'_, Satu>, id: i64) -> Result<ItemDetail, ApiError> {
+    satu.show(id)
+}
+
+#[tauri::command]
+pub fn accounts(satu: State<'_, Satu>) -> Result<Vec<Account>, ApiError> {
+    satu.accounts()
+}
+
+#[tauri::command]
+pub async fn add_account(satu: State<'_, Satu>, input: AccountInput) -> Result<i64, ApiError> {
+    satu.add_account(input).await
+}
+
+#[tauri::command]
+pub async fn open_sample(satu: State<'_, Satu>) -> Result<ImportReport, ApiError> {
+    let satu = satu.inner().clone();
+    // Parsing and indexing run off the UI thread.
+    tauri::async_runtime::spawn_blocking(move || satu.open_sample(SAMPLE_MBOX))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                satu_core::ErrorCode::Internal,
+                format!("The import stopped unexpectedly: {e}"),
+            )
+        })?
+}

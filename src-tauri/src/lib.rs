@@ -1,0 +1,74 @@
+//! The Satu desktop app: a thin Tauri shell. It opens the store, wires the commands in
+//! [`commands`] to the core API, and forwards the core's change feed to the window as events.
+//! Nothing else lives here (ARCHITECTURE.md, invariant "the shell is thin").
+
+mod commands;
+
+use std::time::Duration;
+
+use satu_core::api::CancellationToken;
+use satu_core::Satu;
+use tauri::{Emitter as _, Manager as _};
+
+/// Event carrying one `ChangeEvent` to the window.
+pub const CHANGE_EVENT: &str = "satu://change";
+
+/// Builds and runs the app until its last window closes.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cancel = CancellationToken::new();
+    let feed_cancel = cancel.clone();
+    let app = tauri::Builder::default()
+        .setup(move |app| {
+            let data_dir = Satu::default_data_dir();
+            let satu = Satu::open(&data_dir).map_err(|e| {
+                format!(
+                    "Cannot open the Satu data directory {}: {}",
+                    data_dir.display(),
+                    e.message
+                )
+            })?;
+            tracing::info!(data_dir = %data_dir.display(), "Satu started.");
+            app.manage(satu.clone());
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let result = satu
+                    .follow_changes(feed_cancel, Duration::from_millis(500), |change| {
+                        if let Err(e) = handle.emit(CHANGE_EVENT, &change) {
+                            tracing::warn!(error = %e, "Cannot forward a change to the window.");
+                        }
+                    })
+                    .await;
+                if let Err(e) = result {
+                    tracing::error!(error = %e.message, "The change feed stopped.");
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::timeline,
+            commands::search,
+            commands::item,
+            commands::show,
+            commands::accounts,
+            commands::add_account,
+            commands::open_sample,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(move |_, event| {
+            if let tauri::RunEvent::Exit = event {
+                cancel.cancel();
+            }
+        }),
+        Err(e) => {
+            eprintln!("satu: cannot start the app: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! The `satu` CLI on local data: every command, its JSON contract, and bad input.
+
+mod support;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::Satu;
+
+/// A small mbox with a thread, an HTML message with an attachment, a message without
+/// Message-ID or Date, and a `>From ` line.
+fn mbox() -> String {
+    let messages = [
+        "From: Alice Example <alice@example.com>\nTo: bob@example.com\nSubject: Budget plan\nDate: Mon, 02 Nov 2026 09:00:00 +0000\nMessage-ID: <plan@example.com>\n\nLet us plan the budget.\n>From the desk of Alice\n",
+        "From: Bob <bob@example.com>\nTo: alice@example.com\nSubject: Re: Budget plan\nDate: Tue, 03 Nov 2026 09:00:00 +0000\nMessage-ID: <reply@example.com>\nIn-Reply-To: <plan@example.com>\nReferences: <plan@example.com>\n\nAgreed, quarterly.\n",
+        "From: News <news@example.org>\nTo: alice@example.com\nSubject: Newsletter\nDate: Wed, 04 Nov 2026 09:00:00 +0000\nMessage-ID: <news@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/html; charset=utf-8\n\n<p onclick=\"steal()\">Hello <b>reader</b></p><script>window.canary=1</script><img src=\"https://tracker.example.net/p.gif\">\n--XX\nContent-Type: text/plain; name=notes.txt\nContent-Disposition: attachment; filename=notes.txt\n\nattached notes\n--XX--\n",
+        "From: nobody@example.net\nSubject: No id and no date\n\nOrphan text.\n",
+    ];
+    messages
+        .iter()
+        .map(|m| format!("From sender@example.com Mon Nov  2 09:00:00 2026\n{m}\n"))
+        .collect()
+}
+
+fn imported() -> (Satu, std::path::PathBuf) {
+    let satu = Satu::new();
+    let path = satu.dir.path().join("mail.mbox");
+    std::fs::write(&path, mbox()).expect("write mbox");
+    let report = satu.json(&["import", "mbox", path.to_str().expect("path")]);
+    assert_eq!(report["imported"], 4, "{report}");
+    (satu, path)
+}
+
+fn titles(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|i| i["title"].as_str().expect("title"))
+        .collect()
+}
+
+#[test]
+fn timeline_lists_imported_mail_newest_first_with_the_contract_keys() {
+    let (satu, _) = imported();
+    let items = satu.json(&["timeline"]);
+    let list = items.as_array().expect("array");
+    assert_eq!(list.len(), 4);
+    for key in [
+        "id",
+        "kind",
+        "account",
+        "title",
+        "sender",
+        "time",
+        "unread",
+        "flagged",
+        "thread",
+        "snippet",
+        "message_id",
+        "folders",
+        "task",
+    ] {
+        assert!(
+            list[0].get(key).is_some(),
+            "item JSON lacks {key}: {}",
+            list[0]
+        );
+    }
+    // Imported mail has a Date; the one without sorts by the file's time (now), so first.
+    assert_eq!(
+        titles(&items)[1..],
+        ["Newsletter", "Re: Budget plan", "Budget plan"]
+    );
+    let plan = &list[3];
+    assert_eq!(plan["kind"], "mail");
+    assert_eq!(plan["time"], "2026-11-02T09:00:00Z");
+    assert_eq!(plan["message_id"], "plan@example.com");
+    assert_eq!(plan["sender"]["name"], "Alice Example");
+    assert_eq!(plan["sender"]["address"], "alice@example.com");
+    assert_eq!(plan["folders"], serde_json::json!(["mail"]));
+    assert_eq!(plan["task"], Value::Null);
+    assert_eq!(plan["unread"], false, "imported mail is read");
+    assert_eq!(
+        list[2]["thread"], plan["thread"],
+        "the reply is in the plan's thread"
+    );
+    assert_ne!(list[1]["thread"], plan["thread"]);
+
+    assert_eq!(titles(&satu.json(&["timeline", "--limit", "2"])).len(), 2);
+    let older = satu.json(&["timeline", "--before", &list[1]["id"].to_string()]);
+    assert_eq!(titles(&older), ["Re: Budget plan", "Budget plan"]);
+    assert_eq!(
+        satu.json(&["timeline", "--kind", "mail"])
+            .as_array()
+            .expect("array")
+            .len(),
+        4
+    );
+    assert!(satu
+        .json(&["timeline", "--kind", "task"])
+        .as_array()
+        .expect("array")
+        .is_empty());
+    assert!(satu
+        .json(&["timeline", "--unread"])
+        .as_array()
+        .expect("array")
+        .is_empty());
+    let human = satu.run(&["timeline"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Budget plan"));
+}
+
+#[test]
+fn search_and_show() {
+    let (satu, _) = imported();
+    assert_eq!(
+        titles(&satu.json(&["search", "budget"])),
+        ["Re: Budget plan", "Budget plan"]
+    );
+    assert_eq!(
+        titles(&satu.json(&["search", "quarter"])),
+        ["Re: Budget plan"],
+        "prefix of a body word"
+    );
+    assert_eq!(
+        titles(&satu.json(&["search", "notes"])),
+        ["Newsletter"],
+        "attachment names are searchable"
+    );
+    assert!(satu
+        .json(&["search", "\"unbalanced AND ("])
+        .as_array()
+        .expect("array")
+        .is_empty());
+
+    let news = satu.json(&["search", "newsletter"]);
+    let id = news[0]["id"].to_string();
+    let detail = satu.json(&["show", &id]);
+    let html = detail["body_html"].as_str().expect("html");
+    assert!(html.contains("<b>reader</b>"));
+    for bad in ["script", "onclick", "canary"] {
+        assert!(!html.contains(bad), "{bad} survived sanitizing: {html}");
+    }
+    assert_eq!(
+        detail["attachments"],
+        serde_json::json!([{"name": "notes.txt", "mime_type": "text/plain", "size": 14}])
+    );
+    let plan = satu.json(&["search", "desk"]);
+    let text = satu.json(&["show", &plan[0]["id"].to_string()]);
+    assert!(
+        text["body_text"]
+            .as_str()
+            .expect("text")
+            .contains("\nFrom the desk of Alice"),
+        "mboxrd unquoting"
+    );
+    assert_eq!(text["body_html"], Value::Null);
+    let human = satu.run(&["show", &id]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Attachment: notes.txt"));
+}
+
+#[test]
+fn importing_again_duplicates_nothing() {
+    let (satu, path) = imported();
+    let again = satu.json(&["import", "mbox", path.to_str().expect("path")]);
+    assert_eq!(
+        (again["imported"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(4))
+    );
+    assert_eq!(satu.json(&["timeline"]).as_array().expect("array").len(), 4);
+}
+
+#[test]
+fn imports_maildir_with_flags_and_eml_files() {
+    let satu = Satu::new();
+    let md = satu.dir.path().join("Work");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(sub)).expect("mkdir");
+    }
+    let msg = |id: &str, subject: &str| {
+        format!("From: a@example.com\nSubject: {subject}\nMessage-ID: <{id}>\nDate: Mon, 02 Nov 2026 09:00:00 +0000\n\nbody\n")
+    };
+    std::fs::write(md.join("cur/1.x:2,S"), msg("1@x", "Seen")).expect("w");
+    std::fs::write(md.join("cur/2.x:2,FS"), msg("2@x", "Flagged")).expect("w");
+    std::fs::write(md.join("new/3.x"), msg("3@x", "Fresh")).expect("w");
+    let report = satu.json(&["import", "maildir", md.to_str().expect("p")]);
+    assert_eq!(
+        (report["imported"].as_u64(), report["folder"].as_str()),
+        (Some(3), Some("Work"))
+    );
+    let unread = satu.json(&["timeline", "--unread"]);
+    assert_eq!(titles(&unread), ["Fresh"]);
+    let all = satu.json(&["timeline"]);
+    let flagged: Vec<&str> = all
+        .as_array()
+        .expect("a")
+        .iter()
+        .filter(|i| i["flagged"] == true)
+        .map(|i| i["title"].as_str().expect("t"))
+        .collect();
+    assert_eq!(flagged, ["Flagged"]);
+
+    let eml = satu.dir.path().join("one.eml");
+    let no_id = satu.dir.path().join("noid.eml");
+    std::fs::write(&eml, msg("eml@x", "From a file")).expect("w");
+    std::fs::write(&no_id, "Subject: Without id\n\nhello\n").expect("w");
+    let report = satu.json(&[
+        "import",
+        "eml",
+        eml.to_str().expect("p"),
+        no_id.to_str().expect("p"),
+    ]);
+    assert_eq!(report["imported"], 2);
+    let again = satu.json(&["import", "eml", no_id.to_str().expect("p")]);
+    assert_eq!(
+        again["duplicates"], 1,
+        "a message without Message-ID is recognized by its bytes"
+    );
+    let found = satu.json(&["search", "without"]);
+    assert!(found[0]["message_id"]
+        .as_str()
+        .expect("synthesized id")
+        .ends_with("@local.invalid"));
+}
+
+#[test]
+fn the_sample_mailbox_imports_cleanly() {
+    let satu = Satu::new();
+    let sample = support::repo().join("assets/sample.mbox");
+    let report = satu.json(&["import", "mbox", sample.to_str().expect("p")]);
+    assert!(report["imported"].as_u64().expect("n") >= 20, "{report}");
+    assert_eq!(report["quarantined"], 0);
+    assert_eq!(
+        report["duplicates"], 0,
+        "every sample message has its own Message-ID"
+    );
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    let (satu, _) = imported();
+    let dir = satu.dir.path();
+    let missing = satu.fails(&["import", "mbox", "/no/such/file.mbox"], 3);
+    assert!(
+        missing.contains("/no/such/file.mbox") && missing.contains("No such file"),
+        "{missing}"
+    );
+
+    let corrupt = dir.join("corrupt.mbox");
+    std::fs::write(&corrupt, b"\x00\x01\x02garbage\xff\nFrom nobody\n").expect("w");
+    let err = satu.fails(&["import", "mbox", corrupt.to_str().expect("p")], 2);
+    assert!(err.contains("not an mbox file"), "{err}");
+    let empty = dir.join("empty.mbox");
+    std::fs::write(&empty, b"").expect("w");
+    assert!(satu
+        .fails(&["import", "mbox", empty.to_str().expect("p")], 2)
+        .contains("empty"));
+    assert!(satu
+        .fails(&["import", "mbox", dir.to_str().expect("p")], 2)
+        .contains("directory"));
+    assert!(satu
+        .fails(&["import", "maildir", corrupt.to_str().expect("p")], 2)
+        .contains("not a Maildir"));
+    assert!(satu
+        .fails(&["import", "maildir", "/no/such/dir"], 3)
+        .contains("does not exist"));
+    let eml_empty = dir.join("empty.eml");
+    std::fs::write(&eml_empty, "").expect("w");
+    assert!(satu
+        .fails(&["import", "eml", eml_empty.to_str().expect("p")], 2)
+        .contains("empty"));
+
+    assert!(satu
+        .fails(&["show", "999999"], 3)
+        .contains("No item with id 999999"));
+    assert!(satu.fails(&["show", "abc"], 2).contains("invalid value"));
+    assert!(satu
+        .fails(&["timeline", "--kind", "memo"], 2)
+        .contains("memo"));
+    assert!(satu
+        .fails(&["timeline", "--before", "999999"], 3)
+        .contains("999999"));
+    assert!(satu
+        .fails(&["account", "remove", "999"], 3)
+        .contains("No account with id 999"));
+    assert!(satu
+        .fails(&["frobnicate"], 2)
+        .contains("unrecognized subcommand"));
+
+    // Nothing was lost or added by any of that.
+    assert_eq!(satu.json(&["timeline"]).as_array().expect("a").len(), 4);
+}
+
+#[test]
+fn account_add_rejects_bad_settings_before_touching_the_network() {
+    let satu = Satu::new();
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "account",
+            "add",
+            "--email",
+            "alice@example.com",
+            "--imap",
+            "127.0.0.1:1",
+            "--smtp",
+            "127.0.0.1:1",
+            "--password-stdin",
+        ];
+        args.extend_from_slice(extra);
+        satu.run_with_stdin(&args, "secret\n")
+    };
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let plain_remote = satu.run_with_stdin(
+        &[
+            "account",
+            "add",
+            "--email",
+            "a@example.com",
+            "--imap",
+            "imap.example.com:143",
+            "--smtp",
+            "smtp.example.com:25",
+            "--security",
+            "plain",
+            "--password-stdin",
+        ],
+        "secret\n",
+    );
+    assert_eq!(plain_remote.status.code(), Some(2));
+    assert!(
+        stderr(&plain_remote).contains("allowed only to loopback"),
+        "{}",
+        stderr(&plain_remote)
+    );
+    let bad_email = satu.run_with_stdin(
+        &[
+            "account",
+            "add",
+            "--email",
+            "nope",
+            "--imap",
+            "h:1",
+            "--smtp",
+            "h:1",
+            "--password-stdin",
+        ],
+        "x\n",
+    );
+    assert_eq!(bad_email.status.code(), Some(2));
+    assert!(stderr(&bad_email).contains("not an email address"));
+    let no_port = satu.run_with_stdin(
+        &[
+            "account",
+            "add",
+            "--email",
+            "a@b.c",
+            "--imap",
+            "imap.example.com",
+            "--smtp",
+            "h:1",
+            "--password-stdin",
+        ],
+        "x\n",
+    );
+    assert!(stderr(&no_port).contains("not host:port"));
+    let no_stdin = satu.run(&[
+        "account", "add", "--email", "a@b.c", "--imap", "h:1", "--smtp", "h:1",
+    ]);
+    assert_eq!(no_stdin.status.code(), Some(2));
+    assert!(stderr(&no_stdin).contains("--password-stdin"));
+    // Nothing listens on port 1: unreachable, exit 5.
+    let dead = add(&["--security", "plain"]);
+    assert_eq!(dead.status.code(), Some(5), "{}", stderr(&dead));
+    assert!(
+        stderr(&dead).contains("Cannot reach the IMAP server 127.0.0.1:1"),
+        "{}",
+        stderr(&dead)
+    );
+    assert_eq!(
+        satu.json(&["account", "list"]),
+        serde_json::json!([]),
+        "no account is stored after a failure"
+    );
+}
+
+#[test]
+fn watch_prints_changes_from_other_processes_and_stops_on_sigterm() {
+    let satu = Satu::new();
+    let mut watch = satu
+        .command()
+        .args(["--json", "watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn watch");
+    let stdout = watch.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Give watch a moment to take its cursor, then change the store from another process.
+    std::thread::sleep(Duration::from_millis(700));
+    let path = satu.dir.path().join("mail.mbox");
+    std::fs::write(&path, mbox()).expect("write");
+    satu.json(&["import", "mbox", path.to_str().expect("p")]);
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while seen.len() < 4 && Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            let change: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            seen.push(change);
+        }
+    }
+    assert_eq!(seen.len(), 4, "one line per imported message: {seen:?}");
+    assert!(seen
+        .iter()
+        .all(|c| c["change"] == "added" && c["kind"] == "mail" && c["id"].is_i64()));
+    assert!(seen.iter().any(|c| c["title"] == "Budget plan"));
+
+    let started = Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &watch.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    loop {
+        if let Some(status) = watch.try_wait().expect("wait") {
+            assert!(status.success(), "watch exits cleanly on SIGTERM: {status}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "watch did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

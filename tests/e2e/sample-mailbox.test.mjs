@@ -1,0 +1,54 @@
+// A newcomer with no server: the app starts on an empty store, "Open the sample mailbox" fills the
+// timeline from assets/sample.mbox, and the welcome message opens in the reading pane.
+// Run through tests/e2e/run.sh APP_BINARY (it provides WEBDRIVER_URL, SATU_APP_BIN, SATU_DATA_DIR).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Session, waitFor } from './webdriver.mjs';
+
+// The subject of the newest message of assets/sample.mbox.
+const WELCOME_SUBJECT = 'Welcome to Satu';
+const ITEM = '[data-testid="timeline-item"]';
+
+test('the sample mailbox opens from the empty state and shows the welcome message', { timeout: 120_000 }, async (t) => {
+  const session = await Session.start();
+  t.after(() => session.end().catch(() => {}));
+  try {
+    // A fresh SATU_DATA_DIR: the app greets with its empty state.
+    await session.waitForElement('[data-testid="empty-state"]', { timeout: 30_000 });
+    await session.click(await session.find('[data-testid="open-sample"]'));
+
+    // The import fills the timeline: at least 20 rows, one of them the welcome message.
+    const welcome = await waitFor(
+      async () => {
+        const rows = await session.findAll(ITEM);
+        if (rows.length < 20) return null;
+        for (const row of rows) {
+          if ((await session.text(row)).includes(WELCOME_SUBJECT)) return row;
+        }
+        return null;
+      },
+      { timeout: 15_000, interval: 200, message: `>= 20 ${ITEM} rows, one containing "${WELCOME_SUBJECT}"` },
+    );
+
+    await session.click(welcome);
+    const pane = await session.waitForElement('[data-testid="reading-pane"]', { timeout: 5_000 });
+    const shown = await waitFor(
+      async () => {
+        const text = await session.text(pane);
+        return text.includes(WELCOME_SUBJECT) ? text : null;
+      },
+      { timeout: 5_000, message: `the reading pane to show "${WELCOME_SUBJECT}"` },
+    );
+    assert.ok(shown.includes(WELCOME_SUBJECT));
+
+    const file = await session.screenshot('sample-mailbox.png');
+    t.diagnostic(`screenshot: ${file}`);
+    const screen = await session.screenshotScreen('sample-mailbox-screen.png');
+    if (screen) t.diagnostic(`whole screen: ${screen}`);
+  } catch (e) {
+    // Leave evidence for whoever reads the CI log.
+    await session.saveFailureArtifacts('sample-mailbox-failure');
+    throw e;
+  }
+});

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian/Ubuntu machine: Dovecot (for the
+# private test IMAP servers of tests/servers/dovecot.sh), Xvfb + WebKitWebDriver + tauri-driver
+# (for tests/e2e/), the libraries the Tauri app builds against, and cargo-nextest.
+# Idempotent: a re-run with everything present does no network access and prints nothing.
+# Usage: tests/servers/install.sh
+set -euo pipefail
+
+PACKAGES=(
+  dovecot-imapd openssl                      # private IMAP servers
+  xvfb webkit2gtk-driver dbus dbus-x11       # the real app under a virtual display
+  libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
+  librsvg2-dev libxdo-dev pkg-config         # building the Tauri app
+  curl python3
+)
+TAURI_DRIVER_VERSION=2.1.0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  installed "$pkg" || missing+=("$pkg")
+done
+# The e2e tests run on Node (>= 18 for the global fetch and node:test); keep an existing one.
+command -v node >/dev/null || missing+=(nodejs)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> apt: installing ${missing[*]}"
+  # Debian's post-install scripts would start a system-wide Dovecot on all interfaces. Forbid
+  # service starts while we install (policy-rc.d exiting 101, honoured by invoke-rc.d and
+  # deb-systemd-invoke); tests only ever run private instances on 127.0.0.1.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# Added by satu tests/servers/install.sh while installing packages.\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    own_policy=1
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
+  dovecot_was_installed=""
+  installed dovecot-core && dovecot_was_installed=1
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -z "$dovecot_was_installed" ]; then
+    # Keep the system Dovecot off at boot too (we only want the binaries).
+    if [ -d /run/systemd/system ]; then
+      $sudo systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+    elif command -v update-rc.d >/dev/null; then
+      $sudo update-rc.d dovecot disable >/dev/null 2>&1 || true
+    fi
+  fi
+  if [ -n "$own_policy" ]; then
+    $sudo rm -f "$policy"
+    trap - EXIT
+  fi
+fi
+
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+need_cargo() {
+  command -v cargo >/dev/null && return 0
+  echo "install.sh: cargo is missing: install Rust with rustup first, then re-run" >&2
+  exit 1
+}
+
+if ! command -v tauri-driver >/dev/null && [ ! -x "$cargo_bin/tauri-driver" ]; then
+  need_cargo
+  echo "==> cargo install tauri-driver $TAURI_DRIVER_VERSION (compiles; takes a few minutes)"
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --quiet
+fi
+
+if ! command -v cargo-nextest >/dev/null && [ ! -x "$cargo_bin/cargo-nextest" ]; then
+  need_cargo
+  echo "==> cargo install cargo-nextest (compiles; takes a few minutes)"
+  cargo install cargo-nextest --locked --quiet
+fi
+
+if ! command -v tauri-driver >/dev/null; then
+  echo "install.sh: note: tauri-driver is in $cargo_bin, which is not on PATH" >&2
+fi

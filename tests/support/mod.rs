@@ -1,0 +1,167 @@
+//! Helpers shared by the integration tests: run the real `satu` binary on a private data
+//! directory, and start a private Dovecot with the project's own script.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A `satu` with its own data directory.
+pub struct Satu {
+    pub dir: tempfile::TempDir,
+}
+
+impl Satu {
+    pub fn new() -> Satu {
+        Satu {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_satu"));
+        cmd.arg("--data-dir")
+            .arg(self.dir.path())
+            // Headless tests use the kernel keyring; the desktop default is the Secret Service.
+            .env("SATU_KEYRING", "keyutils")
+            .env_remove("SATU_DATA_DIR")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `satu ARGS`, feeding `stdin`.
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn satu");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait satu")
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("run satu")
+    }
+
+    /// Runs `satu --json ARGS`, asserts success, parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(
+            out.status.success(),
+            "satu {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "satu {args:?} printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// Runs `satu ARGS`, asserts failure with `code`, returns stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "satu {args:?}: unexpected exit; stderr: {stderr}"
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "errors print nothing on stdout: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        stderr
+    }
+}
+
+/// A private Dovecot on 127.0.0.1, stopped on drop.
+pub struct Dovecot {
+    pub dir: tempfile::TempDir,
+    pub vars: BTreeMap<String, String>,
+}
+
+impl Dovecot {
+    pub fn start() -> Dovecot {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(env: &[(&str, &str)]) -> Dovecot {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let script = repo().join("tests/servers/dovecot.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg("start")
+            .arg(dir.path())
+            .envs(env.iter().copied())
+            .output()
+            .expect("run tests/servers/dovecot.sh (run tests/servers/install.sh first)");
+        assert!(
+            out.status.success(),
+            "Dovecot did not start: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout
+            .lines()
+            .rev()
+            .find(|l| l.contains("IMAP_PORT="))
+            .expect("dovecot.sh prints its ports");
+        let vars = line
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.trim_matches(['"', '\'']).to_owned()))
+            .collect();
+        Dovecot { dir, vars }
+    }
+
+    pub fn var(&self, name: &str) -> &str {
+        self.vars
+            .get(name)
+            .unwrap_or_else(|| panic!("dovecot.sh did not print {name}"))
+    }
+
+    pub fn imap(&self) -> String {
+        format!("127.0.0.1:{}", self.var("IMAP_PORT"))
+    }
+
+    pub fn imaps(&self) -> String {
+        format!("127.0.0.1:{}", self.var("IMAPS_PORT"))
+    }
+
+    pub fn ca_file(&self) -> &str {
+        self.var("CA_FILE")
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(repo().join("tests/servers/dovecot.sh"))
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}
