@@ -8,6 +8,15 @@ source scripts/lib.sh
 started=$(date +%s)
 step() { echo; echo "==> $* ($(( $(date +%s) - started ))s)"; }
 
+# CI runs in a fresh clone: keep Rust's build cache outside it so that later runs on the same
+# machine rebuild only what changed (a developer's own checkout keeps using ./target).
+if [ -n "${CI:-}" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  export CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/satu/ci-target"
+fi
+TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+# Every cargo step selects the same packages and features, so nothing is compiled twice.
+CARGO_SELECTION=(--workspace --features satu-app/custom-protocol)
+
 step "Installing test dependencies"
 ensure_apt "${APP_APT_PACKAGES[@]}"
 ensure_toolchains
@@ -19,15 +28,15 @@ npm --prefix ui test --silent
 
 step "Rust: formatting and lints"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --features satu-app/custom-protocol -- -D warnings
+cargo clippy "${CARGO_SELECTION[@]}" --all-targets -- -D warnings
 
 step "Rust: unit and integration tests"
-# The same features as the app build below, so nothing is compiled twice. Passwords go to the
-# kernel keyring in tests, which needs a session keyring: keyctl gives the run its own.
-keyctl session - cargo test --workspace --features satu-app/custom-protocol
+# Passwords go to the kernel keyring in tests, which needs a session keyring: keyctl gives the
+# run its own.
+keyctl session - cargo test "${CARGO_SELECTION[@]}"
 
 step "End-to-end: the real app under Xvfb"
-cargo build -p satu-app --features custom-protocol
-bash tests/e2e/run.sh "$PWD/target/debug/satu-app"
+cargo build "${CARGO_SELECTION[@]}"
+bash tests/e2e/run.sh "$TARGET_DIR/debug/satu-app"
 
 step "All tests passed"

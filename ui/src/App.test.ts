@@ -1,0 +1,84 @@
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import { createFakeBackend } from './backend/fake';
+import ReadingPane from './components/ReadingPane.svelte';
+import { buildSrcdoc } from './lib/srcdoc';
+
+afterEach(cleanup);
+
+describe('App with the fake backend', () => {
+  it('first run: opens the sample mailbox and fills the timeline', async () => {
+    render(App, { backend: createFakeBackend({ seed: false }) });
+    const button = await screen.findByTestId('open-sample');
+    expect(screen.getByTestId('empty-state')).toBeTruthy();
+    await fireEvent.click(button);
+    const rows = await screen.findAllByTestId('timeline-item');
+    expect(rows.length).toBeGreaterThanOrEqual(25);
+    expect(rows[0].textContent).toContain('Welcome to Satu');
+    expect(screen.queryByTestId('empty-state')).toBeNull();
+
+    await fireEvent.click(rows[0]);
+    const pane = screen.getByTestId('reading-pane');
+    await waitFor(() => expect(pane.querySelector('h1')?.textContent).toBe('Welcome to Satu'));
+    expect(pane.querySelector('iframe')?.getAttribute('sandbox')).toBe('');
+  });
+
+  it('moves the selection with j and k, and opens with o', async () => {
+    render(App, { backend: createFakeBackend() });
+    const rows = await screen.findAllByTestId('timeline-item');
+    await fireEvent.keyDown(window, { key: 'j' });
+    await fireEvent.keyDown(window, { key: 'j' });
+    await waitFor(() => expect(rows[1].getAttribute('aria-selected')).toBe('true'));
+    await fireEvent.keyDown(document.body, { key: 'o' });
+    await waitFor(() => expect(screen.getByTestId('reading-pane').querySelector('h1')?.textContent).toBe('Lunch?'));
+    await fireEvent.keyDown(document.body, { key: '?' });
+    expect(screen.getByTestId('shortcuts')).toBeTruthy();
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(screen.queryByTestId('shortcuts')).toBeNull();
+  });
+
+  it('account form: shows the error next to the field at fault', async () => {
+    render(App, { backend: createFakeBackend({ seed: false }) });
+    await fireEvent.click(await screen.findByTestId('add-account'));
+    const email = screen.getByLabelText('Email address') as HTMLInputElement;
+    await fireEvent.input(email, { target: { value: 'not-an-address' } });
+    await fireEvent.click(screen.getByTestId('submit-account'));
+    const error = await screen.findByTestId('field-error-email');
+    expect(error.textContent).toContain('not an email address');
+  });
+});
+
+describe('ReadingPane', () => {
+  it('puts mail HTML only in the sandboxed frame, as an attribute', () => {
+    const hostile = '</iframe><script>window.pwned = true</script><p>after</p>';
+    const { container } = render(ReadingPane, {
+      loading: false,
+      detail: {
+        id: 1,
+        kind: 'mail',
+        account: 1,
+        title: 'Hi',
+        sender: null,
+        time: '2026-01-01T00:00:00Z',
+        unread: false,
+        flagged: false,
+        thread: null,
+        snippet: '',
+        message_id: null,
+        folders: [],
+        task: null,
+        recipients: '',
+        body_text: 'plain',
+        body_html: hostile,
+        attachments: [],
+      },
+    });
+    const frames = container.querySelectorAll('iframe');
+    expect(frames).toHaveLength(1);
+    expect(frames[0].getAttribute('sandbox')).toBe('');
+    expect(frames[0].getAttribute('srcdoc')).toBe(buildSrcdoc(hostile, 'en'));
+    expect(container.querySelector('script')).toBeNull();
+    expect(container.textContent).not.toContain('after');
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountInput, ChangeEvent } from './types';
+import { createFakeBackend } from './fake';
+
+const good: AccountInput = {
+  email: 'me@example.com',
+  imap: 'imap.example.com:993',
+  smtp: 'smtp.example.com:465',
+  password: 'secret',
+};
+
+describe('fake backend', () => {
+  it('is seeded, newest first', async () => {
+    const fake = createFakeBackend();
+    const items = await fake.timeline({});
+    expect(items.length).toBeGreaterThanOrEqual(5);
+    const times = items.map((i) => Date.parse(i.time));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(await fake.accounts()).toHaveLength(1);
+  });
+
+  it('starts empty without seed', async () => {
+    const fake = createFakeBackend({ seed: false });
+    expect(await fake.timeline({})).toEqual([]);
+    expect(await fake.accounts()).toEqual([]);
+  });
+
+  it('pages with before, filters unread, limits', async () => {
+    const fake = createFakeBackend();
+    const all = await fake.timeline({});
+    const first = await fake.timeline({ limit: 2 });
+    expect(first).toEqual(all.slice(0, 2));
+    expect(await fake.timeline({ before: first[1].id })).toEqual(all.slice(2));
+    expect((await fake.timeline({ unread: true })).every((i) => i.unread)).toBe(true);
+    await expect(fake.timeline({ before: 999 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('searches words in titles, snippets and senders', async () => {
+    const fake = createFakeBackend();
+    const found = await fake.search({ text: 'quarterly' });
+    expect(found.map((i) => i.title)).toEqual(['Quarterly report draft']);
+    expect(await fake.search({ text: '  ' })).toEqual([]);
+  });
+
+  it('shows details and single items; unknown ids are not_found', async () => {
+    const fake = createFakeBackend();
+    const [first] = await fake.timeline({});
+    const detail = await fake.show(first.id);
+    expect(detail.title).toBe(first.title);
+    expect(detail.attachments.length).toBeGreaterThan(0);
+    expect(await fake.item(first.id)).toEqual(first);
+    expect(Object.keys(await fake.item(first.id))).not.toContain('body_text');
+    await expect(fake.show(999)).rejects.toEqual({ code: 'not_found', message: 'There is no item 999.' });
+  });
+
+  it('opens the sample: ~25 items, Welcome to Satu newest, with change events', async () => {
+    const fake = createFakeBackend({ seed: false });
+    const events: ChangeEvent[] = [];
+    fake.onChange((e) => events.push(e));
+    const report = await fake.openSample();
+    expect(report.imported).toBeGreaterThanOrEqual(25);
+    expect((await fake.accounts()).map((a) => a.kind)).toEqual(['local']);
+    const items = await fake.timeline({});
+    expect(items[0].title).toBe('Welcome to Satu');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(events).toHaveLength(report.imported);
+    expect(events.every((e) => e.change === 'added')).toBe(true);
+    // Idempotent, like the core: a second import only finds duplicates.
+    expect(await fake.openSample()).toMatchObject({ imported: 0, duplicates: report.imported });
+  });
+
+  it('validates new accounts like the core, naming the field', async () => {
+    const fake = createFakeBackend({ seed: false });
+    await expect(fake.addAccount({ ...good, email: 'nope' })).rejects.toMatchObject({ code: 'invalid_input', field: 'email' });
+    await expect(fake.addAccount({ ...good, imap: 'imap.example.com' })).rejects.toMatchObject({ field: 'imap' });
+    await expect(fake.addAccount({ ...good, smtp: 'smtp:99999' })).rejects.toMatchObject({ field: 'smtp' });
+    await expect(fake.addAccount({ ...good, password: '' })).rejects.toMatchObject({ field: 'password' });
+    await expect(fake.addAccount({ ...good, security: 'plain' })).rejects.toMatchObject({ field: 'security' });
+    await expect(fake.addAccount({ ...good, password: 'wrong' })).rejects.toMatchObject({ code: 'auth_failed', field: 'password' });
+    const id = await fake.addAccount({ ...good, name: 'Me' });
+    expect(await fake.accounts()).toEqual([
+      expect.objectContaining({ id, name: 'Me', email: 'me@example.com', kind: 'imap', username: 'me@example.com' }),
+    ]);
+  });
+
+  it('emits updated and removed; unsubscribing stops events', async () => {
+    const fake = createFakeBackend();
+    const [first] = await fake.timeline({});
+    const events: string[] = [];
+    const stop = fake.onChange((e) => events.push(`${e.change}:${e.id}`));
+    fake.update(first.id, { unread: false });
+    expect((await fake.item(first.id)).unread).toBe(false);
+    fake.remove(first.id);
+    stop();
+    fake.update((await fake.timeline({}))[0].id, { flagged: true });
+    expect(events).toEqual([`updated:${first.id}`, `removed:${first.id}`]);
+  });
+});

@@ -1,0 +1,388 @@
+// An in-memory backend for the browser (`npm run dev`) and the unit tests. It follows the core's
+// contract: newest first, `before` paging, ApiError rejections, change events after writes.
+import type { Backend } from './backend';
+import type {
+  Account,
+  AccountInput,
+  ApiError,
+  ChangeEvent,
+  ImportReport,
+  Item,
+  ItemDetail,
+  ItemKind,
+} from './types';
+
+export interface FakeOptions {
+  /** Start with one account and a few items (default true). */
+  seed?: boolean;
+  /** Pretend slow calls (add_account, open_sample) take this long (default 0). */
+  delayMs?: number;
+  /** "Now" for the generated times (default: the real clock). */
+  now?: number;
+}
+
+interface Stored {
+  detail: ItemDetail;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function iso(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function byTimeDesc(a: Item, b: Item): number {
+  return Date.parse(b.time) - Date.parse(a.time) || b.id - a.id;
+}
+
+function fail(code: ApiError['code'], message: string, field?: string): ApiError {
+  return field ? { code, message, field } : { code, message };
+}
+
+const HOST_PORT = /^[A-Za-z0-9.-]+:(\d{1,5})$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]):/;
+
+/** What the core would reject, a little: the checks it does before logging in. */
+export function validateAccount(input: AccountInput): ApiError | null {
+  if (!EMAIL.test(input.email.trim())) {
+    return fail('invalid_input', `"${input.email}" is not an email address.`, 'email');
+  }
+  for (const field of ['imap', 'smtp'] as const) {
+    const match = HOST_PORT.exec(input[field].trim());
+    const port = match ? Number(match[1]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      return fail('invalid_input', `"${input[field]}" is not host:port.`, field);
+    }
+  }
+  if (input.security === 'plain' && !LOOPBACK.test(input.imap.trim())) {
+    return fail(
+      'invalid_input',
+      'Unencrypted connections are only allowed to this computer (localhost).',
+      'security',
+    );
+  }
+  if (input.password === '') return fail('invalid_input', 'The password is empty.', 'password');
+  return null;
+}
+
+interface Seed {
+  kind: ItemKind;
+  title: string;
+  from: [string | null, string] | null;
+  ago: number;
+  unread?: boolean;
+  flagged?: boolean;
+  text: string;
+  html?: string;
+  attachments?: ItemDetail['attachments'];
+}
+
+const DEMO: Seed[] = [
+  {
+    kind: 'mail',
+    title: 'Quarterly report draft',
+    from: ['Nurul Huda', 'nurul@example.com'],
+    ago: 12 * MINUTE,
+    unread: true,
+    flagged: true,
+    text: 'Hi,\n\nThe draft of the quarterly report is attached. Comments by Friday, please.\n\nNurul',
+    attachments: [{ name: 'report-q3.pdf', mime_type: 'application/pdf', size: 482_113 }],
+  },
+  {
+    kind: 'chat',
+    title: 'Lunch?',
+    from: ['Wei Ling', '@weiling:example.org'],
+    ago: 2 * HOUR,
+    unread: true,
+    text: 'Nasi lemak at the usual place at 12:30?',
+  },
+  {
+    kind: 'mail',
+    title: 'Your invoice is ready',
+    from: [null, 'billing@example.net'],
+    ago: 26 * HOUR,
+    text: 'Your invoice for this month is ready.',
+    html: '<h1>Invoice ready</h1><p style="color:#555">Your invoice for this month is <b>ready</b>.</p>',
+  },
+  {
+    kind: 'task',
+    title: 'Renew the domain name',
+    from: null,
+    ago: 3 * DAY,
+    text: 'The domain expires at the end of the month.',
+  },
+  {
+    kind: 'event',
+    title: 'Team meeting',
+    from: ['Ravi Kumar', 'ravi@example.com'],
+    ago: 5 * DAY,
+    text: 'Weekly team meeting, room 2.',
+  },
+  {
+    kind: 'mail',
+    title: 'Re: Holiday plans',
+    from: ['Ahmad Faiz', 'faiz@example.com'],
+    ago: 40 * DAY,
+    text: 'Sounds good, let us book the chalet.',
+  },
+];
+
+const SAMPLE_SUBJECTS = [
+  'Kick-off: Harbour Museum website',
+  'Re: Kick-off: Harbour Museum website',
+  'Content for the exhibitions page',
+  'Photos from the archive',
+  'Re: Photos from the archive',
+  'Accessibility review',
+  'Budget for phase two',
+  'Re: Budget for phase two',
+  'Opening hours wording',
+  'Translation into Malay',
+  'Re: Translation into Malay',
+  'Ticketing integration',
+  'Staging server is up',
+  'Re: Staging server is up',
+  'Press kit',
+  'Newsletter sign-up form',
+  'Re: Newsletter sign-up form',
+  'Site map, second version',
+  'Map of the galleries',
+  'Launch date',
+  'Re: Launch date',
+  'Thank you!',
+  'Feedback from the board',
+  'Re: Feedback from the board',
+  'Retrospective notes',
+];
+
+const SAMPLE_PEOPLE: [string, string][] = [
+  ['Siti Aminah', 'siti@harbour-museum.example'],
+  ['Daniel Tan', 'daniel@studio.example'],
+  ['Priya Nair', 'priya@studio.example'],
+  ['Harbour Museum', 'info@harbour-museum.example'],
+];
+
+export class FakeBackend implements Backend {
+  private items = new Map<number, Stored>();
+  private accountList: Account[] = [];
+  private listeners = new Set<(change: ChangeEvent) => void>();
+  private nextId = 1;
+  private nextAccount = 1;
+  private sampleAccount: number | null = null;
+  private readonly delayMs: number;
+  private readonly now: number;
+
+  constructor(options: FakeOptions = {}) {
+    this.delayMs = options.delayMs ?? 0;
+    this.now = options.now ?? Date.now();
+    if (options.seed ?? true) {
+      const account = this.createAccount({
+        name: 'Aisha Rahman',
+        email: 'aisha@example.com',
+        kind: 'imap',
+        imap: 'imap.example.com:993',
+        smtp: 'smtp.example.com:465',
+        security: 'tls',
+        username: 'aisha@example.com',
+      });
+      for (const seed of DEMO) this.store(account, seed);
+    }
+  }
+
+  async timeline(query: { limit?: number; kind?: ItemKind; unread?: boolean; before?: number }) {
+    let list = this.sorted();
+    if (query.before !== undefined) {
+      const index = list.findIndex((item) => item.id === query.before);
+      if (index < 0) throw fail('not_found', `There is no item ${query.before}.`);
+      list = list.slice(index + 1);
+    }
+    if (query.kind) list = list.filter((item) => item.kind === query.kind);
+    if (query.unread) list = list.filter((item) => item.unread);
+    return list.slice(0, Math.min(query.limit ?? 50, 1000));
+  }
+
+  async search(query: { text: string; limit?: number }) {
+    const words = query.text.toLowerCase().split(/\s+/).filter(Boolean);
+    if (words.length === 0) return [];
+    return this.sorted()
+      .filter((item) => {
+        const haystack = [item.title, item.snippet, item.sender?.name ?? '', item.sender?.address ?? '']
+          .join(' ')
+          .toLowerCase();
+        return words.every((word) => haystack.includes(word));
+      })
+      .slice(0, query.limit ?? 50);
+  }
+
+  async show(id: number): Promise<ItemDetail> {
+    return structuredClone(this.get(id).detail);
+  }
+
+  async item(id: number): Promise<Item> {
+    return toItem(this.get(id).detail);
+  }
+
+  async accounts() {
+    return structuredClone(this.accountList);
+  }
+
+  async addAccount(input: AccountInput): Promise<number> {
+    const invalid = validateAccount(input);
+    if (invalid) throw invalid;
+    await this.wait();
+    // A way to see the login failure in the browser.
+    if (input.password === 'wrong') {
+      throw fail('auth_failed', `The server refused the login of ${input.username || input.email}.`, 'password');
+    }
+    const host = input.imap.trim().split(':')[0];
+    if (host.endsWith('.invalid')) {
+      throw fail('unreachable', `Cannot reach ${input.imap}: no such host.`, 'imap');
+    }
+    return this.createAccount({
+      name: input.name?.trim() || input.email.trim(),
+      email: input.email.trim(),
+      kind: 'imap',
+      imap: input.imap.trim(),
+      smtp: input.smtp.trim(),
+      security: input.security ?? 'tls',
+      username: input.username?.trim() || input.email.trim(),
+    });
+  }
+
+  async openSample(): Promise<ImportReport> {
+    await this.wait();
+    if (this.sampleAccount !== null) {
+      return { account: this.sampleAccount, folder: 'Sample', imported: 0, duplicates: 26, quarantined: 0 };
+    }
+    const account = this.createAccount({
+      name: 'Sample mailbox',
+      email: 'sample@satu.invalid',
+      kind: 'local',
+      imap: '',
+      smtp: '',
+      security: 'tls',
+      username: '',
+    });
+    this.sampleAccount = account;
+    const seeds: Seed[] = SAMPLE_SUBJECTS.map((title, i) => ({
+      kind: 'mail',
+      title,
+      from: SAMPLE_PEOPLE[i % SAMPLE_PEOPLE.length],
+      ago: (SAMPLE_SUBJECTS.length - i) * 7 * HOUR + DAY,
+      unread: i % 3 === 0,
+      text: `${title}\n\nThis message is part of the sample mailbox.`,
+    }));
+    seeds.push({
+      kind: 'mail',
+      title: 'Welcome to Satu',
+      from: ['Satu', 'hello@satu.invalid'],
+      ago: 5 * MINUTE,
+      unread: true,
+      flagged: true,
+      text: 'Welcome to Satu! This sample mailbox shows how your mail, chats, tasks and events meet in one timeline.',
+      html:
+        '<h1>Welcome to Satu</h1><p>This sample mailbox shows how your mail, chats, tasks and events ' +
+        'meet in <strong>one timeline</strong>.</p><p>Press <kbd>?</kbd> to see the keyboard shortcuts.</p>',
+      attachments: [{ name: 'getting-started.txt', mime_type: 'text/plain', size: 1_204 }],
+    });
+    const added = seeds.map((seed) => this.store(account, seed));
+    // The core commits first and broadcasts afterwards: events arrive after the call resolves.
+    setTimeout(() => {
+      for (const item of added) this.emit({ change: 'added', id: item.id, kind: item.kind, title: item.title });
+    }, 0);
+    return { account, folder: 'Sample', imported: added.length, duplicates: 0, quarantined: 0 };
+  }
+
+  onChange(cb: (change: ChangeEvent) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  /** Test and demo helper: changes an item and emits `updated`. */
+  update(id: number, patch: Partial<Pick<Item, 'unread' | 'flagged' | 'title'>>): void {
+    const stored = this.get(id);
+    Object.assign(stored.detail, patch);
+    this.emit({ change: 'updated', id, kind: stored.detail.kind, title: stored.detail.title });
+  }
+
+  /** Test and demo helper: deletes an item and emits `removed`. */
+  remove(id: number): void {
+    const stored = this.get(id);
+    this.items.delete(id);
+    this.emit({ change: 'removed', id, kind: stored.detail.kind, title: stored.detail.title });
+  }
+
+  private emit(change: ChangeEvent): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
+  private get(id: number): Stored {
+    const stored = this.items.get(id);
+    if (!stored) throw fail('not_found', `There is no item ${id}.`);
+    return stored;
+  }
+
+  private sorted(): Item[] {
+    return [...this.items.values()].map((s) => toItem(s.detail)).sort(byTimeDesc);
+  }
+
+  private createAccount(account: Omit<Account, 'id'>): number {
+    const id = this.nextAccount++;
+    this.accountList.push({ id, ...account });
+    return id;
+  }
+
+  private store(account: number, seed: Seed): Item {
+    const id = this.nextId++;
+    const detail: ItemDetail = {
+      id,
+      kind: seed.kind,
+      account,
+      title: seed.title,
+      sender: seed.from ? { name: seed.from[0], address: seed.from[1] } : null,
+      time: iso(this.now - seed.ago),
+      unread: seed.unread ?? false,
+      flagged: seed.flagged ?? false,
+      thread: null,
+      snippet: seed.text.replace(/\s+/g, ' ').slice(0, 120),
+      message_id: seed.kind === 'mail' ? `fake-${id}@satu.invalid` : null,
+      folders: seed.kind === 'mail' ? ['INBOX'] : [],
+      task: null,
+      recipients: 'aisha@example.com',
+      body_text: seed.text,
+      body_html: seed.html ?? null,
+      attachments: seed.attachments ?? [],
+    };
+    this.items.set(id, { detail });
+    return toItem(detail);
+  }
+
+  private wait(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.delayMs));
+  }
+}
+
+function toItem(d: ItemDetail): Item {
+  return structuredClone({
+    id: d.id,
+    kind: d.kind,
+    account: d.account,
+    title: d.title,
+    sender: d.sender,
+    time: d.time,
+    unread: d.unread,
+    flagged: d.flagged,
+    thread: d.thread,
+    snippet: d.snippet,
+    message_id: d.message_id,
+    folders: d.folders,
+    task: d.task,
+  });
+}
+
+export function createFakeBackend(options: FakeOptions = {}): FakeBackend {
+  return new FakeBackend(options);
+}

@@ -1,0 +1,17 @@
+import type { Backend } from './backend';
+import { createTauriBackend } from './tauri';
+
+export type { Backend } from './backend';
+export * from './types';
+
+/**
+ * The Tauri backend inside the app window; in a plain browser (`npm run dev`) the in-memory fake,
+ * seeded with a few items. Add `?fresh` to the address to start the fake empty (first run).
+ */
+export async function pickBackend(): Promise<Backend> {
+  if ('__TAURI_INTERNALS__' in window) return createTauriBackend();
+  // Loaded only in the browser: the app's bundle does not carry the fake data.
+  const { createFakeBackend } = await import('./fake');
+  const fresh = new URLSearchParams(window.location.search).has('fresh');
+  return createFakeBackend({ seed: !fresh, delayMs: 400 });
+}

@@ -1,0 +1,40 @@
+// The only module that talks to Tauri.
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import type { Backend } from './backend';
+import { toApiError, type ChangeEvent } from './types';
+
+/** Event carrying one ChangeEvent (src-tauri/src/lib.rs: CHANGE_EVENT). */
+const CHANGE_EVENT = 'satu://change';
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
+export function createTauriBackend(): Backend {
+  return {
+    timeline: (query) => call('timeline', { query }),
+    search: (query) => call('search', { query }),
+    show: (id) => call('show', { id }),
+    item: (id) => call('item', { id }),
+    accounts: () => call('accounts'),
+    addAccount: (input) => call('add_account', { input }),
+    openSample: () => call('open_sample'),
+    onChange(cb, onError) {
+      // `listen` registers asynchronously; an unsubscribe before it settles still takes effect.
+      let stopped = false;
+      const registered = listen<ChangeEvent>(CHANGE_EVENT, (event) => {
+        if (!stopped) cb(event.payload);
+      });
+      registered.catch((error) => onError(toApiError(error)));
+      return () => {
+        stopped = true;
+        registered.then((unlisten) => unlisten(), () => {});
+      };
+    },
+  };
+}

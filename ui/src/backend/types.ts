@@ -1,0 +1,139 @@
+// The JSON contract of the Rust core (crates/core/src/dto.rs, crates/core/src/error.rs).
+// Keys must match the Rust field names exactly.
+
+export type ItemKind = 'mail' | 'chat' | 'task' | 'event';
+
+export interface Person {
+  name: string | null;
+  address: string;
+}
+
+export interface Item {
+  id: number;
+  kind: ItemKind;
+  account: number;
+  title: string;
+  sender: Person | null;
+  /** RFC 3339, UTC, e.g. `2026-11-24T01:00:00Z`. */
+  time: string;
+  unread: boolean;
+  flagged: boolean;
+  thread: number | null;
+  snippet: string;
+  message_id: string | null;
+  folders: string[];
+  task: number | null;
+}
+
+export interface Attachment {
+  name: string;
+  mime_type: string;
+  size: number;
+}
+
+export interface ItemDetail extends Item {
+  /** To and Cc, as one display string. */
+  recipients: string;
+  body_text: string | null;
+  /** Sanitized by the core; still only ever shown inside a sandboxed frame. */
+  body_html: string | null;
+  attachments: Attachment[];
+}
+
+export type Security = 'tls' | 'starttls' | 'plain';
+
+export interface Account {
+  id: number;
+  name: string;
+  email: string;
+  kind: 'imap' | 'local';
+  /** `host:port`, '' for local accounts. */
+  imap: string;
+  smtp: string;
+  security: Security;
+  username: string;
+}
+
+export interface AccountInput {
+  email: string;
+  imap: string;
+  smtp: string;
+  security?: Security;
+  username?: string;
+  password: string;
+  ca_file?: string;
+  name?: string;
+}
+
+export interface TimelineQuery {
+  limit?: number;
+  kind?: ItemKind;
+  unread?: boolean;
+  /** An item id: only items older than it. */
+  before?: number;
+}
+
+export interface SearchQuery {
+  text: string;
+  limit?: number;
+}
+
+export interface ImportReport {
+  account: number;
+  folder: string;
+  imported: number;
+  duplicates: number;
+  quarantined: number;
+}
+
+export interface ChangeEvent {
+  change: 'added' | 'updated' | 'removed';
+  id: number;
+  kind: ItemKind;
+  title: string;
+}
+
+export type ErrorCode =
+  | 'auth_failed'
+  | 'unreachable'
+  | 'bad_certificate'
+  | 'tls'
+  | 'invalid_input'
+  | 'not_found'
+  | 'keyring'
+  | 'server'
+  | 'internal';
+
+export interface ApiError {
+  code: ErrorCode;
+  /** A full sentence for people (English, from the core). */
+  message: string;
+  /** The input at fault: `email`, `imap`, `smtp`, `password`, `ca_file`, `security`, … */
+  field?: string;
+}
+
+const CODES: readonly string[] = [
+  'auth_failed',
+  'unreachable',
+  'bad_certificate',
+  'tls',
+  'invalid_input',
+  'not_found',
+  'keyring',
+  'server',
+  'internal',
+];
+
+export function isApiError(value: unknown): value is ApiError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.code === 'string' && CODES.includes(v.code) && typeof v.message === 'string';
+}
+
+/** Whatever a call rejected with, as an ApiError (Tauri itself rejects with plain strings). */
+export function toApiError(error: unknown): ApiError {
+  if (isApiError(error)) return error;
+  if (typeof error === 'string') return { code: 'internal', message: error };
+  if (error instanceof Error) return { code: 'internal', message: error.message };
+  return { code: 'internal', message: String(error) };
+}

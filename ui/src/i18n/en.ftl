@@ -1,0 +1,111 @@
+# Satu — English strings. Every id here must also exist in ms.ftl.
+
+app-name = Satu
+
+## Sidebar
+
+sidebar-label = Views and accounts
+view-all = All
+view-unread = Unread
+sidebar-accounts = Accounts
+accounts-none = No accounts yet
+account-local = On this computer
+add-account = Add account
+
+## Top bar
+
+search-label = Search
+search-placeholder = Search mail, chats, tasks and events
+search-clear = Clear the search
+language-label = Language
+language-en = English
+language-ms = Bahasa Melayu
+shortcuts-button = Shortcuts
+
+## Timeline
+
+timeline-label = Timeline
+search-results = Search results
+timeline-loading = Loading…
+timeline-empty = Nothing here yet.
+timeline-empty-unread = You have read everything.
+search-empty = Nothing matches “{ $text }”.
+load-older = Load older items
+kind-mail = Mail
+kind-chat = Chat
+kind-task = Task
+kind-event = Event
+item-unread = Unread
+item-flagged = Flagged
+sender-none = No sender
+title-none = (no subject)
+time-now = just now
+
+## Reading pane
+
+pane-empty = Select an item to read it.
+pane-loading = Loading…
+pane-from = From
+pane-to = To
+pane-date = Date
+pane-attachments = Attachments
+pane-body-title = Message content
+pane-no-body = This item has no text.
+
+## First run
+
+welcome-title = Welcome to Satu
+welcome-text = Your mail, chats, tasks and events in one timeline. Look around in the sample mailbox, or add your own mail account.
+open-sample = Open the sample mailbox
+sample-opening = Opening the sample mailbox…
+sample-opened =
+    { $imported ->
+        [0] The sample mailbox is already open.
+        [one] One message imported from the sample mailbox.
+       *[other] { $imported } messages imported from the sample mailbox.
+    }
+
+## Account form
+
+account-form-title = Add a mail account
+field-email = Email address
+field-name = Display name
+field-optional = Optional
+field-imap = IMAP server (host:port)
+field-smtp = SMTP server (host:port)
+field-security = Security
+security-tls = TLS (recommended)
+security-starttls = STARTTLS
+security-plain = None (only for this computer)
+field-username = User name
+field-username-hint = Optional; the email address by default
+field-password = Password
+field-ca-file = CA certificate file
+field-ca-file-hint = Optional; path to a PEM file
+form-submit = Add account
+form-busy = Checking the login…
+cancel = Cancel
+
+## Shortcuts
+
+shortcuts-title = Keyboard shortcuts
+shortcut-next = Next item
+shortcut-previous = Previous item
+shortcut-open = Open the selected item
+shortcut-search = Search
+shortcut-help = Show or hide this list
+shortcut-escape = Close a window or clear the search
+close = Close
+dismiss = Dismiss
+
+## Errors (a heading; the details come from the core)
+
+error-auth-failed = The login failed.
+error-unreachable = The server cannot be reached.
+error-bad-certificate = The server’s certificate is not trusted.
+error-tls = The secure connection failed.
+error-invalid-input = Please check the input.
+error-not-found = It no longer exists.
+error-keyring = The system keyring cannot be used.
+error-server = The server refused the request.
+error-internal = Something went wrong.

@@ -1,0 +1,90 @@
+import { FluentResource } from '@fluent/bundle';
+import { afterEach, describe, expect, it } from 'vitest';
+import en from './en.ftl?raw';
+import ms from './ms.ftl?raw';
+import { fileSize, pickLocale, setLocale, shortTime, t } from './index.svelte';
+
+function messageIds(source: string): string[] {
+  const resource = new FluentResource(source);
+  return resource.body.map((message) => message.id).sort();
+}
+
+// Every `t('id'` in the .ts and .svelte sources under ui/src (tests excluded).
+function usedIds(): Set<string> {
+  const sources = import.meta.glob<string>(['../**/*.ts', '../**/*.svelte', '!../**/*.test.ts'], {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  });
+  expect(Object.keys(sources)).toContain('../App.svelte');
+  const used = new Set<string>();
+  for (const source of Object.values(sources)) {
+    for (const match of source.matchAll(/\bt\(\s*['"`]([^'"`]+)['"`]/g)) used.add(match[1]);
+  }
+  return used;
+}
+
+describe('messages', () => {
+  afterEach(() => setLocale('en'));
+
+  it('parse without errors and have no duplicate ids', () => {
+    for (const source of [en, ms]) {
+      const ids = messageIds(source);
+      expect(ids.length).toBeGreaterThan(50);
+      expect(new Set(ids).size).toBe(ids.length);
+      // FluentResource skips what it cannot parse as Junk, which has no id.
+      expect(new FluentResource(source).body.every((entry) => typeof entry.id === 'string')).toBe(true);
+    }
+  });
+
+  it('en and ms have exactly the same ids', () => {
+    expect(messageIds(ms)).toEqual(messageIds(en));
+  });
+
+  it('every id used in the code exists in en.ftl', () => {
+    const defined = new Set(messageIds(en));
+    const used = usedIds();
+    expect(used.size).toBeGreaterThan(50);
+    expect([...used].filter((id) => !defined.has(id))).toEqual([]);
+  });
+
+  it('formats in the chosen locale, with arguments', () => {
+    expect(t('view-unread')).toBe('Unread');
+    expect(t('sample-opened', { imported: 26 })).toBe('26 messages imported from the sample mailbox.');
+    expect(t('sample-opened', { imported: 1 })).toBe('One message imported from the sample mailbox.');
+    setLocale('ms');
+    expect(t('view-unread')).toBe('Belum dibaca');
+    expect(t('sample-opened', { imported: 26 })).toBe('26 mesej diimport daripada peti mel contoh.');
+    expect(t('sample-opened', { imported: 0 })).toBe('Peti mel contoh sudah dibuka.');
+  });
+
+  it('picks Malay for ms*, English otherwise', () => {
+    expect(pickLocale('ms')).toBe('ms');
+    expect(pickLocale('ms-MY')).toBe('ms');
+    expect(pickLocale('en-GB')).toBe('en');
+    expect(pickLocale('id')).toBe('en');
+    expect(pickLocale(undefined)).toBe('en');
+  });
+});
+
+describe('dates and sizes', () => {
+  afterEach(() => setLocale('en'));
+  const now = Date.parse('2026-06-10T12:00:00Z');
+
+  it('says how long ago, in the locale', () => {
+    expect(shortTime('2026-06-10T11:59:40Z', now)).toBe('just now');
+    expect(shortTime('2026-06-10T11:55:00Z', now)).toBe('5 minutes ago');
+    setLocale('ms');
+    expect(shortTime('2026-06-10T11:59:40Z', now)).toBe('sebentar tadi');
+    expect(shortTime('2026-06-10T11:55:00Z', now)).toMatch(/5 minit/);
+  });
+
+  it('shows older times as dates', () => {
+    expect(shortTime('2025-03-01T12:00:00Z', now)).toMatch(/2025/);
+  });
+
+  it('formats file sizes', () => {
+    expect(fileSize(512)).toBe('512 byte');
+    expect(fileSize(482_113)).toBe('482.1 kB');
+  });
+});

@@ -1,0 +1,110 @@
+# Satu — rentetan Bahasa Melayu. Setiap id di sini mesti wujud juga dalam en.ftl.
+
+app-name = Satu
+
+## Bar sisi
+
+sidebar-label = Paparan dan akaun
+view-all = Semua
+view-unread = Belum dibaca
+sidebar-accounts = Akaun
+accounts-none = Belum ada akaun
+account-local = Dalam komputer ini
+add-account = Tambah akaun
+
+## Bar atas
+
+search-label = Cari
+search-placeholder = Cari e-mel, sembang, tugasan dan acara
+search-clear = Kosongkan carian
+language-label = Bahasa
+language-en = English
+language-ms = Bahasa Melayu
+shortcuts-button = Pintasan
+
+## Garis masa
+
+timeline-label = Garis masa
+search-results = Hasil carian
+timeline-loading = Memuatkan…
+timeline-empty = Belum ada apa-apa di sini.
+timeline-empty-unread = Semua sudah dibaca.
+search-empty = Tiada yang sepadan dengan “{ $text }”.
+load-older = Muatkan item yang lebih lama
+kind-mail = E-mel
+kind-chat = Sembang
+kind-task = Tugasan
+kind-event = Acara
+item-unread = Belum dibaca
+item-flagged = Ditanda
+sender-none = Tiada pengirim
+title-none = (tiada subjek)
+time-now = sebentar tadi
+
+## Anak tetingkap bacaan
+
+pane-empty = Pilih satu item untuk membacanya.
+pane-loading = Memuatkan…
+pane-from = Daripada
+pane-to = Kepada
+pane-date = Tarikh
+pane-attachments = Lampiran
+pane-body-title = Kandungan mesej
+pane-no-body = Item ini tiada teks.
+
+## Kali pertama
+
+welcome-title = Selamat datang ke Satu
+welcome-text = E-mel, sembang, tugasan dan acara anda dalam satu garis masa. Lihat-lihat dalam peti mel contoh, atau tambah akaun e-mel anda sendiri.
+open-sample = Buka peti mel contoh
+sample-opening = Membuka peti mel contoh…
+sample-opened =
+    { $imported ->
+        [0] Peti mel contoh sudah dibuka.
+       *[other] { $imported } mesej diimport daripada peti mel contoh.
+    }
+
+## Borang akaun
+
+account-form-title = Tambah akaun e-mel
+field-email = Alamat e-mel
+field-name = Nama paparan
+field-optional = Pilihan
+field-imap = Pelayan IMAP (hos:port)
+field-smtp = Pelayan SMTP (hos:port)
+field-security = Keselamatan
+security-tls = TLS (disyorkan)
+security-starttls = STARTTLS
+security-plain = Tiada (hanya untuk komputer ini)
+field-username = Nama pengguna
+field-username-hint = Pilihan; lalainya alamat e-mel
+field-password = Kata laluan
+field-ca-file = Fail sijil CA
+field-ca-file-hint = Pilihan; laluan ke fail PEM
+form-submit = Tambah akaun
+form-busy = Menyemak log masuk…
+cancel = Batal
+
+## Pintasan
+
+shortcuts-title = Pintasan papan kekunci
+shortcut-next = Item seterusnya
+shortcut-previous = Item sebelumnya
+shortcut-open = Buka item yang dipilih
+shortcut-search = Cari
+shortcut-help = Tunjuk atau sembunyikan senarai ini
+shortcut-escape = Tutup tetingkap atau kosongkan carian
+close = Tutup
+dismiss = Tutup mesej
+
+## Ralat (tajuk; butirannya daripada teras)
+
+error-auth-failed = Log masuk gagal.
+error-unreachable = Pelayan tidak dapat dihubungi.
+error-bad-certificate = Sijil pelayan tidak dipercayai.
+error-tls = Sambungan selamat gagal.
+error-invalid-input = Sila semak maklumat yang dimasukkan.
+error-not-found = Item itu sudah tiada.
+error-keyring = Simpanan kata laluan sistem (keyring) tidak dapat digunakan.
+error-server = Pelayan menolak permintaan itu.
+error-internal = Sesuatu tidak kena.

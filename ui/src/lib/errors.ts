@@ -1,0 +1,26 @@
+import type { ErrorCode } from '../backend';
+import { t } from '../i18n/index.svelte';
+
+/** A short localized heading for an error code (the core's message is English detail). */
+export function errorTitle(code: ErrorCode): string {
+  switch (code) {
+    case 'auth_failed':
+      return t('error-auth-failed');
+    case 'unreachable':
+      return t('error-unreachable');
+    case 'bad_certificate':
+      return t('error-bad-certificate');
+    case 'tls':
+      return t('error-tls');
+    case 'invalid_input':
+      return t('error-invalid-input');
+    case 'not_found':
+      return t('error-not-found');
+    case 'keyring':
+      return t('error-keyring');
+    case 'server':
+      return t('error-server');
+    case 'internal':
+      return t('error-internal');
+  }
+}

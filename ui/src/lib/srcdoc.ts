@@ -1,0 +1,39 @@
+// The document shown in the mail body's sandboxed frame.
+
+/** Allows nothing but inline styles and inline images; first in <head>, before any content. */
+export const FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const FRAME_STYLE = `
+:root { color-scheme: light; }
+body {
+  margin: 0;
+  padding: 16px;
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
+  color: #1f2328;
+  background: #fff;
+  overflow-wrap: anywhere;
+}
+img { max-inline-size: 100%; block-size: auto; }
+pre { white-space: pre-wrap; }
+table { max-inline-size: 100%; }
+a { color: #0b57d0; }
+`;
+
+/**
+ * A complete HTML document for `<iframe sandbox="" srcdoc=…>` holding the (already sanitized)
+ * mail HTML. It is returned as a plain string: it becomes an attribute value, which Svelte
+ * escapes, so markup in the mail (`</iframe>`, `<script>`) cannot leave the frame; and the empty
+ * sandbox forbids scripts, forms, plugins and same-origin access in any case.
+ */
+export function buildSrcdoc(bodyHtml: string, lang: string): string {
+  return (
+    '<!doctype html><html lang="' +
+    lang.replace(/[^A-Za-z0-9-]/g, '') +
+    '"><head>' +
+    `<meta http-equiv="Content-Security-Policy" content="${FRAME_CSP}">` +
+    `<style>${FRAME_STYLE}</style>` +
+    '</head><body>' +
+    bodyHtml +
+    '</body></html>'
+  );
+}

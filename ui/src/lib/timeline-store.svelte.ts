@@ -1,0 +1,93 @@
+// The timeline's state: the loaded rows of the current view, paging, and change events applied
+// as diffs. Components render it; all decisions are here (and in timeline.ts).
+import { toApiError, type ApiError, type Backend, type ChangeEvent, type Item } from '../backend';
+import { appendPage, applyChange, type View } from './timeline';
+
+export const PAGE_SIZE = 50;
+
+export class TimelineStore {
+  items = $state<Item[]>([]);
+  view = $state<View>({ type: 'all' });
+  /** False while older pages exist that are not loaded. */
+  complete = $state(false);
+  /** True until the first load of the view has answered. */
+  loading = $state(true);
+  loadingOlder = $state(false);
+
+  /** Bumped by every load; answers for an older generation are dropped. */
+  private generation = 0;
+  /** Change events are applied one at a time, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly report: (error: ApiError) => void,
+  ) {}
+
+  /** (Re)loads the first page of `view`. */
+  async load(view: View = this.view): Promise<void> {
+    this.view = view;
+    const generation = ++this.generation;
+    this.loading = true;
+    this.loadingOlder = false;
+    try {
+      const items =
+        view.type === 'search'
+          ? await this.backend.search({ text: view.text, limit: PAGE_SIZE })
+          : await this.backend.timeline(this.query());
+      if (generation !== this.generation) return;
+      this.items = items;
+      // Search answers one page only.
+      this.complete = view.type === 'search' || items.length < PAGE_SIZE;
+    } catch (error) {
+      if (generation === this.generation) this.report(toApiError(error));
+    } finally {
+      if (generation === this.generation) this.loading = false;
+    }
+  }
+
+  /** Loads the page older than the last loaded row, if there is one. */
+  async loadOlder(): Promise<void> {
+    const last = this.items[this.items.length - 1];
+    if (this.complete || this.loading || this.loadingOlder || !last) return;
+    const generation = this.generation;
+    this.loadingOlder = true;
+    try {
+      const page = await this.backend.timeline({ ...this.query(), before: last.id });
+      if (generation !== this.generation) return;
+      this.items = appendPage(this.items, page);
+      this.complete = page.length < PAGE_SIZE;
+    } catch (error) {
+      if (generation === this.generation) this.report(toApiError(error));
+    } finally {
+      if (generation === this.generation) this.loadingOlder = false;
+    }
+  }
+
+  /** Applies a change event; resolves once it (and every earlier one) is applied. */
+  handleChange(change: ChangeEvent): Promise<void> {
+    this.queue = this.queue.then(() => this.apply(change));
+    return this.queue;
+  }
+
+  private async apply(change: ChangeEvent): Promise<void> {
+    let fresh: Item | null = null;
+    if (change.change !== 'removed') {
+      try {
+        fresh = await this.backend.item(change.id);
+      } catch (error) {
+        const apiError = toApiError(error);
+        // Gone again before we asked: same as removed.
+        if (apiError.code !== 'not_found') {
+          this.report(apiError);
+          return;
+        }
+      }
+    }
+    this.items = applyChange(this.items, change, fresh, { view: this.view, complete: this.complete });
+  }
+
+  private query() {
+    return this.view.type === 'unread' ? { limit: PAGE_SIZE, unread: true } : { limit: PAGE_SIZE };
+  }
+}

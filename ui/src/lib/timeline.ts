@@ -1,0 +1,58 @@
+// Pure timeline logic: ordering, which items a view shows, and applying change events as diffs.
+import type { ChangeEvent, Item } from '../backend';
+
+/** What the timeline shows: a sidebar view, or search results. */
+export type View = { type: 'all' } | { type: 'unread' } | { type: 'search'; text: string };
+
+/** Newest first; equal times by id, higher first (the core's order). */
+export function compareItems(a: Item, b: Item): number {
+  return Date.parse(b.time) - Date.parse(a.time) || b.id - a.id;
+}
+
+/** Whether `item` belongs to `view`, as far as the window can tell. */
+export function belongsTo(item: Item, view: View): boolean {
+  switch (view.type) {
+    case 'all':
+      return true;
+    case 'unread':
+      return item.unread;
+    case 'search':
+      // Only the core knows what matches: new items never enter results (see applyChange).
+      return true;
+  }
+}
+
+export interface ListState {
+  view: View;
+  /** False while older pages exist that are not loaded yet. */
+  complete: boolean;
+}
+
+/**
+ * Applies one change to `items` (sorted by compareItems) and returns the new list; `items` is not
+ * modified. `fresh` is the item as the core now has it (null for `removed`, or when it is gone).
+ * An item is inserted at its time-ordered place only if it belongs to the view and falls within
+ * the loaded range (older ones arrive with the next page). Never produces duplicate ids.
+ */
+export function applyChange(items: Item[], change: ChangeEvent, fresh: Item | null, state: ListState): Item[] {
+  const index = items.findIndex((item) => item.id === change.id);
+  const without = index < 0 ? items : [...items.slice(0, index), ...items.slice(index + 1)];
+  if (change.change === 'removed' || fresh === null) return without;
+  if (!belongsTo(fresh, state.view)) return without;
+  // Search results: only refresh what is already listed.
+  if (state.view.type === 'search' && index < 0) return items;
+  return insertSorted(without, fresh, state.complete || index >= 0);
+}
+
+/** Inserts `item` at its place; past the last loaded row only if `pastEnd` (the list is complete). */
+export function insertSorted(items: Item[], item: Item, pastEnd: boolean): Item[] {
+  const at = items.findIndex((other) => compareItems(item, other) < 0);
+  if (at < 0) return pastEnd ? [...items, item] : items;
+  return [...items.slice(0, at), item, ...items.slice(at)];
+}
+
+/** Appends an older page, skipping ids already present (a change may have inserted them). */
+export function appendPage(items: Item[], page: Item[]): Item[] {
+  const seen = new Set(items.map((item) => item.id));
+  return [...items, ...page.filter((item) => !seen.has(item.id))];
+}
