@@ -10,11 +10,16 @@ use satu_mail::imap::{is_loopback, ImapSession};
 use satu_store::{AccountKind, ItemKind, NewAccount, Security, Store};
 pub use tokio_util::sync::CancellationToken;
 
+use crate::actions::{self, Deleted, Target};
 use crate::dto::{
-    self, AccountInput, ChangeEvent, ImportReport, SearchQuery, SyncReport, TimelineQuery,
+    self, AccountInput, ActionReport, ChangeEvent, ImportReport, SearchQuery, SyncReport,
+    TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::{import, secrets, sync};
+use crate::{import, replay, secrets, sync};
+
+/// How long an action waits for the server before leaving its change queued.
+const PUSH_NOW_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Largest page the API returns.
 const MAX_LIMIT: u32 = 1000;
@@ -139,6 +144,126 @@ impl Satu {
             reports.push(sync::sync_imap(&self.store, &account, password).await?);
         }
         Ok(reports)
+    }
+
+    /// Pushes the account's queued operations now (all that are not wedged, whatever their
+    /// backoff). Returns how many the server took.
+    pub async fn push(&self, account_id: i64) -> ApiResult<u64> {
+        let account = self.store.account(account_id)?;
+        if account.kind != AccountKind::Imap {
+            return Ok(0);
+        }
+        let password = secrets::password(&self.secret_key(account.id))?;
+        let mut session = ImapSession::connect(&sync::imap_config(&account, password))
+            .await
+            .map_err(anyhow::Error::from)?;
+        let replayed = replay::replay_imap(&self.store, &account, &mut session, i64::MAX).await;
+        session.logout().await;
+        Ok(replayed?.done)
+    }
+
+    // ---- Mail actions ---------------------------------------------------------------------
+    //
+    // Each applies locally at once, with its server operation queued in the same transaction,
+    // then tries to push it (for at most PUSH_NOW_TIMEOUT); offline it simply stays queued.
+
+    /// Marks an item read/unread and/or flagged/unflagged.
+    pub async fn mark(
+        &self,
+        id: i64,
+        unread: Option<bool>,
+        flagged: Option<bool>,
+    ) -> ApiResult<ActionReport> {
+        if unread.is_none() && flagged.is_none() {
+            return Err(ApiError::invalid(
+                "mark",
+                "Say what to mark: read, unread, flagged or unflagged",
+            ));
+        }
+        let account = self.store.item_row(id)?.account_id;
+        let changed = actions::mark(&self.store, id, unread, flagged)?;
+        self.action_report(account, id, changed, None, false).await
+    }
+
+    /// Moves a mail item to the folder `folder` of its account.
+    pub async fn move_item(&self, id: i64, folder: &str) -> ApiResult<ActionReport> {
+        let account = self.store.item_row(id)?.account_id;
+        let folder = actions::move_item(&self.store, id, &Target::Named(folder.to_owned()))?;
+        self.action_report(account, id, true, Some(folder), false)
+            .await
+    }
+
+    /// Moves a mail item to its account's Archive folder.
+    pub async fn archive(&self, id: i64) -> ApiResult<ActionReport> {
+        let account = self.store.item_row(id)?.account_id;
+        let target = Target::Role(satu_store::FolderRole::Archive);
+        let folder = actions::move_item(&self.store, id, &target)?;
+        self.action_report(account, id, true, Some(folder), false)
+            .await
+    }
+
+    /// Deletes a mail item: to the Trash, or for good if it is in the Trash already.
+    pub async fn delete(&self, id: i64) -> ApiResult<ActionReport> {
+        let account = self.store.item_row(id)?.account_id;
+        let (folder, deleted) = match actions::delete(&self.store, id)? {
+            Deleted::ToTrash(folder) => (Some(folder), false),
+            Deleted::ForGood => (None, true),
+        };
+        self.action_report(account, id, true, folder, deleted).await
+    }
+
+    /// Tries to push the account's queue now, then says what happened.
+    async fn action_report(
+        &self,
+        account: i64,
+        id: i64,
+        changed: bool,
+        folder: Option<String>,
+        deleted: bool,
+    ) -> ApiResult<ActionReport> {
+        let queued = || -> ApiResult<u64> {
+            let ops = self.store.ops()?;
+            Ok(ops.iter().filter(|op| op.account_id == account).count() as u64)
+        };
+        if queued()? > 0 {
+            match tokio::time::timeout(PUSH_NOW_TIMEOUT, self.push(account)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::info!(account_id = account, error = %e.message, "Change queued: the server is not reachable now.");
+                }
+                Err(_) => {
+                    tracing::info!(
+                        account_id = account,
+                        "Change queued: the server is slow to answer."
+                    );
+                }
+            }
+        }
+        let pending = queued()?;
+        Ok(ActionReport {
+            id,
+            changed,
+            folder,
+            deleted,
+            pushed: pending == 0,
+            pending,
+        })
+    }
+
+    /// Every queued operation (pending or wedged), oldest first.
+    pub fn ops(&self) -> ApiResult<Vec<dto::PendingOp>> {
+        Ok(self.store.ops()?.into_iter().map(Into::into).collect())
+    }
+
+    /// Retries a queued operation at the next push (a wedged one included).
+    pub fn retry_op(&self, id: i64) -> ApiResult<()> {
+        if !self.store.ops()?.iter().any(|op| op.id == id) {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("No queued operation with id {id}"),
+            ));
+        }
+        Ok(self.store.write(|tx| tx.retry_op(id))?)
     }
 
     // ---- Timeline -------------------------------------------------------------------------

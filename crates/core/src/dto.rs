@@ -193,6 +193,64 @@ pub struct ChangeEvent {
     pub title: String,
 }
 
+/// What a mail action (mark, move, archive, delete) did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionReport {
+    /// The item acted on.
+    pub id: i64,
+    /// Whether the local state changed (false: it was already so).
+    pub changed: bool,
+    /// The folder it is in now (move, archive, delete to Trash).
+    pub folder: Option<String>,
+    /// Whether the item is gone (deleted for good).
+    pub deleted: bool,
+    /// Whether the server has the change already (false: it is queued and will be sent when the
+    /// server is reachable).
+    pub pushed: bool,
+    /// Operations of this account still waiting for the server.
+    pub pending: u64,
+}
+
+/// A queued operation waiting for (or refused by) the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingOp {
+    /// Operation id.
+    pub id: i64,
+    /// Account id.
+    pub account: i64,
+    /// Item acted on, if it still exists.
+    pub item: Option<i64>,
+    /// `set_flags`, `move` or `expunge`.
+    pub kind: String,
+    /// `pending` (retried by itself) or `wedged` (failed too often: waits for a retry).
+    pub state: String,
+    /// Failed attempts so far.
+    pub attempts: i64,
+    /// RFC 3339 UTC time of the next attempt.
+    pub next_attempt: String,
+    /// The last failure, '' when none.
+    pub last_error: String,
+}
+
+impl From<satu_store::Op> for PendingOp {
+    fn from(op: satu_store::Op) -> Self {
+        PendingOp {
+            id: op.id,
+            account: op.account_id,
+            item: op.item_id,
+            kind: op.kind,
+            state: match op.state {
+                satu_store::OpState::Pending => "pending",
+                satu_store::OpState::Wedged => "wedged",
+            }
+            .to_owned(),
+            attempts: op.attempts,
+            next_attempt: rfc3339(op.next_attempt_at.saturating_mul(1000)),
+            last_error: op.last_error,
+        }
+    }
+}
+
 /// Progress of long work (initial sync of a folder, an import).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {

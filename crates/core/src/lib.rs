@@ -6,10 +6,12 @@
 //! Behind it: the store (`satu-store`), mail protocols and formats (`satu-mail`), imports,
 //! sync and the OS keyring.
 
+mod actions;
 pub mod api;
 pub mod dto;
 pub mod error;
 mod import;
+mod replay;
 mod secrets;
 mod sync;
 

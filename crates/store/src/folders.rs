@@ -102,6 +102,11 @@ pub struct ImapCursor {
 }
 
 impl Tx<'_> {
+    /// An account's folders, INBOX first (as [`Store::folders`](crate::Store::folders)).
+    pub fn folders(&self, account_id: i64) -> Result<Vec<Folder>> {
+        folders_of(self.conn(), account_id)
+    }
+
     /// Makes the account's folder list equal to `folders`: adds new ones, updates roles, removes
     /// folders the server no longer has (their messages stay if another folder holds them).
     /// Returns the folders in their stored form.

@@ -275,6 +275,11 @@ fn truncate_utf8(s: &str, max: usize) -> &str {
 }
 
 impl Tx<'_> {
+    /// One timeline row, read inside this transaction.
+    pub fn item_row(&self, id: i64) -> Result<ItemRow> {
+        item_row(self.conn(), id)
+    }
+
     /// Stores a parsed message: one item per (account, Message-ID). A message already stored gains
     /// the folder and is reported as [`Inserted::Existing`]; nothing is duplicated.
     pub fn insert_mail(&mut self, mail: &NewMail) -> Result<Inserted> {

@@ -14,6 +14,7 @@ mod changes;
 mod connection;
 mod folders;
 mod items;
+mod locations;
 mod migrations;
 mod ops;
 
@@ -31,6 +32,7 @@ pub use items::{
     AttachmentInfo, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail, Person,
     TimelineQuery,
 };
+pub use locations::Location;
 pub use migrations::LATEST_VERSION;
 pub use ops::{Op, OpState};
 

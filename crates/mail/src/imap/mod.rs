@@ -7,11 +7,13 @@
 //! The crate is `async-imap` on tokio, chosen for its IDLE support and because Delta Chat's core
 //! runs it in production; ARCHITECTURE.md records the choice.
 
+pub mod actions;
 pub mod folders;
 pub mod session;
 pub mod tls;
 pub mod utf7;
 
+pub use actions::Flag;
 pub use folders::{ImapFolder, SpecialUse};
 pub use session::{ImapConfig, ImapSession, Security};
 

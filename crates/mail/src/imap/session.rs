@@ -61,6 +61,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> ImapStream for T {}
 /// A logged-in IMAP session.
 pub struct ImapSession {
     pub(crate) host: String,
+    pub(crate) port: u16,
     pub(crate) session: Session<Box<dyn ImapStream>>,
     capabilities: Vec<String>,
 }
@@ -152,6 +153,7 @@ impl ImapSession {
         };
         let mut session = ImapSession {
             host,
+            port: config.port,
             session,
             capabilities: Vec::new(),
         };
