@@ -61,6 +61,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> ImapStream for T {}
 /// A logged-in IMAP session.
 pub struct ImapSession {
     pub(crate) host: String,
+    pub(crate) port: u16,
+    /// Whether `ENABLE QRESYNC` succeeded.
+    pub(crate) qresync: bool,
     pub(crate) session: Session<Box<dyn ImapStream>>,
     capabilities: Vec<String>,
 }
@@ -152,6 +155,8 @@ impl ImapSession {
         };
         let mut session = ImapSession {
             host,
+            port: config.port,
+            qresync: false,
             session,
             capabilities: Vec::new(),
         };
