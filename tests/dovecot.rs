@@ -3,7 +3,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Dovecot, Satu};
+use support::{message, Dovecot, Satu};
 
 fn add(
     satu: &Satu,
@@ -178,4 +178,287 @@ fn sync_reports_a_dead_server_clearly() {
     drop(dovecot);
     let err = satu.fails(&["sync"], 5);
     assert!(err.contains("Cannot reach the IMAP server"), "{err}");
+}
+
+// ---- Mail sync (server → local) -----------------------------------------------------------
+
+/// A plain-text loopback account for alice; returns its id.
+fn alice(satu: &Satu, dovecot: &Dovecot) -> i64 {
+    added_id(&add(satu, &dovecot.imap(), "plain", "alice-pass", None))
+}
+
+/// The timeline by title (titles are unique in these tests).
+fn by_title(satu: &Satu) -> std::collections::BTreeMap<String, Value> {
+    let items = satu.json(&["timeline", "--limit", "1000"]);
+    let mut map = std::collections::BTreeMap::new();
+    for item in items.as_array().expect("items") {
+        let title = item["title"].as_str().expect("title").to_owned();
+        assert!(
+            map.insert(title.clone(), item.clone()).is_none(),
+            "duplicate item {title:?}"
+        );
+    }
+    map
+}
+
+fn folders_of(item: &Value) -> Vec<&str> {
+    item["folders"]
+        .as_array()
+        .expect("folders")
+        .iter()
+        .map(|f| f.as_str().expect("folder"))
+        .collect()
+}
+
+/// The report's entry for `folder`.
+fn folder<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["folders"]
+        .as_array()
+        .expect("folders")
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("{name} missing from {report}"))
+}
+
+fn sync(satu: &Satu) -> Value {
+    let reports = satu.json(&["sync"]);
+    let report = reports[0].clone();
+    for f in report["folders"].as_array().expect("folders") {
+        assert!(f["error"].is_null(), "folder failed: {f}");
+    }
+    report
+}
+
+#[test]
+fn initial_sync_fetches_every_message_with_its_flags_then_only_new_mail() {
+    let dovecot = Dovecot::start();
+    for i in 1..=5 {
+        dovecot.append(
+            "alice",
+            "INBOX",
+            &message(&format!("m{i}@example.com"), &format!("Message {i}"), i),
+        );
+    }
+    dovecot.doveadm(&[
+        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "1",
+    ]);
+    dovecot.doveadm(&[
+        "flags",
+        "add",
+        "-u",
+        "alice",
+        "\\Flagged",
+        "mailbox",
+        "INBOX",
+        "uid",
+        "2",
+    ]);
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+
+    let report = sync(&satu);
+    assert_eq!(report["fetched"], 5, "{report}");
+    assert_eq!(folder(&report, "INBOX")["fetched"], 5);
+    assert_eq!(folder(&report, "INBOX")["total"], 5);
+    let items = by_title(&satu);
+    assert_eq!(items.len(), 5);
+    let timeline = satu.json(&["timeline"]);
+    let titles: Vec<&str> = timeline
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            "Message 5",
+            "Message 4",
+            "Message 3",
+            "Message 2",
+            "Message 1"
+        ],
+        "newest first by Date"
+    );
+    let m1 = &items["Message 1"];
+    assert_eq!(m1["message_id"], "m1@example.com");
+    assert_eq!(folders_of(m1), vec!["INBOX"]);
+    assert_eq!(
+        (m1["unread"].as_bool(), m1["flagged"].as_bool()),
+        (Some(false), Some(false))
+    );
+    let m2 = &items["Message 2"];
+    assert_eq!(
+        (m2["unread"].as_bool(), m2["flagged"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(items["Message 3"]["unread"], true);
+    // BODY.PEEK: syncing did not mark anything read on the server.
+    let seen = dovecot.doveadm(&["search", "-u", "alice", "mailbox", "INBOX", "SEEN"]);
+    assert_eq!(seen.lines().count(), 1, "{seen}");
+
+    // Nothing new: nothing fetched.
+    let again = sync(&satu);
+    assert_eq!(again["fetched"], 0, "{again}");
+    assert_eq!(by_title(&satu).len(), 5);
+
+    // Two new messages: only they are fetched.
+    dovecot.append("alice", "INBOX", &message("m6@example.com", "Message 6", 6));
+    dovecot.append("alice", "INBOX", &message("m7@example.com", "Message 7", 7));
+    let third = sync(&satu);
+    assert_eq!(third["fetched"], 2, "{third}");
+    let items = by_title(&satu);
+    assert_eq!(items.len(), 7);
+    assert_eq!(items["Message 7"]["message_id"], "m7@example.com");
+}
+
+/// Another client marks, flags, expunges and moves messages between two syncs; the timeline
+/// follows. Run against full Dovecot (CONDSTORE + QRESYNC) and without them.
+fn follows_another_client(personality: &str) {
+    let dovecot = Dovecot::start_with(&[("PERSONALITY", personality)]);
+    for i in 1..=5 {
+        dovecot.append(
+            "alice",
+            "INBOX",
+            &message(&format!("o{i}@example.com"), &format!("Other {i}"), i),
+        );
+    }
+    dovecot.doveadm(&[
+        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "5",
+    ]);
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let report = sync(&satu);
+    let caps = report["capabilities"].to_string();
+    assert_eq!(caps.contains("QRESYNC"), personality == "full", "{caps}");
+    let before = by_title(&satu);
+    assert_eq!(before.len(), 5);
+
+    let user = ["-u", "alice"];
+    let flags = |op: &str, flag: &str, uid: &str| {
+        let mut args = vec!["flags", op];
+        args.extend_from_slice(&user);
+        args.extend_from_slice(&[flag, "mailbox", "INBOX", "uid", uid]);
+        dovecot.doveadm(&args);
+    };
+    flags("add", "\\Seen", "1");
+    flags("add", "\\Flagged", "2");
+    flags("remove", "\\Seen", "5");
+    dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "uid", "3"]);
+    dovecot.doveadm(&[
+        "move", "-u", "alice", "Archive", "mailbox", "INBOX", "uid", "4",
+    ]);
+
+    let report = sync(&satu);
+    let inbox = folder(&report, "INBOX");
+    assert_eq!(inbox["updated"], 3, "{report}");
+    assert_eq!(inbox["removed"], 2, "{report}");
+    assert_eq!(folder(&report, "Archive")["fetched"], 1, "{report}");
+    assert_eq!(report["deleted"], 1, "{report}");
+    let after = by_title(&satu);
+    assert_eq!(after.len(), 4, "{after:?}");
+    assert_eq!(after["Other 1"]["unread"], false);
+    assert_eq!(after["Other 2"]["flagged"], true);
+    assert_eq!(after["Other 2"]["unread"], true);
+    assert_eq!(after["Other 5"]["unread"], true);
+    assert!(!after.contains_key("Other 3"), "expunged");
+    assert_eq!(folders_of(&after["Other 4"]), vec!["Archive"], "moved");
+    assert_eq!(
+        after["Other 4"]["id"], before["Other 4"]["id"],
+        "a moved message keeps its item"
+    );
+
+    // And a quiet pass changes nothing.
+    let quiet = sync(&satu);
+    assert_eq!(
+        (&quiet["fetched"], &quiet["updated"], &quiet["removed"]),
+        (&Value::from(0), &Value::from(0), &Value::from(0)),
+        "{quiet}"
+    );
+    assert_eq!(by_title(&satu), after);
+}
+
+#[test]
+fn flags_expunges_and_moves_are_followed_with_condstore_and_qresync() {
+    follows_another_client("full");
+}
+
+#[test]
+fn flags_expunges_and_moves_are_followed_without_condstore() {
+    follows_another_client("plain");
+}
+
+#[test]
+fn one_message_id_in_two_folders_is_one_item_with_both_folders() {
+    let dovecot = Dovecot::start();
+    let raw = message("twice@example.com", "In two folders", 3);
+    dovecot.append("alice", "INBOX", &raw);
+    dovecot.append("alice", "Archive", &raw);
+    dovecot.doveadm(&[
+        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "Archive", "uid", "1",
+    ]);
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    sync(&satu);
+    let items = by_title(&satu);
+    assert_eq!(items.len(), 1);
+    let item = &items["In two folders"];
+    assert_eq!(folders_of(item), vec!["Archive", "INBOX"]);
+    assert_eq!(item["unread"], false, "seen in one folder is read");
+
+    dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "all"]);
+    sync(&satu);
+    let items = by_title(&satu);
+    assert_eq!(folders_of(&items["In two folders"]), vec!["Archive"]);
+    assert_eq!(items["In two folders"]["id"], item["id"]);
+
+    dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "Archive", "all"]);
+    let report = sync(&satu);
+    assert_eq!(report["deleted"], 1, "{report}");
+    assert!(by_title(&satu).is_empty());
+    let found = satu.json(&["search", "folders"]);
+    assert_eq!(found, serde_json::json!([]), "gone from the search index");
+}
+
+#[test]
+fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
+    let dovecot = Dovecot::start();
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Lists"]);
+    for (id, subject) in [("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")] {
+        dovecot.append(
+            "alice",
+            "Lists",
+            &message(&format!("{id}@lists"), subject, 1),
+        );
+    }
+    sync(&satu);
+    let before = by_title(&satu);
+    assert_eq!(before.len(), 3);
+
+    // The folder is recreated: UIDs start again at 1 under a new UIDVALIDITY. Gamma comes back
+    // as UID 1 (it was UID 3), Delta is new as UID 2 (Beta's old UID).
+    dovecot.doveadm(&["mailbox", "delete", "-u", "alice", "Lists"]);
+    dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Lists"]);
+    dovecot.append("alice", "Lists", &message("c@lists", "Gamma", 1));
+    dovecot.append("alice", "Lists", &message("d@lists", "Delta", 2));
+    dovecot.doveadm(&[
+        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "Lists", "uid", "2",
+    ]);
+
+    let report = sync(&satu);
+    assert_eq!(folder(&report, "Lists")["fetched"], 2, "{report}");
+    let after = by_title(&satu);
+    assert_eq!(
+        after.keys().map(String::as_str).collect::<Vec<_>>(),
+        vec!["Delta", "Gamma"]
+    );
+    assert_eq!(after["Gamma"]["id"], before["Gamma"]["id"], "same item");
+    assert_eq!(after["Delta"]["unread"], false);
+    assert_eq!(after["Gamma"]["unread"], true);
+    // A second pass agrees (no stale UID is acted on).
+    let quiet = sync(&satu);
+    assert_eq!(quiet["fetched"], 0, "{quiet}");
+    assert_eq!(by_title(&satu), after);
 }

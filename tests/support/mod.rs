@@ -165,3 +165,57 @@ impl Drop for Dovecot {
             .output();
     }
 }
+
+impl Dovecot {
+    /// Delivers `raw` into `user`'s `folder` (`dovecot.sh append`).
+    pub fn append(&self, user: &str, folder: &str, raw: &str) {
+        let mut child = Command::new("bash")
+            .arg(repo().join("tests/servers/dovecot.sh"))
+            .arg("append")
+            .arg(self.dir.path())
+            .args([user, folder, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run dovecot.sh append");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(raw.as_bytes())
+            .expect("write message");
+        let out = child.wait_with_output().expect("wait append");
+        assert!(
+            out.status.success(),
+            "append failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Runs `doveadm -c DOVECOT_CONF ARGS` (another client changing the mailbox), asserting
+    /// success.
+    pub fn doveadm(&self, args: &[&str]) -> String {
+        let out = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.var("DOVECOT_CONF"))
+            .args(args)
+            .output()
+            .expect("run doveadm");
+        assert!(
+            out.status.success(),
+            "doveadm {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+/// A small RFC 5322 message.
+pub fn message(message_id: &str, subject: &str, day: u32) -> String {
+    format!(
+        "From: Carol <carol@example.com>\r\nTo: alice@example.com\r\nSubject: {subject}\r\n\
+         Date: {day:02} Nov 2026 10:00:00 +0000\r\nMessage-ID: <{message_id}>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nBody of {subject}.\r\n"
+    )
+}

@@ -1,10 +1,13 @@
 //! Sync passes over accounts.
 //!
-//! Walking skeleton: a pass logs in, lists the folders with their special use and stores them
-//! (INBOX first). Fetching messages, flags and push are the IMAP engine's work (issue #3).
+//! An IMAP pass logs in, stores the folder list (INBOX first) and brings every folder up to date
+//! (server → local): the decisions are pure functions in [`imap_plan`], the I/O is in `imap`.
+//! Push (IDLE) and replaying local changes to the server are not here.
 
-use anyhow::Result;
-use satu_mail::imap::{ImapConfig, ImapSession, Security, SpecialUse};
+mod imap;
+pub(crate) mod imap_plan;
+
+use satu_mail::imap::{ImapConfig, ImapError, ImapSession, Security, SpecialUse};
 use satu_store::{Account, FolderRole, NewFolder, Store};
 
 use crate::dto::{FolderInfo, SyncReport};
@@ -40,7 +43,13 @@ fn role(special_use: Option<SpecialUse>) -> FolderRole {
     }
 }
 
-/// One pass over an IMAP account.
+/// One pass over an IMAP account: the folder list, then every selectable folder (INBOX first)
+/// brought up to date, then the messages that left every folder are removed.
+///
+/// A folder the server refuses (e.g. SELECT fails) is reported in its `FolderInfo::error` and
+/// the pass goes on; a lost connection or a timeout ends the pass with an error. Messages that
+/// left a folder are deleted only after a pass that saw every folder, so a message moved to a
+/// folder synced later keeps its item (and its id).
 #[tracing::instrument(skip_all, fields(account_id = account.id, source = "imap"))]
 pub(crate) async fn sync_imap(
     store: &Store,
@@ -51,9 +60,18 @@ pub(crate) async fn sync_imap(
     let mut session = ImapSession::connect(&config)
         .await
         .map_err(anyhow::Error::from)?;
+    let result = sync_session(store, account, &mut session).await;
+    session.logout().await;
+    result
+}
+
+async fn sync_session(
+    store: &Store,
+    account: &Account,
+    session: &mut ImapSession,
+) -> Result<SyncReport, ApiError> {
     let listed = session.list_folders().await.map_err(anyhow::Error::from)?;
     let capabilities = session.capabilities().to_vec();
-    session.logout().await;
     let folders: Vec<NewFolder> = listed
         .iter()
         .map(|f| NewFolder {
@@ -63,18 +81,77 @@ pub(crate) async fn sync_imap(
             selectable: f.selectable,
         })
         .collect();
-    store.write(|tx| tx.replace_folders(account.id, &folders))?;
+    let stored = store.write(|tx| tx.replace_folders(account.id, &folders))?;
     tracing::info!(folders = folders.len(), "Folder list synced.");
-    Ok(SyncReport {
+    session
+        .enable_qresync()
+        .await
+        .map_err(anyhow::Error::from)?;
+
+    let mut report = SyncReport {
         account: account.id,
         capabilities,
-        folders: folders
-            .into_iter()
-            .map(|f| FolderInfo {
-                name: f.name,
-                role: f.role.as_str().to_owned(),
-                selectable: f.selectable,
-            })
-            .collect(),
-    })
+        folders: Vec::new(),
+        fetched: 0,
+        updated: 0,
+        removed: 0,
+        deleted: 0,
+    };
+    let mut complete = true;
+    // The server's order: INBOX, then special use, then the rest.
+    for new in folders {
+        let mut info = FolderInfo {
+            name: new.name.clone(),
+            role: new.role.as_str().to_owned(),
+            selectable: new.selectable,
+            total: 0,
+            fetched: 0,
+            updated: 0,
+            removed: 0,
+            error: None,
+        };
+        let folder = stored.iter().find(|f| f.name == new.name);
+        if let (true, Some(folder)) = (new.selectable, folder) {
+            match imap::sync_folder(store, session, account.id, folder).await {
+                Ok(outcome) => {
+                    info.total = outcome.total;
+                    info.fetched = outcome.fetched;
+                    info.updated = outcome.updated;
+                    info.removed = outcome.removed;
+                }
+                Err(error) => {
+                    let fatal = match error.downcast_ref::<ImapError>() {
+                        Some(ImapError::Server { .. }) => false,
+                        Some(_) => true,
+                        // Store errors end the pass: they will not be better in the next folder.
+                        None => true,
+                    };
+                    if fatal {
+                        return Err(error
+                            .context(format!("Cannot sync the folder {}", new.name))
+                            .into());
+                    }
+                    tracing::warn!(folder = %new.name, error = %error, "Folder not synced.");
+                    info.error = Some(format!("{error:#}"));
+                    complete = false;
+                }
+            }
+        }
+        report.fetched += info.fetched;
+        report.updated += info.updated;
+        report.removed += info.removed;
+        report.folders.push(info);
+    }
+    if complete {
+        let deleted = store.write(|tx| tx.remove_orphan_mail(account.id))?;
+        report.deleted = deleted.len() as u64;
+    }
+    tracing::info!(
+        fetched = report.fetched,
+        updated = report.updated,
+        removed = report.removed,
+        deleted = report.deleted,
+        "Account synced."
+    );
+    Ok(report)
 }
