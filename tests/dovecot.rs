@@ -462,3 +462,83 @@ fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
     assert_eq!(quiet["fetched"], 0, "{quiet}");
     assert_eq!(by_title(&satu), after);
 }
+
+#[test]
+fn a_sync_killed_mid_way_converges_on_restart_with_nothing_lost_or_duplicated() {
+    use std::io::{BufRead as _, BufReader};
+    const N: usize = 3000;
+    let dovecot = Dovecot::start();
+    dovecot.append("alice", "INBOX", &message("first@bulk", "Bulk 0", 1));
+    dovecot.bulk_load(
+        "alice",
+        (1..N).map(|i| {
+            message(
+                &format!("{i}@bulk"),
+                &format!("Bulk {i}"),
+                1 + (i % 28) as u32,
+            )
+        }),
+    );
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+
+    // Kill -9 right after the first batch has committed (its log line comes after the commit).
+    let mut child = satu
+        .command()
+        .arg("sync")
+        .env("SATU_LOG", "satu_core=info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn satu sync");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    loop {
+        let line = lines
+            .next()
+            .expect("satu sync ended before fetching a batch")
+            .expect("read stderr");
+        if line.contains("Fetched a batch") {
+            break;
+        }
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    let stored = satu
+        .json(&["timeline", "--limit", "1000"])
+        .as_array()
+        .expect("items")
+        .len();
+    assert!(stored > 0 && stored < N, "killed mid-way: {stored} stored");
+
+    let report = sync(&satu);
+    let fetched = report["fetched"].as_u64().expect("fetched") as usize;
+    assert!(
+        fetched < N && fetched >= N - 1000,
+        "the restart fetched only what was missing: {fetched}"
+    );
+    // Every message once: page through the whole timeline.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut before: Option<i64> = None;
+    loop {
+        let mut args = vec![
+            "timeline".to_owned(),
+            "--limit".to_owned(),
+            "1000".to_owned(),
+        ];
+        if let Some(b) = before {
+            args.extend(["--before".to_owned(), b.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let page = satu.json(&args);
+        let page = page.as_array().expect("page");
+        let Some(last) = page.last() else { break };
+        before = last["id"].as_i64();
+        for item in page {
+            let id = item["message_id"].as_str().expect("message_id").to_owned();
+            assert!(seen.insert(id.clone()), "duplicate {id}");
+        }
+    }
+    assert_eq!(seen.len(), N);
+    assert_eq!(sync(&satu)["fetched"], 0);
+}

@@ -219,3 +219,20 @@ pub fn message(message_id: &str, subject: &str, day: u32) -> String {
          Content-Type: text/plain; charset=utf-8\r\n\r\nBody of {subject}.\r\n"
     )
 }
+
+impl Dovecot {
+    /// Loads many messages fast: writes them straight into `user`'s INBOX Maildir (`cur/`), owned
+    /// like the Maildir, then lets Dovecot index them. The INBOX must exist (append once first).
+    pub fn bulk_load(&self, user: &str, messages: impl Iterator<Item = String>) {
+        use std::os::unix::fs::MetadataExt as _;
+        let maildir = self.dir.path().join("home").join(user).join("Maildir");
+        let meta = std::fs::metadata(&maildir).expect("the Maildir exists (append first)");
+        let cur = maildir.join("cur");
+        for (i, raw) in messages.enumerate() {
+            let path = cur.join(format!("1700000000.M{i}P1.satu-test,S={}:2,", raw.len()));
+            std::fs::write(&path, raw).expect("write message file");
+            std::os::unix::fs::chown(&path, Some(meta.uid()), Some(meta.gid())).expect("chown");
+        }
+        self.doveadm(&["index", "-u", user, "INBOX"]);
+    }
+}
