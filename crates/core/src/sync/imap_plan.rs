@@ -191,7 +191,7 @@ pub fn plan(
     }
 
     // Expunged: gone from the full list, or reported vanished.
-    let gone: Vec<u32> = match &answers.all_uids {
+    let gone: BTreeSet<u32> = match &answers.all_uids {
         Some(all) => {
             let present: BTreeSet<u32> = all.iter().copied().collect();
             local
@@ -209,7 +209,7 @@ pub fn plan(
             .collect(),
     };
     if !gone.is_empty() {
-        actions.push(Action::Forget(gone.clone()));
+        actions.push(Action::Forget(gone.iter().copied().collect()));
     }
 
     // Flags of stored messages that differ; the last report of a UID wins.

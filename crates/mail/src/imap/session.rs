@@ -240,8 +240,10 @@ impl ImapSession {
 
     /// Logs out politely; a failure here is only logged.
     pub async fn logout(mut self) {
-        if let Err(e) = self.session.logout().await {
-            tracing::debug!(error = %e, "Logout failed.");
+        match tokio::time::timeout(STEP_TIMEOUT, self.session.logout()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::debug!(error = %e, "Logout failed."),
+            Err(_) => tracing::debug!("Logout timed out."),
         }
     }
 }
