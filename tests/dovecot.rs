@@ -256,7 +256,24 @@ fn initial_sync_fetches_every_message_with_its_flags_then_only_new_mail() {
     let satu = Satu::new();
     alice(&satu, &dovecot);
 
-    let report = sync(&satu);
+    let out = satu.run(&["--json", "sync", "--progress"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice::<Value>(&out.stdout).expect("json")[0].clone();
+    let progress: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        progress,
+        vec![
+            serde_json::json!({"account": report["account"], "folder": "INBOX", "done": 5, "total": 5})
+        ],
+        "one batch, one progress line"
+    );
     assert_eq!(report["fetched"], 5, "{report}");
     assert_eq!(folder(&report, "INBOX")["fetched"], 5);
     assert_eq!(folder(&report, "INBOX")["total"], 5);

@@ -41,6 +41,9 @@ enum Command {
         /// Only this account.
         #[arg(long)]
         account: Option<i64>,
+        /// Print progress on stderr, one JSON line `{account, folder, done, total}` per batch.
+        #[arg(long)]
+        progress: bool,
     },
     /// Stay in sync and print one line per change until interrupted.
     Watch {
@@ -213,8 +216,17 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 format!("Removed account {id}.")
             })
         }
-        Command::Sync { account } => {
-            let reports = satu.sync(account).await?;
+        Command::Sync { account, progress } => {
+            let print = |p: satu_core::dto::Progress| {
+                if let Ok(line) = serde_json::to_string(&p) {
+                    eprintln!("{line}");
+                }
+            };
+            let reports = if progress {
+                satu.sync_with_progress(account, &print).await?
+            } else {
+                satu.sync(account).await?
+            };
             output(json, &reports, || {
                 reports
                     .iter()

@@ -11,7 +11,7 @@ use satu_store::{AccountKind, ItemKind, NewAccount, Security, Store};
 pub use tokio_util::sync::CancellationToken;
 
 use crate::dto::{
-    self, AccountInput, ChangeEvent, ImportReport, SearchQuery, SyncReport, TimelineQuery,
+    self, AccountInput, ChangeEvent, ImportReport, Progress, SearchQuery, SyncReport, TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
 use crate::{import, secrets, sync};
@@ -129,6 +129,16 @@ impl Satu {
 
     /// One pass over every mail account (or just `account`), then returns what it saw.
     pub async fn sync(&self, account: Option<i64>) -> ApiResult<Vec<SyncReport>> {
+        self.sync_with_progress(account, &|_| {}).await
+    }
+
+    /// [`Satu::sync`], calling `progress` after every batch of messages stored (`done` of
+    /// `total` messages to fetch in that folder) so a window can show how far a first sync is.
+    pub async fn sync_with_progress(
+        &self,
+        account: Option<i64>,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> ApiResult<Vec<SyncReport>> {
         let accounts = match account {
             Some(id) => vec![self.store.account(id)?],
             None => self.store.accounts()?,
@@ -136,7 +146,7 @@ impl Satu {
         let mut reports = Vec::new();
         for account in accounts.into_iter().filter(|a| a.kind == AccountKind::Imap) {
             let password = secrets::password(&self.secret_key(account.id))?;
-            reports.push(sync::sync_imap(&self.store, &account, password).await?);
+            reports.push(sync::sync_imap(&self.store, &account, password, progress).await?);
         }
         Ok(reports)
     }

@@ -34,6 +34,7 @@ pub(crate) async fn sync_folder(
     session: &mut ImapSession,
     account_id: i64,
     folder: &Folder,
+    report_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<FolderOutcome> {
     let cursor = store.imap_cursor(folder.id)?;
     let known = cursor.map(|c| (c.uidvalidity, c.highest_modseq));
@@ -135,22 +136,28 @@ pub(crate) async fn sync_folder(
             Action::FetchNew(uids) => {
                 let fetched = session.fetch_messages(&uids).await?;
                 let fallback = chrono::Utc::now().timestamp_millis();
-                let mails: Vec<_> = fetched
-                    .into_iter()
-                    .map(|m| {
-                        let parsed = parse_message(&m.raw);
-                        let mail = new_mail(
-                            parsed,
-                            m.raw,
-                            account_id,
-                            Some((folder.id, m.uid, server.uidvalidity)),
-                            m.internal_date_ms.unwrap_or(fallback),
-                            m.flags.contains(MessageFlags::SEEN),
-                            m.flags.contains(MessageFlags::FLAGGED),
-                        );
-                        (mail, m.flags)
-                    })
-                    .collect();
+                let (folder_id, uidvalidity) = (folder.id, server.uidvalidity);
+                // Parsing is CPU work: keep it off the async workers (the app shares them).
+                let mails: Vec<_> = tokio::task::spawn_blocking(move || {
+                    fetched
+                        .into_iter()
+                        .map(|m| {
+                            let parsed = parse_message(&m.raw);
+                            let mail = new_mail(
+                                parsed,
+                                m.raw,
+                                account_id,
+                                Some((folder_id, m.uid, uidvalidity)),
+                                m.internal_date_ms.unwrap_or(fallback),
+                                m.flags.contains(MessageFlags::SEEN),
+                                m.flags.contains(MessageFlags::FLAGGED),
+                            );
+                            (mail, m.flags)
+                        })
+                        .collect()
+                })
+                .await
+                .context("Parsing fetched messages failed")?;
                 let added = store
                     .write(|tx| {
                         let mut added = 0u64;
@@ -172,6 +179,7 @@ pub(crate) async fn sync_folder(
                     new_items = added,
                     "Fetched a batch."
                 );
+                report_progress(progress.clone());
             }
             Action::SaveCursor(cursor) => {
                 store.write(|tx| tx.set_imap_cursor(folder.id, cursor))?;

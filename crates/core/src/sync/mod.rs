@@ -10,7 +10,7 @@ pub(crate) mod imap_plan;
 use satu_mail::imap::{ImapConfig, ImapError, ImapSession, Security, SpecialUse};
 use satu_store::{Account, FolderRole, NewFolder, Store};
 
-use crate::dto::{FolderInfo, SyncReport};
+use crate::dto::{FolderInfo, Progress, SyncReport};
 use crate::error::ApiError;
 
 /// The IMAP settings of an account, with its password.
@@ -55,12 +55,13 @@ pub(crate) async fn sync_imap(
     store: &Store,
     account: &Account,
     password: String,
+    progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<SyncReport, ApiError> {
     let config = imap_config(account, password);
     let mut session = ImapSession::connect(&config)
         .await
         .map_err(anyhow::Error::from)?;
-    let result = sync_session(store, account, &mut session).await;
+    let result = sync_session(store, account, &mut session, progress).await;
     session.logout().await;
     result
 }
@@ -69,6 +70,7 @@ async fn sync_session(
     store: &Store,
     account: &Account,
     session: &mut ImapSession,
+    progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<SyncReport, ApiError> {
     let listed = session.list_folders().await.map_err(anyhow::Error::from)?;
     let capabilities = session.capabilities().to_vec();
@@ -112,7 +114,7 @@ async fn sync_session(
         };
         let folder = stored.iter().find(|f| f.name == new.name);
         if let (true, Some(folder)) = (new.selectable, folder) {
-            match imap::sync_folder(store, session, account.id, folder).await {
+            match imap::sync_folder(store, session, account.id, folder, progress).await {
                 Ok(outcome) => {
                     info.total = outcome.total;
                     info.fetched = outcome.fetched;
