@@ -3,7 +3,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Dovecot, Satu};
+use support::{message, Dovecot, Satu};
 
 fn add(
     satu: &Satu,
@@ -178,4 +178,596 @@ fn sync_reports_a_dead_server_clearly() {
     drop(dovecot);
     let err = satu.fails(&["sync"], 5);
     assert!(err.contains("Cannot reach the IMAP server"), "{err}");
+}
+
+// ---- Mail sync (server → local) -----------------------------------------------------------
+
+/// A plain-text loopback account for alice; returns its id.
+fn alice(satu: &Satu, dovecot: &Dovecot) -> i64 {
+    added_id(&add(satu, &dovecot.imap(), "plain", "alice-pass", None))
+}
+
+/// The timeline by title (titles are unique in these tests).
+fn by_title(satu: &Satu) -> std::collections::BTreeMap<String, Value> {
+    let items = satu.json(&["timeline", "--limit", "1000"]);
+    let mut map = std::collections::BTreeMap::new();
+    for item in items.as_array().expect("items") {
+        let title = item["title"].as_str().expect("title").to_owned();
+        assert!(
+            map.insert(title.clone(), item.clone()).is_none(),
+            "duplicate item {title:?}"
+        );
+    }
+    map
+}
+
+fn folders_of(item: &Value) -> Vec<&str> {
+    item["folders"]
+        .as_array()
+        .expect("folders")
+        .iter()
+        .map(|f| f.as_str().expect("folder"))
+        .collect()
+}
+
+/// The report's entry for `folder`.
+fn folder<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["folders"]
+        .as_array()
+        .expect("folders")
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("{name} missing from {report}"))
+}
+
+fn sync(satu: &Satu) -> Value {
+    let reports = satu.json(&["sync"]);
+    let report = reports[0].clone();
+    for f in report["folders"].as_array().expect("folders") {
+        assert!(f["error"].is_null(), "folder failed: {f}");
+    }
+    report
+}
+
+#[test]
+fn initial_sync_fetches_every_message_with_its_flags_then_only_new_mail() {
+    let dovecot = Dovecot::start();
+    for i in 1..=5 {
+        dovecot.append(
+            "alice",
+            "INBOX",
+            &message(&format!("m{i}@example.com"), &format!("Message {i}"), i),
+        );
+    }
+    dovecot.doveadm(&[
+        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "1",
+    ]);
+    dovecot.doveadm(&[
+        "flags",
+        "add",
+        "-u",
+        "alice",
+        "\\Flagged",
+        "mailbox",
+        "INBOX",
+        "uid",
+        "2",
+    ]);
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+
+    let out = satu.run(&["--json", "sync", "--progress"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice::<Value>(&out.stdout).expect("json")[0].clone();
+    let progress: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        progress,
+        vec![
+            serde_json::json!({"account": report["account"], "folder": "INBOX", "done": 5, "total": 5})
+        ],
+        "one batch, one progress line"
+    );
+    assert_eq!(report["fetched"], 5, "{report}");
+    assert_eq!(folder(&report, "INBOX")["fetched"], 5);
+    assert_eq!(folder(&report, "INBOX")["total"], 5);
+    let items = by_title(&satu);
+    assert_eq!(items.len(), 5);
+    let timeline = satu.json(&["timeline"]);
+    let titles: Vec<&str> = timeline
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            "Message 5",
+            "Message 4",
+            "Message 3",
+            "Message 2",
+            "Message 1"
+        ],
+        "newest first by Date"
+    );
+    let m1 = &items["Message 1"];
+    assert_eq!(m1["message_id"], "m1@example.com");
+    assert_eq!(folders_of(m1), vec!["INBOX"]);
+    assert_eq!(
+        (m1["unread"].as_bool(), m1["flagged"].as_bool()),
+        (Some(false), Some(false))
+    );
+    let m2 = &items["Message 2"];
+    assert_eq!(
+        (m2["unread"].as_bool(), m2["flagged"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(items["Message 3"]["unread"], true);
+    // BODY.PEEK: syncing did not mark anything read on the server.
+    let seen = dovecot.doveadm(&["search", "-u", "alice", "mailbox", "INBOX", "SEEN"]);
+    assert_eq!(seen.lines().count(), 1, "{seen}");
+
+    // Nothing new: nothing fetched.
+    let again = sync(&satu);
+    assert_eq!(again["fetched"], 0, "{again}");
+    assert_eq!(by_title(&satu).len(), 5);
+
+    // Two new messages: only they are fetched.
+    dovecot.append("alice", "INBOX", &message("m6@example.com", "Message 6", 6));
+    dovecot.append("alice", "INBOX", &message("m7@example.com", "Message 7", 7));
+    let third = sync(&satu);
+    assert_eq!(third["fetched"], 2, "{third}");
+    let items = by_title(&satu);
+    assert_eq!(items.len(), 7);
+    assert_eq!(items["Message 7"]["message_id"], "m7@example.com");
+}
+
+/// Another client marks, flags, expunges and moves messages between two syncs; the timeline
+/// follows. Run against full Dovecot (CONDSTORE + QRESYNC) and without them.
+fn follows_another_client(personality: &str) {
+    let dovecot = Dovecot::start_with(&[("PERSONALITY", personality)]);
+    for i in 1..=5 {
+        dovecot.append(
+            "alice",
+            "INBOX",
+            &message(&format!("o{i}@example.com"), &format!("Other {i}"), i),
+        );
+    }
+    dovecot.doveadm(&[
+        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "5",
+    ]);
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let report = sync(&satu);
+    let caps = report["capabilities"].to_string();
+    assert_eq!(caps.contains("QRESYNC"), personality == "full", "{caps}");
+    let before = by_title(&satu);
+    assert_eq!(before.len(), 5);
+
+    let user = ["-u", "alice"];
+    let flags = |op: &str, flag: &str, uid: &str| {
+        let mut args = vec!["flags", op];
+        args.extend_from_slice(&user);
+        args.extend_from_slice(&[flag, "mailbox", "INBOX", "uid", uid]);
+        dovecot.doveadm(&args);
+    };
+    flags("add", "\\Seen", "1");
+    flags("add", "\\Flagged", "2");
+    flags("remove", "\\Seen", "5");
+    dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "uid", "3"]);
+    dovecot.doveadm(&[
+        "move", "-u", "alice", "Archive", "mailbox", "INBOX", "uid", "4",
+    ]);
+
+    let report = sync(&satu);
+    let inbox = folder(&report, "INBOX");
+    assert_eq!(inbox["updated"], 3, "{report}");
+    assert_eq!(inbox["removed"], 2, "{report}");
+    assert_eq!(folder(&report, "Archive")["fetched"], 1, "{report}");
+    assert_eq!(report["deleted"], 1, "{report}");
+    let after = by_title(&satu);
+    assert_eq!(after.len(), 4, "{after:?}");
+    assert_eq!(after["Other 1"]["unread"], false);
+    assert_eq!(after["Other 2"]["flagged"], true);
+    assert_eq!(after["Other 2"]["unread"], true);
+    assert_eq!(after["Other 5"]["unread"], true);
+    assert!(!after.contains_key("Other 3"), "expunged");
+    assert_eq!(folders_of(&after["Other 4"]), vec!["Archive"], "moved");
+    assert_eq!(
+        after["Other 4"]["id"], before["Other 4"]["id"],
+        "a moved message keeps its item"
+    );
+
+    // And a quiet pass changes nothing.
+    let quiet = sync(&satu);
+    assert_eq!(
+        (&quiet["fetched"], &quiet["updated"], &quiet["removed"]),
+        (&Value::from(0), &Value::from(0), &Value::from(0)),
+        "{quiet}"
+    );
+    assert_eq!(by_title(&satu), after);
+}
+
+#[test]
+fn flags_expunges_and_moves_are_followed_with_condstore_and_qresync() {
+    follows_another_client("full");
+}
+
+#[test]
+fn flags_expunges_and_moves_are_followed_without_condstore() {
+    follows_another_client("plain");
+}
+
+#[test]
+fn one_message_id_in_two_folders_is_one_item_with_both_folders() {
+    let dovecot = Dovecot::start();
+    let raw = message("twice@example.com", "In two folders", 3);
+    dovecot.append("alice", "INBOX", &raw);
+    dovecot.append("alice", "Archive", &raw);
+    // A non-ASCII name (modified UTF-7 on the wire) holds another message.
+    dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Käse/Alt"]);
+    dovecot.append(
+        "alice",
+        "Käse/Alt",
+        &message("kaese@example.com", "Cheese", 4),
+    );
+    dovecot.doveadm(&[
+        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "Archive", "uid", "1",
+    ]);
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    sync(&satu);
+    let items = by_title(&satu);
+    assert_eq!(items.len(), 2);
+    assert_eq!(folders_of(&items["Cheese"]), vec!["Käse/Alt"]);
+    let item = &items["In two folders"];
+    assert_eq!(folders_of(item), vec!["Archive", "INBOX"]);
+    assert_eq!(item["unread"], false, "seen in one folder is read");
+
+    dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "all"]);
+    sync(&satu);
+    let items = by_title(&satu);
+    assert_eq!(folders_of(&items["In two folders"]), vec!["Archive"]);
+    assert_eq!(items["In two folders"]["id"], item["id"]);
+
+    dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "Archive", "all"]);
+    let report = sync(&satu);
+    assert_eq!(report["deleted"], 1, "{report}");
+    assert_eq!(by_title(&satu).keys().collect::<Vec<_>>(), vec!["Cheese"]);
+    let found = satu.json(&["search", "folders"]);
+    assert_eq!(found, serde_json::json!([]), "gone from the search index");
+}
+
+#[test]
+fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
+    let dovecot = Dovecot::start();
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Lists"]);
+    for (id, subject) in [("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")] {
+        dovecot.append(
+            "alice",
+            "Lists",
+            &message(&format!("{id}@lists"), subject, 1),
+        );
+    }
+    sync(&satu);
+    let before = by_title(&satu);
+    assert_eq!(before.len(), 3);
+
+    // The folder is recreated: UIDs start again at 1 under a new UIDVALIDITY. Gamma comes back
+    // as UID 1 (it was UID 3), Delta is new as UID 2 (Beta's old UID).
+    dovecot.doveadm(&["mailbox", "delete", "-u", "alice", "Lists"]);
+    dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Lists"]);
+    dovecot.append("alice", "Lists", &message("c@lists", "Gamma", 1));
+    dovecot.append("alice", "Lists", &message("d@lists", "Delta", 2));
+    dovecot.doveadm(&[
+        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "Lists", "uid", "2",
+    ]);
+
+    let report = sync(&satu);
+    assert_eq!(folder(&report, "Lists")["fetched"], 2, "{report}");
+    let after = by_title(&satu);
+    assert_eq!(
+        after.keys().map(String::as_str).collect::<Vec<_>>(),
+        vec!["Delta", "Gamma"]
+    );
+    assert_eq!(after["Gamma"]["id"], before["Gamma"]["id"], "same item");
+    assert_eq!(after["Delta"]["unread"], false);
+    assert_eq!(after["Gamma"]["unread"], true);
+    // A second pass agrees (no stale UID is acted on).
+    let quiet = sync(&satu);
+    assert_eq!(quiet["fetched"], 0, "{quiet}");
+    assert_eq!(by_title(&satu), after);
+}
+
+#[test]
+fn a_sync_killed_mid_way_converges_on_restart_with_nothing_lost_or_duplicated() {
+    use std::io::{BufRead as _, BufReader};
+    const N: usize = 3000;
+    let dovecot = Dovecot::start();
+    dovecot.append("alice", "INBOX", &message("first@bulk", "Bulk 0", 1));
+    dovecot.bulk_load(
+        "alice",
+        (1..N).map(|i| {
+            message(
+                &format!("{i}@bulk"),
+                &format!("Bulk {i}"),
+                1 + (i % 28) as u32,
+            )
+        }),
+    );
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+
+    // Kill -9 right after the first batch has committed (its log line comes after the commit).
+    let mut child = satu
+        .command()
+        .arg("sync")
+        .env("SATU_LOG", "satu_core=info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn satu sync");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    loop {
+        let line = lines
+            .next()
+            .expect("satu sync ended before fetching a batch")
+            .expect("read stderr");
+        if line.contains("Fetched a batch") {
+            break;
+        }
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    let report = sync(&satu);
+    let fetched = report["fetched"].as_u64().expect("fetched") as usize;
+    // What was stored before the kill is not fetched again; the rest is.
+    assert!(
+        (1..N).contains(&fetched),
+        "the restart fetches only what is missing: {fetched} of {N}"
+    );
+    // Every message once: page through the whole timeline.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut before: Option<i64> = None;
+    loop {
+        let mut args = vec![
+            "timeline".to_owned(),
+            "--limit".to_owned(),
+            "1000".to_owned(),
+        ];
+        if let Some(b) = before {
+            args.extend(["--before".to_owned(), b.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let page = satu.json(&args);
+        let page = page.as_array().expect("page");
+        let Some(last) = page.last() else { break };
+        before = last["id"].as_i64();
+        for item in page {
+            let id = item["message_id"].as_str().expect("message_id").to_owned();
+            assert!(seen.insert(id.clone()), "duplicate {id}");
+        }
+    }
+    assert_eq!(seen.len(), N);
+    assert_eq!(sync(&satu)["fetched"], 0);
+}
+
+/// The server's (flags, Message-ID) of `folder`, Message-IDs sorted.
+fn on_server(dovecot: &Dovecot, folder: &str) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = dovecot
+        .messages("alice", folder)
+        .into_iter()
+        .map(|(_, flags, id)| (id, flags))
+        .collect();
+    found.sort();
+    found
+}
+
+fn ids_on_server(dovecot: &Dovecot, folder: &str) -> Vec<String> {
+    on_server(dovecot, folder)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+fn flags_on_server(dovecot: &Dovecot, folder: &str, message_id: &str) -> String {
+    on_server(dovecot, folder)
+        .into_iter()
+        .find(|(id, _)| id == message_id)
+        .unwrap_or_else(|| panic!("{message_id} is not in {folder} on the server"))
+        .1
+}
+
+fn local_changes_reach_the_server(personality: &str) {
+    let dovecot = Dovecot::start_with(&[("PERSONALITY", personality)]);
+    for i in 1..=5 {
+        dovecot.append(
+            "alice",
+            "INBOX",
+            &message(&format!("a{i}@example.com"), &format!("Act {i}"), i),
+        );
+    }
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    sync(&satu);
+    let items = by_title(&satu);
+    let id = |title: &str| items[title]["id"].to_string();
+
+    // Online: applied locally and on the server at once.
+    let marked = satu.json(&["mark", &id("Act 1"), "--read", "--flag"]);
+    assert_eq!(
+        (&marked["changed"], &marked["pushed"], &marked["pending"]),
+        (&Value::from(true), &Value::from(true), &Value::from(0)),
+        "{marked}"
+    );
+    let flags = flags_on_server(&dovecot, "INBOX", "a1@example.com");
+    assert!(
+        flags.contains("\\Seen") && flags.contains("\\Flagged"),
+        "{flags}"
+    );
+    satu.json(&["mark", &id("Act 1"), "--unread"]);
+    assert!(!flags_on_server(&dovecot, "INBOX", "a1@example.com").contains("\\Seen"));
+    let again = satu.json(&["mark", &id("Act 1"), "--unread"]);
+    assert_eq!(again["changed"], false, "already unread: {again}");
+
+    let archived = satu.json(&["archive", &id("Act 2")]);
+    assert_eq!(
+        (&archived["folder"], &archived["pushed"]),
+        (&Value::from("Archive"), &Value::from(true)),
+        "{archived}"
+    );
+    satu.json(&["move", &id("Act 3"), "Junk"]);
+    assert_eq!(ids_on_server(&dovecot, "Archive"), ["a2@example.com"]);
+    assert_eq!(ids_on_server(&dovecot, "Junk"), ["a3@example.com"]);
+    let err = satu.fails(&["move", &id("Act 3"), "Nowhere"], 3);
+    assert!(
+        err.contains("no folder named \"Nowhere\"") && err.contains("Archive"),
+        "{err}"
+    );
+    let err = satu.fails(&["mark", "999999", "--read"], 3);
+    assert!(err.contains("999999"), "{err}");
+
+    let trashed = satu.json(&["delete", &id("Act 4")]);
+    assert_eq!(trashed["folder"], "Trash", "{trashed}");
+    assert_eq!(ids_on_server(&dovecot, "Trash"), ["a4@example.com"]);
+    let gone = satu.json(&["delete", &id("Act 4")]);
+    assert_eq!(gone["deleted"], true, "{gone}");
+    assert!(ids_on_server(&dovecot, "Trash").is_empty());
+
+    // The next sync agrees: same items, same ids, each once, in its new folder.
+    let report = sync(&satu);
+    assert_eq!(
+        report["fetched"], 2,
+        "the moved messages' new UIDs: {report}"
+    );
+    let after = by_title(&satu);
+    assert_eq!(after.len(), 4, "{after:?}");
+    assert!(!after.contains_key("Act 4"));
+    assert_eq!(folders_of(&after["Act 2"]), ["Archive"]);
+    assert_eq!(folders_of(&after["Act 3"]), ["Junk"]);
+    for title in ["Act 1", "Act 2", "Act 3", "Act 5"] {
+        assert_eq!(
+            after[title]["id"], items[title]["id"],
+            "{title} keeps its item"
+        );
+    }
+    assert_eq!(after["Act 1"]["unread"], true);
+    assert_eq!(after["Act 1"]["flagged"], true);
+
+    // Offline: the change shows at once, waits in the queue, and replays on reconnect.
+    dovecot.stop();
+    let queued = satu.json(&["mark", &id("Act 5"), "--flag"]);
+    assert_eq!(
+        (&queued["pushed"], &queued["pending"]),
+        (&Value::from(false), &Value::from(1)),
+        "{queued}"
+    );
+    satu.json(&["archive", &id("Act 1")]);
+    assert_eq!(by_title(&satu)["Act 5"]["flagged"], true, "local at once");
+    let ops = satu.json(&["ops"]);
+    let kinds: Vec<&str> = ops
+        .as_array()
+        .expect("ops")
+        .iter()
+        .map(|o| o["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["set_flags", "move"], "{ops}");
+    satu.fails(&["sync"], 5);
+    assert_eq!(
+        satu.json(&["ops"]).as_array().expect("ops").len(),
+        2,
+        "nothing dropped"
+    );
+
+    // Meanwhile another client already did one of them: replaying it must do no harm.
+    dovecot.restart();
+    dovecot.doveadm(&[
+        "move",
+        "-u",
+        "alice",
+        "Archive",
+        "mailbox",
+        "INBOX",
+        "header",
+        "Message-ID",
+        "a1@example.com",
+    ]);
+    let report = sync(&satu);
+    assert_eq!(
+        (&report["pushed"], &report["pending"]),
+        (&Value::from(2), &Value::from(0)),
+        "{report}"
+    );
+    assert!(flags_on_server(&dovecot, "INBOX", "a5@example.com").contains("\\Flagged"));
+    assert_eq!(
+        ids_on_server(&dovecot, "Archive"),
+        ["a1@example.com", "a2@example.com"]
+    );
+    assert!(satu.json(&["ops"]).as_array().expect("ops").is_empty());
+    let last = by_title(&satu);
+    assert_eq!(last.len(), 4);
+    assert_eq!(folders_of(&last["Act 1"]), ["Archive"]);
+    assert_eq!(last["Act 1"]["id"], items["Act 1"]["id"]);
+    assert_eq!(
+        last["Act 5"]["flagged"], true,
+        "the server did not undo the queued flag"
+    );
+}
+
+#[test]
+fn local_changes_reach_the_server_with_condstore_and_qresync() {
+    local_changes_reach_the_server("full");
+}
+
+#[test]
+fn local_changes_reach_the_server_without_condstore() {
+    local_changes_reach_the_server("plain");
+}
+
+#[test]
+fn a_queued_change_finds_its_message_after_a_uidvalidity_change() {
+    let dovecot = Dovecot::start();
+    dovecot.append("alice", "Archive", &message("old@example.com", "Keep", 1));
+    dovecot.append(
+        "alice",
+        "Archive",
+        &message("v@example.com", "Renumbered", 2),
+    );
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    sync(&satu);
+    let id = by_title(&satu)["Renumbered"]["id"].to_string();
+
+    dovecot.stop();
+    satu.json(&["mark", &id, "--flag"]);
+    dovecot.restart();
+    // The folder is recreated: new UIDVALIDITY, and UID 1 is now another message.
+    dovecot.doveadm(&["mailbox", "delete", "-u", "alice", "Archive"]);
+    dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Archive"]);
+    dovecot.append(
+        "alice",
+        "Archive",
+        &message("v@example.com", "Renumbered", 2),
+    );
+    dovecot.append("alice", "Archive", &message("old@example.com", "Keep", 1));
+
+    sync(&satu);
+    assert!(flags_on_server(&dovecot, "Archive", "v@example.com").contains("\\Flagged"));
+    assert!(
+        !flags_on_server(&dovecot, "Archive", "old@example.com").contains("\\Flagged"),
+        "the stale UID was not acted on"
+    );
+    let items = by_title(&satu);
+    assert_eq!(items["Renumbered"]["flagged"], true);
+    assert_eq!(items["Keep"]["flagged"], false);
 }

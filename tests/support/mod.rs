@@ -109,32 +109,23 @@ impl Dovecot {
 
     pub fn start_with(env: &[(&str, &str)]) -> Dovecot {
         let dir = tempfile::tempdir().expect("tempdir");
-        let script = repo().join("tests/servers/dovecot.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg("start")
-            .arg(dir.path())
-            .envs(env.iter().copied())
-            .output()
-            .expect("run tests/servers/dovecot.sh (run tests/servers/install.sh first)");
-        assert!(
-            out.status.success(),
-            "Dovecot did not start: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let line = stdout
-            .lines()
-            .rev()
-            .find(|l| l.contains("IMAP_PORT="))
-            .expect("dovecot.sh prints its ports");
-        let vars = line
-            .split_whitespace()
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.trim_matches(['"', '\'']).to_owned()))
-            .collect();
+        let vars = start_in(dir.path(), env);
         Dovecot { dir, vars }
+    }
+
+    /// Stops the server, keeping its mail (a network outage, as far as Satu can tell).
+    pub fn stop(&self) {
+        script(&["stop"], self.dir.path());
+    }
+
+    /// Starts the stopped server again: same ports, same mail, same personality.
+    pub fn restart(&self) {
+        let env = [
+            ("IMAP_PORT", self.var("IMAP_PORT")),
+            ("IMAPS_PORT", self.var("IMAPS_PORT")),
+            ("PERSONALITY", self.var("PERSONALITY")),
+        ];
+        start_in(self.dir.path(), &env);
     }
 
     pub fn var(&self, name: &str) -> &str {
@@ -156,12 +147,142 @@ impl Dovecot {
     }
 }
 
+fn script(args: &[&str], dir: &Path) -> Output {
+    Command::new("bash")
+        .arg(repo().join("tests/servers/dovecot.sh"))
+        .args(args)
+        .arg(dir)
+        .output()
+        .expect("run tests/servers/dovecot.sh (run tests/servers/install.sh first)")
+}
+
+/// `dovecot.sh start DIR` with `env`; returns the variables it prints.
+fn start_in(dir: &Path, env: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let out = Command::new("bash")
+        .arg(repo().join("tests/servers/dovecot.sh"))
+        .arg("start")
+        .arg(dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run tests/servers/dovecot.sh (run tests/servers/install.sh first)");
+    assert!(
+        out.status.success(),
+        "Dovecot did not start: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.contains("IMAP_PORT="))
+        .expect("dovecot.sh prints its ports");
+    line.split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.trim_matches(['"', '\'']).to_owned()))
+        .collect()
+}
+
 impl Drop for Dovecot {
     fn drop(&mut self) {
-        let _ = Command::new("bash")
+        script(&["stop"], self.dir.path());
+    }
+}
+
+impl Dovecot {
+    /// Delivers `raw` into `user`'s `folder` (`dovecot.sh append`).
+    pub fn append(&self, user: &str, folder: &str, raw: &str) {
+        let mut child = Command::new("bash")
             .arg(repo().join("tests/servers/dovecot.sh"))
-            .arg("stop")
+            .arg("append")
             .arg(self.dir.path())
-            .output();
+            .args([user, folder, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run dovecot.sh append");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(raw.as_bytes())
+            .expect("write message");
+        let out = child.wait_with_output().expect("wait append");
+        assert!(
+            out.status.success(),
+            "append failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The messages of `user`'s `folder` on the server: (UID, flags, Message-ID without angle
+    /// brackets), by UID.
+    pub fn messages(&self, user: &str, folder: &str) -> Vec<(u32, String, String)> {
+        let out = self.doveadm(&[
+            "fetch",
+            "-u",
+            user,
+            "uid flags hdr.message-id",
+            "mailbox",
+            folder,
+        ]);
+        let mut messages = Vec::new();
+        for record in out.split('\u{c}').filter(|r| !r.trim().is_empty()) {
+            let field = |name: &str| {
+                record
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()))
+                    .unwrap_or_default()
+            };
+            let uid = field("uid:").parse().expect("uid");
+            let id = field("hdr.message-id:");
+            messages.push((uid, field("flags:"), id.trim_matches(['<', '>']).to_owned()));
+        }
+        messages.sort();
+        messages
+    }
+
+    /// Runs `doveadm -c DOVECOT_CONF ARGS` (another client changing the mailbox), asserting
+    /// success.
+    pub fn doveadm(&self, args: &[&str]) -> String {
+        let out = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.var("DOVECOT_CONF"))
+            .args(args)
+            .output()
+            .expect("run doveadm");
+        assert!(
+            out.status.success(),
+            "doveadm {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+/// A small RFC 5322 message.
+pub fn message(message_id: &str, subject: &str, day: u32) -> String {
+    format!(
+        "From: Carol <carol@example.com>\r\nTo: alice@example.com\r\nSubject: {subject}\r\n\
+         Date: {day:02} Nov 2026 10:00:00 +0000\r\nMessage-ID: <{message_id}>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nBody of {subject}.\r\n"
+    )
+}
+
+impl Dovecot {
+    /// Loads many messages fast: writes them straight into `user`'s INBOX Maildir (`cur/`), owned
+    /// like the Maildir, then lets Dovecot index them. The INBOX must exist (append once first).
+    pub fn bulk_load(&self, user: &str, messages: impl Iterator<Item = String>) {
+        use std::os::unix::fs::MetadataExt as _;
+        let maildir = self.dir.path().join("home").join(user).join("Maildir");
+        let meta = std::fs::metadata(&maildir).expect("the Maildir exists (append first)");
+        let cur = maildir.join("cur");
+        for (i, raw) in messages.enumerate() {
+            let path = cur.join(format!("1700000000.M{i}P1.satu-test,S={}:2,", raw.len()));
+            std::fs::write(&path, raw).expect("write message file");
+            std::os::unix::fs::chown(&path, Some(meta.uid()), Some(meta.gid())).expect("chown");
+        }
+        self.doveadm(&["index", "-u", user, "INBOX"]);
     }
 }

@@ -41,6 +41,9 @@ enum Command {
         /// Only this account.
         #[arg(long)]
         account: Option<i64>,
+        /// Print progress on stderr, one JSON line `{account, folder, done, total}` per batch.
+        #[arg(long)]
+        progress: bool,
     },
     /// Stay in sync and print one line per change until interrupted.
     Watch {
@@ -79,6 +82,59 @@ enum Command {
     /// Import mail offline into a local account.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Mark an item read, unread, flagged or unflagged (applied at once; sent to the server now
+    /// or, offline, at the next sync).
+    Mark(MarkArgs),
+    /// Move a message to its account's Archive folder.
+    Archive {
+        /// Item id.
+        id: i64,
+    },
+    /// Move a message to the Trash (or, if it is in the Trash already, delete it for good).
+    Delete {
+        /// Item id.
+        id: i64,
+    },
+    /// Move a message to another folder of its account.
+    Move {
+        /// Item id.
+        id: i64,
+        /// Folder name as the server spells it, e.g. "Archive/2026" (INBOX in any case).
+        folder: String,
+    },
+    /// Local changes waiting for the server (and those it refused); `ops retry ID` tries again.
+    Ops {
+        #[command(subcommand)]
+        command: Option<OpsCommand>,
+    },
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("state").required(true).multiple(true)))]
+struct MarkArgs {
+    /// Item id.
+    id: i64,
+    /// Mark read.
+    #[arg(long, group = "state", conflicts_with = "unread")]
+    read: bool,
+    /// Mark unread.
+    #[arg(long, group = "state")]
+    unread: bool,
+    /// Flag it.
+    #[arg(long, group = "state", conflicts_with = "unflag")]
+    flag: bool,
+    /// Remove the flag.
+    #[arg(long, group = "state")]
+    unflag: bool,
+}
+
+#[derive(Subcommand)]
+enum OpsCommand {
+    /// Try a queued operation again at the next push (a wedged one included), and push now.
+    Retry {
+        /// Operation id (from `satu ops`).
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -213,8 +269,17 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 format!("Removed account {id}.")
             })
         }
-        Command::Sync { account } => {
-            let reports = satu.sync(account).await?;
+        Command::Sync { account, progress } => {
+            let print = |p: satu_core::dto::Progress| {
+                if let Ok(line) = serde_json::to_string(&p) {
+                    eprintln!("{line}");
+                }
+            };
+            let reports = if progress {
+                satu.sync_with_progress(account, &print).await?
+            } else {
+                satu.sync(account).await?
+            };
             output(json, &reports, || {
                 reports
                     .iter()
@@ -281,6 +346,52 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 text
             })
         }
+        Command::Mark(mark) => {
+            let unread = (mark.read || mark.unread).then_some(mark.unread);
+            let flagged = (mark.flag || mark.unflag).then_some(mark.flag);
+            let report = satu.mark(mark.id, unread, flagged).await?;
+            output(json, &report, || action_line(&report, "Marked"))
+        }
+        Command::Archive { id } => {
+            let report = satu.archive(id).await?;
+            output(json, &report, || action_line(&report, "Archived"))
+        }
+        Command::Delete { id } => {
+            let report = satu.delete(id).await?;
+            output(json, &report, || action_line(&report, "Deleted"))
+        }
+        Command::Move { id, folder } => {
+            let report = satu.move_item(id, &folder).await?;
+            output(json, &report, || action_line(&report, "Moved"))
+        }
+        Command::Ops { command: None } => {
+            let ops = satu.ops()?;
+            output(json, &ops, || {
+                if ops.is_empty() {
+                    return "No local changes are waiting for a server.".to_owned();
+                }
+                ops.iter()
+                    .map(|op| {
+                        format!(
+                            "{:>5}  account {}  {:<9} {:<7} attempts {}  {}",
+                            op.id, op.account, op.kind, op.state, op.attempts, op.last_error
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Ops {
+            command: Some(OpsCommand::Retry { id }),
+        } => {
+            let account = satu.retry_op(id)?;
+            let pushed = satu.push(account).await?;
+            output(
+                json,
+                &serde_json::json!({ "retried": id, "pushed": pushed }),
+                || format!("Operation {id} retried; the server took {pushed} queued change(s)."),
+            )
+        }
         Command::Import(command) => {
             let report = match command {
                 ImportCommand::Mbox { file } => satu.import_mbox(&file)?,
@@ -295,6 +406,25 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             })
         }
     }
+}
+
+fn action_line(report: &satu_core::dto::ActionReport, verb: &str) -> String {
+    let mut line = if report.deleted {
+        format!("Deleted item {} for good.", report.id)
+    } else if let Some(folder) = &report.folder {
+        format!("{verb} item {}: now in {folder}.", report.id)
+    } else if report.changed {
+        format!("{verb} item {}.", report.id)
+    } else {
+        format!("Item {} was already so.", report.id)
+    };
+    if !report.pushed {
+        line.push_str(&format!(
+            " The server could not be told yet: {} change(s) wait for the next sync (see `satu ops`).",
+            report.pending
+        ));
+    }
+    line
 }
 
 fn read_password(from_stdin: bool) -> Result<String, ApiError> {

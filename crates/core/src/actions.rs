@@ -106,7 +106,7 @@ pub(crate) fn mark(
 ) -> Result<bool> {
     store.write(|tx| {
         let row = tx.item_row(id)?;
-        let changed = tx.set_item_state(id, unread, flagged)?;
+        let changed = tx.set_user_state(id, unread, flagged)?;
         let remote =
             row.kind == ItemKind::Mail && store.account(row.account_id)?.kind == AccountKind::Imap;
         if let (true, true, Some(message_id)) = (changed, remote, row.message_id) {

@@ -12,7 +12,7 @@ pub use tokio_util::sync::CancellationToken;
 
 use crate::actions::{self, Deleted, Target};
 use crate::dto::{
-    self, AccountInput, ActionReport, ChangeEvent, ImportReport, SearchQuery, SyncReport,
+    self, AccountInput, ActionReport, ChangeEvent, ImportReport, Progress, SearchQuery, SyncReport,
     TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
@@ -134,6 +134,16 @@ impl Satu {
 
     /// One pass over every mail account (or just `account`), then returns what it saw.
     pub async fn sync(&self, account: Option<i64>) -> ApiResult<Vec<SyncReport>> {
+        self.sync_with_progress(account, &|_| {}).await
+    }
+
+    /// [`Satu::sync`], calling `progress` after every batch of messages stored (`done` of
+    /// `total` messages to fetch in that folder) so a window can show how far a first sync is.
+    pub async fn sync_with_progress(
+        &self,
+        account: Option<i64>,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> ApiResult<Vec<SyncReport>> {
         let accounts = match account {
             Some(id) => vec![self.store.account(id)?],
             None => self.store.accounts()?,
@@ -141,7 +151,7 @@ impl Satu {
         let mut reports = Vec::new();
         for account in accounts.into_iter().filter(|a| a.kind == AccountKind::Imap) {
             let password = secrets::password(&self.secret_key(account.id))?;
-            reports.push(sync::sync_imap(&self.store, &account, password).await?);
+            reports.push(sync::sync_imap(&self.store, &account, password, progress).await?);
         }
         Ok(reports)
     }
@@ -255,15 +265,17 @@ impl Satu {
         Ok(self.store.ops()?.into_iter().map(Into::into).collect())
     }
 
-    /// Retries a queued operation at the next push (a wedged one included).
-    pub fn retry_op(&self, id: i64) -> ApiResult<()> {
-        if !self.store.ops()?.iter().any(|op| op.id == id) {
+    /// Retries a queued operation at the next push (a wedged one included). Returns its
+    /// account.
+    pub fn retry_op(&self, id: i64) -> ApiResult<i64> {
+        let Some(op) = self.store.ops()?.into_iter().find(|op| op.id == id) else {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
-                format!("No queued operation with id {id}"),
+                format!("No queued operation with id {id} (see `satu ops`)"),
             ));
-        }
-        Ok(self.store.write(|tx| tx.retry_op(id))?)
+        };
+        self.store.write(|tx| tx.retry_op(id))?;
+        Ok(op.account_id)
     }
 
     // ---- Timeline -------------------------------------------------------------------------

@@ -167,6 +167,21 @@ pub struct FolderInfo {
     pub role: String,
     /// Whether it holds messages.
     pub selectable: bool,
+    /// Messages on the server at this pass (EXISTS).
+    #[serde(default)]
+    pub total: u64,
+    /// Messages fetched and stored by this pass.
+    #[serde(default)]
+    pub fetched: u64,
+    /// Stored messages whose flags changed.
+    #[serde(default)]
+    pub updated: u64,
+    /// Messages removed from this folder (expunged or moved away on the server).
+    #[serde(default)]
+    pub removed: u64,
+    /// Why this folder could not be synced this time (the others were); `None` when it was.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// What a sync pass did for one account.
@@ -178,6 +193,24 @@ pub struct SyncReport {
     pub capabilities: Vec<String>,
     /// The folders, INBOX first.
     pub folders: Vec<FolderInfo>,
+    /// Messages fetched, over all folders.
+    #[serde(default)]
+    pub fetched: u64,
+    /// Flag changes applied, over all folders.
+    #[serde(default)]
+    pub updated: u64,
+    /// Messages removed from folders, over all folders.
+    #[serde(default)]
+    pub removed: u64,
+    /// Items deleted because no folder holds them any more.
+    #[serde(default)]
+    pub deleted: u64,
+    /// Local changes (queued operations) the server took in this pass.
+    #[serde(default)]
+    pub pushed: u64,
+    /// Local changes still waiting: refused this time, or wedged (see `satu ops`).
+    #[serde(default)]
+    pub pending: u64,
 }
 
 /// One change on the feed (`satu watch` prints one per line).

@@ -64,6 +64,13 @@ pub(crate) async fn replay_imap(
             }
         }
     }
+    if replayed != Replayed::default() {
+        tracing::info!(
+            done = replayed.done,
+            failed = replayed.failed,
+            "Local changes pushed."
+        );
+    }
     Ok(replayed)
 }
 

@@ -13,6 +13,7 @@ mod accounts;
 mod changes;
 mod connection;
 mod folders;
+mod imap;
 mod items;
 mod locations;
 mod migrations;
@@ -28,6 +29,7 @@ use tokio::sync::broadcast;
 pub use accounts::{Account, AccountKind, NewAccount, Security};
 pub use changes::{Change, ChangeKind};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
+pub use imap::{ImapMessage, FLAG_FLAGGED, FLAG_SEEN};
 pub use items::{
     AttachmentInfo, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail, Person,
     TimelineQuery,

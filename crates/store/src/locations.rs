@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 
 use crate::changes::ChangeKind;
 use crate::folders::FolderRole;
+use crate::imap::{FLAG_FLAGGED, FLAG_SEEN};
 use crate::items::ItemKind;
 use crate::{StoreError, Tx};
 
@@ -71,14 +72,42 @@ impl Tx<'_> {
                 )
                 .context("Cannot take the message out of its folder")?;
         }
+        // The placeholder carries the item's state, which is the union over its folders' flags.
         self.conn()
             .execute(
-                "INSERT INTO mail_folders (item_id, folder_id, uid, uidvalidity) VALUES (?1, ?2, 0, 0)
+                "INSERT INTO mail_folders (item_id, folder_id, uid, uidvalidity, flags)
+                 SELECT ?1, ?2, 0, 0, (CASE WHEN unread THEN 0 ELSE ?3 END) | (CASE WHEN flagged THEN ?4 ELSE 0 END)
+                 FROM items WHERE id = ?1
                  ON CONFLICT (item_id, folder_id) DO NOTHING",
-                params![item_id, to],
+                params![item_id, to, FLAG_SEEN, FLAG_FLAGGED],
             )
             .context("Cannot put the message in its new folder")?;
         self.record(ChangeKind::Updated, item_id, kind, &title)
+    }
+
+    /// Sets an item's read and flagged state as the user asked: on the item and, for mail, in
+    /// every folder holding it (the item's state is the union over its folders). Returns whether
+    /// anything changed.
+    pub fn set_user_state(
+        &mut self,
+        item_id: i64,
+        unread: Option<bool>,
+        flagged: Option<bool>,
+    ) -> Result<bool> {
+        let bit = |value: Option<bool>, flag: u32| match value {
+            Some(true) => (flag, 0),
+            Some(false) => (0, flag),
+            None => (0, 0),
+        };
+        let (set_seen, clear_seen) = bit(unread.map(|u| !u), FLAG_SEEN);
+        let (set_flagged, clear_flagged) = bit(flagged, FLAG_FLAGGED);
+        self.conn()
+            .execute(
+                "UPDATE mail_folders SET flags = (flags | ?2) & ~?3 WHERE item_id = ?1",
+                params![item_id, set_seen | set_flagged, clear_seen | clear_flagged],
+            )
+            .context("Cannot store the message's flags")?;
+        self.set_item_state(item_id, unread, flagged)
     }
 
     /// Deletes an item and everything stored with it (search index, folders, body, attachments)

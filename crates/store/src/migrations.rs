@@ -14,6 +14,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0001_timeline.sql"),
     ),
     ("0002_sync", include_str!("../migrations/0002_sync.sql")),
+    (
+        "0003_imap_flags",
+        include_str!("../migrations/0003_imap_flags.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -527,3 +527,133 @@ fn fts_query_quotes_every_word() {
         Some("\"a\" \"\"\"b\"*")
     );
 }
+
+#[test]
+fn imap_flags_are_per_folder_and_the_item_state_is_their_union() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let (inbox, archive) = store
+        .write(|tx| {
+            Ok((
+                tx.local_folder(account, "INBOX")?,
+                tx.local_folder(account, "Archive")?,
+            ))
+        })
+        .expect("folders");
+    let mut m = mail(account, "same@x", 1_000, "Twice");
+    m.folder = Some((inbox, 10, 7));
+    store
+        .write(|tx| tx.insert_imap_mail(&m, 0))
+        .expect("inbox copy");
+    m.folder = Some((archive, 3, 9));
+    let id = store
+        .write(|tx| tx.insert_imap_mail(&m, FLAG_SEEN | FLAG_FLAGGED))
+        .expect("archive copy")
+        .id();
+    let row = store.item_row(id).expect("row");
+    assert_eq!(row.folders, vec!["Archive", "INBOX"]);
+    assert!(!row.unread && row.flagged, "seen in one folder = read");
+
+    let listed = store.imap_messages(inbox).expect("list");
+    assert_eq!(
+        listed,
+        vec![ImapMessage {
+            uid: 10,
+            uidvalidity: 7,
+            item_id: id,
+            flags: 0
+        }]
+    );
+    // Unseen everywhere → unread again.
+    store
+        .write(|tx| tx.set_imap_flags(archive, 3, 0))
+        .expect("flags");
+    let row = store.item_row(id).expect("row");
+    assert!(row.unread && !row.flagged);
+    assert!(!store
+        .write(|tx| tx.set_imap_flags(archive, 99, 1))
+        .expect("unknown uid"));
+}
+
+#[test]
+fn forgotten_uids_leave_the_folder_and_orphans_leave_the_timeline() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let (inbox, archive) = store
+        .write(|tx| {
+            Ok((
+                tx.local_folder(account, "INBOX")?,
+                tx.local_folder(account, "Archive")?,
+            ))
+        })
+        .expect("folders");
+    let mut both = mail(account, "both@x", 1_000, "Kept elsewhere");
+    both.folder = Some((inbox, 1, 7));
+    let kept = store
+        .write(|tx| tx.insert_imap_mail(&both, 0))
+        .expect("a")
+        .id();
+    both.folder = Some((archive, 1, 9));
+    store.write(|tx| tx.insert_imap_mail(&both, 0)).expect("b");
+    let mut only = mail(account, "only@x", 2_000, "Uniquely searchable");
+    only.folder = Some((inbox, 2, 7));
+    let gone = store
+        .write(|tx| tx.insert_imap_mail(&only, 0))
+        .expect("c")
+        .id();
+
+    let removed = store
+        .write(|tx| tx.forget_imap_uids(inbox, &[1, 2, 3]))
+        .expect("forget");
+    assert_eq!(removed, 2);
+    assert_eq!(store.item_row(kept).expect("kept").folders, vec!["Archive"]);
+    // Not in any folder, but kept until the pass ends (it may reappear in a later folder).
+    assert!(store
+        .item_row(gone)
+        .expect("still there")
+        .folders
+        .is_empty());
+    let mut rx = store.subscribe();
+    let orphans = store
+        .write(|tx| tx.remove_orphan_mail(account))
+        .expect("sweep");
+    assert_eq!(orphans, vec![gone]);
+    let change = rx.try_recv().expect("removed");
+    assert_eq!((change.change, change.item_id), (ChangeKind::Removed, gone));
+    assert!(store.item_row(gone).is_err());
+    assert!(store.search("uniquely", 10).expect("search").is_empty());
+    assert_eq!(store.search("kept", 10).expect("search").len(), 1);
+}
+
+#[test]
+fn stale_uids_are_dropped_and_refetched_messages_rejoin_their_item() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let inbox = store
+        .write(|tx| tx.local_folder(account, "INBOX"))
+        .expect("folder");
+    let mut m = mail(account, "renumbered@x", 1_000, "Renumbered");
+    m.folder = Some((inbox, 5, 7));
+    let id = store
+        .write(|tx| tx.insert_imap_mail(&m, 0))
+        .expect("a")
+        .id();
+    assert_eq!(
+        store
+            .write(|tx| tx.forget_stale_uids(inbox, 8))
+            .expect("reset"),
+        1
+    );
+    m.folder = Some((inbox, 1, 8));
+    let again = store
+        .write(|tx| tx.insert_imap_mail(&m, FLAG_SEEN))
+        .expect("refetch");
+    assert_eq!(again, Inserted::Existing(id));
+    assert!(store
+        .write(|tx| tx.remove_orphan_mail(account))
+        .expect("sweep")
+        .is_empty());
+    let listed = store.imap_messages(inbox).expect("list");
+    assert_eq!((listed[0].uid, listed[0].uidvalidity), (1, 8));
+    assert!(!store.item_row(id).expect("row").unread);
+}

@@ -5,15 +5,10 @@
 //! found by their stored UID when the folder's UIDVALIDITY still matches, else by Message-ID
 //! (after a UIDVALIDITY change the old UIDs mean nothing).
 
-use std::time::Duration;
+use async_imap::imap_proto::{MailboxDatum, Response};
 
-use futures::TryStreamExt as _;
-
-use super::session::protocol_error;
+use super::command::{quote, uid_set};
 use super::{utf7, ImapError, ImapSession};
-
-/// How long one command may take.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A message flag Satu changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,76 +35,39 @@ impl Flag {
     }
 }
 
-/// A UID set in IMAP syntax (`1,3:5,9`), from UIDs in any order.
-pub fn uid_set(uids: &[u32]) -> String {
-    let mut sorted = uids.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut parts: Vec<String> = Vec::new();
-    let mut iter = sorted.into_iter().peekable();
-    while let Some(start) = iter.next() {
-        let mut end = start;
-        while iter.peek() == Some(&(end + 1)) {
-            end += 1;
-            iter.next();
-        }
-        parts.push(if start == end {
-            start.to_string()
-        } else {
-            format!("{start}:{end}")
-        });
-    }
-    parts.join(",")
-}
-
 /// `text` as an IMAP quoted string, or `None` when it cannot be one (CR, LF, NUL or non-ASCII).
-pub fn quoted(text: &str) -> Option<String> {
+fn quoted_header(text: &str) -> Option<String> {
     if text
         .chars()
         .any(|c| !c.is_ascii() || matches!(c, '\r' | '\n' | '\0'))
     {
         return None;
     }
-    Some(format!(
-        "\"{}\"",
-        text.replace('\\', "\\\\").replace('"', "\\\"")
-    ))
+    Some(quote(text))
 }
 
 impl ImapSession {
-    async fn timed<T>(
-        &mut self,
-        what: &'static str,
-        run: impl AsyncFnOnce(&mut Self) -> Result<T, async_imap::error::Error>,
-    ) -> Result<T, ImapError> {
-        let (host, port) = (self.host.clone(), self.port);
-        match tokio::time::timeout(COMMAND_TIMEOUT, run(self)).await {
-            Ok(result) => result.map_err(|e| protocol_error(&host, e)),
-            Err(_) => Err(ImapError::Timeout { host, port, what }),
-        }
-    }
-
     /// Selects `folder` (UTF-8 name) read-write and returns its UIDVALIDITY.
     pub async fn select_for_update(&mut self, folder: &str) -> Result<u32, ImapError> {
-        let name = utf7::encode(folder);
-        let mailbox = self
-            .timed("SELECT", async |s| s.session.select(&name).await)
-            .await?;
-        Ok(mailbox.uid_validity.unwrap_or(0))
+        Ok(self.select_folder(folder, None).await?.uidvalidity)
     }
 
     /// UIDs in the selected folder of messages whose Message-ID header is `message_id` (without
-    /// angle brackets).
+    /// angle brackets), sorted.
     pub async fn uids_by_message_id(&mut self, message_id: &str) -> Result<Vec<u32>, ImapError> {
-        let Some(needle) = quoted(&format!("<{message_id}>")) else {
+        let Some(needle) = quoted_header(&format!("<{message_id}>")) else {
             return Ok(Vec::new());
         };
-        let query = format!("HEADER Message-ID {needle}");
-        let found = self
-            .timed("UID SEARCH", async |s| s.session.uid_search(&query).await)
-            .await?;
-        let mut uids: Vec<u32> = found.into_iter().collect();
+        let mut uids = Vec::new();
+        let command = format!("UID SEARCH HEADER Message-ID {needle}");
+        self.command("UID SEARCH", &command, |response| {
+            if let Response::MailboxData(MailboxDatum::Search(found)) = response {
+                uids.extend_from_slice(found);
+            }
+        })
+        .await?;
         uids.sort_unstable();
+        uids.dedup();
         Ok(uids)
     }
 
@@ -124,19 +82,14 @@ impl ImapSession {
         if uids.is_empty() || flags.is_empty() {
             return Ok(());
         }
-        let set = uid_set(uids);
         let list: Vec<&str> = flags.iter().map(|f| f.as_imap()).collect();
-        let query = format!(
-            "{}FLAGS.SILENT ({})",
+        let command = format!(
+            "UID STORE {} {}FLAGS.SILENT ({})",
+            uid_set(uids),
             if add { "+" } else { "-" },
             list.join(" ")
         );
-        self.timed("UID STORE", async |s| {
-            let stream = s.session.uid_store(&set, &query).await?;
-            stream.try_collect::<Vec<_>>().await
-        })
-        .await?;
-        Ok(())
+        self.command("UID STORE", &command, |_| {}).await
     }
 
     /// Moves `uids` of the selected folder to `target` (UTF-8 name): MOVE (RFC 6851) when the
@@ -146,13 +99,13 @@ impl ImapSession {
             return Ok(());
         }
         let set = uid_set(uids);
-        let name = utf7::encode(target);
+        let name = quote(&utf7::encode(target));
         if self.has("MOVE") {
             return self
-                .timed("UID MOVE", async |s| s.session.uid_mv(&set, &name).await)
+                .command("UID MOVE", &format!("UID MOVE {set} {name}"), |_| {})
                 .await;
         }
-        self.timed("UID COPY", async |s| s.session.uid_copy(&set, &name).await)
+        self.command("UID COPY", &format!("UID COPY {set} {name}"), |_| {})
             .await?;
         self.expunge_uids(uids).await
     }
@@ -172,13 +125,8 @@ impl ImapSession {
             });
         }
         self.store_flags(uids, &[Flag::Deleted], true).await?;
-        let set = uid_set(uids);
-        self.timed("UID EXPUNGE", async |s| {
-            let stream = s.session.uid_expunge(&set).await?;
-            stream.try_collect::<Vec<_>>().await
-        })
-        .await?;
-        Ok(())
+        let command = format!("UID EXPUNGE {}", uid_set(uids));
+        self.command("UID EXPUNGE", &command, |_| {}).await
     }
 }
 
@@ -187,19 +135,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uid_sets_compress_runs() {
-        assert_eq!(uid_set(&[5, 1, 2, 3, 9, 10, 3]), "1:3,5,9:10");
-        assert_eq!(uid_set(&[7]), "7");
-        assert_eq!(uid_set(&[]), "");
-    }
-
-    #[test]
-    fn quoting_escapes_or_refuses() {
+    fn header_values_are_quoted_or_refused() {
         assert_eq!(
-            quoted("<a\"b\\c@x>").as_deref(),
+            quoted_header("<a\"b\\c@x>").as_deref(),
             Some("\"<a\\\"b\\\\c@x>\"")
         );
-        assert_eq!(quoted("<a\r\nb@x>"), None);
-        assert_eq!(quoted("<ü@x>"), None);
+        assert_eq!(quoted_header("<a\r\nb@x>"), None);
+        assert_eq!(quoted_header("<ü@x>"), None);
     }
 }

@@ -5,6 +5,9 @@ use futures::TryStreamExt as _;
 use async_imap::types::NameAttribute;
 
 use super::session::protocol_error;
+
+/// How long listing the folders may take.
+const LIST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 use super::{utf7, ImapError, ImapSession};
 
 /// Special use of a folder (RFC 6154), or INBOX.
@@ -46,13 +49,21 @@ impl ImapSession {
     /// order in which a sync should visit them.
     pub async fn list_folders(&mut self) -> Result<Vec<ImapFolder>, ImapError> {
         let host = self.host.clone();
-        let names: Vec<_> = self
-            .session
-            .list(Some(""), Some("*"))
+        let port = self.port;
+        let listing = async {
+            self.session
+                .list(Some(""), Some("*"))
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
+        };
+        let names = tokio::time::timeout(LIST_TIMEOUT, listing)
             .await
-            .map_err(|e| protocol_error(&host, e))?
-            .try_collect()
-            .await
+            .map_err(|_| ImapError::Timeout {
+                host: host.clone(),
+                port,
+                what: "LIST",
+            })?
             .map_err(|e| protocol_error(&host, e))?;
         let mut folders: Vec<ImapFolder> = names
             .iter()

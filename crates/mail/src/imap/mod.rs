@@ -2,19 +2,26 @@
 //!
 //! [`session`] connects (TLS, STARTTLS, or plain on loopback only), logs in and classifies every
 //! failure into an [`ImapError`] a person can act on; [`folders`] lists folders with their special
-//! use; [`utf7`] converts folder names to and from modified UTF-7 (RFC 3501 §5.1.3).
+//! use; [`select`] selects a folder (CONDSTORE/QRESYNC aware); [`fetch`] reads UIDs, flags and
+//! messages; [`utf7`] converts folder names to and from modified UTF-7 (RFC 3501 §5.1.3).
 //!
 //! The crate is `async-imap` on tokio, chosen for its IDLE support and because Delta Chat's core
 //! runs it in production; ARCHITECTURE.md records the choice.
 
 pub mod actions;
+mod command;
+pub mod fetch;
 pub mod folders;
+pub mod select;
 pub mod session;
 pub mod tls;
 pub mod utf7;
 
 pub use actions::Flag;
+pub use command::uid_set;
+pub use fetch::{FetchedMessage, MessageFlags};
 pub use folders::{ImapFolder, SpecialUse};
+pub use select::Selected;
 pub use session::{ImapConfig, ImapSession, Security};
 
 /// Why talking to an IMAP server failed. Each variant says what the user can do about it.

@@ -62,6 +62,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> ImapStream for T {}
 pub struct ImapSession {
     pub(crate) host: String,
     pub(crate) port: u16,
+    /// Whether `ENABLE QRESYNC` succeeded.
+    pub(crate) qresync: bool,
     pub(crate) session: Session<Box<dyn ImapStream>>,
     capabilities: Vec<String>,
 }
@@ -154,6 +156,7 @@ impl ImapSession {
         let mut session = ImapSession {
             host,
             port: config.port,
+            qresync: false,
             session,
             capabilities: Vec::new(),
         };
@@ -237,8 +240,10 @@ impl ImapSession {
 
     /// Logs out politely; a failure here is only logged.
     pub async fn logout(mut self) {
-        if let Err(e) = self.session.logout().await {
-            tracing::debug!(error = %e, "Logout failed.");
+        match tokio::time::timeout(STEP_TIMEOUT, self.session.logout()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::debug!(error = %e, "Logout failed."),
+            Err(_) => tracing::debug!("Logout timed out."),
         }
     }
 }

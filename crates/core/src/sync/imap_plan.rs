@@ -1,0 +1,252 @@
+//! The decisions of an IMAP folder sync, as pure functions from (local state, server state) to
+//! what to ask and what to change. The I/O in `sync::imap` only gathers the inputs and applies
+//! the actions, so every case is tested here without a server.
+//!
+//! A pass over a folder: SELECT → [`queries`] says what to ask the server → the answers →
+//! [`delta_is_consistent`] checks an incremental answer against the message count (else the
+//! full UID list is asked for) → [`plan`] gives the actions, applied in order. The cursor is
+//! saved last, so a pass interrupted at any point is simply done again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
+
+use satu_mail::imap::MessageFlags;
+use satu_store::ImapCursor;
+
+/// Messages fetched per `UID FETCH` and stored per transaction.
+pub const FETCH_BATCH: usize = 200;
+
+/// What the store knows about a folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalFolder {
+    /// The cursor saved by the last completed pass.
+    pub cursor: Option<ImapCursor>,
+    /// UID → flags of the messages stored under the server's current UIDVALIDITY.
+    pub messages: BTreeMap<u32, MessageFlags>,
+    /// How many stored mappings belong to another UIDVALIDITY.
+    pub stale: usize,
+}
+
+/// What SELECT said.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServerFolder {
+    /// UIDVALIDITY.
+    pub uidvalidity: u32,
+    /// UIDNEXT (0: unknown).
+    pub uid_next: u32,
+    /// HIGHESTMODSEQ (`None`: no CONDSTORE).
+    pub highest_modseq: Option<u64>,
+    /// Message count.
+    pub exists: u32,
+}
+
+/// Which UIDs to ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UidQuery {
+    /// None: nothing was added or removed.
+    None,
+    /// Every UID (`UID SEARCH ALL`): first sync, new UIDVALIDITY, or no QRESYNC to report
+    /// expunges.
+    All,
+    /// Only UIDs from this one on (`UID SEARCH UID n:*`); expunges come from QRESYNC.
+    Since(u32),
+}
+
+/// Which flags to ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagQuery {
+    /// None: nothing stored to update, or nothing changed.
+    None,
+    /// Every message's flags, compared with the stored ones (no CONDSTORE).
+    All,
+    /// Flags changed since this mod-sequence (`CHANGEDSINCE`).
+    ChangedSince(u64),
+}
+
+/// What to ask the server after SELECT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Queries {
+    /// UIDs.
+    pub uids: UidQuery,
+    /// Flags.
+    pub flags: FlagQuery,
+}
+
+/// What the server answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answers {
+    /// Every UID in the folder ([`UidQuery::All`]).
+    pub all_uids: Option<Vec<u32>>,
+    /// UIDs from the cursor's UIDNEXT on ([`UidQuery::Since`]).
+    pub new_uids: Vec<u32>,
+    /// Expunged UIDs reported by QRESYNC (may cover UIDs never stored).
+    pub vanished: Vec<RangeInclusive<u32>>,
+    /// Flags reported (changed ones, or all).
+    pub flags: Vec<(u32, MessageFlags)>,
+}
+
+/// One change to apply, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// UIDVALIDITY changed: drop every mapping of another UIDVALIDITY before anything else, so
+    /// no stale UID is acted on. The messages are fetched again and rejoin their items by
+    /// Message-ID.
+    ResetFolder {
+        /// The new UIDVALIDITY.
+        uidvalidity: u32,
+    },
+    /// These UIDs were expunged: remove them from the folder.
+    Forget(Vec<u32>),
+    /// New flags of stored UIDs (only those that differ).
+    UpdateFlags(Vec<(u32, MessageFlags)>),
+    /// Fetch and store these UIDs (one batch; batches come newest first).
+    FetchNew(Vec<u32>),
+    /// Everything above is stored: save the cursor.
+    SaveCursor(ImapCursor),
+}
+
+/// Whether the stored state belongs to the server's UIDVALIDITY.
+fn same_uidvalidity(local: &LocalFolder, server: &ServerFolder) -> bool {
+    local
+        .cursor
+        .is_some_and(|c| c.uidvalidity == server.uidvalidity)
+}
+
+/// What to ask after SELECT. `qresync` is true when SELECT carried QRESYNC data (vanished and
+/// changed since the cursor's mod-sequence).
+pub fn queries(local: &LocalFolder, server: &ServerFolder, qresync: bool) -> Queries {
+    let Some(cursor) = local.cursor.filter(|_| same_uidvalidity(local, server)) else {
+        // First sync or new UIDVALIDITY: list everything. Messages stored by an interrupted
+        // first pass (same UIDVALIDITY, no cursor yet) may have changed flags.
+        let flags = if local.messages.is_empty() {
+            FlagQuery::None
+        } else {
+            FlagQuery::All
+        };
+        return Queries {
+            uids: UidQuery::All,
+            flags,
+        };
+    };
+    let condstore = cursor.highest_modseq > 0 && server.highest_modseq.is_some();
+    let modseq_unchanged = condstore && server.highest_modseq == Some(cursor.highest_modseq);
+    let flags = if local.messages.is_empty() || qresync || modseq_unchanged {
+        FlagQuery::None
+    } else if condstore {
+        FlagQuery::ChangedSince(cursor.highest_modseq)
+    } else {
+        FlagQuery::All
+    };
+    let counts_match = server.exists as usize == local.messages.len();
+    let uids = if server.uid_next == 0 {
+        UidQuery::All
+    } else if qresync || (modseq_unchanged && counts_match) {
+        // QRESYNC reported expunges; or nothing at all changed (an expunge or an arrival
+        // raises HIGHESTMODSEQ).
+        if server.uid_next == cursor.uid_next && counts_match {
+            UidQuery::None
+        } else {
+            UidQuery::Since(cursor.uid_next)
+        }
+    } else {
+        UidQuery::All
+    };
+    Queries { uids, flags }
+}
+
+/// Whether an incremental answer ([`UidQuery::Since`] + vanished) accounts for every message:
+/// stored − vanished + new = EXISTS. When not (a lossy server, or a change between SELECT and
+/// SEARCH), ask for all UIDs instead.
+pub fn delta_is_consistent(local: &LocalFolder, server: &ServerFolder, answers: &Answers) -> bool {
+    if answers.all_uids.is_some() {
+        return true;
+    }
+    let vanished = local
+        .messages
+        .keys()
+        .filter(|uid| answers.vanished.iter().any(|r| r.contains(uid)))
+        .count();
+    let new = answers
+        .new_uids
+        .iter()
+        .filter(|uid| !local.messages.contains_key(uid))
+        .count();
+    local.messages.len() - vanished + new == server.exists as usize
+}
+
+/// The actions that bring the folder to the server's state.
+pub fn plan(
+    local: &LocalFolder,
+    server: &ServerFolder,
+    answers: &Answers,
+    batch: usize,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let renumbered =
+        local.stale > 0 || (local.cursor.is_some() && !same_uidvalidity(local, server));
+    if renumbered {
+        actions.push(Action::ResetFolder {
+            uidvalidity: server.uidvalidity,
+        });
+    }
+
+    // Expunged: gone from the full list, or reported vanished.
+    let gone: BTreeSet<u32> = match &answers.all_uids {
+        Some(all) => {
+            let present: BTreeSet<u32> = all.iter().copied().collect();
+            local
+                .messages
+                .keys()
+                .filter(|uid| !present.contains(uid))
+                .copied()
+                .collect()
+        }
+        None => local
+            .messages
+            .keys()
+            .filter(|uid| answers.vanished.iter().any(|r| r.contains(uid)))
+            .copied()
+            .collect(),
+    };
+    if !gone.is_empty() {
+        actions.push(Action::Forget(gone.iter().copied().collect()));
+    }
+
+    // Flags of stored messages that differ; the last report of a UID wins.
+    let reported: BTreeMap<u32, MessageFlags> = answers.flags.iter().copied().collect();
+    let changed: Vec<(u32, MessageFlags)> = reported
+        .into_iter()
+        .filter(|(uid, flags)| {
+            !gone.contains(uid) && local.messages.get(uid).is_some_and(|old| old != flags)
+        })
+        .collect();
+    if !changed.is_empty() {
+        actions.push(Action::UpdateFlags(changed));
+    }
+
+    // New: on the server, not stored. Newest first, in batches.
+    let candidates: Vec<u32> = match &answers.all_uids {
+        Some(all) => all.clone(),
+        None => answers.new_uids.clone(),
+    };
+    let mut new: Vec<u32> = candidates
+        .into_iter()
+        .filter(|uid| !local.messages.contains_key(uid))
+        .collect::<BTreeSet<u32>>()
+        .into_iter()
+        .collect();
+    new.reverse();
+    for chunk in new.chunks(batch.max(1)) {
+        actions.push(Action::FetchNew(chunk.to_vec()));
+    }
+
+    actions.push(Action::SaveCursor(ImapCursor {
+        uidvalidity: server.uidvalidity,
+        uid_next: server.uid_next,
+        highest_modseq: server.highest_modseq.unwrap_or(0),
+    }));
+    actions
+}
+
+#[cfg(test)]
+mod tests;

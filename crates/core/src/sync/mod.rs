@@ -1,0 +1,167 @@
+//! Sync passes over accounts.
+//!
+//! An IMAP pass logs in, stores the folder list (INBOX first) and brings every folder up to date
+//! (server → local): the decisions are pure functions in [`imap_plan`], the I/O is in `imap`.
+//! Local changes waiting in the operation queue are pushed first ([`crate::replay`]), so the
+//! download sees the server with them applied.
+
+mod imap;
+pub(crate) mod imap_plan;
+
+use satu_mail::imap::{ImapConfig, ImapError, ImapSession, Security, SpecialUse};
+use satu_store::{Account, FolderRole, NewFolder, Store};
+
+use crate::dto::{FolderInfo, Progress, SyncReport};
+use crate::error::ApiError;
+
+/// The IMAP settings of an account, with its password.
+pub(crate) fn imap_config(account: &Account, password: String) -> ImapConfig {
+    ImapConfig {
+        host: account.imap.0.clone(),
+        port: account.imap.1,
+        security: match account.security {
+            satu_store::Security::Tls => Security::Tls,
+            satu_store::Security::StartTls => Security::StartTls,
+            satu_store::Security::Plain => Security::Plain,
+        },
+        username: account.username.clone(),
+        password,
+        ca_file: account.ca_file.as_ref().map(Into::into),
+    }
+}
+
+fn role(special_use: Option<SpecialUse>) -> FolderRole {
+    match special_use {
+        None => FolderRole::None,
+        Some(SpecialUse::Inbox) => FolderRole::Inbox,
+        Some(SpecialUse::Sent) => FolderRole::Sent,
+        Some(SpecialUse::Drafts) => FolderRole::Drafts,
+        Some(SpecialUse::Trash) => FolderRole::Trash,
+        Some(SpecialUse::Junk) => FolderRole::Junk,
+        Some(SpecialUse::Archive) => FolderRole::Archive,
+        Some(SpecialUse::All) => FolderRole::All,
+        Some(SpecialUse::Flagged) => FolderRole::Flagged,
+    }
+}
+
+/// One pass over an IMAP account: the folder list, then every selectable folder (INBOX first)
+/// brought up to date, then the messages that left every folder are removed.
+///
+/// A folder the server refuses (e.g. SELECT fails) is reported in its `FolderInfo::error` and
+/// the pass goes on; a lost connection or a timeout ends the pass with an error. Messages that
+/// left a folder are deleted only after a pass that saw every folder, so a message moved to a
+/// folder synced later keeps its item (and its id).
+#[tracing::instrument(skip_all, fields(account_id = account.id, source = "imap"))]
+pub(crate) async fn sync_imap(
+    store: &Store,
+    account: &Account,
+    password: String,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<SyncReport, ApiError> {
+    let config = imap_config(account, password);
+    let mut session = ImapSession::connect(&config)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let result = sync_session(store, account, &mut session, progress).await;
+    session.logout().await;
+    result
+}
+
+async fn sync_session(
+    store: &Store,
+    account: &Account,
+    session: &mut ImapSession,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<SyncReport, ApiError> {
+    let listed = session.list_folders().await.map_err(anyhow::Error::from)?;
+    let capabilities = session.capabilities().to_vec();
+    let folders: Vec<NewFolder> = listed
+        .iter()
+        .map(|f| NewFolder {
+            name: f.name.clone(),
+            delimiter: f.delimiter.clone(),
+            role: role(f.special_use),
+            selectable: f.selectable,
+        })
+        .collect();
+    let stored = store.write(|tx| tx.replace_folders(account.id, &folders))?;
+    tracing::info!(folders = folders.len(), "Folder list synced.");
+    session
+        .enable_qresync()
+        .await
+        .map_err(anyhow::Error::from)?;
+
+    let replayed = crate::replay::replay_imap(store, account, session, i64::MAX).await?;
+    let mut report = SyncReport {
+        account: account.id,
+        capabilities,
+        folders: Vec::new(),
+        fetched: 0,
+        updated: 0,
+        removed: 0,
+        deleted: 0,
+        pushed: replayed.done,
+        pending: store
+            .ops()?
+            .iter()
+            .filter(|op| op.account_id == account.id)
+            .count() as u64,
+    };
+    let mut complete = true;
+    // The server's order: INBOX, then special use, then the rest.
+    for new in folders {
+        let mut info = FolderInfo {
+            name: new.name.clone(),
+            role: new.role.as_str().to_owned(),
+            selectable: new.selectable,
+            total: 0,
+            fetched: 0,
+            updated: 0,
+            removed: 0,
+            error: None,
+        };
+        let folder = stored.iter().find(|f| f.name == new.name);
+        if let (true, Some(folder)) = (new.selectable, folder) {
+            match imap::sync_folder(store, session, account.id, folder, progress).await {
+                Ok(outcome) => {
+                    info.total = outcome.total;
+                    info.fetched = outcome.fetched;
+                    info.updated = outcome.updated;
+                    info.removed = outcome.removed;
+                }
+                Err(error) => {
+                    let fatal = match error.downcast_ref::<ImapError>() {
+                        Some(ImapError::Server { .. }) => false,
+                        Some(_) => true,
+                        // Store errors end the pass: they will not be better in the next folder.
+                        None => true,
+                    };
+                    if fatal {
+                        return Err(error
+                            .context(format!("Cannot sync the folder {}", new.name))
+                            .into());
+                    }
+                    tracing::warn!(folder = %new.name, error = %error, "Folder not synced.");
+                    info.error = Some(format!("{error:#}"));
+                    complete = false;
+                }
+            }
+        }
+        report.fetched += info.fetched;
+        report.updated += info.updated;
+        report.removed += info.removed;
+        report.folders.push(info);
+    }
+    if complete {
+        let deleted = store.write(|tx| tx.remove_orphan_mail(account.id))?;
+        report.deleted = deleted.len() as u64;
+    }
+    tracing::info!(
+        fetched = report.fetched,
+        updated = report.updated,
+        removed = report.removed,
+        deleted = report.deleted,
+        "Account synced."
+    );
+    Ok(report)
+}

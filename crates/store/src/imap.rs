@@ -1,0 +1,188 @@
+//! What the IMAP sync needs from the store: a folder's UID → item map with per-folder flags,
+//! storing fetched messages with their flags, applying flag changes and expunges, and removing
+//! messages that no folder holds any more.
+//!
+//! The store does not speak IMAP: flags are an opaque bit set except for [`FLAG_SEEN`] and
+//! [`FLAG_FLAGGED`], which decide an item's read and flagged state (the union over its folders).
+
+use anyhow::{Context as _, Result};
+use rusqlite::{params, OptionalExtension as _};
+
+use crate::{ChangeKind, Inserted, ItemKind, NewMail, Tx};
+
+/// Bit of `mail_folders.flags`: the message was seen (read) in that folder.
+pub const FLAG_SEEN: u32 = 1;
+/// Bit of `mail_folders.flags`: the message is flagged in that folder.
+pub const FLAG_FLAGGED: u32 = 2;
+
+/// One message of a synced folder as the store knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImapMessage {
+    /// UID in the folder.
+    pub uid: u32,
+    /// The UIDVALIDITY the UID belongs to.
+    pub uidvalidity: u32,
+    /// The item.
+    pub item_id: i64,
+    /// Flag bits in that folder.
+    pub flags: u32,
+}
+
+impl Tx<'_> {
+    /// Stores a fetched message (its `folder` must be set) with its flags in that folder. A
+    /// Message-ID already stored gains the folder (nothing duplicates); the item's read and
+    /// flagged state becomes the union over its folders.
+    pub fn insert_imap_mail(&mut self, mail: &NewMail, flags: u32) -> Result<Inserted> {
+        let Some((folder_id, uid, _)) = mail.folder else {
+            anyhow::bail!("An IMAP message must name its folder");
+        };
+        let inserted = self.insert_mail(mail)?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE mail_folders SET flags = ?3 WHERE item_id = ?1 AND folder_id = ?2",
+            )?
+            .execute(params![inserted.id(), folder_id, flags])
+            .with_context(|| format!("Cannot store the flags of UID {uid}"))?;
+        if let Inserted::Existing(id) = inserted {
+            self.refresh_item_state(id)?;
+        }
+        Ok(inserted)
+    }
+
+    /// Sets the flags of UID `uid` of a folder; returns false when no item has that UID there.
+    /// The item's state follows (union over its folders) and the change is recorded.
+    pub fn set_imap_flags(&mut self, folder_id: i64, uid: u32, flags: u32) -> Result<bool> {
+        let item: Option<i64> = self
+            .conn()
+            .prepare_cached("SELECT item_id FROM mail_folders WHERE folder_id = ?1 AND uid = ?2")?
+            .query_row(params![folder_id, uid], |row| row.get(0))
+            .optional()?;
+        let Some(item) = item else {
+            return Ok(false);
+        };
+        // A local flag change still waiting for the server wins over the server's old view.
+        let pending: bool = self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM ops WHERE item_id = ?1 AND kind = 'set_flags')",
+            )?
+            .query_row([item], |row| row.get(0))?;
+        if pending {
+            return Ok(true);
+        }
+        self.conn()
+            .prepare_cached(
+                "UPDATE mail_folders SET flags = ?3 WHERE item_id = ?1 AND folder_id = ?2",
+            )?
+            .execute(params![item, folder_id, flags])
+            .with_context(|| format!("Cannot store the flags of UID {uid}"))?;
+        self.refresh_item_state(item)?;
+        Ok(true)
+    }
+
+    /// Removes UIDs (expunged on the server) from a folder. Items still in another folder are
+    /// updated; items in no folder any more are left for [`Tx::remove_orphan_mail`], so that a
+    /// message moved to a folder synced later keeps its item. Returns how many were removed.
+    pub fn forget_imap_uids(&mut self, folder_id: i64, uids: &[u32]) -> Result<usize> {
+        let mut removed = 0;
+        for &uid in uids {
+            let item: Option<i64> = self
+                .conn()
+                .prepare_cached(
+                    "DELETE FROM mail_folders WHERE folder_id = ?1 AND uid = ?2 RETURNING item_id",
+                )?
+                .query_row(params![folder_id, uid], |row| row.get(0))
+                .optional()
+                .with_context(|| format!("Cannot forget UID {uid}"))?;
+            if let Some(item) = item {
+                removed += 1;
+                self.refresh_item_state(item)?;
+                self.record_folder_change(item)?;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Drops every UID mapping of a folder that belongs to another UIDVALIDITY (the server
+    /// renumbered the folder). The messages are fetched again and rejoin their items by
+    /// Message-ID; whatever is not found again is removed by [`Tx::remove_orphan_mail`].
+    pub fn forget_stale_uids(&mut self, folder_id: i64, uidvalidity: u32) -> Result<usize> {
+        let removed = self
+            .conn()
+            .execute(
+                "DELETE FROM mail_folders WHERE folder_id = ?1 AND uidvalidity != ?2",
+                params![folder_id, uidvalidity],
+            )
+            .context("Cannot drop the folder's old UIDs")?;
+        Ok(removed)
+    }
+
+    /// Removes the mail items of an account that no folder holds any more (expunged everywhere):
+    /// from the timeline, the search index and with a `removed` change. Returns their ids.
+    pub fn remove_orphan_mail(&mut self, account_id: i64) -> Result<Vec<i64>> {
+        let orphans: Vec<i64> = {
+            let mut stmt = self.conn().prepare(
+                "SELECT i.id FROM items i WHERE i.account_id = ?1 AND i.kind = 'mail'
+                 AND NOT EXISTS (SELECT 1 FROM mail_folders mf WHERE mf.item_id = i.id)",
+            )?;
+            let rows = stmt.query_map([account_id], |row| row.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .context("Cannot find messages that left every folder")?
+        };
+        for &id in &orphans {
+            self.delete_item(id)?;
+        }
+        Ok(orphans)
+    }
+
+    /// Read = seen in any folder; flagged = flagged in any folder.
+    fn refresh_item_state(&mut self, item: i64) -> Result<()> {
+        let state: Option<(bool, bool)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT max((flags & ?2) != 0), max((flags & ?3) != 0) FROM mail_folders
+                 WHERE item_id = ?1 GROUP BY item_id",
+            )?
+            .query_row(params![item, FLAG_SEEN, FLAG_FLAGGED], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        if let Some((seen, flagged)) = state {
+            self.set_item_state(item, Some(!seen), Some(flagged))?;
+        }
+        Ok(())
+    }
+
+    fn record_folder_change(&mut self, item: i64) -> Result<()> {
+        let title: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT title FROM items WHERE id = ?1")?
+            .query_row([item], |row| row.get(0))
+            .optional()?;
+        if let Some(title) = title {
+            self.record(ChangeKind::Updated, item, ItemKind::Mail, &title)?;
+        }
+        Ok(())
+    }
+}
+
+impl crate::Store {
+    /// Every message mapping of a folder (any UIDVALIDITY), by UID.
+    pub fn imap_messages(&self, folder_id: i64) -> Result<Vec<ImapMessage>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT uid, uidvalidity, item_id, flags FROM mail_folders WHERE folder_id = ?1 ORDER BY uid",
+            )?;
+            let rows = stmt.query_map([folder_id], |row| {
+                Ok(ImapMessage {
+                    uid: row.get(0)?,
+                    uidvalidity: row.get(1)?,
+                    item_id: row.get(2)?,
+                    flags: row.get(3)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<_>>()
+                .context("Cannot read the folder's messages")
+        })
+    }
+}
