@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 started=$(date +%s)
 step() { echo; echo "==> $* ($(( $(date +%s) - started ))s)"; }
+# Test runners' output is also kept in LOG, to add up their counts for the closing line.
+LOG=$(mktemp "${TMPDIR:-/tmp}/satu-test.XXXXXX")
+trap 'rm -f "$LOG"' EXIT
+logged() { "$@" 2>&1 | tee -a "$LOG"; }
 
 # CI runs in a fresh clone: keep Rust's build cache outside it so that later runs on the same
 # machine rebuild only what changed (a developer's own checkout keeps using ./target).
@@ -24,7 +28,7 @@ bash tests/servers/install.sh
 
 step "UI: build and unit tests"
 build_ui
-npm --prefix ui test --silent
+NO_COLOR=1 logged npm --prefix ui test --silent
 
 step "Rust: formatting and lints"
 cargo fmt --all -- --check
@@ -33,10 +37,18 @@ cargo clippy "${CARGO_SELECTION[@]}" --all-targets -- -D warnings
 step "Rust: unit and integration tests"
 # Passwords go to the kernel keyring in tests, which needs a session keyring: keyctl gives the
 # run its own.
-keyctl session - cargo test "${CARGO_SELECTION[@]}"
+logged keyctl session - cargo test "${CARGO_SELECTION[@]}" --lib --bins --tests
 
 step "End-to-end: the real app under Xvfb"
 cargo build "${CARGO_SELECTION[@]}"
-bash tests/e2e/run.sh "$TARGET_DIR/debug/satu-app"
+logged bash tests/e2e/run.sh "$TARGET_DIR/debug/satu-app"
 
 step "All tests passed"
+# One closing line over every runner: cargo's "test result: ok. N passed", vitest's
+# "Tests  N passed", node's "# pass N".
+passed=$(awk '
+  /^test result:/ { n += $4 }
+  /^ *Tests +[0-9]+ passed/ { n += $2 }
+  /^# pass [0-9]+$/ { n += $3 }
+  END { print n + 0 }' "$LOG")
+echo "$passed passed, 0 failed"

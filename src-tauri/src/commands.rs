@@ -2,7 +2,8 @@
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
 use satu_core::dto::{
-    Account, AccountInput, ImportReport, Item, ItemDetail, SearchQuery, TimelineQuery,
+    Account, AccountInput, ActionReport, ImportReport, Item, ItemDetail, PendingOp, SearchQuery,
+    TimelineQuery,
 };
 use satu_core::{ApiError, Satu};
 use tauri::State;
@@ -52,4 +53,43 @@ pub async fn open_sample(satu: State<'_, Satu>) -> Result<ImportReport, ApiError
                 format!("The import stopped unexpectedly: {e}"),
             )
         })?
+}
+
+#[tauri::command]
+pub async fn mark(
+    satu: State<'_, Satu>,
+    id: i64,
+    unread: Option<bool>,
+    flagged: Option<bool>,
+) -> Result<ActionReport, ApiError> {
+    satu.mark(id, unread, flagged).await
+}
+
+#[tauri::command]
+pub async fn archive(satu: State<'_, Satu>, id: i64) -> Result<ActionReport, ApiError> {
+    satu.archive(id).await
+}
+
+#[tauri::command]
+pub async fn delete(satu: State<'_, Satu>, id: i64) -> Result<ActionReport, ApiError> {
+    satu.delete(id).await
+}
+
+#[tauri::command]
+pub async fn move_item(
+    satu: State<'_, Satu>,
+    id: i64,
+    folder: String,
+) -> Result<ActionReport, ApiError> {
+    satu.move_item(id, &folder).await
+}
+
+#[tauri::command]
+pub fn ops(satu: State<'_, Satu>) -> Result<Vec<PendingOp>, ApiError> {
+    satu.ops()
+}
+
+#[tauri::command]
+pub fn retry_op(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
+    satu.retry_op(id).map(|_| ())
 }

@@ -58,6 +58,12 @@ pub fn run() {
             commands::accounts,
             commands::add_account,
             commands::open_sample,
+            commands::mark,
+            commands::archive,
+            commands::delete,
+            commands::move_item,
+            commands::ops,
+            commands::retry_op,
         ])
         .build(tauri::generate_context!());
     match app {
