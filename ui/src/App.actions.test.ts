@@ -138,6 +138,27 @@ describe('mail actions in the window', () => {
     expect(screen.getByTestId('pending-indicator').textContent).toContain('One change waiting');
   });
 
+  it('m opens the move dialog; moving to a folder moves the selection on', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await key('j');
+    await key('m');
+    const dialog = await screen.findByTestId('move-dialog');
+    const input = screen.getByLabelText('Folder name') as HTMLInputElement;
+    expect(document.activeElement).toBe(input);
+    expect(input.value).toBe('');
+    // Keys belong to the dialog now.
+    await key('j');
+    expect(selectedTitle()).toContain('Quarterly report draft');
+    expect([...dialog.querySelectorAll('option')].map((o) => o.value)).toEqual(['INBOX']);
+    await fireEvent.input(input, { target: { value: 'Projects' } });
+    await fireEvent.click(screen.getByTestId('move-submit'));
+    expect(screen.queryByTestId('move-dialog')).toBeNull();
+    await waitFor(() => expect(selectedTitle()).toContain('Lunch?'));
+    expect((await fake.timeline({}))[0].folders).toEqual(['Projects']);
+  });
+
   it('a failed archive (local account) shows the error and keeps the selection', async () => {
     render(App, { backend: createFakeBackend({ seed: false }) });
     await fireEvent.click(await screen.findByTestId('open-sample'));

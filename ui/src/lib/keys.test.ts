@@ -23,12 +23,13 @@ describe('keyAction', () => {
     expect(press('e')).toBe('archive');
     expect(press('#')).toBe('delete');
     expect(press('Delete')).toBe('delete');
+    expect(press('m')).toBe('move');
     expect(press('U')).toBeNull();
   });
 
   it('leaves the mail action keys alone while typing or with modifiers', () => {
     const input = document.createElement('input');
-    for (const key of ['u', 's', 'e', '#', 'Delete']) {
+    for (const key of ['u', 's', 'e', '#', 'Delete', 'm']) {
       expect(press(key, input)).toBeNull();
       expect(press(key, document.createElement('textarea'))).toBeNull();
     }

@@ -10,7 +10,8 @@ export type KeyAction =
   | 'toggle-read'
   | 'toggle-flag'
   | 'archive'
-  | 'delete';
+  | 'delete'
+  | 'move';
 
 /** The keys of the mail actions, as shown in tooltips, `aria-keyshortcuts` and the help. */
 export const ACTION_KEYS = {
@@ -18,6 +19,7 @@ export const ACTION_KEYS = {
   'toggle-flag': 's',
   archive: 'e',
   delete: '#',
+  move: 'm',
 } as const;
 
 export type MailAction = keyof typeof ACTION_KEYS;
@@ -70,6 +72,8 @@ export function keyAction(input: KeyInput): KeyAction | null {
     case '#':
     case 'Delete':
       return 'delete';
+    case 'm':
+      return 'move';
     default:
       return null;
   }
