@@ -1,11 +1,14 @@
 import type {
   Account,
+  ActionReport,
   AccountInput,
   ApiError,
   ChangeEvent,
   ImportReport,
   Item,
   ItemDetail,
+  MarkChange,
+  PendingOp,
   SearchQuery,
   TimelineQuery,
 } from './types';
@@ -22,6 +25,20 @@ export interface Backend {
   /** Logs in first (may take seconds); resolves with the new account's id. */
   addAccount(input: AccountInput): Promise<number>;
   openSample(): Promise<ImportReport>;
+  // Mail actions: applied locally at once (a change event follows), then pushed to the server
+  // if it answers within seconds; otherwise queued (`pushed: false`).
+  /** Marks read/unread and/or flagged/unflagged (any kind of item). */
+  mark(id: number, change: MarkChange): Promise<ActionReport>;
+  /** Moves a mail item to its account's Archive folder (not_found, field `folder`, if none). */
+  archive(id: number): Promise<ActionReport>;
+  /** Moves a mail item to the Trash, or deletes it for good (in the Trash already, or local). */
+  delete(id: number): Promise<ActionReport>;
+  /** Moves a mail item to the named folder of its account. */
+  moveItem(id: number, folder: string): Promise<ActionReport>;
+  /** Every queued change (pending or wedged), oldest first. */
+  ops(): Promise<PendingOp[]>;
+  /** Retries a queued change at the next push, a wedged one included. */
+  retryOp(id: number): Promise<void>;
   /**
    * Calls `cb` for each change of the store; `onError` if the subscription itself fails.
    * Returns the function that stops it.

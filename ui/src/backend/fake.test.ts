@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountInput, ChangeEvent } from './types';
-import { createFakeBackend } from './fake';
+import { createFakeBackend, WEDGED_AFTER } from './fake';
 
 const good: AccountInput = {
   email: 'me@example.com',
@@ -94,5 +94,93 @@ describe('fake backend', () => {
     stop();
     fake.update((await fake.timeline({}))[0].id, { flagged: true });
     expect(events).toEqual([`updated:${first.id}`, `removed:${first.id}`]);
+  });
+
+  it('marks read and flagged: reports, updated events, no event when nothing changes', async () => {
+    const fake = createFakeBackend();
+    const [first] = await fake.timeline({});
+    const events: string[] = [];
+    fake.onChange((e) => events.push(`${e.change}:${e.id}`));
+    expect(first.unread).toBe(true);
+    expect(await fake.mark(first.id, { unread: false })).toEqual({
+      id: first.id,
+      changed: true,
+      folder: null,
+      deleted: false,
+      pushed: true,
+      pending: 0,
+    });
+    expect(await fake.item(first.id)).toMatchObject({ unread: false, flagged: true });
+    expect(await fake.mark(first.id, { unread: false, flagged: true })).toMatchObject({ changed: false, pushed: true });
+    expect(events).toEqual([`updated:${first.id}`]);
+    await expect(fake.mark(first.id, {})).rejects.toMatchObject({ code: 'invalid_input', field: 'mark' });
+    await expect(fake.mark(999, { unread: true })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('archives, moves and deletes mail of a server account (Trash first, then for good)', async () => {
+    const fake = createFakeBackend();
+    const mail = (await fake.timeline({})).filter((i) => i.kind === 'mail');
+    const events: string[] = [];
+    fake.onChange((e) => events.push(`${e.change}:${e.id}`));
+
+    expect(await fake.archive(mail[0].id)).toMatchObject({ folder: 'Archive', deleted: false, pushed: true, pending: 0 });
+    expect((await fake.item(mail[0].id)).folders).toEqual(['Archive']);
+    expect(await fake.moveItem(mail[0].id, 'inbox')).toMatchObject({ folder: 'INBOX' });
+    await expect(fake.moveItem(mail[0].id, 'Nope')).rejects.toMatchObject({ code: 'not_found', field: 'folder' });
+
+    expect(await fake.delete(mail[1].id)).toMatchObject({ folder: 'Trash', deleted: false });
+    expect(await fake.delete(mail[1].id)).toMatchObject({ folder: null, deleted: true, pushed: true });
+    await expect(fake.item(mail[1].id)).rejects.toMatchObject({ code: 'not_found' });
+    expect(events).toEqual([
+      `updated:${mail[0].id}`,
+      `updated:${mail[0].id}`,
+      `updated:${mail[1].id}`,
+      `removed:${mail[1].id}`,
+    ]);
+
+    const chat = (await fake.timeline({ kind: 'chat' }))[0];
+    await expect(fake.archive(chat.id)).rejects.toMatchObject({ code: 'invalid_input', field: 'id' });
+  });
+
+  it('local accounts: no archive folder, delete is for good, nothing is queued', async () => {
+    const fake = createFakeBackend({ seed: false, offline: true });
+    await fake.openSample();
+    const [welcome] = await fake.timeline({});
+    await expect(fake.archive(welcome.id)).rejects.toMatchObject({
+      code: 'not_found',
+      field: 'folder',
+      message: expect.stringContaining('no archive folder (its folders: Sample)'),
+    });
+    expect(await fake.mark(welcome.id, { unread: false })).toMatchObject({ changed: true, pushed: true, pending: 0 });
+    expect(await fake.delete(welcome.id)).toMatchObject({ deleted: true, pushed: true, pending: 0 });
+    expect(await fake.ops()).toEqual([]);
+  });
+
+  it('offline: applied here and queued; wedged after 8 attempts; retried and pushed once back', async () => {
+    const fake = createFakeBackend({ offline: true });
+    const [first, , third] = await fake.timeline({});
+    expect(await fake.mark(first.id, { unread: false })).toMatchObject({ changed: true, pushed: false, pending: 1 });
+    expect((await fake.item(first.id)).unread).toBe(false);
+    expect(await fake.archive(third.id)).toMatchObject({ folder: 'Archive', pushed: false, pending: 2 });
+
+    let ops = await fake.ops();
+    expect(ops).toMatchObject([
+      { account: 1, item: first.id, kind: 'set_flags', state: 'pending' },
+      { account: 1, item: third.id, kind: 'move', state: 'pending' },
+    ]);
+    expect(ops[0].attempts).toBeGreaterThan(0);
+    expect(ops[0].last_error).toContain('imap.example.com:993');
+    expect(Date.parse(ops[0].next_attempt)).not.toBeNaN();
+
+    for (let i = 0; i < WEDGED_AFTER; i++) ops = await fake.ops();
+    expect(ops.map((op) => op.state)).toEqual(['wedged', 'wedged']);
+    expect(ops[0].attempts).toBe(WEDGED_AFTER);
+
+    fake.setOffline(false);
+    // Wedged ops wait for a retry, even with the server back.
+    expect(await fake.ops()).toHaveLength(2);
+    await fake.retryOp(ops[0].id);
+    expect(await fake.ops()).toMatchObject([{ id: ops[1].id, state: 'wedged' }]);
+    await expect(fake.retryOp(12345)).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -4,12 +4,15 @@ import type { Backend } from './backend';
 import type {
   Account,
   AccountInput,
+  ActionReport,
   ApiError,
   ChangeEvent,
   ImportReport,
   Item,
   ItemDetail,
   ItemKind,
+  MarkChange,
+  PendingOp,
 } from './types';
 
 export interface FakeOptions {
@@ -19,7 +22,28 @@ export interface FakeOptions {
   delayMs?: number;
   /** "Now" for the generated times (default: the real clock). */
   now?: number;
+  /**
+   * Pretend the mail servers cannot be reached (default false): actions apply here and stay
+   * queued (`pushed: false`); every push attempt fails, and after 8 the change is wedged.
+   */
+  offline?: boolean;
 }
+
+/** The folders of an account, and which of them are the Archive and the Trash. */
+interface Folders {
+  names: string[];
+  archive: string | null;
+  trash: string | null;
+}
+
+const IMAP_FOLDERS: Folders = {
+  names: ['INBOX', 'Archive', 'Sent', 'Trash', 'Projects'],
+  archive: 'Archive',
+  trash: 'Trash',
+};
+
+/** Failed push attempts after which a queued change is wedged (like the core). */
+export const WEDGED_AFTER = 8;
 
 interface Stored {
   detail: ItemDetail;
@@ -172,12 +196,17 @@ export class FakeBackend implements Backend {
   private nextId = 1;
   private nextAccount = 1;
   private sampleAccount: number | null = null;
+  private folders = new Map<number, Folders>();
+  private queue: PendingOp[] = [];
+  private nextOp = 1;
+  private offline: boolean;
   private readonly delayMs: number;
   private readonly now: number;
 
   constructor(options: FakeOptions = {}) {
     this.delayMs = options.delayMs ?? 0;
     this.now = options.now ?? Date.now();
+    this.offline = options.offline ?? false;
     if (options.seed ?? true) {
       const account = this.createAccount({
         name: 'Aisha Rahman',
@@ -296,6 +325,75 @@ export class FakeBackend implements Backend {
     return { account, folder: 'Sample', imported: added.length, duplicates: 0, quarantined: 0 };
   }
 
+  async mark(id: number, change: MarkChange): Promise<ActionReport> {
+    if (change.unread === undefined && change.flagged === undefined) {
+      throw fail('invalid_input', 'Say what to mark: read, unread, flagged or unflagged', 'mark');
+    }
+    const { detail } = this.get(id);
+    const changed =
+      (change.unread !== undefined && change.unread !== detail.unread) ||
+      (change.flagged !== undefined && change.flagged !== detail.flagged);
+    if (changed) {
+      if (change.unread !== undefined) detail.unread = change.unread;
+      if (change.flagged !== undefined) detail.flagged = change.flagged;
+      if (detail.kind === 'mail' && this.isRemote(detail.account)) this.enqueue(detail.account, id, 'set_flags');
+      this.emit({ change: 'updated', id, kind: detail.kind, title: detail.title });
+    }
+    return this.report(detail.account, id, { changed, folder: null, deleted: false });
+  }
+
+  async archive(id: number): Promise<ActionReport> {
+    const { detail } = this.mail(id);
+    const folders = this.foldersOf(detail.account);
+    if (folders.archive === null) throw noFolder(folders, 'no archive folder');
+    return this.relocate(detail, folders.archive);
+  }
+
+  async delete(id: number): Promise<ActionReport> {
+    const { detail } = this.mail(id);
+    const { trash } = this.foldersOf(detail.account);
+    const remote = this.isRemote(detail.account);
+    if (remote && trash !== null && !detail.folders.every((folder) => folder === trash)) {
+      return this.relocate(detail, trash);
+    }
+    this.items.delete(id);
+    if (remote) this.enqueue(detail.account, null, 'expunge');
+    this.emit({ change: 'removed', id, kind: detail.kind, title: detail.title });
+    return this.report(detail.account, id, { changed: true, folder: null, deleted: true });
+  }
+
+  async moveItem(id: number, folder: string): Promise<ActionReport> {
+    const { detail } = this.mail(id);
+    const folders = this.foldersOf(detail.account);
+    const name = folders.names.find(
+      (candidate) => candidate === folder || (candidate === 'INBOX' && folder.toLowerCase() === 'inbox'),
+    );
+    if (name === undefined) throw noFolder(folders, `no folder named "${folder}"`);
+    return this.relocate(detail, name);
+  }
+
+  /** The queue; like the core's worker, first tries to push what is due. */
+  async ops(): Promise<PendingOp[]> {
+    for (const account of new Set(this.queue.map((op) => op.account))) this.push(account);
+    return structuredClone(this.queue);
+  }
+
+  async retryOp(id: number): Promise<void> {
+    const op = this.queue.find((candidate) => candidate.id === id);
+    if (!op) throw fail('not_found', `No queued operation with id ${id} (see \`satu ops\`)`);
+    Object.assign(op, { state: 'pending', attempts: 0, next_attempt: iso(Date.now()) });
+  }
+
+  /** Test and demo helper: the mail servers go away or come back. */
+  setOffline(offline: boolean): void {
+    this.offline = offline;
+  }
+
+  /** The folders of an account (test and demo helper; the core has no such call yet). */
+  folderNames(account: number): string[] {
+    return [...this.foldersOf(account).names];
+  }
+
   onChange(cb: (change: ChangeEvent) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
@@ -315,6 +413,74 @@ export class FakeBackend implements Backend {
     this.emit({ change: 'removed', id, kind: stored.detail.kind, title: stored.detail.title });
   }
 
+  /** Moves a mail item to `folder`: the local change and its event, then the push. */
+  private async relocate(detail: ItemDetail, folder: string): Promise<ActionReport> {
+    detail.folders = [folder];
+    if (this.isRemote(detail.account)) this.enqueue(detail.account, detail.id, 'move');
+    this.emit({ change: 'updated', id: detail.id, kind: detail.kind, title: detail.title });
+    return this.report(detail.account, detail.id, { changed: true, folder, deleted: false });
+  }
+
+  /** Like the core: after the local commit (and its event), try to push, then report. */
+  private async report(
+    account: number,
+    id: number,
+    outcome: Pick<ActionReport, 'changed' | 'folder' | 'deleted'>,
+  ): Promise<ActionReport> {
+    if (this.queue.some((op) => op.account === account)) {
+      // The push takes a moment (none in tests, which may fake the clock).
+      if (this.delayMs > 0) await this.wait();
+      this.push(account);
+    }
+    const pending = this.queue.filter((op) => op.account === account).length;
+    return { id, ...outcome, pushed: pending === 0, pending };
+  }
+
+  /** One push attempt of an account's due changes: they go, or fail and back off. */
+  private push(account: number): void {
+    const due = this.queue.filter((op) => op.account === account && op.state === 'pending');
+    if (!this.offline) {
+      this.queue = this.queue.filter((op) => !due.includes(op));
+      return;
+    }
+    const imap = this.accountList.find((a) => a.id === account)?.imap ?? '';
+    for (const op of due) {
+      op.attempts += 1;
+      op.last_error = `Cannot reach ${imap}: the network is unreachable.`;
+      op.next_attempt = iso(Date.now() + Math.min(2000 * 2 ** (op.attempts - 1), 15 * MINUTE));
+      if (op.attempts >= WEDGED_AFTER) op.state = 'wedged';
+    }
+  }
+
+  private enqueue(account: number, item: number | null, kind: PendingOp['kind']): void {
+    this.queue.push({
+      id: this.nextOp++,
+      account,
+      item,
+      kind,
+      state: 'pending',
+      attempts: 0,
+      next_attempt: iso(Date.now()),
+      last_error: '',
+    });
+  }
+
+  private isRemote(account: number): boolean {
+    return this.accountList.find((a) => a.id === account)?.kind === 'imap';
+  }
+
+  private foldersOf(account: number): Folders {
+    return this.folders.get(account) ?? { names: [], archive: null, trash: null };
+  }
+
+  /** A mail item, or the core's refusal for other kinds. */
+  private mail(id: number): Stored {
+    const stored = this.get(id);
+    const kind = stored.detail.kind;
+    if (kind !== 'mail') throw fail('invalid_input', `Item ${id} is a ${kind}, not mail`, 'id');
+    return stored;
+  }
+
   private emit(change: ChangeEvent): void {
     for (const listener of this.listeners) listener(change);
   }
@@ -332,6 +498,10 @@ export class FakeBackend implements Backend {
   private createAccount(account: Omit<Account, 'id'>): number {
     const id = this.nextAccount++;
     this.accountList.push({ id, ...account });
+    this.folders.set(
+      id,
+      account.kind === 'imap' ? structuredClone(IMAP_FOLDERS) : { names: ['Sample'], archive: null, trash: null },
+    );
     return id;
   }
 
@@ -349,7 +519,7 @@ export class FakeBackend implements Backend {
       thread: null,
       snippet: seed.text.replace(/\s+/g, ' ').slice(0, 120),
       message_id: seed.kind === 'mail' ? `fake-${id}@satu.invalid` : null,
-      folders: seed.kind === 'mail' ? ['INBOX'] : [],
+      folders: seed.kind === 'mail' ? this.foldersOf(account).names.slice(0, 1) : [],
       task: null,
       recipients: 'aisha@example.com',
       body_text: seed.text,
@@ -363,6 +533,14 @@ export class FakeBackend implements Backend {
   private wait(): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, this.delayMs));
   }
+}
+
+function noFolder(folders: Folders, what: string): ApiError {
+  return fail(
+    'not_found',
+    `This account has ${what} (its folders: ${folders.names.join(', ')}). Run \`satu sync\` if it was just created`,
+    'folder',
+  );
 }
 
 function toItem(d: ItemDetail): Item {

@@ -24,6 +24,14 @@ export function createTauriBackend(): Backend {
     accounts: () => call('accounts'),
     addAccount: (input) => call('add_account', { input }),
     openSample: () => call('open_sample'),
+    mark: (id, change) => call('mark', { id, unread: change.unread ?? null, flagged: change.flagged ?? null }),
+    archive: (id) => call('archive', { id }),
+    delete: (id) => call('delete', { id }),
+    moveItem: (id, folder) => call('move_item', { id, folder }),
+    ops: () => call('ops'),
+    retryOp: async (id) => {
+      await call<null>('retry_op', { id });
+    },
     onChange(cb, onError) {
       // `listen` registers asynchronously; an unsubscribe before it settles still takes effect.
       let stopped = false;

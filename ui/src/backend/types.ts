@@ -86,6 +86,47 @@ export interface ImportReport {
   quarantined: number;
 }
 
+/** What a mail action did (crates/core/src/dto.rs: ActionReport). */
+export interface ActionReport {
+  /** The item acted on. */
+  id: number;
+  /** Whether the local state changed (false: it was already so). */
+  changed: boolean;
+  /** The folder it is in now (move, archive, delete to Trash). */
+  folder: string | null;
+  /** Whether the item is gone (deleted for good). */
+  deleted: boolean;
+  /** False: applied here and queued; the server gets it when it is reachable again. */
+  pushed: boolean;
+  /** How many changes of that account still wait for the server. */
+  pending: number;
+}
+
+/** What to mark; at least one of the two. */
+export interface MarkChange {
+  unread?: boolean;
+  flagged?: boolean;
+}
+
+export type OpKind = 'set_flags' | 'move' | 'expunge';
+
+/** A queued change waiting for (or refused by) the server (dto.rs: PendingOp). */
+export interface PendingOp {
+  id: number;
+  account: number;
+  /** The item acted on, if it still exists. */
+  item: number | null;
+  kind: OpKind;
+  /** `pending`: retried by itself; `wedged`: failed too often, waits for a retry. */
+  state: 'pending' | 'wedged';
+  /** Failed attempts so far. */
+  attempts: number;
+  /** RFC 3339, UTC. */
+  next_attempt: string;
+  /** The last failure, '' when none. */
+  last_error: string;
+}
+
 export interface ChangeEvent {
   change: 'added' | 'updated' | 'removed';
   id: number;

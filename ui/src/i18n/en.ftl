@@ -51,6 +51,48 @@ pane-date = Date
 pane-attachments = Attachments
 pane-body-title = Message content
 pane-no-body = This item has no text.
+pane-folder = Folder
+
+## Mail actions
+
+actions-label = Actions
+action-mark-read = Mark read
+action-mark-unread = Mark unread
+action-flag = Flag
+action-unflag = Unflag
+action-archive = Archive
+action-delete = Delete
+action-move = Move to…
+move-title = Move to a folder
+move-folder = Folder name
+move-submit = Move
+# A button's tooltip: its label and its keyboard shortcut.
+action-tooltip = { $label } ({ $key })
+offline-saved = Saved here; it will reach the server when it’s back online.
+
+## Pending changes
+
+pending-count =
+    { $count ->
+        [one] One change waiting for the server
+       *[other] { $count } changes waiting for the server
+    }
+pending-title = Pending changes
+pending-intro = These changes are saved on this computer and will be sent when the server can be reached.
+pending-none = Nothing is waiting for the server.
+op-set-flags = Read or flagged state
+op-move = Move to another folder
+op-expunge = Delete for good
+op-pending = Waiting
+op-wedged = Stopped
+op-attempts =
+    { $attempts ->
+        [0] not tried yet
+        [one] one failed attempt
+       *[other] { $attempts } failed attempts
+    }
+op-next = next attempt { $time }
+op-retry = Retry
 
 ## First run
 
@@ -93,6 +135,11 @@ shortcut-next = Next item
 shortcut-previous = Previous item
 shortcut-open = Open the selected item
 shortcut-search = Search
+shortcut-toggle-read = Mark read or unread
+shortcut-toggle-flag = Flag or unflag
+shortcut-archive = Archive
+shortcut-delete = Delete
+shortcut-move = Move to a folder
 shortcut-help = Show or hide this list
 shortcut-escape = Close a window or clear the search
 close = Close

@@ -58,6 +58,18 @@ describe('messages', () => {
     expect(t('sample-opened', { imported: 0 })).toBe('Peti mel contoh sudah dibuka.');
   });
 
+  it('counts pending changes and failed attempts in both languages', () => {
+    expect(t('pending-count', { count: 1 })).toBe('One change waiting for the server');
+    expect(t('pending-count', { count: 3 })).toBe('3 changes waiting for the server');
+    expect(t('op-attempts', { attempts: 0 })).toBe('not tried yet');
+    expect(t('action-tooltip', { label: t('action-archive'), key: 'e' })).toBe('Archive (e)');
+    setLocale('ms');
+    expect(t('pending-count', { count: 1 })).toBe('Satu perubahan menunggu pelayan');
+    expect(t('pending-count', { count: 3 })).toBe('3 perubahan menunggu pelayan');
+    expect(t('op-attempts', { attempts: 8 })).toBe('8 percubaan gagal');
+    expect(t('action-tooltip', { label: t('action-archive'), key: 'e' })).toBe('Arkib (e)');
+  });
+
   it('picks Malay for ms*, English otherwise', () => {
     expect(pickLocale('ms')).toBe('ms');
     expect(pickLocale('ms-MY')).toBe('ms');

@@ -51,6 +51,48 @@ pane-date = Tarikh
 pane-attachments = Lampiran
 pane-body-title = Kandungan mesej
 pane-no-body = Item ini tiada teks.
+pane-folder = Folder
+
+## Tindakan e-mel
+
+actions-label = Tindakan
+action-mark-read = Tanda sudah dibaca
+action-mark-unread = Tanda belum dibaca
+action-flag = Benderakan
+action-unflag = Buang bendera
+action-archive = Arkib
+action-delete = Padam
+action-move = Pindah ke…
+move-title = Pindah ke folder
+move-folder = Nama folder
+move-submit = Pindah
+# Petua butang: labelnya dan pintasan papan kekuncinya.
+action-tooltip = { $label } ({ $key })
+offline-saved = Disimpan di sini; perubahan akan sampai ke pelayan apabila pelayan dalam talian semula.
+
+## Perubahan belum dihantar
+
+pending-count =
+    { $count ->
+        [1] Satu perubahan menunggu pelayan
+       *[other] { $count } perubahan menunggu pelayan
+    }
+pending-title = Perubahan belum dihantar
+pending-intro = Perubahan ini disimpan dalam komputer ini dan akan dihantar apabila pelayan dapat dihubungi.
+pending-none = Tiada apa-apa yang menunggu pelayan.
+op-set-flags = Status dibaca atau bendera
+op-move = Pindah ke folder lain
+op-expunge = Padam terus
+op-pending = Menunggu
+op-wedged = Terhenti
+op-attempts =
+    { $attempts ->
+        [0] belum dicuba
+        [1] satu percubaan gagal
+       *[other] { $attempts } percubaan gagal
+    }
+op-next = percubaan seterusnya { $time }
+op-retry = Cuba lagi
 
 ## Kali pertama
 
@@ -92,6 +134,11 @@ shortcut-next = Item seterusnya
 shortcut-previous = Item sebelumnya
 shortcut-open = Buka item yang dipilih
 shortcut-search = Cari
+shortcut-toggle-read = Tanda sudah atau belum dibaca
+shortcut-toggle-flag = Benderakan atau buang bendera
+shortcut-archive = Arkib
+shortcut-delete = Padam
+shortcut-move = Pindah ke folder
 shortcut-help = Tunjuk atau sembunyikan senarai ini
 shortcut-escape = Tutup tetingkap atau kosongkan carian
 close = Tutup

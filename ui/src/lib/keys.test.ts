@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyAction, moveSelection, type KeyInput } from './keys';
+import { keyAction, moveSelection, selectionAfter, type KeyInput } from './keys';
 
 const press = (key: string, target: EventTarget | null = document.body, mods: Partial<KeyInput> = {}) =>
   keyAction({ key, target, ctrlKey: false, metaKey: false, altKey: false, ...mods });
@@ -15,6 +15,31 @@ describe('keyAction', () => {
     expect(press('?')).toBe('help');
     expect(press('Escape')).toBe('escape');
     expect(press('x')).toBeNull();
+  });
+
+  it('maps the mail actions', () => {
+    expect(press('u')).toBe('toggle-read');
+    expect(press('s')).toBe('toggle-flag');
+    expect(press('e')).toBe('archive');
+    expect(press('#')).toBe('delete');
+    expect(press('Delete')).toBe('delete');
+    expect(press('m')).toBe('move');
+    expect(press('U')).toBeNull();
+  });
+
+  it('leaves the mail action keys alone while typing or with modifiers', () => {
+    const input = document.createElement('input');
+    for (const key of ['u', 's', 'e', '#', 'Delete', 'm']) {
+      expect(press(key, input)).toBeNull();
+      expect(press(key, document.createElement('textarea'))).toBeNull();
+    }
+    const editable = document.createElement('div');
+    editable.contentEditable = 'true';
+    // jsdom has no isContentEditable; the browser has.
+    Object.defineProperty(editable, 'isContentEditable', { value: true });
+    expect(press('e', editable)).toBeNull();
+    expect(press('s', document.body, { ctrlKey: true })).toBeNull();
+    expect(press('e', document.body, { metaKey: true })).toBeNull();
   });
 
   it('leaves keys alone while typing, except Escape', () => {
@@ -42,5 +67,20 @@ describe('moveSelection', () => {
     expect(moveSelection([5, 4, 3], 5, -1)).toBe(5);
     expect(moveSelection([5, 4, 3], 42, -1)).toBe(5);
     expect(moveSelection([], 1, 1)).toBeNull();
+  });
+});
+
+describe('selectionAfter', () => {
+  it('moves to the next row, or the previous at the end, or nothing', () => {
+    expect(selectionAfter([5, 4, 3], 5, 5)).toBe(4);
+    expect(selectionAfter([5, 4, 3], 4, 4)).toBe(3);
+    expect(selectionAfter([5, 4, 3], 3, 3)).toBe(4);
+    expect(selectionAfter([5], 5, 5)).toBeNull();
+  });
+
+  it('keeps another selection, and ignores ids not listed', () => {
+    expect(selectionAfter([5, 4, 3], 4, 5)).toBe(5);
+    expect(selectionAfter([5, 4, 3], 4, null)).toBeNull();
+    expect(selectionAfter([5, 4, 3], 9, 9)).toBe(9);
   });
 });

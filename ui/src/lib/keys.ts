@@ -1,6 +1,28 @@
 // Keyboard shortcuts of the main window, as a pure function of the key event.
 
-export type KeyAction = 'next' | 'previous' | 'open' | 'search' | 'help' | 'escape';
+export type KeyAction =
+  | 'next'
+  | 'previous'
+  | 'open'
+  | 'search'
+  | 'help'
+  | 'escape'
+  | 'toggle-read'
+  | 'toggle-flag'
+  | 'archive'
+  | 'delete'
+  | 'move';
+
+/** The keys of the mail actions, as shown in tooltips, `aria-keyshortcuts` and the help. */
+export const ACTION_KEYS = {
+  'toggle-read': 'u',
+  'toggle-flag': 's',
+  archive: 'e',
+  delete: '#',
+  move: 'm',
+} as const;
+
+export type MailAction = keyof typeof ACTION_KEYS;
 
 export interface KeyInput {
   key: string;
@@ -41,6 +63,17 @@ export function keyAction(input: KeyInput): KeyAction | null {
       return 'search';
     case '?':
       return 'help';
+    case 'u':
+      return 'toggle-read';
+    case 's':
+      return 'toggle-flag';
+    case 'e':
+      return 'archive';
+    case '#':
+    case 'Delete':
+      return 'delete';
+    case 'm':
+      return 'move';
     default:
       return null;
   }
@@ -55,4 +88,15 @@ export function moveSelection(ids: number[], selected: number | null, delta: num
   const index = selected === null ? -1 : ids.indexOf(selected);
   if (index < 0) return ids[0];
   return ids[Math.max(0, Math.min(ids.length - 1, index + delta))];
+}
+
+/**
+ * The id to select once `gone` leaves the list (archive, delete): the next (older) row, else the
+ * previous one, else nothing. A `gone` that is not in the list changes nothing.
+ */
+export function selectionAfter(ids: number[], gone: number, selected: number | null): number | null {
+  if (selected !== gone) return selected;
+  const index = ids.indexOf(gone);
+  if (index < 0) return selected;
+  return ids[index + 1] ?? ids[index - 1] ?? null;
 }

@@ -64,6 +64,11 @@ export class TimelineStore {
     }
   }
 
+  /** Changes a loaded row in place (an optimistic update; the change event confirms it). */
+  patch(id: number, patch: Partial<Pick<Item, 'unread' | 'flagged'>>): void {
+    this.items = this.items.map((item) => (item.id === id ? { ...item, ...patch } : item));
+  }
+
   /** Applies a change event; resolves once it (and every earlier one) is applied. */
   handleChange(change: ChangeEvent): Promise<void> {
     this.queue = this.queue.then(() => this.apply(change));

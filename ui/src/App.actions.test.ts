@@ -1,0 +1,174 @@
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import App from './App.svelte';
+import { createFakeBackend, WEDGED_AFTER } from './backend/fake';
+import { MARK_READ_DELAY_MS } from './lib/mark-read';
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+const key = (key: string) => fireEvent.keyDown(window, { key });
+const rows = () => screen.getAllByTestId('timeline-item');
+const selectedTitle = () => rows().find((row) => row.getAttribute('aria-selected') === 'true')?.textContent ?? null;
+const paneTitle = () => screen.getByTestId('reading-pane').querySelector('h1')?.textContent ?? null;
+
+describe('mail actions in the window', () => {
+  it('archive with e moves the selection to the next item; the row stays, now in Archive', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await key('j');
+    await waitFor(() => expect(selectedTitle()).toContain('Quarterly report draft'));
+    await key('e');
+    await waitFor(() => expect(selectedTitle()).toContain('Lunch?'));
+    const [first] = await fake.timeline({});
+    expect(first.folders).toEqual(['Archive']);
+    // Not mail: e and # do nothing to a chat.
+    await key('e');
+    await key('#');
+    expect(selectedTitle()).toContain('Lunch?');
+    expect(screen.queryByTestId('notice-error')).toBeNull();
+  });
+
+  it('delete from the toolbar opens the next item; deleting again from the Trash removes the row', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await fireEvent.click((await screen.findAllByTestId('timeline-item'))[2]);
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    expect(screen.getByTestId('action-delete').getAttribute('aria-keyshortcuts')).toBe('#');
+    expect(screen.getByTestId('action-delete').title).toBe('Delete (#)');
+    await fireEvent.click(screen.getByTestId('action-delete'));
+    await waitFor(() => expect(paneTitle()).toBe('Renew the domain name'));
+    expect(selectedTitle()).toContain('Renew the domain name');
+    // A task: read and flag only.
+    expect(screen.queryByTestId('action-archive')).toBeNull();
+    expect(screen.getByTestId('action-toggle-flag')).toBeTruthy();
+
+    await fireEvent.click(rows()[2]);
+    await waitFor(() => expect(screen.getByTestId('pane-folder').textContent).toBe('Trash'));
+    await key('#');
+    await waitFor(() => expect(rows().map((row) => row.textContent).join()).not.toContain('Your invoice is ready'));
+    expect(paneTitle()).toBe('Renew the domain name');
+  });
+
+  it('u and s toggle read and flagged on the selected row at once', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await key('j');
+    await key('j');
+    await key('j');
+    await waitFor(() => expect(selectedTitle()).toContain('Your invoice is ready'));
+    const invoice = rows()[2];
+    expect(invoice.classList.contains('unread')).toBe(false);
+    await key('u');
+    expect(invoice.classList.contains('unread')).toBe(true);
+    await key('s');
+    expect(invoice.textContent).toContain('Flagged');
+    const stored = (await fake.timeline({}))[2];
+    expect(stored).toMatchObject({ unread: true, flagged: true });
+    // Not while typing in the search box.
+    const search = screen.getByLabelText('Search');
+    await fireEvent.keyDown(search, { key: 'u' });
+    expect(invoice.classList.contains('unread')).toBe(true);
+  });
+
+  it('marks an opened unread item read after the delay, unless the user moves on first', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    const list = await screen.findAllByTestId('timeline-item');
+    vi.useFakeTimers();
+    // Lunch? opened, then Quarterly report before the delay: Lunch? stays unread.
+    await fireEvent.click(list[1]);
+    await vi.advanceTimersByTimeAsync(MARK_READ_DELAY_MS - 100);
+    await fireEvent.click(list[0]);
+    await vi.advanceTimersByTimeAsync(MARK_READ_DELAY_MS - 1);
+    expect((await fake.timeline({}))[1].unread).toBe(true);
+    expect(list[0].classList.contains('unread')).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(list[0].classList.contains('unread')).toBe(false);
+    expect(list[1].classList.contains('unread')).toBe(true);
+    expect((await fake.timeline({}))[0].unread).toBe(false);
+  });
+
+  it('u during the delay wins over the automatic read', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    const list = await screen.findAllByTestId('timeline-item');
+    vi.useFakeTimers();
+    await fireEvent.click(list[0]);
+    await vi.advanceTimersByTimeAsync(100);
+    await key('u'); // it was unread: now read, by hand
+    await key('u'); // and unread again
+    await vi.advanceTimersByTimeAsync(MARK_READ_DELAY_MS * 2);
+    expect((await fake.timeline({}))[0].unread).toBe(true);
+  });
+
+  it('offline: one quiet notice, a pending count, and the panel retries wedged changes', async () => {
+    const fake = createFakeBackend({ offline: true });
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await key('j');
+    await key('s');
+    await key('j');
+    await key('j');
+    await key('u');
+    const indicator = await screen.findByTestId('pending-indicator');
+    await waitFor(() => expect(indicator.textContent).toContain('2 changes waiting for the server'));
+    const notices = screen.getAllByTestId('notice-info');
+    expect(notices).toHaveLength(1);
+    expect(notices[0].textContent).toContain('Saved here');
+
+    for (let i = 0; i < WEDGED_AFTER; i++) await fake.ops();
+    await fireEvent.click(indicator);
+    const panel = await screen.findByTestId('pending-panel');
+    await waitFor(() => expect(screen.getAllByTestId('retry-op')).toHaveLength(2));
+    expect(panel.textContent).toContain('Read or flagged state');
+    expect(panel.textContent).toContain('Stopped');
+    expect(panel.textContent).toContain('8 failed attempts');
+    expect(panel.textContent).toContain('network is unreachable');
+
+    fake.setOffline(false);
+    await fireEvent.click(screen.getAllByTestId('retry-op')[0]);
+    await waitFor(() => expect(screen.getAllByTestId('pending-op')).toHaveLength(1));
+    await key('Escape');
+    expect(screen.queryByTestId('pending-panel')).toBeNull();
+    expect(screen.getByTestId('pending-indicator').textContent).toContain('One change waiting');
+  });
+
+  it('m opens the move dialog; moving to a folder moves the selection on', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await key('j');
+    await key('m');
+    const dialog = await screen.findByTestId('move-dialog');
+    const input = screen.getByLabelText('Folder name') as HTMLInputElement;
+    expect(document.activeElement).toBe(input);
+    expect(input.value).toBe('');
+    // Keys belong to the dialog now.
+    await key('j');
+    expect(selectedTitle()).toContain('Quarterly report draft');
+    expect([...dialog.querySelectorAll('option')].map((o) => o.value)).toEqual(['INBOX']);
+    await fireEvent.input(input, { target: { value: 'Projects' } });
+    await fireEvent.click(screen.getByTestId('move-submit'));
+    expect(screen.queryByTestId('move-dialog')).toBeNull();
+    await waitFor(() => expect(selectedTitle()).toContain('Lunch?'));
+    expect((await fake.timeline({}))[0].folders).toEqual(['Projects']);
+  });
+
+  it('a failed archive (local account) shows the error and keeps the selection', async () => {
+    render(App, { backend: createFakeBackend({ seed: false }) });
+    await fireEvent.click(await screen.findByTestId('open-sample'));
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(rows()[0]);
+    await waitFor(() => expect(paneTitle()).toBe('Welcome to Satu'));
+    await fireEvent.click(screen.getByTestId('action-archive'));
+    const error = await screen.findByTestId('notice-error');
+    expect(error.textContent).toContain('no archive folder');
+    await waitFor(() => expect(paneTitle()).toBe('Welcome to Satu'));
+    expect(selectedTitle()).toContain('Welcome to Satu');
+  });
+});
