@@ -2,8 +2,8 @@
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, ImportReport, Item, ItemDetail, PendingOp, SearchQuery,
-    TimelineQuery,
+    Account, AccountInput, ActionReport, Folder, ImportReport, Item, ItemDetail, PendingOp,
+    SearchQuery, TimelineQuery,
 };
 use satu_core::{ApiError, Satu};
 use tauri::State;
@@ -90,6 +90,11 @@ pub fn ops(satu: State<'_, Satu>) -> Result<Vec<PendingOp>, ApiError> {
 }
 
 #[tauri::command]
-pub fn retry_op(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
-    satu.retry_op(id).map(|_| ())
+pub async fn retry_op(satu: State<'_, Satu>, id: i64) -> Result<u64, ApiError> {
+    satu.retry_op(id).await
+}
+
+#[tauri::command]
+pub fn folders(satu: State<'_, Satu>, account: Option<i64>) -> Result<Vec<Folder>, ApiError> {
+    satu.folders(account)
 }

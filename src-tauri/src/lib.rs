@@ -64,6 +64,7 @@ pub fn run() {
             commands::move_item,
             commands::ops,
             commands::retry_op,
+            commands::folders,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -43,6 +43,17 @@ test('the sample mailbox opens from the empty state and shows the welcome messag
     );
     assert.ok(shown.includes(WELCOME_SUBJECT));
 
+    // Reading it marks it read (through the real `mark` command), and `s` flags it.
+    await waitFor(
+      async () => !(await session.property(welcome, 'className')).split(/\s+/).includes('unread'),
+      { timeout: 5_000, message: 'the opened message to be marked read' },
+    );
+    await session.keys('s');
+    await waitFor(
+      async () => (await session.property(welcome, 'textContent')).includes('⚑'),
+      { timeout: 5_000, message: 'the message to show its flag after `s`' },
+    );
+
     const file = await session.screenshot('sample-mailbox.png');
     t.diagnostic(`screenshot: ${file}`);
     const screen = await session.screenshotScreen('sample-mailbox-screen.png');

@@ -172,6 +172,15 @@ export class Session {
     await this.cmd('POST', `/element/${element}/value`, { text });
   }
 
+  /** Presses the keys of `text`, one by one, in whatever has the focus (W3C actions). */
+  async keys(text) {
+    const actions = [...text].flatMap((key) => [
+      { type: 'keyDown', value: key },
+      { type: 'keyUp', value: key },
+    ]);
+    await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+  }
+
   /** Runs `script` (a function body; `arguments` holds `args`) in the page and returns its result. */
   async execute(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });

@@ -102,6 +102,12 @@ enum Command {
         /// Folder name as the server spells it, e.g. "Archive/2026" (INBOX in any case).
         folder: String,
     },
+    /// The folders of every account (or one).
+    Folders {
+        /// Only this account.
+        #[arg(long)]
+        account: Option<i64>,
+    },
     /// Local changes waiting for the server (and those it refused); `ops retry ID` tries again.
     Ops {
         #[command(subcommand)]
@@ -364,6 +370,21 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let report = satu.move_item(id, &folder).await?;
             output(json, &report, || action_line(&report, "Moved"))
         }
+        Command::Folders { account } => {
+            let folders = satu.folders(account)?;
+            output(json, &folders, || {
+                folders
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{:>4}  account {}  {:<8} {}",
+                            f.id, f.account, f.role, f.name
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
         Command::Ops { command: None } => {
             let ops = satu.ops()?;
             output(json, &ops, || {
@@ -384,8 +405,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Ops {
             command: Some(OpsCommand::Retry { id }),
         } => {
-            let account = satu.retry_op(id)?;
-            let pushed = satu.push(account).await?;
+            let pushed = satu.retry_op(id).await?;
             output(
                 json,
                 &serde_json::json!({ "retried": id, "pushed": pushed }),

@@ -265,9 +265,10 @@ impl Satu {
         Ok(self.store.ops()?.into_iter().map(Into::into).collect())
     }
 
-    /// Retries a queued operation at the next push (a wedged one included). Returns its
-    /// account.
-    pub fn retry_op(&self, id: i64) -> ApiResult<i64> {
+    /// Retries a queued operation (a wedged one included) now: it is rescheduled and the
+    /// account's queue pushed (for at most 10 s; offline it stays queued). Returns how many
+    /// operations the server took.
+    pub async fn retry_op(&self, id: i64) -> ApiResult<u64> {
         let Some(op) = self.store.ops()?.into_iter().find(|op| op.id == id) else {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
@@ -275,7 +276,27 @@ impl Satu {
             ));
         };
         self.store.write(|tx| tx.retry_op(id))?;
-        Ok(op.account_id)
+        match tokio::time::timeout(PUSH_NOW_TIMEOUT, self.push(op.account_id)).await {
+            Ok(Ok(pushed)) => Ok(pushed),
+            Ok(Err(e)) => {
+                tracing::info!(op_id = id, error = %e.message, "Retry queued: the server is not reachable now.");
+                Ok(0)
+            }
+            Err(_) => Ok(0),
+        }
+    }
+
+    /// The folders of one account, or of every account: INBOX first, then by name.
+    pub fn folders(&self, account: Option<i64>) -> ApiResult<Vec<dto::Folder>> {
+        let accounts = match account {
+            Some(id) => vec![self.store.account(id)?],
+            None => self.store.accounts()?,
+        };
+        let mut folders = Vec::new();
+        for account in accounts {
+            folders.extend(self.store.folders(account.id)?.into_iter().map(Into::into));
+        }
+        Ok(folders)
     }
 
     // ---- Timeline -------------------------------------------------------------------------

@@ -158,6 +158,33 @@ pub struct ImportReport {
     pub quarantined: u64,
 }
 
+/// A folder of an account (`satu folders`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Folder {
+    /// Folder id.
+    pub id: i64,
+    /// Account id.
+    pub account: i64,
+    /// Name as the server spells it (decoded), e.g. `Projects/2026`.
+    pub name: String,
+    /// `inbox`, `sent`, `drafts`, `trash`, `junk`, `archive`, `all`, `flagged` or ''.
+    pub role: String,
+    /// Whether it holds messages (false for a mere parent of other folders).
+    pub selectable: bool,
+}
+
+impl From<satu_store::Folder> for Folder {
+    fn from(f: satu_store::Folder) -> Self {
+        Folder {
+            id: f.id,
+            account: f.account_id,
+            name: f.name,
+            role: f.role.as_str().to_owned(),
+            selectable: f.selectable,
+        }
+    }
+}
+
 /// A folder as a sync saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FolderInfo {

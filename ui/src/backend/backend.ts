@@ -4,6 +4,7 @@ import type {
   AccountInput,
   ApiError,
   ChangeEvent,
+  Folder,
   ImportReport,
   Item,
   ItemDetail,
@@ -37,6 +38,8 @@ export interface Backend {
   moveItem(id: number, folder: string): Promise<ActionReport>;
   /** Every queued change (pending or wedged), oldest first. */
   ops(): Promise<PendingOp[]>;
+  /** The folders of one account (INBOX first). */
+  folders(account: number): Promise<Folder[]>;
   /** Retries a queued change at the next push, a wedged one included. */
   retryOp(id: number): Promise<void>;
   /**

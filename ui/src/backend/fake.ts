@@ -7,6 +7,7 @@ import type {
   ActionReport,
   ApiError,
   ChangeEvent,
+  Folder,
   ImportReport,
   Item,
   ItemDetail,
@@ -196,7 +197,7 @@ export class FakeBackend implements Backend {
   private nextId = 1;
   private nextAccount = 1;
   private sampleAccount: number | null = null;
-  private folders = new Map<number, Folders>();
+  private folderSets = new Map<number, Folders>();
   private queue: PendingOp[] = [];
   private nextOp = 1;
   private offline: boolean;
@@ -389,9 +390,11 @@ export class FakeBackend implements Backend {
     this.offline = offline;
   }
 
-  /** The folders of an account (test and demo helper; the core has no such call yet). */
-  folderNames(account: number): string[] {
-    return [...this.foldersOf(account).names];
+  async folders(account: number): Promise<Folder[]> {
+    const { names, archive, trash } = this.foldersOf(account);
+    const role = (name: string) =>
+      name === 'INBOX' ? 'inbox' : name === archive ? 'archive' : name === trash ? 'trash' : name === 'Sent' ? 'sent' : '';
+    return names.map((name, i) => ({ id: account * 100 + i, account, name, role: role(name), selectable: true }));
   }
 
   onChange(cb: (change: ChangeEvent) => void): () => void {
@@ -470,7 +473,7 @@ export class FakeBackend implements Backend {
   }
 
   private foldersOf(account: number): Folders {
-    return this.folders.get(account) ?? { names: [], archive: null, trash: null };
+    return this.folderSets.get(account) ?? { names: [], archive: null, trash: null };
   }
 
   /** A mail item, or the core's refusal for other kinds. */
@@ -498,7 +501,7 @@ export class FakeBackend implements Backend {
   private createAccount(account: Omit<Account, 'id'>): number {
     const id = this.nextAccount++;
     this.accountList.push({ id, ...account });
-    this.folders.set(
+    this.folderSets.set(
       id,
       account.kind === 'imap' ? structuredClone(IMAP_FOLDERS) : { names: ['Sample'], archive: null, trash: null },
     );

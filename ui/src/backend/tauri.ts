@@ -29,6 +29,7 @@ export function createTauriBackend(): Backend {
     delete: (id) => call('delete', { id }),
     moveItem: (id, folder) => call('move_item', { id, folder }),
     ops: () => call('ops'),
+    folders: (account) => call('folders', { account }),
     retryOp: async (id) => {
       await call<null>('retry_op', { id });
     },

@@ -110,6 +110,18 @@ export interface MarkChange {
 
 export type OpKind = 'set_flags' | 'move' | 'expunge';
 
+/** A folder of an account (dto.rs: Folder). */
+export interface Folder {
+  id: number;
+  account: number;
+  /** Name as the server spells it, e.g. `Projects/2026`. */
+  name: string;
+  /** `inbox`, `sent`, `drafts`, `trash`, `junk`, `archive`, `all`, `flagged` or ''. */
+  role: string;
+  /** False for a mere parent of other folders. */
+  selectable: boolean;
+}
+
 /** A queued change waiting for (or refused by) the server (dto.rs: PendingOp). */
 export interface PendingOp {
   id: number;
