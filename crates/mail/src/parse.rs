@@ -6,7 +6,9 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders as _, PartType};
+use mail_parser::{
+    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders as _, PartType,
+};
 use sha2::{Digest as _, Sha256};
 
 use crate::sanitize::sanitize_html;
@@ -319,6 +321,39 @@ fn from_message(raw: &[u8], message: &Message<'_>, reasons: &mut Reasons) -> Par
         (message.html_body_count() > 0 && message.html_bodies().any(|p| p.is_text_html()))
             .then(|| sanitize_bounded(&html, reasons))
     });
+    // A multipart whose declared boundary never appears has no parts: the parser keeps its
+    // body as one text attachment. Show that text rather than an empty message.
+    let mut body_text = body_text;
+    let mut unsplit_multipart = None;
+    if body_text.is_none() && body_html.is_none() {
+        if let Some(root) = message.parts.first() {
+            if let (Some(true), PartType::Text(text)) = (
+                root.content_type()
+                    .map(|ct| ct.ctype().eq_ignore_ascii_case("multipart")),
+                &root.body,
+            ) {
+                reasons.add(
+                    "The message is multipart but its declared boundary never appears; its body \
+                     is shown as plain text"
+                        .into(),
+                );
+                body_text = Some(truncate_bytes(text, MAX_TEXT_BYTES).to_owned());
+                unsplit_multipart = Some(0u32);
+            }
+        }
+        if body_text.is_none() && message.parts.iter().any(|p| p.is_encoding_problem) {
+            reasons.add("No readable body was found; the raw message is shown as text".into());
+            body_text =
+                Some(String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_BYTES)]).into_owned());
+        }
+    }
+    if message.parts.iter().any(|p| p.is_encoding_problem) {
+        reasons.add(
+            "A MIME part is malformed (e.g. its closing boundary is missing); its content was \
+             recovered as found"
+                .into(),
+        );
+    }
     let snippet = snippet(body_text.as_deref().unwrap_or(""));
     let count = message.attachments().count();
     if count > MAX_ATTACHMENTS {
@@ -328,7 +363,10 @@ fn from_message(raw: &[u8], message: &Message<'_>, reasons: &mut Reasons) -> Par
         ));
     }
     let attachments = message
-        .attachments()
+        .attachments
+        .iter()
+        .filter(|&&id| Some(id) != unsplit_multipart)
+        .filter_map(|&id| message.parts.get(id as usize))
         .take(MAX_ATTACHMENTS)
         .map(|part| ParsedAttachment {
             name: part
@@ -344,7 +382,7 @@ fn from_message(raw: &[u8], message: &Message<'_>, reasons: &mut Reasons) -> Par
                 .map(|t| truncate_chars(&t, 255).to_owned())
                 .unwrap_or_else(|| "application/octet-stream".into())
                 .to_ascii_lowercase(),
-            content: part.contents().to_vec(),
+            content: attachment_content(part),
         })
         .collect();
     ParsedMail {
@@ -364,6 +402,46 @@ fn from_message(raw: &[u8], message: &Message<'_>, reasons: &mut Reasons) -> Par
         attachments,
         quarantined: None,
     }
+}
+
+/// The decoded content of an attachment. The parser keeps the undecoded bytes of a part it
+/// could not delimit (a missing closing boundary); base64 is decoded here then.
+fn attachment_content(part: &MessagePart<'_>) -> Vec<u8> {
+    let base64 = part
+        .content_transfer_encoding()
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"));
+    if part.is_encoding_problem && base64 {
+        if let Some(decoded) = decode_base64_lenient(part.contents()) {
+            return decoded;
+        }
+    }
+    part.contents().to_vec()
+}
+
+/// Base64 ignoring white space, stopping at padding; `None` on any other character.
+fn decode_base64_lenient(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in data {
+        let value = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            b if b.is_ascii_whitespace() => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 /// Sanitizes at most [`MAX_HTML_BYTES`] of HTML nested at most [`MAX_HTML_DEPTH`] deep: the
