@@ -443,3 +443,67 @@ fn watch_prints_changes_from_other_processes_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn the_golden_corpus_imports_with_the_duplicate_pair_as_one_item() {
+    let satu = Satu::new();
+    let dir = support::repo().join("tests/data/golden");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/data/golden")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|p| p.to_str().expect("utf-8 path").to_owned())
+        .collect();
+    files.sort();
+    let mut args = vec!["import", "eml"];
+    args.extend(files.iter().map(String::as_str));
+    let report = satu.json(&args);
+    assert_eq!(report["imported"], files.len() - 1, "{report}");
+    assert_eq!(report["duplicates"], 1, "{report}");
+    assert_eq!(
+        report["quarantined"], 2,
+        "the two broken multiparts: {report}"
+    );
+    let timeline = satu.json(&["timeline", "--limit", "1000"]);
+    let ids: Vec<&str> = timeline
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["message_id"].as_str().expect("message_id"))
+        .collect();
+    assert_eq!(ids.len(), files.len() - 1);
+    assert_eq!(
+        ids.iter()
+            .filter(|id| **id == "duplicate@example.com")
+            .count(),
+        1
+    );
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "every Message-ID once: {ids:?}");
+
+    // Decoded text is searchable, and the hostile HTML is stored sanitized.
+    assert_eq!(
+        titles(&satu.json(&["search", "Genève"])),
+        ["Réunion à Genève"]
+    );
+    let hostile = timeline
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["message_id"] == "hostile@example.net")
+        .expect("hostile");
+    let shown = satu.json(&["show", &hostile["id"].to_string()]);
+    let html = shown["body_html"].as_str().expect("html").to_lowercase();
+    assert!(html.contains("weekly news"), "{html}");
+    for bad in [
+        "<script",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "evil.example",
+    ] {
+        assert!(!html.contains(bad), "{bad} in {html}");
+    }
+}

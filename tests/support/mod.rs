@@ -2,6 +2,8 @@
 //! directory, and start a private Dovecot with the project's own script.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -284,5 +286,104 @@ impl Dovecot {
             std::os::unix::fs::chown(&path, Some(meta.uid()), Some(meta.gid())).expect("chown");
         }
         self.doveadm(&["index", "-u", user, "INBOX"]);
+    }
+}
+
+/// Flag names (as `doveadm` prints them) as the bits the store keeps per folder copy: `\Seen` 1,
+/// `\Flagged` 2, `\Answered` 4, `\Draft` 8, `\Deleted` 16; others (`\Recent`, keywords) ignored.
+pub fn flag_bits(names: &str) -> u32 {
+    names
+        .split_whitespace()
+        .map(|f| match f.to_ascii_lowercase().as_str() {
+            "\\seen" => 1,
+            "\\flagged" => 2,
+            "\\answered" => 4,
+            "\\draft" => 8,
+            "\\deleted" => 16,
+            _ => 0,
+        })
+        .fold(0, |a, b| a | b)
+}
+
+/// One IMAP copy of a message: (folder, UID, flag bits, Message-ID).
+pub type Copy = (String, u32, u32, String);
+
+impl Dovecot {
+    /// The server's copies in `folders` of `user`'s mailbox, sorted.
+    pub fn copies(&self, user: &str, folders: &[&str]) -> Vec<Copy> {
+        let mut all = Vec::new();
+        for folder in folders {
+            for (uid, flags, id) in self.messages(user, folder) {
+                all.push(((*folder).to_owned(), uid, flag_bits(&flags), id));
+            }
+        }
+        all.sort();
+        all
+    }
+}
+
+impl Satu {
+    /// The local database, read directly (only while no `satu` runs).
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.dir.path().join("satu.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open satu.db")
+    }
+
+    /// The local IMAP copies: (folder, UID, flag bits, Message-ID), sorted.
+    pub fn copies(&self) -> Vec<Copy> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare(
+                "SELECT f.name, mf.uid, mf.flags, m.message_id FROM mail_folders mf
+                 JOIN folders f ON f.id = mf.folder_id JOIN mail m ON m.item_id = mf.item_id
+                 WHERE mf.uid > 0",
+            )
+            .expect("prepare");
+        let mut all: Vec<Copy> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        all.sort();
+        all
+    }
+
+    /// Asserts what must hold after any interruption: every mail item has its row, its raw
+    /// message and at least one folder; no Message-ID twice in an account; no UID twice in a
+    /// folder. Returns the number of mail items.
+    pub fn assert_consistent(&self) -> usize {
+        let db = self.db();
+        let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).expect(sql) };
+        let items = count("SELECT COUNT(*) FROM items WHERE kind = 'mail'");
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM items i WHERE kind = 'mail' AND (
+                     NOT EXISTS (SELECT 1 FROM mail m WHERE m.item_id = i.id)
+                  OR NOT EXISTS (SELECT 1 FROM mail_raw r WHERE r.item_id = i.id)
+                  OR NOT EXISTS (SELECT 1 FROM mail_folders f WHERE f.item_id = i.id))"
+            ),
+            0,
+            "an item without its mail row, raw message or folder"
+        );
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM mail GROUP BY account_id, message_id
+                   HAVING COUNT(*) > 1)"
+            ),
+            0,
+            "a Message-ID stored twice"
+        );
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM mail_folders WHERE uid > 0
+                   GROUP BY folder_id, uid HAVING COUNT(*) > 1)"
+            ),
+            0,
+            "a UID stored twice"
+        );
+        items as usize
     }
 }

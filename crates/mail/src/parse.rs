@@ -6,15 +6,46 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders as _};
+use mail_parser::{
+    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders as _, PartType,
+};
 use sha2::{Digest as _, Sha256};
 
 use crate::sanitize::sanitize_html;
 
 /// Characters of text shown in the timeline row.
 const SNIPPET_CHARS: usize = 160;
-/// Parts beyond this many are ignored (resource bombs).
-const MAX_ATTACHMENTS: usize = 256;
+
+/// Limits that bound the time and memory one message can take, whatever its bytes. Within them
+/// a message parses in well under a second; beyond them, what lies within the limits is kept and
+/// the message is quarantined with the reason (the raw message is always stored whole, so
+/// nothing is lost: a later version with other limits can parse it again).
+pub mod limits {
+    /// Bytes handed to the MIME parser; the rest of a larger message is not parsed.
+    pub const MAX_PARSE_BYTES: usize = 64 << 20;
+    /// Bytes of the message's own header section; the header lines beyond are dropped.
+    pub const MAX_HEADER_BYTES: usize = 1 << 20;
+    /// Parts (all levels). The parser's work is linear in the input, so more parts cost only
+    /// time proportional to the bytes; the message is quarantined.
+    pub const MAX_PARTS: usize = 10_000;
+    /// Levels of multipart and embedded-message nesting (deeper parts are parsed, without
+    /// recursion, but the message is quarantined).
+    pub const MAX_DEPTH: usize = 100;
+    /// Attachments kept.
+    pub const MAX_ATTACHMENTS: usize = 256;
+    /// To and Cc addresses listed.
+    pub const MAX_ADDRESSES: usize = 1_000;
+    /// Characters of one decoded header (subject, a name).
+    pub const MAX_HEADER_CHARS: usize = 16 << 10;
+    /// Bytes of text body kept (and indexed for search).
+    pub const MAX_TEXT_BYTES: usize = 8 << 20;
+    /// Bytes of HTML handed to the sanitizer.
+    pub const MAX_HTML_BYTES: usize = 4 << 20;
+    /// Element nesting of HTML handed to the sanitizer (html5ever's tree building is quadratic
+    /// in the depth: 100 000 nested `<div>` take minutes).
+    pub const MAX_HTML_DEPTH: usize = 256;
+}
+use limits::*;
 
 /// An attachment of a parsed message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,9 +93,9 @@ pub struct ParsedMail {
     pub quarantined: Option<String>,
 }
 
-/// Parses a message. Never fails and never panics.
+/// Parses a message. Never fails and never panics; takes bounded time and memory ([`limits`]).
 pub fn parse_message(raw: &[u8]) -> ParsedMail {
-    match std::panic::catch_unwind(|| parse_inner(raw)) {
+    match std::panic::catch_unwind(|| parse_bounded(raw)) {
         Ok(Some(parsed)) => parsed,
         Ok(None) => fallback(
             raw,
@@ -82,14 +113,176 @@ pub fn parse_message(raw: &[u8]) -> ParsedMail {
     }
 }
 
-fn parse_inner(raw: &[u8]) -> Option<ParsedMail> {
-    let message = MessageParser::default().parse(raw)?;
-    let subject = message.subject().map(clean_header).unwrap_or_default();
+/// Why a message is quarantined: every limit it crossed, in order.
+#[derive(Default)]
+struct Reasons(Vec<String>);
+
+impl Reasons {
+    fn add(&mut self, why: String) {
+        tracing::debug!(%why, "Message over a limit.");
+        self.0.push(why);
+    }
+
+    fn into_option(self) -> Option<String> {
+        (!self.0.is_empty()).then(|| self.0.join("; "))
+    }
+}
+
+fn parse_bounded(raw: &[u8]) -> Option<ParsedMail> {
+    let mut reasons = Reasons::default();
+    let input = bound_input(raw, &mut reasons);
+    let message = MessageParser::default().parse(input.as_ref())?;
+    let parsed = from_message(raw, &message, &mut reasons);
+    drop_iteratively(message);
+    Some(ParsedMail {
+        quarantined: reasons.into_option(),
+        ..parsed
+    })
+}
+
+/// What the MIME parser gets of `raw`: at most [`MAX_PARSE_BYTES`], with a header section of at
+/// most [`MAX_HEADER_BYTES`] (the header lines beyond are cut out, the body kept).
+fn bound_input<'a>(raw: &'a [u8], reasons: &mut Reasons) -> Cow<'a, [u8]> {
+    let mut input = Cow::Borrowed(raw);
+    if raw.len() > MAX_PARSE_BYTES {
+        let cut = line_start_before(raw, MAX_PARSE_BYTES);
+        reasons.add(format!(
+            "The message is {} bytes; only the first {cut} were parsed",
+            raw.len()
+        ));
+        input = Cow::Borrowed(&raw[..cut]);
+    }
+    match header_end(&input) {
+        Some(end) if end > MAX_HEADER_BYTES => {
+            let cut = line_start_before(&input, MAX_HEADER_BYTES);
+            reasons.add(format!(
+                "The header section is {end} bytes (limit {MAX_HEADER_BYTES}); the header lines \
+                 beyond the limit were not parsed"
+            ));
+            let mut kept = Vec::with_capacity(cut + input.len() - end);
+            kept.extend_from_slice(&input[..cut]);
+            kept.extend_from_slice(&input[end..]);
+            input = Cow::Owned(kept);
+        }
+        None if input.len() > MAX_HEADER_BYTES => {
+            let cut = line_start_before(&input, MAX_HEADER_BYTES);
+            reasons.add(format!(
+                "The header section does not end within {MAX_HEADER_BYTES} bytes; the rest of \
+                 the message was not parsed"
+            ));
+            input = match input {
+                Cow::Borrowed(b) => Cow::Borrowed(&b[..cut]),
+                Cow::Owned(mut v) => {
+                    v.truncate(cut);
+                    Cow::Owned(v)
+                }
+            };
+        }
+        _ => {}
+    }
+    input
+}
+
+/// The offset just after the last line feed before `limit`, or `limit` when there is none.
+fn line_start_before(data: &[u8], limit: usize) -> usize {
+    let limit = limit.min(data.len());
+    match data[..limit].iter().rposition(|&b| b == b'\n') {
+        Some(lf) if lf > 0 => lf + 1,
+        _ => limit,
+    }
+}
+
+/// Where the blank line that ends the header section starts.
+fn header_end(data: &[u8]) -> Option<usize> {
+    let mut offset = 0;
+    for line in data.split(|&b| b == b'\n') {
+        if line.is_empty() || line == b"\r" {
+            // The last piece of `split` has no line feed after it: not a blank line.
+            return (offset + line.len() < data.len()).then_some(offset);
+        }
+        offset += line.len() + 1;
+    }
+    None
+}
+
+/// Drops a parsed message without recursing: the parser's `Message` nests one level per
+/// embedded message and its `Drop` recurses, which overflows the stack (and aborts the process)
+/// on a message nesting a few hundred thousand `message/rfc822` parts.
+fn drop_iteratively(message: Message<'_>) {
+    let mut pending = vec![message];
+    while let Some(mut message) = pending.pop() {
+        for part in &mut message.parts {
+            if matches!(part.body, PartType::Message(_)) {
+                if let PartType::Message(inner) = std::mem::take(&mut part.body) {
+                    pending.push(inner);
+                }
+            }
+        }
+    }
+}
+
+/// The deepest nesting (multipart or embedded message levels) and the number of parts of a
+/// parsed message, counted without recursing.
+fn structure(message: &Message<'_>) -> (usize, usize) {
+    let (mut deepest, mut parts) = (0, 0);
+    let mut pending: Vec<(&Message<'_>, usize)> = vec![(message, 1)];
+    while let Some((message, depth)) = pending.pop() {
+        parts += message.parts.len();
+        let mut walk: Vec<(u32, usize)> = vec![(0, depth)];
+        let mut steps = 0;
+        while let Some((id, depth)) = walk.pop() {
+            steps += 1;
+            if steps > message.parts.len() {
+                // A part listed twice (not a tree): stop rather than loop.
+                break;
+            }
+            deepest = deepest.max(depth);
+            match message.parts.get(id as usize).map(|p| &p.body) {
+                Some(PartType::Multipart(children)) => {
+                    walk.extend(children.iter().map(|&c| (c, depth + 1)));
+                }
+                Some(PartType::Message(inner)) => pending.push((inner, depth + 1)),
+                _ => {}
+            }
+        }
+    }
+    (deepest, parts)
+}
+
+fn from_message(raw: &[u8], message: &Message<'_>, reasons: &mut Reasons) -> ParsedMail {
+    let (depth, parts) = structure(message);
+    if depth > MAX_DEPTH {
+        reasons.add(format!(
+            "The message nests {depth} levels of parts (limit {MAX_DEPTH}); only the outer \
+             levels are shown"
+        ));
+    }
+    if parts > MAX_PARTS {
+        reasons.add(format!(
+            "The message has {parts} parts (limit {MAX_PARTS}); not all are shown"
+        ));
+    }
+    let subject = message
+        .subject()
+        .map(|s| clean_header_bounded(s, "subject", reasons))
+        .unwrap_or_default();
     let (subject_key, subject_is_reply) = subject_key(&subject);
     let from = message.from().and_then(first_address);
     let mut recipients = Vec::new();
+    let mut addresses = 0usize;
     for address in [message.to(), message.cc()].into_iter().flatten() {
-        recipients.extend(address.iter().map(|a| display_addr(a.name(), a.address())));
+        for a in address.iter() {
+            addresses += 1;
+            if addresses <= MAX_ADDRESSES {
+                recipients.push(display_addr(a.name(), a.address()));
+            }
+        }
+    }
+    if addresses > MAX_ADDRESSES {
+        reasons.add(format!(
+            "The message has {addresses} To and Cc addresses (limit {MAX_ADDRESSES}); only the \
+             first {MAX_ADDRESSES} are listed"
+        ));
     }
     let date_ms = message
         .date()
@@ -100,7 +293,10 @@ fn parse_inner(raw: &[u8]) -> Option<ParsedMail> {
         .map(str::trim)
         .filter(|m| !m.is_empty())
     {
-        Some(id) => (id.trim_matches(|c| c == '<' || c == '>').to_owned(), false),
+        Some(id) => (
+            truncate_chars(id.trim_matches(|c| c == '<' || c == '>'), MAX_HEADER_CHARS).to_owned(),
+            false,
+        ),
         None => (synthesize_message_id(raw), true),
     };
     let in_reply_to = text_list(message.in_reply_to())
@@ -109,30 +305,87 @@ fn parse_inner(raw: &[u8]) -> Option<ParsedMail> {
         .unwrap_or_default();
     let references = text_list(message.references());
 
-    let body_text = message.body_text(0).map(Cow::into_owned);
+    let body_text = message.body_text(0).map(|text| {
+        if text.len() > MAX_TEXT_BYTES {
+            reasons.add(format!(
+                "The text is {} bytes (limit {MAX_TEXT_BYTES}); only its start is kept",
+                text.len()
+            ));
+            truncate_bytes(&text, MAX_TEXT_BYTES).to_owned()
+        } else {
+            text.into_owned()
+        }
+    });
     let body_html = message.body_html(0).and_then(|html| {
         // A text/plain-only message yields generated HTML; keep only real HTML parts.
         (message.html_body_count() > 0 && message.html_bodies().any(|p| p.is_text_html()))
-            .then(|| sanitize_html(&html))
+            .then(|| sanitize_bounded(&html, reasons))
     });
+    // A multipart whose declared boundary never appears has no parts: the parser keeps its
+    // body as one text attachment. Show that text rather than an empty message.
+    let mut body_text = body_text;
+    let mut unsplit_multipart = None;
+    if body_text.is_none() && body_html.is_none() {
+        if let Some(root) = message.parts.first() {
+            if let (Some(true), PartType::Text(text)) = (
+                root.content_type()
+                    .map(|ct| ct.ctype().eq_ignore_ascii_case("multipart")),
+                &root.body,
+            ) {
+                reasons.add(
+                    "The message is multipart but its declared boundary never appears; its body \
+                     is shown as plain text"
+                        .into(),
+                );
+                body_text = Some(truncate_bytes(text, MAX_TEXT_BYTES).to_owned());
+                unsplit_multipart = Some(0u32);
+            }
+        }
+        if body_text.is_none() && message.parts.iter().any(|p| p.is_encoding_problem) {
+            reasons.add("No readable body was found; the raw message is shown as text".into());
+            body_text =
+                Some(String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_BYTES)]).into_owned());
+        }
+    }
+    if message.parts.iter().any(|p| p.is_encoding_problem) {
+        reasons.add(
+            "A MIME part is malformed (e.g. its closing boundary is missing); its content was \
+             recovered as found"
+                .into(),
+        );
+    }
     let snippet = snippet(body_text.as_deref().unwrap_or(""));
+    let count = message.attachments().count();
+    if count > MAX_ATTACHMENTS {
+        reasons.add(format!(
+            "The message has {count} attachments (limit {MAX_ATTACHMENTS}); only the first \
+             {MAX_ATTACHMENTS} are kept"
+        ));
+    }
     let attachments = message
-        .attachments()
+        .attachments
+        .iter()
+        .filter(|&&id| Some(id) != unsplit_multipart)
+        .filter_map(|&id| message.parts.get(id as usize))
         .take(MAX_ATTACHMENTS)
         .map(|part| ParsedAttachment {
-            name: part.attachment_name().map(clean_header).unwrap_or_default(),
+            name: part
+                .attachment_name()
+                .map(|n| clean_header_bounded(n, "attachment name", reasons))
+                .unwrap_or_default(),
             mime_type: part
                 .content_type()
                 .map(|ct| match ct.subtype() {
                     Some(sub) => format!("{}/{}", ct.ctype(), sub),
                     None => ct.ctype().to_owned(),
                 })
+                .map(|t| truncate_chars(&t, 255).to_owned())
                 .unwrap_or_else(|| "application/octet-stream".into())
                 .to_ascii_lowercase(),
-            content: part.contents().to_vec(),
+            content: attachment_content(part),
         })
         .collect();
-    Some(ParsedMail {
+    ParsedMail {
         subject,
         subject_key,
         subject_is_reply,
@@ -148,12 +401,135 @@ fn parse_inner(raw: &[u8]) -> Option<ParsedMail> {
         snippet,
         attachments,
         quarantined: None,
-    })
+    }
+}
+
+/// The decoded content of an attachment. The parser keeps the undecoded bytes of a part it
+/// could not delimit (a missing closing boundary); base64 is decoded here then.
+fn attachment_content(part: &MessagePart<'_>) -> Vec<u8> {
+    let base64 = part
+        .content_transfer_encoding()
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"));
+    if part.is_encoding_problem && base64 {
+        if let Some(decoded) = decode_base64_lenient(part.contents()) {
+            return decoded;
+        }
+    }
+    part.contents().to_vec()
+}
+
+/// Base64 ignoring white space, stopping at padding; `None` on any other character.
+fn decode_base64_lenient(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in data {
+        let value = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            b if b.is_ascii_whitespace() => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Sanitizes at most [`MAX_HTML_BYTES`] of HTML nested at most [`MAX_HTML_DEPTH`] deep: the
+/// HTML is cut where it crosses a limit (the sanitizer closes what is left open).
+fn sanitize_bounded(html: &str, reasons: &mut Reasons) -> String {
+    let mut kept = html;
+    if kept.len() > MAX_HTML_BYTES {
+        reasons.add(format!(
+            "The HTML is {} bytes (limit {MAX_HTML_BYTES}); only its start is shown",
+            html.len()
+        ));
+        kept = truncate_bytes(kept, MAX_HTML_BYTES);
+    }
+    if let Some(cut) = html_depth_cut(kept, MAX_HTML_DEPTH) {
+        reasons.add(format!(
+            "The HTML nests elements more than {MAX_HTML_DEPTH} deep; only its start is shown"
+        ));
+        kept = &kept[..cut];
+    }
+    sanitize_html(kept)
+}
+
+/// Where HTML first nests elements deeper than `limit`, estimated by counting start and end
+/// tags (void elements and those an HTML parser closes implicitly are not counted), or `None`.
+fn html_depth_cut(html: &str, limit: usize) -> Option<usize> {
+    const UNCOUNTED: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "rp", "rt", "tr",
+        "td", "th", "tbody", "thead", "tfoot", "colgroup", "caption",
+    ];
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(lt) = bytes[i..].iter().position(|&b| b == b'<') {
+        let at = i + lt;
+        let closing = bytes.get(at + 1) == Some(&b'/');
+        let name_start = at + 1 + usize::from(closing);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        i = name_start + name_len;
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        if UNCOUNTED.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let self_closing = bytes[i..]
+            .iter()
+            .position(|&b| b == b'>')
+            .is_some_and(|gt| gt > 0 && bytes[i + gt - 1] == b'/');
+        if !self_closing {
+            depth += 1;
+            if depth > limit {
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
+fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &s[..cut]
+}
+
+fn truncate_chars(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => &s[..cut],
+        None => s,
+    }
 }
 
 /// What is kept of a message the parser could not handle: the raw text as the body.
 fn fallback(raw: &[u8], why: String) -> ParsedMail {
-    let text = String::from_utf8_lossy(raw).into_owned();
+    let text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_TEXT_BYTES)]).into_owned();
     ParsedMail {
         subject: String::new(),
         subject_key: String::new(),
@@ -218,10 +594,38 @@ fn text_list(value: &HeaderValue<'_>) -> Vec<String> {
 
 /// Header text without control characters or runs of white space.
 fn clean_header(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c.is_control())
+    clean_header_capped(s).0
+}
+
+/// [`clean_header`] of at most [`MAX_HEADER_CHARS`] characters, and whether it was cut.
+fn clean_header_capped(s: &str) -> (String, bool) {
+    let mut out = String::with_capacity(s.len().min(MAX_HEADER_CHARS));
+    let mut chars = 0;
+    for word in s
+        .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    {
+        let space = !out.is_empty();
+        for c in space.then_some(' ').into_iter().chain(word.chars()) {
+            if chars >= MAX_HEADER_CHARS {
+                return (out, true);
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    (out, false)
+}
+
+/// [`clean_header_capped`], recording a cut as a reason to quarantine.
+fn clean_header_bounded(s: &str, what: &str, reasons: &mut Reasons) -> String {
+    let (clean, cut) = clean_header_capped(s);
+    if cut {
+        reasons.add(format!(
+            "The {what} is longer than {MAX_HEADER_CHARS} characters; only its start is kept"
+        ));
+    }
+    clean
 }
 
 /// The thread key of a subject: without Re:/Fwd:/Aw:/Balas:/回复: prefixes and `[list]` tags,
@@ -262,16 +666,25 @@ pub fn subject_key(subject: &str) -> (String, bool) {
 }
 
 fn snippet(text: &str) -> String {
-    let words: Vec<&str> = text
+    // Stops after SNIPPET_CHARS: the text may be megabytes long.
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text
         .lines()
         .filter(|line| !line.trim_start().starts_with('>'))
         .flat_map(str::split_whitespace)
-        .collect();
-    let joined = words.join(" ");
-    match joined.char_indices().nth(SNIPPET_CHARS) {
-        Some((cut, _)) => format!("{}…", &joined[..cut]),
-        None => joined,
+    {
+        let space = !out.is_empty();
+        for c in space.then_some(' ').into_iter().chain(word.chars()) {
+            if chars >= SNIPPET_CHARS {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
     }
+    out
 }
 
 #[cfg(test)]

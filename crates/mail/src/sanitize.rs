@@ -1,6 +1,8 @@
 //! HTML sanitizing: the second layer of defence behind the sandboxed, script-less frame the UI
 //! renders mail in. Scripts, event handlers, forms, frames, objects and `javascript:` URLs never
-//! survive; links get `rel="noopener noreferrer"`.
+//! survive; links get `rel="noopener noreferrer"`. Nothing loads by itself from the network:
+//! images keep only `cid:` and `data:image/` sources (remote images are tracking pixels), styles
+//! (which can hold `url(…)`) are dropped, and `data:` URLs are allowed in image sources only.
 
 use std::collections::HashSet;
 
@@ -29,6 +31,15 @@ pub fn sanitize_html(html: &str) -> String {
                 .collect(),
         )
         .link_rel(Some("noopener noreferrer"))
+        .attribute_filter(|element, attribute, value| {
+            let url = value.trim_start().to_ascii_lowercase();
+            let keep = match (element, attribute) {
+                ("img", "src") => url.starts_with("cid:") || url.starts_with("data:image/"),
+                (_, "src" | "href" | "cite" | "longdesc") => !url.starts_with("data:"),
+                _ => true,
+            };
+            keep.then(|| value.into())
+        })
         .clean(html)
         .to_string()
 }
@@ -43,7 +54,9 @@ mod tests {
             <a href="javascript:alert(1)">x</a><form action="https://evil.example"><input name=p></form>
             <iframe srcdoc="<script>1</script>"></iframe><object data="x"></object><embed src="y">
             <svg onload="alert(1)"><script>1</script></svg><meta http-equiv="refresh" content="0;url=https://evil.example">
-            <base href="https://evil.example/"><img src="x" onerror="alert(1)">"#;
+            <base href="https://evil.example/"><img src="x" onerror="alert(1)">
+            <img src="https://tracker.example/p.gif"><a href="data:text/html,x">d</a>
+            <p style="background: url(https://tracker.example/bg)">s</p>"#;
         let clean = sanitize_html(hostile).to_lowercase();
         for bad in [
             "<script",
@@ -59,6 +72,9 @@ mod tests {
             "<svg",
             "<meta",
             "<base",
+            "tracker.example",
+            "data:text",
+            "url(",
         ] {
             assert!(!clean.contains(bad), "{bad} survived: {clean}");
         }
@@ -73,5 +89,17 @@ mod tests {
         assert!(clean.contains("<b>Bold</b>"));
         assert!(clean.contains(r#"width="100%""#));
         assert!(clean.contains(r#"rel="noopener noreferrer""#));
+    }
+
+    #[test]
+    fn keeps_inline_and_embedded_images() {
+        let clean = sanitize_html(
+            r#"<img src="cid:logo@x" alt="logo"><img src="data:image/png;base64,iVBO">"#,
+        );
+        assert!(clean.contains(r#"src="cid:logo@x""#), "{clean}");
+        assert!(
+            clean.contains(r#"src="data:image/png;base64,iVBO""#),
+            "{clean}"
+        );
     }
 }
