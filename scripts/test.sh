@@ -39,6 +39,10 @@ step "Rust: unit and integration tests"
 # run its own.
 logged keyctl session - cargo test "${CARGO_SELECTION[@]}" --lib --bins --tests
 
+step "Fuzzing: parse → sanitize → store for 30 s"
+# cargo-fuzz (installed on first use) on stable Rust; a crash fails the run and keeps its input.
+bash tests/fuzz.sh 30
+
 step "End-to-end: the real app under Xvfb"
 cargo build "${CARGO_SELECTION[@]}"
 logged bash tests/e2e/run.sh "$TARGET_DIR/debug/satu-app"
