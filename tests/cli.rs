@@ -495,6 +495,22 @@ fn the_golden_corpus_imports_with_the_duplicate_pair_as_one_item() {
         .find(|i| i["message_id"] == "hostile@example.net")
         .expect("hostile");
     let shown = satu.json(&["show", &hostile["id"].to_string()]);
+    assert_eq!(shown["quarantined"], Value::Null, "it parsed cleanly");
+    // The broken ones say why they were read only in part.
+    let quarantined: Vec<Value> = timeline
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| satu.json(&["show", &i["id"].to_string()])["quarantined"].clone())
+        .filter(|q| !q.is_null())
+        .collect();
+    assert_eq!(quarantined.len(), 2, "{quarantined:?}");
+    assert!(
+        quarantined
+            .iter()
+            .all(|q| !q.as_str().unwrap_or("").is_empty()),
+        "{quarantined:?}"
+    );
     let html = shown["body_html"].as_str().expect("html").to_lowercase();
     assert!(html.contains("weekly news"), "{html}");
     for bad in [

@@ -66,6 +66,9 @@ pub struct ItemDetail {
     pub body_text: Option<String>,
     /// Sanitized HTML body (never the original).
     pub body_html: Option<String>,
+    /// Why the message could be read only in part (malformed MIME, a size limit); null when it
+    /// parsed cleanly. The original is kept whole either way.
+    pub quarantined: Option<String>,
     /// Attachments.
     pub attachments: Vec<Attachment>,
 }
@@ -372,6 +375,7 @@ impl From<satu_store::ItemDetail> for ItemDetail {
             recipients: detail.recipients,
             body_text: detail.body_text,
             body_html: detail.body_html,
+            quarantined: detail.quarantine,
             attachments: detail
                 .attachments
                 .into_iter()

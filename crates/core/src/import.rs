@@ -48,6 +48,7 @@ pub(crate) fn new_mail(
         recipients: parsed.recipients,
         body_text: parsed.body_text,
         body_html: parsed.body_html,
+        quarantine: parsed.quarantined,
         raw,
         attachments: parsed
             .attachments

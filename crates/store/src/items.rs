@@ -94,6 +94,8 @@ pub struct NewMail {
     pub body_text: Option<String>,
     /// Sanitized HTML body.
     pub body_html: Option<String>,
+    /// Why the message could be read only in part; `None` when it parsed cleanly.
+    pub quarantine: Option<String>,
     /// The original message.
     pub raw: Vec<u8>,
     /// Attachments.
@@ -174,6 +176,8 @@ pub struct ItemDetail {
     pub body_text: Option<String>,
     /// Sanitized HTML body.
     pub body_html: Option<String>,
+    /// Why the message could be read only in part; `None` when it parsed cleanly.
+    pub quarantine: Option<String>,
     /// Attachments.
     pub attachments: Vec<AttachmentInfo>,
 }
@@ -330,8 +334,8 @@ impl Tx<'_> {
         let id = self.conn().last_insert_rowid();
         self.conn()
             .prepare_cached(
-                "INSERT INTO mail (item_id, account_id, message_id, in_reply_to, refs, subject_key, recipients, body_text, body_html, size)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO mail (item_id, account_id, message_id, in_reply_to, refs, subject_key, recipients, body_text, body_html, size, quarantine)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 id,
@@ -344,6 +348,7 @@ impl Tx<'_> {
                 mail.body_text,
                 mail.body_html,
                 mail.raw.len() as i64,
+                mail.quarantine,
             ])
             .context("Cannot store the message details")?;
         self.conn()
@@ -544,11 +549,11 @@ fn item_row(conn: &Connection, id: i64) -> Result<ItemRow> {
 
 fn item(conn: &Connection, id: i64) -> Result<ItemDetail> {
     let row = item_row(conn, id)?;
-    let (recipients, body_text, body_html) = conn
+    let (recipients, body_text, body_html, quarantine) = conn
         .query_row(
-            "SELECT recipients, body_text, body_html FROM mail WHERE item_id = ?1",
+            "SELECT recipients, body_text, body_html, quarantine FROM mail WHERE item_id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?
         .unwrap_or_default();
@@ -569,6 +574,7 @@ fn item(conn: &Connection, id: i64) -> Result<ItemDetail> {
         recipients,
         body_text,
         body_html,
+        quarantine,
         attachments,
     })
 }

@@ -18,6 +18,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0003_imap_flags",
         include_str!("../migrations/0003_imap_flags.sql"),
     ),
+    (
+        "0004_quarantine",
+        include_str!("../migrations/0004_quarantine.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -29,6 +29,7 @@ fn mail(account_id: i64, message_id: &str, time_ms: i64, title: &str) -> NewMail
         recipients: "bob@example.com".into(),
         body_text: Some(format!("The body of {title}.")),
         body_html: None,
+        quarantine: None,
         raw: format!("Subject: {title}\r\n\r\nbody").into_bytes(),
         attachments: Vec::new(),
         folder: None,

@@ -51,6 +51,7 @@ fuzz_target!(|data: &[u8]| {
         recipients: parsed.recipients,
         body_text: parsed.body_text,
         body_html: parsed.body_html,
+        quarantine: parsed.quarantined,
         raw: data.to_vec(),
         attachments: parsed
             .attachments
