@@ -6,7 +6,9 @@
 //! what is new), so new mail is in the store about as soon as the server tells. The sync
 //! connection also runs a full pass (every folder, the orphan sweep) on connecting and every
 //! [`LiveOptions::full_pass`], and pushes queued local changes (from this process or another
-//! one, e.g. `satu mark`) within [`LiveOptions::ops_poll`].
+//! one, e.g. `satu mark`) within [`LiveOptions::ops_poll`]. Both connections prove themselves
+//! alive every [`LiveOptions::idle_period`] (the watcher by ending IDLE, the sync connection by
+//! NOOP), so a dead one is found within that period plus 30 s.
 //!
 //! Any failure of either connection ends both; the account goes *offline* and reconnects after
 //! a jittered exponential backoff (1 s … 5 min, reset once a connection got through its first
@@ -308,6 +310,13 @@ impl AccountLoop {
         full.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut ops = tokio::time::interval(self.options.ops_poll);
         ops.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The sync connection may sit unused between full passes: a NOOP as often as the
+        // watcher re-issues IDLE finds it dead before a wake-up would (and keeps it logged in).
+        let mut keepalive = tokio::time::interval_at(
+            Instant::now() + self.options.idle_period,
+            self.options.idle_period,
+        );
+        keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
@@ -332,6 +341,12 @@ impl AccountLoop {
                         break;
                     };
                     replayed?;
+                }
+                _ = keepalive.tick() => {
+                    let Some(noop) = cancellable(cancel, session.noop_changes()).await else {
+                        break;
+                    };
+                    noop.context("The sync connection did not answer NOOP")?;
                 }
                 _ = full.tick() => {
                     self.status.set("syncing", "", None, None);
