@@ -304,6 +304,28 @@ fn idle_is_reissued_and_still_pushes() {
 }
 
 #[test]
+fn without_idle_new_mail_is_polled() {
+    // Dovecot's own capabilities without IDLE.
+    let capability = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY \
+        THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE \
+        UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH \
+        ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY \
+        PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE";
+    let dovecot = Dovecot::start_with(&[("IMAP_CAPABILITY", capability)]);
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let watch = Watch::start(&satu, &["--poll", "1"]);
+    let connected = watch.status("connected", Duration::from_secs(15));
+    assert_eq!(connected["mode"], "poll", "{connected}");
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("polled@example.com", "Polled", 1),
+    );
+    watch.added("Polled", PUSHED);
+}
+
+#[test]
 fn a_server_restart_loses_no_mail_and_duplicates_none() {
     let dovecot = Dovecot::start();
     dovecot.append(

@@ -53,6 +53,9 @@ enum Command {
         /// Seconds one IMAP IDLE lasts before it is re-issued (tests use seconds).
         #[arg(long, default_value_t = 240, hide = true)]
         idle_period: u64,
+        /// Seconds between NOOP polls on servers without IDLE (tests use seconds).
+        #[arg(long, default_value_t = 60, hide = true)]
+        poll: u64,
     },
     /// The unified timeline, newest first.
     Timeline {
@@ -302,10 +305,12 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Watch {
             interval,
             idle_period,
+            poll,
         } => {
             let options = LiveOptions {
                 full_pass: Duration::from_secs(interval.max(5)),
                 idle_period: Duration::from_secs(idle_period.clamp(1, 25 * 60)),
+                poll: Duration::from_secs(poll.max(1)),
                 ..LiveOptions::default()
             };
             watch(&satu, json, options).await
