@@ -1,17 +1,20 @@
 //! The Satu desktop app: a thin Tauri shell. It opens the store, wires the commands in
-//! [`commands`] to the core API, and forwards the core's change feed to the window as events.
+//! [`commands`] to the core API, runs the core's live sync, and forwards the change feed and the
+//! accounts' status to the window as events.
 //! Nothing else lives here (ARCHITECTURE.md, invariant "the shell is thin").
 
 mod commands;
 
 use std::time::Duration;
 
-use satu_core::api::CancellationToken;
+use satu_core::api::{CancellationToken, LiveOptions};
 use satu_core::Satu;
 use tauri::{Emitter as _, Manager as _};
 
 /// Event carrying one `ChangeEvent` to the window.
 pub const CHANGE_EVENT: &str = "satu://change";
+/// Event carrying an account's `LiveStatus` (connected, syncing, offline…) to the window.
+pub const STATUS_EVENT: &str = "satu://status";
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -23,6 +26,7 @@ pub fn run() {
         .init();
     let cancel = CancellationToken::new();
     let feed_cancel = cancel.clone();
+    let live_cancel = cancel.clone();
     let app = tauri::Builder::default()
         .setup(move |app| {
             let data_dir = Satu::default_data_dir();
@@ -35,6 +39,19 @@ pub fn run() {
             })?;
             tracing::info!(data_dir = %data_dir.display(), "Satu started.");
             app.manage(satu.clone());
+            let (live, handle) = (satu.clone(), app.handle().clone());
+            tauri::async_runtime::spawn(async move {
+                let result = live
+                    .run_live(live_cancel, LiveOptions::default(), move |status| {
+                        if let Err(e) = handle.emit(STATUS_EVENT, &status) {
+                            tracing::warn!(error = %e, "Cannot forward a status to the window.");
+                        }
+                    })
+                    .await;
+                if let Err(e) = result {
+                    tracing::error!(error = %e.message, "The live sync stopped.");
+                }
+            });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let result = satu

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use satu_core::api::CancellationToken;
-use satu_core::dto::{AccountInput, ChangeEvent, Item, SearchQuery, TimelineQuery};
+use satu_core::api::{CancellationToken, LiveOptions};
+use satu_core::dto::{AccountInput, ChangeEvent, Item, LiveStatus, SearchQuery, TimelineQuery};
 use satu_core::{ApiError, ErrorCode, Satu};
 use serde::Serialize;
 
@@ -47,9 +47,15 @@ enum Command {
     },
     /// Stay in sync and print one line per change until interrupted.
     Watch {
-        /// Seconds between sync passes.
+        /// Seconds between full sync passes (new mail in INBOX is pushed by the server at once).
         #[arg(long, default_value_t = 300)]
         interval: u64,
+        /// Seconds one IMAP IDLE lasts before it is re-issued (tests use seconds).
+        #[arg(long, default_value_t = 240, hide = true)]
+        idle_period: u64,
+        /// Seconds between NOOP polls on servers without IDLE (tests use seconds).
+        #[arg(long, default_value_t = 60, hide = true)]
+        poll: u64,
     },
     /// The unified timeline, newest first.
     Timeline {
@@ -302,8 +308,18 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     .join("\n")
             })
         }
-        Command::Watch { interval } => {
-            watch(&satu, json, Duration::from_secs(interval.max(5))).await
+        Command::Watch {
+            interval,
+            idle_period,
+            poll,
+        } => {
+            let options = LiveOptions {
+                full_pass: Duration::from_secs(interval.max(5)),
+                idle_period: Duration::from_secs(idle_period.clamp(1, 25 * 60)),
+                poll: Duration::from_secs(poll.max(1)),
+                ..LiveOptions::default()
+            };
+            watch(&satu, json, options).await
         }
         Command::Timeline {
             limit,
@@ -516,29 +532,41 @@ fn item_lines(items: &[Item]) -> String {
         .join("\n")
 }
 
-/// Stays in sync until SIGINT or SIGTERM: prints every change (from this process or any other) as
-/// one JSON line, and runs a sync pass every `interval`. A failing pass is reported and retried;
-/// the network coming and going does not end the watch.
-async fn watch(satu: &Satu, json: bool, interval: Duration) -> Result<(), ApiError> {
+/// Stays in sync until SIGINT or SIGTERM ([`Satu::run_live`]): prints every change (from this
+/// process or any other) as one line on stdout, and every change of an account's status (connected,
+/// syncing, offline with the error and the next retry) as one line on stderr. The network coming
+/// and going does not end the watch.
+async fn watch(satu: &Satu, json: bool, options: LiveOptions) -> Result<(), ApiError> {
     let cancel = CancellationToken::new();
     let stop = cancel.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
         stop.cancel();
     });
-    let syncer = {
+    let live = {
         let satu = satu.clone();
         let cancel = cancel.clone();
         tokio::spawn(async move {
-            loop {
-                if let Err(e) = satu.sync(None).await {
-                    eprintln!("satu: sync failed, will retry: {}", e.message);
-                }
-                tokio::select! {
-                    _ = cancel.cancelled() => break,
-                    _ = tokio::time::sleep(interval) => {}
-                }
-            }
+            satu.run_live(cancel, options, move |status: LiveStatus| {
+                let line = if json {
+                    serde_json::to_string(&status).unwrap_or_default()
+                } else {
+                    let mut line = format!("satu: account {} {}", status.account, status.state);
+                    if !status.mode.is_empty() {
+                        line.push_str(&format!(" ({})", status.mode));
+                    }
+                    if let Some(error) = &status.error {
+                        line.push_str(&format!(": {error}"));
+                    }
+                    if let Some(at) = &status.retry_at {
+                        line.push_str(&format!("; retrying at {at}"));
+                    }
+                    line
+                };
+                let mut stderr = std::io::stderr().lock();
+                let _ = writeln!(stderr, "{line}");
+            })
+            .await
         })
     };
     let printer = satu.follow_changes(
@@ -560,12 +588,11 @@ async fn watch(satu: &Satu, json: bool, interval: Duration) -> Result<(), ApiErr
     );
     let result = printer.await;
     cancel.cancel();
-    // Bounded stop: a sync stuck on the network is abandoned after 5 s.
-    if tokio::time::timeout(Duration::from_secs(5), syncer)
-        .await
-        .is_err()
-    {
-        eprintln!("satu: a sync pass did not stop in time; exiting anyway");
+    // Bounded stop: the live loop ends IDLE and logs out within a few seconds; abandoned after 5.
+    match tokio::time::timeout(Duration::from_secs(5), live).await {
+        Ok(Ok(Err(e))) => eprintln!("satu: live sync failed: {}", e.message),
+        Ok(_) => {}
+        Err(_) => eprintln!("satu: the live sync did not stop in time; exiting anyway"),
     }
     result
 }

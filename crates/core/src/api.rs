@@ -10,13 +10,15 @@ use satu_mail::imap::{is_loopback, ImapSession};
 use satu_store::{AccountKind, ItemKind, NewAccount, Security, Store};
 pub use tokio_util::sync::CancellationToken;
 
+pub use crate::live::LiveOptions;
+
 use crate::actions::{self, Deleted, Target};
 use crate::dto::{
-    self, AccountInput, ActionReport, ChangeEvent, ImportReport, Progress, SearchQuery, SyncReport,
-    TimelineQuery,
+    self, AccountInput, ActionReport, ChangeEvent, ImportReport, LiveStatus, Progress, SearchQuery,
+    SyncReport, TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::{import, replay, secrets, sync};
+use crate::{import, live, replay, secrets, sync};
 
 /// How long an action waits for the server before leaving its change queued.
 const PUSH_NOW_TIMEOUT: Duration = Duration::from_secs(10);
@@ -72,6 +74,11 @@ impl Satu {
         base.unwrap_or_else(|| PathBuf::from(".")).join("satu")
     }
 
+    /// The store (for the core's own long-lived tasks).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// The data directory.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
@@ -79,7 +86,7 @@ impl Satu {
 
     /// Keyring key of an account's password: unique per data directory, so two Satu data
     /// directories (or test runs) never share a secret.
-    fn secret_key(&self, account_id: i64) -> String {
+    pub(crate) fn secret_key(&self, account_id: i64) -> String {
         format!("{}#account-{account_id}", self.data_dir.display())
     }
 
@@ -154,6 +161,21 @@ impl Satu {
             reports.push(sync::sync_imap(&self.store, &account, password, progress).await?);
         }
         Ok(reports)
+    }
+
+    /// Keeps every IMAP account in sync until `cancel` fires: new mail pushed by the server
+    /// (IDLE on INBOX) is stored within about a second, the other folders are synced every
+    /// `options.full_pass`, local changes are pushed as soon as they are queued, and a lost
+    /// connection is retried with backoff. `on_status` hears every change of an account's
+    /// [`LiveStatus`] (connected, syncing, offline with the error and the next retry). Returns a
+    /// few seconds after `cancel` at most.
+    pub async fn run_live(
+        &self,
+        cancel: CancellationToken,
+        options: LiveOptions,
+        on_status: impl Fn(LiveStatus) + Send + Sync + 'static,
+    ) -> ApiResult<()> {
+        live::run(self.clone(), cancel, options, Arc::new(on_status)).await
     }
 
     /// Pushes the account's queued operations now (all that are not wedged, whatever their

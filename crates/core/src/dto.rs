@@ -327,6 +327,24 @@ pub struct Progress {
     pub total: u64,
 }
 
+/// How an account's live sync is doing ([`crate::Satu::run_live`]): what the window shows as its
+/// online/offline indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveStatus {
+    /// Account id.
+    pub account: i64,
+    /// `connecting`, `syncing` (a full pass), `connected`, `offline` (see `error` and
+    /// `retry_at`) or `stopped`.
+    pub state: String,
+    /// While connected: how new mail is noticed, `idle` (the server pushes it) or `poll` (the
+    /// server has no IDLE: checked every minute); '' otherwise.
+    pub mode: String,
+    /// Why the account is offline.
+    pub error: Option<String>,
+    /// RFC 3339 UTC time of the next connection attempt, when offline.
+    pub retry_at: Option<String>,
+}
+
 impl From<satu_store::Change> for ChangeEvent {
     fn from(change: satu_store::Change) -> Self {
         ChangeEvent {

@@ -11,6 +11,7 @@ pub mod api;
 pub mod dto;
 pub mod error;
 mod import;
+mod live;
 mod replay;
 mod secrets;
 mod sync;

@@ -8,6 +8,8 @@
 mod imap;
 pub(crate) mod imap_plan;
 
+pub(crate) use imap::FolderOutcome;
+
 use satu_mail::imap::{ImapConfig, ImapError, ImapSession, Security, SpecialUse};
 use satu_store::{Account, FolderRole, NewFolder, Store};
 
@@ -67,7 +69,8 @@ pub(crate) async fn sync_imap(
     result
 }
 
-async fn sync_session(
+/// [`sync_imap`] over an open session (the live loop keeps its connection between passes).
+pub(crate) async fn sync_session(
     store: &Store,
     account: &Account,
     session: &mut ImapSession,
@@ -164,4 +167,31 @@ async fn sync_session(
         "Account synced."
     );
     Ok(report)
+}
+
+/// Brings only the account's INBOX up to date over an open session: what a push wake-up needs
+/// (one SELECT, then a fetch of what changed). `None` when the folder list has not been synced
+/// yet (a full pass will do it).
+#[tracing::instrument(skip_all, fields(account_id = account.id, source = "imap", folder = "INBOX"))]
+pub(crate) async fn sync_inbox(
+    store: &Store,
+    account: &Account,
+    session: &mut ImapSession,
+) -> anyhow::Result<Option<FolderOutcome>> {
+    let folders = store.folders(account.id)?;
+    let Some(inbox) = folders
+        .iter()
+        .find(|f| f.role == FolderRole::Inbox && f.selectable)
+        .or_else(|| {
+            folders
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case("INBOX"))
+        })
+    else {
+        return Ok(None);
+    };
+    session.enable_qresync().await?;
+    let outcome = imap::sync_folder(store, session, account.id, inbox, &|_| {}).await?;
+    tracing::debug!(?outcome, "INBOX synced.");
+    Ok(Some(outcome))
 }

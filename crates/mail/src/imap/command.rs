@@ -76,7 +76,7 @@ impl ImapSession {
         }
     }
 
-    fn timeout(&self, what: &'static str) -> ImapError {
+    pub(crate) fn timeout(&self, what: &'static str) -> ImapError {
         ImapError::Timeout {
             host: self.host.clone(),
             port: self.port,

@@ -3,7 +3,7 @@
 //! [`session`] connects (TLS, STARTTLS, or plain on loopback only), logs in and classifies every
 //! failure into an [`ImapError`] a person can act on; [`folders`] lists folders with their special
 //! use; [`select`] selects a folder (CONDSTORE/QRESYNC aware); [`fetch`] reads UIDs, flags and
-//! messages; [`utf7`] converts folder names to and from modified UTF-7 (RFC 3501 §5.1.3).
+//! messages; [`idle`] waits for changes (IDLE, or NOOP polls); [`utf7`] converts folder names to and from modified UTF-7 (RFC 3501 §5.1.3).
 //!
 //! The crate is `async-imap` on tokio, chosen for its IDLE support and because Delta Chat's core
 //! runs it in production; ARCHITECTURE.md records the choice.
@@ -12,6 +12,7 @@ pub mod actions;
 mod command;
 pub mod fetch;
 pub mod folders;
+pub mod idle;
 pub mod select;
 pub mod session;
 pub mod tls;
@@ -21,6 +22,7 @@ pub use actions::Flag;
 pub use command::uid_set;
 pub use fetch::{FetchedMessage, MessageFlags};
 pub use folders::{ImapFolder, SpecialUse};
+pub use idle::{IdleEnd, Wake};
 pub use select::Selected;
 pub use session::{ImapConfig, ImapSession, Security};
 

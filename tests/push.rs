@@ -1,0 +1,474 @@
+//! `satu watch` (the live sync: IMAP IDLE, reconnects, pushing local changes) against a real
+//! Dovecot started by tests/servers/dovecot.sh. Dovecot 2.3 delays every IDLE notification by
+//! 500 ms, so "pushed" here means "within 3 s".
+
+mod support;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{message, Dovecot, Satu};
+
+/// How fast a change pushed by the server must show (Dovecot's floor is ~0.5 s).
+const PUSHED: Duration = Duration::from_secs(3);
+
+/// A plain-text loopback account for alice; returns its id.
+fn alice(satu: &Satu, dovecot: &Dovecot) -> i64 {
+    let out = satu.run_with_stdin(
+        &[
+            "--json",
+            "account",
+            "add",
+            "--email",
+            "alice@example.com",
+            "--username",
+            "alice",
+            "--imap",
+            &dovecot.imap(),
+            "--smtp",
+            &dovecot.imap(),
+            "--security",
+            "plain",
+            "--password-stdin",
+        ],
+        "alice-pass\n",
+    );
+    assert!(
+        out.status.success(),
+        "account add failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["id"].as_i64().expect("id")
+}
+
+/// A running `satu --json watch`: its change lines (stdout) and status lines (stderr).
+struct Watch {
+    child: Child,
+    changes: Receiver<Value>,
+    statuses: Receiver<Value>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Watch {
+    fn start(satu: &Satu, extra: &[&str]) -> Watch {
+        let mut child = satu
+            .command()
+            .args(["--json", "watch"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn satu watch");
+        let (change_tx, changes) = channel();
+        let stdout = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let value = serde_json::from_str(&line).unwrap_or_else(|e| {
+                    panic!("watch printed a line that is not JSON ({e}): {line}")
+                });
+                if change_tx.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        let (status_tx, statuses) = channel();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let log = stderr.clone();
+        let pipe = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if let Ok(mut log) = log.lock() {
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+                if let Ok(value) = serde_json::from_str::<Value>(&line) {
+                    if value.get("state").is_some() {
+                        let _ = status_tx.send(value);
+                    }
+                }
+            }
+        });
+        Watch {
+            child,
+            changes,
+            statuses,
+            stderr,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Waits for a status line with `state`; returns it.
+    fn status(&self, state: &str, within: Duration) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.statuses.recv_timeout(left) {
+                Ok(status) if status["state"] == state => return status,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => panic!(
+                    "no {state:?} status within {within:?}; stderr:\n{}",
+                    self.log()
+                ),
+            }
+        }
+    }
+
+    /// Waits for a change line matching `wanted`; returns it.
+    fn change(&self, within: Duration, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.changes.recv_timeout(left) {
+                Ok(change) if wanted(&change) => return change,
+                Ok(_) => {}
+                Err(_) => panic!(
+                    "no change line for {what} within {within:?}; stderr:\n{}",
+                    self.log()
+                ),
+            }
+        }
+    }
+
+    /// The `added` line of `title`.
+    fn added(&self, title: &str, within: Duration) -> Value {
+        self.change(within, title, |c| {
+            c["change"] == "added" && c["title"] == title
+        })
+    }
+
+    /// Every change line that arrives within `quiet`.
+    fn drain(&self, quiet: Duration) -> Vec<Value> {
+        let mut all = Vec::new();
+        while let Ok(change) = self.changes.recv_timeout(quiet) {
+            all.push(change);
+        }
+        all
+    }
+
+    fn assert_running(&mut self) {
+        let state = self.child.try_wait().expect("try_wait");
+        assert!(
+            state.is_none(),
+            "watch exited: {state:?}; stderr:\n{}",
+            self.log()
+        );
+    }
+
+    /// Sends SIGTERM; returns the exit status and how long the exit took.
+    fn terminate(mut self) -> (ExitStatus, Duration) {
+        let start = Instant::now();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return (status, start.elapsed());
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "watch ignored SIGTERM; stderr:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The timeline's titles with their ids; panics on a duplicate title.
+fn titles(satu: &Satu) -> std::collections::BTreeMap<String, Value> {
+    let mut map = std::collections::BTreeMap::new();
+    for item in satu
+        .json(&["timeline", "--limit", "1000"])
+        .as_array()
+        .expect("items")
+    {
+        let title = item["title"].as_str().expect("title").to_owned();
+        assert!(
+            map.insert(title.clone(), item.clone()).is_none(),
+            "duplicate {title:?}"
+        );
+    }
+    map
+}
+
+/// Delivers a message straight into alice's Maildir `new/` (as an MTA would while the IMAP
+/// server is down).
+fn deliver_to_maildir(dovecot: &Dovecot, name: &str, raw: &str) {
+    use std::os::unix::fs::MetadataExt as _;
+    let maildir = dovecot.dir.path().join("home/alice/Maildir");
+    let meta = std::fs::metadata(&maildir).expect("alice's Maildir");
+    let path = maildir
+        .join("new")
+        .join(format!("1800000000.{name}.satu-test"));
+    std::fs::write(&path, raw).expect("write message");
+    std::os::unix::fs::chown(&path, Some(meta.uid()), Some(meta.gid())).expect("chown");
+}
+
+#[test]
+fn appended_mail_and_flags_from_another_client_are_pushed_within_seconds() {
+    let dovecot = Dovecot::start();
+    dovecot.append("alice", "INBOX", &message("old@example.com", "Old", 1));
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let watch = Watch::start(&satu, &[]);
+    watch.added("Old", Duration::from_secs(15));
+    let connected = watch.status("connected", Duration::from_secs(15));
+    assert_eq!(connected["mode"], "idle", "{connected}");
+
+    for i in 1..=3 {
+        let title = format!("Pushed {i}");
+        let start = Instant::now();
+        dovecot.append(
+            "alice",
+            "INBOX",
+            &message(&format!("p{i}@example.com"), &title, 2),
+        );
+        watch.added(&title, PUSHED);
+        eprintln!("{title}: {:?}", start.elapsed());
+    }
+
+    // Another client flags a message: an `updated` line, and the flag in the store.
+    let id = titles(&satu)["Old"]["id"].clone();
+    let start = Instant::now();
+    dovecot.doveadm(&[
+        "flags",
+        "add",
+        "-u",
+        "alice",
+        "\\Flagged",
+        "mailbox",
+        "INBOX",
+        "uid",
+        "1",
+    ]);
+    watch.change(PUSHED, "the flag", |c| {
+        c["change"] == "updated" && c["id"] == id
+    });
+    eprintln!("flag: {:?}", start.elapsed());
+    assert_eq!(titles(&satu)["Old"]["flagged"], true);
+}
+
+#[test]
+fn an_expunged_message_leaves_the_timeline_at_the_next_full_pass() {
+    let dovecot = Dovecot::start();
+    dovecot.append("alice", "INBOX", &message("old@example.com", "Old", 1));
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    // Full passes every 5 s: a message gone from INBOX may have moved to a folder that only a
+    // full pass sees, so the item is removed (or kept, with its id) only then.
+    let watch = Watch::start(&satu, &["--interval", "5"]);
+    watch.added("Old", Duration::from_secs(15));
+    watch.status("connected", Duration::from_secs(15));
+    let id = titles(&satu)["Old"]["id"].clone();
+    dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "uid", "1"]);
+    watch.change(Duration::from_secs(10), "the expunge", |c| {
+        c["change"] == "removed" && c["id"] == id
+    });
+    assert!(!titles(&satu).contains_key("Old"));
+}
+
+#[test]
+fn idle_is_reissued_and_still_pushes() {
+    let dovecot = Dovecot::start();
+    dovecot.append("alice", "INBOX", &message("old@example.com", "Old", 1));
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let watch = Watch::start(&satu, &["--idle-period", "1"]);
+    watch.status("connected", Duration::from_secs(15));
+    // Several IDLE periods pass in silence: not mistaken for a dead connection.
+    std::thread::sleep(Duration::from_millis(3500));
+    dovecot.append("alice", "INBOX", &message("late@example.com", "Late", 2));
+    watch.added("Late", PUSHED);
+    assert!(
+        !watch.log().contains("offline"),
+        "a quiet server is not a dead one: {}",
+        watch.log()
+    );
+}
+
+#[test]
+fn without_idle_new_mail_is_polled() {
+    // Dovecot's own capabilities without IDLE.
+    let capability = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY \
+        THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE \
+        UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH \
+        ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY \
+        PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE";
+    let dovecot = Dovecot::start_with(&[("IMAP_CAPABILITY", capability)]);
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let watch = Watch::start(&satu, &["--poll", "1"]);
+    let connected = watch.status("connected", Duration::from_secs(15));
+    assert_eq!(connected["mode"], "poll", "{connected}");
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("polled@example.com", "Polled", 1),
+    );
+    watch.added("Polled", PUSHED);
+}
+
+#[test]
+fn a_server_restart_loses_no_mail_and_duplicates_none() {
+    let dovecot = Dovecot::start();
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("before@example.com", "Before", 1),
+    );
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let mut watch = Watch::start(&satu, &[]);
+    watch.added("Before", Duration::from_secs(15));
+    watch.status("connected", Duration::from_secs(15));
+
+    dovecot.stop();
+    let offline = watch.status("offline", Duration::from_secs(10));
+    assert!(
+        offline["error"].as_str().is_some_and(|e| !e.is_empty()) && offline["retry_at"].is_string(),
+        "{offline}"
+    );
+    deliver_to_maildir(
+        &dovecot,
+        "down",
+        &message("down@example.com", "While down", 2),
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    watch.assert_running();
+
+    dovecot.restart();
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("after@example.com", "Right after", 3),
+    );
+    // Reconnection backs off (1 s, 2 s, 4 s, … jittered): allow a few steps.
+    watch.status("connected", Duration::from_secs(30));
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while seen.len() < 2 && Instant::now() < deadline {
+        if let Ok(change) = watch.changes.recv_timeout(Duration::from_millis(200)) {
+            if change["change"] == "added" {
+                seen.push(change["title"].as_str().expect("title").to_owned());
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["Right after", "While down"],
+        "stderr:\n{}",
+        watch.log()
+    );
+    // Nothing more, and still live after the gap.
+    dovecot.append("alice", "INBOX", &message("later@example.com", "Later", 4));
+    watch.added("Later", PUSHED);
+    let extra: Vec<Value> = watch
+        .drain(Duration::from_millis(1500))
+        .into_iter()
+        .filter(|c| c["change"] == "added")
+        .collect();
+    assert!(extra.is_empty(), "duplicates: {extra:?}");
+    assert_eq!(titles(&satu).len(), 4);
+    watch.assert_running();
+}
+
+#[test]
+fn local_changes_reach_the_server_while_watching_and_after_an_outage() {
+    let dovecot = Dovecot::start();
+    for i in 1..=2 {
+        dovecot.append(
+            "alice",
+            "INBOX",
+            &message(&format!("m{i}@example.com"), &format!("Mail {i}"), i),
+        );
+    }
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let watch = Watch::start(&satu, &[]);
+    watch.status("connected", Duration::from_secs(15));
+    let items = titles(&satu);
+    let id = |title: &str| items[title]["id"].as_i64().expect("id").to_string();
+    let flags_on_server = |message_id: &str| {
+        dovecot
+            .messages("alice", "INBOX")
+            .into_iter()
+            .find(|m| m.2 == message_id)
+            .map(|m| m.1)
+            .unwrap_or_default()
+    };
+    let wait_for_flag = |message_id: &str, within: Duration| {
+        let deadline = Instant::now() + within;
+        while !flags_on_server(message_id).contains("\\Flagged") {
+            assert!(
+                Instant::now() < deadline,
+                "{message_id} not flagged on the server; stderr:\n{}",
+                watch.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+
+    satu.json(&["mark", &id("Mail 1"), "--flag"]);
+    wait_for_flag("m1@example.com", Duration::from_secs(5));
+
+    // Down: `satu mark` queues the change; the watch pushes it once the server is back.
+    dovecot.stop();
+    watch.status("offline", Duration::from_secs(10));
+    let queued = satu.json(&["mark", &id("Mail 2"), "--flag"]);
+    assert_eq!(queued["pushed"], false, "{queued}");
+    dovecot.restart();
+    wait_for_flag("m2@example.com", Duration::from_secs(30));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !satu.json(&["ops"]).as_array().expect("ops").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the queue is not empty: {}",
+            satu.json(&["ops"])
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn sigterm_stops_watch_within_seconds_even_mid_idle() {
+    let dovecot = Dovecot::start();
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    let watch = Watch::start(&satu, &[]);
+    watch.status("connected", Duration::from_secs(15));
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, took) = watch.terminate();
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+}
+
+#[test]
+fn sigterm_stops_watch_while_the_server_is_unreachable() {
+    let dovecot = Dovecot::start();
+    let satu = Satu::new();
+    alice(&satu, &dovecot);
+    dovecot.stop();
+    let watch = Watch::start(&satu, &[]);
+    watch.status("offline", Duration::from_secs(10));
+    let (status, took) = watch.terminate();
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+}
