@@ -343,6 +343,9 @@ pub struct LiveStatus {
     pub error: Option<String>,
     /// RFC 3339 UTC time of the next connection attempt, when offline.
     pub retry_at: Option<String>,
+    /// While `syncing`: the folder being fetched and how far it is (for a progress bar).
+    #[serde(default)]
+    pub progress: Option<Progress>,
 }
 
 impl From<satu_store::Change> for ChangeEvent {

@@ -34,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use crate::api::Satu;
-use crate::dto::{rfc3339, LiveStatus};
+use crate::dto::{rfc3339, LiveStatus, Progress};
 use crate::error::ApiError;
 use crate::{replay, secrets, sync};
 
@@ -170,15 +170,37 @@ impl Reporter {
             mode: mode.to_owned(),
             error,
             retry_at,
+            progress: None,
         };
+        if self.publish(status.clone()) {
+            tracing::info!(state, mode, error = ?status.error, "Account status.");
+        }
+    }
+
+    /// A full pass stored a batch: the same status with its progress.
+    fn progress(&self, progress: Progress) {
+        let status = match self.last.lock() {
+            Ok(last) => last.clone(),
+            Err(_) => None,
+        };
+        if let Some(status) = status {
+            self.publish(LiveStatus {
+                progress: Some(progress),
+                ..status
+            });
+        }
+    }
+
+    /// Sends `status` unless it is the last one sent; returns whether it was sent.
+    fn publish(&self, status: LiveStatus) -> bool {
         if let Ok(mut last) = self.last.lock() {
             if last.as_ref() == Some(&status) {
-                return;
+                return false;
             }
             *last = Some(status.clone());
         }
-        tracing::info!(state, mode, error = ?status.error, "Account status.");
         (self.on_status)(status);
+        true
     }
 }
 
@@ -294,8 +316,11 @@ impl AccountLoop {
             return Ok(());
         };
         inbox.context("Cannot sync INBOX")?;
-        let Some(pass) =
-            cancellable(cancel, sync::sync_session(store, account, session, &|_| {})).await
+        let Some(pass) = cancellable(
+            cancel,
+            sync::sync_session(store, account, session, &|p| self.status.progress(p)),
+        )
+        .await
         else {
             return Ok(());
         };
@@ -352,7 +377,7 @@ impl AccountLoop {
                     self.status.set("syncing", "", None, None);
                     let Some(pass) = cancellable(
                         cancel,
-                        sync::sync_session(store, account, session, &|_| {}),
+                        sync::sync_session(store, account, session, &|p| self.status.progress(p)),
                     )
                     .await
                     else {
