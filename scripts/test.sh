@@ -41,7 +41,13 @@ logged keyctl session - cargo test "${CARGO_SELECTION[@]}" --lib --bins --tests
 
 step "Fuzzing: parse → sanitize → store for 30 s"
 # cargo-fuzz (installed on first use) on stable Rust; a crash fails the run and keeps its input.
-bash tests/fuzz.sh 30
+mkdir -p "$TARGET_DIR"
+if ! bash tests/fuzz.sh 30 >"$TARGET_DIR/fuzz.log" 2>&1; then
+  tail -n 60 "$TARGET_DIR/fuzz.log"
+  echo "Fuzzing found a problem: see above and crates/mail/fuzz/artifacts/" >&2
+  exit 1
+fi
+grep -E '^(Done|stat::)' "$TARGET_DIR/fuzz.log" | head -n 4
 
 step "End-to-end: the real app under Xvfb"
 cargo build "${CARGO_SELECTION[@]}"
