@@ -148,6 +148,26 @@ fn search_and_show() {
         detail["attachments"],
         serde_json::json!([{"name": "notes.txt", "mime_type": "text/plain", "size": 14}])
     );
+    // Attachments can be opened: saved to a file or written to stdout, byte for byte.
+    let saved = satu.dir.path().join("saved-notes.txt");
+    let report = satu.json(&[
+        "attachment",
+        &id,
+        "0",
+        "--output",
+        saved.to_str().expect("path"),
+    ]);
+    assert_eq!(report["name"], "notes.txt");
+    assert_eq!(
+        std::fs::read_to_string(&saved).expect("saved"),
+        "attached notes"
+    );
+    let piped = satu.run(&["attachment", &id, "0", "-o", "-"]);
+    assert_eq!(piped.stdout, b"attached notes");
+    let err = satu.fails(&["attachment", &id, "1", "-o", "-"], 3);
+    assert!(err.contains("has no attachment 1 (it has 1"), "{err}");
+    satu.fails(&["attachment", "999999", "0", "-o", "-"], 3);
+
     let plan = satu.json(&["search", "desk"]);
     let text = satu.json(&["show", &plan[0]["id"].to_string()]);
     assert!(

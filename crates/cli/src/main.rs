@@ -85,6 +85,16 @@ enum Command {
         /// Item id.
         id: i64,
     },
+    /// Save an attachment of an item (as `show` lists them, the first is 0) to a file.
+    Attachment {
+        /// Item id.
+        id: i64,
+        /// Which attachment (0-based).
+        index: u32,
+        /// Where to write it; `-` for standard output.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
     /// Import mail offline into a local account.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -366,6 +376,41 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 text.push('\n');
                 text.push_str(detail.body_text.as_deref().unwrap_or("(no text body)"));
                 text
+            })
+        }
+        Command::Attachment {
+            id,
+            index,
+            output: path,
+        } => {
+            let (info, content) = satu.attachment(id, index)?;
+            if path.as_os_str() == "-" {
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(&content)
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| {
+                        ApiError::new(
+                            ErrorCode::Internal,
+                            format!("Cannot write the attachment: {e}"),
+                        )
+                    })?;
+                return Ok(());
+            }
+            std::fs::write(&path, &content).map_err(|e| {
+                ApiError::invalid("output", format!("Cannot write {}: {e}", path.display()))
+            })?;
+            let saved = serde_json::json!({
+                "name": info.name, "mime_type": info.mime_type, "size": info.size, "path": path,
+            });
+            output(json, &saved, || {
+                format!(
+                    "Saved {:?} ({}, {} bytes) to {}.",
+                    info.name,
+                    info.mime_type,
+                    info.size,
+                    path.display()
+                )
             })
         }
         Command::Mark(mark) => {

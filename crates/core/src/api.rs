@@ -356,6 +356,24 @@ impl Satu {
         Ok(self.store.item_row(id)?.into())
     }
 
+    /// Attachment `index` (0-based, as `show` lists them) of an item: its metadata and bytes.
+    pub fn attachment(&self, id: i64, index: u32) -> ApiResult<(dto::Attachment, Vec<u8>)> {
+        let Some((info, content)) = self.store.attachment(id, index)? else {
+            let count = self.store.item(id)?.attachments.len();
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("Item {id} has no attachment {index} (it has {count}; the first is 0)"),
+            )
+            .with_field("index"));
+        };
+        let info = dto::Attachment {
+            name: info.name,
+            mime_type: info.mime_type,
+            size: info.size,
+        };
+        Ok((info, content))
+    }
+
     /// One item with its content.
     pub fn show(&self, id: i64) -> ApiResult<dto::ItemDetail> {
         Ok(self.store.item(id)?.into())

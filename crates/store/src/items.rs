@@ -600,6 +600,31 @@ impl crate::Store {
         self.read(|conn| item(conn, id))
     }
 
+    /// Attachment `index` (0-based, in the order [`Store::item`] lists them) of an item, with
+    /// its content; [`StoreError::NoSuchItem`] when the item does not exist, `None` when it has
+    /// no such attachment.
+    pub fn attachment(&self, id: i64, index: u32) -> Result<Option<(AttachmentInfo, Vec<u8>)>> {
+        self.read(|conn| {
+            item_row(conn, id)?;
+            conn.prepare_cached(
+                "SELECT name, mime_type, size, content FROM attachments WHERE item_id = ?1
+                 ORDER BY id LIMIT 1 OFFSET ?2",
+            )?
+            .query_row(params![id, index], |r| {
+                Ok((
+                    AttachmentInfo {
+                        name: r.get(0)?,
+                        mime_type: r.get(1)?,
+                        size: r.get(2)?,
+                    },
+                    r.get(3)?,
+                ))
+            })
+            .optional()
+            .context("Cannot read the attachment")
+        })
+    }
+
     /// The original bytes of a message.
     pub fn raw_message(&self, id: i64) -> Result<Vec<u8>> {
         self.read(|conn| {
