@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LiveStatus, SyncProgress } from '../backend';
 import { createFakeBackend } from '../backend/fake';
 import { SyncStatus } from './sync-status.svelte';
+import { offlineText, progressText, stateDetail, stateLabel } from './sync-text';
 
 function status(account: number, state: LiveStatus['state'], rest: Partial<LiveStatus> = {}): LiveStatus {
   return { account, state, mode: '', error: null, retry_at: null, progress: null, ...rest };
@@ -94,5 +95,25 @@ describe('SyncStatus', () => {
     stop();
     fake.emitStatus(status(1, 'connected', { mode: 'idle' }));
     expect(sync.anyOffline).toBe(true);
+  });
+});
+
+describe('sync texts', () => {
+  it('names the first account syncing, and how many more', () => {
+    const sync = new SyncStatus();
+    sync.update(syncing(2, 'Archive', 10, 20));
+    sync.update(syncing(1, 'INBOX', 400, 10_000));
+    expect(progressText(sync.syncing!)).toBe('Syncing INBOX — 400 of 10,000, and one more account');
+    sync.update(syncing(3, 'Sent', 1, 2));
+    expect(progressText(sync.syncing!)).toBe('Syncing INBOX — 400 of 10,000, and 2 more accounts');
+  });
+
+  it('labels states and explains offline without an error or retry time', () => {
+    expect(stateLabel(status(1, 'stopped'))).toBe('Stopped');
+    expect(stateDetail(status(1, 'offline'))).toBe('The server cannot be reached.');
+    expect(stateDetail(status(1, 'syncing'))).toBe('Fetching new mail from the server.');
+    expect(offlineText({ account: 1, error: '  Timed out...  ', retryAt: null, reconnecting: false }, 'Work')).toBe(
+      'Offline: Work — Timed out.',
+    );
   });
 });
