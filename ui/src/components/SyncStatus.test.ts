@@ -159,4 +159,17 @@ describe('sync status in the window', () => {
     fake.emitStatus(status(1, 'offline', { error: null, retry_at: null }));
     await waitFor(() => expect(text(banner)).toBe('Offline: Aisha Rahman. Your changes are kept and will be sent.'));
   });
+
+  it("follows the fake's live sync: progress, then offline when the network goes", async () => {
+    const fake = createFakeBackend({ live: true });
+    render(App, { backend: fake });
+    const bar = await screen.findByRole('progressbar', {}, { timeout: 3000 });
+    expect(text(screen.getByTestId('sync-progress-text'))).toMatch(/^Syncing INBOX — [\d,]+ of 10,000$/);
+    expect(text(screen.getByTestId('account-status'))).toContain('Syncing…');
+    expect(bar).toBeTruthy();
+    fake.setOffline(true);
+    const banner = await screen.findByTestId('offline-banner');
+    expect(text(banner)).toMatch(/^Offline: Aisha Rahman — Cannot reach imap\.example\.com:993: the network is unreachable\. Retrying at \d\d:\d\d\./);
+    expect(screen.queryByTestId('sync-progress')).toBeNull();
+  });
 });
