@@ -8,6 +8,7 @@ import type {
   ImportReport,
   Item,
   ItemDetail,
+  LiveStatus,
   MarkChange,
   PendingOp,
   SearchQuery,
@@ -47,4 +48,10 @@ export interface Backend {
    * Returns the function that stops it.
    */
   onChange(cb: (change: ChangeEvent) => void, onError: (error: ApiError) => void): () => void;
+  /**
+   * Calls `cb` with each account's sync status whenever it changes (IMAP accounts only; local
+   * ones never get one); `onError` if the subscription itself fails. Returns the function that
+   * stops it.
+   */
+  onStatus(cb: (status: LiveStatus) => void, onError: (error: ApiError) => void): () => void;
 }

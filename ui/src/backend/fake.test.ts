@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import type { AccountInput, ChangeEvent } from './types';
-import { createFakeBackend, WEDGED_AFTER } from './fake';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AccountInput, ChangeEvent, LiveStatus } from './types';
+import { createFakeBackend, LIVE_CONNECT_MS, LIVE_RETRY_MS, LIVE_STEP_MS, WEDGED_AFTER } from './fake';
 
 const good: AccountInput = {
   email: 'me@example.com',
@@ -182,5 +182,90 @@ describe('fake backend', () => {
     await fake.retryOp(ops[0].id);
     expect(await fake.ops()).toMatchObject([{ id: ops[1].id, state: 'wedged' }]);
     await expect(fake.retryOp(12345)).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('fake live sync', () => {
+  afterEach(() => vi.useRealTimers());
+
+  const last = (seen: LiveStatus[]) => seen[seen.length - 1];
+
+  const summary = (s: LiveStatus) =>
+    [s.state, s.mode, s.progress ? `${s.progress.folder} ${s.progress.done}/${s.progress.total}` : '']
+      .filter(Boolean)
+      .join(' ');
+
+  it('connects, syncs with progress, then stays connected by push', async () => {
+    vi.useFakeTimers();
+    const fake = createFakeBackend({ live: true });
+    const seen: LiveStatus[] = [];
+    const stop = fake.onStatus((status) => seen.push(status));
+    expect(seen.map(summary)).toEqual(['connecting']);
+    await vi.advanceTimersByTimeAsync(LIVE_CONNECT_MS + 30 * LIVE_STEP_MS);
+    const states = seen.map(summary);
+    expect(states.slice(0, 4)).toEqual(['connecting', 'syncing', 'syncing INBOX 0/10000', 'syncing INBOX 1000/10000']);
+    expect(states).toContain('syncing Archive 1200/1200');
+    expect(states[states.length - 1]).toBe('connected idle');
+    expect(seen.every((s) => s.account === 1 && s.error === null && s.retry_at === null)).toBe(true);
+    expect(seen.filter((s) => s.progress).every((s) => s.progress?.account === 1)).toBe(true);
+    stop();
+  });
+
+  it('offline: an error and a retry time, then connecting again; back online at a retry', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-06-10T14:00:00Z') });
+    const fake = createFakeBackend({ live: true, offline: true });
+    const seen: LiveStatus[] = [];
+    const stop = fake.onStatus((status) => seen.push(status));
+    await vi.advanceTimersByTimeAsync(LIVE_CONNECT_MS);
+    expect(last(seen)).toEqual({
+      account: 1,
+      state: 'offline',
+      mode: '',
+      error: 'Cannot reach imap.example.com:993: the network is unreachable.',
+      retry_at: '2026-06-10T14:00:20Z',
+      progress: null,
+    });
+    await vi.advanceTimersByTimeAsync(LIVE_RETRY_MS);
+    expect(last(seen).state).toBe('connecting');
+    await vi.advanceTimersByTimeAsync(LIVE_CONNECT_MS);
+    expect(last(seen).state).toBe('offline');
+
+    fake.setOffline(false);
+    await vi.advanceTimersByTimeAsync(LIVE_RETRY_MS + LIVE_CONNECT_MS + 30 * LIVE_STEP_MS);
+    expect(last(seen).state).toBe('connected');
+    // Losing the network while connected: offline at once.
+    fake.setOffline(true);
+    expect(last(seen).state).toBe('offline');
+    stop();
+    const count = seen.length;
+    await vi.advanceTimersByTimeAsync(LIVE_RETRY_MS * 3);
+    expect(seen.length).toBe(count);
+  });
+
+  it('an added account polls; local accounts get no status; without live only emitStatus', async () => {
+    vi.useFakeTimers();
+    const live = createFakeBackend({ live: true, seed: false });
+    const seen: LiveStatus[] = [];
+    const stop = live.onStatus((status) => seen.push(status));
+    // Both wait a (fake) moment.
+    const sample = live.openSample();
+    await vi.advanceTimersByTimeAsync(1);
+    await sample;
+    const added = live.addAccount(good);
+    await vi.advanceTimersByTimeAsync(1);
+    const id = await added;
+    await vi.advanceTimersByTimeAsync(LIVE_CONNECT_MS + 30 * LIVE_STEP_MS);
+    expect(new Set(seen.map((s) => s.account))).toEqual(new Set([id]));
+    expect(last(seen)).toMatchObject({ account: id, state: 'connected', mode: 'poll' });
+    stop();
+
+    const quiet = createFakeBackend();
+    const heard: LiveStatus[] = [];
+    quiet.onStatus((status) => heard.push(status));
+    await vi.advanceTimersByTimeAsync(LIVE_RETRY_MS);
+    expect(heard).toEqual([]);
+    const status: LiveStatus = { account: 1, state: 'stopped', mode: '', error: null, retry_at: null, progress: null };
+    quiet.emitStatus(status);
+    expect(heard).toEqual([status]);
   });
 });

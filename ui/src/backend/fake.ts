@@ -12,6 +12,7 @@ import type {
   Item,
   ItemDetail,
   ItemKind,
+  LiveStatus,
   MarkChange,
   PendingOp,
 } from './types';
@@ -28,6 +29,13 @@ export interface FakeOptions {
    * queued (`pushed: false`); every push attempt fails, and after 8 the change is wedged.
    */
   offline?: boolean;
+  /**
+   * Play the core's live sync for the IMAP accounts while someone listens to `onStatus` (default
+   * false): connecting, a full pass with progress, then connected (the seeded account by push,
+   * added ones by polling); while offline, offline with an error and a retry time, again and
+   * again. Tests usually leave it off and call `emitStatus`.
+   */
+  live?: boolean;
 }
 
 /** The folders of an account, and which of them are the Archive and the Trash. */
@@ -42,6 +50,17 @@ const IMAP_FOLDERS: Folders = {
   archive: 'Archive',
   trash: 'Trash',
 };
+
+/** The simulated live sync: the time to connect, one progress step, and the wait before a retry. */
+export const LIVE_CONNECT_MS = 800;
+export const LIVE_STEP_MS = 300;
+export const LIVE_RETRY_MS = 20_000;
+
+/** What a simulated full pass fetches: folder, message count, messages per progress step. */
+const LIVE_PASS: [string, number, number][] = [
+  ['INBOX', 10_000, 1_000],
+  ['Archive', 1_200, 600],
+];
 
 /** Failed push attempts after which a queued change is wedged (like the core). */
 export const WEDGED_AFTER = 8;
@@ -201,6 +220,12 @@ export class FakeBackend implements Backend {
   private queue: PendingOp[] = [];
   private nextOp = 1;
   private offline: boolean;
+  private statusListeners = new Set<(status: LiveStatus) => void>();
+  private readonly live: boolean;
+  /** The simulated live sync: each account's last status and its next step. */
+  private statuses = new Map<number, LiveStatus>();
+  private liveTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  private pollingAccounts = new Set<number>();
   private readonly delayMs: number;
   private readonly now: number;
 
@@ -208,6 +233,7 @@ export class FakeBackend implements Backend {
     this.delayMs = options.delayMs ?? 0;
     this.now = options.now ?? Date.now();
     this.offline = options.offline ?? false;
+    this.live = options.live ?? false;
     if (options.seed ?? true) {
       const account = this.createAccount({
         name: 'Aisha Rahman',
@@ -271,7 +297,7 @@ export class FakeBackend implements Backend {
     if (host.endsWith('.invalid')) {
       throw fail('unreachable', `Cannot reach ${input.imap}: no such host.`, 'imap');
     }
-    return this.createAccount({
+    const id = this.createAccount({
       name: input.name?.trim() || input.email.trim(),
       email: input.email.trim(),
       kind: 'imap',
@@ -280,6 +306,10 @@ export class FakeBackend implements Backend {
       security: input.security ?? 'tls',
       username: input.username?.trim() || input.email.trim(),
     });
+    // Its server has no IDLE, say: the live sync checks it every minute.
+    this.pollingAccounts.add(id);
+    if (this.live && this.statusListeners.size > 0) this.connect(id);
+    return id;
   }
 
   async openSample(): Promise<ImportReport> {
@@ -385,9 +415,16 @@ export class FakeBackend implements Backend {
     Object.assign(op, { state: 'pending', attempts: 0, next_attempt: iso(Date.now()) });
   }
 
-  /** Test and demo helper: the mail servers go away or come back. */
+  /**
+   * Test and demo helper: the mail servers go away or come back. The simulated live sync loses
+   * its connections at once, and gets them back at its next attempt.
+   */
   setOffline(offline: boolean): void {
     this.offline = offline;
+    if (!offline || !this.live || this.statusListeners.size === 0) return;
+    for (const [account, status] of this.statuses) {
+      if (status.state === 'connected' || status.state === 'syncing') this.goOffline(account);
+    }
   }
 
   async folders(account: number): Promise<Folder[]> {
@@ -402,6 +439,23 @@ export class FakeBackend implements Backend {
     return () => this.listeners.delete(cb);
   }
 
+  onStatus(cb: (status: LiveStatus) => void): () => void {
+    this.statusListeners.add(cb);
+    if (this.live && this.statusListeners.size === 1) {
+      for (const account of this.accountList) if (account.kind === 'imap') this.connect(account.id);
+    }
+    return () => {
+      this.statusListeners.delete(cb);
+      if (this.statusListeners.size === 0) this.stopLive();
+    };
+  }
+
+  /** Test and demo helper: sends an account's status to the listeners. */
+  emitStatus(status: LiveStatus): void {
+    this.statuses.set(status.account, structuredClone(status));
+    for (const listener of this.statusListeners) listener(structuredClone(status));
+  }
+
   /** Test and demo helper: changes an item and emits `updated`. */
   update(id: number, patch: Partial<Pick<Item, 'unread' | 'flagged' | 'title'>>): void {
     const stored = this.get(id);
@@ -414,6 +468,55 @@ export class FakeBackend implements Backend {
     const stored = this.get(id);
     this.items.delete(id);
     this.emit({ change: 'removed', id, kind: stored.detail.kind, title: stored.detail.title });
+  }
+
+  /** The simulated live sync of an account: connecting, then a full pass or offline. */
+  private connect(account: number): void {
+    this.setStatus(account, 'connecting');
+    this.later(account, LIVE_CONNECT_MS, () => (this.offline ? this.goOffline(account) : this.syncPass(account)));
+  }
+
+  private goOffline(account: number): void {
+    const imap = this.accountList.find((a) => a.id === account)?.imap ?? '';
+    this.setStatus(account, 'offline', {
+      error: `Cannot reach ${imap}: the network is unreachable.`,
+      retry_at: iso(Date.now() + LIVE_RETRY_MS),
+    });
+    this.later(account, LIVE_RETRY_MS, () => this.connect(account));
+  }
+
+  /** A full pass: progress per folder, step by step, then connected. */
+  private syncPass(account: number): void {
+    const steps: { folder: string; done: number; total: number }[] = [];
+    for (const [folder, total, step] of LIVE_PASS) {
+      for (let done = 0; done <= total; done += step) steps.push({ folder, done, total });
+    }
+    this.setStatus(account, 'syncing');
+    const next = (index: number) => {
+      if (index === steps.length) {
+        this.setStatus(account, 'connected', { mode: this.pollingAccounts.has(account) ? 'poll' : 'idle' });
+        this.liveTimers.delete(account);
+        return;
+      }
+      this.setStatus(account, 'syncing', { progress: { account, ...steps[index] } });
+      this.later(account, LIVE_STEP_MS, () => next(index + 1));
+    };
+    this.later(account, LIVE_STEP_MS, () => next(0));
+  }
+
+  private setStatus(account: number, state: LiveStatus['state'], rest: Partial<LiveStatus> = {}): void {
+    this.emitStatus({ account, state, mode: '', error: null, retry_at: null, progress: null, ...rest });
+  }
+
+  /** Runs the next step of an account's live sync after `ms` (instead of any step due). */
+  private later(account: number, ms: number, step: () => void): void {
+    clearTimeout(this.liveTimers.get(account));
+    this.liveTimers.set(account, setTimeout(step, ms));
+  }
+
+  private stopLive(): void {
+    for (const timer of this.liveTimers.values()) clearTimeout(timer);
+    this.liveTimers.clear();
   }
 
   /** Moves a mail item to `folder`: the local change and its event, then the push. */

@@ -2,10 +2,12 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend } from './backend';
-import { toApiError, type ChangeEvent } from './types';
+import { toApiError, type ApiError, type ChangeEvent, type LiveStatus } from './types';
 
 /** Event carrying one ChangeEvent (src-tauri/src/lib.rs: CHANGE_EVENT). */
 const CHANGE_EVENT = 'satu://change';
+/** Event carrying one account's LiveStatus (src-tauri/src/lib.rs: STATUS_EVENT). */
+const STATUS_EVENT = 'satu://status';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -13,6 +15,20 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (error) {
     throw toApiError(error);
   }
+}
+
+/** Listens to an event of the core; returns the function that stops listening. */
+function subscribe<T>(event: string, cb: (payload: T) => void, onError: (error: ApiError) => void): () => void {
+  // `listen` registers asynchronously; an unsubscribe before it settles still takes effect.
+  let stopped = false;
+  const registered = listen<T>(event, (message) => {
+    if (!stopped) cb(message.payload);
+  });
+  registered.catch((error) => onError(toApiError(error)));
+  return () => {
+    stopped = true;
+    registered.then((unlisten) => unlisten(), () => {});
+  };
 }
 
 export function createTauriBackend(): Backend {
@@ -33,17 +49,7 @@ export function createTauriBackend(): Backend {
     retryOp: async (id) => {
       await call<null>('retry_op', { id });
     },
-    onChange(cb, onError) {
-      // `listen` registers asynchronously; an unsubscribe before it settles still takes effect.
-      let stopped = false;
-      const registered = listen<ChangeEvent>(CHANGE_EVENT, (event) => {
-        if (!stopped) cb(event.payload);
-      });
-      registered.catch((error) => onError(toApiError(error)));
-      return () => {
-        stopped = true;
-        registered.then((unlisten) => unlisten(), () => {});
-      };
-    },
+    onChange: (cb, onError) => subscribe<ChangeEvent>(CHANGE_EVENT, cb, onError),
+    onStatus: (cb, onError) => subscribe<LiveStatus>(STATUS_EVENT, cb, onError),
   };
 }

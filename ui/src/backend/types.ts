@@ -146,6 +146,31 @@ export interface ChangeEvent {
   title: string;
 }
 
+/** How far a full sync pass is (dto.rs: Progress). */
+export interface SyncProgress {
+  account: number;
+  /** The folder being fetched. */
+  folder: string;
+  done: number;
+  total: number;
+}
+
+export type LiveState = 'connecting' | 'syncing' | 'connected' | 'offline' | 'stopped';
+
+/** How an account's live sync is doing (dto.rs: LiveStatus); sent on every change. */
+export interface LiveStatus {
+  account: number;
+  state: LiveState;
+  /** While connected: `idle` (the server pushes new mail) or `poll` (checked every minute); '' otherwise. */
+  mode: 'idle' | 'poll' | '';
+  /** Why the account is offline (a sentence from the core, English). */
+  error: string | null;
+  /** RFC 3339 UTC of the next connection attempt, when offline. */
+  retry_at: string | null;
+  /** While syncing: the folder being fetched and how far it is. */
+  progress: SyncProgress | null;
+}
+
 export type ErrorCode =
   | 'auth_failed'
   | 'unreachable'

@@ -145,6 +145,38 @@ shortcut-escape = Close a window or clear the search
 close = Close
 dismiss = Dismiss
 
+## Sync status
+
+account-status-connecting = Connecting…
+account-status-syncing = Syncing…
+account-status-idle = Connected · push
+account-status-poll = Connected · checks every minute
+account-status-offline = Offline
+account-status-stopped = Stopped
+account-status-connecting-detail = Connecting to the mail server.
+account-status-syncing-detail = Fetching new mail from the server.
+account-status-syncing-progress = Fetching { $folder }: { $done } of { $total }.
+account-status-idle-detail = New mail appears as soon as the server has it (push).
+account-status-poll-detail = This server cannot announce new mail, so Satu checks for it every minute.
+account-status-offline-detail = The server cannot be reached.
+account-status-stopped-detail = Syncing has stopped.
+sync-retry-at = Retrying at { $time }.
+sync-reconnecting = Trying to connect again…
+sync-progress-label = Sync progress
+sync-progress = Syncing { $folder } — { $done } of { $total }
+sync-progress-more =
+    { $count ->
+        [one] and one more account
+       *[other] and { $count } more accounts
+    }
+account-unknown = Account { $id }
+offline-account = Offline: { $account } — { $error }.
+offline-account-no-error = Offline: { $account }.
+offline-kept = Your changes are kept and will be sent.
+# For screen readers, once when accounts go offline (the banner has the details).
+offline-announce = Offline: { $accounts }. Your changes are kept and will be sent.
+offline-over = Connected again.
+
 ## Errors (a heading; the details come from the core)
 
 error-auth-failed = The login failed.

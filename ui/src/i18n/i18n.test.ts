@@ -2,7 +2,7 @@ import { FluentResource } from '@fluent/bundle';
 import { afterEach, describe, expect, it } from 'vitest';
 import en from './en.ftl?raw';
 import ms from './ms.ftl?raw';
-import { fileSize, pickLocale, setLocale, shortTime, t } from './index.svelte';
+import { clockTime, fileSize, listOf, pickLocale, setLocale, shortTime, t } from './index.svelte';
 
 function messageIds(source: string): string[] {
   const resource = new FluentResource(source);
@@ -68,6 +68,28 @@ describe('messages', () => {
     expect(t('pending-count', { count: 3 })).toBe('3 perubahan menunggu pelayan');
     expect(t('op-attempts', { attempts: 8 })).toBe('8 percubaan gagal');
     expect(t('action-tooltip', { label: t('action-archive'), key: 'e' })).toBe('Arkib (e)');
+  });
+
+  it('words the sync status in both languages', () => {
+    const ids = new Set(messageIds(en));
+    for (const id of ['account-status-idle', 'account-status-poll', 'sync-progress', 'offline-account', 'offline-kept']) {
+      expect(ids.has(id)).toBe(true);
+    }
+    expect(new Set(messageIds(ms))).toEqual(ids);
+    expect(t('sync-progress', { folder: 'INBOX', done: 400, total: 10_000 })).toBe('Syncing INBOX — 400 of 10,000');
+    expect(t('sync-progress-more', { count: 1 })).toBe('and one more account');
+    expect(t('offline-account', { account: 'Work', error: 'No route' })).toBe('Offline: Work — No route.');
+    expect(t('sync-retry-at', { time: clockTime(new Date(2026, 5, 10, 14, 5).toISOString()) })).toBe('Retrying at 14:05.');
+    expect(listOf(['Home', 'Work'])).toBe('Home and Work');
+    setLocale('ms');
+    expect(t('sync-progress', { folder: 'INBOX', done: 400, total: 10_000 })).toBe(
+      'Menyegerakkan INBOX — 400 daripada 10,000',
+    );
+    expect(t('sync-progress-more', { count: 1 })).toBe('dan satu akaun lagi');
+    expect(t('sync-progress-more', { count: 2 })).toBe('dan 2 akaun lagi');
+    expect(t('account-status-offline')).toBe('Luar talian');
+    expect(t('sync-retry-at', { time: clockTime(new Date(2026, 5, 10, 9, 30).toISOString()) })).toBe('Cuba lagi pada 09:30.');
+    expect(listOf(['Home', 'Work'])).toBe('Home dan Work');
   });
 
   it('picks Malay for ms*, English otherwise', () => {

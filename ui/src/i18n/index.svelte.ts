@@ -83,6 +83,18 @@ export function longTime(time: string): string {
   return new Intl.DateTimeFormat(state.locale, { dateStyle: 'full', timeStyle: 'short' }).format(new Date(time));
 }
 
+/** A clock time in the locale, 24-hour, e.g. "14:05" (the computer's time zone). */
+export function clockTime(time: string): string {
+  return new Intl.DateTimeFormat(state.locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    new Date(time),
+  );
+}
+
+/** "A", "A and B", "A, B and C" in the locale. */
+export function listOf(items: string[]): string {
+  return new Intl.ListFormat(state.locale, { type: 'conjunction' }).format(items);
+}
+
 /** A file size in B, kB or MB. */
 export function fileSize(bytes: number): string {
   const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;

@@ -144,6 +144,38 @@ shortcut-escape = Tutup tetingkap atau kosongkan carian
 close = Tutup
 dismiss = Tutup mesej
 
+## Status penyegerakan
+
+account-status-connecting = Menyambung…
+account-status-syncing = Menyegerakkan…
+account-status-idle = Bersambung · serta-merta
+account-status-poll = Bersambung · semak setiap minit
+account-status-offline = Luar talian
+account-status-stopped = Dihentikan
+account-status-connecting-detail = Sedang menyambung ke pelayan mel.
+account-status-syncing-detail = Sedang mengambil mel baharu daripada pelayan.
+account-status-syncing-progress = Mengambil { $folder }: { $done } daripada { $total }.
+account-status-idle-detail = Mel baharu muncul sebaik sahaja pelayan menerimanya.
+account-status-poll-detail = Pelayan ini tidak memaklumkan mel baharu, jadi Satu menyemaknya setiap minit.
+account-status-offline-detail = Pelayan tidak dapat dihubungi.
+account-status-stopped-detail = Penyegerakan telah berhenti.
+sync-retry-at = Cuba lagi pada { $time }.
+sync-reconnecting = Cuba menyambung semula…
+sync-progress-label = Kemajuan penyegerakan
+sync-progress = Menyegerakkan { $folder } — { $done } daripada { $total }
+sync-progress-more =
+    { $count ->
+        [1] dan satu akaun lagi
+       *[other] dan { $count } akaun lagi
+    }
+account-unknown = Akaun { $id }
+offline-account = Luar talian: { $account } — { $error }.
+offline-account-no-error = Luar talian: { $account }.
+offline-kept = Perubahan anda disimpan dan akan dihantar kemudian.
+# Untuk pembaca skrin, sekali apabila akaun terputus (butirannya dalam sepanduk).
+offline-announce = Luar talian: { $accounts }. Perubahan anda disimpan dan akan dihantar kemudian.
+offline-over = Bersambung semula.
+
 ## Ralat (tajuk; butirannya daripada teras)
 
 error-auth-failed = Log masuk gagal.
