@@ -2,8 +2,8 @@
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, Folder, ImportReport, Item, ItemDetail, PendingOp,
-    SearchQuery, TimelineQuery,
+    Account, AccountInput, ActionReport, Folder, ImportReport, Item, ItemDetail, LiveStatus,
+    PendingOp, SearchQuery, TimelineQuery,
 };
 use satu_core::{ApiError, Satu};
 use tauri::State;
@@ -97,4 +97,9 @@ pub async fn retry_op(satu: State<'_, Satu>, id: i64) -> Result<u64, ApiError> {
 #[tauri::command]
 pub fn folders(satu: State<'_, Satu>, account: Option<i64>) -> Result<Vec<Folder>, ApiError> {
     satu.folders(account)
+}
+
+#[tauri::command]
+pub fn live_status(satu: State<'_, Satu>) -> Vec<LiveStatus> {
+    satu.live_status()
 }

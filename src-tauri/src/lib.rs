@@ -82,6 +82,7 @@ pub fn run() {
             commands::ops,
             commands::retry_op,
             commands::folders,
+            commands::live_status,
         ])
         .build(tauri::generate_context!());
     match app {

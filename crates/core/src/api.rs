@@ -39,6 +39,8 @@ type ApiResult<T> = Result<T, ApiError>;
 pub struct Satu {
     store: Arc<Store>,
     data_dir: PathBuf,
+    /// The latest live-sync status of each account (while `run_live` runs).
+    live_status: Arc<std::sync::Mutex<std::collections::BTreeMap<i64, LiveStatus>>>,
 }
 
 impl Satu {
@@ -53,6 +55,7 @@ impl Satu {
         Ok(Satu {
             store: Arc::new(store),
             data_dir,
+            live_status: Arc::default(),
         })
     }
 
@@ -175,7 +178,23 @@ impl Satu {
         options: LiveOptions,
         on_status: impl Fn(LiveStatus) + Send + Sync + 'static,
     ) -> ApiResult<()> {
+        let latest = self.live_status.clone();
+        let on_status = move |status: LiveStatus| {
+            if let Ok(mut latest) = latest.lock() {
+                latest.insert(status.account, status.clone());
+            }
+            on_status(status);
+        };
         live::run(self.clone(), cancel, options, Arc::new(on_status)).await
+    }
+
+    /// The latest live-sync status of every account `run_live` has reported on, by account id
+    /// (a window that subscribes to status events late starts from this).
+    pub fn live_status(&self) -> Vec<LiveStatus> {
+        match self.live_status.lock() {
+            Ok(latest) => latest.values().cloned().collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Pushes the account's queued operations now (all that are not wedged, whatever their

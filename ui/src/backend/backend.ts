@@ -54,4 +54,6 @@ export interface Backend {
    * stops it.
    */
   onStatus(cb: (status: LiveStatus) => void, onError: (error: ApiError) => void): () => void;
+  /** The latest status of every account so far (statuses sent before `onStatus` subscribed). */
+  liveStatus(): Promise<LiveStatus[]>;
 }

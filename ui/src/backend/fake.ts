@@ -450,6 +450,10 @@ export class FakeBackend implements Backend {
     };
   }
 
+  async liveStatus(): Promise<LiveStatus[]> {
+    return structuredClone([...this.statuses.values()]);
+  }
+
   /** Test and demo helper: sends an account's status to the listeners. */
   emitStatus(status: LiveStatus): void {
     this.statuses.set(status.account, structuredClone(status));

@@ -51,5 +51,6 @@ export function createTauriBackend(): Backend {
     },
     onChange: (cb, onError) => subscribe<ChangeEvent>(CHANGE_EVENT, cb, onError),
     onStatus: (cb, onError) => subscribe<LiveStatus>(STATUS_EVENT, cb, onError),
+    liveStatus: () => call('live_status'),
   };
 }

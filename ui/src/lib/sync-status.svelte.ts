@@ -80,8 +80,20 @@ export class SyncStatus {
     }
   }
 
-  /** Follows the backend's status events; returns the function that stops. */
+  /**
+   * Follows the backend's status events, starting from the statuses sent before it subscribed
+   * (an event that arrives meanwhile is newer and wins). Returns the function that stops.
+   */
   follow(backend: Backend, report: (error: ApiError) => void): () => void {
-    return backend.onStatus((status) => this.update(status), report);
+    const seen = new Set<number>();
+    const stop = backend.onStatus((status) => {
+      seen.add(status.account);
+      this.update(status);
+    }, report);
+    backend.liveStatus().then(
+      (statuses) => statuses.filter((s) => !seen.has(s.account)).forEach((s) => this.update(s)),
+      report,
+    );
+    return stop;
   }
 }

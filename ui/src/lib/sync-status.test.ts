@@ -96,6 +96,19 @@ describe('SyncStatus', () => {
     fake.emitStatus(status(1, 'connected', { mode: 'idle' }));
     expect(sync.anyOffline).toBe(true);
   });
+
+  it('starts from the statuses sent before it subscribed; a newer event wins', async () => {
+    const fake = createFakeBackend();
+    fake.emitStatus(offline(1));
+    fake.emitStatus(syncing(2, 'INBOX', 1, 10));
+    const sync = new SyncStatus();
+    sync.follow(fake, () => {});
+    fake.emitStatus(status(2, 'connected', { mode: 'idle' }));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(sync.anyOffline).toBe(true);
+    expect(sync.syncing).toBeNull();
+  });
 });
 
 describe('sync texts', () => {
