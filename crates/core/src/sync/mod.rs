@@ -8,6 +8,8 @@
 mod imap;
 pub(crate) mod imap_plan;
 
+use std::sync::Arc;
+
 use satu_mail::imap::{ImapConfig, ImapError, ImapSession, Security, SpecialUse};
 use satu_store::{Account, FolderRole, NewFolder, Store};
 
@@ -53,7 +55,7 @@ fn role(special_use: Option<SpecialUse>) -> FolderRole {
 /// folder synced later keeps its item (and its id).
 #[tracing::instrument(skip_all, fields(account_id = account.id, source = "imap"))]
 pub(crate) async fn sync_imap(
-    store: &Store,
+    store: &Arc<Store>,
     account: &Account,
     password: String,
     progress: &(dyn Fn(Progress) + Send + Sync),
@@ -68,7 +70,7 @@ pub(crate) async fn sync_imap(
 }
 
 async fn sync_session(
-    store: &Store,
+    store: &Arc<Store>,
     account: &Account,
     session: &mut ImapSession,
     progress: &(dyn Fn(Progress) + Send + Sync),
