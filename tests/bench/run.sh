@@ -90,14 +90,16 @@ search_bin=$CARGO_TARGET_DIR/release/examples/search_bench
 } >"$out/machine.txt"
 cat "$out/machine.txt" >&2
 
-# Runs a command under /usr/bin/time: appends "tool size rep wall_s maxrss_kb" to sync.tsv.
+# Runs a command under /usr/bin/time: appends "tool size rep wall_s maxrss_kb cpu_s" to
+# sync.tsv (cpu = user + system time of the client alone, not the server's).
 measure() {
   local tool=$1 size=$2 rep=$3; shift 3
   local tf="$work/time.$tool"
-  /usr/bin/time -f '%e %M' -o "$tf" "$@"
-  read -r wall rss <"$tf"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$size" "$rep" "$wall" "$rss" >>"$out/sync.tsv"
-  log "  $tool: ${wall}s, peak RSS $((rss / 1024)) MB"
+  /usr/bin/time -f '%e %M %U %S' -o "$tf" "$@"
+  read -r wall rss user sys <"$tf"
+  cpu=$(echo "$user + $sys" | bc)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$size" "$rep" "$wall" "$rss" "$cpu" >>"$out/sync.tsv"
+  log "  $tool: ${wall}s (cpu ${cpu}s), peak RSS $((rss / 1024)) MB"
 }
 
 sync_satu() { # data_dir
@@ -143,7 +145,7 @@ EOF
   measure mbsync "$size" "$rep" mbsync -q -c "$work/mbsyncrc" bench 2> >(grep -v "Password is being sent in the clear" >&2)
 }
 
-printf 'tool\tsize\trep\twall_s\tmaxrss_kb\n' >"$out/sync.tsv"
+printf 'tool\tsize\trep\twall_s\tmaxrss_kb\tcpu_s\n' >"$out/sync.tsv"
 largest=${sizes##* }
 for size in $sizes; do
   dir="$work/dovecot-$size"

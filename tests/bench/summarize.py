@@ -43,24 +43,31 @@ def main():
 
     rows = collections.defaultdict(list)
     for line in open(os.path.join(out, "sync.tsv")).read().splitlines()[1:]:
-        tool, size, rep, wall, rss = line.split("\t")
-        rows[(int(size), tool)].append((int(rep), float(wall), int(rss)))
+        tool, size, rep, wall, rss, *cpu = line.split("\t")
+        rows[(int(size), tool)].append((int(rep), float(wall), int(rss), float(cpu[0]) if cpu else float("nan")))
     sizes = sorted({s for s, _ in rows})
     print("### Initial sync\n")
     print("| messages | satu (each run, s) | mbsync (each run, s) | satu median | mbsync median | satu / mbsync | satu msgs/s |")
     print("|---:|---|---|---:|---:|---:|---:|")
     for s in sizes:
-        sa = [w for _, w, _ in sorted(rows[(s, "satu")])]
-        mb = [w for _, w, _ in sorted(rows[(s, "mbsync")])]
+        sa = [r[1] for r in sorted(rows[(s, "satu")])]
+        mb = [r[1] for r in sorted(rows[(s, "mbsync")])]
         ms, mm = statistics.median(sa), statistics.median(mb)
         print(f"| {s} | {', '.join(f'{w:.2f}' for w in sa)} | {', '.join(f'{w:.2f}' for w in mb)} | "
               f"{ms:.2f} | {mm:.2f} | **{ms / mm:.2f}×** | {s / ms:.0f} |")
+    print("\nClient CPU time (user + system, median; the server's is not counted):\n")
+    print("| messages | satu CPU (s) | mbsync CPU (s) | satu µs CPU / message |")
+    print("|---:|---:|---:|---:|")
+    for s in sizes:
+        sc = statistics.median(r[3] for r in rows[(s, "satu")])
+        mc = statistics.median(r[3] for r in rows[(s, "mbsync")])
+        print(f"| {s} | {sc:.2f} | {mc:.2f} | {sc / s * 1e6:.0f} |")
     print("\n### Memory (peak RSS)\n")
     print("| messages | satu sync (median, MB) | mbsync (median, MB) |")
     print("|---:|---:|---:|")
     for s in sizes:
-        sr = statistics.median(r for _, _, r in rows[(s, "satu")]) / 1024
-        mr = statistics.median(r for _, _, r in rows[(s, "mbsync")]) / 1024
+        sr = statistics.median(r[2] for r in rows[(s, "satu")]) / 1024
+        mr = statistics.median(r[2] for r in rows[(s, "mbsync")]) / 1024
         print(f"| {s} | {sr:.0f} | {mr:.0f} |")
 
     satu = load_jsonl(os.path.join(out, "search-satu.jsonl"))
