@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Satu's benchmarks against established peers, on the same data in the same run.
 #
-#   tests/bench/run.sh [--quick] [--sizes "10000 100000"] [--reps N]
+#   tests/bench/run.sh [--quick] [--sizes "10000 100000"] [--reps N] [--no-search]
 #
 #   --quick     10k messages only (initial sync, memory and search at 10k)
 #   default     10k (3 repetitions) and 100k (1 repetition); search at 100k
+#   --reps N    N repetitions at every size; --no-search: initial sync and memory only
 #
 # For each corpus size: a private Dovecot (tests/servers/dovecot.sh) is filled with the
 # deterministic corpus of gen_corpus.py; then
@@ -32,12 +33,14 @@ repo=$(cd "$here/../.." && pwd -P)
 quick=""
 sizes=""
 reps=""
+no_search=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --sizes) sizes=$2; shift ;;
     --reps) reps=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-search) no_search=1 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -181,7 +184,7 @@ for size in $sizes; do
   du -sk "$work/satu-$size" | awk -v s="$size" '{print "satu data dir at " s ": " $1 " KB"}' >>"$out/corpus.txt"
   du -sk "$mbsync_target" | awk -v s="$size" '{print "mbsync Maildir at " s ": " $1 " KB"}' >>"$out/corpus.txt"
 
-  if [ "$size" = "$largest" ]; then
+  if [ "$size" = "$largest" ] && [ -z "$no_search" ]; then
     log "size $size: notmuch new over mbsync's Maildir"
     cat >"$work/notmuch-config" <<EOF
 [database]

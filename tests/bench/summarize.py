@@ -72,7 +72,7 @@ def main():
 
     satu = load_jsonl(os.path.join(out, "search-satu.jsonl"))
     nm = load_jsonl(os.path.join(out, "search-notmuch.jsonl"))
-    if satu:
+    if satu and os.path.exists(os.path.join(out, "search-size.txt")):
         size = open(os.path.join(out, "search-size.txt")).read().strip()
         print(f"\n### Search ({size} messages, first 50 results newest first; ms)\n")
         print("| query | satu hits | satu p50 | satu p99 | notmuch hits | notmuch p50 | notmuch p99 | notmuch CLI p50 | p50 satu / notmuch |")
