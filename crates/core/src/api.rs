@@ -78,7 +78,7 @@ impl Satu {
     }
 
     /// The store (for the core's own long-lived tasks).
-    pub(crate) fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Arc<Store> {
         &self.store
     }
 

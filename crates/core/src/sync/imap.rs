@@ -2,11 +2,14 @@
 //! applies its actions, each in its own transaction(s), the cursor last.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
-use satu_mail::imap::{ImapSession, MessageFlags};
+use satu_mail::imap::{FetchedMessage, ImapSession, MessageFlags};
 use satu_mail::parse_message;
-use satu_store::{Folder, Inserted, Store};
+use satu_store::{Folder, Inserted, NewMail, Store};
+use tokio::task::JoinHandle;
 
 use super::imap_plan::{
     delta_is_consistent, plan, queries, Action, Answers, FlagQuery, LocalFolder, ServerFolder,
@@ -30,7 +33,7 @@ pub(crate) struct FolderOutcome {
 /// Brings one folder up to date with the server.
 #[tracing::instrument(skip_all, fields(folder = %folder.name))]
 pub(crate) async fn sync_folder(
-    store: &Store,
+    store: &Arc<Store>,
     session: &mut ImapSession,
     account_id: i64,
     folder: &Folder,
@@ -109,7 +112,8 @@ pub(crate) async fn sync_folder(
         done: 0,
         total: to_fetch as u64,
     };
-    for action in actions {
+    let mut actions = actions.into_iter().peekable();
+    while let Some(action) = actions.next() {
         match action {
             Action::ResetFolder { uidvalidity } => {
                 let dropped = store.write(|tx| tx.forget_stale_uids(folder.id, uidvalidity))?;
@@ -138,52 +142,28 @@ pub(crate) async fn sync_folder(
                 }
             }
             Action::FetchNew(uids) => {
-                let fetched = session.fetch_messages(&uids).await?;
-                let fallback = chrono::Utc::now().timestamp_millis();
-                let (folder_id, uidvalidity) = (folder.id, server.uidvalidity);
-                // Parsing is CPU work: keep it off the async workers (the app shares them).
-                let mails: Vec<_> = tokio::task::spawn_blocking(move || {
-                    fetched
-                        .into_iter()
-                        .map(|m| {
-                            let parsed = parse_message(&m.raw);
-                            let mail = new_mail(
-                                parsed,
-                                m.raw,
-                                account_id,
-                                Some((folder_id, m.uid, uidvalidity)),
-                                m.internal_date_ms.unwrap_or(fallback),
-                                m.flags.contains(MessageFlags::SEEN),
-                                m.flags.contains(MessageFlags::FLAGGED),
-                            );
-                            (mail, m.flags)
-                        })
-                        .collect()
-                })
-                .await
-                .context("Parsing fetched messages failed")?;
-                let added = store
-                    .write(|tx| {
-                        let mut added = 0u64;
-                        for (mail, flags) in &mails {
-                            if let Inserted::Added(_) = tx.insert_imap_mail(mail, flags.bits())? {
-                                added += 1;
-                            }
-                        }
-                        Ok(added)
-                    })
-                    .with_context(|| format!("Cannot store messages of {}", folder.name))?;
-                outcome.fetched += mails.len() as u64;
-                progress.done += uids.len() as u64;
-                tracing::info!(
-                    account = progress.account,
-                    folder = %progress.folder,
-                    done = progress.done,
-                    total = progress.total,
-                    new_items = added,
-                    "Fetched a batch."
-                );
-                report_progress(progress.clone());
+                // Consecutive batches go through one pipeline (the plan emits them together).
+                let mut batches = vec![uids];
+                while let Some(Action::FetchNew(_)) = actions.peek() {
+                    if let Some(Action::FetchNew(next)) = actions.next() {
+                        batches.push(next);
+                    }
+                }
+                let target = Target {
+                    account_id,
+                    folder_id: folder.id,
+                    folder_name: &folder.name,
+                    uidvalidity: server.uidvalidity,
+                };
+                outcome.fetched += fetch_and_store(
+                    store,
+                    session,
+                    &target,
+                    batches,
+                    &mut progress,
+                    report_progress,
+                )
+                .await?;
             }
             Action::SaveCursor(cursor) => {
                 store.write(|tx| tx.set_imap_cursor(folder.id, cursor))?;
@@ -198,4 +178,147 @@ pub(crate) async fn sync_folder(
         "Folder synced."
     );
     Ok(outcome)
+}
+
+/// Batches fetched ahead of the one being parsed: bounds memory (a batch is at most
+/// `FETCH_BATCH` messages) while the server keeps sending.
+const FETCH_AHEAD: usize = 2;
+
+/// Where fetched messages go.
+struct Target<'a> {
+    account_id: i64,
+    folder_id: i64,
+    folder_name: &'a str,
+    uidvalidity: u32,
+}
+
+/// A stored batch: (messages asked for, messages stored, new items, time spent storing).
+type Stored = (usize, u64, u64, Duration);
+
+/// Fetches `batches` of UIDs and stores them, as a pipeline of three stages that overlap: the
+/// next `UID FETCH` is read from the server while the previous batch is parsed (a blocking
+/// thread) and the one before is written (another blocking thread, one transaction per batch).
+/// Batches are stored and reported in order. On any error the stages stop and the error is
+/// returned; batches committed by then stay (the cursor is saved only after the whole plan, so
+/// the next pass fetches what is missing). Returns how many messages were stored.
+async fn fetch_and_store(
+    store: &Arc<Store>,
+    session: &mut ImapSession,
+    target: &Target<'_>,
+    batches: Vec<Vec<u32>>,
+    progress: &mut Progress,
+    report_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<u64> {
+    let (sender, mut receiver) =
+        tokio::sync::mpsc::channel::<(usize, Vec<FetchedMessage>, Duration)>(FETCH_AHEAD);
+    let fetch = async move {
+        for uids in &batches {
+            let started = Instant::now();
+            let fetched = session.fetch_messages(uids).await?;
+            if sender
+                .send((uids.len(), fetched, started.elapsed()))
+                .await
+                .is_err()
+            {
+                break; // The storing side failed; its error is the one reported.
+            }
+        }
+        anyhow::Ok(())
+    };
+    let (account_id, folder_id, uidvalidity) =
+        (target.account_id, target.folder_id, target.uidvalidity);
+    let store_all = async {
+        let mut fetched_total = 0u64;
+        let mut writing: Option<JoinHandle<Result<Stored>>> = None;
+        while let Some((asked, fetched, fetch_time)) = receiver.recv().await {
+            let parse_started = Instant::now();
+            // Parsing is CPU work: keep it off the async workers (the app shares them).
+            let mails = tokio::task::spawn_blocking(move || {
+                parse_batch(fetched, account_id, folder_id, uidvalidity)
+            })
+            .await
+            .context("Parsing fetched messages failed")?;
+            let parse_time = parse_started.elapsed();
+            if let Some(handle) = writing.take() {
+                fetched_total += finish(handle, target, progress, report_progress).await?;
+            }
+            tracing::debug!(
+                messages = mails.len(),
+                fetch_ms = fetch_time.as_millis() as u64,
+                parse_ms = parse_time.as_millis() as u64,
+                "Batch fetched and parsed."
+            );
+            let store = Arc::clone(store);
+            writing = Some(tokio::task::spawn_blocking(move || {
+                let started = Instant::now();
+                let added = store.write(|tx| {
+                    let mut added = 0u64;
+                    for (mail, flags) in &mails {
+                        if let Inserted::Added(_) = tx.insert_imap_mail(mail, flags.bits())? {
+                            added += 1;
+                        }
+                    }
+                    Ok(added)
+                })?;
+                Ok((asked, mails.len() as u64, added, started.elapsed()))
+            }));
+        }
+        if let Some(handle) = writing.take() {
+            fetched_total += finish(handle, target, progress, report_progress).await?;
+        }
+        anyhow::Ok(fetched_total)
+    };
+    let (fetched, stored) = tokio::join!(fetch, store_all);
+    // A lost connection says more than the storing side's "channel closed"; a store error
+    // stops the fetching side without an error of its own.
+    fetched?;
+    stored.with_context(|| format!("Cannot store messages of {}", target.folder_name))
+}
+
+/// Waits for a batch's transaction and reports it.
+async fn finish(
+    handle: JoinHandle<Result<Stored>>,
+    target: &Target<'_>,
+    progress: &mut Progress,
+    report_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<u64> {
+    let (asked, stored, added, store_time) = handle.await.context("Storing a batch failed")??;
+    progress.done += asked as u64;
+    tracing::info!(
+        account = progress.account,
+        folder = %target.folder_name,
+        done = progress.done,
+        total = progress.total,
+        new_items = added,
+        store_ms = store_time.as_millis() as u64,
+        "Fetched a batch."
+    );
+    report_progress(progress.clone());
+    Ok(stored)
+}
+
+/// Parses a fetched batch into what the store takes.
+fn parse_batch(
+    fetched: Vec<FetchedMessage>,
+    account_id: i64,
+    folder_id: i64,
+    uidvalidity: u32,
+) -> Vec<(NewMail, MessageFlags)> {
+    let fallback = chrono::Utc::now().timestamp_millis();
+    fetched
+        .into_iter()
+        .map(|m| {
+            let parsed = parse_message(&m.raw);
+            let mail = new_mail(
+                parsed,
+                m.raw,
+                account_id,
+                Some((folder_id, m.uid, uidvalidity)),
+                m.internal_date_ms.unwrap_or(fallback),
+                m.flags.contains(MessageFlags::SEEN),
+                m.flags.contains(MessageFlags::FLAGGED),
+            );
+            (mail, m.flags)
+        })
+        .collect()
 }

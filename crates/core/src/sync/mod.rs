@@ -8,6 +8,8 @@
 mod imap;
 pub(crate) mod imap_plan;
 
+use std::sync::Arc;
+
 pub(crate) use imap::FolderOutcome;
 
 use satu_mail::imap::{ImapConfig, ImapError, ImapSession, Security, SpecialUse};
@@ -55,7 +57,7 @@ fn role(special_use: Option<SpecialUse>) -> FolderRole {
 /// folder synced later keeps its item (and its id).
 #[tracing::instrument(skip_all, fields(account_id = account.id, source = "imap"))]
 pub(crate) async fn sync_imap(
-    store: &Store,
+    store: &Arc<Store>,
     account: &Account,
     password: String,
     progress: &(dyn Fn(Progress) + Send + Sync),
@@ -71,7 +73,7 @@ pub(crate) async fn sync_imap(
 
 /// [`sync_imap`] over an open session (the live loop keeps its connection between passes).
 pub(crate) async fn sync_session(
-    store: &Store,
+    store: &Arc<Store>,
     account: &Account,
     session: &mut ImapSession,
     progress: &(dyn Fn(Progress) + Send + Sync),
@@ -174,7 +176,7 @@ pub(crate) async fn sync_session(
 /// yet (a full pass will do it).
 #[tracing::instrument(skip_all, fields(account_id = account.id, source = "imap", folder = "INBOX"))]
 pub(crate) async fn sync_inbox(
-    store: &Store,
+    store: &Arc<Store>,
     account: &Account,
     session: &mut ImapSession,
 ) -> anyhow::Result<Option<FolderOutcome>> {
