@@ -375,9 +375,10 @@ impl Satu {
         Ok(self.store.item_row(id)?.into())
     }
 
-    /// Attachment `index` (0-based, as `show` lists them) of an item: its metadata and bytes.
+    /// Attachment `index` (0-based, as `show` lists them) of an item: its metadata and bytes,
+    /// decoded again from the original message (which is stored whole).
     pub fn attachment(&self, id: i64, index: u32) -> ApiResult<(dto::Attachment, Vec<u8>)> {
-        let Some((info, content)) = self.store.attachment(id, index)? else {
+        let Some(info) = self.store.attachment(id, index)? else {
             let count = self.store.item(id)?.attachments.len();
             return Err(ApiError::new(
                 ErrorCode::NotFound,
@@ -385,6 +386,26 @@ impl Satu {
             )
             .with_field("index"));
         };
+        let raw = self.store.raw_message(id)?;
+        let parsed = satu_mail::parse_message(&raw);
+        // The stored list came from the same parse: same order, same names ('' was stored as
+        // "attachment").
+        let stored_name = |name: &str| if name.is_empty() { "attachment" } else { name }.to_owned();
+        let content = parsed
+            .attachments
+            .into_iter()
+            .nth(index as usize)
+            .filter(|a| stored_name(&a.name) == info.name && a.mime_type == info.mime_type)
+            .map(|a| a.content)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!(
+                        "The attachment {:?} of item {id} cannot be decoded from the original message again",
+                        info.name
+                    ),
+                )
+            })?;
         let info = dto::Attachment {
             name: info.name,
             mime_type: info.mime_type,

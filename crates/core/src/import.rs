@@ -56,7 +56,7 @@ pub(crate) fn new_mail(
             .map(|a| NewAttachment {
                 name: a.name,
                 mime_type: a.mime_type,
-                content: a.content,
+                size: a.content.len() as i64,
             })
             .collect(),
         folder,

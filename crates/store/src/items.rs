@@ -57,8 +57,8 @@ pub struct NewAttachment {
     pub name: String,
     /// MIME type.
     pub mime_type: String,
-    /// Content.
-    pub content: Vec<u8>,
+    /// Decoded size in bytes. The bytes themselves stay in the original message.
+    pub size: i64,
 }
 
 /// A parsed mail message to store.
@@ -362,8 +362,8 @@ impl Tx<'_> {
                 &attachment.name
             };
             self.conn()
-                .prepare_cached("INSERT INTO attachments (item_id, name, mime_type, size, content) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                .execute(params![id, name, attachment.mime_type, attachment.content.len() as i64, attachment.content])
+                .prepare_cached("INSERT INTO attachments (item_id, name, mime_type, size) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![id, name, attachment.mime_type, attachment.size])
                 .context("Cannot store an attachment")?;
         }
         if let Some((folder_id, uid, uidvalidity)) = mail.folder {
@@ -600,25 +600,22 @@ impl crate::Store {
         self.read(|conn| item(conn, id))
     }
 
-    /// Attachment `index` (0-based, in the order [`Store::item`] lists them) of an item, with
-    /// its content; [`StoreError::NoSuchItem`] when the item does not exist, `None` when it has
-    /// no such attachment.
-    pub fn attachment(&self, id: i64, index: u32) -> Result<Option<(AttachmentInfo, Vec<u8>)>> {
+    /// Attachment `index` (0-based, in the order [`Store::item`] lists them) of an item;
+    /// [`StoreError::NoSuchItem`] when the item does not exist, `None` when it has no such
+    /// attachment. Its bytes are in [`Store::raw_message`].
+    pub fn attachment(&self, id: i64, index: u32) -> Result<Option<AttachmentInfo>> {
         self.read(|conn| {
             item_row(conn, id)?;
             conn.prepare_cached(
-                "SELECT name, mime_type, size, content FROM attachments WHERE item_id = ?1
+                "SELECT name, mime_type, size FROM attachments WHERE item_id = ?1
                  ORDER BY id LIMIT 1 OFFSET ?2",
             )?
             .query_row(params![id, index], |r| {
-                Ok((
-                    AttachmentInfo {
-                        name: r.get(0)?,
-                        mime_type: r.get(1)?,
-                        size: r.get(2)?,
-                    },
-                    r.get(3)?,
-                ))
+                Ok(AttachmentInfo {
+                    name: r.get(0)?,
+                    mime_type: r.get(1)?,
+                    size: r.get(2)?,
+                })
             })
             .optional()
             .context("Cannot read the attachment")

@@ -22,6 +22,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0004_quarantine",
         include_str!("../migrations/0004_quarantine.sql"),
     ),
+    (
+        "0005_attachment_content",
+        include_str!("../migrations/0005_attachment_content.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
             .map(|a| NewAttachment {
                 name: a.name,
                 mime_type: a.mime_type,
-                content: a.content,
+                size: a.content.len() as i64,
             })
             .collect(),
         folder: Some((*folder, 0, 0)),
