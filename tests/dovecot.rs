@@ -3,46 +3,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{message, Dovecot, Satu};
-
-fn add(
-    satu: &Satu,
-    server: &str,
-    security: &str,
-    password: &str,
-    ca_file: Option<&str>,
-) -> std::process::Output {
-    let mut args = vec![
-        "--json",
-        "account",
-        "add",
-        "--email",
-        "alice@example.com",
-        "--username",
-        "alice",
-        "--imap",
-        server,
-        "--smtp",
-        server,
-        "--security",
-        security,
-        "--password-stdin",
-    ];
-    if let Some(ca) = ca_file {
-        args.extend_from_slice(&["--ca-file", ca]);
-    }
-    satu.run_with_stdin(&args, &format!("{password}\n"))
-}
-
-fn added_id(out: &std::process::Output) -> i64 {
-    assert!(
-        out.status.success(),
-        "account add failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["id"].as_i64().expect("id")
-}
+use support::{added_id, message, Dovecot, Satu};
 
 fn roles(report: &Value) -> Vec<(String, String)> {
     report["folders"]
@@ -62,8 +23,7 @@ fn roles(report: &Value) -> Vec<(String, String)> {
 fn add_account_over_tls_and_sync_lists_the_folders() {
     let dovecot = Dovecot::start();
     let satu = Satu::new();
-    let id = added_id(&add(
-        &satu,
+    let id = added_id(&satu.add_alice(
         &dovecot.imaps(),
         "tls",
         "alice-pass",
@@ -122,15 +82,14 @@ fn add_account_over_tls_and_sync_lists_the_folders() {
 fn starttls_and_loopback_plain_both_log_in() {
     let dovecot = Dovecot::start();
     let satu = Satu::new();
-    added_id(&add(
-        &satu,
+    added_id(&satu.add_alice(
         &dovecot.imap(),
         "starttls",
         "alice-pass",
         Some(dovecot.ca_file()),
     ));
     let plain = Satu::new();
-    added_id(&add(&plain, &dovecot.imap(), "plain", "alice-pass", None));
+    added_id(&plain.add_alice(&dovecot.imap(), "plain", "alice-pass", None));
     assert_eq!(plain.json(&["sync"])[0]["folders"][0]["name"], "INBOX");
 }
 
@@ -138,8 +97,7 @@ fn starttls_and_loopback_plain_both_log_in() {
 fn a_wrong_password_is_a_clear_error_and_stores_nothing() {
     let dovecot = Dovecot::start();
     let satu = Satu::new();
-    let out = add(
-        &satu,
+    let out = satu.add_alice(
         &dovecot.imaps(),
         "tls",
         "not-the-password",
@@ -160,7 +118,7 @@ fn a_wrong_password_is_a_clear_error_and_stores_nothing() {
 fn an_untrusted_certificate_is_refused() {
     let dovecot = Dovecot::start();
     let satu = Satu::new();
-    let out = add(&satu, &dovecot.imaps(), "tls", "alice-pass", None);
+    let out = satu.add_alice(&dovecot.imaps(), "tls", "alice-pass", None);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(6), "{stderr}");
     assert!(
@@ -174,18 +132,13 @@ fn an_untrusted_certificate_is_refused() {
 fn sync_reports_a_dead_server_clearly() {
     let dovecot = Dovecot::start();
     let satu = Satu::new();
-    added_id(&add(&satu, &dovecot.imap(), "plain", "alice-pass", None));
+    added_id(&satu.add_alice(&dovecot.imap(), "plain", "alice-pass", None));
     drop(dovecot);
     let err = satu.fails(&["sync"], 5);
     assert!(err.contains("Cannot reach the IMAP server"), "{err}");
 }
 
 // ---- Mail sync (server → local) -----------------------------------------------------------
-
-/// A plain-text loopback account for alice; returns its id.
-fn alice(satu: &Satu, dovecot: &Dovecot) -> i64 {
-    added_id(&add(satu, &dovecot.imap(), "plain", "alice-pass", None))
-}
 
 /// The timeline by title (titles are unique in these tests).
 fn by_title(satu: &Satu) -> std::collections::BTreeMap<String, Value> {
@@ -220,15 +173,6 @@ fn folder<'a>(report: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} missing from {report}"))
 }
 
-fn sync(satu: &Satu) -> Value {
-    let reports = satu.json(&["sync"]);
-    let report = reports[0].clone();
-    for f in report["folders"].as_array().expect("folders") {
-        assert!(f["error"].is_null(), "folder failed: {f}");
-    }
-    report
-}
-
 #[test]
 fn initial_sync_fetches_every_message_with_its_flags_then_only_new_mail() {
     let dovecot = Dovecot::start();
@@ -254,7 +198,7 @@ fn initial_sync_fetches_every_message_with_its_flags_then_only_new_mail() {
         "2",
     ]);
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
 
     let out = satu.run(&["--json", "sync", "--progress"]);
     assert!(
@@ -315,14 +259,14 @@ fn initial_sync_fetches_every_message_with_its_flags_then_only_new_mail() {
     assert_eq!(seen.lines().count(), 1, "{seen}");
 
     // Nothing new: nothing fetched.
-    let again = sync(&satu);
+    let again = satu.sync_ok();
     assert_eq!(again["fetched"], 0, "{again}");
     assert_eq!(by_title(&satu).len(), 5);
 
     // Two new messages: only they are fetched.
     dovecot.append("alice", "INBOX", &message("m6@example.com", "Message 6", 6));
     dovecot.append("alice", "INBOX", &message("m7@example.com", "Message 7", 7));
-    let third = sync(&satu);
+    let third = satu.sync_ok();
     assert_eq!(third["fetched"], 2, "{third}");
     let items = by_title(&satu);
     assert_eq!(items.len(), 7);
@@ -344,8 +288,8 @@ fn follows_another_client(personality: &str) {
         "flags", "add", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "5",
     ]);
     let satu = Satu::new();
-    alice(&satu, &dovecot);
-    let report = sync(&satu);
+    satu.alice(&dovecot);
+    let report = satu.sync_ok();
     let caps = report["capabilities"].to_string();
     assert_eq!(caps.contains("QRESYNC"), personality == "full", "{caps}");
     let before = by_title(&satu);
@@ -366,7 +310,7 @@ fn follows_another_client(personality: &str) {
         "move", "-u", "alice", "Archive", "mailbox", "INBOX", "uid", "4",
     ]);
 
-    let report = sync(&satu);
+    let report = satu.sync_ok();
     let inbox = folder(&report, "INBOX");
     assert_eq!(inbox["updated"], 3, "{report}");
     assert_eq!(inbox["removed"], 2, "{report}");
@@ -386,7 +330,7 @@ fn follows_another_client(personality: &str) {
     );
 
     // And a quiet pass changes nothing.
-    let quiet = sync(&satu);
+    let quiet = satu.sync_ok();
     assert_eq!(
         (&quiet["fetched"], &quiet["updated"], &quiet["removed"]),
         (&Value::from(0), &Value::from(0), &Value::from(0)),
@@ -422,8 +366,8 @@ fn one_message_id_in_two_folders_is_one_item_with_both_folders() {
         "flags", "add", "-u", "alice", "\\Seen", "mailbox", "Archive", "uid", "1",
     ]);
     let satu = Satu::new();
-    alice(&satu, &dovecot);
-    sync(&satu);
+    satu.alice(&dovecot);
+    satu.sync_ok();
     let items = by_title(&satu);
     assert_eq!(items.len(), 2);
     assert_eq!(folders_of(&items["Cheese"]), vec!["Käse/Alt"]);
@@ -432,13 +376,13 @@ fn one_message_id_in_two_folders_is_one_item_with_both_folders() {
     assert_eq!(item["unread"], false, "seen in one folder is read");
 
     dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "all"]);
-    sync(&satu);
+    satu.sync_ok();
     let items = by_title(&satu);
     assert_eq!(folders_of(&items["In two folders"]), vec!["Archive"]);
     assert_eq!(items["In two folders"]["id"], item["id"]);
 
     dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "Archive", "all"]);
-    let report = sync(&satu);
+    let report = satu.sync_ok();
     assert_eq!(report["deleted"], 1, "{report}");
     assert_eq!(by_title(&satu).keys().collect::<Vec<_>>(), vec!["Cheese"]);
     let found = satu.json(&["search", "folders"]);
@@ -449,7 +393,7 @@ fn one_message_id_in_two_folders_is_one_item_with_both_folders() {
 fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
     let dovecot = Dovecot::start();
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Lists"]);
     for (id, subject) in [("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")] {
         dovecot.append(
@@ -458,7 +402,7 @@ fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
             &message(&format!("{id}@lists"), subject, 1),
         );
     }
-    sync(&satu);
+    satu.sync_ok();
     let before = by_title(&satu);
     assert_eq!(before.len(), 3);
 
@@ -472,7 +416,7 @@ fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
         "flags", "add", "-u", "alice", "\\Seen", "mailbox", "Lists", "uid", "2",
     ]);
 
-    let report = sync(&satu);
+    let report = satu.sync_ok();
     assert_eq!(folder(&report, "Lists")["fetched"], 2, "{report}");
     let after = by_title(&satu);
     assert_eq!(
@@ -483,7 +427,7 @@ fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
     assert_eq!(after["Delta"]["unread"], false);
     assert_eq!(after["Gamma"]["unread"], true);
     // A second pass agrees (no stale UID is acted on).
-    let quiet = sync(&satu);
+    let quiet = satu.sync_ok();
     assert_eq!(quiet["fetched"], 0, "{quiet}");
     assert_eq!(by_title(&satu), after);
 }
@@ -505,7 +449,7 @@ fn a_sync_killed_mid_way_converges_on_restart_with_nothing_lost_or_duplicated() 
         }),
     );
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
 
     // Kill -9 right after the first batch has committed (its log line comes after the commit).
     let mut child = satu
@@ -529,7 +473,7 @@ fn a_sync_killed_mid_way_converges_on_restart_with_nothing_lost_or_duplicated() 
     }
     child.kill().expect("kill -9");
     child.wait().expect("reap");
-    let report = sync(&satu);
+    let report = satu.sync_ok();
     let fetched = report["fetched"].as_u64().expect("fetched") as usize;
     // What was stored before the kill is not fetched again; the rest is.
     assert!(
@@ -559,7 +503,7 @@ fn a_sync_killed_mid_way_converges_on_restart_with_nothing_lost_or_duplicated() 
         }
     }
     assert_eq!(seen.len(), N);
-    assert_eq!(sync(&satu)["fetched"], 0);
+    assert_eq!(satu.sync_ok()["fetched"], 0);
 }
 
 /// The server's (flags, Message-ID) of `folder`, Message-IDs sorted.
@@ -598,8 +542,8 @@ fn local_changes_reach_the_server(personality: &str) {
         );
     }
     let satu = Satu::new();
-    alice(&satu, &dovecot);
-    sync(&satu);
+    satu.alice(&dovecot);
+    satu.sync_ok();
     let items = by_title(&satu);
     let id = |title: &str| items[title]["id"].to_string();
 
@@ -645,7 +589,7 @@ fn local_changes_reach_the_server(personality: &str) {
     assert!(ids_on_server(&dovecot, "Trash").is_empty());
 
     // The next sync agrees: same items, same ids, each once, in its new folder.
-    let report = sync(&satu);
+    let report = satu.sync_ok();
     assert_eq!(
         report["fetched"], 2,
         "the moved messages' new UIDs: {report}"
@@ -702,7 +646,7 @@ fn local_changes_reach_the_server(personality: &str) {
         "Message-ID",
         "a1@example.com",
     ]);
-    let report = sync(&satu);
+    let report = satu.sync_ok();
     assert_eq!(
         (&report["pushed"], &report["pending"]),
         (&Value::from(2), &Value::from(0)),
@@ -744,8 +688,8 @@ fn a_queued_change_finds_its_message_after_a_uidvalidity_change() {
         &message("v@example.com", "Renumbered", 2),
     );
     let satu = Satu::new();
-    alice(&satu, &dovecot);
-    sync(&satu);
+    satu.alice(&dovecot);
+    satu.sync_ok();
     let id = by_title(&satu)["Renumbered"]["id"].to_string();
 
     dovecot.stop();
@@ -761,7 +705,7 @@ fn a_queued_change_finds_its_message_after_a_uidvalidity_change() {
     );
     dovecot.append("alice", "Archive", &message("old@example.com", "Keep", 1));
 
-    sync(&satu);
+    satu.sync_ok();
     assert!(flags_on_server(&dovecot, "Archive", "v@example.com").contains("\\Flagged"));
     assert!(
         !flags_on_server(&dovecot, "Archive", "old@example.com").contains("\\Flagged"),

@@ -9,7 +9,6 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use support::proxy::FaultyProxy;
 use support::{message, Dovecot, Satu};
 
@@ -44,42 +43,6 @@ fn load(dovecot: &Dovecot, n: usize) {
     dovecot.append("alice", "Archive", &padded(n + 1));
 }
 
-fn add_plain_account(satu: &Satu, server: &str) {
-    let out = satu.run_with_stdin(
-        &[
-            "--json",
-            "account",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--username",
-            "alice",
-            "--imap",
-            server,
-            "--smtp",
-            server,
-            "--security",
-            "plain",
-            "--password-stdin",
-        ],
-        "alice-pass\n",
-    );
-    assert!(
-        out.status.success(),
-        "account add: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn sync_ok(satu: &Satu) -> Value {
-    let reports = satu.json(&["sync"]);
-    let report = reports[0].clone();
-    for f in report["folders"].as_array().expect("folders") {
-        assert!(f["error"].is_null(), "folder failed: {f}");
-    }
-    report
-}
-
 /// The local copies equal the server's, every message is one item, and a further sync
 /// fetches nothing.
 fn assert_converged(satu: &Satu, dovecot: &Dovecot, n: usize) {
@@ -92,7 +55,7 @@ fn assert_converged(satu: &Satu, dovecot: &Dovecot, n: usize) {
         server,
         "local (folder, UID, flags, Message-ID)"
     );
-    assert_eq!(sync_ok(satu)["fetched"], 0, "nothing left to fetch");
+    assert_eq!(satu.sync_ok()["fetched"], 0, "nothing left to fetch");
 }
 
 #[test]
@@ -106,7 +69,7 @@ fn a_connection_cut_mid_fetch_stores_nothing_half_and_the_next_sync_converges() 
     let mut stored_before_a_cut = Vec::new();
     for cut in [6_000u64, 90_000, 250_000, 500_000] {
         let satu = Satu::new();
-        add_plain_account(&satu, &proxy.addr());
+        satu.alice_on(&proxy.addr());
         proxy.cut_after(cut);
         let before = proxy.cuts();
         let err = satu.fails(&["sync"], 5);
@@ -120,7 +83,7 @@ fn a_connection_cut_mid_fetch_stores_nothing_half_and_the_next_sync_converges() 
         stored_before_a_cut.push(stored);
 
         proxy.pass();
-        sync_ok(&satu);
+        satu.sync_ok();
         assert_converged(&satu, &dovecot, N);
     }
     assert!(
@@ -175,7 +138,7 @@ fn a_sync_killed_at_many_moments_converges_with_nothing_lost_or_duplicated() {
     let dovecot = Dovecot::start();
     load(&dovecot, N);
     let satu = Satu::new();
-    add_plain_account(&satu, &dovecot.imap());
+    satu.alice(&dovecot);
 
     // A small deterministic generator for the "random" delays; the seed is printed.
     let mut seed: u64 = std::env::var("SATU_KILL_SEED")
@@ -240,6 +203,6 @@ fn a_sync_killed_at_many_moments_converges_with_nothing_lost_or_duplicated() {
         mid_sync >= 4,
         "at least four kills fell mid-sync: {stored:?}"
     );
-    sync_ok(&satu);
+    satu.sync_ok();
     assert_converged(&satu, &dovecot, N);
 }

@@ -16,36 +16,6 @@ use support::{message, Dovecot, Satu};
 /// How fast a change pushed by the server must show (Dovecot's floor is ~0.5 s).
 const PUSHED: Duration = Duration::from_secs(3);
 
-/// A plain-text loopback account for alice; returns its id.
-fn alice(satu: &Satu, dovecot: &Dovecot) -> i64 {
-    let out = satu.run_with_stdin(
-        &[
-            "--json",
-            "account",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--username",
-            "alice",
-            "--imap",
-            &dovecot.imap(),
-            "--smtp",
-            &dovecot.imap(),
-            "--security",
-            "plain",
-            "--password-stdin",
-        ],
-        "alice-pass\n",
-    );
-    assert!(
-        out.status.success(),
-        "account add failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["id"].as_i64().expect("id")
-}
-
 /// A running `satu --json watch`: its change lines (stdout) and status lines (stderr).
 struct Watch {
     child: Child,
@@ -226,7 +196,7 @@ fn appended_mail_and_flags_from_another_client_are_pushed_within_seconds() {
     let dovecot = Dovecot::start();
     dovecot.append("alice", "INBOX", &message("old@example.com", "Old", 1));
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     let watch = Watch::start(&satu, &[]);
     watch.added("Old", Duration::from_secs(15));
     let connected = watch.status("connected", Duration::from_secs(15));
@@ -270,7 +240,7 @@ fn an_expunged_message_leaves_the_timeline_at_the_next_full_pass() {
     let dovecot = Dovecot::start();
     dovecot.append("alice", "INBOX", &message("old@example.com", "Old", 1));
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     // Full passes every 5 s: a message gone from INBOX may have moved to a folder that only a
     // full pass sees, so the item is removed (or kept, with its id) only then.
     let watch = Watch::start(&satu, &["--interval", "5"]);
@@ -289,7 +259,7 @@ fn idle_is_reissued_and_still_pushes() {
     let dovecot = Dovecot::start();
     dovecot.append("alice", "INBOX", &message("old@example.com", "Old", 1));
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     let watch = Watch::start(&satu, &["--idle-period", "1"]);
     watch.status("connected", Duration::from_secs(15));
     // Several IDLE periods pass in silence: not mistaken for a dead connection.
@@ -313,7 +283,7 @@ fn without_idle_new_mail_is_polled() {
         PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE";
     let dovecot = Dovecot::start_with(&[("IMAP_CAPABILITY", capability)]);
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     let watch = Watch::start(&satu, &["--poll", "1"]);
     let connected = watch.status("connected", Duration::from_secs(15));
     assert_eq!(connected["mode"], "poll", "{connected}");
@@ -334,7 +304,7 @@ fn a_server_restart_loses_no_mail_and_duplicates_none() {
         &message("before@example.com", "Before", 1),
     );
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     let mut watch = Watch::start(&satu, &[]);
     watch.added("Before", Duration::from_secs(15));
     watch.status("connected", Duration::from_secs(15));
@@ -401,7 +371,7 @@ fn local_changes_reach_the_server_while_watching_and_after_an_outage() {
         );
     }
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     let watch = Watch::start(&satu, &[]);
     watch.status("connected", Duration::from_secs(15));
     let items = titles(&satu);
@@ -451,7 +421,7 @@ fn local_changes_reach_the_server_while_watching_and_after_an_outage() {
 fn sigterm_stops_watch_within_seconds_even_mid_idle() {
     let dovecot = Dovecot::start();
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     let watch = Watch::start(&satu, &[]);
     watch.status("connected", Duration::from_secs(15));
     std::thread::sleep(Duration::from_millis(500));
@@ -464,7 +434,7 @@ fn sigterm_stops_watch_within_seconds_even_mid_idle() {
 fn sigterm_stops_watch_while_the_server_is_unreachable() {
     let dovecot = Dovecot::start();
     let satu = Satu::new();
-    alice(&satu, &dovecot);
+    satu.alice(&dovecot);
     dovecot.stop();
     let watch = Watch::start(&satu, &[]);
     watch.status("offline", Duration::from_secs(10));

@@ -80,6 +80,57 @@ impl Satu {
         })
     }
 
+    /// `satu --json account add` for alice (login `alice`) with IMAP and SMTP on `server`
+    /// (`host:port`): the raw output, so that failures can be examined.
+    pub fn add_alice(
+        &self,
+        server: &str,
+        security: &str,
+        password: &str,
+        ca_file: Option<&str>,
+    ) -> Output {
+        let mut args = vec![
+            "--json",
+            "account",
+            "add",
+            "--email",
+            "alice@example.com",
+            "--username",
+            "alice",
+            "--imap",
+            server,
+            "--smtp",
+            server,
+            "--security",
+            security,
+            "--password-stdin",
+        ];
+        if let Some(ca) = ca_file {
+            args.extend_from_slice(&["--ca-file", ca]);
+        }
+        self.run_with_stdin(&args, &format!("{password}\n"))
+    }
+
+    /// Adds alice's plain loopback account on `server` (`host:port`); returns its id.
+    pub fn alice_on(&self, server: &str) -> i64 {
+        added_id(&self.add_alice(server, "plain", "alice-pass", None))
+    }
+
+    /// Adds alice's plain loopback account on `dovecot`; returns its id.
+    pub fn alice(&self, dovecot: &Dovecot) -> i64 {
+        self.alice_on(&dovecot.imap())
+    }
+
+    /// `satu sync` of the first account, asserting that every folder synced; its report.
+    pub fn sync_ok(&self) -> Value {
+        let reports = self.json(&["sync"]);
+        let report = reports[0].clone();
+        for f in report["folders"].as_array().expect("folders") {
+            assert!(f["error"].is_null(), "folder failed: {f}");
+        }
+        report
+    }
+
     /// Runs `satu ARGS`, asserts failure with `code`, returns stderr.
     pub fn fails(&self, args: &[&str], code: i32) -> String {
         let out = self.run(args);
@@ -96,6 +147,17 @@ impl Satu {
         );
         stderr
     }
+}
+
+/// The id `satu --json account add` printed, asserting that it succeeded.
+pub fn added_id(out: &Output) -> i64 {
+    assert!(
+        out.status.success(),
+        "account add failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["id"].as_i64().expect("id")
 }
 
 /// A private Dovecot on 127.0.0.1, stopped on drop.
