@@ -18,7 +18,7 @@
 # Raw numbers go to $BENCH_OUT (default tests/bench/out/<timestamp>/); a Markdown summary is
 # printed at the end and written to $BENCH_OUT/summary.md.
 #
-# Environment: CARGO_TARGET_DIR (default /work/bench-target), BENCH_TMP (default /dev/shm),
+# Environment: CARGO_TARGET_DIR (default the repository's target/), BENCH_TMP (default /dev/shm),
 # SEARCH_ITERATIONS (default 30 per round), SEARCH_ROUNDS (default 3), SATU_BENCH_NO_BUILD=1.
 set -euo pipefail
 
@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$sizes" ] || { if [ -n "$quick" ]; then sizes="10000"; else sizes="10000 100000"; fi; }
 
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/bench-target}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
 tmp_root=${BENCH_TMP:-/dev/shm}
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=${BENCH_OUT:-$here/out/$stamp}
@@ -57,10 +57,10 @@ chmod 711 "$work" # Dovecot serves mail as nobody when run as root
 search_iterations=${SEARCH_ITERATIONS:-30}
 search_rounds=${SEARCH_ROUNDS:-3}
 
-for tool in mbsync notmuch doveadm /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (apt-get install isync notmuch time python3-notmuch2)" >&2; exit 1; }
-done
-/usr/bin/python3 -c 'import notmuch2' 2>/dev/null || { echo "run.sh: apt-get install python3-notmuch2" >&2; exit 1; }
+# The peers and tools (Debian packages), and the test servers' own dependencies.
+source "$repo/scripts/lib.sh"
+ensure_apt isync notmuch python3-notmuch2 time bc
+bash "$repo/tests/servers/install.sh"
 
 dovecot_dirs=()
 cleanup() {
