@@ -28,6 +28,12 @@ ensure_toolchains() {
   if ! command -v npm >/dev/null; then
     ensure_apt nodejs npm
   fi
+  local node_major
+  node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$node_major" -lt 20 ]; then
+    echo "Node.js $node_major is too old: the UI needs Node.js 20 or newer" >&2
+    exit 1
+  fi
 }
 
 # build_ui: installs the UI's npm packages (from the lock file) and builds ui/dist.
