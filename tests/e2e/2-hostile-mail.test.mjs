@@ -1,0 +1,98 @@
+// Hostile mail in the real window: a message full of script, event handlers, javascript: URLs,
+// SVG, frames, meta refresh, base href, forms, CSS url(), object/embed and remote images that
+// point at a beacon server on 127.0.0.1. Opening it must run nothing (a canary stays unset in the
+// app's window) and load nothing (the beacon hears no request), and the HTML is shown only in a
+// frame sandboxed without scripts.
+// Runs after 1-sample-mailbox.test.mjs in the same data directory (tests/e2e/run.sh).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Session, sleep, waitFor } from './webdriver.mjs';
+
+const SUBJECT = 'Your parcel is waiting';
+const ITEM = '[data-testid="timeline-item"]';
+
+function hostileMessage(beacon) {
+  const html = `<html><head>
+<meta http-equiv="refresh" content="0; url=${beacon}/refresh">
+<base href="${beacon}/base/">
+<link rel="stylesheet" href="${beacon}/link.css">
+<style>body { background: url(${beacon}/style-bg.png); } @import url(${beacon}/import.css);</style>
+<script>window.top.canary = 'script'; parent.canary = 'script';</script>
+<script src="${beacon}/script.js"></script>
+</head><body onload="window.top.canary='onload'">
+<p>Your parcel is waiting. <a href="javascript:window.top.canary='link'">Track it</a></p>
+<img src="${beacon}/pixel.gif" width="1" height="1" onerror="window.top.canary='onerror'">
+<img srcset="${beacon}/srcset.png 2x">
+<div style="background-image: url('${beacon}/inline-bg.png')">styled</div>
+<svg><image href="${beacon}/svg.png"/><script>window.top.canary='svg'</script></svg>
+<iframe src="${beacon}/frame.html"></iframe>
+<iframe srcdoc="<script>window.top.canary='srcdoc'</script>"></iframe>
+<object data="${beacon}/object.swf"></object><embed src="${beacon}/embed.swf">
+<form action="${beacon}/form"><input name="q" autofocus onfocus="window.top.canary='onfocus'"><button>Go</button></form>
+<video poster="${beacon}/poster.png"></video><audio src="${beacon}/audio.mp3" autoplay></audio>
+<table background="${beacon}/table.png"><tr><td>cell</td></tr></table>
+</body></html>`;
+  return [
+    'From: "Parcel Service" <track@parcel.example>',
+    'To: alex@example.com',
+    `Subject: ${SUBJECT}`,
+    'Date: Wed, 25 Nov 2026 09:00:00 +0000',
+    'Message-ID: <hostile-e2e@parcel.example>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    html,
+    '',
+  ].join('\r\n');
+}
+
+test('hostile HTML runs nothing and loads nothing', { timeout: 120_000 }, async (t) => {
+  // The beacon: any request at all is a failure.
+  const hits = [];
+  const beacon = createServer((req, res) => {
+    hits.push(req.url);
+    res.end('');
+  });
+  await new Promise((resolve) => beacon.listen(0, '127.0.0.1', resolve));
+  t.after(() => beacon.close());
+  const url = `http://127.0.0.1:${beacon.address().port}`;
+
+  // Imported with the real CLI into the app's data directory, as a sync would store it.
+  const dir = mkdtempSync(path.join(tmpdir(), 'satu-hostile-'));
+  const eml = path.join(dir, 'hostile.eml');
+  writeFileSync(eml, hostileMessage(url));
+  const cli = path.join(path.dirname(process.env.SATU_APP_BIN), 'satu');
+  execFileSync(cli, ['--data-dir', process.env.SATU_DATA_DIR, 'import', 'eml', eml]);
+
+  const session = await Session.start();
+  t.after(() => session.end().catch(() => {}));
+  try {
+    const row = await waitFor(
+      async () => {
+        for (const r of await session.findAll(ITEM)) {
+          if ((await session.property(r, 'textContent')).includes(SUBJECT)) return r;
+        }
+        return null;
+      },
+      { timeout: 15_000, message: `a row for "${SUBJECT}"` },
+    );
+    await session.click(row);
+    const frame = await session.waitForElement('[data-testid="reading-pane"] iframe', { timeout: 5_000 });
+    assert.equal(await session.attribute(frame, 'sandbox'), '', 'the mail frame allows nothing');
+    // Give anything that would run or load the time to do it.
+    await sleep(3_000);
+    const canary = await session.execute('return window.canary === undefined ? null : String(window.canary);');
+    assert.equal(canary, null, 'no script of the mail ran in the app window');
+    assert.deepEqual(hits, [], 'nothing was fetched from the beacon');
+    await session.screenshot('hostile-mail.png');
+  } catch (e) {
+    await session.saveFailureArtifacts('hostile-mail-failure');
+    throw e;
+  }
+});
