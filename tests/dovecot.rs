@@ -183,20 +183,8 @@ fn initial_sync_fetches_every_message_with_its_flags_then_only_new_mail() {
             &message(&format!("m{i}@example.com"), &format!("Message {i}"), i),
         );
     }
-    dovecot.doveadm(&[
-        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "1",
-    ]);
-    dovecot.doveadm(&[
-        "flags",
-        "add",
-        "-u",
-        "alice",
-        "\\Flagged",
-        "mailbox",
-        "INBOX",
-        "uid",
-        "2",
-    ]);
+    dovecot.flags("add", "\\Seen", "INBOX", "1");
+    dovecot.flags("add", "\\Flagged", "INBOX", "2");
     let satu = Satu::new();
     satu.alice(&dovecot);
 
@@ -284,9 +272,7 @@ fn follows_another_client(personality: &str) {
             &message(&format!("o{i}@example.com"), &format!("Other {i}"), i),
         );
     }
-    dovecot.doveadm(&[
-        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "5",
-    ]);
+    dovecot.flags("add", "\\Seen", "INBOX", "5");
     let satu = Satu::new();
     satu.alice(&dovecot);
     let report = satu.sync_ok();
@@ -295,16 +281,9 @@ fn follows_another_client(personality: &str) {
     let before = by_title(&satu);
     assert_eq!(before.len(), 5);
 
-    let user = ["-u", "alice"];
-    let flags = |op: &str, flag: &str, uid: &str| {
-        let mut args = vec!["flags", op];
-        args.extend_from_slice(&user);
-        args.extend_from_slice(&[flag, "mailbox", "INBOX", "uid", uid]);
-        dovecot.doveadm(&args);
-    };
-    flags("add", "\\Seen", "1");
-    flags("add", "\\Flagged", "2");
-    flags("remove", "\\Seen", "5");
+    dovecot.flags("add", "\\Seen", "INBOX", "1");
+    dovecot.flags("add", "\\Flagged", "INBOX", "2");
+    dovecot.flags("remove", "\\Seen", "INBOX", "5");
     dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "uid", "3"]);
     dovecot.doveadm(&[
         "move", "-u", "alice", "Archive", "mailbox", "INBOX", "uid", "4",
@@ -362,9 +341,7 @@ fn one_message_id_in_two_folders_is_one_item_with_both_folders() {
         "Käse/Alt",
         &message("kaese@example.com", "Cheese", 4),
     );
-    dovecot.doveadm(&[
-        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "Archive", "uid", "1",
-    ]);
+    dovecot.flags("add", "\\Seen", "Archive", "1");
     let satu = Satu::new();
     satu.alice(&dovecot);
     satu.sync_ok();
@@ -412,9 +389,7 @@ fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
     dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Lists"]);
     dovecot.append("alice", "Lists", &message("c@lists", "Gamma", 1));
     dovecot.append("alice", "Lists", &message("d@lists", "Delta", 2));
-    dovecot.doveadm(&[
-        "flags", "add", "-u", "alice", "\\Seen", "mailbox", "Lists", "uid", "2",
-    ]);
+    dovecot.flags("add", "\\Seen", "Lists", "2");
 
     let report = satu.sync_ok();
     assert_eq!(folder(&report, "Lists")["fetched"], 2, "{report}");

@@ -36,9 +36,7 @@ fn load(dovecot: &Dovecot, n: usize) {
         ("\\Flagged", "30:50"),
         ("\\Answered", "7"),
     ] {
-        dovecot.doveadm(&[
-            "flags", "add", "-u", "alice", flag, "mailbox", "INBOX", "uid", uids,
-        ]);
+        dovecot.flags("add", flag, "INBOX", uids);
     }
     dovecot.append("alice", "Archive", &padded(n + 1));
 }
@@ -187,12 +185,8 @@ fn a_sync_killed_at_many_moments_converges_with_nothing_lost_or_duplicated() {
         stored.push(count);
         if round == 1 {
             // Another client changes flags of stored messages between two runs.
-            dovecot.doveadm(&[
-                "flags", "add", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "100:150",
-            ]);
-            dovecot.doveadm(&[
-                "flags", "remove", "-u", "alice", "\\Seen", "mailbox", "INBOX", "uid", "1:10",
-            ]);
+            dovecot.flags("add", "\\Seen", "INBOX", "100:150");
+            dovecot.flags("remove", "\\Seen", "INBOX", "1:10");
         }
     }
     assert!(

@@ -217,17 +217,7 @@ fn appended_mail_and_flags_from_another_client_are_pushed_within_seconds() {
     // Another client flags a message: an `updated` line, and the flag in the store.
     let id = titles(&satu)["Old"]["id"].clone();
     let start = Instant::now();
-    dovecot.doveadm(&[
-        "flags",
-        "add",
-        "-u",
-        "alice",
-        "\\Flagged",
-        "mailbox",
-        "INBOX",
-        "uid",
-        "1",
-    ]);
+    dovecot.flags("add", "\\Flagged", "INBOX", "1");
     watch.change(PUSHED, "the flag", |c| {
         c["change"] == "updated" && c["id"] == id
     });

@@ -307,6 +307,14 @@ impl Dovecot {
         messages
     }
 
+    /// Another client changes flags: `op` is `add` or `remove`, `uids` a UID set of alice's
+    /// `folder` (`doveadm flags`).
+    pub fn flags(&self, op: &str, flag: &str, folder: &str, uids: &str) {
+        self.doveadm(&[
+            "flags", op, "-u", "alice", flag, "mailbox", folder, "uid", uids,
+        ]);
+    }
+
     /// Runs `doveadm -c DOVECOT_CONF ARGS` (another client changing the mailbox), asserting
     /// success.
     pub fn doveadm(&self, args: &[&str]) -> String {
