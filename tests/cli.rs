@@ -57,11 +57,13 @@ fn timeline_lists_imported_mail_newest_first_with_the_contract_keys() {
         "time",
         "unread",
         "flagged",
+        "answered",
         "thread",
         "snippet",
         "message_id",
         "folders",
         "task",
+        "todo",
     ] {
         assert!(
             list[0].get(key).is_some(),
@@ -542,4 +544,121 @@ fn the_golden_corpus_imports_with_the_duplicate_pair_as_one_item() {
     ] {
         assert!(!html.contains(bad), "{bad} in {html}");
     }
+}
+
+/// The id of the mail titled `title`.
+fn mail_id(satu: &Satu, title: &str) -> i64 {
+    satu.json(&["timeline", "--kind", "mail"])
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["title"] == title)
+        .unwrap_or_else(|| panic!("no mail {title:?}"))["id"]
+        .as_i64()
+        .expect("id")
+}
+
+#[test]
+fn a_mail_becomes_a_task_that_links_back_and_can_be_completed() {
+    let (satu, _) = imported();
+    let id_of = |title: &str| mail_id(&satu, title);
+    let plan = id_of("Budget plan");
+    let task = satu.json(&[
+        "task",
+        "from-mail",
+        &plan.to_string(),
+        "--due",
+        "2026-12-24",
+    ]);
+    assert_eq!(task["kind"], "task", "{task}");
+    assert_eq!(task["title"], "Budget plan");
+    assert_eq!(task["todo"]["status"], "needs-action");
+    assert_eq!(task["todo"]["done"], false);
+    assert_eq!(task["todo"]["mail"], plan);
+    assert_eq!(task["todo"]["mail_link"], "mid:plan@example.com");
+    assert!(task["todo"]["due"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("2026-12-2")));
+    let task_id = task["id"].as_i64().expect("task id");
+    // The mail knows its task; asking again gives the same task.
+    assert_eq!(satu.json(&["show", &plan.to_string()])["task"], task_id);
+    let again = satu.json(&["task", "from-mail", &plan.to_string()]);
+    assert_eq!(again["id"], task_id);
+    // In the timeline (kind task), in search, and in the task list.
+    let tasks = satu.json(&["timeline", "--kind", "task"]);
+    assert_eq!(titles(&tasks), ["Budget plan"]);
+    assert!(titles(&satu.json(&["search", "budget"])).len() >= 3);
+    let list = satu.json(&["task", "list"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert!(
+        String::from_utf8_lossy(&satu.run(&["task", "list"]).stdout).contains("[ ] Budget plan")
+    );
+
+    let done = satu.json(&["task", "done", &task_id.to_string()]);
+    assert_eq!(done["todo"]["status"], "completed");
+    assert_eq!(done["todo"]["done"], true);
+    assert!(done["todo"]["completed"].is_string());
+    let reopened = satu.json(&["task", "done", &task_id.to_string(), "--undo"]);
+    assert_eq!(reopened["todo"]["done"], false);
+
+    // Bad input: clear errors, nothing made.
+    let stderr = satu.fails(&["task", "from-mail", &task_id.to_string()], 2);
+    assert!(stderr.contains("not a mail"), "{stderr}");
+    let stderr = satu.fails(&["task", "from-mail", "99999"], 3);
+    assert!(stderr.contains("99999"), "{stderr}");
+    let stderr = satu.fails(
+        &[
+            "task",
+            "from-mail",
+            &id_of("Newsletter").to_string(),
+            "--due",
+            "soon",
+        ],
+        2,
+    );
+    assert!(stderr.contains("not a date"), "{stderr}");
+    let stderr = satu.fails(&["task", "done", &plan.to_string()], 3);
+    assert!(stderr.contains("No task"), "{stderr}");
+    assert_eq!(
+        satu.json(&["task", "list"]).as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say() {
+    let (satu, _) = imported();
+    let settings = satu.json(&["settings"]);
+    assert_eq!(
+        settings,
+        serde_json::json!([
+            {"key": "tasks.from_flagged", "value": true, "default": true},
+            {"key": "tasks.unflag_on_done", "value": true, "default": true},
+            {"key": "notify.enabled", "value": true, "default": true},
+        ])
+    );
+    let news = mail_id(&satu, "Newsletter");
+    satu.json(&["mark", &news.to_string(), "--flag"]);
+    assert_eq!(
+        titles(&satu.json(&["timeline", "--flagged"])),
+        ["Newsletter"]
+    );
+    let task = satu.json(&["show", &news.to_string()])["task"]
+        .as_i64()
+        .expect("a task");
+    satu.json(&["task", "done", &task.to_string()]);
+    let mail = satu.json(&["show", &news.to_string()]);
+    assert_eq!(mail["flagged"], false, "done unflags: {mail}");
+    assert_eq!(mail["task"], task, "the link stays");
+
+    // Both can be turned off.
+    satu.json(&["settings", "set", "tasks.from_flagged", "off"]);
+    satu.json(&["settings", "set", "tasks.unflag_on_done", "false"]);
+    let plan = mail_id(&satu, "Budget plan");
+    satu.json(&["mark", &plan.to_string(), "--flag"]);
+    assert!(satu.json(&["show", &plan.to_string()])["task"].is_null());
+    let stderr = satu.fails(&["settings", "set", "tasks.nope", "on"], 2);
+    assert!(stderr.contains("tasks.from_flagged"), "{stderr}");
+    let stderr = satu.fails(&["settings", "set", "tasks.from_flagged", "maybe"], 2);
+    assert!(stderr.contains("true or false"), "{stderr}");
 }

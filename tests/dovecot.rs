@@ -142,7 +142,7 @@ fn sync_reports_a_dead_server_clearly() {
 
 /// The timeline by title (titles are unique in these tests).
 fn by_title(satu: &Satu) -> std::collections::BTreeMap<String, Value> {
-    let items = satu.json(&["timeline", "--limit", "1000"]);
+    let items = satu.json(&["timeline", "--limit", "1000", "--kind", "mail"]);
     let mut map = std::collections::BTreeMap::new();
     for item in items.as_array().expect("items") {
         let title = item["title"].as_str().expect("title").to_owned();
@@ -211,7 +211,7 @@ fn initial_sync_fetches_every_message_with_its_flags_then_only_new_mail() {
     assert_eq!(folder(&report, "INBOX")["total"], 5);
     let items = by_title(&satu);
     assert_eq!(items.len(), 5);
-    let timeline = satu.json(&["timeline"]);
+    let timeline = satu.json(&["timeline", "--kind", "mail"]);
     let titles: Vec<&str> = timeline
         .as_array()
         .expect("items")

@@ -30,6 +30,8 @@ impl Watch {
             .command()
             .args(["--json", "watch"])
             .args(extra)
+            // Which folders are watched shows in the log.
+            .env("SATU_LOG", "satu_core::live=info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -161,11 +163,30 @@ impl Drop for Watch {
     }
 }
 
-/// The timeline's titles with their ids; panics on a duplicate title.
+/// `text` without its ANSI colours (the log's).
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters final-byte
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The timeline's mail by title; panics on a duplicate title.
 fn titles(satu: &Satu) -> std::collections::BTreeMap<String, Value> {
     let mut map = std::collections::BTreeMap::new();
     for item in satu
-        .json(&["timeline", "--limit", "1000"])
+        .json(&["timeline", "--limit", "1000", "--kind", "mail"])
         .as_array()
         .expect("items")
     {
@@ -223,25 +244,147 @@ fn appended_mail_and_flags_from_another_client_are_pushed_within_seconds() {
     });
     eprintln!("flag: {:?}", start.elapsed());
     assert_eq!(titles(&satu)["Old"]["flagged"], true);
+    assert_eq!(titles(&satu)["Old"]["answered"], false);
+    // Flagged on another device: its task appears here too, linked to the mail.
+    let task = watch.change(PUSHED, "the flagged mail's task", |c| {
+        c["change"] == "added" && c["kind"] == "task" && c["title"] == "Old"
+    });
+    assert_eq!(titles(&satu)["Old"]["task"], task["id"]);
+    let tasks = satu.json(&["task", "list"]);
+    assert_eq!(tasks[0]["todo"]["mail"], id, "{tasks}");
+
+    // Replied to from another client: \Answered changes neither read nor flagged state, and
+    // still shows.
+    watch.drain(Duration::from_millis(300));
+    dovecot.flags("add", "\\Answered", "INBOX", "1");
+    watch.change(PUSHED, "the answered flag", |c| {
+        c["change"] == "updated" && c["id"] == id
+    });
+    assert_eq!(titles(&satu)["Old"]["answered"], true);
 }
 
 #[test]
-fn an_expunged_message_leaves_the_timeline_at_the_next_full_pass() {
+fn an_expunged_message_leaves_the_timeline_within_seconds() {
     let dovecot = Dovecot::start();
     dovecot.append("alice", "INBOX", &message("old@example.com", "Old", 1));
+    dovecot.append("alice", "INBOX", &message("kept@example.com", "Kept", 2));
     let satu = Satu::new();
     satu.alice(&dovecot);
-    // Full passes every 5 s: a message gone from INBOX may have moved to a folder that only a
-    // full pass sees, so the item is removed (or kept, with its id) only then.
-    let watch = Watch::start(&satu, &["--interval", "5"]);
+    // The default full-pass period (5 min) is far away: the removal comes from push.
+    let watch = Watch::start(&satu, &[]);
     watch.added("Old", Duration::from_secs(15));
     watch.status("connected", Duration::from_secs(15));
     let id = titles(&satu)["Old"]["id"].clone();
+    let start = Instant::now();
     dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "uid", "1"]);
-    watch.change(Duration::from_secs(10), "the expunge", |c| {
+    watch.change(PUSHED, "the expunge", |c| {
         c["change"] == "removed" && c["id"] == id
     });
-    assert!(!titles(&satu).contains_key("Old"));
+    eprintln!("expunge: {:?}", start.elapsed());
+    let left = titles(&satu);
+    assert!(!left.contains_key("Old"));
+    assert!(left.contains_key("Kept"));
+}
+
+#[test]
+fn a_message_moved_by_another_client_keeps_its_item_and_shows_its_new_folder() {
+    let dovecot = Dovecot::start();
+    dovecot.append("alice", "INBOX", &message("moved@example.com", "Moved", 1));
+    let satu = Satu::new();
+    satu.alice(&dovecot);
+    let watch = Watch::start(&satu, &[]);
+    watch.added("Moved", Duration::from_secs(15));
+    watch.status("connected", Duration::from_secs(15));
+    let id = titles(&satu)["Moved"]["id"].clone();
+    let start = Instant::now();
+    dovecot.doveadm(&[
+        "move", "-u", "alice", "Archive", "mailbox", "INBOX", "uid", "1",
+    ]);
+    // Archive is not pushed: the expunge seen in INBOX makes a pass over every folder, which
+    // finds the message in Archive by its Message-ID.
+    let deadline = Instant::now() + PUSHED;
+    loop {
+        let item = titles(&satu).get("Moved").cloned().expect("the item stays");
+        assert_eq!(item["id"], id, "same item, same id");
+        if item["folders"] == serde_json::json!(["Archive"]) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still {} after {PUSHED:?}; stderr:\n{}",
+            item["folders"],
+            watch.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!("move: {:?}", start.elapsed());
+    let changes = watch.drain(Duration::from_millis(1500));
+    assert!(
+        !changes
+            .iter()
+            .any(|c| c["change"] == "removed" || c["change"] == "added"),
+        "a move is an update, not a removal and an addition: {changes:?}"
+    );
+}
+
+#[test]
+fn a_folder_chosen_for_push_is_watched_too() {
+    let dovecot = Dovecot::start();
+    dovecot.append(
+        "alice",
+        "Archive",
+        &message("a1@example.com", "Archived", 1),
+    );
+    let satu = Satu::new();
+    satu.alice(&dovecot);
+    satu.sync_ok();
+    let folders = satu.json(&["folders"]);
+    let pushed: Vec<&str> = folders
+        .as_array()
+        .expect("folders")
+        .iter()
+        .filter(|f| f["push"] == true)
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(pushed, ["INBOX"], "{folders}");
+    // Bad choices are refused clearly.
+    let stderr = satu.fails(&["folders", "--no-push", "inbox"], 2);
+    assert!(stderr.contains("INBOX is always pushed"), "{stderr}");
+    let stderr = satu.fails(&["folders", "--push", "Nowhere"], 3);
+    assert!(stderr.contains("No folder named \"Nowhere\""), "{stderr}");
+
+    // Chosen while watching: picked up within the 10 s the live loop takes to look.
+    let watch = Watch::start(&satu, &[]);
+    watch.status("connected", Duration::from_secs(15));
+    let chosen = satu.json(&["folders", "--push", "Archive"]);
+    assert_eq!(chosen[0]["name"], "Archive", "{chosen}");
+    assert_eq!(chosen[0]["push"], true, "{chosen}");
+    let deadline = Instant::now() + Duration::from_secs(13);
+    while !plain(&watch.log()).contains("folder=Archive}: satu_core::live: Watching the folder") {
+        assert!(
+            Instant::now() < deadline,
+            "Archive not watched; stderr:\n{}",
+            watch.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+
+    let start = Instant::now();
+    dovecot.append(
+        "alice",
+        "Archive",
+        &message("a2@example.com", "Pushed archive", 2),
+    );
+    watch.added("Pushed archive", PUSHED);
+    eprintln!("archive append: {:?}", start.elapsed());
+    let id = titles(&satu)["Archived"]["id"].clone();
+    dovecot.flags("add", "\\Flagged", "Archive", "1");
+    watch.change(PUSHED, "the flag in Archive", |c| {
+        c["change"] == "updated" && c["id"] == id
+    });
+    assert_eq!(titles(&satu)["Archived"]["flagged"], true);
+    satu.json(&["folders", "--no-push", "Archive"]);
 }
 
 #[test]

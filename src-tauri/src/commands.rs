@@ -103,3 +103,17 @@ pub fn folders(satu: State<'_, Satu>, account: Option<i64>) -> Result<Vec<Folder
 pub fn live_status(satu: State<'_, Satu>) -> Vec<LiveStatus> {
     satu.live_status()
 }
+
+#[tauri::command]
+pub fn task_from_mail(
+    satu: State<'_, Satu>,
+    id: i64,
+    due: Option<String>,
+) -> Result<Item, ApiError> {
+    satu.task_from_mail(id, due.as_deref())
+}
+
+#[tauri::command]
+pub async fn task_done(satu: State<'_, Satu>, id: i64, done: bool) -> Result<Item, ApiError> {
+    satu.task_done(id, done).await
+}

@@ -15,6 +15,8 @@ use tauri::{Emitter as _, Manager as _};
 pub const CHANGE_EVENT: &str = "satu://change";
 /// Event carrying an account's `LiveStatus` (connected, syncing, offline…) to the window.
 pub const STATUS_EVENT: &str = "satu://status";
+/// Event carrying the id of an item the window should open (a clicked notification).
+pub const OPEN_EVENT: &str = "satu://open";
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -40,9 +42,14 @@ pub fn run() {
             tracing::info!(data_dir = %data_dir.display(), "Satu started.");
             app.manage(satu.clone());
             let (live, handle) = (satu.clone(), app.handle().clone());
+            // New mail pushed by a server raises a desktop notification (settings permitting).
+            let options = LiveOptions {
+                notify: true,
+                ..LiveOptions::default()
+            };
             tauri::async_runtime::spawn(async move {
                 let result = live
-                    .run_live(live_cancel, LiveOptions::default(), move |status| {
+                    .run_live(live_cancel, options, move |status| {
                         if let Err(e) = handle.emit(STATUS_EVENT, &status) {
                             tracing::warn!(error = %e, "Cannot forward a status to the window.");
                         }
@@ -50,6 +57,27 @@ pub fn run() {
                     .await;
                 if let Err(e) = result {
                     tracing::error!(error = %e.message, "The live sync stopped.");
+                }
+            });
+            // A clicked notification brings the window forward and opens its item.
+            let mut clicks = satu.notification_clicks();
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tokio::sync::broadcast::error::RecvError;
+                loop {
+                    let id = match clicks.recv().await {
+                        Ok(id) => id,
+                        Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => break,
+                    };
+                    if let Some(window) = handle.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                    if let Err(e) = handle.emit(OPEN_EVENT, id) {
+                        tracing::warn!(error = %e, "Cannot ask the window to open an item.");
+                    }
                 }
             });
             let handle = app.handle().clone();
@@ -83,6 +111,8 @@ pub fn run() {
             commands::retry_op,
             commands::folders,
             commands::live_status,
+            commands::task_from_mail,
+            commands::task_done,
         ])
         .build(tauri::generate_context!());
     match app {

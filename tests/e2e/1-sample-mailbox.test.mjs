@@ -48,11 +48,41 @@ test('the sample mailbox opens from the empty state and shows the welcome messag
       async () => !(await session.property(welcome, 'className')).split(/\s+/).includes('unread'),
       { timeout: 5_000, message: 'the opened message to be marked read' },
     );
+    // `t` makes the open mail a task (the real `task_from_mail` command): the mail links to it.
+    await session.keys('t');
+    await session.waitForElement('[data-testid="pane-open-task"]', { timeout: 5_000 });
     await session.keys('s');
     await waitFor(
       async () => (await session.property(welcome, 'textContent')).includes('⚑'),
       { timeout: 5_000, message: 'the message to show its flag after `s`' },
     );
+
+    // The task opens from the mail; `t` there completes it, which unflags the mail.
+    const paneText = async (testid) => {
+      const found = await session.findAll(`[data-testid="${testid}"]`);
+      return found.length ? session.property(found[0], 'textContent') : null;
+    };
+    await session.click(await session.find('[data-testid="pane-open-task"]'));
+    await waitFor(async () => (await paneText('pane-task-status')) === 'To do', {
+      timeout: 5_000,
+      message: 'the task to open, not done',
+    });
+    await session.keys('t');
+    await waitFor(async () => (await paneText('pane-task-status')) === 'Done', {
+      timeout: 5_000,
+      message: 'the task to be done after `t`',
+    });
+    await waitFor(async () => !(await session.property(welcome, 'textContent')).includes('⚑'), {
+      timeout: 5_000,
+      message: 'the mail to be unflagged once its task is done',
+    });
+    const taskShot = await session.screenshot('sample-mailbox-task.png');
+    t.diagnostic(`screenshot: ${taskShot}`);
+    await session.click(await session.find('[data-testid="pane-open-mail"]'));
+    await waitFor(async () => (await session.text(pane)).includes(WELCOME_SUBJECT) && (await paneText('pane-open-task')) !== null, {
+      timeout: 5_000,
+      message: 'the task to lead back to its mail',
+    });
 
     const file = await session.screenshot('sample-mailbox.png');
     t.diagnostic(`screenshot: ${file}`);

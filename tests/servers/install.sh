@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian/Ubuntu machine: Dovecot (for the
 # private test IMAP servers of tests/servers/dovecot.sh), Xvfb + WebKitWebDriver + tauri-driver
-# (for tests/e2e/), the libraries the Tauri app builds against, and cargo-nextest.
+# (for tests/e2e/), dunst (for tests/notify.rs), the libraries the Tauri app builds against, and cargo-nextest.
 # Idempotent: a re-run with everything present does no network access and prints nothing.
 # Usage: tests/servers/install.sh
 set -euo pipefail
@@ -9,6 +9,7 @@ set -euo pipefail
 PACKAGES=(
   dovecot-imapd openssl                      # private IMAP servers
   xvfb webkit2gtk-driver dbus dbus-x11       # the real app under a virtual display
+  dunst                                      # a real notification daemon (tests/notify.rs)
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev pkg-config         # building the Tauri app
   curl python3

@@ -423,7 +423,7 @@ impl Satu {
 
     /// Asserts what must hold after any interruption: every mail item has its row, its raw
     /// message and at least one folder; no Message-ID twice in an account; no UID twice in a
-    /// folder. Returns the number of mail items.
+    /// folder; no mail made into two tasks. Returns the number of mail items.
     pub fn assert_consistent(&self) -> usize {
         let db = self.db();
         let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).expect(sql) };
@@ -453,6 +453,15 @@ impl Satu {
             ),
             0,
             "a UID stored twice"
+        );
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM tasks t JOIN items i ON i.id = t.item_id
+                   WHERE t.mail_message_id != '' GROUP BY i.account_id, t.mail_message_id
+                   HAVING COUNT(*) > 1)"
+            ),
+            0,
+            "two tasks made from one mail"
         );
         items as usize
     }

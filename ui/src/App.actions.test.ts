@@ -67,8 +67,11 @@ describe('mail actions in the window', () => {
     expect(invoice.classList.contains('unread')).toBe(true);
     await key('s');
     expect(invoice.textContent).toContain('Flagged');
-    const stored = (await fake.timeline({}))[2];
+    const stored = (await fake.timeline({ kind: 'mail' })).find((item) => item.title === 'Your invoice is ready');
     expect(stored).toMatchObject({ unread: true, flagged: true });
+    // Flagging made its task (tasks.from_flagged), at the top of the timeline.
+    await waitFor(() => expect(rows()[0].textContent).toContain('Your invoice is ready'));
+    expect(stored?.task).not.toBeNull();
     // Not while typing in the search box.
     const search = screen.getByLabelText('Search');
     await fireEvent.keyDown(search, { key: 'u' });
@@ -173,5 +176,60 @@ describe('mail actions in the window', () => {
     expect(error.textContent).toContain('no archive folder');
     await waitFor(() => expect(paneTitle()).toBe('Welcome to Satu'));
     expect(selectedTitle()).toContain('Welcome to Satu');
+  });
+
+  it('t makes the open mail a task that links back; t on the task completes it and unflags the mail', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await fireEvent.click((await screen.findAllByTestId('timeline-item'))[2]);
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    const button = screen.getByTestId('action-make-task');
+    expect(button.textContent).toContain('Make task');
+    expect(button.getAttribute('aria-keyshortcuts')).toBe('t');
+    await key('t');
+    await waitFor(() => expect(screen.getByTestId('pane-open-task')).toBeTruthy());
+    expect(screen.getByTestId('notice-info').textContent).toContain('Task made: Your invoice is ready');
+    const [task] = await fake.timeline({ kind: 'task', limit: 1 });
+    expect(task).toMatchObject({ title: 'Your invoice is ready', todo: { done: false } });
+    expect(rows()[0].textContent).toContain('Your invoice is ready');
+
+    // The mail shows its task; opening it shows where it came from.
+    await fireEvent.click(screen.getByTestId('pane-open-task'));
+    await waitFor(() => expect(screen.getByTestId('pane-task-status').textContent).toBe('To do'));
+    expect(screen.getByTestId('action-make-task').textContent).toContain('Mark done');
+    await key('t');
+    await waitFor(() => expect(screen.getByTestId('pane-task-status').textContent).toBe('Done'));
+    expect(screen.getByTestId('action-make-task').getAttribute('aria-pressed')).toBe('true');
+    await fireEvent.click(screen.getByTestId('pane-open-mail'));
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    // t on a mail with a task opens that task instead of making another.
+    await key('t');
+    await waitFor(() => expect(screen.getByTestId('pane-task-status')).toBeTruthy());
+    expect(await fake.timeline({ kind: 'task' })).toHaveLength(2);
+  });
+
+  it('the Flagged and Tasks views show only those items and follow changes', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByRole('button', { name: 'Flagged' }));
+    await waitFor(() => expect(rows().map((row) => row.textContent).join()).toContain('Quarterly report draft'));
+    for (const row of rows()) expect(row.textContent).toContain('Flagged');
+    await fireEvent.click(screen.getByRole('button', { name: 'Tasks' }));
+    const tasks = await fake.timeline({ kind: 'task' });
+    await waitFor(() => expect(rows()).toHaveLength(tasks.length));
+    const mail = (await fake.timeline({ kind: 'mail' })).find((item) => !item.flagged && item.task === null);
+    await fake.taskFromMail(mail!.id);
+    await waitFor(() => expect(rows()[0].textContent).toContain(mail!.title));
+  });
+
+  it('a clicked new-mail notification opens its item', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    const invoice = (await fake.timeline({ kind: 'mail' })).find((item) => item.title === 'Your invoice is ready');
+    fake.clickNotification(invoice!.id);
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    expect(selectedTitle()).toContain('Your invoice is ready');
   });
 });

@@ -56,6 +56,10 @@ enum Command {
         /// Seconds between NOOP polls on servers without IDLE (tests use seconds).
         #[arg(long, default_value_t = 60, hide = true)]
         poll: u64,
+        /// Show a desktop notification for new mail (not for what an initial sync stores;
+        /// `settings set notify.enabled false` and `account mute ID` silence it).
+        #[arg(long)]
+        notify: bool,
     },
     /// The unified timeline, newest first.
     Timeline {
@@ -68,6 +72,9 @@ enum Command {
         /// Only unread items.
         #[arg(long)]
         unread: bool,
+        /// Only flagged items.
+        #[arg(long)]
+        flagged: bool,
         /// Only items older than this item id (paging).
         #[arg(long)]
         before: Option<i64>,
@@ -118,16 +125,67 @@ enum Command {
         /// Folder name as the server spells it, e.g. "Archive/2026" (INBOX in any case).
         folder: String,
     },
-    /// The folders of every account (or one).
+    /// The folders of every account (or one); `--push NAME` / `--no-push NAME` choose whether a
+    /// folder besides INBOX is pushed (IDLE) by `satu watch` and the app.
     Folders {
         /// Only this account.
         #[arg(long)]
         account: Option<i64>,
+        /// Push this folder: its changes arrive within about a second.
+        #[arg(long, value_name = "FOLDER", conflicts_with = "no_push")]
+        push: Option<String>,
+        /// Stop pushing this folder: it is synced by the periodic full pass.
+        #[arg(long, value_name = "FOLDER")]
+        no_push: Option<String>,
     },
     /// Local changes waiting for the server (and those it refused); `ops retry ID` tries again.
     Ops {
         #[command(subcommand)]
         command: Option<OpsCommand>,
+    },
+    /// Tasks: make one from a mail, list them, complete them.
+    Task {
+        #[command(subcommand)]
+        command: TaskCommand,
+    },
+    /// The settings (`settings set KEY VALUE` to choose one).
+    Settings {
+        #[command(subcommand)]
+        command: Option<SettingsCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TaskCommand {
+    /// Make a task of a mail (title from the subject, linked both ways); a mail that has a task
+    /// already prints that one.
+    FromMail {
+        /// Mail item id.
+        id: i64,
+        /// Due date: 2026-12-24 or 2026-12-24T17:00:00+08:00.
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Every task: open ones first (by due date), then done ones.
+    List,
+    /// Complete a task (unflags its mail when tasks.unflag_on_done is on).
+    Done {
+        /// Task item id.
+        id: i64,
+        /// Reopen it instead.
+        #[arg(long)]
+        undo: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Choose a setting, e.g. `settings set tasks.from_flagged false`.
+    Set {
+        /// Key (see `satu settings`).
+        key: String,
+        /// true or false.
+        value: String,
     },
 }
 
@@ -167,6 +225,16 @@ enum AccountCommand {
     List,
     /// Remove an account and everything synced from it.
     Remove {
+        /// Account id.
+        id: i64,
+    },
+    /// No desktop notifications for this account's new mail.
+    Mute {
+        /// Account id.
+        id: i64,
+    },
+    /// Desktop notifications for this account's new mail again.
+    Unmute {
         /// Account id.
         id: i64,
     },
@@ -285,6 +353,18 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     .join("\n")
             })
         }
+        Command::Account(AccountCommand::Mute { id }) => {
+            let account = satu.set_account_notify(id, false)?;
+            output(json, &account, || {
+                format!("Account {}: new mail is not notified.", account.id)
+            })
+        }
+        Command::Account(AccountCommand::Unmute { id }) => {
+            let account = satu.set_account_notify(id, true)?;
+            output(json, &account, || {
+                format!("Account {}: new mail is notified.", account.id)
+            })
+        }
         Command::Account(AccountCommand::Remove { id }) => {
             satu.remove_account(id)?;
             output(json, &serde_json::json!({ "removed": id }), || {
@@ -322,11 +402,13 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             interval,
             idle_period,
             poll,
+            notify,
         } => {
             let options = LiveOptions {
                 full_pass: Duration::from_secs(interval.max(5)),
                 idle_period: Duration::from_secs(idle_period.clamp(1, 25 * 60)),
                 poll: Duration::from_secs(poll.max(1)),
+                notify,
                 ..LiveOptions::default()
             };
             watch(&satu, json, options).await
@@ -335,12 +417,14 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             limit,
             kind,
             unread,
+            flagged,
             before,
         } => {
             let items = satu.timeline(&TimelineQuery {
                 limit: Some(limit),
                 kind,
                 unread: Some(unread),
+                flagged: Some(flagged),
                 before,
             })?;
             output(json, &items, || item_lines(&items))
@@ -431,15 +515,24 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let report = satu.move_item(id, &folder).await?;
             output(json, &report, || action_line(&report, "Moved"))
         }
-        Command::Folders { account } => {
-            let folders = satu.folders(account)?;
+        Command::Folders {
+            account,
+            push,
+            no_push,
+        } => {
+            let folders = match (push, no_push) {
+                (Some(folder), _) => satu.set_folder_push(account, &folder, true)?,
+                (None, Some(folder)) => satu.set_folder_push(account, &folder, false)?,
+                (None, None) => satu.folders(account)?,
+            };
             output(json, &folders, || {
                 folders
                     .iter()
                     .map(|f| {
+                        let push = if f.push { "push" } else { "" };
                         format!(
-                            "{:>4}  account {}  {:<8} {}",
-                            f.id, f.account, f.role, f.name
+                            "{:>4}  account {}  {:<8} {:<4}  {}",
+                            f.id, f.account, f.role, push, f.name
                         )
                     })
                     .collect::<Vec<_>>()
@@ -472,6 +565,71 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 &serde_json::json!({ "retried": id, "pushed": pushed }),
                 || format!("Operation {id} retried; the server took {pushed} queued change(s)."),
             )
+        }
+        Command::Task {
+            command: TaskCommand::FromMail { id, due },
+        } => {
+            let task = satu.task_from_mail(id, due.as_deref())?;
+            output(json, &task, || {
+                format!("Task {}: {}{}", task.id, task.title, due_text(&task))
+            })
+        }
+        Command::Task {
+            command: TaskCommand::List,
+        } => {
+            let tasks = satu.tasks()?;
+            output(json, &tasks, || {
+                if tasks.is_empty() {
+                    return "No tasks.".to_owned();
+                }
+                tasks
+                    .iter()
+                    .map(|t| {
+                        let done = t.todo.as_ref().is_some_and(|t| t.done);
+                        let mail = t
+                            .todo
+                            .as_ref()
+                            .and_then(|t| t.mail)
+                            .map(|m| format!("  (mail {m})"))
+                            .unwrap_or_default();
+                        format!(
+                            "{:>6} [{}] {}{}{mail}",
+                            t.id,
+                            if done { "x" } else { " " },
+                            t.title,
+                            due_text(t)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Task {
+            command: TaskCommand::Done { id, undo },
+        } => {
+            let task = satu.task_done(id, !undo).await?;
+            let verb = if undo { "reopened" } else { "done" };
+            output(json, &task, || {
+                format!("Task {} {verb}: {}", task.id, task.title)
+            })
+        }
+        Command::Settings { command: None } => {
+            let settings = satu.settings()?;
+            output(json, &settings, || {
+                settings
+                    .iter()
+                    .map(|s| format!("{} = {}", s.key, s.value))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Settings {
+            command: Some(SettingsCommand::Set { key, value }),
+        } => {
+            let setting = satu.set_setting(&key, &value)?;
+            output(json, &setting, || {
+                format!("{} = {}", setting.key, setting.value)
+            })
         }
         Command::Import(command) => {
             let report = match command {
@@ -551,6 +709,14 @@ fn person(p: &satu_core::dto::Person) -> String {
     }
 }
 
+/// `, due 2026-12-24T00:00` for a task with a due date.
+fn due_text(task: &Item) -> String {
+    match task.todo.as_ref().and_then(|t| t.due.as_deref()) {
+        Some(due) => format!(", due {}", &due[..16.min(due.len())]),
+        None => String::new(),
+    }
+}
+
 fn item_lines(items: &[Item]) -> String {
     items
         .iter()
@@ -561,9 +727,15 @@ fn item_lines(items: &[Item]) -> String {
                 .map(|p| p.name.clone().unwrap_or_else(|| p.address.clone()))
                 .unwrap_or_default();
             let marks = format!(
-                "{}{}",
+                "{}{}{}",
                 if i.unread { "●" } else { " " },
-                if i.flagged { "⚑" } else { " " }
+                if i.flagged { "⚑" } else { " " },
+                match (&i.todo, i.task) {
+                    (Some(todo), _) if todo.done => "☑",
+                    (Some(_), _) => "☐",
+                    (None, Some(_)) => "✓",
+                    (None, None) => " ",
+                }
             );
             format!(
                 "{:>6} {marks} {}  {:<24.24}  {}",

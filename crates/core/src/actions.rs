@@ -104,21 +104,31 @@ pub(crate) fn mark(
     unread: Option<bool>,
     flagged: Option<bool>,
 ) -> Result<bool> {
-    store.write(|tx| {
-        let row = tx.item_row(id)?;
-        let changed = tx.set_user_state(id, unread, flagged)?;
-        let remote =
-            row.kind == ItemKind::Mail && store.account(row.account_id)?.kind == AccountKind::Imap;
-        if let (true, true, Some(message_id)) = (changed, remote, row.message_id) {
-            MailOp::SetFlags {
-                message_id,
-                seen: unread.map(|u| !u),
-                flagged,
-            }
-            .enqueue(tx, row.account_id, Some(id))?;
+    store.write(|tx| mark_in(tx, store, id, unread, flagged))
+}
+
+/// [`mark`] inside a transaction of the caller's (the change and its queued operation commit
+/// with whatever else the caller does).
+pub(crate) fn mark_in(
+    tx: &mut Tx<'_>,
+    store: &Store,
+    id: i64,
+    unread: Option<bool>,
+    flagged: Option<bool>,
+) -> Result<bool> {
+    let row = tx.item_row(id)?;
+    let changed = tx.set_user_state(id, unread, flagged)?;
+    let remote =
+        row.kind == ItemKind::Mail && store.account(row.account_id)?.kind == AccountKind::Imap;
+    if let (true, true, Some(message_id)) = (changed, remote, row.message_id) {
+        MailOp::SetFlags {
+            message_id,
+            seen: unread.map(|u| !u),
+            flagged,
         }
-        Ok(changed)
-    })
+        .enqueue(tx, row.account_id, Some(id))?;
+    }
+    Ok(changed)
 }
 
 fn find_target<'f>(folders: &'f [Folder], target: &Target) -> Result<&'f Folder> {

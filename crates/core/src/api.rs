@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use satu_mail::imap::{is_loopback, ImapSession};
-use satu_store::{AccountKind, ItemKind, NewAccount, Security, Store};
+use satu_store::{AccountKind, FolderRole, ItemKind, NewAccount, Security, Setting, Store};
 pub use tokio_util::sync::CancellationToken;
 
 pub use crate::live::LiveOptions;
@@ -41,6 +41,8 @@ pub struct Satu {
     data_dir: PathBuf,
     /// The latest live-sync status of each account (while `run_live` runs).
     live_status: Arc<std::sync::Mutex<std::collections::BTreeMap<i64, LiveStatus>>>,
+    /// Items whose new-mail notification the user clicked.
+    clicks: tokio::sync::broadcast::Sender<i64>,
 }
 
 impl Satu {
@@ -56,6 +58,7 @@ impl Satu {
             store: Arc::new(store),
             data_dir,
             live_status: Arc::default(),
+            clicks: tokio::sync::broadcast::channel(16).0,
         })
     }
 
@@ -115,6 +118,7 @@ impl Satu {
             security: account.security,
             username: account.username.clone(),
             ca_file: account.ca_file.clone(),
+            notify: true,
         };
         let session = ImapSession::connect(&sync::imap_config(&probe, input.password.clone()))
             .await
@@ -188,6 +192,22 @@ impl Satu {
         live::run(self.clone(), cancel, options, Arc::new(on_status)).await
     }
 
+    /// The items whose new-mail notification the user clicks from now on (`run_live` with
+    /// [`LiveOptions::notify`] shows them), for the app to open.
+    pub fn notification_clicks(&self) -> tokio::sync::broadcast::Receiver<i64> {
+        self.clicks.subscribe()
+    }
+
+    pub(crate) fn clicks(&self) -> tokio::sync::broadcast::Sender<i64> {
+        self.clicks.clone()
+    }
+
+    /// Mutes (`notify` false) or unmutes the new-mail notifications of an account.
+    pub fn set_account_notify(&self, id: i64, notify: bool) -> ApiResult<dto::Account> {
+        self.store.write(|tx| tx.set_account_notify(id, notify))?;
+        Ok(self.store.account(id)?.into())
+    }
+
     /// The latest live-sync status of every account `run_live` has reported on, by account id
     /// (a window that subscribes to status events late starts from this).
     pub fn live_status(&self) -> Vec<LiveStatus> {
@@ -247,7 +267,7 @@ impl Satu {
     /// Moves a mail item to its account's Archive folder.
     pub async fn archive(&self, id: i64) -> ApiResult<ActionReport> {
         let account = self.store.item_row(id)?.account_id;
-        let target = Target::Role(satu_store::FolderRole::Archive);
+        let target = Target::Role(FolderRole::Archive);
         let folder = actions::move_item(&self.store, id, &target)?;
         self.action_report(account, id, true, Some(folder), false)
             .await
@@ -340,6 +360,128 @@ impl Satu {
         Ok(folders)
     }
 
+    /// Chooses whether the live sync pushes `folder` (IMAP IDLE on a connection of its own, so
+    /// its changes arrive within about a second instead of at the next full pass), in one account
+    /// or in every account that has it. INBOX is always pushed. Returns the folders changed; a
+    /// running `satu watch` or app picks the choice up within about 10 s.
+    pub fn set_folder_push(
+        &self,
+        account: Option<i64>,
+        folder: &str,
+        push: bool,
+    ) -> ApiResult<Vec<dto::Folder>> {
+        let accounts = match account {
+            Some(id) => vec![self.store.account(id)?],
+            None => self.store.accounts()?,
+        };
+        let mut changed = Vec::new();
+        for account in accounts {
+            let Some(found) = self.store.folders(account.id)?.into_iter().find(|f| {
+                f.name == folder
+                    || (f.role == FolderRole::Inbox && folder.eq_ignore_ascii_case("inbox"))
+            }) else {
+                continue;
+            };
+            if found.role == FolderRole::Inbox && !push {
+                return Err(ApiError::invalid(
+                    "folder",
+                    "INBOX is always pushed: new mail arrives there",
+                ));
+            }
+            if !found.selectable {
+                return Err(ApiError::invalid(
+                    "folder",
+                    format!(
+                        "The folder {:?} holds no messages, so there is nothing to push",
+                        found.name
+                    ),
+                ));
+            }
+            if let Some(folder) = self
+                .store
+                .write(|tx| tx.set_folder_push(account.id, &found.name, push))?
+            {
+                changed.push(folder.into());
+            }
+        }
+        if changed.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("No folder named {folder:?} (see `satu folders`; run `satu sync` first for a new account)"),
+            ));
+        }
+        Ok(changed)
+    }
+
+    // ---- Tasks ----------------------------------------------------------------------------
+
+    /// Makes a task of mail item `id` (title from the subject, linked both ways, due at `due`:
+    /// RFC 3339 or a day like `2026-12-24`). A mail that has a task already gets that one back.
+    pub fn task_from_mail(&self, id: i64, due: Option<&str>) -> ApiResult<dto::Item> {
+        let due_ms = due.map(crate::tasks::parse_due).transpose()?;
+        let (task, made) = self.store.write(|tx| tx.task_from_mail(id, due_ms))?;
+        tracing::info!(mail_id = id, task, made, "Task from mail.");
+        Ok(self.store.item_row(task)?.into())
+    }
+
+    /// Every task: open ones first (by due date), then done ones.
+    pub fn tasks(&self) -> ApiResult<Vec<dto::Item>> {
+        Ok(self.store.tasks()?.into_iter().map(Into::into).collect())
+    }
+
+    /// Completes task `id` (or reopens it with `done` false). Completing a task made from a
+    /// flagged mail unflags the mail when `tasks.unflag_on_done` is on (queued for its server and
+    /// pushed at once when it answers).
+    pub async fn task_done(&self, id: i64, done: bool) -> ApiResult<dto::Item> {
+        if let Some(account) = crate::tasks::set_done(&self.store, id, done)? {
+            let mail = self.store.item_row(id)?.todo.and_then(|t| t.mail_item);
+            self.action_report(account, mail.unwrap_or(id), true, None, false)
+                .await?;
+        }
+        Ok(self.store.item_row(id)?.into())
+    }
+
+    /// Every setting with its value.
+    pub fn settings(&self) -> ApiResult<Vec<dto::SettingValue>> {
+        Setting::ALL
+            .into_iter()
+            .map(|s| {
+                Ok(dto::SettingValue {
+                    key: s.key().to_owned(),
+                    value: self.store.setting(s)?,
+                    default: s.default_value(),
+                })
+            })
+            .collect()
+    }
+
+    /// Chooses a setting (`true` / `false`, `on` / `off`).
+    pub fn set_setting(&self, key: &str, value: &str) -> ApiResult<dto::SettingValue> {
+        let Some(setting) = Setting::parse(key) else {
+            let keys: Vec<&str> = Setting::ALL.iter().map(|s| s.key()).collect();
+            return Err(ApiError::invalid(
+                "key",
+                format!("No setting {key:?}; the settings are {}", keys.join(", ")),
+            ));
+        };
+        let value = match value.to_ascii_lowercase().as_str() {
+            "true" | "on" | "yes" | "1" => true,
+            "false" | "off" | "no" | "0" => false,
+            other => {
+                return Err(ApiError::invalid(
+                    "value",
+                    format!("{other:?} is not a value for {key}: use true or false"),
+                ))
+            }
+        };
+        self.store.write(|tx| tx.set_setting(setting, value))?;
+        Ok(dto::SettingValue {
+            key: setting.key().to_owned(),
+            value,
+            default: setting.default_value(),
+        })
+    }
+
     // ---- Timeline -------------------------------------------------------------------------
 
     /// A page of the timeline, newest first.
@@ -354,6 +496,7 @@ impl Satu {
             limit: limit(query.limit),
             kind,
             unread_only: query.unread.unwrap_or(false),
+            flagged_only: query.flagged.unwrap_or(false),
             before: query.before,
             accounts: Vec::new(),
         })?;

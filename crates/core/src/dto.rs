@@ -31,6 +31,8 @@ pub struct Item {
     pub unread: bool,
     /// Flagged.
     pub flagged: bool,
+    /// Answered (a mail replied to, here or from another client).
+    pub answered: bool,
     /// Thread key.
     pub thread: Option<i64>,
     /// Start of the text.
@@ -41,6 +43,37 @@ pub struct Item {
     pub folders: Vec<String>,
     /// Linked task id.
     pub task: Option<i64>,
+    /// The task's own details (kind `task` only; null otherwise).
+    #[serde(default)]
+    pub todo: Option<Todo>,
+}
+
+/// The task part of a task item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Todo {
+    /// `needs-action`, `in-process`, `completed` or `cancelled` (iCalendar STATUS).
+    pub status: String,
+    /// Completed or cancelled.
+    pub done: bool,
+    /// Due, RFC 3339 UTC.
+    pub due: Option<String>,
+    /// When it was completed, RFC 3339 UTC.
+    pub completed: Option<String>,
+    /// The item id of the mail it was made from, when that mail is stored here.
+    pub mail: Option<i64>,
+    /// The mail it was made from as an RFC 2392 `mid:` URL (what other devices follow).
+    pub mail_link: Option<String>,
+}
+
+/// A setting and its value (`satu settings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingValue {
+    /// Key, e.g. `tasks.from_flagged`.
+    pub key: String,
+    /// Value.
+    pub value: bool,
+    /// Value when the user has not chosen one.
+    pub default: bool,
 }
 
 /// An attachment's metadata.
@@ -92,6 +125,9 @@ pub struct Account {
     pub security: String,
     /// Login name.
     pub username: String,
+    /// Whether its new mail raises desktop notifications (false: muted).
+    #[serde(default)]
+    pub notify: bool,
 }
 
 /// A new mail account.
@@ -131,6 +167,9 @@ pub struct TimelineQuery {
     /// Only unread items.
     #[serde(default)]
     pub unread: Option<bool>,
+    /// Only flagged items.
+    #[serde(default)]
+    pub flagged: Option<bool>,
     /// Only items older than this item id.
     #[serde(default)]
     pub before: Option<i64>,
@@ -174,15 +213,20 @@ pub struct Folder {
     pub role: String,
     /// Whether it holds messages (false for a mere parent of other folders).
     pub selectable: bool,
+    /// Whether the live sync pushes it (IMAP IDLE): INBOX always, others when chosen with
+    /// `satu folders --push NAME`.
+    pub push: bool,
 }
 
 impl From<satu_store::Folder> for Folder {
     fn from(f: satu_store::Folder) -> Self {
+        let push = f.pushed();
         Folder {
             id: f.id,
             account: f.account_id,
             name: f.name,
             role: f.role.as_str().to_owned(),
+            push,
             selectable: f.selectable,
         }
     }
@@ -380,11 +424,20 @@ impl From<satu_store::ItemRow> for Item {
             time: rfc3339(row.time_ms),
             unread: row.unread,
             flagged: row.flagged,
+            answered: row.answered,
             thread: row.thread,
             snippet: row.snippet,
             message_id: row.message_id,
             folders: row.folders,
             task: row.task,
+            todo: row.todo.map(|t| Todo {
+                status: t.status.as_str().to_owned(),
+                done: t.status.is_closed(),
+                due: t.due_ms.map(rfc3339),
+                completed: t.completed_ms.map(rfc3339),
+                mail: t.mail_item,
+                mail_link: t.mail_message_id.as_deref().map(crate::tasks::mid_url),
+            }),
         }
     }
 }
@@ -428,6 +481,7 @@ impl From<satu_store::Account> for Account {
             smtp: hostport(a.smtp),
             security: a.security.as_str().to_owned(),
             username: a.username,
+            notify: a.notify,
         }
     }
 }

@@ -97,7 +97,12 @@ impl From<anyhow::Error> for ApiError {
             }
             if let Some(store) = cause.downcast_ref::<StoreError>() {
                 let code = match store {
-                    StoreError::NoSuchItem(_) | StoreError::NoSuchAccount(_) => ErrorCode::NotFound,
+                    StoreError::NoSuchItem(_)
+                    | StoreError::NoSuchAccount(_)
+                    | StoreError::NotTask(_) => ErrorCode::NotFound,
+                    StoreError::NotMail(_) => {
+                        return ApiError::invalid("id", store.to_string());
+                    }
                     _ => ErrorCode::Internal,
                 };
                 return ApiError::new(code, store.to_string());

@@ -12,9 +12,11 @@ pub mod dto;
 pub mod error;
 mod import;
 mod live;
+mod notify;
 mod replay;
 mod secrets;
 mod sync;
+mod tasks;
 
 pub use api::Satu;
 pub use error::{ApiError, ErrorCode};

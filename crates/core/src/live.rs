@@ -19,16 +19,16 @@
 //! and a short timeout, logouts are bounded, a sync pass in flight is dropped (its transactions
 //! and cursors make that safe, as for a killed process).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
 use satu_mail::imap::{idle, IdleEnd, ImapConfig, ImapError, ImapSession};
-use satu_store::{Account, AccountKind};
+use satu_store::{Account, AccountKind, FolderRole, Setting};
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
@@ -36,7 +36,7 @@ use tracing::Instrument as _;
 use crate::api::Satu;
 use crate::dto::{rfc3339, LiveStatus, Progress};
 use crate::error::ApiError;
-use crate::{replay, secrets, sync};
+use crate::{notify, replay, secrets, sync};
 
 /// First reconnection delay.
 const MIN_BACKOFF: Duration = Duration::from_secs(1);
@@ -62,6 +62,9 @@ pub struct LiveOptions {
     pub ops_poll: Duration,
     /// How often the account list is checked for added or removed accounts.
     pub accounts_poll: Duration,
+    /// Show a desktop notification for new mail that push brings in (never for what an initial
+    /// sync or a full pass stores), unless `notify.enabled` is off or the account is muted.
+    pub notify: bool,
 }
 
 impl Default for LiveOptions {
@@ -72,6 +75,7 @@ impl Default for LiveOptions {
             poll: Duration::from_secs(60),
             ops_poll: Duration::from_secs(2),
             accounts_poll: Duration::from_secs(10),
+            notify: false,
         }
     }
 }
@@ -284,47 +288,34 @@ impl AccountLoop {
         let store = self.satu.store();
         let account = &self.account;
         let mode = if session.has("IDLE") { "idle" } else { "poll" };
-        let wake = Arc::new(Notify::new());
-        let watcher_cancel = cancel.child_token();
-        let _stop_watcher = watcher_cancel.clone().drop_guard();
-        let (selected_tx, selected) = tokio::sync::oneshot::channel();
-        let mut watcher = tokio::spawn(
-            watch_inbox(
-                config.clone(),
-                self.options,
-                wake.clone(),
-                selected_tx,
-                watcher_cancel.clone(),
-            )
-            .instrument(tracing::info_span!("watch", folder = "INBOX")),
-        );
+        let mut watchers = Watchers::new(config.clone(), self.options, cancel.child_token());
+        let dirty = watchers.dirty.clone();
+        watchers.update(pushed_folders(store, account.id)?);
 
         self.status.set("syncing", "", None, None);
-        // INBOX first, once the watcher listens: what arrived while offline is in at once, and
-        // nothing can arrive unseen between this sync and the first IDLE.
-        let ready = tokio::select! {
+        // INBOX first, once its watcher listens: what arrived while offline is in at once, and
+        // nothing can arrive unseen between this sync and the first IDLE. (Every other watcher
+        // marks its folder dirty once it listens, so each is synced after its watcher starts.)
+        tokio::select! {
             biased;
             _ = cancel.cancelled() => return Ok(()),
-            done = &mut watcher => return Err(watcher_ended(done)),
-            ready = selected => ready.is_ok(),
-        };
-        if !ready {
-            return Err(anyhow!("The INBOX watcher stopped before selecting INBOX"));
+            failed = watchers.failed() => return Err(failed),
+            () = dirty.wait_for(INBOX) => {}
         }
-        let Some(inbox) = cancellable(cancel, sync::sync_inbox(store, account, session)).await
+        dirty.remove(INBOX);
+        let Some(inbox) =
+            cancellable(cancel, sync::sync_named(store, account, session, INBOX)).await
         else {
             return Ok(());
         };
         inbox.context("Cannot sync INBOX")?;
-        let Some(pass) = cancellable(
-            cancel,
-            sync::sync_session(store, account, session, &|p| self.status.progress(p)),
-        )
-        .await
-        else {
+        if self
+            .full_pass(session, cancel, &mut watchers)
+            .await?
+            .is_none()
+        {
             return Ok(());
-        };
-        pass?;
+        }
         *online = true;
         self.status.set("connected", mode, None, None);
 
@@ -336,24 +327,43 @@ impl AccountLoop {
         let mut ops = tokio::time::interval(self.options.ops_poll);
         ops.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // The sync connection may sit unused between full passes: a NOOP as often as the
-        // watcher re-issues IDLE finds it dead before a wake-up would (and keeps it logged in).
+        // watchers re-issue IDLE finds it dead before a wake-up would (and keeps it logged in).
         let mut keepalive = tokio::time::interval_at(
             Instant::now() + self.options.idle_period,
             self.options.idle_period,
         );
         keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The user may choose other folders to push meanwhile (`satu folders --push`).
+        let mut choices = tokio::time::interval(self.options.accounts_poll);
+        choices.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
                 _ = cancel.cancelled() => break,
-                done = &mut watcher => return Err(watcher_ended(done)),
-                _ = wake.notified() => {
-                    let Some(outcome) =
-                        cancellable(cancel, sync::sync_inbox(store, account, session)).await
-                    else {
+                failed = watchers.failed() => return Err(failed),
+                () = dirty.notified() => {
+                    let mut left_folders = false;
+                    for name in dirty.take() {
+                        let Some(outcome) =
+                            cancellable(cancel, sync::sync_named(store, account, session, &name)).await
+                        else {
+                            return Ok(());
+                        };
+                        let outcome = outcome
+                            .with_context(|| format!("Cannot sync {name} after a change"))?;
+                        if let Some(outcome) = outcome {
+                            left_folders |= outcome.removed > 0;
+                            if self.options.notify {
+                                self.announce(&outcome.added);
+                            }
+                        }
+                    }
+                    // Messages left a folder: moved to another one (keep the item, with its id)
+                    // or expunged for good (remove it). Only a pass over every folder tells, so
+                    // one runs now rather than at the next period.
+                    if left_folders && self.full_pass(session, cancel, &mut watchers).await?.is_none() {
                         break;
-                    };
-                    outcome.context("Cannot sync INBOX after a change")?;
+                    }
                 }
                 _ = ops.tick() => {
                     let now = chrono::Utc::now().timestamp();
@@ -373,46 +383,249 @@ impl AccountLoop {
                     };
                     noop.context("The sync connection did not answer NOOP")?;
                 }
+                _ = choices.tick() => watchers.update(pushed_folders(store, account.id)?),
                 _ = full.tick() => {
                     self.status.set("syncing", "", None, None);
-                    let Some(pass) = cancellable(
-                        cancel,
-                        sync::sync_session(store, account, session, &|p| self.status.progress(p)),
-                    )
-                    .await
-                    else {
+                    if self.full_pass(session, cancel, &mut watchers).await?.is_none() {
                         break;
-                    };
-                    pass?;
+                    }
                     self.status.set("connected", mode, None, None);
                 }
             }
         }
-        watcher_cancel.cancel();
-        let stop = idle::STOP_TIMEOUT + LOGOUT_TIMEOUT;
-        if tokio::time::timeout(stop, watcher).await.is_err() {
-            tracing::debug!("The INBOX watcher did not stop in time.");
-        }
+        watchers.stop().await;
         Ok(())
     }
-}
 
-fn watcher_ended(done: Result<Result<(), ImapError>, tokio::task::JoinError>) -> anyhow::Error {
-    match done {
-        Ok(Ok(())) => anyhow!("The INBOX watcher stopped"),
-        Ok(Err(e)) => anyhow::Error::from(e).context("Watching INBOX failed"),
-        Err(e) => anyhow!("The INBOX watcher crashed: {e}"),
+    /// Shows the notifications that `added` (items a wake-up just stored) call for.
+    fn announce(&self, added: &[i64]) {
+        if added.is_empty() {
+            return;
+        }
+        let store = self.satu.store();
+        let decided = (|| -> anyhow::Result<Vec<notify::Notice>> {
+            let enabled = store.setting(Setting::Notify)?;
+            let account = store.account(self.account.id)?;
+            let mut rows = Vec::new();
+            for &id in added {
+                // An item removed meanwhile is not announced.
+                if let Ok(row) = store.item_row(id) {
+                    rows.push(row);
+                }
+            }
+            Ok(notify::notices(enabled, &account, &rows))
+        })();
+        match decided {
+            Ok(notices) => {
+                for notice in notices {
+                    notify::show(notice, self.satu.clicks());
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "Cannot decide what to notify."),
+        }
+    }
+
+    /// A pass over every folder, then the watchers follow the (possibly new) folder list.
+    /// `None` when cancelled.
+    async fn full_pass(
+        &self,
+        session: &mut ImapSession,
+        cancel: &CancellationToken,
+        watchers: &mut Watchers,
+    ) -> anyhow::Result<Option<()>> {
+        let store = self.satu.store();
+        let Some(pass) = cancellable(
+            cancel,
+            sync::sync_session(store, &self.account, session, &|p| self.status.progress(p)),
+        )
+        .await
+        else {
+            return Ok(None);
+        };
+        pass?;
+        watchers.update(pushed_folders(store, self.account.id)?);
+        Ok(Some(()))
     }
 }
 
-/// The watcher connection: selects INBOX (then says so on `selected`) and idles on it, or polls
-/// it with NOOP when the server has no IDLE, notifying `wake` for every change. Returns `Ok`
-/// only when cancelled.
-async fn watch_inbox(
+/// The name of the folder that is always pushed.
+const INBOX: &str = "INBOX";
+
+/// The folders of an account that the live sync watches: INBOX, and those the user chose (only
+/// INBOX before the first pass has stored the folder list).
+fn pushed_folders(store: &satu_store::Store, account_id: i64) -> anyhow::Result<Vec<String>> {
+    let mut names: Vec<String> = store
+        .folders(account_id)?
+        .into_iter()
+        .filter(|f| f.pushed())
+        .map(|f| {
+            if f.role == FolderRole::Inbox {
+                INBOX.to_owned()
+            } else {
+                f.name
+            }
+        })
+        .collect();
+    if !names.iter().any(|n| n == INBOX) {
+        names.insert(0, INBOX.to_owned());
+    }
+    Ok(names)
+}
+
+/// Folders whose watcher heard of a change (or has just started listening), waiting for the
+/// sync connection to bring them up to date.
+#[derive(Default)]
+struct Dirty {
+    folders: Mutex<BTreeSet<String>>,
+    notify: Notify,
+}
+
+impl Dirty {
+    fn mark(&self, folder: &str) {
+        if let Ok(mut folders) = self.folders.lock() {
+            folders.insert(folder.to_owned());
+        }
+        self.notify.notify_one();
+    }
+
+    /// Every dirty folder, now clean.
+    fn take(&self) -> BTreeSet<String> {
+        self.folders
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default()
+    }
+
+    fn remove(&self, folder: &str) {
+        if let Ok(mut folders) = self.folders.lock() {
+            folders.remove(folder);
+        }
+    }
+
+    fn contains(&self, folder: &str) -> bool {
+        self.folders.lock().is_ok_and(|f| f.contains(folder))
+    }
+
+    /// Returns once some folder is marked (at once if one was marked since the last return).
+    async fn notified(&self) {
+        self.notify.notified().await;
+    }
+
+    /// Returns once `folder` is dirty.
+    async fn wait_for(&self, folder: &str) {
+        // A mark between the check and the wait leaves a permit: no wake-up is lost.
+        while !self.contains(folder) {
+            self.notify.notified().await;
+        }
+    }
+}
+
+/// The watcher connections of one account: one per pushed folder, each idling on its folder.
+struct Watchers {
     config: ImapConfig,
     options: LiveOptions,
-    wake: Arc<Notify>,
-    selected: tokio::sync::oneshot::Sender<()>,
+    dirty: Arc<Dirty>,
+    cancel: CancellationToken,
+    /// Folder name → (watcher number, its token).
+    running: HashMap<String, (u64, CancellationToken)>,
+    tasks: JoinSet<(u64, String, Result<(), ImapError>)>,
+    next: u64,
+}
+
+impl Watchers {
+    fn new(config: ImapConfig, options: LiveOptions, cancel: CancellationToken) -> Self {
+        Watchers {
+            config,
+            options,
+            dirty: Arc::new(Dirty::default()),
+            cancel,
+            running: HashMap::new(),
+            tasks: JoinSet::new(),
+            next: 0,
+        }
+    }
+
+    /// Watches exactly `folders`: stops the watchers of the others, starts the missing ones.
+    fn update(&mut self, folders: Vec<String>) {
+        self.running.retain(|name, (_, token)| {
+            let keep = folders.contains(name);
+            if !keep {
+                tracing::info!(folder = %name, "Folder no longer pushed.");
+                token.cancel();
+            }
+            keep
+        });
+        for folder in folders {
+            if self.running.contains_key(&folder) {
+                continue;
+            }
+            self.next += 1;
+            let number = self.next;
+            let token = self.cancel.child_token();
+            let span = tracing::info_span!("watch", folder = %folder);
+            let watch = watch_folder(
+                self.config.clone(),
+                folder.clone(),
+                self.options,
+                self.dirty.clone(),
+                token.clone(),
+            );
+            let name = folder.clone();
+            self.tasks
+                .spawn(async move { (number, name, watch.await) }.instrument(span));
+            self.running.insert(folder, (number, token));
+        }
+    }
+
+    /// Returns the failure of the first watcher that ends without having been stopped (never,
+    /// while all of them run).
+    async fn failed(&mut self) -> anyhow::Error {
+        loop {
+            let Some(done) = self.tasks.join_next().await else {
+                std::future::pending::<()>().await;
+                continue;
+            };
+            let (number, folder, result) = match done {
+                Ok(done) => done,
+                Err(e) => return anyhow!("A folder watcher crashed: {e}"),
+            };
+            let current = self.running.get(&folder).is_some_and(|(n, _)| *n == number);
+            if !current {
+                // Stopped on purpose: the folder is no longer pushed.
+                continue;
+            }
+            return match result {
+                Ok(()) => anyhow!("The watcher of {folder} stopped"),
+                Err(e) => anyhow::Error::from(e).context(format!("Watching {folder} failed")),
+            };
+        }
+    }
+
+    /// Stops every watcher, within a bounded time.
+    async fn stop(mut self) {
+        self.cancel.cancel();
+        let stop = idle::STOP_TIMEOUT + LOGOUT_TIMEOUT;
+        let all = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(stop, all).await.is_err() {
+            tracing::debug!("The folder watchers did not stop in time.");
+        }
+    }
+}
+
+impl Drop for Watchers {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// A watcher connection: selects `folder`, marks it dirty (it listens from then on) and idles on
+/// it, or polls it with NOOP when the server has no IDLE, marking it dirty for every change.
+/// Returns `Ok` only when cancelled.
+async fn watch_folder(
+    config: ImapConfig,
+    folder: String,
+    options: LiveOptions,
+    dirty: Arc<Dirty>,
     cancel: CancellationToken,
 ) -> Result<(), ImapError> {
     let Some(session) = cancellable(&cancel, ImapSession::connect(&config)).await else {
@@ -420,12 +633,13 @@ async fn watch_inbox(
     };
     let mut session = session?;
     let result = async {
-        session.select_folder("INBOX", None).await?;
-        let _ = selected.send(());
+        session.select_folder(&folder, None).await?;
+        tracing::info!("Watching the folder for changes.");
+        dirty.mark(&folder);
         loop {
             if session.has("IDLE") {
                 match session
-                    .idle(options.idle_period, &cancel, |_| wake.notify_one())
+                    .idle(options.idle_period, &cancel, |_| dirty.mark(&folder))
                     .await?
                 {
                     IdleEnd::Cancelled => return Ok(()),
@@ -441,7 +655,7 @@ async fn watch_inbox(
                     return Ok(());
                 }
                 if !session.noop_changes().await?.is_empty() {
-                    wake.notify_one();
+                    dirty.mark(&folder);
                 }
             }
         }

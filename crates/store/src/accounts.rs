@@ -107,10 +107,12 @@ pub struct Account {
     pub username: String,
     /// Extra trusted certificate (PEM path), if any.
     pub ca_file: Option<String>,
+    /// Whether its new mail raises a desktop notification (false: muted).
+    pub notify: bool,
 }
 
 const COLUMNS: &str =
-    "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file";
+    "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok((
@@ -125,6 +127,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
         row.get(8)?,
         row.get(9)?,
         row.get(10)?,
+        row.get(11)?,
     ))
 }
 
@@ -140,6 +143,7 @@ type RawAccount = (
     String,
     String,
     String,
+    bool,
 );
 
 fn build(
@@ -155,6 +159,7 @@ fn build(
         security,
         username,
         ca_file,
+        notify,
     ): RawAccount,
 ) -> Result<Account> {
     Ok(Account {
@@ -167,6 +172,7 @@ fn build(
         security: Security::parse(&security)?,
         username,
         ca_file: (!ca_file.is_empty()).then_some(ca_file),
+        notify,
     })
 }
 
@@ -193,6 +199,21 @@ impl Tx<'_> {
             )
             .context("Cannot store the account")?;
         Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Mutes (or unmutes) the desktop notifications of an account's new mail.
+    pub fn set_account_notify(&mut self, id: i64, notify: bool) -> Result<()> {
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE accounts SET notify = ?2 WHERE id = ?1",
+                params![id, notify],
+            )
+            .context("Cannot change the account's notifications")?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchAccount(id).into());
+        }
+        Ok(())
     }
 
     /// Removes an account with everything that came from it. Each removed item is recorded on

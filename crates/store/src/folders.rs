@@ -88,6 +88,17 @@ pub struct Folder {
     pub role: FolderRole,
     /// Whether it can hold messages.
     pub selectable: bool,
+    /// Whether the user chose to have it pushed (IMAP IDLE). INBOX is pushed whatever this says:
+    /// see [`Folder::pushed`].
+    pub push: bool,
+}
+
+impl Folder {
+    /// Whether the live sync watches this folder for changes (IDLE): INBOX always, any other
+    /// selectable folder when the user chose it.
+    pub fn pushed(&self) -> bool {
+        self.selectable && (self.role == FolderRole::Inbox || self.push)
+    }
 }
 
 /// IMAP sync cursor of one folder.
@@ -159,6 +170,29 @@ impl Tx<'_> {
             .context("Cannot read the local folder")
     }
 
+    /// Chooses whether the live sync pushes the folder `name` of an account (see
+    /// [`Folder::pushed`]). Returns the folder, or `None` when the account has no such folder.
+    pub fn set_folder_push(
+        &mut self,
+        account_id: i64,
+        name: &str,
+        push: bool,
+    ) -> Result<Option<Folder>> {
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE folders SET push = ?3 WHERE account_id = ?1 AND name = ?2",
+                params![account_id, name, push],
+            )
+            .with_context(|| format!("Cannot change whether the folder {name:?} is pushed"))?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        Ok(folders_of(self.conn(), account_id)?
+            .into_iter()
+            .find(|f| f.name == name))
+    }
+
     /// Stores the IMAP cursor of a folder.
     pub fn set_imap_cursor(&mut self, folder_id: i64, cursor: ImapCursor) -> Result<()> {
         let now = self.now();
@@ -176,7 +210,7 @@ impl Tx<'_> {
 
 fn folders_of(conn: &rusqlite::Connection, account_id: i64) -> Result<Vec<Folder>> {
     let mut stmt = conn.prepare(
-        "SELECT id, account_id, name, delimiter, role, selectable FROM folders WHERE account_id = ?1
+        "SELECT id, account_id, name, delimiter, role, selectable, push FROM folders WHERE account_id = ?1
          ORDER BY role = 'inbox' DESC, name",
     )?;
     let rows = stmt.query_map([account_id], |row| {
@@ -187,6 +221,7 @@ fn folders_of(conn: &rusqlite::Connection, account_id: i64) -> Result<Vec<Folder
             delimiter: row.get(3)?,
             role: FolderRole::parse(&row.get::<_, String>(4)?),
             selectable: row.get(5)?,
+            push: row.get(6)?,
         })
     })?;
     rows.collect::<rusqlite::Result<_>>()

@@ -3,7 +3,8 @@
 //! messages that no folder holds any more.
 //!
 //! The store does not speak IMAP: flags are an opaque bit set except for [`FLAG_SEEN`] and
-//! [`FLAG_FLAGGED`], which decide an item's read and flagged state (the union over its folders).
+//! [`FLAG_FLAGGED`], which decide an item's read and flagged state (the union over its folders),
+//! and [`FLAG_ANSWERED`], which the timeline shows.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, OptionalExtension as _};
@@ -14,6 +15,8 @@ use crate::{ChangeKind, Inserted, ItemKind, NewMail, Tx};
 pub const FLAG_SEEN: u32 = 1;
 /// Bit of `mail_folders.flags`: the message is flagged in that folder.
 pub const FLAG_FLAGGED: u32 = 2;
+/// Bit of `mail_folders.flags`: the message was answered (from that folder or another client).
+pub const FLAG_ANSWERED: u32 = 4;
 
 /// One message of a synced folder as the store knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,12 +55,16 @@ impl Tx<'_> {
     /// Sets the flags of UID `uid` of a folder; returns false when no item has that UID there.
     /// The item's state follows (union over its folders) and the change is recorded.
     pub fn set_imap_flags(&mut self, folder_id: i64, uid: u32, flags: u32) -> Result<bool> {
-        let item: Option<i64> = self
+        let item: Option<(i64, u32)> = self
             .conn()
-            .prepare_cached("SELECT item_id FROM mail_folders WHERE folder_id = ?1 AND uid = ?2")?
-            .query_row(params![folder_id, uid], |row| row.get(0))
+            .prepare_cached(
+                "SELECT item_id, flags FROM mail_folders WHERE folder_id = ?1 AND uid = ?2",
+            )?
+            .query_row(params![folder_id, uid], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
             .optional()?;
-        let Some(item) = item else {
+        let Some((item, old_flags)) = item else {
             return Ok(false);
         };
         // A local flag change still waiting for the server wins over the server's old view.
@@ -76,7 +83,10 @@ impl Tx<'_> {
             )?
             .execute(params![item, folder_id, flags])
             .with_context(|| format!("Cannot store the flags of UID {uid}"))?;
-        self.refresh_item_state(item)?;
+        let recorded = self.refresh_item_state(item)?;
+        if !recorded && (old_flags ^ flags) & FLAG_ANSWERED != 0 {
+            self.record_folder_change(item)?;
+        }
         Ok(true)
     }
 
@@ -135,8 +145,9 @@ impl Tx<'_> {
         Ok(orphans)
     }
 
-    /// Read = seen in any folder; flagged = flagged in any folder.
-    fn refresh_item_state(&mut self, item: i64) -> Result<()> {
+    /// Read = seen in any folder; flagged = flagged in any folder. Returns whether the item
+    /// changed (and the change was recorded).
+    fn refresh_item_state(&mut self, item: i64) -> Result<bool> {
         let state: Option<(bool, bool)> = self
             .conn()
             .prepare_cached(
@@ -147,10 +158,10 @@ impl Tx<'_> {
                 Ok((row.get(0)?, row.get(1)?))
             })
             .optional()?;
-        if let Some((seen, flagged)) = state {
-            self.set_item_state(item, Some(!seen), Some(flagged))?;
+        match state {
+            Some((seen, flagged)) => self.set_item_state(item, Some(!seen), Some(flagged)),
+            None => Ok(false),
         }
-        Ok(())
     }
 
     fn record_folder_change(&mut self, item: i64) -> Result<()> {

@@ -3,6 +3,7 @@
 use anyhow::{Context as _, Result};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension as _, Row};
 
+use crate::tasks::{TaskStatus, TodoInfo};
 use crate::{ChangeKind, StoreError, Tx};
 
 /// Kind of a timeline item.
@@ -142,6 +143,8 @@ pub struct ItemRow {
     pub unread: bool,
     /// Flagged.
     pub flagged: bool,
+    /// Answered (mail: `\Answered` in any of its folders).
+    pub answered: bool,
     /// Thread key.
     pub thread: Option<i64>,
     /// Snippet.
@@ -152,6 +155,8 @@ pub struct ItemRow {
     pub folders: Vec<String>,
     /// Linked task.
     pub task: Option<i64>,
+    /// The task's own details (items of kind task only).
+    pub todo: Option<TodoInfo>,
 }
 
 /// Attachment metadata.
@@ -191,6 +196,8 @@ pub struct TimelineQuery {
     pub kind: Option<ItemKind>,
     /// Only unread items.
     pub unread_only: bool,
+    /// Only flagged items.
+    pub flagged_only: bool,
     /// Only items older than this item (paging).
     pub before: Option<i64>,
     /// Only these accounts (empty: all).
@@ -200,16 +207,33 @@ pub struct TimelineQuery {
 /// Bytes of body text kept in the full-text index per item.
 const FTS_BODY_LIMIT: usize = 256 * 1024;
 
-const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sender_name, i.sender_address, i.time, i.unread,
+pub(crate) const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sender_name, i.sender_address, i.time, i.unread,
     i.flagged, i.thread_id, i.snippet, m.message_id, i.task_id,
     (SELECT group_concat(name, char(31)) FROM (SELECT f.name FROM mail_folders mf JOIN folders f ON f.id = mf.folder_id
-        WHERE mf.item_id = i.id ORDER BY f.name))";
+        WHERE mf.item_id = i.id ORDER BY f.name)),
+    (SELECT max((mf.flags & 4) != 0) FROM mail_folders mf WHERE mf.item_id = i.id),
+    (SELECT status FROM tasks WHERE item_id = i.id), (SELECT due FROM tasks WHERE item_id = i.id),
+    (SELECT completed_at FROM tasks WHERE item_id = i.id),
+    (SELECT nullif(mail_message_id, '') FROM tasks WHERE item_id = i.id),
+    (SELECT m2.item_id FROM tasks t2 JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
+        WHERE t2.item_id = i.id AND t2.mail_message_id != '')";
 
-fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
+pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
     let kind: String = row.get(1)?;
     let sender_name: String = row.get(4)?;
     let sender_address: String = row.get(5)?;
     let folders: Option<String> = row.get(13)?;
+    let status: Option<String> = row.get(15)?;
+    let todo = match status {
+        Some(status) => Some(TodoInfo {
+            status: TaskStatus::parse(&status),
+            due_ms: row.get(16)?,
+            completed_ms: row.get(17)?,
+            mail_message_id: row.get(18)?,
+            mail_item: row.get(19)?,
+        }),
+        None => None,
+    };
     Ok(ItemRow {
         id: row.get(0)?,
         kind: ItemKind::parse(&kind).unwrap_or(ItemKind::Mail),
@@ -222,10 +246,12 @@ fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
         time_ms: row.get(6)?,
         unread: row.get(7)?,
         flagged: row.get(8)?,
+        answered: row.get::<_, Option<bool>>(14)?.unwrap_or(false),
         thread: row.get(9)?,
         snippet: row.get(10)?,
         message_id: row.get(11)?,
         task: row.get(12)?,
+        todo,
         folders: folders
             .map(|f| f.split('\u{1f}').map(str::to_owned).collect())
             .unwrap_or_default(),
@@ -233,7 +259,7 @@ fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
 }
 
 /// The sort key of an item at `time_ms`: the first free slot of that millisecond.
-fn free_sort_key(conn: &Connection, time_ms: i64) -> Result<i64> {
+pub(crate) fn free_sort_key(conn: &Connection, time_ms: i64) -> Result<i64> {
     // Keys are (ms << 20) + slot; times before 1970 or absurdly far ahead are clamped so the
     // shift cannot overflow.
     let base = time_ms.clamp(0, (i64::MAX >> 20) - 1) << 20;
@@ -375,6 +401,10 @@ impl Tx<'_> {
         self.index_mail(id, sort_key, mail, &sender_name, &sender_address)?;
         self.thread_mail(id, mail)?;
         self.record(ChangeKind::Added, id, ItemKind::Mail, &mail.title)?;
+        self.relink_task(id, mail.account_id, &mail.message_id)?;
+        if mail.flagged {
+            self.on_mail_flagged(id)?;
+        }
         Ok(Inserted::Added(id))
     }
 
@@ -461,11 +491,10 @@ impl Tx<'_> {
         unread: Option<bool>,
         flagged: Option<bool>,
     ) -> Result<bool> {
-        let (kind, title): (String, String) = self
+        let (kind, title, was_flagged): (String, String, bool) = self
             .conn()
-            .query_row("SELECT kind, title FROM items WHERE id = ?1", [id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
+            .prepare_cached("SELECT kind, title, flagged FROM items WHERE id = ?1")?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .optional()?
             .ok_or(StoreError::NoSuchItem(id))?;
         let changed = self
@@ -477,7 +506,11 @@ impl Tx<'_> {
             )
             .context("Cannot update the item")?;
         if changed > 0 {
-            self.record(ChangeKind::Updated, id, ItemKind::parse(&kind)?, &title)?;
+            let kind = ItemKind::parse(&kind)?;
+            self.record(ChangeKind::Updated, id, kind, &title)?;
+            if kind == ItemKind::Mail && !was_flagged && flagged == Some(true) {
+                self.on_mail_flagged(id)?;
+            }
         }
         Ok(changed > 0)
     }
@@ -493,6 +526,9 @@ fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
     }
     if query.unread_only {
         sql.push_str(" AND i.unread = 1");
+    }
+    if query.flagged_only {
+        sql.push_str(" AND i.flagged = 1");
     }
     if let Some(before) = query.before {
         let key: i64 = conn

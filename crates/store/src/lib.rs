@@ -18,6 +18,7 @@ mod items;
 mod locations;
 mod migrations;
 mod ops;
+mod tasks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -29,7 +30,7 @@ use tokio::sync::broadcast;
 pub use accounts::{Account, AccountKind, NewAccount, Security};
 pub use changes::{Change, ChangeKind};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
-pub use imap::{ImapMessage, FLAG_FLAGGED, FLAG_SEEN};
+pub use imap::{ImapMessage, FLAG_ANSWERED, FLAG_FLAGGED, FLAG_SEEN};
 pub use items::{
     AttachmentInfo, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail, Person,
     TimelineQuery,
@@ -37,6 +38,7 @@ pub use items::{
 pub use locations::Location;
 pub use migrations::LATEST_VERSION;
 pub use ops::{Op, OpState};
+pub use tasks::{Setting, TaskStatus, TodoInfo};
 
 /// Errors a caller may want to branch on. Everything else is an `anyhow::Error` with context.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,12 @@ pub enum StoreError {
     /// No account with this id.
     #[error("No account with id {0}")]
     NoSuchAccount(i64),
+    /// The item is not a mail (a task can be made only from a mail).
+    #[error("Item {0} is not a mail")]
+    NotMail(i64),
+    /// No task with this id.
+    #[error("No task with id {0}")]
+    NotTask(i64),
 }
 
 /// Capacity of the in-process change feed. A subscriber that falls further behind is told it

@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0005_attachment_content",
         include_str!("../migrations/0005_attachment_content.sql"),
     ),
+    (
+        "0006_folder_push",
+        include_str!("../migrations/0006_folder_push.sql"),
+    ),
+    ("0007_tasks", include_str!("../migrations/0007_tasks.sql")),
 ];
 
 /// The schema version this build writes.

@@ -334,6 +334,10 @@ fn threads_join_by_references_even_when_replies_come_first() {
 fn change_feed_publishes_committed_changes_only() {
     let (_dir, store) = open();
     let account = local(&store);
+    // Flagging would make a task too (its own changes): not what this test is about.
+    store
+        .write(|tx| tx.set_setting(Setting::TaskFromFlagged, false))
+        .expect("setting");
     let mut rx = store.subscribe();
     let before = store.latest_change_seq().expect("seq");
     let id = store
@@ -657,4 +661,226 @@ fn stale_uids_are_dropped_and_refetched_messages_rejoin_their_item() {
     let listed = store.imap_messages(inbox).expect("list");
     assert_eq!((listed[0].uid, listed[0].uidvalidity), (1, 8));
     assert!(!store.item_row(id).expect("row").unread);
+}
+
+#[test]
+fn inbox_is_always_pushed_other_folders_when_chosen() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let folder = |name: &str, role, selectable| NewFolder {
+        name: name.to_owned(),
+        delimiter: "/".to_owned(),
+        role,
+        selectable,
+    };
+    let listed = [
+        folder("INBOX", FolderRole::Inbox, true),
+        folder("Archive", FolderRole::Archive, true),
+        folder("Projects", FolderRole::None, false),
+    ];
+    store
+        .write(|tx| tx.replace_folders(account, &listed))
+        .expect("folders");
+    let pushed = |store: &Store| -> Vec<String> {
+        let folders = store.folders(account).expect("folders");
+        folders
+            .into_iter()
+            .filter(|f| f.pushed())
+            .map(|f| f.name)
+            .collect()
+    };
+    assert_eq!(pushed(&store), ["INBOX"]);
+    let archive = store
+        .write(|tx| tx.set_folder_push(account, "Archive", true))
+        .expect("push")
+        .expect("found");
+    assert!(archive.push && archive.pushed());
+    // A folder that cannot hold messages is never watched; an unknown one is not found.
+    store
+        .write(|tx| tx.set_folder_push(account, "Projects", true))
+        .expect("push");
+    assert!(store
+        .write(|tx| tx.set_folder_push(account, "Nowhere", true))
+        .expect("push")
+        .is_none());
+    // The choice survives the next folder list from the server.
+    store
+        .write(|tx| tx.replace_folders(account, &listed))
+        .expect("folders");
+    assert_eq!(pushed(&store), ["INBOX", "Archive"]);
+    store
+        .write(|tx| tx.set_folder_push(account, "Archive", false))
+        .expect("unpush");
+    assert_eq!(pushed(&store), ["INBOX"]);
+}
+
+#[test]
+fn a_task_made_from_a_mail_links_both_ways_once() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let mail_id = store
+        .write(|tx| tx.insert_mail(&mail(account, "m1@x", 1_000, "Budget review")))
+        .expect("mail")
+        .id();
+    let mut rx = store.subscribe();
+    let (task, made) = store
+        .write(|tx| tx.task_from_mail(mail_id, Some(9_000_000)))
+        .expect("task");
+    assert!(made);
+    let changes: Vec<_> = std::iter::from_fn(|| rx.try_recv().ok())
+        .map(|c| (c.change, c.item_id))
+        .collect();
+    assert_eq!(
+        changes,
+        [(ChangeKind::Added, task), (ChangeKind::Updated, mail_id)]
+    );
+    let row = store.item_row(task).expect("task row");
+    assert_eq!(row.kind, ItemKind::Task);
+    assert_eq!(row.title, "Budget review");
+    assert_eq!(row.time_ms, 9_000_000, "a task with a due date sits at it");
+    let todo = row.todo.expect("todo");
+    assert_eq!(todo.status, TaskStatus::NeedsAction);
+    assert_eq!(todo.due_ms, Some(9_000_000));
+    assert_eq!(todo.mail_message_id.as_deref(), Some("m1@x"));
+    assert_eq!(todo.mail_item, Some(mail_id));
+    assert_eq!(store.item_row(mail_id).expect("mail").task, Some(task));
+    assert!(store.item_row(mail_id).expect("mail").todo.is_none());
+    // Once: asking again returns the same task.
+    assert_eq!(
+        store
+            .write(|tx| tx.task_from_mail(mail_id, None))
+            .expect("again"),
+        (task, false)
+    );
+    // Searchable, and only mail can become a task.
+    assert_eq!(
+        titles(&store.search("budget", 10).expect("search")).len(),
+        2
+    );
+    let err = store
+        .write(|tx| tx.task_from_mail(task, None))
+        .expect_err("a task from a task");
+    assert!(matches!(
+        err.downcast_ref::<StoreError>(),
+        Some(StoreError::NotMail(id)) if *id == task
+    ));
+}
+
+#[test]
+fn flagging_a_mail_makes_its_task_unless_the_user_said_no() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let insert = |id: &str, title: &str, flagged: bool| {
+        let mut m = mail(account, id, 1_000, title);
+        m.flagged = flagged;
+        store.write(|tx| tx.insert_mail(&m)).expect("mail").id()
+    };
+    let plain = insert("a@x", "Plain", false);
+    assert!(store.tasks().expect("tasks").is_empty());
+    store
+        .write(|tx| tx.set_item_state(plain, None, Some(true)))
+        .expect("flag");
+    let task = store.item_row(plain).expect("row").task.expect("a task");
+    // Unflagging keeps the task (nothing the user made is lost); flagging again makes no second.
+    store
+        .write(|tx| tx.set_item_state(plain, None, Some(false)))
+        .expect("unflag");
+    store
+        .write(|tx| tx.set_item_state(plain, None, Some(true)))
+        .expect("flag again");
+    assert_eq!(store.item_row(plain).expect("row").task, Some(task));
+    // Stored flagged (flagged on another device before it was fetched): a task too.
+    let flagged = insert("b@x", "Flagged elsewhere", true);
+    assert!(store.item_row(flagged).expect("row").task.is_some());
+    assert_eq!(store.tasks().expect("tasks").len(), 2);
+
+    assert!(store.setting(Setting::TaskFromFlagged).expect("default"));
+    store
+        .write(|tx| tx.set_setting(Setting::TaskFromFlagged, false))
+        .expect("off");
+    assert!(!store.setting(Setting::TaskFromFlagged).expect("off"));
+    let later = insert("c@x", "Later", true);
+    assert!(store.item_row(later).expect("row").task.is_none());
+    assert_eq!(store.tasks().expect("tasks").len(), 2);
+}
+
+#[test]
+fn a_task_finds_its_mail_again_after_the_mail_is_stored_anew() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let first = store
+        .write(|tx| tx.insert_mail(&mail(account, "again@x", 1_000, "Renumbered")))
+        .expect("mail")
+        .id();
+    let (task, _) = store
+        .write(|tx| tx.task_from_mail(first, None))
+        .expect("task");
+    store.write(|tx| tx.delete_item(first)).expect("delete");
+    let todo = store
+        .item_row(task)
+        .expect("task stays")
+        .todo
+        .expect("todo");
+    assert_eq!(todo.mail_item, None);
+    assert_eq!(todo.mail_message_id.as_deref(), Some("again@x"));
+    let second = store
+        .write(|tx| tx.insert_mail(&mail(account, "again@x", 1_000, "Renumbered")))
+        .expect("mail again")
+        .id();
+    assert_ne!(first, second);
+    assert_eq!(store.item_row(second).expect("mail").task, Some(task));
+    let todo = store.item_row(task).expect("task").todo.expect("todo");
+    assert_eq!(todo.mail_item, Some(second));
+}
+
+#[test]
+fn completing_a_task_stamps_it_and_lists_it_after_the_open_ones() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let mut tasks = Vec::new();
+    for (i, due) in [None, Some(5_000_000), Some(3_000_000)]
+        .into_iter()
+        .enumerate()
+    {
+        let m = mail(
+            account,
+            &format!("t{i}@x"),
+            1_000 + i as i64,
+            &format!("Task {i}"),
+        );
+        let id = store.write(|tx| tx.insert_mail(&m)).expect("mail").id();
+        tasks.push(
+            store
+                .write(|tx| tx.task_from_mail(id, due))
+                .expect("task")
+                .0,
+        );
+    }
+    let order = |store: &Store| -> Vec<i64> {
+        store.tasks().expect("tasks").iter().map(|r| r.id).collect()
+    };
+    // Open ones by due date, those without one last.
+    assert_eq!(order(&store), [tasks[2], tasks[1], tasks[0]]);
+    assert!(store
+        .write(|tx| tx.set_task_status(tasks[2], TaskStatus::Completed))
+        .expect("done"));
+    assert!(!store
+        .write(|tx| tx.set_task_status(tasks[2], TaskStatus::Completed))
+        .expect("done twice"));
+    let done = store.item_row(tasks[2]).expect("row").todo.expect("todo");
+    assert_eq!(done.status, TaskStatus::Completed);
+    assert!(done.completed_ms.is_some());
+    assert_eq!(order(&store), [tasks[1], tasks[0], tasks[2]]);
+    store
+        .write(|tx| tx.set_task_status(tasks[2], TaskStatus::NeedsAction))
+        .expect("reopen");
+    let open = store.item_row(tasks[2]).expect("row").todo.expect("todo");
+    assert_eq!(open.completed_ms, None);
+    let err = store
+        .write(|tx| tx.set_task_status(999, TaskStatus::Completed))
+        .expect_err("no such task");
+    assert!(matches!(
+        err.downcast_ref::<StoreError>(),
+        Some(StoreError::NotTask(999))
+    ));
 }

@@ -54,6 +54,18 @@ export interface Backend {
    * stops it.
    */
   onStatus(cb: (status: LiveStatus) => void, onError: (error: ApiError) => void): () => void;
+  /**
+   * Calls `cb` with an item the user asked to open from outside the window (a clicked new-mail
+   * notification). Returns the function that stops it.
+   */
+  onOpen(cb: (id: number) => void, onError: (error: ApiError) => void): () => void;
   /** The latest status of every account so far (statuses sent before `onStatus` subscribed). */
   liveStatus(): Promise<LiveStatus[]>;
+  /**
+   * Makes a task of a mail (title from the subject, linked both ways; `due` RFC 3339 or
+   * `2026-12-24`); a mail that has one already resolves with that task. Change events follow.
+   */
+  taskFromMail(id: number, due?: string | null): Promise<Item>;
+  /** Completes a task (or reopens it); completing may unflag its mail (a setting). */
+  taskDone(id: number, done: boolean): Promise<Item>;
 }

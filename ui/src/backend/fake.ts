@@ -221,6 +221,7 @@ export class FakeBackend implements Backend {
   private nextOp = 1;
   private offline: boolean;
   private statusListeners = new Set<(status: LiveStatus) => void>();
+  private openListeners = new Set<(id: number) => void>();
   private readonly live: boolean;
   /** The simulated live sync: each account's last status and its next step. */
   private statuses = new Map<number, LiveStatus>();
@@ -248,7 +249,7 @@ export class FakeBackend implements Backend {
     }
   }
 
-  async timeline(query: { limit?: number; kind?: ItemKind; unread?: boolean; before?: number }) {
+  async timeline(query: { limit?: number; kind?: ItemKind; unread?: boolean; flagged?: boolean; before?: number }) {
     let list = this.sorted();
     if (query.before !== undefined) {
       const index = list.findIndex((item) => item.id === query.before);
@@ -257,6 +258,7 @@ export class FakeBackend implements Backend {
     }
     if (query.kind) list = list.filter((item) => item.kind === query.kind);
     if (query.unread) list = list.filter((item) => item.unread);
+    if (query.flagged) list = list.filter((item) => item.flagged);
     return list.slice(0, Math.min(query.limit ?? 50, 1000));
   }
 
@@ -366,9 +368,12 @@ export class FakeBackend implements Backend {
       (change.flagged !== undefined && change.flagged !== detail.flagged);
     if (changed) {
       if (change.unread !== undefined) detail.unread = change.unread;
+      const flagging = change.flagged === true && !detail.flagged;
       if (change.flagged !== undefined) detail.flagged = change.flagged;
       if (detail.kind === 'mail' && this.isRemote(detail.account)) this.enqueue(detail.account, id, 'set_flags');
       this.emit({ change: 'updated', id, kind: detail.kind, title: detail.title });
+      // As the core does (tasks.from_flagged, on by default): a flagged mail gets its task.
+      if (flagging && detail.kind === 'mail') this.makeTask(detail, null);
     }
     return this.report(detail.account, id, { changed, folder: null, deleted: false });
   }
@@ -431,7 +436,7 @@ export class FakeBackend implements Backend {
     const { names, archive, trash } = this.foldersOf(account);
     const role = (name: string) =>
       name === 'INBOX' ? 'inbox' : name === archive ? 'archive' : name === trash ? 'trash' : name === 'Sent' ? 'sent' : '';
-    return names.map((name, i) => ({ id: account * 100 + i, account, name, role: role(name), selectable: true }));
+    return names.map((name, i) => ({ id: account * 100 + i, account, name, role: role(name), selectable: true, push: name === 'INBOX' }));
   }
 
   onChange(cb: (change: ChangeEvent) => void): () => void {
@@ -475,6 +480,70 @@ export class FakeBackend implements Backend {
   }
 
   /** The simulated live sync of an account: connecting, then a full pass or offline. */
+  onOpen(cb: (id: number) => void): () => void {
+    this.openListeners.add(cb);
+    return () => this.openListeners.delete(cb);
+  }
+
+  /** Test hook: the user clicks the notification of item `id`. */
+  clickNotification(id: number): void {
+    for (const listener of this.openListeners) listener(id);
+  }
+
+  async taskFromMail(id: number, due?: string | null): Promise<Item> {
+    await this.wait();
+    const { detail } = this.mail(id);
+    if (due && Number.isNaN(Date.parse(due))) {
+      throw fail('invalid_input', `"${due}" is not a date: use 2026-12-24 or 2026-12-24T17:00:00+08:00`, 'due');
+    }
+    return toItem(this.makeTask(detail, due ?? null));
+  }
+
+  async taskDone(id: number, done: boolean): Promise<Item> {
+    await this.wait();
+    const task = this.items.get(id)?.detail;
+    if (!task?.todo) throw fail('not_found', `No task with id ${id}`);
+    if (task.todo.done !== done) {
+      task.todo = {
+        ...task.todo,
+        done,
+        status: done ? 'completed' : 'needs-action',
+        completed: done ? iso(Date.now()) : null,
+      };
+      this.emit({ change: 'updated', id, kind: 'task', title: task.title });
+      // tasks.unflag_on_done (on by default): the mail is unflagged.
+      const mail = task.todo.mail === null ? undefined : this.items.get(task.todo.mail)?.detail;
+      if (done && mail?.flagged) await this.mark(mail.id, { flagged: false });
+    }
+    return toItem(task);
+  }
+
+  /** The mail's task, made now if it has none (change events as the core sends them). */
+  private makeTask(mail: ItemDetail, due: string | null): ItemDetail {
+    const existing = mail.task === null ? undefined : this.items.get(mail.task)?.detail;
+    if (existing) return existing;
+    const made = this.store(mail.account, {
+      kind: 'task',
+      title: mail.title,
+      from: mail.sender ? [mail.sender.name, mail.sender.address] : null,
+      ago: due ? this.now - Date.parse(due) : this.now - Date.now(),
+      text: mail.snippet,
+    });
+    const task = this.get(made.id).detail;
+    task.todo = {
+      status: 'needs-action',
+      done: false,
+      due: due ? iso(Date.parse(due)) : null,
+      completed: null,
+      mail: mail.id,
+      mail_link: mail.message_id ? `mid:${mail.message_id}` : null,
+    };
+    mail.task = task.id;
+    this.emit({ change: 'added', id: task.id, kind: 'task', title: task.title });
+    this.emit({ change: 'updated', id: mail.id, kind: 'mail', title: mail.title });
+    return task;
+  }
+
   private connect(account: number): void {
     this.setStatus(account, 'connecting');
     this.later(account, LIVE_CONNECT_MS, () => (this.offline ? this.goOffline(account) : this.syncPass(account)));
@@ -605,9 +674,9 @@ export class FakeBackend implements Backend {
     return [...this.items.values()].map((s) => toItem(s.detail)).sort(byTimeDesc);
   }
 
-  private createAccount(account: Omit<Account, 'id'>): number {
+  private createAccount(account: Omit<Account, 'id' | 'notify'>): number {
     const id = this.nextAccount++;
-    this.accountList.push({ id, ...account });
+    this.accountList.push({ id, notify: true, ...account });
     this.folderSets.set(
       id,
       account.kind === 'imap' ? structuredClone(IMAP_FOLDERS) : { names: ['Sample'], archive: null, trash: null },
@@ -626,11 +695,16 @@ export class FakeBackend implements Backend {
       time: iso(this.now - seed.ago),
       unread: seed.unread ?? false,
       flagged: seed.flagged ?? false,
+      answered: false,
       thread: null,
       snippet: seed.text.replace(/\s+/g, ' ').slice(0, 120),
       message_id: seed.kind === 'mail' ? `fake-${id}@satu.invalid` : null,
       folders: seed.kind === 'mail' ? this.foldersOf(account).names.slice(0, 1) : [],
       task: null,
+      todo:
+        seed.kind === 'task'
+          ? { status: 'needs-action', done: false, due: null, completed: null, mail: null, mail_link: null }
+          : null,
       recipients: 'aisha@example.com',
       body_text: seed.text,
       body_html: seed.html ?? null,
@@ -663,11 +737,13 @@ function toItem(d: ItemDetail): Item {
     time: d.time,
     unread: d.unread,
     flagged: d.flagged,
+    answered: d.answered,
     thread: d.thread,
     snippet: d.snippet,
     message_id: d.message_id,
     folders: d.folders,
     task: d.task,
+    todo: d.todo,
   });
 }
 

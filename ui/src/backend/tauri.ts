@@ -8,6 +8,8 @@ import { toApiError, type ApiError, type ChangeEvent, type LiveStatus } from './
 const CHANGE_EVENT = 'satu://change';
 /** Event carrying one account's LiveStatus (src-tauri/src/lib.rs: STATUS_EVENT). */
 const STATUS_EVENT = 'satu://status';
+/** Event carrying an item id to open: a clicked notification (src-tauri/src/lib.rs: OPEN_EVENT). */
+const OPEN_EVENT = 'satu://open';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -51,6 +53,9 @@ export function createTauriBackend(): Backend {
     },
     onChange: (cb, onError) => subscribe<ChangeEvent>(CHANGE_EVENT, cb, onError),
     onStatus: (cb, onError) => subscribe<LiveStatus>(STATUS_EVENT, cb, onError),
+    onOpen: (cb, onError) => subscribe<number>(OPEN_EVENT, cb, onError),
     liveStatus: () => call('live_status'),
+    taskFromMail: (id, due) => call('task_from_mail', { id, due: due ?? null }),
+    taskDone: (id, done) => call('task_done', { id, done }),
   };
 }

@@ -18,11 +18,28 @@ export interface Item {
   time: string;
   unread: boolean;
   flagged: boolean;
+  /** A mail replied to (`\Answered` on the server). */
+  answered: boolean;
   thread: number | null;
   snippet: string;
   message_id: string | null;
   folders: string[];
+  /** The task made from this mail. */
   task: number | null;
+  /** A task's own details (kind `task` only). */
+  todo: Todo | null;
+}
+
+export interface Todo {
+  status: 'needs-action' | 'in-process' | 'completed' | 'cancelled';
+  done: boolean;
+  /** RFC 3339, UTC. */
+  due: string | null;
+  completed: string | null;
+  /** The item id of the mail it was made from. */
+  mail: number | null;
+  /** That mail as an RFC 2392 `mid:` URL. */
+  mail_link: string | null;
 }
 
 export interface Attachment {
@@ -52,6 +69,8 @@ export interface Account {
   smtp: string;
   security: Security;
   username: string;
+  /** New mail raises desktop notifications (false: muted). */
+  notify: boolean;
 }
 
 export interface AccountInput {
@@ -69,6 +88,7 @@ export interface TimelineQuery {
   limit?: number;
   kind?: ItemKind;
   unread?: boolean;
+  flagged?: boolean;
   /** An item id: only items older than it. */
   before?: number;
 }
@@ -120,6 +140,8 @@ export interface Folder {
   role: string;
   /** False for a mere parent of other folders. */
   selectable: boolean;
+  /** Pushed by the live sync (IDLE): INBOX always, others when chosen. */
+  push: boolean;
 }
 
 /** A queued change waiting for (or refused by) the server (dto.rs: PendingOp). */

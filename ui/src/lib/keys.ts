@@ -11,7 +11,8 @@ export type KeyAction =
   | 'toggle-flag'
   | 'archive'
   | 'delete'
-  | 'move';
+  | 'move'
+  | 'make-task';
 
 /** The keys of the mail actions, as shown in tooltips, `aria-keyshortcuts` and the help. */
 export const ACTION_KEYS = {
@@ -20,6 +21,7 @@ export const ACTION_KEYS = {
   archive: 'e',
   delete: '#',
   move: 'm',
+  'make-task': 't',
 } as const;
 
 export type MailAction = keyof typeof ACTION_KEYS;
@@ -74,6 +76,8 @@ export function keyAction(input: KeyInput): KeyAction | null {
       return 'delete';
     case 'm':
       return 'move';
+    case 't':
+      return 'make-task';
     default:
       return null;
   }

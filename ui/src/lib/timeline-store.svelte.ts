@@ -93,6 +93,15 @@ export class TimelineStore {
   }
 
   private query() {
-    return this.view.type === 'unread' ? { limit: PAGE_SIZE, unread: true } : { limit: PAGE_SIZE };
+    switch (this.view.type) {
+      case 'unread':
+        return { limit: PAGE_SIZE, unread: true };
+      case 'flagged':
+        return { limit: PAGE_SIZE, flagged: true };
+      case 'tasks':
+        return { limit: PAGE_SIZE, kind: 'task' as const };
+      default:
+        return { limit: PAGE_SIZE };
+    }
   }
 }

@@ -12,11 +12,13 @@ function item(id: number, time: string, patch: Partial<Item> = {}): Item {
     time,
     unread: false,
     flagged: false,
+    answered: false,
     thread: null,
     snippet: '',
     message_id: null,
     folders: [],
     task: null,
+    todo: null,
     ...patch,
   };
 }

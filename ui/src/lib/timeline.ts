@@ -1,8 +1,11 @@
 // Pure timeline logic: ordering, which items a view shows, and applying change events as diffs.
 import type { ChangeEvent, Item } from '../backend';
 
+/** The sidebar's views. */
+export type SideView = 'all' | 'unread' | 'flagged' | 'tasks';
+
 /** What the timeline shows: a sidebar view, or search results. */
-export type View = { type: 'all' } | { type: 'unread' } | { type: 'search'; text: string };
+export type View = { type: SideView } | { type: 'search'; text: string };
 
 /** Newest first; equal times by id, higher first (the core's order). */
 export function compareItems(a: Item, b: Item): number {
@@ -16,6 +19,10 @@ export function belongsTo(item: Item, view: View): boolean {
       return true;
     case 'unread':
       return item.unread;
+    case 'flagged':
+      return item.flagged;
+    case 'tasks':
+      return item.kind === 'task';
     case 'search':
       // Only the core knows what matches: new items never enter results (see applyChange).
       return true;

@@ -22,13 +22,19 @@ use crate::import::new_mail;
 const FLAG_BATCH: usize = 500;
 
 /// What one folder pass did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct FolderOutcome {
     pub total: u64,
     pub fetched: u64,
     pub updated: u64,
     pub removed: u64,
+    /// Items this pass added to the timeline (the first [`ADDED_KEPT`]; new mail to tell of).
+    pub added: Vec<i64>,
 }
+
+/// How many new item ids a folder pass keeps (an initial sync adds many more, and nobody is
+/// told about those).
+pub(crate) const ADDED_KEPT: usize = 100;
 
 /// Brings one folder up to date with the server.
 #[tracing::instrument(skip_all, fields(folder = %folder.name))]
@@ -155,7 +161,7 @@ pub(crate) async fn sync_folder(
                     folder_name: &folder.name,
                     uidvalidity: server.uidvalidity,
                 };
-                outcome.fetched += fetch_and_store(
+                let (fetched, added) = fetch_and_store(
                     store,
                     session,
                     &target,
@@ -164,6 +170,9 @@ pub(crate) async fn sync_folder(
                     report_progress,
                 )
                 .await?;
+                outcome.fetched += fetched;
+                let room = ADDED_KEPT.saturating_sub(outcome.added.len());
+                outcome.added.extend(added.into_iter().take(room));
             }
             Action::SaveCursor(cursor) => {
                 store.write(|tx| tx.set_imap_cursor(folder.id, cursor))?;
@@ -193,14 +202,15 @@ struct Target<'a> {
 }
 
 /// A stored batch: (messages asked for, messages stored, new items, time spent storing).
-type Stored = (usize, u64, u64, Duration);
+type Stored = (usize, u64, Vec<i64>, Duration);
 
 /// Fetches `batches` of UIDs and stores them, as a pipeline of three stages that overlap: the
 /// next `UID FETCH` is read from the server while the previous batch is parsed (a blocking
 /// thread) and the one before is written (another blocking thread, one transaction per batch).
 /// Batches are stored and reported in order. On any error the stages stop and the error is
 /// returned; batches committed by then stay (the cursor is saved only after the whole plan, so
-/// the next pass fetches what is missing). Returns how many messages were stored.
+/// the next pass fetches what is missing). Returns how many messages were stored and the
+/// first [`ADDED_KEPT`] new items.
 async fn fetch_and_store(
     store: &Arc<Store>,
     session: &mut ImapSession,
@@ -208,7 +218,7 @@ async fn fetch_and_store(
     batches: Vec<Vec<u32>>,
     progress: &mut Progress,
     report_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<u64> {
+) -> Result<(u64, Vec<i64>)> {
     let (sender, mut receiver) =
         tokio::sync::mpsc::channel::<(usize, Vec<FetchedMessage>, Duration)>(FETCH_AHEAD);
     let fetch = async move {
@@ -229,6 +239,7 @@ async fn fetch_and_store(
         (target.account_id, target.folder_id, target.uidvalidity);
     let store_all = async {
         let mut fetched_total = 0u64;
+        let mut added_items = Vec::new();
         let mut writing: Option<JoinHandle<Result<Stored>>> = None;
         while let Some((asked, fetched, fetch_time)) = receiver.recv().await {
             let parse_started = Instant::now();
@@ -240,7 +251,8 @@ async fn fetch_and_store(
             .context("Parsing fetched messages failed")?;
             let parse_time = parse_started.elapsed();
             if let Some(handle) = writing.take() {
-                fetched_total += finish(handle, target, progress, report_progress).await?;
+                fetched_total +=
+                    finish(handle, target, progress, report_progress, &mut added_items).await?;
             }
             tracing::debug!(
                 messages = mails.len(),
@@ -252,10 +264,10 @@ async fn fetch_and_store(
             writing = Some(tokio::task::spawn_blocking(move || {
                 let started = Instant::now();
                 let added = store.write(|tx| {
-                    let mut added = 0u64;
+                    let mut added = Vec::new();
                     for (mail, flags) in &mails {
-                        if let Inserted::Added(_) = tx.insert_imap_mail(mail, flags.bits())? {
-                            added += 1;
+                        if let Inserted::Added(id) = tx.insert_imap_mail(mail, flags.bits())? {
+                            added.push(id);
                         }
                     }
                     Ok(added)
@@ -264,9 +276,10 @@ async fn fetch_and_store(
             }));
         }
         if let Some(handle) = writing.take() {
-            fetched_total += finish(handle, target, progress, report_progress).await?;
+            fetched_total +=
+                finish(handle, target, progress, report_progress, &mut added_items).await?;
         }
-        anyhow::Ok(fetched_total)
+        anyhow::Ok((fetched_total, added_items))
     };
     let (fetched, stored) = tokio::join!(fetch, store_all);
     // A lost connection says more than the storing side's "channel closed"; a store error
@@ -275,21 +288,25 @@ async fn fetch_and_store(
     stored.with_context(|| format!("Cannot store messages of {}", target.folder_name))
 }
 
-/// Waits for a batch's transaction and reports it.
+/// Waits for a batch's transaction and reports it; keeps its new items (up to [`ADDED_KEPT`]).
 async fn finish(
     handle: JoinHandle<Result<Stored>>,
     target: &Target<'_>,
     progress: &mut Progress,
     report_progress: &(dyn Fn(Progress) + Send + Sync),
+    added_items: &mut Vec<i64>,
 ) -> Result<u64> {
     let (asked, stored, added, store_time) = handle.await.context("Storing a batch failed")??;
+    let new_items = added.len();
+    let room = ADDED_KEPT.saturating_sub(added_items.len());
+    added_items.extend(added.into_iter().take(room));
     progress.done += asked as u64;
     tracing::info!(
         account = progress.account,
         folder = %target.folder_name,
         done = progress.done,
         total = progress.total,
-        new_items = added,
+        new_items,
         store_ms = store_time.as_millis() as u64,
         "Fetched a batch."
     );

@@ -171,29 +171,32 @@ pub(crate) async fn sync_session(
     Ok(report)
 }
 
-/// Brings only the account's INBOX up to date over an open session: what a push wake-up needs
-/// (one SELECT, then a fetch of what changed). `None` when the folder list has not been synced
-/// yet (a full pass will do it).
-#[tracing::instrument(skip_all, fields(account_id = account.id, source = "imap", folder = "INBOX"))]
-pub(crate) async fn sync_inbox(
+/// Brings one folder of the account (`INBOX` in any case, or a name as the server spells it) up
+/// to date over an open session: what a push wake-up needs (one SELECT, then a fetch of what
+/// changed). `None` when the folder is not in the stored folder list (yet: a full pass will
+/// store it).
+#[tracing::instrument(skip_all, fields(account_id = account.id, source = "imap", folder = %name))]
+pub(crate) async fn sync_named(
     store: &Arc<Store>,
     account: &Account,
     session: &mut ImapSession,
+    name: &str,
 ) -> anyhow::Result<Option<FolderOutcome>> {
     let folders = store.folders(account.id)?;
-    let Some(inbox) = folders
+    let inbox = name.eq_ignore_ascii_case("INBOX");
+    let Some(folder) = folders
         .iter()
-        .find(|f| f.role == FolderRole::Inbox && f.selectable)
+        .find(|f| f.selectable && inbox && f.role == FolderRole::Inbox)
         .or_else(|| {
-            folders
-                .iter()
-                .find(|f| f.name.eq_ignore_ascii_case("INBOX"))
+            folders.iter().find(|f| {
+                f.selectable && (f.name == name || (inbox && f.name.eq_ignore_ascii_case(name)))
+            })
         })
     else {
         return Ok(None);
     };
     session.enable_qresync().await?;
-    let outcome = imap::sync_folder(store, session, account.id, inbox, &|_| {}).await?;
-    tracing::debug!(?outcome, "INBOX synced.");
+    let outcome = imap::sync_folder(store, session, account.id, folder, &|_| {}).await?;
+    tracing::debug!(?outcome, "Folder synced.");
     Ok(Some(outcome))
 }

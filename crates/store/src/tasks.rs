@@ -1,0 +1,347 @@
+//! Tasks: items of kind `task` with a `tasks` row (shaped like an iCalendar VTODO), made by hand
+//! or from a mail, and the user's settings that decide what flagging a mail does.
+//!
+//! A task made from a mail names it by Message-ID (`tasks.mail_message_id`), and the mail's item
+//! points at the task (`items.task_id`). The Message-ID is the truth: a mail stored again (a
+//! folder renumbered, the mail deleted and fetched anew) finds its task again when it is stored.
+
+use anyhow::{Context as _, Result};
+use rusqlite::{params, Connection, OptionalExtension as _};
+use sha2::{Digest as _, Sha256};
+
+use crate::items::free_sort_key;
+use crate::{ChangeKind, ItemKind, StoreError, Tx};
+
+/// A task's status (iCalendar STATUS of a VTODO).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskStatus {
+    /// Not started (NEEDS-ACTION).
+    NeedsAction,
+    /// Started (IN-PROCESS).
+    InProcess,
+    /// Done (COMPLETED).
+    Completed,
+    /// Dropped (CANCELLED).
+    Cancelled,
+}
+
+impl TaskStatus {
+    /// The stored name: `needs-action`, `in-process`, `completed` or `cancelled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::NeedsAction => "needs-action",
+            TaskStatus::InProcess => "in-process",
+            TaskStatus::Completed => "completed",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a stored name; unknown names are `needs-action`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "in-process" => TaskStatus::InProcess,
+            "completed" => TaskStatus::Completed,
+            "cancelled" => TaskStatus::Cancelled,
+            _ => TaskStatus::NeedsAction,
+        }
+    }
+
+    /// Completed or cancelled: nothing left to do.
+    pub fn is_closed(self) -> bool {
+        matches!(self, TaskStatus::Completed | TaskStatus::Cancelled)
+    }
+}
+
+/// The task part of a timeline row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodoInfo {
+    /// Status.
+    pub status: TaskStatus,
+    /// Due, Unix milliseconds.
+    pub due_ms: Option<i64>,
+    /// When it was completed, Unix milliseconds.
+    pub completed_ms: Option<i64>,
+    /// The mail it was made from, by Message-ID; `None` when not made from a mail.
+    pub mail_message_id: Option<String>,
+    /// That mail's item, when it is stored here.
+    pub mail_item: Option<i64>,
+}
+
+/// The settings the store acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// `tasks.from_flagged`: flagging a mail (here or on another device) makes its task.
+    TaskFromFlagged,
+    /// `tasks.unflag_on_done`: completing a task made from a mail unflags the mail.
+    UnflagOnDone,
+    /// `notify.enabled`: new mail raises desktop notifications (off: do not disturb).
+    Notify,
+}
+
+impl Setting {
+    /// Every setting.
+    pub const ALL: [Setting; 3] = [
+        Setting::TaskFromFlagged,
+        Setting::UnflagOnDone,
+        Setting::Notify,
+    ];
+
+    /// The key, e.g. `tasks.from_flagged`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Setting::TaskFromFlagged => "tasks.from_flagged",
+            Setting::UnflagOnDone => "tasks.unflag_on_done",
+            Setting::Notify => "notify.enabled",
+        }
+    }
+
+    /// The setting of a key.
+    pub fn parse(key: &str) -> Option<Setting> {
+        Setting::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// The value when the user has not chosen one.
+    pub fn default_value(self) -> bool {
+        match self {
+            Setting::TaskFromFlagged | Setting::UnflagOnDone | Setting::Notify => true,
+        }
+    }
+}
+
+impl Tx<'_> {
+    /// The task made from mail item `mail_id`, made now if it has none: title from the subject,
+    /// sender and snippet from the mail, due at `due_ms`. Returns the task's item id and whether
+    /// it was made now (an existing task is returned unchanged).
+    pub fn task_from_mail(&mut self, mail_id: i64, due_ms: Option<i64>) -> Result<(i64, bool)> {
+        let mail: Option<MailForTask> = self
+            .conn()
+            .prepare_cached(
+                "SELECT i.kind, i.account_id, i.title, i.sender_name, i.sender_address, i.snippet, i.task_id,
+                        m.message_id
+                 FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE i.id = ?1",
+            )?
+            .query_row([mail_id], |row| {
+                Ok(MailForTask {
+                    kind: row.get(0)?,
+                    account_id: row.get(1)?,
+                    title: row.get(2)?,
+                    sender_name: row.get(3)?,
+                    sender_address: row.get(4)?,
+                    snippet: row.get(5)?,
+                    task: row.get(6)?,
+                    message_id: row.get(7)?,
+                })
+            })
+            .optional()?;
+        let mail = mail.ok_or(StoreError::NoSuchItem(mail_id))?;
+        let Some(message_id) = mail.message_id.filter(|_| mail.kind == "mail") else {
+            return Err(StoreError::NotMail(mail_id).into());
+        };
+        if let Some(task) = mail.task {
+            return Ok((task, false));
+        }
+        // A task made from this message before (say before the mail was fetched again).
+        if let Some(task) = task_of_message(self.conn(), mail.account_id, &message_id)? {
+            self.link_mail_to_task(mail_id, task, &mail.title)?;
+            return Ok((task, false));
+        }
+
+        let now_ms = self.now() * 1000;
+        let time_ms = due_ms.unwrap_or(now_ms);
+        let sort_key = free_sort_key(self.conn(), time_ms)?;
+        let title = if mail.title.trim().is_empty() {
+            "(no subject)".to_owned()
+        } else {
+            mail.title.clone()
+        };
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO items (sort_key, kind, account_id, time, title, sender_name, sender_address, unread, flagged, snippet)
+                 VALUES (?1, 'task', ?2, ?3, ?4, ?5, ?6, 0, 0, ?7)",
+            )?
+            .execute(params![
+                sort_key,
+                mail.account_id,
+                time_ms,
+                title,
+                mail.sender_name,
+                mail.sender_address,
+                mail.snippet
+            ])
+            .context("Cannot store the task")?;
+        let task = self.conn().last_insert_rowid();
+        let uid = task_uid(mail.account_id, &message_id, now_ms, task);
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO tasks (item_id, uid, due, mail_message_id, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            )?
+            .execute(params![task, uid, due_ms, message_id, now_ms])
+            .context("Cannot store the task's details")?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                sort_key,
+                title,
+                format!("{} {}", mail.sender_name, mail.sender_address),
+                mail.snippet
+            ])
+            .context("Cannot index the task for search")?;
+        self.record(ChangeKind::Added, task, ItemKind::Task, &title)?;
+        self.link_mail_to_task(mail_id, task, &mail.title)?;
+        tracing::debug!(mail_id, task, "Task made from mail.");
+        Ok((task, true))
+    }
+
+    /// Sets a task's status (completing it stamps `completed_at`, reopening it clears that).
+    /// Returns whether it changed.
+    pub fn set_task_status(&mut self, task: i64, status: TaskStatus) -> Result<bool> {
+        let title = task_title(self.conn(), task)?;
+        let now_ms = self.now() * 1000;
+        let changed = self
+            .conn()
+            .prepare_cached(
+                "UPDATE tasks SET status = ?2, updated_at = ?3,
+                     completed_at = CASE WHEN ?2 = 'completed' THEN coalesce(completed_at, ?3) END
+                 WHERE item_id = ?1 AND status != ?2",
+            )?
+            .execute(params![task, status.as_str(), now_ms])
+            .context("Cannot change the task's status")?;
+        if changed > 0 {
+            self.record(ChangeKind::Updated, task, ItemKind::Task, &title)?;
+        }
+        Ok(changed > 0)
+    }
+
+    /// The value of a setting (its default when the user has not chosen one).
+    pub fn setting(&self, setting: Setting) -> Result<bool> {
+        setting_of(self.conn(), setting)
+    }
+
+    /// Chooses the value of a setting.
+    pub fn set_setting(&mut self, setting: Setting, value: bool) -> Result<()> {
+        self.conn()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![setting.key(), if value { "true" } else { "false" }],
+            )
+            .with_context(|| format!("Cannot store the setting {}", setting.key()))?;
+        Ok(())
+    }
+
+    /// A mail was just flagged (by the user or by the server) or stored flagged: makes its task
+    /// when the user wants that and it has none yet.
+    pub(crate) fn on_mail_flagged(&mut self, mail_id: i64) -> Result<()> {
+        if self.setting(Setting::TaskFromFlagged)? {
+            self.task_from_mail(mail_id, None)?;
+        }
+        Ok(())
+    }
+
+    /// A mail just stored: if a task was made from its Message-ID before, links it again.
+    pub(crate) fn relink_task(
+        &mut self,
+        mail_id: i64,
+        account_id: i64,
+        message_id: &str,
+    ) -> Result<()> {
+        if let Some(task) = task_of_message(self.conn(), account_id, message_id)? {
+            self.conn()
+                .prepare_cached("UPDATE items SET task_id = ?2 WHERE id = ?1")?
+                .execute(params![mail_id, task])
+                .context("Cannot link the mail to its task")?;
+        }
+        Ok(())
+    }
+
+    fn link_mail_to_task(&mut self, mail_id: i64, task: i64, title: &str) -> Result<()> {
+        self.conn()
+            .prepare_cached("UPDATE items SET task_id = ?2 WHERE id = ?1")?
+            .execute(params![mail_id, task])
+            .context("Cannot link the mail to its task")?;
+        self.record(ChangeKind::Updated, mail_id, ItemKind::Mail, title)
+    }
+}
+
+struct MailForTask {
+    kind: String,
+    account_id: i64,
+    title: String,
+    sender_name: String,
+    sender_address: String,
+    snippet: String,
+    task: Option<i64>,
+    message_id: Option<String>,
+}
+
+/// The task made from Message-ID `message_id` of an account, if any.
+fn task_of_message(conn: &Connection, account_id: i64, message_id: &str) -> Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT t.item_id FROM tasks t JOIN items i ON i.id = t.item_id
+         WHERE t.mail_message_id = ?1 AND i.account_id = ?2",
+    )?
+    .query_row(params![message_id, account_id], |row| row.get(0))
+    .optional()
+    .context("Cannot look for the mail's task")
+}
+
+fn task_title(conn: &Connection, task: i64) -> Result<String> {
+    conn.prepare_cached(
+        "SELECT i.title FROM items i JOIN tasks t ON t.item_id = i.id WHERE i.id = ?1",
+    )?
+    .query_row([task], |row| row.get(0))
+    .optional()?
+    .ok_or_else(|| StoreError::NotTask(task).into())
+}
+
+fn setting_of(conn: &Connection, setting: Setting) -> Result<bool> {
+    let value: Option<String> = conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([setting.key()], |row| row.get(0))
+        .optional()
+        .with_context(|| format!("Cannot read the setting {}", setting.key()))?;
+    Ok(match value.as_deref() {
+        Some("true") => true,
+        Some("false") => false,
+        _ => setting.default_value(),
+    })
+}
+
+/// A globally unique iCalendar UID for a new task.
+fn task_uid(account_id: i64, message_id: &str, now_ms: i64, task: i64) -> String {
+    let mut hash = Sha256::new();
+    hash.update(account_id.to_le_bytes());
+    hash.update(message_id.as_bytes());
+    hash.update(now_ms.to_le_bytes());
+    hash.update(task.to_le_bytes());
+    let digest = hash.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{hex}@satu")
+}
+
+impl crate::Store {
+    /// The value of a setting.
+    pub fn setting(&self, setting: Setting) -> Result<bool> {
+        self.read(|conn| setting_of(conn, setting))
+    }
+
+    /// Every task: open ones first (by due date, those without one last, then newest made),
+    /// then closed ones (most recently completed first).
+    pub fn tasks(&self) -> Result<Vec<crate::ItemRow>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {} FROM items i LEFT JOIN mail m ON m.item_id = i.id LEFT JOIN tasks t ON t.item_id = i.id
+                 WHERE i.kind = 'task'
+                 ORDER BY t.status IN ('completed', 'cancelled'), t.due IS NULL, t.due,
+                          t.completed_at DESC, t.created_at DESC, i.id DESC",
+                crate::items::ROW_COLUMNS
+            ))?;
+            let rows = stmt.query_map([], crate::items::row_from)?;
+            rows.collect::<rusqlite::Result<_>>()
+                .context("Cannot read the tasks")
+        })
+    }
+}
