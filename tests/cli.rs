@@ -662,3 +662,82 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
     let stderr = satu.fails(&["settings", "set", "tasks.from_flagged", "maybe"], 2);
     assert!(stderr.contains("true or false"), "{stderr}");
 }
+
+#[test]
+fn an_account_can_leave_the_unified_timeline_and_folders_have_views_and_counts() {
+    let (satu, _) = imported();
+    let md = satu.dir.path().join("Work");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(sub)).expect("mkdir");
+    }
+    std::fs::write(
+        md.join("new/1.x"),
+        "From: a@example.com\nSubject: In Work\nMessage-ID: <work@x>\nDate: Mon, 02 Nov 2026 09:00:00 +0000\n\nbody\n",
+    )
+    .expect("write");
+    satu.json(&["import", "maildir", md.to_str().expect("path")]);
+    let folders = satu.json(&["folders"]);
+    let folder_id = |name: &str| {
+        folders
+            .as_array()
+            .expect("folders")
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no folder {name}: {folders}"))["id"]
+            .as_i64()
+            .expect("id")
+    };
+    let work = folder_id("Work");
+    assert_eq!(
+        titles(&satu.json(&["timeline", "--folder", &work.to_string()])),
+        ["In Work"]
+    );
+    let account = folders[0]["account"].as_i64().expect("account");
+
+    let counts = satu.json(&["counts"]);
+    // Imported mbox mail is read; the Maildir's new/ message is not.
+    assert_eq!(counts["unread"], 1, "{counts}");
+    assert_eq!(counts["flagged"], 0, "{counts}");
+    assert_eq!(counts["accounts"][0]["unread"], 1, "{counts}");
+    let work_count = counts["folders"]
+        .as_array()
+        .expect("folders")
+        .iter()
+        .find(|f| f["folder"] == work)
+        .expect("Work counted")
+        .clone();
+    assert_eq!(work_count["unread"], 1, "{counts}");
+    satu.json(&["mark", &mail_id(&satu, "In Work").to_string(), "--read"]);
+    satu.json(&[
+        "mark",
+        &mail_id(&satu, "Newsletter").to_string(),
+        "--unread",
+        "--flag",
+    ]);
+    let counts = satu.json(&["counts"]);
+    assert_eq!(
+        (&counts["unread"], &counts["flagged"], &counts["tasks"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{counts}"
+    );
+
+    // Left out of the unified timeline: gone from All and the totals, still in its own view.
+    let excluded = satu.json(&["account", "exclude", &account.to_string()]);
+    assert_eq!(excluded["in_timeline"], false, "{excluded}");
+    assert!(titles(&satu.json(&["timeline"])).is_empty());
+    // 5 mails and the flagged one's task.
+    assert_eq!(
+        titles(&satu.json(&["timeline", "--account", &account.to_string()])).len(),
+        6
+    );
+    let counts = satu.json(&["counts"]);
+    assert_eq!(counts["unread"], 0, "{counts}");
+    assert_eq!(counts["accounts"][0]["unread"], 1, "{counts}");
+    satu.json(&["account", "include", &account.to_string()]);
+    assert_eq!(titles(&satu.json(&["timeline"])).len(), 6);
+
+    let stderr = satu.fails(&["timeline", "--folder", "9999"], 3);
+    assert!(stderr.contains("No folder with id 9999"), "{stderr}");
+    satu.fails(&["timeline", "--account", "9999"], 3);
+    satu.fails(&["account", "exclude", "9999"], 3);
+}

@@ -2,8 +2,8 @@
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, Folder, ImportReport, Item, ItemDetail, LiveStatus,
-    PendingOp, SearchQuery, TimelineQuery,
+    Account, AccountInput, ActionReport, Counts, Folder, ImportReport, Item, ItemDetail,
+    LiveStatus, PendingOp, SearchQuery, TimelineQuery,
 };
 use satu_core::{ApiError, Satu};
 use tauri::State;
@@ -116,4 +116,18 @@ pub fn task_from_mail(
 #[tauri::command]
 pub async fn task_done(satu: State<'_, Satu>, id: i64, done: bool) -> Result<Item, ApiError> {
     satu.task_done(id, done).await
+}
+
+#[tauri::command]
+pub fn counts(satu: State<'_, Satu>) -> Result<Counts, ApiError> {
+    satu.counts()
+}
+
+#[tauri::command]
+pub fn set_account_in_timeline(
+    satu: State<'_, Satu>,
+    id: i64,
+    shown: bool,
+) -> Result<Account, ApiError> {
+    satu.set_account_in_timeline(id, shown)
 }

@@ -113,6 +113,8 @@ pub fn run() {
             commands::live_status,
             commands::task_from_mail,
             commands::task_done,
+            commands::counts,
+            commands::set_account_in_timeline,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -48,6 +48,15 @@ test('the sample mailbox opens from the empty state and shows the welcome messag
       async () => !(await session.property(welcome, 'className')).split(/\s+/).includes('unread'),
       { timeout: 5_000, message: 'the opened message to be marked read' },
     );
+    // The sidebar's unread count follows (27 sample messages, one now read).
+    await waitFor(
+      async () => {
+        const [count] = await session.findAll('[data-testid="count-unread"]');
+        return count && (await session.property(count, 'textContent')) === '26';
+      },
+      { timeout: 5_000, message: 'the Unread count to drop to 26' },
+    );
+
     // `t` makes the open mail a task (the real `task_from_mail` command): the mail links to it.
     await session.keys('t');
     await session.waitForElement('[data-testid="pane-open-task"]', { timeout: 5_000 });

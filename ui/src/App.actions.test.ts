@@ -212,10 +212,10 @@ describe('mail actions in the window', () => {
     const fake = createFakeBackend();
     render(App, { backend: fake });
     await screen.findAllByTestId('timeline-item');
-    await fireEvent.click(screen.getByRole('button', { name: 'Flagged' }));
+    await fireEvent.click(screen.getByRole('button', { name: /^Flagged/ }));
     await waitFor(() => expect(rows().map((row) => row.textContent).join()).toContain('Quarterly report draft'));
     for (const row of rows()) expect(row.textContent).toContain('Flagged');
-    await fireEvent.click(screen.getByRole('button', { name: 'Tasks' }));
+    await fireEvent.click(screen.getByRole('button', { name: /^Tasks/ }));
     const tasks = await fake.timeline({ kind: 'task' });
     await waitFor(() => expect(rows()).toHaveLength(tasks.length));
     const mail = (await fake.timeline({ kind: 'mail' })).find((item) => !item.flagged && item.task === null);
@@ -231,5 +231,35 @@ describe('mail actions in the window', () => {
     fake.clickNotification(invoice!.id);
     await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
     expect(selectedTitle()).toContain('Your invoice is ready');
+  });
+
+  it('the sidebar counts follow changes; a folder has its view; a hidden account leaves All', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    const unread = async () => (await fake.counts()).unread;
+    await waitFor(async () => expect(screen.getByTestId('count-unread').textContent).toBe(String(await unread())));
+    // Reading the first unread mail lowers the count.
+    const first = (await fake.timeline({ unread: true, kind: 'mail' }))[0];
+    const before = await unread();
+    await fake.mark(first.id, { unread: false });
+    await waitFor(() => expect(screen.getByTestId('count-unread').textContent).toBe(String(before - 1)));
+
+    // A folder of the account: its own view.
+    const folderButtons = await screen.findAllByTestId('folder');
+    const archive = folderButtons.find((b) => b.textContent?.includes('Archive'))!;
+    await fake.archive(first.id);
+    await fireEvent.click(archive);
+    await waitFor(() => expect(rows().map((row) => row.textContent).join()).toContain(first.title));
+    expect(rows()).toHaveLength((await fake.timeline({ folder: 101 })).length);
+    expect(archive.getAttribute('aria-current')).toBe('page');
+
+    // Hidden from the unified views: All is empty, the account's own view still lists it all.
+    await fireEvent.click(screen.getByRole('button', { name: /^All/ }));
+    await fireEvent.click(screen.getByTestId('account-in-timeline'));
+    await waitFor(() => expect(screen.queryAllByTestId('timeline-item')).toHaveLength(0));
+    expect((await fake.counts()).unread).toBe(0);
+    await fireEvent.click(screen.getByRole('button', { name: /^Aisha Rahman/ }));
+    await waitFor(() => expect(rows().length).toBeGreaterThan(5));
   });
 });

@@ -75,6 +75,12 @@ enum Command {
         /// Only flagged items.
         #[arg(long)]
         flagged: bool,
+        /// Only this account (also one left out of the unified timeline).
+        #[arg(long)]
+        account: Option<i64>,
+        /// Only this folder (an id from `satu folders`).
+        #[arg(long)]
+        folder: Option<i64>,
         /// Only items older than this item id (paging).
         #[arg(long)]
         before: Option<i64>,
@@ -143,6 +149,8 @@ enum Command {
         #[command(subcommand)]
         command: Option<OpsCommand>,
     },
+    /// Unread, flagged and open-task counts (unified totals, per account, per folder).
+    Counts,
     /// Tasks: make one from a mail, list them, complete them.
     Task {
         #[command(subcommand)]
@@ -235,6 +243,16 @@ enum AccountCommand {
     },
     /// Desktop notifications for this account's new mail again.
     Unmute {
+        /// Account id.
+        id: i64,
+    },
+    /// Leave this account's items out of the unified timeline (its own view keeps them).
+    Exclude {
+        /// Account id.
+        id: i64,
+    },
+    /// Show this account's items in the unified timeline again.
+    Include {
         /// Account id.
         id: i64,
     },
@@ -365,6 +383,18 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 format!("Account {}: new mail is notified.", account.id)
             })
         }
+        Command::Account(AccountCommand::Exclude { id }) => {
+            let account = satu.set_account_in_timeline(id, false)?;
+            output(json, &account, || {
+                format!("Account {}: left out of the unified timeline.", account.id)
+            })
+        }
+        Command::Account(AccountCommand::Include { id }) => {
+            let account = satu.set_account_in_timeline(id, true)?;
+            output(json, &account, || {
+                format!("Account {}: in the unified timeline.", account.id)
+            })
+        }
         Command::Account(AccountCommand::Remove { id }) => {
             satu.remove_account(id)?;
             output(json, &serde_json::json!({ "removed": id }), || {
@@ -418,6 +448,8 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             kind,
             unread,
             flagged,
+            account,
+            folder,
             before,
         } => {
             let items = satu.timeline(&TimelineQuery {
@@ -425,6 +457,8 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 kind,
                 unread: Some(unread),
                 flagged: Some(flagged),
+                account,
+                folder,
                 before,
             })?;
             output(json, &items, || item_lines(&items))
@@ -611,6 +645,15 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let verb = if undo { "reopened" } else { "done" };
             output(json, &task, || {
                 format!("Task {} {verb}: {}", task.id, task.title)
+            })
+        }
+        Command::Counts => {
+            let counts = satu.counts()?;
+            output(json, &counts, || {
+                format!(
+                    "{} unread, {} flagged, {} open tasks",
+                    counts.unread, counts.flagged, counts.tasks
+                )
             })
         }
         Command::Settings { command: None } => {

@@ -119,6 +119,7 @@ impl Satu {
             username: account.username.clone(),
             ca_file: account.ca_file.clone(),
             notify: true,
+            in_timeline: true,
         };
         let session = ImapSession::connect(&sync::imap_config(&probe, input.password.clone()))
             .await
@@ -200,6 +201,47 @@ impl Satu {
 
     pub(crate) fn clicks(&self) -> tokio::sync::broadcast::Sender<i64> {
         self.clicks.clone()
+    }
+
+    /// Shows (or hides) an account's items in the unified views; hidden, it keeps syncing and
+    /// its own view (`TimelineQuery::account`) still shows everything.
+    pub fn set_account_in_timeline(&self, id: i64, shown: bool) -> ApiResult<dto::Account> {
+        self.store
+            .write(|tx| tx.set_account_in_timeline(id, shown))?;
+        Ok(self.store.account(id)?.into())
+    }
+
+    /// Unread, flagged and open-task counts: totals over the unified timeline, per account and
+    /// per folder.
+    pub fn counts(&self) -> ApiResult<dto::Counts> {
+        let counts = self.store.counts()?;
+        let shown: Vec<i64> = self
+            .store
+            .accounts()?
+            .into_iter()
+            .filter(|a| a.in_timeline)
+            .map(|a| a.id)
+            .collect();
+        let mut out = dto::Counts::default();
+        for &(account, unread, flagged, tasks) in &counts.accounts {
+            if shown.contains(&account) {
+                out.unread += unread;
+                out.flagged += flagged;
+                out.tasks += tasks;
+            }
+            out.accounts.push(dto::AccountCounts {
+                account,
+                unread,
+                flagged,
+                tasks,
+            });
+        }
+        out.folders = counts
+            .folders
+            .into_iter()
+            .map(|(folder, unread)| dto::FolderCount { folder, unread })
+            .collect();
+        Ok(out)
     }
 
     /// Mutes (`notify` false) or unmutes the new-mail notifications of an account.
@@ -492,13 +534,27 @@ impl Satu {
             .map(ItemKind::parse)
             .transpose()
             .map_err(|e| ApiError::invalid("kind", e.to_string()))?;
+        if let Some(account) = query.account {
+            self.store.account(account)?;
+        }
+        if let Some(folder) = query.folder {
+            if self.store.folder(folder)?.is_none() {
+                return Err(ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("No folder with id {folder} (see `satu folders`)"),
+                )
+                .with_field("folder"));
+            }
+        }
         let rows = self.store.timeline(&satu_store::TimelineQuery {
             limit: limit(query.limit),
             kind,
             unread_only: query.unread.unwrap_or(false),
             flagged_only: query.flagged.unwrap_or(false),
+            folder: query.folder,
+            unified: query.account.is_none() && query.folder.is_none(),
             before: query.before,
-            accounts: Vec::new(),
+            accounts: query.account.into_iter().collect(),
         })?;
         Ok(rows.into_iter().map(Into::into).collect())
     }

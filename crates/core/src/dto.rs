@@ -128,6 +128,47 @@ pub struct Account {
     /// Whether its new mail raises desktop notifications (false: muted).
     #[serde(default)]
     pub notify: bool,
+    /// Whether its items show in the unified views (false: only in its own view).
+    #[serde(default)]
+    pub in_timeline: bool,
+}
+
+/// What needs attention (the sidebar's counts). The totals cover the accounts shown in the
+/// unified timeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Unread mail and chat messages.
+    pub unread: i64,
+    /// Flagged items.
+    pub flagged: i64,
+    /// Open tasks.
+    pub tasks: i64,
+    /// Per account, every account.
+    pub accounts: Vec<AccountCounts>,
+    /// Unread messages per folder (folders with none are left out).
+    pub folders: Vec<FolderCount>,
+}
+
+/// One account's counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountCounts {
+    /// Account id.
+    pub account: i64,
+    /// Unread mail and chat messages.
+    pub unread: i64,
+    /// Flagged items.
+    pub flagged: i64,
+    /// Open tasks.
+    pub tasks: i64,
+}
+
+/// One folder's unread count.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderCount {
+    /// Folder id.
+    pub folder: i64,
+    /// Unread messages.
+    pub unread: i64,
 }
 
 /// A new mail account.
@@ -170,6 +211,13 @@ pub struct TimelineQuery {
     /// Only flagged items.
     #[serde(default)]
     pub flagged: Option<bool>,
+    /// Only this account's items (an account left out of the unified timeline included).
+    /// Without it (and without `folder`) the unified timeline: accounts shown in it only.
+    #[serde(default)]
+    pub account: Option<i64>,
+    /// Only the items in this folder (an id from `satu folders`).
+    #[serde(default)]
+    pub folder: Option<i64>,
     /// Only items older than this item id.
     #[serde(default)]
     pub before: Option<i64>,
@@ -482,6 +530,7 @@ impl From<satu_store::Account> for Account {
             security: a.security.as_str().to_owned(),
             username: a.username,
             notify: a.notify,
+            in_timeline: a.in_timeline,
         }
     }
 }

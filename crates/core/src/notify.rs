@@ -130,6 +130,7 @@ mod tests {
             username: "aisha".into(),
             ca_file: None,
             notify,
+            in_timeline: true,
         }
     }
 

@@ -1,5 +1,6 @@
 -- 0007: tasks (shaped like an iCalendar VTODO, so that the CalDAV sync can carry them), the
--- Flagged view's index, the user's settings and per-account notification mute.
+-- Flagged view's index, the user's settings, per-account notification mute and whether an
+-- account shows in the unified timeline.
 
 -- The task-specific part of an item of kind 'task' (its title, time and account are in items).
 CREATE TABLE tasks (
@@ -35,3 +36,7 @@ CREATE TABLE settings (
 
 -- Whether new mail of the account raises a desktop notification (0: muted).
 ALTER TABLE accounts ADD COLUMN notify INTEGER NOT NULL DEFAULT 1 CHECK (notify IN (0, 1));
+
+-- Whether the account's items show in the unified views (All, Unread, Flagged, Tasks); an
+-- excluded account is still synced and has its own view.
+ALTER TABLE accounts ADD COLUMN in_timeline INTEGER NOT NULL DEFAULT 1 CHECK (in_timeline IN (0, 1));

@@ -109,10 +109,12 @@ pub struct Account {
     pub ca_file: Option<String>,
     /// Whether its new mail raises a desktop notification (false: muted).
     pub notify: bool,
+    /// Whether its items show in the unified views (false: only in its own view).
+    pub in_timeline: bool,
 }
 
 const COLUMNS: &str =
-    "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify";
+    "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify, in_timeline";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok((
@@ -128,6 +130,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
         row.get(9)?,
         row.get(10)?,
         row.get(11)?,
+        row.get(12)?,
     ))
 }
 
@@ -143,6 +146,7 @@ type RawAccount = (
     String,
     String,
     String,
+    bool,
     bool,
 );
 
@@ -160,6 +164,7 @@ fn build(
         username,
         ca_file,
         notify,
+        in_timeline,
     ): RawAccount,
 ) -> Result<Account> {
     Ok(Account {
@@ -173,6 +178,7 @@ fn build(
         username,
         ca_file: (!ca_file.is_empty()).then_some(ca_file),
         notify,
+        in_timeline,
     })
 }
 
@@ -210,6 +216,21 @@ impl Tx<'_> {
                 params![id, notify],
             )
             .context("Cannot change the account's notifications")?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchAccount(id).into());
+        }
+        Ok(())
+    }
+
+    /// Shows (or hides) the account's items in the unified views.
+    pub fn set_account_in_timeline(&mut self, id: i64, shown: bool) -> Result<()> {
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE accounts SET in_timeline = ?2 WHERE id = ?1",
+                params![id, shown],
+            )
+            .context("Cannot change whether the account shows in the timeline")?;
         if changed == 0 {
             return Err(StoreError::NoSuchAccount(id).into());
         }

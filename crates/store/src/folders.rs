@@ -229,6 +229,23 @@ fn folders_of(conn: &rusqlite::Connection, account_id: i64) -> Result<Vec<Folder
 }
 
 impl crate::Store {
+    /// One folder by id, `None` when there is no such folder.
+    pub fn folder(&self, id: i64) -> Result<Option<Folder>> {
+        self.read(|conn| {
+            let account: Option<i64> = conn
+                .query_row(
+                    "SELECT account_id FROM folders WHERE id = ?1",
+                    [id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(match account {
+                Some(account) => folders_of(conn, account)?.into_iter().find(|f| f.id == id),
+                None => None,
+            })
+        })
+    }
+
     /// The folders of an account, INBOX first.
     pub fn folders(&self, account_id: i64) -> Result<Vec<Folder>> {
         self.read(|conn| folders_of(conn, account_id))

@@ -202,6 +202,10 @@ pub struct TimelineQuery {
     pub before: Option<i64>,
     /// Only these accounts (empty: all).
     pub accounts: Vec<i64>,
+    /// Only items in this folder.
+    pub folder: Option<i64>,
+    /// Leave out the accounts not shown in the unified timeline (`accounts.in_timeline`).
+    pub unified: bool,
 }
 
 /// Bytes of body text kept in the full-text index per item.
@@ -549,6 +553,13 @@ fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
         ));
         args.extend(query.accounts.iter().map(|&a| a.into()));
     }
+    if let Some(folder) = query.folder {
+        sql.push_str(" AND i.id IN (SELECT item_id FROM mail_folders WHERE folder_id = ?)");
+        args.push(folder.into());
+    }
+    if query.unified {
+        sql.push_str(" AND i.account_id IN (SELECT id FROM accounts WHERE in_timeline = 1)");
+    }
     sql.push_str(" ORDER BY i.sort_key DESC LIMIT ?");
     args.push(i64::from(query.limit).into());
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -666,6 +677,44 @@ impl crate::Store {
             })
             .optional()?
             .ok_or_else(|| StoreError::NoSuchItem(id).into())
+        })
+    }
+}
+
+/// How many items need attention, per account and per folder (the sidebar's counts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Per account: (account id, unread mail and chat, flagged items, open tasks).
+    pub accounts: Vec<(i64, i64, i64, i64)>,
+    /// Per folder: (folder id, unread messages).
+    pub folders: Vec<(i64, i64)>,
+}
+
+impl crate::Store {
+    /// Unread, flagged and open-task counts per account and unread counts per folder.
+    pub fn counts(&self) -> Result<Counts> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT a.id,
+                    (SELECT count(*) FROM items i WHERE i.account_id = a.id AND i.unread = 1 AND i.kind IN ('mail', 'chat')),
+                    (SELECT count(*) FROM items i WHERE i.account_id = a.id AND i.flagged = 1),
+                    (SELECT count(*) FROM items i JOIN tasks t ON t.item_id = i.id
+                        WHERE i.account_id = a.id AND t.status NOT IN ('completed', 'cancelled'))
+                 FROM accounts a ORDER BY a.id",
+            )?;
+            let accounts = stmt
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()
+                .context("Cannot count the accounts' items")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT mf.folder_id, count(*) FROM items i JOIN mail_folders mf ON mf.item_id = i.id
+                 WHERE i.unread = 1 GROUP BY mf.folder_id ORDER BY mf.folder_id",
+            )?;
+            let folders = stmt
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()
+                .context("Cannot count the folders' unread messages")?;
+            Ok(Counts { accounts, folders })
         })
     }
 }

@@ -32,8 +32,8 @@ pub use changes::{Change, ChangeKind};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
 pub use imap::{ImapMessage, FLAG_ANSWERED, FLAG_FLAGGED, FLAG_SEEN};
 pub use items::{
-    AttachmentInfo, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail, Person,
-    TimelineQuery,
+    AttachmentInfo, Counts, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail,
+    Person, TimelineQuery,
 };
 pub use locations::Location;
 pub use migrations::LATEST_VERSION;

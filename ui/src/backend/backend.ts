@@ -4,6 +4,7 @@ import type {
   AccountInput,
   ApiError,
   ChangeEvent,
+  Counts,
   Folder,
   ImportReport,
   Item,
@@ -68,4 +69,8 @@ export interface Backend {
   taskFromMail(id: number, due?: string | null): Promise<Item>;
   /** Completes a task (or reopens it); completing may unflag its mail (a setting). */
   taskDone(id: number, done: boolean): Promise<Item>;
+  /** Unread, flagged and open-task counts (unified totals, per account, per folder). */
+  counts(): Promise<Counts>;
+  /** Shows (or hides) an account's items in the unified views. */
+  setAccountInTimeline(id: number, shown: boolean): Promise<Account>;
 }

@@ -7,6 +7,7 @@ import type {
   ActionReport,
   ApiError,
   ChangeEvent,
+  Counts,
   Folder,
   ImportReport,
   Item,
@@ -15,6 +16,7 @@ import type {
   LiveStatus,
   MarkChange,
   PendingOp,
+  TimelineQuery,
 } from './types';
 
 export interface FakeOptions {
@@ -249,8 +251,23 @@ export class FakeBackend implements Backend {
     }
   }
 
-  async timeline(query: { limit?: number; kind?: ItemKind; unread?: boolean; flagged?: boolean; before?: number }) {
+  async timeline(query: TimelineQuery) {
     let list = this.sorted();
+    if (query.account !== undefined) {
+      if (!this.accountList.some((a) => a.id === query.account)) {
+        throw fail('not_found', `No account with id ${query.account}`);
+      }
+      list = list.filter((item) => item.account === query.account);
+    }
+    if (query.folder !== undefined) {
+      const folder = this.folderById(query.folder);
+      if (!folder) throw fail('not_found', `No folder with id ${query.folder} (see \`satu folders\`)`, 'folder');
+      list = list.filter((item) => item.account === folder.account && item.folders.includes(folder.name));
+    }
+    if (query.account === undefined && query.folder === undefined) {
+      const hidden = new Set(this.accountList.filter((a) => !a.in_timeline).map((a) => a.id));
+      list = list.filter((item) => !hidden.has(item.account));
+    }
     if (query.before !== undefined) {
       const index = list.findIndex((item) => item.id === query.before);
       if (index < 0) throw fail('not_found', `There is no item ${query.before}.`);
@@ -480,6 +497,44 @@ export class FakeBackend implements Backend {
   }
 
   /** The simulated live sync of an account: connecting, then a full pass or offline. */
+  async counts(): Promise<Counts> {
+    const items = [...this.items.values()].map((s) => s.detail);
+    const counts: Counts = { unread: 0, flagged: 0, tasks: 0, accounts: [], folders: [] };
+    for (const account of this.accountList) {
+      const own = items.filter((item) => item.account === account.id);
+      const row = {
+        account: account.id,
+        unread: own.filter((item) => item.unread && (item.kind === 'mail' || item.kind === 'chat')).length,
+        flagged: own.filter((item) => item.flagged).length,
+        tasks: own.filter((item) => item.todo !== null && !item.todo.done).length,
+      };
+      counts.accounts.push(row);
+      if (account.in_timeline) {
+        counts.unread += row.unread;
+        counts.flagged += row.flagged;
+        counts.tasks += row.tasks;
+      }
+      for (const folder of await this.folders(account.id)) {
+        const unread = own.filter((item) => item.unread && item.folders.includes(folder.name)).length;
+        if (unread > 0) counts.folders.push({ folder: folder.id, unread });
+      }
+    }
+    return counts;
+  }
+
+  async setAccountInTimeline(id: number, shown: boolean): Promise<Account> {
+    const account = this.accountList.find((a) => a.id === id);
+    if (!account) throw fail('not_found', `No account with id ${id}`);
+    account.in_timeline = shown;
+    return structuredClone(account);
+  }
+
+  private folderById(id: number): { account: number; name: string } | null {
+    const account = Math.floor(id / 100);
+    const name = this.foldersOf(account).names[id % 100];
+    return name === undefined ? null : { account, name };
+  }
+
   onOpen(cb: (id: number) => void): () => void {
     this.openListeners.add(cb);
     return () => this.openListeners.delete(cb);
@@ -674,9 +729,9 @@ export class FakeBackend implements Backend {
     return [...this.items.values()].map((s) => toItem(s.detail)).sort(byTimeDesc);
   }
 
-  private createAccount(account: Omit<Account, 'id' | 'notify'>): number {
+  private createAccount(account: Omit<Account, 'id' | 'notify' | 'in_timeline'>): number {
     const id = this.nextAccount++;
-    this.accountList.push({ id, notify: true, ...account });
+    this.accountList.push({ id, notify: true, in_timeline: true, ...account });
     this.folderSets.set(
       id,
       account.kind === 'imap' ? structuredClone(IMAP_FOLDERS) : { names: ['Sample'], archive: null, trash: null },

@@ -57,5 +57,7 @@ export function createTauriBackend(): Backend {
     liveStatus: () => call('live_status'),
     taskFromMail: (id, due) => call('task_from_mail', { id, due: due ?? null }),
     taskDone: (id, done) => call('task_done', { id, done }),
+    counts: () => call('counts'),
+    setAccountInTimeline: (id, shown) => call('set_account_in_timeline', { id, shown }),
   };
 }

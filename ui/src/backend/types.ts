@@ -71,6 +71,18 @@ export interface Account {
   username: string;
   /** New mail raises desktop notifications (false: muted). */
   notify: boolean;
+  /** Its items show in the unified views (false: only in its own view). */
+  in_timeline: boolean;
+}
+
+/** What needs attention; the totals cover the accounts shown in the unified timeline. */
+export interface Counts {
+  unread: number;
+  flagged: number;
+  tasks: number;
+  accounts: { account: number; unread: number; flagged: number; tasks: number }[];
+  /** Unread messages per folder (folders with none are left out). */
+  folders: { folder: number; unread: number }[];
 }
 
 export interface AccountInput {
@@ -89,6 +101,10 @@ export interface TimelineQuery {
   kind?: ItemKind;
   unread?: boolean;
   flagged?: boolean;
+  /** Only this account (also one left out of the unified timeline). */
+  account?: number;
+  /** Only this folder (a folder id). */
+  folder?: number;
   /** An item id: only items older than it. */
   before?: number;
 }

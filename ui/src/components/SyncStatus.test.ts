@@ -25,7 +25,7 @@ const at1405 = (() => {
 const ERROR = 'Cannot reach imap.example.com:993: the network is unreachable.';
 
 function account(id: number, name: string, kind: Account['kind'] = 'imap'): Account {
-  return { id, name, email: `${name.toLowerCase()}@example.com`, kind, imap: '', smtp: '', security: 'tls', username: '', notify: true };
+  return { id, name, email: `${name.toLowerCase()}@example.com`, kind, imap: '', smtp: '', security: 'tls', username: '', notify: true, in_timeline: true };
 }
 
 const text = (element: Element | null) => element?.textContent?.replace(/\s+/g, ' ').trim() ?? null;
@@ -35,7 +35,7 @@ describe('account states in the sidebar', () => {
 
   it('labels each account with a state, and explains it in the tooltip and for screen readers', () => {
     render(Sidebar, {
-      view: 'all',
+      view: { type: 'all' },
       accounts,
       onview: () => {},
       onaddaccount: () => {},
@@ -71,7 +71,7 @@ describe('account states in the sidebar', () => {
   it('speaks Malay', () => {
     setLocale('ms');
     render(Sidebar, {
-      view: 'all',
+      view: { type: 'all' },
       accounts,
       onview: () => {},
       onaddaccount: () => {},

@@ -12,6 +12,9 @@ view-tasks = Tasks
 sidebar-accounts = Accounts
 accounts-none = No accounts yet
 account-local = On this computer
+account-in-timeline = Show in All
+sidebar-folders = Folders of { $account }
+folder-inbox = Inbox
 add-account = Add account
 
 ## Top bar

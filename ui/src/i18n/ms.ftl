@@ -12,6 +12,9 @@ view-tasks = Tugasan
 sidebar-accounts = Akaun
 accounts-none = Belum ada akaun
 account-local = Dalam komputer ini
+account-in-timeline = Tunjuk dalam Semua
+sidebar-folders = Folder { $account }
+folder-inbox = Peti masuk
 add-account = Tambah akaun
 
 ## Bar atas

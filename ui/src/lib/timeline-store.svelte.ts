@@ -13,6 +13,8 @@ export class TimelineStore {
   /** True until the first load of the view has answered. */
   loading = $state(true);
   loadingOlder = $state(false);
+  /** Accounts left out of the unified views (changes arriving for them stay out too). */
+  hidden = $state<number[]>([]);
 
   /** Bumped by every load; answers for an older generation are dropped. */
   private generation = 0;
@@ -89,7 +91,11 @@ export class TimelineStore {
         }
       }
     }
-    this.items = applyChange(this.items, change, fresh, { view: this.view, complete: this.complete });
+    this.items = applyChange(this.items, change, fresh, {
+      view: this.view,
+      complete: this.complete,
+      hidden: this.hidden,
+    });
   }
 
   private query() {
@@ -100,6 +106,10 @@ export class TimelineStore {
         return { limit: PAGE_SIZE, flagged: true };
       case 'tasks':
         return { limit: PAGE_SIZE, kind: 'task' as const };
+      case 'account':
+        return { limit: PAGE_SIZE, account: this.view.account };
+      case 'folder':
+        return { limit: PAGE_SIZE, folder: this.view.folder };
       default:
         return { limit: PAGE_SIZE };
     }

@@ -4,16 +4,34 @@ import type { ChangeEvent, Item } from '../backend';
 /** The sidebar's views. */
 export type SideView = 'all' | 'unread' | 'flagged' | 'tasks';
 
-/** What the timeline shows: a sidebar view, or search results. */
-export type View = { type: SideView } | { type: 'search'; text: string };
+/** What the timeline shows: a unified view, one account or folder, or search results. */
+export type View =
+  | { type: SideView }
+  | { type: 'account'; account: number }
+  | { type: 'folder'; account: number; folder: number; name: string }
+  | { type: 'search'; text: string };
+
+/** The unified views (All, Unread, Flagged, Tasks) leave out the accounts the user hid. */
+export function isUnified(view: View): boolean {
+  return view.type === 'all' || view.type === 'unread' || view.type === 'flagged' || view.type === 'tasks';
+}
+
+/** Whether two views show the same thing. */
+export function sameView(a: View, b: View): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
 
 /** Newest first; equal times by id, higher first (the core's order). */
 export function compareItems(a: Item, b: Item): number {
   return Date.parse(b.time) - Date.parse(a.time) || b.id - a.id;
 }
 
-/** Whether `item` belongs to `view`, as far as the window can tell. */
-export function belongsTo(item: Item, view: View): boolean {
+/**
+ * Whether `item` belongs to `view`, as far as the window can tell; `hidden` are the accounts left
+ * out of the unified views.
+ */
+export function belongsTo(item: Item, view: View, hidden: readonly number[] = []): boolean {
+  if (isUnified(view) && hidden.includes(item.account)) return false;
   switch (view.type) {
     case 'all':
       return true;
@@ -23,6 +41,10 @@ export function belongsTo(item: Item, view: View): boolean {
       return item.flagged;
     case 'tasks':
       return item.kind === 'task';
+    case 'account':
+      return item.account === view.account;
+    case 'folder':
+      return item.account === view.account && item.folders.includes(view.name);
     case 'search':
       // Only the core knows what matches: new items never enter results (see applyChange).
       return true;
@@ -33,6 +55,8 @@ export interface ListState {
   view: View;
   /** False while older pages exist that are not loaded yet. */
   complete: boolean;
+  /** Accounts left out of the unified views. */
+  hidden?: readonly number[];
 }
 
 /**
@@ -45,7 +69,7 @@ export function applyChange(items: Item[], change: ChangeEvent, fresh: Item | nu
   const index = items.findIndex((item) => item.id === change.id);
   const without = index < 0 ? items : [...items.slice(0, index), ...items.slice(index + 1)];
   if (change.change === 'removed' || fresh === null) return without;
-  if (!belongsTo(fresh, state.view)) return without;
+  if (!belongsTo(fresh, state.view, state.hidden)) return without;
   // Search results: only refresh what is already listed.
   if (state.view.type === 'search' && index < 0) return items;
   return insertSorted(without, fresh, state.complete || index >= 0);
