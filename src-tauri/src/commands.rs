@@ -5,6 +5,7 @@ use satu_core::dto::{
     Account, AccountInput, ActionReport, Counts, Folder, ImportReport, Item, ItemDetail,
     LiveStatus, PendingOp, SearchQuery, TimelineQuery,
 };
+use satu_core::links::LinkDecision;
 use satu_core::{ApiError, Satu};
 use tauri::State;
 
@@ -130,4 +131,22 @@ pub fn set_account_in_timeline(
     shown: bool,
 ) -> Result<Account, ApiError> {
     satu.set_account_in_timeline(id, shown)
+}
+
+#[tauri::command]
+pub fn set_remote_content(
+    satu: State<'_, Satu>,
+    address: String,
+    allowed: bool,
+) -> Result<Vec<String>, ApiError> {
+    satu.set_remote_content(&address, allowed)
+}
+
+#[tauri::command]
+pub fn open_link(
+    satu: State<'_, Satu>,
+    url: String,
+    confirmed: bool,
+) -> Result<LinkDecision, ApiError> {
+    satu.open_link(&url, confirmed)
 }

@@ -8,8 +8,10 @@ mod commands;
 use std::time::Duration;
 
 use satu_core::api::{CancellationToken, LiveOptions};
+use satu_core::links::LinkDecision;
 use satu_core::Satu;
-use tauri::{Emitter as _, Manager as _};
+use tauri::webview::NewWindowResponse;
+use tauri::{Emitter as _, Manager as _, WebviewWindowBuilder};
 
 /// Event carrying one `ChangeEvent` to the window.
 pub const CHANGE_EVENT: &str = "satu://change";
@@ -17,6 +19,9 @@ pub const CHANGE_EVENT: &str = "satu://change";
 pub const STATUS_EVENT: &str = "satu://status";
 /// Event carrying the id of an item the window should open (a clicked notification).
 pub const OPEN_EVENT: &str = "satu://open";
+/// Event carrying a `LinkDecision` the window must show: a look-alike link to confirm, or a
+/// link Satu refuses.
+pub const LINK_EVENT: &str = "satu://link";
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -41,6 +46,33 @@ pub fn run() {
             })?;
             tracing::info!(data_dir = %data_dir.display(), "Satu started.");
             app.manage(satu.clone());
+            // The window is made here rather than from tauri.conf.json alone, to give it the
+            // new-window handler: a link clicked in mail (its frame may only ask for a new
+            // window) is never opened inside the app but handed to the system's browser, after
+            // a confirmation for look-alike hosts; anything but http, https and mailto is refused.
+            let config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == "main")
+                .cloned()
+                .ok_or("tauri.conf.json has no main window")?;
+            let (links, handle) = (satu.clone(), app.handle().clone());
+            WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .on_new_window(move |url, _features| {
+                    match links.open_link(url.as_str(), false) {
+                        Ok(LinkDecision::Open { .. }) => {}
+                        Ok(decision) => {
+                            if let Err(e) = handle.emit(LINK_EVENT, &decision) {
+                                tracing::warn!(error = %e, "Cannot show a link warning.");
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e.message, "Cannot open a link."),
+                    }
+                    NewWindowResponse::Deny
+                })
+                .build()?;
             let (live, handle) = (satu.clone(), app.handle().clone());
             // New mail pushed by a server raises a desktop notification (settings permitting).
             let options = LiveOptions {
@@ -115,6 +147,8 @@ pub fn run() {
             commands::task_done,
             commands::counts,
             commands::set_account_in_timeline,
+            commands::set_remote_content,
+            commands::open_link,
         ])
         .build(tauri::generate_context!());
     match app {

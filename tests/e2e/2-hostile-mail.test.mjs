@@ -9,7 +9,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Session, sleep, waitFor } from './webdriver.mjs';
@@ -27,6 +27,8 @@ function hostileMessage(beacon) {
 <script src="${beacon}/script.js"></script>
 </head><body onload="window.top.canary='onload'">
 <p>Your parcel is waiting. <a href="javascript:window.top.canary='link'">Track it</a></p>
+<p><a id="plain-link" href="${beacon}/clicked">Track it online</a>
+<a id="lookalike-link" href="https://xn--pypal-4ve.com/login">Log in to PayPal</a></p>
 <img src="${beacon}/pixel.gif" width="1" height="1" onerror="window.top.canary='onerror'">
 <img srcset="${beacon}/srcset.png 2x">
 <div style="background-image: url('${beacon}/inline-bg.png')">styled</div>
@@ -84,13 +86,43 @@ test('hostile HTML runs nothing and loads nothing', { timeout: 120_000 }, async 
     );
     await session.click(row);
     const frame = await session.waitForElement('[data-testid="reading-pane"] iframe', { timeout: 5_000 });
-    assert.equal(await session.attribute(frame, 'sandbox'), '', 'the mail frame allows nothing');
+    // No scripts, no same origin, no forms, no top navigation: a link may only ask for a window.
+    assert.equal(await session.attribute(frame, 'sandbox'), 'allow-popups', 'the mail frame allows nothing else');
     // Give anything that would run or load the time to do it.
     await sleep(3_000);
-    const canary = await session.execute('return window.canary === undefined ? null : String(window.canary);');
-    assert.equal(canary, null, 'no script of the mail ran in the app window');
+    const canary = () => session.execute('return window.canary === undefined ? null : String(window.canary);');
+    assert.equal(await canary(), null, 'no script of the mail ran in the app window');
     assert.deepEqual(hits, [], 'nothing was fetched from the beacon');
+    await session.waitForElement('[data-testid="remote-bar"]', { timeout: 5_000 });
     await session.screenshot('hostile-mail.png');
+
+    // Links: an ordinary one goes to the system browser (recorded by SATU_OPEN_LINKS_LOG), never
+    // into the app; a look-alike one first shows its real host.
+    const opened = () => (existsSync(process.env.SATU_OPEN_LINKS_LOG) ? readFileSync(process.env.SATU_OPEN_LINKS_LOG, 'utf8') : '');
+    const appUrl = await session.execute('return location.href;');
+    await session.switchToFrame(frame);
+    await session.click(await session.find('a[href$="/clicked"]'));
+    await session.switchToTop();
+    await waitFor(() => opened().includes(`${url}/clicked`), { timeout: 5_000, message: 'the link handed to the browser' });
+    assert.equal(await session.execute('return location.href;'), appUrl, 'the window did not navigate');
+    await session.switchToFrame(frame);
+    await session.click(await session.find('a[href*="xn--pypal"]'));
+    await session.switchToTop();
+    const warning = await session.waitForElement('[data-testid="link-warning"]', { timeout: 5_000 });
+    assert.ok((await session.text(warning)).includes('pаypal.com'), 'the warning shows the host as it reads');
+    assert.ok(!opened().includes('xn--pypal'), 'a look-alike link waits for the user');
+    await session.screenshot('hostile-link-warning.png');
+    await session.click(await session.find('[data-testid="link-open-anyway"]'));
+    await waitFor(() => opened().includes('https://xn--pypal-4ve.com/login'), { timeout: 5_000, message: 'the confirmed link opened' });
+    assert.deepEqual(hits, [], 'no link was fetched inside the app');
+
+    // Remote content, once the user asks for it: the images load, and still nothing runs.
+    await session.click(await session.find('[data-testid="remote-load"]'));
+    await waitFor(() => hits.includes('/pixel.gif'), { timeout: 5_000, message: 'the remote image to load after consent' });
+    await sleep(1_000);
+    assert.equal(await canary(), null, 'still no script ran');
+    const loaded = hits.filter((hit) => hit !== '/pixel.gif');
+    assert.deepEqual(loaded, [], 'only the image loaded: no styles, frames, scripts or forms');
   } catch (e) {
     await session.saveFailureArtifacts('hostile-mail-failure');
     throw e;

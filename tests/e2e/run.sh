@@ -100,6 +100,9 @@ export WEBDRIVER_URL="http://127.0.0.1:$PORT"
 export SATU_APP_BIN="$APP"
 export SATU_DATA_DIR="$DATA_DIR"
 export E2E_ARTIFACTS="$ARTIFACTS"
+# Links the app hands to the system browser are written here instead (Satu's links::open_in_system).
+export SATU_OPEN_LINKS_LOG="$DATA_DIR/../opened-links.txt"
+rm -f "$SATU_OPEN_LINKS_LOG"
 # Headless-friendly defaults for the app (each can be overridden by the caller):
 export SATU_KEYRING=${SATU_KEYRING:-keyutils}                          # no Secret Service here
 # Do NOT set WEBKIT_DISABLE_DMABUF_RENDERER=1 (a common Tauri-on-Linux tip): with it, WebKitGTK

@@ -186,6 +186,16 @@ export class Session {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
 
+  /** Commands go to the frame `element` (an iframe of the current context) from now on. */
+  async switchToFrame(element) {
+    await this.cmd('POST', '/frame', { id: { [ELEMENT_KEY]: element } });
+  }
+
+  /** Commands go to the top-level document again. */
+  async switchToTop() {
+    await this.cmd('POST', '/frame', { id: null });
+  }
+
   async title() {
     return this.cmd('GET', '/title');
   }

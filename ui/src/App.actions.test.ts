@@ -262,4 +262,33 @@ describe('mail actions in the window', () => {
     await fireEvent.click(screen.getByRole('button', { name: /^Aisha Rahman/ }));
     await waitFor(() => expect(rows().length).toBeGreaterThan(5));
   });
+
+  it('remote images wait for the user; look-alike links wait for a confirmation', async () => {
+    const fake = createFakeBackend({ seed: false });
+    render(App, { backend: fake });
+    await fake.openSample();
+    const rowsNow = await screen.findAllByTestId('timeline-item');
+    // The sample has no remote images: no bar.
+    await fireEvent.click(rowsNow[0]);
+    await waitFor(() => expect(paneTitle()).not.toBeNull());
+    expect(screen.queryByTestId('remote-bar')).toBeNull();
+
+    // A link clicked in a frame: an ordinary one opens in the browser at once.
+    await fake.clickLink('https://example.com/page');
+    expect(fake.opened).toEqual(['https://example.com/page']);
+    // A look-alike one waits; Escape (or the default button) keeps it closed.
+    await fake.clickLink('https://xn--pypal-4ve.com/login');
+    const dialog = await screen.findByTestId('link-warning');
+    expect(dialog.textContent).toContain('xn--pypal-4ve.com');
+    await key('Escape');
+    await waitFor(() => expect(screen.queryByTestId('link-warning')).toBeNull());
+    expect(fake.opened).toHaveLength(1);
+    await fake.clickLink('https://xn--pypal-4ve.com/login');
+    await fireEvent.click(await screen.findByTestId('link-open-anyway'));
+    await waitFor(() => expect(fake.opened).toEqual(['https://example.com/page', 'https://xn--pypal-4ve.com/login']));
+    // Anything else is refused, with a word why.
+    await fake.clickLink('javascript:alert(1)');
+    await waitFor(() => expect(screen.getAllByTestId('notice-info').map((n) => n.textContent).join()).toContain('javascript'));
+    expect(fake.opened).toHaveLength(2);
+  });
 });

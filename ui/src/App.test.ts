@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { createFakeBackend } from './backend/fake';
 import ReadingPane from './components/ReadingPane.svelte';
+import { prepareMailHtml } from './lib/mail-html';
 import { buildSrcdoc } from './lib/srcdoc';
 
 afterEach(cleanup);
@@ -21,7 +22,7 @@ describe('App with the fake backend', () => {
     await fireEvent.click(rows[0]);
     const pane = screen.getByTestId('reading-pane');
     await waitFor(() => expect(pane.querySelector('h1')?.textContent).toBe('Welcome to Satu'));
-    expect(pane.querySelector('iframe')?.getAttribute('sandbox')).toBe('');
+    expect(pane.querySelector('iframe')?.getAttribute('sandbox')).toBe('allow-popups');
   });
 
   it('moves the selection with j and k, and opens with o', async () => {
@@ -74,13 +75,65 @@ describe('ReadingPane', () => {
         body_text: 'plain',
         body_html: hostile,
         attachments: [],
+        remote_content: false,
       },
     });
     const frames = container.querySelectorAll('iframe');
     expect(frames).toHaveLength(1);
-    expect(frames[0].getAttribute('sandbox')).toBe('');
-    expect(frames[0].getAttribute('srcdoc')).toBe(buildSrcdoc(hostile, 'en'));
+    // Only a link's request for a new window (which the app refuses): no scripts, no same origin.
+    expect(frames[0].getAttribute('sandbox')).toBe('allow-popups');
+    expect(frames[0].getAttribute('srcdoc')).toBe(buildSrcdoc(prepareMailHtml(hostile, false).html, 'en'));
     expect(container.querySelector('script')).toBeNull();
     expect(container.textContent).not.toContain('after');
+  });
+
+  it('blocks remote images until the user loads them, for this message or the sender', async () => {
+    const allowed: string[] = [];
+    const detail = {
+      id: 7,
+      kind: 'mail' as const,
+      account: 1,
+      title: 'News',
+      sender: { name: 'News', address: 'news@example.org' },
+      time: '2026-01-01T00:00:00Z',
+      unread: false,
+      flagged: false,
+      answered: false,
+      thread: null,
+      snippet: '',
+      message_id: null,
+      folders: [],
+      task: null,
+      todo: null,
+      recipients: '',
+      body_text: null,
+      body_html: '<p>Hi</p><img src="https://tracker.example/p.gif">',
+      attachments: [],
+      remote_content: false,
+    };
+    const { container, rerender } = render(ReadingPane, {
+      loading: false,
+      detail,
+      onallowsender: (address: string) => allowed.push(address),
+    });
+    const srcdoc = () => container.querySelector('iframe')?.getAttribute('srcdoc') ?? '';
+    expect(screen.getByTestId('remote-bar').textContent).toContain('blocked a remote image');
+    expect(srcdoc()).toContain('data-satu-src="https://tracker.example/p.gif"');
+    expect(srcdoc()).not.toMatch(/\ssrc="https:/);
+    expect(srcdoc()).toContain("img-src data:\"");
+
+    await fireEvent.click(screen.getByTestId('remote-always'));
+    expect(allowed).toEqual(['news@example.org']);
+    await fireEvent.click(screen.getByTestId('remote-load'));
+    expect(screen.queryByTestId('remote-bar')).toBeNull();
+    expect(srcdoc()).toContain('src="https://tracker.example/p.gif"');
+    expect(srcdoc()).toContain('img-src data: https: http:');
+
+    // Another message: blocked again; one from an allowed sender: loaded at once.
+    await rerender({ loading: false, detail: { ...detail, id: 8 } });
+    expect(screen.getByTestId('remote-bar')).toBeTruthy();
+    await rerender({ loading: false, detail: { ...detail, id: 9, remote_content: true } });
+    expect(screen.queryByTestId('remote-bar')).toBeNull();
+    expect(srcdoc()).toContain('src="https://tracker.example/p.gif"');
   });
 });

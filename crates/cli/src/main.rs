@@ -151,6 +151,11 @@ enum Command {
     },
     /// Unread, flagged and open-task counts (unified totals, per account, per folder).
     Counts,
+    /// Senders whose mail loads remote images without asking (`allow ADDR`, `block ADDR`).
+    RemoteContent {
+        #[command(subcommand)]
+        command: Option<RemoteCommand>,
+    },
     /// Tasks: make one from a mail, list them, complete them.
     Task {
         #[command(subcommand)]
@@ -183,6 +188,20 @@ enum TaskCommand {
         /// Reopen it instead.
         #[arg(long)]
         undo: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RemoteCommand {
+    /// Always load remote content in mail from this address.
+    Allow {
+        /// Email address.
+        address: String,
+    },
+    /// Block remote content from this address again (the window offers to load it).
+    Block {
+        /// Email address.
+        address: String,
     },
 }
 
@@ -645,6 +664,24 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let verb = if undo { "reopened" } else { "done" };
             output(json, &task, || {
                 format!("Task {} {verb}: {}", task.id, task.title)
+            })
+        }
+        Command::RemoteContent { command } => {
+            let senders = match command {
+                None => satu.remote_content_senders()?,
+                Some(RemoteCommand::Allow { address }) => {
+                    satu.set_remote_content(&address, true)?
+                }
+                Some(RemoteCommand::Block { address }) => {
+                    satu.set_remote_content(&address, false)?
+                }
+            };
+            output(json, &senders, || {
+                if senders.is_empty() {
+                    "Remote content is blocked for every sender.".to_owned()
+                } else {
+                    senders.join("\n")
+                }
             })
         }
         Command::Counts => {

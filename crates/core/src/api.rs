@@ -18,7 +18,7 @@ use crate::dto::{
     SyncReport, TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::{import, live, replay, secrets, sync};
+use crate::{import, links, live, replay, secrets, sync};
 
 /// How long an action waits for the server before leaving its change queued.
 const PUSH_NOW_TIMEOUT: Duration = Duration::from_secs(10);
@@ -615,7 +615,52 @@ impl Satu {
 
     /// One item with its content.
     pub fn show(&self, id: i64) -> ApiResult<dto::ItemDetail> {
-        Ok(self.store.item(id)?.into())
+        let mut detail: dto::ItemDetail = self.store.item(id)?.into();
+        if let Some(sender) = &detail.item.sender {
+            detail.remote_content = self.store.remote_content_allowed(&sender.address)?;
+        }
+        Ok(detail)
+    }
+
+    // ---- Reading safely -------------------------------------------------------------------
+
+    /// Lets mail from `address` load remote content (images) without asking, or asks again
+    /// (`allowed` false). Returns every sender allowed.
+    pub fn set_remote_content(&self, address: &str, allowed: bool) -> ApiResult<Vec<String>> {
+        let address = address.trim();
+        if !address.contains('@') {
+            return Err(ApiError::invalid(
+                "address",
+                format!("{address:?} is not an email address"),
+            ));
+        }
+        self.store
+            .write(|tx| tx.set_remote_content(address, allowed))?;
+        self.remote_content_senders()
+    }
+
+    /// The senders whose mail loads remote content without asking.
+    pub fn remote_content_senders(&self) -> ApiResult<Vec<String>> {
+        Ok(self.store.remote_content_senders()?)
+    }
+
+    /// A link clicked in mail: opened in the system's browser (or mail handler) when it is an
+    /// ordinary `http`, `https` or `mailto` link, or a look-alike one the user `confirmed`;
+    /// returned unopened when it needs confirming; refused when it is anything else. Never
+    /// opened inside the app.
+    pub fn open_link(&self, url: &str, confirmed: bool) -> ApiResult<links::LinkDecision> {
+        let decision = links::classify(url);
+        match &decision {
+            links::LinkDecision::Open { url } => links::open_in_system(url)?,
+            links::LinkDecision::Confirm { url, .. } if confirmed => links::open_in_system(url)?,
+            links::LinkDecision::Confirm { host, .. } => {
+                tracing::info!(%host, "A look-alike link waits for the user's confirmation.");
+            }
+            links::LinkDecision::Refuse { scheme, .. } => {
+                tracing::warn!(%scheme, "A link that Satu does not follow was clicked.");
+            }
+        }
+        Ok(decision)
     }
 
     // ---- Imports --------------------------------------------------------------------------

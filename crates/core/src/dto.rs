@@ -104,6 +104,10 @@ pub struct ItemDetail {
     pub quarantined: Option<String>,
     /// Attachments.
     pub attachments: Vec<Attachment>,
+    /// Whether its remote content (images) may load without asking: the user chose "always"
+    /// for its sender. Otherwise the window blocks it and offers to load it.
+    #[serde(default)]
+    pub remote_content: bool,
 }
 
 /// An account.
@@ -498,6 +502,7 @@ impl From<satu_store::ItemDetail> for ItemDetail {
             body_text: detail.body_text,
             body_html: detail.body_html,
             quarantined: detail.quarantine,
+            remote_content: false,
             attachments: detail
                 .attachments
                 .into_iter()

@@ -11,6 +11,7 @@ pub mod api;
 pub mod dto;
 pub mod error;
 mod import;
+pub mod links;
 mod live;
 mod notify;
 mod replay;

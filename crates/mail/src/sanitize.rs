@@ -1,8 +1,10 @@
 //! HTML sanitizing: the second layer of defence behind the sandboxed, script-less frame the UI
 //! renders mail in. Scripts, event handlers, forms, frames, objects and `javascript:` URLs never
-//! survive; links get `rel="noopener noreferrer"`. Nothing loads by itself from the network:
-//! images keep only `cid:` and `data:image/` sources (remote images are tracking pixels), styles
-//! (which can hold `url(…)`) are dropped, and `data:` URLs are allowed in image sources only.
+//! survive; links get `rel="noopener noreferrer"`. Styles (which can hold `url(…)`) are dropped,
+//! `data:` URLs are allowed in image sources only, and images keep `cid:`, `data:image/`, `http:`
+//! and `https:` sources: remote images (tracking pixels, most often) stay in the stored HTML so
+//! that the user can choose to load them, and the window blocks them until then (it renders them
+//! inert, and the frame's Content-Security-Policy forbids remote loads).
 
 use std::collections::HashSet;
 
@@ -34,7 +36,12 @@ pub fn sanitize_html(html: &str) -> String {
         .attribute_filter(|element, attribute, value| {
             let url = value.trim_start().to_ascii_lowercase();
             let keep = match (element, attribute) {
-                ("img", "src") => url.starts_with("cid:") || url.starts_with("data:image/"),
+                ("img", "src") => {
+                    url.starts_with("cid:")
+                        || url.starts_with("data:image/")
+                        || url.starts_with("http:")
+                        || url.starts_with("https:")
+                }
                 (_, "src" | "href" | "cite" | "longdesc") => !url.starts_with("data:"),
                 _ => true,
             };
@@ -55,7 +62,7 @@ mod tests {
             <iframe srcdoc="<script>1</script>"></iframe><object data="x"></object><embed src="y">
             <svg onload="alert(1)"><script>1</script></svg><meta http-equiv="refresh" content="0;url=https://evil.example">
             <base href="https://evil.example/"><img src="x" onerror="alert(1)">
-            <img src="https://tracker.example/p.gif"><a href="data:text/html,x">d</a>
+            <a href="data:text/html,x">d</a>
             <p style="background: url(https://tracker.example/bg)">s</p>"#;
         let clean = sanitize_html(hostile).to_lowercase();
         for bad in [
@@ -89,6 +96,19 @@ mod tests {
         assert!(clean.contains("<b>Bold</b>"));
         assert!(clean.contains(r#"width="100%""#));
         assert!(clean.contains(r#"rel="noopener noreferrer""#));
+    }
+
+    #[test]
+    fn keeps_remote_image_sources_for_the_window_to_block_or_load() {
+        let clean = sanitize_html(
+            r#"<img src="https://tracker.example/p.gif" width="1"><img src="ftp://x/y.png"><img src="//cdn.example/z.png">"#,
+        );
+        assert!(
+            clean.contains(r#"src="https://tracker.example/p.gif""#),
+            "{clean}"
+        );
+        assert!(!clean.contains("ftp:"), "{clean}");
+        assert!(!clean.contains("cdn.example"), "{clean}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 -- 0007: tasks (shaped like an iCalendar VTODO, so that the CalDAV sync can carry them), the
 -- Flagged view's index, the user's settings, per-account notification mute and whether an
--- account shows in the unified timeline.
+-- account shows in the unified timeline, and the senders whose remote images load.
 
 -- The task-specific part of an item of kind 'task' (its title, time and account are in items).
 CREATE TABLE tasks (
@@ -40,3 +40,9 @@ ALTER TABLE accounts ADD COLUMN notify INTEGER NOT NULL DEFAULT 1 CHECK (notify 
 -- Whether the account's items show in the unified views (All, Unread, Flagged, Tasks); an
 -- excluded account is still synced and has its own view.
 ALTER TABLE accounts ADD COLUMN in_timeline INTEGER NOT NULL DEFAULT 1 CHECK (in_timeline IN (0, 1));
+
+-- Senders whose mail loads remote content (images) without asking: the user chose "always for
+-- this sender". Addresses in lower case.
+CREATE TABLE remote_content_senders (
+    address TEXT PRIMARY KEY
+) STRICT;

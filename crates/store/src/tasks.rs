@@ -1,5 +1,6 @@
 //! Tasks: items of kind `task` with a `tasks` row (shaped like an iCalendar VTODO), made by hand
-//! or from a mail, and the user's settings that decide what flagging a mail does.
+//! or from a mail; and the user's settings (what flagging a mail does, notifications, the senders
+//! whose remote content loads).
 //!
 //! A task made from a mail names it by Message-ID (`tasks.mail_message_id`), and the mail's item
 //! points at the task (`items.task_id`). The Message-ID is the truth: a mail stored again (a
@@ -342,6 +343,47 @@ impl crate::Store {
             let rows = stmt.query_map([], crate::items::row_from)?;
             rows.collect::<rusqlite::Result<_>>()
                 .context("Cannot read the tasks")
+        })
+    }
+}
+
+impl Tx<'_> {
+    /// Lets mail from `address` load remote content without asking (or asks again).
+    pub fn set_remote_content(&mut self, address: &str, allowed: bool) -> Result<()> {
+        let address = address.trim().to_lowercase();
+        let sql = if allowed {
+            "INSERT INTO remote_content_senders (address) VALUES (?1) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM remote_content_senders WHERE address = ?1"
+        };
+        self.conn()
+            .execute(sql, [&address])
+            .with_context(|| format!("Cannot store the remote content choice for {address}"))?;
+        Ok(())
+    }
+}
+
+impl crate::Store {
+    /// Whether mail from `address` loads remote content without asking.
+    pub fn remote_content_allowed(&self, address: &str) -> Result<bool> {
+        let address = address.trim().to_lowercase();
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM remote_content_senders WHERE address = ?1)",
+            )?
+            .query_row([&address], |row| row.get(0))
+            .context("Cannot read the remote content choices")
+        })
+    }
+
+    /// The senders whose mail loads remote content without asking.
+    pub fn remote_content_senders(&self) -> Result<Vec<String>> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT address FROM remote_content_senders ORDER BY address")?;
+            let rows = stmt.query_map([], |row| row.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .context("Cannot read the remote content choices")
         })
     }
 }

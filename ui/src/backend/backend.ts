@@ -5,6 +5,7 @@ import type {
   ApiError,
   ChangeEvent,
   Counts,
+  LinkDecision,
   Folder,
   ImportReport,
   Item,
@@ -73,4 +74,13 @@ export interface Backend {
   counts(): Promise<Counts>;
   /** Shows (or hides) an account's items in the unified views. */
   setAccountInTimeline(id: number, shown: boolean): Promise<Account>;
+  /** Lets mail from `address` load remote content without asking (or asks again). */
+  setRemoteContent(address: string, allowed: boolean): Promise<string[]>;
+  /** Opens a link in the system browser (a look-alike one only when `confirmed`). */
+  openLink(url: string, confirmed: boolean): Promise<LinkDecision>;
+  /**
+   * Calls `cb` for a link clicked in mail that the app did not open by itself: a look-alike one
+   * to confirm, or one it refuses. Returns the function that stops it.
+   */
+  onLink(cb: (decision: LinkDecision) => void, onError: (error: ApiError) => void): () => void;
 }

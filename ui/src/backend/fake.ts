@@ -8,6 +8,7 @@ import type {
   ApiError,
   ChangeEvent,
   Counts,
+  LinkDecision,
   Folder,
   ImportReport,
   Item,
@@ -224,6 +225,10 @@ export class FakeBackend implements Backend {
   private offline: boolean;
   private statusListeners = new Set<(status: LiveStatus) => void>();
   private openListeners = new Set<(id: number) => void>();
+  private linkListeners = new Set<(decision: LinkDecision) => void>();
+  private remoteSenders = new Set<string>();
+  /** Links "opened in the system browser", for tests. */
+  readonly opened: string[] = [];
   private readonly live: boolean;
   /** The simulated live sync: each account's last status and its next step. */
   private statuses = new Map<number, LiveStatus>();
@@ -293,7 +298,9 @@ export class FakeBackend implements Backend {
   }
 
   async show(id: number): Promise<ItemDetail> {
-    return structuredClone(this.get(id).detail);
+    const detail = structuredClone(this.get(id).detail);
+    const sender = detail.sender?.address.toLowerCase();
+    return { ...detail, remote_content: sender !== undefined && this.remoteSenders.has(sender) };
   }
 
   async item(id: number): Promise<Item> {
@@ -535,6 +542,30 @@ export class FakeBackend implements Backend {
     return name === undefined ? null : { account, name };
   }
 
+  async setRemoteContent(address: string, allowed: boolean): Promise<string[]> {
+    if (!address.includes('@')) throw fail('invalid_input', `"${address}" is not an email address`, 'address');
+    if (allowed) this.remoteSenders.add(address.toLowerCase());
+    else this.remoteSenders.delete(address.toLowerCase());
+    return [...this.remoteSenders].sort();
+  }
+
+  async openLink(url: string, confirmed: boolean): Promise<LinkDecision> {
+    const decision = classifyLink(url);
+    if (decision.action === 'open' || (decision.action === 'confirm' && confirmed)) this.opened.push(decision.url);
+    return decision;
+  }
+
+  onLink(cb: (decision: LinkDecision) => void): () => void {
+    this.linkListeners.add(cb);
+    return () => this.linkListeners.delete(cb);
+  }
+
+  /** Test hook: a link is clicked in a mail frame (the app's new-window handler). */
+  async clickLink(url: string): Promise<void> {
+    const decision = await this.openLink(url, false);
+    if (decision.action !== 'open') for (const listener of this.linkListeners) listener(decision);
+  }
+
   onOpen(cb: (id: number) => void): () => void {
     this.openListeners.add(cb);
     return () => this.openListeners.delete(cb);
@@ -764,6 +795,7 @@ export class FakeBackend implements Backend {
       body_text: seed.text,
       body_html: seed.html ?? null,
       attachments: seed.attachments ?? [],
+      remote_content: false,
     };
     this.items.set(id, { detail });
     return toItem(detail);
@@ -780,6 +812,26 @@ function noFolder(folders: Folders, what: string): ApiError {
     `This account has ${what} (its folders: ${folders.names.join(', ')}). Run \`satu sync\` if it was just created`,
     'folder',
   );
+}
+
+/** A small copy of the core's `links::classify`, enough for the window's tests and demo. */
+function classifyLink(url: string): LinkDecision {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return { action: 'refuse', url, scheme: '' };
+  }
+  const scheme = parsed.protocol.replace(/:$/, '');
+  if (scheme === 'mailto') return { action: 'open', url: parsed.href };
+  if (scheme !== 'http' && scheme !== 'https') return { action: 'refuse', url, scheme };
+  if (parsed.hostname.split('.').some((label) => label.startsWith('xn--'))) {
+    return { action: 'confirm', url: parsed.href, host: parsed.hostname, shown_host: parsed.hostname, reason: 'punycode' };
+  }
+  if (parsed.username || parsed.password) {
+    return { action: 'confirm', url: parsed.href, host: parsed.hostname, shown_host: parsed.hostname, reason: 'userinfo' };
+  }
+  return { action: 'open', url: parsed.href };
 }
 
 function toItem(d: ItemDetail): Item {

@@ -2,7 +2,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend } from './backend';
-import { toApiError, type ApiError, type ChangeEvent, type LiveStatus } from './types';
+import { toApiError, type ApiError, type ChangeEvent, type LinkDecision, type LiveStatus } from './types';
 
 /** Event carrying one ChangeEvent (src-tauri/src/lib.rs: CHANGE_EVENT). */
 const CHANGE_EVENT = 'satu://change';
@@ -10,6 +10,8 @@ const CHANGE_EVENT = 'satu://change';
 const STATUS_EVENT = 'satu://status';
 /** Event carrying an item id to open: a clicked notification (src-tauri/src/lib.rs: OPEN_EVENT). */
 const OPEN_EVENT = 'satu://open';
+/** Event carrying a LinkDecision to show the user (src-tauri/src/lib.rs: LINK_EVENT). */
+const LINK_EVENT = 'satu://link';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -59,5 +61,8 @@ export function createTauriBackend(): Backend {
     taskDone: (id, done) => call('task_done', { id, done }),
     counts: () => call('counts'),
     setAccountInTimeline: (id, shown) => call('set_account_in_timeline', { id, shown }),
+    setRemoteContent: (address, allowed) => call('set_remote_content', { address, allowed }),
+    openLink: (url, confirmed) => call('open_link', { url, confirmed }),
+    onLink: (cb, onError) => subscribe<LinkDecision>(LINK_EVENT, cb, onError),
   };
 }

@@ -55,7 +55,15 @@ export interface ItemDetail extends Item {
   /** Sanitized by the core; still only ever shown inside a sandboxed frame. */
   body_html: string | null;
   attachments: Attachment[];
+  /** Remote content loads without asking (the user chose "always" for the sender). */
+  remote_content: boolean;
 }
+
+/** What the app did with a link clicked in mail (the core's `LinkDecision`). */
+export type LinkDecision =
+  | { action: 'open'; url: string }
+  | { action: 'confirm'; url: string; host: string; shown_host: string; reason: 'punycode' | 'userinfo' }
+  | { action: 'refuse'; url: string; scheme: string };
 
 export type Security = 'tls' | 'starttls' | 'plain';
 

@@ -57,6 +57,18 @@ pane-date = Date
 pane-attachments = Attachments
 pane-body-title = Message content
 pane-no-body = This item has no text.
+remote-blocked = { $count ->
+    [one] Satu blocked a remote image in this message: loading it can tell the sender that you read it.
+   *[other] Satu blocked { $count } remote images in this message: loading them can tell the sender that you read it.
+}
+remote-load = Load for this message
+remote-always = Always for { $address }
+link-warning-title = Check where this link goes
+link-warning-punycode = This link goes to { $host }, a name written in other alphabets that can look like a familiar one. Open it only if you expected it.
+link-warning-userinfo = This link hides its real address: it goes to { $host }, whatever it shows first.
+link-open-anyway = Open { $host }
+link-cancel = Don’t open
+link-refused = Satu does not follow { $scheme } links: they could run code or open files.
 pane-folder = Folder
 pane-task = Task
 pane-open-task = Open the task

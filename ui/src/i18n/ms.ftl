@@ -57,6 +57,18 @@ pane-date = Tarikh
 pane-attachments = Lampiran
 pane-body-title = Kandungan mesej
 pane-no-body = Item ini tiada teks.
+remote-blocked = { $count ->
+    [one] Satu menyekat satu imej jauh dalam mesej ini: memuatkannya boleh memberitahu pengirim bahawa anda telah membacanya.
+   *[other] Satu menyekat { $count } imej jauh dalam mesej ini: memuatkannya boleh memberitahu pengirim bahawa anda telah membacanya.
+}
+remote-load = Muatkan untuk mesej ini
+remote-always = Sentiasa untuk { $address }
+link-warning-title = Semak ke mana pautan ini pergi
+link-warning-punycode = Pautan ini pergi ke { $host }, nama yang ditulis dalam abjad lain yang boleh kelihatan seperti nama yang biasa. Buka hanya jika anda menjangkakannya.
+link-warning-userinfo = Pautan ini menyembunyikan alamat sebenarnya: ia pergi ke { $host }, walau apa pun yang ditunjukkan dahulu.
+link-open-anyway = Buka { $host }
+link-cancel = Jangan buka
+link-refused = Satu tidak mengikuti pautan { $scheme }: ia boleh menjalankan kod atau membuka fail.
 pane-folder = Folder
 pane-task = Tugasan
 pane-open-task = Buka tugasan

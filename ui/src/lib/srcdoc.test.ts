@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_CSP, buildSrcdoc } from './srcdoc';
+import { FRAME_CSP, FRAME_CSP_REMOTE, buildSrcdoc } from './srcdoc';
 
 describe('buildSrcdoc', () => {
   it('puts the CSP meta first in <head>', () => {
@@ -36,5 +36,11 @@ describe('buildSrcdoc', () => {
 
   it('sanitizes the language tag', () => {
     expect(buildSrcdoc('', 'en"><script>')).toContain('<html lang="enscript">');
+  });
+
+  it('allows remote images only when asked to', () => {
+    expect(buildSrcdoc('', 'en')).toContain(FRAME_CSP);
+    expect(buildSrcdoc('', 'en', true)).toContain(FRAME_CSP_REMOTE);
+    expect(FRAME_CSP_REMOTE).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data: https: http:");
   });
 });

@@ -2,6 +2,8 @@
 
 /** Allows nothing but inline styles and inline images; first in <head>, before any content. */
 export const FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+/** The same, with remote images: only once the user loaded remote content for the message. */
+export const FRAME_CSP_REMOTE = "default-src 'none'; style-src 'unsafe-inline'; img-src data: https: http:";
 
 const FRAME_STYLE = `
 :root { color-scheme: light; }
@@ -25,12 +27,12 @@ a { color: #0b57d0; }
  * escapes, so markup in the mail (`</iframe>`, `<script>`) cannot leave the frame; and the empty
  * sandbox forbids scripts, forms, plugins and same-origin access in any case.
  */
-export function buildSrcdoc(bodyHtml: string, lang: string): string {
+export function buildSrcdoc(bodyHtml: string, lang: string, remote = false): string {
   return (
     '<!doctype html><html lang="' +
     lang.replace(/[^A-Za-z0-9-]/g, '') +
     '"><head>' +
-    `<meta http-equiv="Content-Security-Policy" content="${FRAME_CSP}">` +
+    `<meta http-equiv="Content-Security-Policy" content="${remote ? FRAME_CSP_REMOTE : FRAME_CSP}">` +
     `<style>${FRAME_STYLE}</style>` +
     '</head><body>' +
     bodyHtml +
