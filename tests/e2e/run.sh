@@ -15,6 +15,11 @@ set -euo pipefail
 
 die() { echo "e2e/run.sh: $*" >&2; exit 2; }
 [ $# -ge 1 ] || die "usage: tests/e2e/run.sh APP_BINARY [TEST_FILE…]"
+# Accounts added in the window keep their password in the kernel keyring (SATU_KEYRING=keyutils
+# below), which needs a session keyring of its own: run everything inside one.
+if [ -z "${SATU_E2E_KEYRING:-}" ] && command -v keyctl >/dev/null; then
+  exec keyctl session - env SATU_E2E_KEYRING=1 bash "$0" "$@"
+fi
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 APP=$1

@@ -1,0 +1,143 @@
+// A real account in the real window: the project's Dovecot on 127.0.0.1 (tests/servers/dovecot.sh),
+// added through the account form (a wrong password first: the error shows at the password field),
+// its mail arriving, `t` making a task of one, and another client flagging a second one on the
+// server, whose task then appears by itself; new mail is pushed into the open window.
+// Runs after the other tests in the same data directory (tests/e2e/run.sh).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Session, waitFor } from './webdriver.mjs';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const DOVECOT = path.join(ROOT, 'tests/servers/dovecot.sh');
+const ITEM = '[data-testid="timeline-item"]';
+
+/** `minutesAgo` before now: newer than the sample mailbox, so at the top of the timeline. */
+function message(id, subject, minutesAgo) {
+  return [
+    'From: Carol Tan <carol@example.com>',
+    'To: alice@example.com',
+    `Subject: ${subject}`,
+    `Date: ${new Date(Date.now() - minutesAgo * 60_000).toUTCString()}`,
+    `Message-ID: <${id}@example.com>`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `The body of ${subject}.`,
+    '',
+  ].join('\r\n');
+}
+
+function startDovecot() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'satu-e2e-dovecot-'));
+  const line = execFileSync('bash', [DOVECOT, 'start', dir], { encoding: 'utf8' }).trim();
+  const vars = Object.fromEntries(line.split(/\s+/).map((pair) => pair.split('=')));
+  const append = (subject, id, minutesAgo) => {
+    const file = path.join(dir, `${id}.eml`);
+    writeFileSync(file, message(id, subject, minutesAgo));
+    execFileSync('bash', [DOVECOT, 'append', dir, 'alice', 'INBOX', file]);
+  };
+  const doveadm = (...args) => execFileSync('doveadm', ['-c', vars.DOVECOT_CONF, ...args], { encoding: 'utf8' });
+  const stop = () => execFileSync('bash', [DOVECOT, 'stop', dir]);
+  return { dir, vars, append, doveadm, stop };
+}
+
+test('an IMAP account added in the window: mail arrives, t makes a task, a flag elsewhere makes one', { timeout: 180_000 }, async (t) => {
+  const dovecot = startDovecot();
+  t.after(() => dovecot.stop());
+  dovecot.append('Quarterly numbers', 'quarterly', 30);
+  dovecot.append('Team lunch on Friday', 'lunch', 20);
+
+  const session = await Session.start();
+  t.after(() => session.end().catch(() => {}));
+  const rowWith = (text) =>
+    waitFor(
+      async () => {
+        for (const row of await session.findAll(ITEM)) {
+          if ((await session.property(row, 'textContent')).includes(text)) return row;
+        }
+        return null;
+      },
+      { timeout: 20_000, message: `a timeline row with "${text}"` },
+    );
+  try {
+    await session.click(await session.waitForElement('[data-testid="add-account"]', { timeout: 30_000 }));
+    const field = (name) => session.find(`[data-testid="field-${name}"]`);
+    await session.waitForElement('[data-testid="field-email"]', { timeout: 5_000 });
+    await session.sendKeys(await field('email'), 'alice@example.com');
+    await session.sendKeys(await field('name'), 'Alice at Dovecot');
+    await session.sendKeys(await field('imap'), `localhost:${dovecot.vars.IMAP_PORT}`);
+    await session.sendKeys(await field('smtp'), 'localhost:587');
+    await session.click(await session.find('[data-testid="field-security"] option[value="starttls"]'));
+    await session.sendKeys(await field('username'), 'alice');
+    await session.sendKeys(await field('ca-file'), dovecot.vars.CA_FILE);
+    // A wrong password: the server's refusal shows at the password field, nothing is added.
+    await session.sendKeys(await field('password'), 'wrong-pass');
+    await session.click(await session.find('[data-testid="submit-account"]'));
+    const problem = await session.waitForElement('[data-testid="field-error-password"]', { timeout: 20_000 });
+    await waitFor(async () => (await session.text(problem)).length > 0, { message: 'the password error text' });
+    await session.screenshot('imap-account-wrong-password.png');
+    const password = await field('password');
+    await session.execute('arguments[0].value = ""; arguments[0].dispatchEvent(new Event("input"));', [
+      { 'element-6066-11e4-a52e-4f735466cecf': password },
+    ]);
+    await session.sendKeys(password, 'alice-pass');
+    await session.click(await session.find('[data-testid="submit-account"]'));
+    await waitFor(async () => (await session.findAll('[data-testid="submit-account"]')).length === 0, {
+      timeout: 20_000,
+      message: 'the account form to close once the login worked',
+    });
+
+    // The live sync brings the mail in.
+    const quarterly = await rowWith('Quarterly numbers');
+    await rowWith('Team lunch on Friday');
+
+    // Open one and make it a task with `t`.
+    await session.click(quarterly);
+    await waitFor(async () => (await session.text(await session.find('[data-testid="reading-pane"]'))).includes('Quarterly numbers'), {
+      timeout: 5_000,
+      message: 'the mail to open',
+    });
+    await session.keys('t');
+    await session.waitForElement('[data-testid="pane-open-task"]', { timeout: 5_000 });
+
+    // Another client flags the other mail on the server: its task appears here by itself.
+    const uid = dovecot
+      .doveadm('fetch', '-u', 'alice', 'uid hdr.message-id', 'mailbox', 'INBOX')
+      .split('\f')
+      .find((record) => record.includes('lunch@example.com'))
+      ?.match(/uid: (\d+)/)?.[1];
+    assert.ok(uid, 'the lunch message on the server');
+    dovecot.doveadm('flags', 'add', '-u', 'alice', '\\Flagged', 'mailbox', 'INBOX', 'uid', uid);
+    await waitFor(
+      async () => {
+        const [count] = await session.findAll('[data-testid="count-tasks"]');
+        return count && (await session.property(count, 'textContent')) === '2';
+      },
+      { timeout: 10_000, message: 'two open tasks: the one made with t and the flagged mail’s' },
+    );
+    // The mail shows its flag (its task, made just now, has the same title and no flag).
+    await waitFor(
+      async () => {
+        for (const row of await session.findAll(ITEM)) {
+          const text = await session.property(row, 'textContent');
+          if (text.includes('Team lunch on Friday') && text.includes('⚑')) return true;
+        }
+        return false;
+      },
+      { timeout: 5_000, message: 'the flagged mail' },
+    );
+
+    // New mail is pushed into the open window.
+    dovecot.append('Pushed while watching', 'pushed', 0);
+    await rowWith('Pushed while watching');
+    const file = await session.screenshot('imap-account.png');
+    t.diagnostic(`screenshot: ${file}`);
+  } catch (e) {
+    await session.saveFailureArtifacts('imap-account-failure');
+    throw e;
+  }
+});
