@@ -741,3 +741,49 @@ fn an_account_can_leave_the_unified_timeline_and_folders_have_views_and_counts()
     satu.fails(&["timeline", "--account", "9999"], 3);
     satu.fails(&["account", "exclude", "9999"], 3);
 }
+
+#[test]
+fn attachments_open_in_the_system_application_but_programs_never_do() {
+    let (satu, _) = imported();
+    let news = mail_id(&satu, "Newsletter");
+    let log = satu.dir.path().join("opened.txt");
+    let out = satu
+        .command()
+        .env("SATU_OPEN_LINKS_LOG", &log)
+        .args(["--json", "attachment", &news.to_string(), "0", "--open"])
+        .output()
+        .expect("run satu");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let opened: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let path = opened["opened"].as_str().expect("path");
+    assert!(
+        path.contains("/opened/") && path.ends_with("/notes.txt"),
+        "{path}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(path).expect("file").trim(),
+        "attached notes"
+    );
+    assert_eq!(std::fs::read_to_string(&log).expect("log").trim(), path);
+
+    // A program in a mail is never opened from it.
+    let eml = satu.dir.path().join("program.eml");
+    std::fs::write(
+        &eml,
+        "From: x@example.com\nSubject: Your invoice\nMessage-ID: <prog@x>\nMIME-Version: 1.0\n\
+         Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nSee attached.\n\
+         --B\nContent-Type: application/octet-stream; name=\"invoice.pdf.exe\"\n\
+         Content-Disposition: attachment; filename=\"invoice.pdf.exe\"\nContent-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n--B--\n",
+    )
+    .expect("write eml");
+    satu.json(&["import", "eml", eml.to_str().expect("path")]);
+    let program = mail_id(&satu, "Your invoice");
+    let stderr = satu.fails(&["attachment", &program.to_string(), "0", "--open"], 2);
+    assert!(stderr.contains("program or script"), "{stderr}");
+    let stderr = satu.fails(&["attachment", &program.to_string(), "0"], 2);
+    assert!(stderr.contains("--output"), "{stderr}");
+}

@@ -150,3 +150,9 @@ pub fn open_link(
 ) -> Result<LinkDecision, ApiError> {
     satu.open_link(&url, confirmed)
 }
+
+#[tauri::command]
+pub fn open_attachment(satu: State<'_, Satu>, id: i64, index: u32) -> Result<String, ApiError> {
+    satu.open_attachment(id, index)
+        .map(|path| path.to_string_lossy().into_owned())
+}

@@ -149,6 +149,7 @@ pub fn run() {
             commands::set_account_in_timeline,
             commands::set_remote_content,
             commands::open_link,
+            commands::open_attachment,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -291,4 +291,14 @@ describe('mail actions in the window', () => {
     await waitFor(() => expect(screen.getAllByTestId('notice-info').map((n) => n.textContent).join()).toContain('javascript'));
     expect(fake.opened).toHaveLength(2);
   });
+
+  it('an attachment opens with the system application from the reading pane', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await fireEvent.click((await screen.findAllByTestId('timeline-item'))[0]);
+    await waitFor(() => expect(paneTitle()).toBe('Quarterly report draft'));
+    await fireEvent.click(screen.getByTestId('attachment-open'));
+    await waitFor(() => expect(fake.opened).toEqual([expect.stringMatching(/report-q3\.pdf$/)]));
+    expect(screen.queryByTestId('notice-error')).toBeNull();
+  });
 });

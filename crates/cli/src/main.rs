@@ -105,8 +105,11 @@ enum Command {
         /// Which attachment (0-based).
         index: u32,
         /// Where to write it; `-` for standard output.
-        #[arg(long, short)]
-        output: PathBuf,
+        #[arg(long, short, required_unless_present = "open")]
+        output: Option<PathBuf>,
+        /// Open it with the system's application for its type instead (programs are refused).
+        #[arg(long, conflicts_with = "output")]
+        open: bool,
     },
     /// Import mail offline into a local account.
     #[command(subcommand)]
@@ -518,7 +521,19 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Attachment {
             id,
             index,
-            output: path,
+            open: true,
+            ..
+        } => {
+            let path = satu.open_attachment(id, index)?;
+            output(json, &serde_json::json!({ "opened": path }), || {
+                format!("Opened {}", path.display())
+            })
+        }
+        Command::Attachment {
+            id,
+            index,
+            output: Some(path),
+            ..
         } => {
             let (info, content) = satu.attachment(id, index)?;
             if path.as_os_str() == "-" {
@@ -550,6 +565,10 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 )
             })
         }
+        Command::Attachment { output: None, .. } => Err(ApiError::invalid(
+            "output",
+            "Say where to save the attachment (--output FILE) or --open it",
+        )),
         Command::Mark(mark) => {
             let unread = (mark.read || mark.unread).then_some(mark.unread);
             let flagged = (mark.flag || mark.unflag).then_some(mark.flag);

@@ -639,6 +639,40 @@ impl Satu {
         self.remote_content_senders()
     }
 
+    /// Opens attachment `index` of item `id` with the system's application for its type: the
+    /// bytes are decoded from the original message into a private folder of the data directory
+    /// (`opened/`), then handed over. Programs and scripts are refused (save them with
+    /// [`Satu::attachment`] and check them first). Returns the file's path.
+    pub fn open_attachment(&self, id: i64, index: u32) -> ApiResult<PathBuf> {
+        let (info, content) = self.attachment(id, index)?;
+        if links::is_program(&info.name, &info.mime_type) {
+            return Err(ApiError::invalid(
+                "index",
+                format!(
+                    "{:?} is a program or script: Satu does not open those from mail. Save it (`satu attachment {id} {index} -o FILE`) and check it first",
+                    info.name
+                ),
+            ));
+        }
+        let dir = self.data_dir.join("opened").join(format!("{id}-{index}"));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("Cannot create {}", dir.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let private = std::fs::Permissions::from_mode(0o700);
+            for folder in [self.data_dir.join("opened"), dir.clone()] {
+                std::fs::set_permissions(&folder, private.clone())
+                    .with_context(|| format!("Cannot make {} private", folder.display()))?;
+            }
+        }
+        let path = dir.join(links::safe_file_name(&info.name));
+        std::fs::write(&path, &content)
+            .with_context(|| format!("Cannot write the attachment to {}", path.display()))?;
+        links::open_in_system(&path.to_string_lossy())?;
+        Ok(path)
+    }
+
     /// The senders whose mail loads remote content without asking.
     pub fn remote_content_senders(&self) -> ApiResult<Vec<String>> {
         Ok(self.store.remote_content_senders()?)

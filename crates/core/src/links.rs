@@ -76,6 +76,49 @@ pub fn classify(url: &str) -> LinkDecision {
     }
 }
 
+/// File name endings of programs and scripts: an attachment like that is never opened from the
+/// mail (it would run), only saved.
+const PROGRAMS: &[&str] = &[
+    "app", "apk", "appimage", "bash", "bat", "bin", "cmd", "com", "command", "cpl", "deb",
+    "desktop", "dmg", "exe", "hta", "jar", "js", "jse", "lnk", "msc", "msi", "msp", "pif", "pkg",
+    "pl", "ps1", "py", "reg", "rpm", "run", "scr", "sh", "vb", "vbe", "vbs", "ws", "wsf", "zsh",
+];
+
+/// Whether an attachment called `name` of type `mime_type` is a program or script.
+pub fn is_program(name: &str, mime_type: &str) -> bool {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mime = mime_type.to_ascii_lowercase();
+    PROGRAMS.contains(&ext.as_str())
+        || mime.contains("executable")
+        || mime.contains("x-msdownload")
+        || mime.contains("x-sh")
+        || mime.contains("java-archive")
+        || mime == "application/x-desktop"
+}
+
+/// A file name safe to create: no directories, no control characters, not empty, not hidden.
+pub(crate) fn safe_file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "attachment".to_owned()
+    } else {
+        cleaned.chars().take(120).collect()
+    }
+}
+
 /// Hands `url` to the system (browser or mail handler). With `SATU_OPEN_LINKS_LOG` set (tests),
 /// appends it to that file instead.
 pub(crate) fn open_in_system(url: &str) -> Result<(), ApiError> {
@@ -111,6 +154,31 @@ mod tests {
             LinkDecision::Confirm { reason, .. } => format!("confirm {reason}"),
             LinkDecision::Refuse { scheme, .. } => format!("refuse {scheme}"),
         }
+    }
+
+    #[test]
+    fn programs_are_recognised_by_name_or_type() {
+        use super::{is_program, safe_file_name};
+        for (name, mime) in [
+            ("setup.exe", "application/octet-stream"),
+            ("Invoice.PDF.js", "text/plain"),
+            ("run.sh", "text/plain"),
+            ("thing", "application/x-msdownload"),
+            ("x.desktop", "application/octet-stream"),
+        ] {
+            assert!(is_program(name, mime), "{name} {mime}");
+        }
+        for (name, mime) in [
+            ("report.pdf", "application/pdf"),
+            ("photo.jpg", "image/jpeg"),
+            ("notes", "text/plain"),
+        ] {
+            assert!(!is_program(name, mime), "{name} {mime}");
+        }
+        assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_file_name(".bashrc"), "bashrc");
+        assert_eq!(safe_file_name("  "), "attachment");
+        assert_eq!(safe_file_name("a\u{0}b.txt"), "a_b.txt");
     }
 
     #[test]

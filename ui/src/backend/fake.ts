@@ -549,6 +549,17 @@ export class FakeBackend implements Backend {
     return [...this.remoteSenders].sort();
   }
 
+  async openAttachment(id: number, index: number): Promise<string> {
+    const attachment = this.get(id).detail.attachments[index];
+    if (!attachment) throw fail('not_found', `Item ${id} has no attachment ${index}`, 'index');
+    if (/\.(exe|sh|bat|cmd|js|jar|msi|scr|desktop)$/i.test(attachment.name)) {
+      throw fail('invalid_input', `"${attachment.name}" is a program or script: Satu does not open those from mail.`, 'index');
+    }
+    const path = `/tmp/satu/opened/${id}-${index}/${attachment.name}`;
+    this.opened.push(path);
+    return path;
+  }
+
   async openLink(url: string, confirmed: boolean): Promise<LinkDecision> {
     const decision = classifyLink(url);
     if (decision.action === 'open' || (decision.action === 'confirm' && confirmed)) this.opened.push(decision.url);

@@ -63,6 +63,7 @@ export function createTauriBackend(): Backend {
     setAccountInTimeline: (id, shown) => call('set_account_in_timeline', { id, shown }),
     setRemoteContent: (address, allowed) => call('set_remote_content', { address, allowed }),
     openLink: (url, confirmed) => call('open_link', { url, confirmed }),
+    openAttachment: (id, index) => call('open_attachment', { id, index }),
     onLink: (cb, onError) => subscribe<LinkDecision>(LINK_EVENT, cb, onError),
   };
 }

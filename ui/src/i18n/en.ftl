@@ -55,6 +55,7 @@ pane-from = From
 pane-to = To
 pane-date = Date
 pane-attachments = Attachments
+attachment-open = Open
 pane-body-title = Message content
 pane-no-body = This item has no text.
 remote-blocked = { $count ->

@@ -55,6 +55,7 @@ pane-from = Daripada
 pane-to = Kepada
 pane-date = Tarikh
 pane-attachments = Lampiran
+attachment-open = Buka
 pane-body-title = Kandungan mesej
 pane-no-body = Item ini tiada teks.
 remote-blocked = { $count ->
