@@ -535,6 +535,11 @@ fn the_golden_corpus_imports_with_the_duplicate_pair_as_one_item() {
     );
     let html = shown["body_html"].as_str().expect("html").to_lowercase();
     assert!(html.contains("weekly news"), "{html}");
+    // The remote image stays for the window to block or, with consent, load; nothing else of
+    // the attacker's host does.
+    let pixel = r#"<img src="https://tracker.evil.example/open.gif?u=alice""#;
+    assert!(html.contains(pixel), "{html}");
+    let html = html.replace(pixel, "");
     for bad in [
         "<script",
         "onerror",

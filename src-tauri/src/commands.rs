@@ -156,3 +156,17 @@ pub fn open_attachment(satu: State<'_, Satu>, id: i64, index: u32) -> Result<Str
     satu.open_attachment(id, index)
         .map(|path| path.to_string_lossy().into_owned())
 }
+
+/// The window has drawn its first timeline: logs the start-up time once (and prints it as
+/// `painted_ms=N` on stderr with SATU_REPORT_STARTUP=1, for tests/bench/app.sh).
+#[tauri::command]
+pub fn painted() {
+    static REPORTED: std::sync::Once = std::sync::Once::new();
+    REPORTED.call_once(|| {
+        let ms = crate::started().elapsed().as_millis();
+        tracing::info!(painted_ms = ms as u64, "First timeline painted.");
+        if std::env::var_os("SATU_REPORT_STARTUP").is_some() {
+            eprintln!("satu-app: first timeline painted_ms={ms}");
+        }
+    });
+}

@@ -23,8 +23,17 @@ pub const OPEN_EVENT: &str = "satu://open";
 /// link Satu refuses.
 pub const LINK_EVENT: &str = "satu://link";
 
+/// When the process started: the window's first painted timeline is measured from here.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// The process start (or the first call, if `run` has not started).
+pub(crate) fn started() -> std::time::Instant {
+    *STARTED.get_or_init(std::time::Instant::now)
+}
+
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
@@ -150,6 +159,7 @@ pub fn run() {
             commands::set_remote_content,
             commands::open_link,
             commands::open_attachment,
+            commands::painted,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -76,6 +76,8 @@ export interface Backend {
   setAccountInTimeline(id: number, shown: boolean): Promise<Account>;
   /** Lets mail from `address` load remote content without asking (or asks again). */
   setRemoteContent(address: string, allowed: boolean): Promise<string[]>;
+  /** The window has drawn its first timeline (the app measures its start-up with it). */
+  painted(): void;
   /** Opens attachment `index` of item `id` with the system's application (programs refused). */
   openAttachment(id: number, index: number): Promise<string>;
   /** Opens a link in the system browser (a look-alike one only when `confirmed`). */

@@ -549,6 +549,13 @@ export class FakeBackend implements Backend {
     return [...this.remoteSenders].sort();
   }
 
+  /** How often the window said it painted its first timeline (once, for tests). */
+  paintedCount = 0;
+
+  painted(): void {
+    this.paintedCount += 1;
+  }
+
   async openAttachment(id: number, index: number): Promise<string> {
     const attachment = this.get(id).detail.attachments[index];
     if (!attachment) throw fail('not_found', `Item ${id} has no attachment ${index}`, 'index');

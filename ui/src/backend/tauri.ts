@@ -64,6 +64,9 @@ export function createTauriBackend(): Backend {
     setRemoteContent: (address, allowed) => call('set_remote_content', { address, allowed }),
     openLink: (url, confirmed) => call('open_link', { url, confirmed }),
     openAttachment: (id, index) => call('open_attachment', { id, index }),
+    painted: () => {
+      call('painted').catch(() => {});
+    },
     onLink: (cb, onError) => subscribe<LinkDecision>(LINK_EVENT, cb, onError),
   };
 }
