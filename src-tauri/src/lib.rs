@@ -160,6 +160,9 @@ pub fn run() {
             commands::open_link,
             commands::open_attachment,
             commands::painted,
+            commands::settings,
+            commands::set_setting,
+            commands::set_account_notify,
         ])
         .build(tauri::generate_context!());
     match app {

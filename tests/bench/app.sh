@@ -2,7 +2,7 @@
 # The desktop app's start-up time and memory with a large store (issue: "cold start to a painted
 # timeline with 100k messages in the store", "memory of the whole process tree idle").
 #
-#   tests/bench/app.sh [--count 100000] [--reps 5] [--idle 300]
+#   tests/bench/app.sh [--count 100000] [--reps 5] [--idle 300] [--data DIR]
 #
 # Generates --count messages (gen_corpus.py, deterministic), imports them with `satu import
 # maildir` into a fresh data dir (release build), then starts the release app under a private
@@ -11,7 +11,8 @@
 # window has drawn its first page of rows). The last start stays open --idle seconds, then the
 # proportional set size (PSS, /proc/PID/smaps_rollup) of the app and all its processes (WebKit's
 # web and network processes) is summed. The OS page cache is warm (the same files were just
-# written); "cold" means no Satu process was running.
+# written); "cold" means no Satu process was running. --data DIR starts the app on an existing
+# data dir instead (generating and importing 100k messages takes several minutes).
 # Results are printed as Markdown; raw output in $BENCH_OUT (default tests/bench/out/app-<stamp>/).
 #
 # Environment: CARGO_TARGET_DIR (default the repository's target/), BENCH_TMP (default /dev/shm),
@@ -21,6 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd -P)
 repo=$(cd "$here/../.." && pwd -P)
 count=100000
+data_dir=""
 reps=5
 idle=300
 while [ $# -gt 0 ]; do
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
     --count) count=$2; shift ;;
     --reps) reps=$2; shift ;;
     --idle) idle=$2; shift ;;
+    --data) data_dir=$2; shift ;;
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "app.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -60,13 +63,19 @@ satu="$CARGO_TARGET_DIR/release/satu"
 app="$CARGO_TARGET_DIR/release/satu-app"
 [ -x "$satu" ] && [ -x "$app" ] || { echo "app.sh: build $satu and $app first" >&2; exit 1; }
 
-echo "==> Generating $count messages and importing them" >&2
-python3 "$here/gen_corpus.py" --count "$count" --maildir "$work/Maildir" >&2
-data="$work/data"
-import_start=$(date +%s%N)
-"$satu" --data-dir "$data" import maildir "$work/Maildir" >&2
-import_s=$(( ($(date +%s%N) - import_start) / 1000000 ))
-rm -rf "$work/Maildir"
+if [ -n "$data_dir" ]; then
+  data=$data_dir
+  count=$("$satu" --data-dir "$data" --json counts >/dev/null && python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM mail').fetchone()[0])" "$data/satu.db")
+  import_s=0
+else
+  echo "==> Generating $count messages and importing them" >&2
+  python3 "$here/gen_corpus.py" --count "$count" --maildir "$work/Maildir" >&2
+  data="$work/data"
+  import_start=$(date +%s%N)
+  "$satu" --data-dir "$data" import maildir "$work/Maildir" >&2
+  import_s=$(( ($(date +%s%N) - import_start) / 1000000 ))
+  rm -rf "$work/Maildir"
+fi
 db_mb=$(du -m "$data/satu.db" | cut -f1)
 
 echo "==> Starting the app $reps times" >&2
@@ -116,7 +125,7 @@ median=$(echo "$sorted" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) 
   echo
   echo "| | |"
   echo "|---|---|"
-  echo "| messages in the store | $count (satu.db $db_mb MB; import $((import_s / 1000)).$(( (import_s % 1000) / 100 )) s) |"
+  echo "| messages in the store | $count (satu.db $db_mb MB$([ "$import_s" -gt 0 ] && echo "; import $((import_s / 1000)).$(( (import_s % 1000) / 100 )) s")) |"
   echo "| start to painted timeline, each run (ms) | $(printf '%s ' "${painted[@]}") |"
   echo "| **start to painted timeline, median** | **$median ms** (goal ≤ 1000 ms) |"
   echo "| PSS of the app's $processes processes after $idle s idle | **$((pss / 1024)) MB** |"

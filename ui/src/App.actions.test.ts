@@ -301,4 +301,21 @@ describe('mail actions in the window', () => {
     await waitFor(() => expect(fake.opened).toEqual([expect.stringMatching(/report-q3\.pdf$/)]));
     expect(screen.queryByTestId('notice-error')).toBeNull();
   });
+
+  it('settings: do not disturb, per-account mute and the task rules', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByTestId('open-settings'));
+    const dnd = (await screen.findByTestId('setting-dnd')) as HTMLInputElement;
+    expect(dnd.checked).toBe(false);
+    await fireEvent.click(dnd);
+    await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'notify.enabled')?.value).toBe(false));
+    await fireEvent.click(screen.getByTestId('setting-account-notify'));
+    await waitFor(async () => expect((await fake.accounts())[0].notify).toBe(false));
+    await fireEvent.click(screen.getByTestId('setting-task-from-flagged'));
+    await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'tasks.from_flagged')?.value).toBe(false));
+    await key('Escape');
+    await waitFor(() => expect(screen.queryByTestId('settings')).toBeNull());
+  });
 });

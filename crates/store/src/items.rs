@@ -558,7 +558,20 @@ fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
         args.push(folder.into());
     }
     if query.unified {
-        sql.push_str(" AND i.account_id IN (SELECT id FROM accounts WHERE in_timeline = 1)");
+        // The hidden accounts as literals: a subquery here made SQLite sort every item instead
+        // of walking the sort-key index newest first (0.86 s instead of 1 ms at 100k items).
+        let hidden: Vec<i64> = conn
+            .prepare_cached("SELECT id FROM accounts WHERE in_timeline = 0")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("Cannot read which accounts are hidden")?;
+        if !hidden.is_empty() {
+            sql.push_str(&format!(
+                " AND i.account_id NOT IN ({})",
+                vec!["?"; hidden.len()].join(",")
+            ));
+            args.extend(hidden.into_iter().map(Into::into));
+        }
     }
     sql.push_str(" ORDER BY i.sort_key DESC LIMIT ?");
     args.push(i64::from(query.limit).into());
@@ -694,13 +707,20 @@ impl crate::Store {
     /// Unread, flagged and open-task counts per account and unread counts per folder.
     pub fn counts(&self) -> Result<Counts> {
         self.read(|conn| {
+            // One pass over the items (and one over the open tasks), whatever the number of
+            // accounts.
             let mut stmt = conn.prepare_cached(
-                "SELECT a.id,
-                    (SELECT count(*) FROM items i WHERE i.account_id = a.id AND i.unread = 1 AND i.kind IN ('mail', 'chat')),
-                    (SELECT count(*) FROM items i WHERE i.account_id = a.id AND i.flagged = 1),
-                    (SELECT count(*) FROM items i JOIN tasks t ON t.item_id = i.id
-                        WHERE i.account_id = a.id AND t.status NOT IN ('completed', 'cancelled'))
-                 FROM accounts a ORDER BY a.id",
+                "SELECT a.id, coalesce(c.unread, 0), coalesce(c.flagged, 0), coalesce(t.open, 0)
+                 FROM accounts a
+                 LEFT JOIN (SELECT account_id,
+                                   sum(unread = 1 AND kind IN ('mail', 'chat')) AS unread,
+                                   sum(flagged = 1) AS flagged
+                            FROM items GROUP BY account_id) c ON c.account_id = a.id
+                 LEFT JOIN (SELECT i.account_id, count(*) AS open
+                            FROM tasks tk JOIN items i ON i.id = tk.item_id
+                            WHERE tk.status NOT IN ('completed', 'cancelled')
+                            GROUP BY i.account_id) t ON t.account_id = a.id
+                 ORDER BY a.id",
             )?;
             let accounts = stmt
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?

@@ -6,6 +6,7 @@ import type {
   ChangeEvent,
   Counts,
   LinkDecision,
+  SettingValue,
   Folder,
   ImportReport,
   Item,
@@ -76,6 +77,12 @@ export interface Backend {
   setAccountInTimeline(id: number, shown: boolean): Promise<Account>;
   /** Lets mail from `address` load remote content without asking (or asks again). */
   setRemoteContent(address: string, allowed: boolean): Promise<string[]>;
+  /** Every setting with its value. */
+  settings(): Promise<SettingValue[]>;
+  /** Chooses a setting. */
+  setSetting(key: string, value: boolean): Promise<SettingValue>;
+  /** Mutes (false) or unmutes the new-mail notifications of an account. */
+  setAccountNotify(id: number, notify: boolean): Promise<Account>;
   /** The window has drawn its first timeline (the app measures its start-up with it). */
   painted(): void;
   /** Opens attachment `index` of item `id` with the system's application (programs refused). */

@@ -9,6 +9,7 @@ import type {
   ChangeEvent,
   Counts,
   LinkDecision,
+  SettingValue,
   Folder,
   ImportReport,
   Item,
@@ -397,7 +398,7 @@ export class FakeBackend implements Backend {
       if (detail.kind === 'mail' && this.isRemote(detail.account)) this.enqueue(detail.account, id, 'set_flags');
       this.emit({ change: 'updated', id, kind: detail.kind, title: detail.title });
       // As the core does (tasks.from_flagged, on by default): a flagged mail gets its task.
-      if (flagging && detail.kind === 'mail') this.makeTask(detail, null);
+      if (flagging && detail.kind === 'mail' && this.settingValues.get('tasks.from_flagged')) this.makeTask(detail, null);
     }
     return this.report(detail.account, id, { changed, folder: null, deleted: false });
   }
@@ -549,6 +550,29 @@ export class FakeBackend implements Backend {
     return [...this.remoteSenders].sort();
   }
 
+  private settingValues = new Map<string, boolean>([
+    ['tasks.from_flagged', true],
+    ['tasks.unflag_on_done', true],
+    ['notify.enabled', true],
+  ]);
+
+  async settings(): Promise<SettingValue[]> {
+    return [...this.settingValues].map(([key, value]) => ({ key, value, default: true }));
+  }
+
+  async setSetting(key: string, value: boolean): Promise<SettingValue> {
+    if (!this.settingValues.has(key)) throw fail('invalid_input', `No setting "${key}"`, 'key');
+    this.settingValues.set(key, value);
+    return { key, value, default: true };
+  }
+
+  async setAccountNotify(id: number, notify: boolean): Promise<Account> {
+    const account = this.accountList.find((a) => a.id === id);
+    if (!account) throw fail('not_found', `No account with id ${id}`);
+    account.notify = notify;
+    return structuredClone(account);
+  }
+
   /** How often the window said it painted its first timeline (once, for tests). */
   paintedCount = 0;
 
@@ -617,7 +641,7 @@ export class FakeBackend implements Backend {
       this.emit({ change: 'updated', id, kind: 'task', title: task.title });
       // tasks.unflag_on_done (on by default): the mail is unflagged.
       const mail = task.todo.mail === null ? undefined : this.items.get(task.todo.mail)?.detail;
-      if (done && mail?.flagged) await this.mark(mail.id, { flagged: false });
+      if (done && mail?.flagged && this.settingValues.get('tasks.unflag_on_done')) await this.mark(mail.id, { flagged: false });
     }
     return toItem(task);
   }

@@ -64,6 +64,9 @@ export function createTauriBackend(): Backend {
     setRemoteContent: (address, allowed) => call('set_remote_content', { address, allowed }),
     openLink: (url, confirmed) => call('open_link', { url, confirmed }),
     openAttachment: (id, index) => call('open_attachment', { id, index }),
+    settings: () => call('settings'),
+    setSetting: (key, value) => call('set_setting', { key, value: String(value) }),
+    setAccountNotify: (id, notify) => call('set_account_notify', { id, notify }),
     painted: () => {
       call('painted').catch(() => {});
     },

@@ -59,6 +59,13 @@ export interface ItemDetail extends Item {
   remote_content: boolean;
 }
 
+/** A setting and its value (`satu settings`). */
+export interface SettingValue {
+  key: string;
+  value: boolean;
+  default: boolean;
+}
+
 /** What the app did with a link clicked in mail (the core's `LinkDecision`). */
 export type LinkDecision =
   | { action: 'open'; url: string }

@@ -26,6 +26,14 @@ language-label = Language
 language-en = English
 language-ms = Bahasa Melayu
 shortcuts-button = Shortcuts
+settings-button = Settings
+settings-title = Settings
+settings-notifications = Notifications
+settings-dnd = Do not disturb (no notifications for new mail)
+settings-account-notify = Notify new mail of { $account }
+settings-tasks = Tasks
+settings-task-from-flagged = Flagging a mail makes its task
+settings-unflag-on-done = Completing a task unflags its mail
 
 ## Timeline
 

@@ -26,6 +26,14 @@ language-label = Bahasa
 language-en = English
 language-ms = Bahasa Melayu
 shortcuts-button = Pintasan
+settings-button = Tetapan
+settings-title = Tetapan
+settings-notifications = Pemberitahuan
+settings-dnd = Jangan ganggu (tiada pemberitahuan untuk mel baharu)
+settings-account-notify = Beritahu mel baharu { $account }
+settings-tasks = Tugasan
+settings-task-from-flagged = Menanda mel menjadikannya tugasan
+settings-unflag-on-done = Menyelesaikan tugasan membuang tanda melnya
 
 ## Garis masa
 
