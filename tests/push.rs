@@ -384,6 +384,21 @@ fn a_folder_chosen_for_push_is_watched_too() {
         c["change"] == "updated" && c["id"] == id
     });
     assert_eq!(titles(&satu)["Archived"]["flagged"], true);
+
+    // Another client deletes the pushed folder. Dovecot ends the session that had it selected
+    // (BYE), so the account reconnects once; the folder it can no longer watch does not keep
+    // it offline, and INBOX is pushed again.
+    dovecot.doveadm(&["mailbox", "delete", "-u", "alice", "-s", "Archive"]);
+    std::thread::sleep(Duration::from_secs(12));
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("after@example.com", "After the delete", 3),
+    );
+    watch.added("After the delete", PUSHED);
+    let log = plain(&watch.log());
+    let offline = log.matches(r#""state":"offline""#).count();
+    assert!(offline <= 1, "offline {offline} times:\n{log}");
     satu.json(&["folders", "--no-push", "Archive"]);
 }
 

@@ -596,6 +596,14 @@ impl Watchers {
             }
             return match result {
                 Ok(()) => anyhow!("The watcher of {folder} stopped"),
+                // A chosen folder the server refuses (deleted or renamed by another client):
+                // not a reason to drop the account. It is tried again with the next look at the
+                // choices, and the next full pass takes it off the folder list.
+                Err(ImapError::Server { .. }) if folder != INBOX => {
+                    tracing::warn!(folder = %folder, "The server refuses to watch this folder.");
+                    self.running.remove(&folder);
+                    continue;
+                }
                 Err(e) => anyhow::Error::from(e).context(format!("Watching {folder} failed")),
             };
         }
