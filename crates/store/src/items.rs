@@ -219,7 +219,7 @@ pub(crate) const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sen
     (SELECT status FROM tasks WHERE item_id = i.id), (SELECT due FROM tasks WHERE item_id = i.id),
     (SELECT completed_at FROM tasks WHERE item_id = i.id),
     (SELECT nullif(mail_message_id, '') FROM tasks WHERE item_id = i.id),
-    (SELECT m2.item_id FROM tasks t2 JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
+    (SELECT m2.item_id FROM tasks t2 CROSS JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
         WHERE t2.item_id = i.id AND t2.mail_message_id != '')";
 
 pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {

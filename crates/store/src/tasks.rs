@@ -278,11 +278,13 @@ struct MailForTask {
     message_id: Option<String>,
 }
 
-/// The task made from Message-ID `message_id` of an account, if any.
+/// The task made from Message-ID `message_id` of an account, if any. Asked for every stored
+/// message: the CROSS JOIN keeps SQLite on the `tasks_mail` index (the `!= ''` lets it use that
+/// partial index) instead of walking all the account's items (4 ms instead of 3 µs at 20k).
 fn task_of_message(conn: &Connection, account_id: i64, message_id: &str) -> Result<Option<i64>> {
     conn.prepare_cached(
-        "SELECT t.item_id FROM tasks t JOIN items i ON i.id = t.item_id
-         WHERE t.mail_message_id = ?1 AND i.account_id = ?2",
+        "SELECT t.item_id FROM tasks t CROSS JOIN items i ON i.id = t.item_id
+         WHERE t.mail_message_id = ?1 AND t.mail_message_id != '' AND i.account_id = ?2",
     )?
     .query_row(params![message_id, account_id], |row| row.get(0))
     .optional()
