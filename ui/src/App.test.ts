@@ -5,6 +5,7 @@ import { createFakeBackend } from './backend/fake';
 import ReadingPane from './components/ReadingPane.svelte';
 import { prepareMailHtml } from './lib/mail-html';
 import { buildSrcdoc } from './lib/srcdoc';
+import { makeDetail } from './test/items';
 
 afterEach(cleanup);
 
@@ -55,28 +56,7 @@ describe('ReadingPane', () => {
     const hostile = '</iframe><script>window.pwned = true</script><p>after</p>';
     const { container } = render(ReadingPane, {
       loading: false,
-      detail: {
-        id: 1,
-        kind: 'mail',
-        account: 1,
-        title: 'Hi',
-        sender: null,
-        time: '2026-01-01T00:00:00Z',
-        unread: false,
-        flagged: false,
-        answered: false,
-        thread: null,
-        snippet: '',
-        message_id: null,
-        folders: [],
-        task: null,
-        todo: null,
-        recipients: '',
-        body_text: 'plain',
-        body_html: hostile,
-        attachments: [],
-        remote_content: false,
-      },
+      detail: makeDetail({ body_text: 'plain', body_html: hostile }),
     });
     const frames = container.querySelectorAll('iframe');
     expect(frames).toHaveLength(1);
@@ -89,28 +69,12 @@ describe('ReadingPane', () => {
 
   it('blocks remote images until the user loads them, for this message or the sender', async () => {
     const allowed: string[] = [];
-    const detail = {
+    const detail = makeDetail({
       id: 7,
-      kind: 'mail' as const,
-      account: 1,
       title: 'News',
       sender: { name: 'News', address: 'news@example.org' },
-      time: '2026-01-01T00:00:00Z',
-      unread: false,
-      flagged: false,
-      answered: false,
-      thread: null,
-      snippet: '',
-      message_id: null,
-      folders: [],
-      task: null,
-      todo: null,
-      recipients: '',
-      body_text: null,
       body_html: '<p>Hi</p><img src="https://tracker.example/p.gif">',
-      attachments: [],
-      remote_content: false,
-    };
+    });
     const { container, rerender } = render(ReadingPane, {
       loading: false,
       detail,

@@ -2,28 +2,21 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Item } from '../backend';
 import { ROW_HEIGHT } from '../lib/virtual';
+import { makeItem } from '../test/items';
 import Timeline from './Timeline.svelte';
 
 afterEach(cleanup);
 
 function items(count: number): Item[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: count - i,
-    kind: 'mail',
-    account: 1,
-    title: `Message ${count - i}`,
-    sender: { name: null, address: 'a@example.com' },
-    time: new Date(Date.UTC(2026, 0, 1) - i * 60_000).toISOString(),
-    unread: false,
-    flagged: false,
-    answered: false,
-    thread: null,
-    snippet: '',
-    message_id: null,
-    folders: ['INBOX'],
-    task: null,
-    todo: null,
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    makeItem({
+      id: count - i,
+      title: `Message ${count - i}`,
+      sender: { name: null, address: 'a@example.com' },
+      time: new Date(Date.UTC(2026, 0, 1) - i * 60_000).toISOString(),
+      folders: ['INBOX'],
+    }),
+  );
 }
 
 function show(list: Item[], selected: number | null = null) {

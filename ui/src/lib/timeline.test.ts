@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent, Item } from '../backend';
+import { makeItem } from '../test/items';
 import { appendPage, applyChange, compareItems, type ListState } from './timeline';
 
 function item(id: number, time: string, patch: Partial<Item> = {}): Item {
-  return {
-    id,
-    kind: 'mail',
-    account: 1,
-    title: `Item ${id}`,
-    sender: { name: null, address: 'a@example.com' },
-    time,
-    unread: false,
-    flagged: false,
-    answered: false,
-    thread: null,
-    snippet: '',
-    message_id: null,
-    folders: [],
-    task: null,
-    todo: null,
-    ...patch,
-  };
+  return makeItem({ id, time, title: `Item ${id}`, sender: { name: null, address: 'a@example.com' }, ...patch });
 }
 
 const change = (kind: ChangeEvent['change'], id: number): ChangeEvent => ({ change: kind, id, kind: 'mail', title: '' });

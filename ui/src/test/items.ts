@@ -1,0 +1,37 @@
+// Test fixtures in the shape of the core's DTOs: one place to extend when a field is added.
+import type { Item, ItemDetail } from '../backend';
+
+/** A read, unflagged mail with every field set; `patch` overrides. */
+export function makeItem(patch: Partial<Item> = {}): Item {
+  return {
+    id: 1,
+    kind: 'mail',
+    account: 1,
+    title: 'Hi',
+    sender: null,
+    time: '2026-01-01T00:00:00Z',
+    unread: false,
+    flagged: false,
+    answered: false,
+    thread: null,
+    snippet: '',
+    message_id: null,
+    folders: [],
+    task: null,
+    todo: null,
+    ...patch,
+  };
+}
+
+/** `makeItem` with its content (what `show` answers); `patch` overrides. */
+export function makeDetail(patch: Partial<ItemDetail> = {}): ItemDetail {
+  return {
+    ...makeItem(),
+    recipients: '',
+    body_text: null,
+    body_html: null,
+    attachments: [],
+    remote_content: false,
+    ...patch,
+  };
+}
