@@ -605,6 +605,21 @@ fn a_mail_becomes_a_task_that_links_back_and_can_be_completed() {
     assert!(done["todo"]["completed"].is_string());
     let reopened = satu.json(&["task", "done", &task_id.to_string(), "--undo"]);
     assert_eq!(reopened["todo"]["done"], false);
+    // The due date changes and clears.
+    let moved = satu.json(&[
+        "task",
+        "due",
+        &task_id.to_string(),
+        "2027-01-15T17:00:00+08:00",
+    ]);
+    assert_eq!(moved["todo"]["due"], "2027-01-15T09:00:00Z", "{moved}");
+    let cleared = satu.json(&["task", "due", &task_id.to_string(), "--clear"]);
+    assert_eq!(cleared["todo"]["due"], Value::Null, "{cleared}");
+    let stderr = satu.fails(&["task", "due", &task_id.to_string(), "someday"], 2);
+    assert!(stderr.contains("not a date"), "{stderr}");
+    let stderr = satu.fails(&["task", "due", &plan.to_string(), "2027-01-01"], 3);
+    assert!(stderr.contains("No task"), "{stderr}");
+    satu.fails(&["task", "due", &task_id.to_string()], 2);
 
     // Bad input: clear errors, nothing made.
     let stderr = satu.fails(&["task", "from-mail", &task_id.to_string()], 2);
@@ -640,6 +655,7 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
             {"key": "tasks.from_flagged", "value": true, "default": true},
             {"key": "tasks.unflag_on_done", "value": true, "default": true},
             {"key": "notify.enabled", "value": true, "default": true},
+            {"key": "timeline.threads", "value": false, "default": false},
         ])
     );
     let news = mail_id(&satu, "Newsletter");
@@ -791,4 +807,62 @@ fn attachments_open_in_the_system_application_but_programs_never_do() {
     assert!(stderr.contains("program or script"), "{stderr}");
     let stderr = satu.fails(&["attachment", &program.to_string(), "0"], 2);
     assert!(stderr.contains("--output"), "{stderr}");
+}
+
+#[test]
+fn the_timeline_groups_by_thread_and_a_thread_reads_as_a_conversation() {
+    let (satu, _) = imported();
+    let plan = mail_id(&satu, "Budget plan");
+    let reply = mail_id(&satu, "Re: Budget plan");
+
+    // Ungrouped: every message, each knowing the size of its thread.
+    let all = satu.json(&["timeline"]);
+    assert_eq!(all.as_array().expect("items").len(), 4);
+    let row = |items: &Value, id: i64| {
+        items
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["id"] == id)
+            .cloned()
+    };
+    let plan_row = row(&all, plan).expect("plan listed");
+    assert_eq!(plan_row["thread_size"], 2, "{plan_row}");
+    // An mbox holds mail already read.
+    assert_eq!(plan_row["thread_unread"], 0, "{plan_row}");
+
+    // Grouped: one row per conversation, its newest message.
+    let grouped = satu.json(&["timeline", "--threads"]);
+    assert_eq!(
+        titles(&grouped),
+        vec!["No id and no date", "Newsletter", "Re: Budget plan"],
+        "{grouped}"
+    );
+    assert!(row(&grouped, plan).is_none());
+    let thread = plan_row["thread"].as_i64().expect("thread key");
+    let members = satu.json(&["timeline", "--thread", &thread.to_string()]);
+    assert_eq!(titles(&members), vec!["Re: Budget plan", "Budget plan"]);
+
+    // The conversation: oldest first, with content, from any of its messages.
+    let conversation = satu.json(&["thread", &reply.to_string()]);
+    let ids: Vec<i64> = conversation
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(ids, vec![plan, reply]);
+    assert!(conversation[1]["body_text"]
+        .as_str()
+        .expect("text")
+        .contains("Agreed, quarterly."));
+    let out = satu.run(&["thread", &plan.to_string()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.find("Let us plan").expect("first") < text.find("Agreed").expect("second"),
+        "{text}"
+    );
+    let missing = satu.fails(&["thread", "999999"], 3);
+    assert!(missing.contains("No item with id 999999"), "{missing}");
 }

@@ -33,6 +33,11 @@ pub fn show(satu: State<'_, Satu>, id: i64) -> Result<ItemDetail, ApiError> {
 }
 
 #[tauri::command]
+pub fn thread(satu: State<'_, Satu>, id: i64) -> Result<Vec<ItemDetail>, ApiError> {
+    satu.thread(id)
+}
+
+#[tauri::command]
 pub fn accounts(satu: State<'_, Satu>) -> Result<Vec<Account>, ApiError> {
     satu.accounts()
 }
@@ -112,6 +117,11 @@ pub fn task_from_mail(
     due: Option<String>,
 ) -> Result<Item, ApiError> {
     satu.task_from_mail(id, due.as_deref())
+}
+
+#[tauri::command]
+pub fn set_task_due(satu: State<'_, Satu>, id: i64, due: Option<String>) -> Result<Item, ApiError> {
+    satu.set_task_due(id, due.as_deref())
 }
 
 #[tauri::command]

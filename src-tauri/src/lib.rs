@@ -141,6 +141,8 @@ pub fn run() {
             commands::search,
             commands::item,
             commands::show,
+            commands::thread,
+            commands::set_task_due,
             commands::accounts,
             commands::add_account,
             commands::open_sample,

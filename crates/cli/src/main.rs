@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use satu_core::api::{CancellationToken, LiveOptions};
-use satu_core::dto::{AccountInput, ChangeEvent, Item, LiveStatus, SearchQuery, TimelineQuery};
+use satu_core::dto::{
+    AccountInput, ChangeEvent, Item, ItemDetail, LiveStatus, SearchQuery, TimelineQuery,
+};
 use satu_core::{ApiError, ErrorCode, Satu};
 use serde::Serialize;
 
@@ -84,6 +86,17 @@ enum Command {
         /// Only items older than this item id (paging).
         #[arg(long)]
         before: Option<i64>,
+        /// One row per conversation (its newest item), with `thread_size` and `thread_unread`.
+        #[arg(long)]
+        threads: bool,
+        /// Only the items of this thread (a `thread` key from the JSON).
+        #[arg(long)]
+        thread: Option<i64>,
+    },
+    /// The conversation of an item: every message of its thread, oldest first, with content.
+    Thread {
+        /// Item id (any item of the thread).
+        id: i64,
     },
     /// Full-text search over every item, newest first.
     Search {
@@ -184,6 +197,17 @@ enum TaskCommand {
     },
     /// Every task: open ones first (by due date), then done ones.
     List,
+    /// Set a task's due date (or clear it).
+    Due {
+        /// Task item id.
+        id: i64,
+        /// 2026-12-24 (midnight local time) or 2026-12-24T17:00:00+08:00.
+        #[arg(required_unless_present = "clear", conflicts_with = "clear")]
+        due: Option<String>,
+        /// No due date.
+        #[arg(long)]
+        clear: bool,
+    },
     /// Complete a task (unflags its mail when tasks.unflag_on_done is on).
     Done {
         /// Task item id.
@@ -473,6 +497,8 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             account,
             folder,
             before,
+            threads,
+            thread,
         } => {
             let items = satu.timeline(&TimelineQuery {
                 limit: Some(limit),
@@ -482,8 +508,20 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 account,
                 folder,
                 before,
+                threads: Some(threads),
+                thread,
             })?;
             output(json, &items, || item_lines(&items))
+        }
+        Command::Thread { id } => {
+            let conversation = satu.thread(id)?;
+            output(json, &conversation, || {
+                conversation
+                    .iter()
+                    .map(detail_text)
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            })
         }
         Command::Search { query, limit } => {
             let items = satu.search(&SearchQuery {
@@ -494,29 +532,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         }
         Command::Show { id } => {
             let detail = satu.show(id)?;
-            output(json, &detail, || {
-                let item = &detail.item;
-                let mut text = format!("Subject: {}\n", item.title);
-                if let Some(sender) = &item.sender {
-                    text.push_str(&format!("From: {}\n", person(sender)));
-                }
-                if !detail.recipients.is_empty() {
-                    text.push_str(&format!("To: {}\n", detail.recipients));
-                }
-                text.push_str(&format!("Date: {}\n", item.time));
-                if !item.folders.is_empty() {
-                    text.push_str(&format!("Folders: {}\n", item.folders.join(", ")));
-                }
-                for a in &detail.attachments {
-                    text.push_str(&format!(
-                        "Attachment: {} ({}, {} bytes)\n",
-                        a.name, a.mime_type, a.size
-                    ));
-                }
-                text.push('\n');
-                text.push_str(detail.body_text.as_deref().unwrap_or("(no text body)"));
-                text
-            })
+            output(json, &detail, || detail_text(&detail))
         }
         Command::Attachment {
             id,
@@ -677,6 +693,14 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             })
         }
         Command::Task {
+            command: TaskCommand::Due { id, due, clear: _ },
+        } => {
+            let task = satu.set_task_due(id, due.as_deref())?;
+            output(json, &task, || {
+                format!("Task {}: {}{}", task.id, task.title, due_text(&task))
+            })
+        }
+        Command::Task {
             command: TaskCommand::Done { id, undo },
         } => {
             let task = satu.task_done(id, !undo).await?;
@@ -816,6 +840,31 @@ fn due_text(task: &Item) -> String {
     }
 }
 
+/// An item with its content as text: headers, then the body.
+fn detail_text(detail: &ItemDetail) -> String {
+    let item = &detail.item;
+    let mut text = format!("Subject: {}\n", item.title);
+    if let Some(sender) = &item.sender {
+        text.push_str(&format!("From: {}\n", person(sender)));
+    }
+    if !detail.recipients.is_empty() {
+        text.push_str(&format!("To: {}\n", detail.recipients));
+    }
+    text.push_str(&format!("Date: {}\n", item.time));
+    if !item.folders.is_empty() {
+        text.push_str(&format!("Folders: {}\n", item.folders.join(", ")));
+    }
+    for a in &detail.attachments {
+        text.push_str(&format!(
+            "Attachment: {} ({}, {} bytes)\n",
+            a.name, a.mime_type, a.size
+        ));
+    }
+    text.push('\n');
+    text.push_str(detail.body_text.as_deref().unwrap_or("(no text body)"));
+    text
+}
+
 fn item_lines(items: &[Item]) -> String {
     items
         .iter()
@@ -836,8 +885,13 @@ fn item_lines(items: &[Item]) -> String {
                     (None, None) => " ",
                 }
             );
+            let count = if i.thread_size > 1 {
+                format!(" ({})", i.thread_size)
+            } else {
+                String::new()
+            };
             format!(
-                "{:>6} {marks} {}  {:<24.24}  {}",
+                "{:>6} {marks} {}  {:<24.24}  {}{count}",
                 i.id,
                 &i.time[..16.min(i.time.len())],
                 from,

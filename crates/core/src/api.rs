@@ -483,6 +483,14 @@ impl Satu {
         Ok(self.store.item_row(id)?.into())
     }
 
+    /// Sets the due date of task `id` (RFC 3339 or a day like `2026-12-24`, midnight local
+    /// time), or clears it with `None`.
+    pub fn set_task_due(&self, id: i64, due: Option<&str>) -> ApiResult<dto::Item> {
+        let due_ms = due.map(crate::tasks::parse_due).transpose()?;
+        self.store.write(|tx| tx.set_task_due(id, due_ms))?;
+        Ok(self.store.item_row(id)?.into())
+    }
+
     /// Every setting with its value.
     pub fn settings(&self) -> ApiResult<Vec<dto::SettingValue>> {
         Setting::ALL
@@ -555,6 +563,8 @@ impl Satu {
             unified: query.account.is_none() && query.folder.is_none(),
             before: query.before,
             accounts: query.account.into_iter().collect(),
+            threads: query.threads.unwrap_or(false),
+            thread: query.thread,
         })?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -615,11 +625,27 @@ impl Satu {
 
     /// One item with its content.
     pub fn show(&self, id: i64) -> ApiResult<dto::ItemDetail> {
-        let mut detail: dto::ItemDetail = self.store.item(id)?.into();
+        self.detail(self.store.item(id)?)
+    }
+
+    /// An item's content for the window: with whether its sender's remote content may load.
+    fn detail(&self, detail: satu_store::ItemDetail) -> ApiResult<dto::ItemDetail> {
+        let mut detail: dto::ItemDetail = detail.into();
         if let Some(sender) = &detail.item.sender {
             detail.remote_content = self.store.remote_content_allowed(&sender.address)?;
         }
         Ok(detail)
+    }
+
+    /// The conversation of item `id`: every item of its thread, oldest first, with content
+    /// (just the item when it stands alone). Mail from every folder is included, the user's own
+    /// replies in Sent too.
+    pub fn thread(&self, id: i64) -> ApiResult<Vec<dto::ItemDetail>> {
+        self.store
+            .thread(id)?
+            .into_iter()
+            .map(|detail| self.detail(detail))
+            .collect()
     }
 
     // ---- Reading safely -------------------------------------------------------------------

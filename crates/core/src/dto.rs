@@ -33,8 +33,14 @@ pub struct Item {
     pub flagged: bool,
     /// Answered (a mail replied to, here or from another client).
     pub answered: bool,
-    /// Thread key.
+    /// Thread key: the items of one conversation share it (`satu thread ID` lists them).
     pub thread: Option<i64>,
+    /// Items in its thread (1 when it stands alone).
+    #[serde(default = "one")]
+    pub thread_size: i64,
+    /// Unread items in its thread.
+    #[serde(default)]
+    pub thread_unread: i64,
     /// Start of the text.
     pub snippet: String,
     /// Message-ID without angle brackets (mail only).
@@ -46,6 +52,10 @@ pub struct Item {
     /// The task's own details (kind `task` only; null otherwise).
     #[serde(default)]
     pub todo: Option<Todo>,
+}
+
+fn one() -> i64 {
+    1
 }
 
 /// The task part of a task item.
@@ -225,6 +235,13 @@ pub struct TimelineQuery {
     /// Only items older than this item id.
     #[serde(default)]
     pub before: Option<i64>,
+    /// One row per thread (conversation): its newest item among those the view keeps, with
+    /// `thread_size` and `thread_unread`.
+    #[serde(default)]
+    pub threads: Option<bool>,
+    /// Only the items of this thread (a `thread` key).
+    #[serde(default)]
+    pub thread: Option<i64>,
 }
 
 /// A full-text search.
@@ -478,6 +495,8 @@ impl From<satu_store::ItemRow> for Item {
             flagged: row.flagged,
             answered: row.answered,
             thread: row.thread,
+            thread_size: row.thread_size,
+            thread_unread: row.thread_unread,
             snippet: row.snippet,
             message_id: row.message_id,
             folders: row.folders,

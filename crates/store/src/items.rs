@@ -147,6 +147,10 @@ pub struct ItemRow {
     pub answered: bool,
     /// Thread key.
     pub thread: Option<i64>,
+    /// Items in its thread (1 when it is alone).
+    pub thread_size: i64,
+    /// Unread items in its thread.
+    pub thread_unread: i64,
     /// Snippet.
     pub snippet: String,
     /// Message-ID (mail).
@@ -206,6 +210,10 @@ pub struct TimelineQuery {
     pub folder: Option<i64>,
     /// Leave out the accounts not shown in the unified timeline (`accounts.in_timeline`).
     pub unified: bool,
+    /// One row per thread: its newest item among those the other filters keep.
+    pub threads: bool,
+    /// Only the items of this thread (a thread key, [`ItemRow::thread`]).
+    pub thread: Option<i64>,
 }
 
 /// Bytes of body text kept in the full-text index per item.
@@ -220,7 +228,9 @@ pub(crate) const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sen
     (SELECT completed_at FROM tasks WHERE item_id = i.id),
     (SELECT nullif(mail_message_id, '') FROM tasks WHERE item_id = i.id),
     (SELECT m2.item_id FROM tasks t2 CROSS JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
-        WHERE t2.item_id = i.id AND t2.mail_message_id != '')";
+        WHERE t2.item_id = i.id AND t2.mail_message_id != ''),
+    (SELECT count(*) FROM items t3 WHERE t3.thread_id = i.thread_id),
+    (SELECT count(*) FROM items t4 WHERE t4.thread_id = i.thread_id AND t4.unread = 1)";
 
 pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
     let kind: String = row.get(1)?;
@@ -252,6 +262,12 @@ pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
         flagged: row.get(8)?,
         answered: row.get::<_, Option<bool>>(14)?.unwrap_or(false),
         thread: row.get(9)?,
+        thread_size: row.get::<_, i64>(20)?.max(1),
+        thread_unread: if row.get::<_, Option<i64>>(9)?.is_some() {
+            row.get(21)?
+        } else {
+            i64::from(row.get::<_, bool>(7)?)
+        },
         snippet: row.get(10)?,
         message_id: row.get(11)?,
         task: row.get(12)?,
@@ -475,15 +491,24 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached("UPDATE items SET thread_id = ?2 WHERE id = ?1")?
             .execute(params![id, thread])?;
-        // Children that arrived first: merge their threads into this one.
-        self.conn()
+        // Children that arrived first: merge their threads into this one. Each moved item is
+        // an update on the feed, so a window grouping by thread regroups them.
+        let moved: Vec<(i64, String, String)> = self
+            .conn()
             .prepare_cached(
                 "UPDATE items SET thread_id = ?1 WHERE thread_id IN (
                      SELECT coalesce(i.thread_id, i.id) FROM mail m JOIN items i ON i.id = m.item_id
-                     WHERE m.account_id = ?2 AND m.in_reply_to = ?3 AND m.item_id != ?4) AND thread_id != ?1",
+                     WHERE m.account_id = ?2 AND m.in_reply_to = ?3 AND m.item_id != ?4) AND thread_id != ?1
+                 RETURNING id, kind, title",
             )?
-            .execute(params![thread, mail.account_id, mail.message_id, id])
+            .query_map(params![thread, mail.account_id, mail.message_id, id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()
             .context("Cannot join replies to their thread")?;
+        for (moved_id, kind, title) in moved {
+            self.record(ChangeKind::Updated, moved_id, ItemKind::parse(&kind)?, &title)?;
+        }
         Ok(())
     }
 
@@ -520,20 +545,65 @@ impl Tx<'_> {
     }
 }
 
-fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
-    let mut sql =
-        format!("SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE 1");
+/// The conditions of `query` (all but paging) on the items aliased `alias`, with their arguments.
+fn view_filter(
+    conn: &Connection,
+    query: &TimelineQuery,
+    alias: &str,
+) -> Result<(String, Vec<rusqlite::types::Value>)> {
+    let mut sql = String::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(kind) = query.kind {
-        sql.push_str(" AND i.kind = ?");
+        sql.push_str(&format!(" AND {alias}.kind = ?"));
         args.push(kind.as_str().to_owned().into());
     }
     if query.unread_only {
-        sql.push_str(" AND i.unread = 1");
+        sql.push_str(&format!(" AND {alias}.unread = 1"));
     }
     if query.flagged_only {
-        sql.push_str(" AND i.flagged = 1");
+        sql.push_str(&format!(" AND {alias}.flagged = 1"));
     }
+    if !query.accounts.is_empty() {
+        sql.push_str(&format!(
+            " AND {alias}.account_id IN ({})",
+            vec!["?"; query.accounts.len()].join(",")
+        ));
+        args.extend(query.accounts.iter().map(|&a| a.into()));
+    }
+    if let Some(folder) = query.folder {
+        sql.push_str(&format!(
+            " AND {alias}.id IN (SELECT item_id FROM mail_folders WHERE folder_id = ?)"
+        ));
+        args.push(folder.into());
+    }
+    if let Some(thread) = query.thread {
+        sql.push_str(&format!(" AND {alias}.thread_id = ?"));
+        args.push(thread.into());
+    }
+    if query.unified {
+        // The hidden accounts as literals: a subquery here made SQLite sort every item instead
+        // of walking the sort-key index newest first (0.86 s instead of 1 ms at 100k items).
+        let hidden: Vec<i64> = conn
+            .prepare_cached("SELECT id FROM accounts WHERE in_timeline = 0")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("Cannot read which accounts are hidden")?;
+        if !hidden.is_empty() {
+            sql.push_str(&format!(
+                " AND {alias}.account_id NOT IN ({})",
+                vec!["?"; hidden.len()].join(",")
+            ));
+            args.extend(hidden.into_iter().map(Into::into));
+        }
+    }
+    Ok((sql, args))
+}
+
+fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
+    let mut sql =
+        format!("SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE 1");
+    let (filter, mut args) = view_filter(conn, query, "i")?;
+    sql.push_str(&filter);
     if let Some(before) = query.before {
         let key: i64 = conn
             .query_row(
@@ -546,32 +616,15 @@ fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
         sql.push_str(" AND i.sort_key < ?");
         args.push(key.into());
     }
-    if !query.accounts.is_empty() {
+    if query.threads {
+        // The newest item of its thread that the view keeps: no newer one passes the same
+        // filter. Paging stays consistent: a thread shown on an earlier page has a newer item.
+        let (newer, newer_args) = view_filter(conn, query, "n")?;
         sql.push_str(&format!(
-            " AND i.account_id IN ({})",
-            vec!["?"; query.accounts.len()].join(",")
+            " AND (i.thread_id IS NULL OR NOT EXISTS (SELECT 1 FROM items n
+                 WHERE n.thread_id = i.thread_id AND n.sort_key > i.sort_key{newer}))"
         ));
-        args.extend(query.accounts.iter().map(|&a| a.into()));
-    }
-    if let Some(folder) = query.folder {
-        sql.push_str(" AND i.id IN (SELECT item_id FROM mail_folders WHERE folder_id = ?)");
-        args.push(folder.into());
-    }
-    if query.unified {
-        // The hidden accounts as literals: a subquery here made SQLite sort every item instead
-        // of walking the sort-key index newest first (0.86 s instead of 1 ms at 100k items).
-        let hidden: Vec<i64> = conn
-            .prepare_cached("SELECT id FROM accounts WHERE in_timeline = 0")?
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()
-            .context("Cannot read which accounts are hidden")?;
-        if !hidden.is_empty() {
-            sql.push_str(&format!(
-                " AND i.account_id NOT IN ({})",
-                vec!["?"; hidden.len()].join(",")
-            ));
-            args.extend(hidden.into_iter().map(Into::into));
-        }
+        args.extend(newer_args);
     }
     sql.push_str(" ORDER BY i.sort_key DESC LIMIT ?");
     args.push(i64::from(query.limit).into());
@@ -579,6 +632,25 @@ fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
     let rows = stmt.query_map(params_from_iter(args), row_from)?;
     rows.collect::<rusqlite::Result<_>>()
         .context("Cannot read the timeline")
+}
+
+/// Every item of the thread of item `id`, oldest first, with content (the conversation).
+fn thread(conn: &Connection, id: i64) -> Result<Vec<ItemDetail>> {
+    let key: Option<i64> = conn
+        .query_row("SELECT thread_id FROM items WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
+        .optional()?
+        .ok_or(StoreError::NoSuchItem(id))?;
+    let Some(key) = key else {
+        return Ok(vec![item(conn, id)?]);
+    };
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM items WHERE thread_id = ?1 ORDER BY sort_key")?
+        .query_map([key], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()
+        .context("Cannot read the thread")?;
+    ids.into_iter().map(|id| item(conn, id)).collect()
 }
 
 fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
@@ -643,6 +715,12 @@ impl crate::Store {
     /// A page of the timeline, newest first.
     pub fn timeline(&self, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
         self.read(|conn| timeline(conn, query))
+    }
+
+    /// The conversation of item `id`: every item of its thread, oldest first, with content (only
+    /// the item itself when it is not threaded).
+    pub fn thread(&self, id: i64) -> Result<Vec<ItemDetail>> {
+        self.read(|conn| thread(conn, id))
     }
 
     /// Full-text search over every item: the newest `limit` matches, newest first.

@@ -77,14 +77,17 @@ pub enum Setting {
     UnflagOnDone,
     /// `notify.enabled`: new mail raises desktop notifications (off: do not disturb).
     Notify,
+    /// `timeline.threads`: the timeline shows one row per conversation (its newest message).
+    Threads,
 }
 
 impl Setting {
     /// Every setting.
-    pub const ALL: [Setting; 3] = [
+    pub const ALL: [Setting; 4] = [
         Setting::TaskFromFlagged,
         Setting::UnflagOnDone,
         Setting::Notify,
+        Setting::Threads,
     ];
 
     /// The key, e.g. `tasks.from_flagged`.
@@ -93,6 +96,7 @@ impl Setting {
             Setting::TaskFromFlagged => "tasks.from_flagged",
             Setting::UnflagOnDone => "tasks.unflag_on_done",
             Setting::Notify => "notify.enabled",
+            Setting::Threads => "timeline.threads",
         }
     }
 
@@ -105,6 +109,8 @@ impl Setting {
     pub fn default_value(self) -> bool {
         match self {
             Setting::TaskFromFlagged | Setting::UnflagOnDone | Setting::Notify => true,
+            // Like Thunderbird: one row per message until the user groups them.
+            Setting::Threads => false,
         }
     }
 }
@@ -210,6 +216,24 @@ impl Tx<'_> {
             )?
             .execute(params![task, status.as_str(), now_ms])
             .context("Cannot change the task's status")?;
+        if changed > 0 {
+            self.record(ChangeKind::Updated, task, ItemKind::Task, &title)?;
+        }
+        Ok(changed > 0)
+    }
+
+    /// Sets (or clears) the due time of task `task` (Unix milliseconds). Returns whether it
+    /// changed.
+    pub fn set_task_due(&mut self, task: i64, due_ms: Option<i64>) -> Result<bool> {
+        let title = task_title(self.conn(), task)?;
+        let now_ms = self.now() * 1000;
+        let changed = self
+            .conn()
+            .prepare_cached(
+                "UPDATE tasks SET due = ?2, updated_at = ?3 WHERE item_id = ?1 AND due IS NOT ?2",
+            )?
+            .execute(params![task, due_ms, now_ms])
+            .context("Cannot change the task's due date")?;
         if changed > 0 {
             self.record(ChangeKind::Updated, task, ItemKind::Task, &title)?;
         }

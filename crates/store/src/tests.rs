@@ -331,6 +331,110 @@ fn threads_join_by_references_even_when_replies_come_first() {
 }
 
 #[test]
+fn grouped_timeline_shows_each_threads_newest_item_in_the_view() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let folder = store
+        .write(|tx| tx.local_folder(account, "INBOX"))
+        .expect("folder");
+    let mut rx = store.subscribe();
+    let [a, b, c, d] = store
+        .write(|tx| {
+            // The reply first (newest-first sync), then an unrelated mail, then the root.
+            let mut b = mail(account, "b@x", 3_000, "Re: Plan");
+            b.in_reply_to = "a@x".into();
+            b.folder = Some((folder, 2, 1));
+            let b = tx.insert_mail(&b)?.id();
+            let c = tx.insert_mail(&mail(account, "c@x", 2_000, "Lunch"))?.id();
+            let mut a = mail(account, "a@x", 1_000, "Plan");
+            a.folder = Some((folder, 1, 1));
+            let a = tx.insert_mail(&a)?.id();
+            let d = tx.insert_mail(&mail(account, "d@x", 500, "Old"))?.id();
+            Ok([a, b, c, d])
+        })
+        .expect("insert");
+    // The root arriving after its reply moved the reply into its thread: an update on the feed.
+    let changes: Vec<(ChangeKind, i64)> = std::iter::from_fn(|| rx.try_recv().ok())
+        .map(|c| (c.change, c.item_id))
+        .collect();
+    assert!(changes.contains(&(ChangeKind::Updated, b)), "{changes:?}");
+
+    let grouped = |query: TimelineQuery| {
+        store
+            .timeline(&TimelineQuery {
+                threads: true,
+                ..query
+            })
+            .expect("timeline")
+    };
+    let all = grouped(TimelineQuery {
+        limit: 10,
+        ..Default::default()
+    });
+    assert_eq!(
+        all.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![b, c, d],
+        "one row per thread, its newest item"
+    );
+    assert_eq!((all[0].thread_size, all[0].thread_unread), (2, 2));
+    assert_eq!((all[1].thread_size, all[1].thread_unread), (1, 1));
+    // Paging: the thread shown on the first page does not come back with its older item.
+    let first = grouped(TimelineQuery {
+        limit: 1,
+        ..Default::default()
+    });
+    let next = grouped(TimelineQuery {
+        limit: 10,
+        before: Some(first[0].id),
+        ..Default::default()
+    });
+    assert_eq!(next.iter().map(|r| r.id).collect::<Vec<_>>(), vec![c, d]);
+
+    // The view's filters choose the newest item: in Unread, once the reply is read, the root.
+    store
+        .write(|tx| tx.set_item_state(b, Some(false), None))
+        .expect("mark");
+    let unread = grouped(TimelineQuery {
+        limit: 10,
+        unread_only: true,
+        ..Default::default()
+    });
+    assert_eq!(unread.iter().map(|r| r.id).collect::<Vec<_>>(), vec![c, a, d]);
+    assert_eq!((unread[1].thread_size, unread[1].thread_unread), (2, 1));
+    // One thread's head in a view (what the window asks after a change).
+    let key = all[0].thread;
+    let head = grouped(TimelineQuery {
+        limit: 1,
+        thread: key,
+        folder: Some(folder),
+        ..Default::default()
+    });
+    assert_eq!(head.iter().map(|r| r.id).collect::<Vec<_>>(), vec![b]);
+    // Ungrouped, the same thread filter lists its items.
+    let members = store
+        .timeline(&TimelineQuery {
+            limit: 10,
+            thread: key,
+            ..Default::default()
+        })
+        .expect("timeline");
+    assert_eq!(members.iter().map(|r| r.id).collect::<Vec<_>>(), vec![b, a]);
+
+    // The conversation: oldest first, with content.
+    let conversation = store.thread(b).expect("thread");
+    assert_eq!(
+        conversation.iter().map(|d| d.row.id).collect::<Vec<_>>(),
+        vec![a, b]
+    );
+    assert_eq!(
+        conversation[0].body_text.as_deref(),
+        Some("The body of Plan.")
+    );
+    assert_eq!(store.thread(c).expect("alone").len(), 1);
+    assert!(store.thread(9_999).is_err());
+}
+
+#[test]
 fn change_feed_publishes_committed_changes_only() {
     let (_dir, store) = open();
     let account = local(&store);
