@@ -93,6 +93,39 @@ test('the sample mailbox opens from the empty state and shows the welcome messag
       message: 'the task to lead back to its mail',
     });
 
+    // Conversations: the toolbar toggle groups the timeline by thread (the real `timeline` with
+    // `threads`). The sample's 27 messages and the task made above are 23 conversations (the
+    // kick-off thread has 4 messages, the lunch and translation threads 2 each); the translation
+    // one opens as a conversation.
+    const setSize = async () => {
+      const [row] = await session.findAll(ITEM);
+      return row ? Number(await session.attribute(row, 'aria-setsize')) : null;
+    };
+    assert.equal(await setSize(), 28, 'ungrouped: one row per item');
+    await session.click(await session.find('[data-testid="toggle-threads"]'));
+    await waitFor(async () => (await setSize()) === 23, { timeout: 5_000, message: '23 conversation rows' });
+    const translation = await waitFor(
+      async () => {
+        for (const row of await session.findAll(ITEM)) {
+          if (!(await session.property(row, 'textContent')).includes('Traduction de la page')) continue;
+          const [badge] = await session.findAllIn(row, '[data-testid="thread-size"]');
+          if (badge && (await session.property(badge, 'textContent')).trim() === '2') return row;
+        }
+        return null;
+      },
+      { timeout: 5_000, message: 'the translation conversation row, showing 2 messages' },
+    );
+    await session.click(translation);
+    await waitFor(async () => (await session.findAll('[data-testid="conversation-message"]')).length === 2, {
+      timeout: 5_000,
+      message: 'the reading pane to show the 2 messages of the conversation',
+    });
+    const conversationShot = await session.screenshot('sample-mailbox-conversation.png');
+    t.diagnostic(`screenshot: ${conversationShot}`);
+    // Back to one row per message (the later tests share this data directory and its settings).
+    await session.click(await session.find('[data-testid="toggle-threads"]'));
+    await waitFor(async () => (await setSize()) === 28, { timeout: 5_000, message: 'one row per item again' });
+
     const file = await session.screenshot('sample-mailbox.png');
     t.diagnostic(`screenshot: ${file}`);
     const screen = await session.screenshotScreen('sample-mailbox-screen.png');

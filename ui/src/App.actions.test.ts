@@ -318,4 +318,75 @@ describe('mail actions in the window', () => {
     await key('Escape');
     await waitFor(() => expect(screen.queryByTestId('settings')).toBeNull());
   });
+
+  it('conversations: the toggle groups the timeline, a thread reads as a conversation, u reads it all', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    const holidayRows = () => rows().filter((row) => row.textContent?.includes('Holiday plans'));
+    expect(holidayRows()).toHaveLength(2);
+    const toggle = screen.getByTestId('toggle-threads');
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+    await fireEvent.click(toggle);
+    await waitFor(() => expect(holidayRows()).toHaveLength(1));
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    expect((await fake.settings()).find((s) => s.key === 'timeline.threads')?.value).toBe(true);
+    expect(holidayRows()[0].querySelector('[data-testid="thread-size"]')?.textContent).toBe('2');
+
+    // A new unread reply: the conversation moves to the top, unread, with three messages.
+    fake.receive('Re: Holiday plans', ['Ahmad Faiz', 'faiz@example.com']);
+    await waitFor(() => expect(rows()[0].querySelector('[data-testid="thread-size"]')?.textContent).toBe('3'));
+    expect(rows()[0].classList.contains('unread')).toBe(true);
+    expect(holidayRows()).toHaveLength(1);
+
+    // Opening it shows the conversation, oldest first; the unread and the newest are open.
+    await fireEvent.click(rows()[0]);
+    const messages = await screen.findAllByTestId('conversation-message');
+    expect(messages.map((m) => m.querySelector('.who')?.textContent)).toEqual(['Aisha Rahman', 'Ahmad Faiz', 'Ahmad Faiz']);
+    const open = messages.map((m) => m.querySelector('button')?.getAttribute('aria-expanded'));
+    expect(open).toEqual(['false', 'false', 'true']);
+    expect(screen.getByTestId('pane-thread-size').textContent).toBe('3 messages');
+    // A closed message opens on click.
+    await fireEvent.click(messages[0].querySelector('button')!);
+    await waitFor(() => expect(messages[0].textContent).toContain('Cameron Highlands'));
+
+    // u on a conversation with unread messages reads all of them.
+    await key('j');
+    await key('k');
+    await key('u');
+    await waitFor(async () =>
+      expect((await fake.timeline({ unread: true })).filter((i) => i.title.endsWith('Holiday plans'))).toEqual([]),
+    );
+    await waitFor(() => expect(rows()[0].classList.contains('unread')).toBe(false));
+
+    // Archive (e) takes the whole conversation out of the inbox.
+    await key('e');
+    await waitFor(async () => {
+      const holiday = (await fake.timeline({ limit: 100 })).filter((i) => i.title.endsWith('Holiday plans'));
+      expect(holiday.map((i) => i.folders)).toEqual([['Archive'], ['Archive'], ['Archive']]);
+    });
+  });
+
+  it('a task shows the mail it was made from, and its due date is picked in the pane', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await fireEvent.click((await screen.findAllByTestId('timeline-item'))[2]);
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    await key('t');
+    await fireEvent.click(await screen.findByTestId('pane-open-task'));
+    const mail = await screen.findByTestId('task-mail');
+    expect(mail.textContent).toContain('Your invoice is ready');
+    expect(mail.querySelector('iframe')?.getAttribute('sandbox')).toBe('allow-popups');
+
+    const due = screen.getByTestId('task-due') as HTMLInputElement;
+    expect(due.value).toBe('');
+    await fireEvent.change(due, { target: { value: '2026-12-24' } });
+    await waitFor(async () => {
+      const [task] = await fake.timeline({ kind: 'task', limit: 1 });
+      expect(task.todo?.due).toBe(new Date(2026, 11, 24).toISOString().replace('.000Z', 'Z'));
+    });
+    await waitFor(() => expect((screen.getByTestId('task-due') as HTMLInputElement).value).toBe('2026-12-24'));
+    await fireEvent.click(await screen.findByTestId('task-due-clear'));
+    await waitFor(async () => expect((await fake.timeline({ kind: 'task', limit: 1 }))[0].todo?.due).toBeNull());
+  });
 });

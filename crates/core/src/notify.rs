@@ -148,6 +148,8 @@ mod tests {
             unread,
             flagged: false,
             answered: false,
+            thread_size: 1,
+            thread_unread: i64::from(unread),
             thread: None,
             snippet: String::new(),
             message_id: None,

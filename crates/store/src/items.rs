@@ -507,7 +507,12 @@ impl Tx<'_> {
             .collect::<rusqlite::Result<_>>()
             .context("Cannot join replies to their thread")?;
         for (moved_id, kind, title) in moved {
-            self.record(ChangeKind::Updated, moved_id, ItemKind::parse(&kind)?, &title)?;
+            self.record(
+                ChangeKind::Updated,
+                moved_id,
+                ItemKind::parse(&kind)?,
+                &title,
+            )?;
         }
         Ok(())
     }

@@ -31,7 +31,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0006_folder_push.sql"),
     ),
     ("0007_tasks", include_str!("../migrations/0007_tasks.sql")),
-    ("0008_threads", include_str!("../migrations/0008_threads.sql")),
+    (
+        "0008_threads",
+        include_str!("../migrations/0008_threads.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

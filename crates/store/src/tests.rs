@@ -399,7 +399,10 @@ fn grouped_timeline_shows_each_threads_newest_item_in_the_view() {
         unread_only: true,
         ..Default::default()
     });
-    assert_eq!(unread.iter().map(|r| r.id).collect::<Vec<_>>(), vec![c, a, d]);
+    assert_eq!(
+        unread.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![c, a, d]
+    );
     assert_eq!((unread[1].thread_size, unread[1].thread_unread), (2, 1));
     // One thread's head in a view (what the window asks after a change).
     let key = all[0].thread;

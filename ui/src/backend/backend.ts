@@ -25,6 +25,8 @@ export interface Backend {
   timeline(query: TimelineQuery): Promise<Item[]>;
   search(query: SearchQuery): Promise<Item[]>;
   show(id: number): Promise<ItemDetail>;
+  /** The conversation of an item: every item of its thread, oldest first, with content. */
+  thread(id: number): Promise<ItemDetail[]>;
   item(id: number): Promise<Item>;
   accounts(): Promise<Account[]>;
   /** Logs in first (may take seconds); resolves with the new account's id. */
@@ -69,6 +71,8 @@ export interface Backend {
    * `2026-12-24`); a mail that has one already resolves with that task. Change events follow.
    */
   taskFromMail(id: number, due?: string | null): Promise<Item>;
+  /** Sets a task's due date (`2026-12-24`, midnight local time, or RFC 3339), or clears it. */
+  setTaskDue(id: number, due: string | null): Promise<Item>;
   /** Completes a task (or reopens it); completing may unflag its mail (a setting). */
   taskDone(id: number, done: boolean): Promise<Item>;
   /** Unread, flagged and open-task counts (unified totals, per account, per folder). */

@@ -176,6 +176,13 @@ const DEMO: Seed[] = [
     ago: 40 * DAY,
     text: 'Sounds good, let us book the chalet.',
   },
+  {
+    kind: 'mail',
+    title: 'Holiday plans',
+    from: ['Aisha Rahman', 'aisha@example.com'],
+    ago: 41 * DAY,
+    text: 'Shall we go to Cameron Highlands in December?',
+  },
 ];
 
 const SAMPLE_SUBJECTS = [
@@ -258,6 +265,8 @@ export class FakeBackend implements Backend {
   }
 
   async timeline(query: TimelineQuery) {
+    const before = query.before === undefined ? undefined : this.items.get(query.before)?.detail;
+    if (query.before !== undefined && !before) throw fail('not_found', `There is no item ${query.before}.`);
     let list = this.sorted();
     if (query.account !== undefined) {
       if (!this.accountList.some((a) => a.id === query.account)) {
@@ -274,14 +283,21 @@ export class FakeBackend implements Backend {
       const hidden = new Set(this.accountList.filter((a) => !a.in_timeline).map((a) => a.id));
       list = list.filter((item) => !hidden.has(item.account));
     }
-    if (query.before !== undefined) {
-      const index = list.findIndex((item) => item.id === query.before);
-      if (index < 0) throw fail('not_found', `There is no item ${query.before}.`);
-      list = list.slice(index + 1);
-    }
     if (query.kind) list = list.filter((item) => item.kind === query.kind);
     if (query.unread) list = list.filter((item) => item.unread);
     if (query.flagged) list = list.filter((item) => item.flagged);
+    if (query.thread !== undefined) list = list.filter((item) => item.thread === query.thread);
+    if (query.threads) {
+      // Newest first: the first item of a thread is its newest in this view.
+      const seen = new Set<number>();
+      list = list.filter((item) => {
+        if (item.thread === null) return true;
+        if (seen.has(item.thread)) return false;
+        seen.add(item.thread);
+        return true;
+      });
+    }
+    if (before) list = list.filter((item) => byTimeDesc(toItem(before), item) < 0);
     return list.slice(0, Math.min(query.limit ?? 50, 1000));
   }
 
@@ -299,13 +315,20 @@ export class FakeBackend implements Backend {
   }
 
   async show(id: number): Promise<ItemDetail> {
-    const detail = structuredClone(this.get(id).detail);
+    const detail = this.withCounts(structuredClone(this.get(id).detail));
     const sender = detail.sender?.address.toLowerCase();
     return { ...detail, remote_content: sender !== undefined && this.remoteSenders.has(sender) };
   }
 
+  async thread(id: number): Promise<ItemDetail[]> {
+    const key = this.get(id).detail.thread;
+    if (key === null) return [await this.show(id)];
+    const members = [...this.items.values()].filter((s) => s.detail.thread === key).map((s) => toItem(s.detail));
+    return Promise.all(members.sort(byTimeDesc).reverse().map((item) => this.show(item.id)));
+  }
+
   async item(id: number): Promise<Item> {
-    return toItem(this.get(id).detail);
+    return this.withCounts(toItem(this.get(id).detail));
   }
 
   async accounts() {
@@ -497,6 +520,22 @@ export class FakeBackend implements Backend {
     this.emit({ change: 'updated', id, kind: stored.detail.kind, title: stored.detail.title });
   }
 
+  /** Test and demo helper: a new mail arrives in the first account (`added`). */
+  receive(title: string, from: [string, string], options: { unread?: boolean; ago?: number } = {}): Item {
+    const account = this.accountList[0]?.id;
+    if (account === undefined) throw new Error('no account to receive mail in');
+    const item = this.store(account, {
+      kind: 'mail',
+      title,
+      from,
+      ago: options.ago ?? this.now - Date.now(),
+      unread: options.unread ?? true,
+      text: `${title}: the text.`,
+    });
+    this.emit({ change: 'added', id: item.id, kind: 'mail', title });
+    return item;
+  }
+
   /** Test and demo helper: deletes an item and emits `removed`. */
   remove(id: number): void {
     const stored = this.get(id);
@@ -554,10 +593,11 @@ export class FakeBackend implements Backend {
     ['tasks.from_flagged', true],
     ['tasks.unflag_on_done', true],
     ['notify.enabled', true],
+    ['timeline.threads', false],
   ]);
 
   async settings(): Promise<SettingValue[]> {
-    return [...this.settingValues].map(([key, value]) => ({ key, value, default: true }));
+    return [...this.settingValues].map(([key, value]) => ({ key, value, default: key !== 'timeline.threads' }));
   }
 
   async setSetting(key: string, value: boolean): Promise<SettingValue> {
@@ -625,6 +665,21 @@ export class FakeBackend implements Backend {
       throw fail('invalid_input', `"${due}" is not a date: use 2026-12-24 or 2026-12-24T17:00:00+08:00`, 'due');
     }
     return toItem(this.makeTask(detail, due ?? null));
+  }
+
+  async setTaskDue(id: number, due: string | null): Promise<Item> {
+    await this.wait();
+    const task = this.items.get(id)?.detail;
+    if (!task?.todo) throw fail('not_found', `No task with id ${id}`);
+    if (due !== null && Number.isNaN(Date.parse(due))) {
+      throw fail('invalid_input', `"${due}" is not a date: use 2026-12-24 or 2026-12-24T17:00:00+08:00`, 'due');
+    }
+    const iso8601 = due === null ? null : iso(Date.parse(due.length === 10 ? `${due}T00:00:00` : due));
+    if (task.todo.due !== iso8601) {
+      task.todo = { ...task.todo, due: iso8601 };
+      this.emit({ change: 'updated', id, kind: 'task', title: task.title });
+    }
+    return toItem(task);
   }
 
   async taskDone(id: number, done: boolean): Promise<Item> {
@@ -799,7 +854,24 @@ export class FakeBackend implements Backend {
   }
 
   private sorted(): Item[] {
-    return [...this.items.values()].map((s) => toItem(s.detail)).sort(byTimeDesc);
+    return [...this.items.values()].map((s) => this.withCounts(toItem(s.detail))).sort(byTimeDesc);
+  }
+
+  /** `item` with the size and unread count of its thread, as the core counts them. */
+  private withCounts<T extends Item>(item: T): T {
+    if (item.thread === null) return { ...item, thread_size: 1, thread_unread: item.unread ? 1 : 0 };
+    const members = [...this.items.values()].filter((s) => s.detail.thread === item.thread);
+    return { ...item, thread_size: members.length, thread_unread: members.filter((s) => s.detail.unread).length };
+  }
+
+  /** The thread a new mail joins: the thread of a mail of its account with the same subject. */
+  private threadOf(account: number, kind: ItemKind, title: string, id: number): number | null {
+    if (kind !== 'mail') return null;
+    const key = subjectKey(title);
+    const same = [...this.items.values()].find(
+      (s) => s.detail.kind === 'mail' && s.detail.account === account && subjectKey(s.detail.title) === key,
+    );
+    return same?.detail.thread ?? id;
   }
 
   private createAccount(account: Omit<Account, 'id' | 'notify' | 'in_timeline'>): number {
@@ -824,7 +896,9 @@ export class FakeBackend implements Backend {
       unread: seed.unread ?? false,
       flagged: seed.flagged ?? false,
       answered: false,
-      thread: null,
+      thread: this.threadOf(account, seed.kind, seed.title, id),
+      thread_size: 1,
+      thread_unread: 0,
       snippet: seed.text.replace(/\s+/g, ' ').slice(0, 120),
       message_id: seed.kind === 'mail' ? `fake-${id}@satu.invalid` : null,
       folders: seed.kind === 'mail' ? this.foldersOf(account).names.slice(0, 1) : [],
@@ -876,6 +950,11 @@ function classifyLink(url: string): LinkDecision {
   return { action: 'open', url: parsed.href };
 }
 
+/** A subject without its Re:/Fwd: prefixes, lower case (the core's threading fallback). */
+function subjectKey(title: string): string {
+  return title.replace(/^(\s*(re|fwd?|aw)\s*:\s*)+/i, '').trim().toLowerCase();
+}
+
 function toItem(d: ItemDetail): Item {
   return structuredClone({
     id: d.id,
@@ -888,6 +967,8 @@ function toItem(d: ItemDetail): Item {
     flagged: d.flagged,
     answered: d.answered,
     thread: d.thread,
+    thread_size: d.thread_size,
+    thread_unread: d.thread_unread,
     snippet: d.snippet,
     message_id: d.message_id,
     folders: d.folders,

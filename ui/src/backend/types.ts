@@ -20,7 +20,12 @@ export interface Item {
   flagged: boolean;
   /** A mail replied to (`\Answered` on the server). */
   answered: boolean;
+  /** Thread key: the items of one conversation share it. */
   thread: number | null;
+  /** Items in its thread (1 when it stands alone). */
+  thread_size: number;
+  /** Unread items in its thread. */
+  thread_unread: number;
   snippet: string;
   message_id: string | null;
   folders: string[];
@@ -122,6 +127,10 @@ export interface TimelineQuery {
   folder?: number;
   /** An item id: only items older than it. */
   before?: number;
+  /** One row per thread: its newest item among those the other filters keep. */
+  threads?: boolean;
+  /** Only the items of this thread (a `thread` key). */
+  thread?: number;
 }
 
 export interface SearchQuery {

@@ -230,3 +230,19 @@ error-not-found = It no longer exists.
 error-keyring = The system keyring cannot be used.
 error-server = The server refused the request.
 error-internal = Something went wrong.
+
+thread-size = { $count ->
+    [one] One message
+   *[other] { $count } messages
+}
+conversation-label = { $count ->
+    [one] Conversation of one message
+   *[other] Conversation of { $count } messages
+}
+pane-conversation = Conversation
+threads-button = Conversations
+threads-button-title = One row per conversation (its newest message)
+settings-timeline = Timeline
+settings-threads = Group messages by conversation
+task-due-clear = No due date
+task-due-none = None

@@ -229,3 +229,19 @@ error-not-found = Item itu sudah tiada.
 error-keyring = Simpanan kata laluan sistem (keyring) tidak dapat digunakan.
 error-server = Pelayan menolak permintaan itu.
 error-internal = Sesuatu tidak kena.
+
+thread-size = { $count ->
+    [one] Satu mesej
+   *[other] { $count } mesej
+}
+conversation-label = { $count ->
+    [one] Perbualan satu mesej
+   *[other] Perbualan { $count } mesej
+}
+pane-conversation = Perbualan
+threads-button = Perbualan
+threads-button-title = Satu baris bagi setiap perbualan (mesej terbarunya)
+settings-timeline = Garis masa
+settings-threads = Kumpulkan mesej mengikut perbualan
+task-due-clear = Tiada tarikh akhir
+task-due-none = Tiada

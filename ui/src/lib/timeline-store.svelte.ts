@@ -1,7 +1,7 @@
 // The timeline's state: the loaded rows of the current view, paging, and change events applied
 // as diffs. Components render it; all decisions are here (and in timeline.ts).
 import { toApiError, type ApiError, type Backend, type ChangeEvent, type Item } from '../backend';
-import { appendPage, applyChange, type View } from './timeline';
+import { appendPage, applyChange, replaceThread, type View } from './timeline';
 
 export const PAGE_SIZE = 50;
 
@@ -15,6 +15,8 @@ export class TimelineStore {
   loadingOlder = $state(false);
   /** Accounts left out of the unified views (changes arriving for them stay out too). */
   hidden = $state<number[]>([]);
+  /** One row per conversation (the `timeline.threads` setting); search lists messages. */
+  threads = $state(false);
 
   /** Bumped by every load; answers for an older generation are dropped. */
   private generation = 0;
@@ -66,6 +68,16 @@ export class TimelineStore {
     }
   }
 
+  /**
+   * The items an action on row `item` is for: its conversation's items in this view when rows
+   * are conversations (archiving a conversation archives all of it), else just the item.
+   */
+  async members(item: Item, only: { unread?: boolean } = {}): Promise<Item[]> {
+    if (!this.grouped || item.thread === null || item.thread_size <= 1) return [item];
+    const items = await this.backend.timeline({ ...this.viewQuery(), ...only, thread: item.thread, limit: 1000 });
+    return items.length > 0 ? items : [item];
+  }
+
   /** Changes a loaded row in place (an optimistic update; the change event confirms it). */
   patch(id: number, patch: Partial<Pick<Item, 'unread' | 'flagged'>>): void {
     this.items = this.items.map((item) => (item.id === id ? { ...item, ...patch } : item));
@@ -77,7 +89,13 @@ export class TimelineStore {
     return this.queue;
   }
 
+  /** Whether the rows are conversations (search results are messages). */
+  get grouped(): boolean {
+    return this.threads && this.view.type !== 'search';
+  }
+
   private async apply(change: ChangeEvent): Promise<void> {
+    const generation = this.generation;
     let fresh: Item | null = null;
     if (change.change !== 'removed') {
       try {
@@ -91,14 +109,30 @@ export class TimelineStore {
         }
       }
     }
-    this.items = applyChange(this.items, change, fresh, {
-      view: this.view,
-      complete: this.complete,
-      hidden: this.hidden,
-    });
+    const state = { view: this.view, complete: this.complete, hidden: this.hidden };
+    const thread = fresh?.thread ?? this.items.find((item) => item.id === change.id)?.thread ?? null;
+    if (!this.grouped || thread === null) {
+      this.items = applyChange(this.items, change, fresh, state);
+      return;
+    }
+    // A conversation changed: its row becomes its newest item in this view (with its counts
+    // again), wherever that one now sorts, or goes when none is left.
+    let head: Item | null = null;
+    try {
+      [head = null] = await this.backend.timeline({ ...this.query(), thread, limit: 1 });
+    } catch (error) {
+      this.report(toApiError(error));
+      return;
+    }
+    if (generation !== this.generation) return;
+    this.items = replaceThread(this.items, thread, change.id, head, state);
   }
 
   private query() {
+    return this.threads ? { threads: true, ...this.viewQuery() } : this.viewQuery();
+  }
+
+  private viewQuery() {
     switch (this.view.type) {
       case 'unread':
         return { limit: PAGE_SIZE, unread: true };

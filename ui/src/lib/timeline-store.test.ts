@@ -61,4 +61,39 @@ describe('TimelineStore', () => {
     await store.loadOlder();
     expect(errors).toMatchObject([{ code: 'not_found' }]);
   });
+
+  it('grouped by conversation: one row per thread, moved up by a new reply, diffs only', async () => {
+    const { fake, store, errors } = setup();
+    store.threads = true;
+    await store.load();
+    const holiday = store.items.filter((i) => i.title.endsWith('Holiday plans'));
+    expect(holiday.map((i) => [i.title, i.thread_size])).toEqual([['Re: Holiday plans', 2]]);
+    let asked = 0;
+    const timeline = fake.timeline.bind(fake);
+    fake.timeline = (query) => {
+      asked += 1;
+      return timeline(query);
+    };
+
+    const reply = fake.receive('Re: Holiday plans', ['Ahmad Faiz', 'faiz@example.com']);
+    await store.handleChange({ change: 'removed', id: -1, kind: 'mail', title: '' });
+    expect(store.items[0]).toMatchObject({ id: reply.id, thread_size: 3, thread_unread: 1 });
+    expect(store.items.filter((i) => i.title.endsWith('Holiday plans'))).toHaveLength(1);
+    // One small question (that thread's head), not a reload.
+    expect(asked).toBe(1);
+
+    // The newest message goes: the conversation is shown by the one before it again.
+    fake.remove(reply.id);
+    await store.handleChange({ change: 'removed', id: -1, kind: 'mail', title: '' });
+    expect(store.items.filter((i) => i.title.endsWith('Holiday plans')).map((i) => i.thread_size)).toEqual([2]);
+    expect(store.items).toEqual(await timeline({ limit: PAGE_SIZE, threads: true }));
+
+    // An action on a conversation row is for all of its messages in the view.
+    const row = store.items.find((i) => i.title === 'Re: Holiday plans');
+    expect(row).toBeDefined();
+    expect((await store.members(row!)).map((i) => i.title)).toEqual(['Re: Holiday plans', 'Holiday plans']);
+    store.threads = false;
+    expect((await store.members(row!)).map((i) => i.id)).toEqual([row!.id]);
+    expect(errors).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent, Item } from '../backend';
 import { makeItem } from '../test/items';
-import { appendPage, applyChange, compareItems, type ListState } from './timeline';
+import { appendPage, applyChange, compareItems, replaceThread, type ListState } from './timeline';
 
 function item(id: number, time: string, patch: Partial<Item> = {}): Item {
   return makeItem({ id, time, title: `Item ${id}`, sender: { name: null, address: 'a@example.com' }, ...patch });
@@ -92,5 +92,39 @@ describe('applyChange', () => {
 describe('appendPage', () => {
   it('appends an older page without duplicates', () => {
     expect(ids(appendPage(base, [base[2], item(0, '2025-01-01T00:00:00Z')]))).toEqual([3, 2, 1, 0]);
+  });
+});
+
+describe('replaceThread', () => {
+  // Conversations: 3 (thread 7, newest), 2 (alone), 1 (thread 8).
+  const grouped = [
+    item(3, '2026-01-01T12:00:00Z', { thread: 7, thread_size: 2 }),
+    item(2, '2026-01-01T11:00:00Z'),
+    item(1, '2026-01-01T10:00:00Z', { thread: 8 }),
+  ];
+
+  it('a new reply takes its conversation to the top, with the counts the core gives', () => {
+    const reply = item(9, '2026-01-01T13:00:00Z', { thread: 8, thread_size: 2, thread_unread: 1 });
+    const next = replaceThread(grouped, 8, 9, reply, all);
+    expect(ids(next)).toEqual([9, 3, 2]);
+    expect(next[0].thread_size).toBe(2);
+  });
+
+  it('when the newest item goes, the next one of the thread takes its place', () => {
+    const older = item(4, '2026-01-01T09:00:00Z', { thread: 7 });
+    expect(ids(replaceThread(grouped, 7, 3, older, all))).toEqual([2, 1, 4]);
+    // Past the loaded rows of an incomplete list it still stands in for its conversation.
+    expect(ids(replaceThread(grouped, 7, 3, older, { ...all, complete: false }))).toEqual([2, 1, 4]);
+    // Nothing of it left in the view: the row goes.
+    expect(ids(replaceThread(grouped, 7, 3, null, all))).toEqual([2, 1]);
+  });
+
+  it('a conversation not loaded yet enters only within the loaded range', () => {
+    const old = item(5, '2025-12-31T00:00:00Z', { thread: 11 });
+    expect(ids(replaceThread(grouped, 11, 5, old, { ...all, complete: false }))).toEqual([3, 2, 1]);
+    expect(ids(replaceThread(grouped, 11, 5, old, all))).toEqual([3, 2, 1, 5]);
+    // A head that does not belong to the view stays out.
+    const read = item(6, '2026-01-02T00:00:00Z', { thread: 7, unread: false });
+    expect(ids(replaceThread(grouped, 7, 6, read, { ...all, view: { type: 'unread' } }))).toEqual([2, 1]);
   });
 });

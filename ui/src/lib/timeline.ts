@@ -75,6 +75,19 @@ export function applyChange(items: Item[], change: ChangeEvent, fresh: Item | nu
   return insertSorted(without, fresh, state.complete || index >= 0);
 }
 
+/**
+ * The list grouped by thread after a change in thread `thread` (item `changed`): the thread's rows
+ * (and the changed item's) give way to `head`, the thread's newest item in the view as the core
+ * now has it, at its time-ordered place (null: nothing of the thread is left in the view).
+ */
+export function replaceThread(items: Item[], thread: number, changed: number, head: Item | null, state: ListState): Item[] {
+  const shown = items.some((item) => item.thread === thread || item.id === changed);
+  const without = items.filter((item) => item.thread !== thread && item.id !== changed);
+  if (head === null || !belongsTo(head, state.view, state.hidden)) return without;
+  // A thread already listed keeps a row even when its new head sorts past the loaded rows.
+  return insertSorted(without, head, state.complete || shown);
+}
+
 /** Inserts `item` at its place; past the last loaded row only if `pastEnd` (the list is complete). */
 export function insertSorted(items: Item[], item: Item, pastEnd: boolean): Item[] {
   const at = items.findIndex((other) => compareItems(item, other) < 0);

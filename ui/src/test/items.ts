@@ -3,7 +3,9 @@ import type { Item, ItemDetail } from '../backend';
 
 /** A read, unflagged mail with every field set; `patch` overrides. */
 export function makeItem(patch: Partial<Item> = {}): Item {
+  const unread = patch.unread ?? false;
   return {
+    thread_unread: unread ? 1 : 0,
     id: 1,
     kind: 'mail',
     account: 1,
@@ -14,6 +16,7 @@ export function makeItem(patch: Partial<Item> = {}): Item {
     flagged: false,
     answered: false,
     thread: null,
+    thread_size: 1,
     snippet: '',
     message_id: null,
     folders: [],
