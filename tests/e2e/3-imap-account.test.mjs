@@ -7,10 +7,20 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Session, waitFor } from './webdriver.mjs';
+
+/** Whether `name` is a command on PATH. */
+function hasCommand(name) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const DOVECOT = path.join(ROOT, 'tests/servers/dovecot.sh');
@@ -136,6 +146,28 @@ test('an IMAP account added in the window: mail arrives, t makes a task, a flag 
     await rowWith('Pushed while watching');
     const file = await session.screenshot('imap-account.png');
     t.diagnostic(`screenshot: ${file}`);
+
+    // It raised a desktop notification (dunst, on the app's session bus); clicking it opens the
+    // mail in the window.
+    const bus = process.env.E2E_DBUS_ADDRESS_FILE && readFileSync(process.env.E2E_DBUS_ADDRESS_FILE, 'utf8');
+    if (!bus || !hasCommand('dunstctl')) {
+      t.diagnostic('no dunst on the session bus: the notification click is not tested here');
+      return;
+    }
+    const dunstctl = (...args) =>
+      execFileSync('dunstctl', args, { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus } }).trim();
+    await waitFor(async () => Number(dunstctl('count', 'displayed')) > 0, {
+      timeout: 10_000,
+      message: 'the new-mail notification on screen (dunst)',
+    });
+    const shownNotice = await session.screenshotScreen('imap-account-notification.png');
+    if (shownNotice) t.diagnostic(`whole screen: ${shownNotice}`);
+    dunstctl('action', '0');
+    await waitFor(
+      async () => (await session.text(await session.find('[data-testid="reading-pane"]'))).includes('Pushed while watching'),
+      { timeout: 10_000, message: 'the clicked notification to open its mail' },
+    );
+    t.diagnostic('the new-mail notification was clicked (dunstctl action) and opened its mail');
   } catch (e) {
     await session.saveFailureArtifacts('imap-account-failure');
     throw e;

@@ -116,7 +116,15 @@ export NO_AT_BRIDGE=${NO_AT_BRIDGE:-1}                                  # no acc
 
 driver_cmd=("$TAURI_DRIVER" --port "$PORT" --native-port "$NATIVE_PORT")
 if command -v dbus-run-session >/dev/null; then
-  driver_cmd=(dbus-run-session -- "${driver_cmd[@]}")
+  # The app's session bus, with a notification daemon on it when dunst is installed: a test
+  # clicks a new-mail notification with `dunstctl` on the bus written to E2E_DBUS_ADDRESS_FILE.
+  export E2E_DBUS_ADDRESS_FILE="$WORK/dbus-address"
+  export E2E_DUNST_LOG="$ARTIFACTS/dunst.log"
+  # shellcheck disable=SC2016 # expanded by the inner shell, inside the session
+  driver_cmd=(dbus-run-session -- sh -c '
+    printf "%s" "$DBUS_SESSION_BUS_ADDRESS" >"$E2E_DBUS_ADDRESS_FILE"
+    if command -v dunst >/dev/null; then dunst >"$E2E_DUNST_LOG" 2>&1 & fi
+    exec "$@"' sh "${driver_cmd[@]}")
 fi
 setsid "${driver_cmd[@]}" </dev/null >"$ARTIFACTS/tauri-driver.log" 2>&1 &
 DRIVER_PGID=$!
