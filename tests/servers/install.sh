@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian/Ubuntu machine: Dovecot (for the
-# private test IMAP servers of tests/servers/dovecot.sh), Xvfb + WebKitWebDriver + tauri-driver
+# private test IMAP servers of tests/servers/dovecot.sh), a Python venv with aiosmtpd (for the
+# test SMTP servers of tests/servers/smtp.sh), Xvfb + WebKitWebDriver + tauri-driver
 # (for tests/e2e/), dunst (for tests/notify.rs), the libraries the Tauri app builds against, and cargo-nextest.
 # Idempotent: a re-run with everything present does no network access and prints nothing.
 # Usage: tests/servers/install.sh
@@ -13,6 +14,7 @@ PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev pkg-config         # building the Tauri app
   curl python3
+  python3-venv                               # the venv of the SMTP test server (smtp.sh)
 )
 TAURI_DRIVER_VERSION=2.1.0
 
@@ -58,6 +60,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     trap - EXIT
   fi
 fi
+
+# The SMTP test server's venv (aiosmtpd from PyPI, pinned in smtp.sh); nothing to do when present.
+bash "$(dirname "$0")/smtp.sh" venv
 
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 need_cargo() {

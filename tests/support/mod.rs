@@ -466,3 +466,102 @@ impl Satu {
         items as usize
     }
 }
+
+/// A private SMTP submission server on 127.0.0.1 (`tests/servers/smtp.sh`), stopped on drop.
+pub struct Smtp {
+    pub dir: tempfile::TempDir,
+    pub vars: BTreeMap<String, String>,
+}
+
+impl Smtp {
+    /// Starts one with `env` (e.g. `SAVE_SENT_DOVECOT`, `SMTP_USERS`).
+    pub fn start_with(env: &[(&str, &str)]) -> Smtp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let vars = smtp_start(dir.path(), env);
+        Smtp { dir, vars }
+    }
+
+    pub fn var(&self, name: &str) -> &str {
+        self.vars
+            .get(name)
+            .unwrap_or_else(|| panic!("smtp.sh did not print {name}"))
+    }
+
+    /// `host:port` of the listener `name` (`SMTP_PORT`, `SUBMISSIONS_PORT`, `SMTP_PLAIN_PORT`).
+    pub fn addr(&self, name: &str) -> String {
+        format!("127.0.0.1:{}", self.var(name))
+    }
+
+    /// Stops it (an outage); `restart` brings it back on the same ports.
+    pub fn stop(&self) {
+        smtp_script(&["stop"], self.dir.path());
+    }
+
+    pub fn restart(&self, env: &[(&str, &str)]) {
+        let mut all: Vec<(&str, &str)> = ["SMTP_PORT", "SUBMISSIONS_PORT", "SMTP_PLAIN_PORT"]
+            .iter()
+            .map(|k| (*k, self.var(k)))
+            .collect();
+        all.extend_from_slice(env);
+        smtp_start(self.dir.path(), &all);
+    }
+
+    /// Every message it accepted: its SMTP_LOG lines.
+    pub fn log(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.var("SMTP_LOG"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("log line"))
+            .collect()
+    }
+
+    /// How many accepted messages had this Message-ID (without angle brackets).
+    pub fn count(&self, message_id: &str) -> usize {
+        let wanted = format!("<{message_id}>");
+        self.log()
+            .iter()
+            .filter(|l| l["message_id"] == wanted.as_str())
+            .count()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        smtp_script(&["stop"], self.dir.path());
+    }
+}
+
+fn smtp_script(args: &[&str], dir: &Path) -> Output {
+    Command::new("bash")
+        .arg(repo().join("tests/servers/smtp.sh"))
+        .args(args)
+        .arg(dir)
+        .output()
+        .expect("run tests/servers/smtp.sh (run tests/servers/install.sh first)")
+}
+
+fn smtp_start(dir: &Path, env: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let out = Command::new("bash")
+        .arg(repo().join("tests/servers/smtp.sh"))
+        .arg("start")
+        .arg(dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run tests/servers/smtp.sh (run tests/servers/install.sh first)");
+    assert!(
+        out.status.success(),
+        "the SMTP server did not start: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.contains("SMTP_PORT="))
+        .expect("smtp.sh prints its ports");
+    line.split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}

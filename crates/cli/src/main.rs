@@ -182,6 +182,92 @@ enum Command {
         #[command(subcommand)]
         command: Option<SettingsCommand>,
     },
+    /// Send a message through the outbox: queued (it survives restarts and outages), then sent
+    /// at once if the server answers; prints its outbox entry.
+    Send(SendArgs),
+    /// The outbox: queued, sending, sent and failed messages (`flush`, `cancel`, `retry`).
+    Outbox {
+        #[command(subcommand)]
+        command: Option<OutboxCommand>,
+    },
+    /// A reply to a mail, ready to edit: recipients, subject and the quoted text.
+    Reply {
+        /// Mail item id.
+        id: i64,
+        /// Reply to everyone it was addressed to.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Args)]
+struct SendArgs {
+    /// The sending account (see `satu account list`).
+    #[arg(long)]
+    account: i64,
+    /// A recipient (repeat for more): `bob@example.com` or `Bob <bob@example.com>`.
+    #[arg(long)]
+    to: Vec<String>,
+    /// A Cc recipient (repeat for more).
+    #[arg(long)]
+    cc: Vec<String>,
+    /// A Bcc recipient (repeat for more; never shown in the message).
+    #[arg(long)]
+    bcc: Vec<String>,
+    /// Subject (default for a reply: "Re: " and the original's).
+    #[arg(long, required_unless_present = "reply_to_item")]
+    subject: Option<String>,
+    /// The text.
+    #[arg(
+        long,
+        required_unless_present = "body_file",
+        conflicts_with = "body_file"
+    )]
+    body: Option<String>,
+    /// The text, from a file (`-`: standard input).
+    #[arg(long)]
+    body_file: Option<PathBuf>,
+    /// An HTML version of the text, from a file.
+    #[arg(long)]
+    html_file: Option<PathBuf>,
+    /// A file to attach (repeat for more).
+    #[arg(long)]
+    attach: Vec<PathBuf>,
+    /// The mail this answers (In-Reply-To, References; the sent mail joins its thread).
+    #[arg(long)]
+    reply_to_item: Option<i64>,
+    /// With --reply-to-item: quote the original under the text.
+    #[arg(long, requires = "reply_to_item")]
+    quote: bool,
+    /// A mail to forward: its attachments go along.
+    #[arg(long)]
+    forward: Option<i64>,
+    /// Send later: RFC 3339, e.g. 2026-12-24T09:00:00+08:00.
+    #[arg(long)]
+    at: Option<String>,
+    /// Seconds to wait first, so that `satu outbox cancel ID` can take it back (default 0).
+    #[arg(long, default_value_t = 0)]
+    undo_seconds: u32,
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Send every queued message that is due now.
+    Flush,
+    /// Take back a message that has not started going out (undo send), or drop a failed one.
+    Cancel {
+        /// Outbox id.
+        id: i64,
+    },
+    /// Retry a failed message now.
+    Retry {
+        /// Outbox id.
+        id: i64,
+        /// Send it again even if the server may already have it (the last attempt broke after
+        /// the message was handed over).
+        #[arg(long)]
+        resend: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -318,6 +404,10 @@ struct AddAccount {
     /// tls (default), starttls, or plain (loopback only).
     #[arg(long, default_value = "tls")]
     security: String,
+    /// SMTP security when the port does not say it: tls, starttls or plain (default: tls on
+    /// port 465, starttls otherwise; plain when --security is plain).
+    #[arg(long)]
+    smtp_security: Option<String>,
     /// Login name (default: the email address).
     #[arg(long)]
     username: Option<String>,
@@ -399,6 +489,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     imap: add.imap,
                     smtp: add.smtp,
                     security: Some(add.security),
+                    smtp_security: add.smtp_security,
                     username: add.username,
                     password,
                     ca_file: add.ca_file,
@@ -741,7 +832,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             output(json, &settings, || {
                 settings
                     .iter()
-                    .map(|s| format!("{} = {}", s.key, s.value))
+                    .map(setting_line)
                     .collect::<Vec<_>>()
                     .join("\n")
             })
@@ -750,8 +841,41 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             command: Some(SettingsCommand::Set { key, value }),
         } => {
             let setting = satu.set_setting(&key, &value)?;
-            output(json, &setting, || {
-                format!("{} = {}", setting.key, setting.value)
+            output(json, &setting, || setting_line(&setting))
+        }
+        Command::Send(args) => {
+            let entry = satu.send(&send_input(&satu, args)?).await?;
+            output(json, &entry, || outbox_line(&entry))
+        }
+        Command::Outbox { command } => {
+            let entries = match command {
+                None => satu.outbox()?,
+                Some(OutboxCommand::Flush) => satu.flush_outbox().await?,
+                Some(OutboxCommand::Cancel { id }) => vec![satu.cancel_send(id)?],
+                Some(OutboxCommand::Retry { id, resend }) => {
+                    vec![satu.retry_send(id, resend).await?]
+                }
+            };
+            output(json, &entries, || {
+                if entries.is_empty() {
+                    return "The outbox is empty.".to_owned();
+                }
+                entries
+                    .iter()
+                    .map(outbox_line)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Reply { id, all } => {
+            let draft = satu.reply_draft(id, all)?;
+            output(json, &draft, || {
+                let mut text = format!("To: {}\n", draft.to.join(", "));
+                if !draft.cc.is_empty() {
+                    text.push_str(&format!("Cc: {}\n", draft.cc.join(", ")));
+                }
+                text.push_str(&format!("Subject: {}\n{}", draft.subject, draft.body));
+                text
             })
         }
         Command::Import(command) => {
@@ -768,6 +892,87 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             })
         }
     }
+}
+
+fn setting_line(s: &satu_core::dto::SettingValue) -> String {
+    match s.number {
+        Some(n) => format!("{} = {n}", s.key),
+        None => format!("{} = {}", s.key, s.value),
+    }
+}
+
+fn outbox_line(e: &satu_core::dto::OutboxEntry) -> String {
+    let when = match (e.state.as_str(), &e.sent_at, &e.send_at) {
+        ("sent", Some(at), _) => format!(" at {at}"),
+        ("queued", _, Some(at)) => format!(", goes out at {at}"),
+        _ => String::new(),
+    };
+    let error = e
+        .error
+        .as_deref()
+        .map(|r| format!("\n         {r}"))
+        .unwrap_or_default();
+    format!(
+        "{:>6} {:<9} {}  to {}{when}{error}",
+        e.id, e.state, e.subject, e.recipients
+    )
+}
+
+/// The API's input for `satu send`: files read, a reply's subject and quote filled in.
+fn send_input(satu: &Satu, args: SendArgs) -> Result<satu_core::dto::SendInput, ApiError> {
+    let read = |path: &PathBuf, field: &str| -> Result<String, ApiError> {
+        let text = if path.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+        } else {
+            std::fs::read_to_string(path)
+        };
+        text.map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("Cannot read {}: {e}", path.display()),
+            )
+            .with_field(field)
+        })
+    };
+    let mut body = match (&args.body, &args.body_file) {
+        (Some(body), _) => body.clone(),
+        (None, Some(path)) => read(path, "body_file")?,
+        (None, None) => String::new(),
+    };
+    let mut subject = args.subject.clone().unwrap_or_default();
+    if let Some(id) = args.reply_to_item {
+        let draft = satu.reply_draft(id, false)?;
+        if args.subject.is_none() {
+            subject = draft.subject;
+        }
+        if args.quote {
+            body.push_str(&draft.body);
+        }
+    }
+    let html = args
+        .html_file
+        .as_ref()
+        .map(|p| read(p, "html_file"))
+        .transpose()?;
+    Ok(satu_core::dto::SendInput {
+        account: args.account,
+        to: args.to,
+        cc: args.cc,
+        bcc: args.bcc,
+        subject,
+        body,
+        html,
+        attachments: args
+            .attach
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        reply_to_item: args.reply_to_item,
+        forward_of: args.forward,
+        at: args.at,
+        undo_seconds: Some(args.undo_seconds),
+    })
 }
 
 fn action_line(report: &satu_core::dto::ActionReport, verb: &str) -> String {

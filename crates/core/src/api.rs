@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use satu_mail::imap::{is_loopback, ImapSession};
-use satu_store::{AccountKind, FolderRole, ItemKind, NewAccount, Security, Setting, Store};
+use satu_store::{
+    AccountKind, FolderRole, ItemKind, NewAccount, NumberSetting, Security, Setting, Store,
+};
 pub use tokio_util::sync::CancellationToken;
 
 pub use crate::live::LiveOptions;
@@ -18,7 +20,7 @@ use crate::dto::{
     SyncReport, TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::{import, links, live, replay, secrets, sync};
+use crate::{import, links, live, replay, secrets, send, sync};
 
 /// How long an action waits for the server before leaving its change queued.
 const PUSH_NOW_TIMEOUT: Duration = Duration::from_secs(10);
@@ -43,6 +45,8 @@ pub struct Satu {
     live_status: Arc<std::sync::Mutex<std::collections::BTreeMap<i64, LiveStatus>>>,
     /// Items whose new-mail notification the user clicked.
     clicks: tokio::sync::broadcast::Sender<i64>,
+    /// Wakes the live loop's outbox worker (a message was queued or taken back).
+    pub(crate) outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Satu {
@@ -59,6 +63,7 @@ impl Satu {
             data_dir,
             live_status: Arc::default(),
             clicks: tokio::sync::broadcast::channel(16).0,
+            outbox_wake: Arc::default(),
         })
     }
 
@@ -120,6 +125,8 @@ impl Satu {
             ca_file: account.ca_file.clone(),
             notify: true,
             in_timeline: true,
+            smtp_security: account.smtp_security.unwrap_or(Security::Tls),
+            smtp_saves_sent: None,
         };
         let session = ImapSession::connect(&sync::imap_config(&probe, input.password.clone()))
             .await
@@ -491,24 +498,54 @@ impl Satu {
         Ok(self.store.item_row(id)?.into())
     }
 
-    /// Every setting with its value.
+    /// Every setting with its value: the on/off ones, then the numeric ones.
     pub fn settings(&self) -> ApiResult<Vec<dto::SettingValue>> {
-        Setting::ALL
+        let mut all = Setting::ALL
             .into_iter()
             .map(|s| {
                 Ok(dto::SettingValue {
                     key: s.key().to_owned(),
                     value: self.store.setting(s)?,
                     default: s.default_value(),
+                    number: None,
+                    default_number: None,
                 })
             })
-            .collect()
+            .collect::<ApiResult<Vec<_>>>()?;
+        for s in NumberSetting::ALL {
+            all.push(number_value(s, self.store.number_setting(s)?));
+        }
+        Ok(all)
     }
 
-    /// Chooses a setting (`true` / `false`, `on` / `off`).
+    /// Chooses a setting (`true` / `false`, `on` / `off`; a number for a numeric one).
     pub fn set_setting(&self, key: &str, value: &str) -> ApiResult<dto::SettingValue> {
+        if let Some(setting) = NumberSetting::parse(key) {
+            let (low, high) = setting.range();
+            let number: i64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (low..=high).contains(n))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "value",
+                        format!(
+                            "{value:?} is not a value for {key}: use a number from {low} to {high}"
+                        ),
+                    )
+                })?;
+            let number = self
+                .store
+                .write(|tx| tx.set_number_setting(setting, number))?;
+            return Ok(number_value(setting, number));
+        }
         let Some(setting) = Setting::parse(key) else {
-            let keys: Vec<&str> = Setting::ALL.iter().map(|s| s.key()).collect();
+            let keys: Vec<&str> = Setting::ALL
+                .iter()
+                .map(|s| s.key())
+                .chain(NumberSetting::ALL.iter().map(|s| s.key()))
+                .collect();
             return Err(ApiError::invalid(
                 "key",
                 format!("No setting {key:?}; the settings are {}", keys.join(", ")),
@@ -529,6 +566,275 @@ impl Satu {
             key: setting.key().to_owned(),
             value,
             default: setting.default_value(),
+            number: None,
+            default_number: None,
+        })
+    }
+
+    // ---- Sending --------------------------------------------------------------------------
+
+    /// Queues a message and, when it is due at once, sends it (for at most PUSH_NOW_TIMEOUT;
+    /// offline it stays queued and goes out when the server answers). Returns its outbox entry;
+    /// a message the server refused (a recipient, the login) is an error saying why, and stays
+    /// in the outbox as failed.
+    pub async fn send(&self, input: &dto::SendInput) -> ApiResult<dto::OutboxEntry> {
+        let account = self.store.account(input.account)?;
+        if account.kind != AccountKind::Imap || account.smtp.0.is_empty() {
+            return Err(ApiError::invalid(
+                "account",
+                format!("Account {} has no SMTP server to send through", account.id),
+            ));
+        }
+        let reply = match input.reply_to_item {
+            Some(id) => Some(self.store.mail_references(id)?.ok_or_else(|| {
+                ApiError::invalid("reply_to_item", format!("Item {id} is not a mail"))
+            })?),
+            None => None,
+        };
+        let mut attachments = Vec::new();
+        for path in &input.attachments {
+            let path = Path::new(path);
+            let content = std::fs::read(path).map_err(|e| {
+                let code = if e.kind() == std::io::ErrorKind::NotFound {
+                    ErrorCode::NotFound
+                } else {
+                    ErrorCode::InvalidInput
+                };
+                ApiError::new(code, format!("Cannot attach {}: {e}", path.display()))
+                    .with_field("attach")
+            })?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "attachment".to_owned());
+            attachments.push(send::compose::Attached {
+                mime_type: send::compose::mime_type_of(&name).to_owned(),
+                name,
+                content,
+            });
+        }
+        if let Some(original) = input.forward_of {
+            let count = self.store.item(original)?.attachments.len();
+            for index in 0..count {
+                let (info, content) = self.attachment(original, index as u32)?;
+                attachments.push(send::compose::Attached {
+                    name: info.name,
+                    mime_type: info.mime_type,
+                    content,
+                });
+            }
+        }
+        let built = send::compose::build(&send::compose::Outline {
+            from_name: account.name.clone(),
+            from_address: account.email.clone(),
+            to: input.to.clone(),
+            cc: input.cc.clone(),
+            bcc: input.bcc.clone(),
+            subject: input.subject.clone(),
+            text: input.body.clone(),
+            html: input.html.clone(),
+            attachments,
+            reply,
+        })?;
+        let now = send::now_ms();
+        let not_before = match &input.at {
+            Some(at) => chrono::DateTime::parse_from_rfc3339(at.trim())
+                .map_err(|_| {
+                    ApiError::invalid(
+                        "at",
+                        format!(
+                            "{at:?} is not a time: use RFC 3339, e.g. 2026-12-24T09:00:00+08:00"
+                        ),
+                    )
+                })?
+                .timestamp_millis(),
+            None => {
+                let undo = match input.undo_seconds {
+                    Some(seconds) => i64::from(seconds),
+                    None => self.store.number_setting(NumberSetting::UndoSendSeconds)?,
+                };
+                now + undo * 1000
+            }
+        };
+        let id = self.store.write(|tx| {
+            tx.queue_outgoing(&satu_store::NewOutgoing {
+                account_id: account.id,
+                message_id: built.message_id.clone(),
+                mail_from: built.envelope_from.clone(),
+                rcpt: built.rcpt.clone(),
+                raw: built.raw.clone(),
+                subject: input.subject.trim().to_owned(),
+                recipients: built.recipients.clone(),
+                reply_to_item: input.reply_to_item,
+                not_before_ms: not_before,
+            })
+        })?;
+        tracing::info!(account_id = account.id, outbox_id = id, message_id = %built.message_id, "Queued.");
+        self.outbox_wake.notify_waiters();
+        if not_before <= now {
+            match tokio::time::timeout(PUSH_NOW_TIMEOUT, send::flush(self, Some(account.id))).await
+            {
+                Ok(Ok(flushed)) => {
+                    if let Some((_, error)) = flushed.errors.into_iter().find(|(o, _)| *o == id) {
+                        let entry = self.store.outgoing(id)?;
+                        if entry.state == satu_store::OutboxState::Failed {
+                            return Err(ApiError {
+                                message: format!(
+                                    "Message {id} was not sent (it stays in the outbox): {}",
+                                    error.message
+                                ),
+                                ..error
+                            });
+                        }
+                    }
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %format!("{e:#}"), "Sending now failed; it stays queued.")
+                }
+                Err(_) => tracing::warn!("The server is slow; the message stays queued."),
+            }
+        }
+        Ok(self.store.outgoing(id)?.into())
+    }
+
+    /// The outbox, newest first: queued, sending, sent and failed messages.
+    pub fn outbox(&self) -> ApiResult<Vec<dto::OutboxEntry>> {
+        Ok(self.store.outbox()?.into_iter().map(Into::into).collect())
+    }
+
+    /// Undo send: takes back a queued message that has not started going out (or a failed
+    /// one). An error when it is too late.
+    pub fn cancel_send(&self, id: i64) -> ApiResult<dto::OutboxEntry> {
+        if !self.store.write(|tx| tx.cancel_outgoing(id))? {
+            let entry = self.store.outgoing(id)?;
+            return Err(ApiError::invalid(
+                "id",
+                format!(
+                    "Too late to take message {id} back: it is {}",
+                    entry.state.as_str()
+                ),
+            ));
+        }
+        self.outbox_wake.notify_waiters();
+        Ok(self.store.outgoing(id)?.into())
+    }
+
+    /// Retries a failed message now. A message the server may already have is looked for in
+    /// Sent first, unless `resend`: then it goes out again whatever (the user's choice).
+    pub async fn retry_send(&self, id: i64, resend: bool) -> ApiResult<dto::OutboxEntry> {
+        if !self.store.write(|tx| tx.retry_outgoing(id, resend))? {
+            let entry = self.store.outgoing(id)?;
+            return Err(ApiError::invalid(
+                "id",
+                format!("Message {id} is {}: nothing to retry", entry.state.as_str()),
+            ));
+        }
+        let account = self.store.outgoing(id)?.account_id;
+        if let Ok(Err(e)) =
+            tokio::time::timeout(PUSH_NOW_TIMEOUT, send::flush(self, Some(account))).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "Retrying failed; it stays queued.");
+        }
+        Ok(self.store.outgoing(id)?.into())
+    }
+
+    /// Sends every queued message that is due (offline: nothing changes). Returns the outbox.
+    pub async fn flush_outbox(&self) -> ApiResult<Vec<dto::OutboxEntry>> {
+        send::flush(self, None).await?;
+        self.outbox()
+    }
+
+    /// When the outbox next needs a look (a message falls due), if ever.
+    pub(crate) fn next_outgoing_due(&self) -> ApiResult<Option<i64>> {
+        Ok(self.store.next_outgoing_due()?)
+    }
+
+    /// A reply to mail `id`, ready to edit: to its sender (Reply-To first), with `all` also to
+    /// everyone else it was addressed to (never to the account itself), "Re:" and the quote.
+    pub fn reply_draft(&self, id: i64, all: bool) -> ApiResult<dto::Draft> {
+        let detail = self.store.item(id)?;
+        if detail.row.kind != ItemKind::Mail {
+            return Err(ApiError::invalid("id", format!("Item {id} is not a mail")));
+        }
+        let account = self.store.account(detail.row.account_id)?;
+        let raw = self.store.raw_message(id)?;
+        let addresses = satu_mail::reply_addresses(&raw);
+        let me = account.email.to_ascii_lowercase();
+        let show = |(name, address): &(Option<String>, String)| match name {
+            Some(name) => format!("{name} <{address}>"),
+            None => address.clone(),
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        let mut keep = |a: &(Option<String>, String)| {
+            let lower = a.1.to_ascii_lowercase();
+            lower != me && seen.insert(lower)
+        };
+        let mut to: Vec<String> = addresses
+            .reply_to
+            .iter()
+            .filter(|a| keep(a))
+            .map(show)
+            .collect();
+        let mut cc = Vec::new();
+        if all {
+            to.extend(addresses.to.iter().filter(|a| keep(a)).map(show));
+            cc.extend(addresses.cc.iter().filter(|a| keep(a)).map(show));
+        }
+        if to.is_empty() {
+            // A reply to one's own message goes to its recipients.
+            to = addresses.to.iter().map(show).collect();
+        }
+        let sender = detail
+            .row
+            .sender
+            .as_ref()
+            .map(|p| p.name.clone().unwrap_or_else(|| p.address.clone()))
+            .unwrap_or_default();
+        Ok(dto::Draft {
+            account: account.id,
+            to,
+            cc,
+            subject: send::compose::reply_subject(&detail.row.title),
+            body: send::compose::quote(
+                detail.body_text.as_deref().unwrap_or(&detail.row.snippet),
+                &dto::rfc3339(detail.row.time_ms),
+                &sender,
+            ),
+            reply_to_item: Some(id),
+            forward_of: None,
+        })
+    }
+
+    /// A forward of mail `id`, ready to edit: "Fwd:", the original's headers and text; its
+    /// attachments go along when sent with `forward_of`.
+    pub fn forward_draft(&self, id: i64) -> ApiResult<dto::Draft> {
+        let detail = self.store.item(id)?;
+        if detail.row.kind != ItemKind::Mail {
+            return Err(ApiError::invalid("id", format!("Item {id} is not a mail")));
+        }
+        let from = detail
+            .row
+            .sender
+            .as_ref()
+            .map(|p| match &p.name {
+                Some(name) => format!("{name} <{}>", p.address),
+                None => p.address.clone(),
+            })
+            .unwrap_or_default();
+        Ok(dto::Draft {
+            account: detail.row.account_id,
+            to: Vec::new(),
+            cc: Vec::new(),
+            subject: send::compose::forward_subject(&detail.row.title),
+            body: send::compose::forwarded(
+                detail.body_text.as_deref().unwrap_or(&detail.row.snippet),
+                &from,
+                &dto::rfc3339(detail.row.time_ms),
+                &detail.row.title,
+                &detail.recipients,
+            ),
+            reply_to_item: None,
+            forward_of: Some(id),
         })
     }
 
@@ -887,6 +1193,17 @@ pub fn parse_host_port(field: &str, value: &str) -> ApiResult<(String, u16)> {
     Ok((host.to_owned(), port))
 }
 
+/// A numeric setting as the API shows it.
+fn number_value(setting: NumberSetting, number: i64) -> dto::SettingValue {
+    dto::SettingValue {
+        key: setting.key().to_owned(),
+        value: number > 0,
+        default: setting.default_value() > 0,
+        number: Some(number),
+        default_number: Some(setting.default_value()),
+    }
+}
+
 fn validate_account(input: &AccountInput) -> ApiResult<NewAccount> {
     let email = input.email.trim();
     let valid_email = email.split_once('@').is_some_and(|(local, domain)| {
@@ -902,6 +1219,19 @@ fn validate_account(input: &AccountInput) -> ApiResult<NewAccount> {
     let smtp = parse_host_port("smtp", &input.smtp)?;
     let security = Security::parse(input.security.as_deref().unwrap_or("tls"))
         .map_err(|e| ApiError::invalid("security", e.to_string()))?;
+    let smtp_security = input
+        .smtp_security
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(Security::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid("smtp_security", e.to_string()))?;
+    if smtp_security == Some(Security::Plain) && !is_loopback(&smtp.0) {
+        return Err(ApiError::invalid(
+            "smtp",
+            format!("Plain (unencrypted) connections are allowed only to loopback addresses, not {}; use tls or starttls", smtp.0),
+        ));
+    }
     if security == Security::Plain {
         for (field, (host, _)) in [("imap", &imap), ("smtp", &smtp)] {
             if !is_loopback(host) {
@@ -939,6 +1269,7 @@ fn validate_account(input: &AccountInput) -> ApiResult<NewAccount> {
         imap,
         smtp,
         security,
+        smtp_security,
         username,
         ca_file: input.ca_file.as_ref().map(|c| {
             Path::new(c)
@@ -959,6 +1290,7 @@ mod tests {
             imap: "imap.example.com:993".into(),
             smtp: "smtp.example.com:465".into(),
             security: None,
+            smtp_security: None,
             username: None,
             password: "secret".into(),
             ca_file: None,

@@ -80,10 +80,16 @@ pub struct Todo {
 pub struct SettingValue {
     /// Key, e.g. `tasks.from_flagged`.
     pub key: String,
-    /// Value.
+    /// Value (for a numeric setting: whether it is above 0).
     pub value: bool,
     /// Value when the user has not chosen one.
     pub default: bool,
+    /// The value of a numeric setting (e.g. `send.undo_seconds`); absent for on/off ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// The default of a numeric setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_number: Option<i64>,
 }
 
 /// An attachment's metadata.
@@ -137,6 +143,9 @@ pub struct Account {
     pub smtp: String,
     /// `tls`, `starttls` or `plain`.
     pub security: String,
+    /// SMTP security: `tls`, `starttls` or `plain`.
+    #[serde(default)]
+    pub smtp_security: String,
     /// Login name.
     pub username: String,
     /// Whether its new mail raises desktop notifications (false: muted).
@@ -197,6 +206,10 @@ pub struct AccountInput {
     /// `tls` (default), `starttls` or `plain` (loopback only).
     #[serde(default)]
     pub security: Option<String>,
+    /// SMTP security when it is not what the port says (465: `tls`, else `starttls`; `plain`
+    /// when `security` is).
+    #[serde(default)]
+    pub smtp_security: Option<String>,
     /// Login name (default: the email address).
     #[serde(default)]
     pub username: Option<String>,
@@ -552,9 +565,126 @@ impl From<satu_store::Account> for Account {
             imap: hostport(a.imap),
             smtp: hostport(a.smtp),
             security: a.security.as_str().to_owned(),
+            smtp_security: a.smtp_security.as_str().to_owned(),
             username: a.username,
             notify: a.notify,
             in_timeline: a.in_timeline,
         }
     }
+}
+
+/// A message to send (`satu send`, the compose window).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SendInput {
+    /// The sending account.
+    pub account: i64,
+    /// To: addresses, `Name <addr>` or `addr`.
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// Cc.
+    #[serde(default)]
+    pub cc: Vec<String>,
+    /// Bcc (in the envelope only, never in the message).
+    #[serde(default)]
+    pub bcc: Vec<String>,
+    /// Subject.
+    #[serde(default)]
+    pub subject: String,
+    /// The text.
+    #[serde(default)]
+    pub body: String,
+    /// An HTML version of the text, if any.
+    #[serde(default)]
+    pub html: Option<String>,
+    /// Paths of files to attach.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    /// The item answered: sets In-Reply-To and References, and threads the sent mail with it.
+    #[serde(default)]
+    pub reply_to_item: Option<i64>,
+    /// The mail forwarded: its attachments go along.
+    #[serde(default)]
+    pub forward_of: Option<i64>,
+    /// Send later: RFC 3339 (it goes out at the first chance after, even after a restart).
+    #[serde(default)]
+    pub at: Option<String>,
+    /// Seconds it waits so that it can be taken back (undo send); default the
+    /// `send.undo_seconds` setting.
+    #[serde(default)]
+    pub undo_seconds: Option<u32>,
+}
+
+/// A message in the outbox (`satu outbox`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Outbox id.
+    pub id: i64,
+    /// The sending account.
+    pub account: i64,
+    /// Message-ID without angle brackets (fixed when queued).
+    pub message_id: String,
+    /// Subject.
+    pub subject: String,
+    /// To and Cc.
+    pub recipients: String,
+    /// `queued`, `sending`, `sent`, `failed` or `cancelled`.
+    pub state: String,
+    /// Why the last attempt failed (the server's reason), if one did.
+    pub error: Option<String>,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// When it goes out (queued) or may be tried again, RFC 3339 UTC.
+    pub send_at: Option<String>,
+    /// When it was queued.
+    pub created: String,
+    /// When the server took it.
+    pub sent_at: Option<String>,
+    /// Whether it is in the Sent folder.
+    pub in_sent: bool,
+    /// The item it answers.
+    pub reply_to_item: Option<i64>,
+    /// Whether it can still be taken back (undo send).
+    pub can_cancel: bool,
+}
+
+impl From<satu_store::Outgoing> for OutboxEntry {
+    fn from(o: satu_store::Outgoing) -> Self {
+        let queued = o.state == satu_store::OutboxState::Queued;
+        OutboxEntry {
+            id: o.id,
+            account: o.account_id,
+            message_id: o.message_id,
+            subject: o.subject,
+            recipients: o.recipients,
+            state: o.state.as_str().to_owned(),
+            error: (!o.last_error.is_empty()).then_some(o.last_error),
+            attempts: o.attempts,
+            send_at: queued.then(|| rfc3339(o.not_before_ms)),
+            created: rfc3339(o.created_ms),
+            sent_at: o.sent_ms.map(rfc3339),
+            in_sent: o.in_sent,
+            reply_to_item: o.reply_to_item,
+            can_cancel: (queued && o.stage == satu_store::Stage::None)
+                || o.state == satu_store::OutboxState::Failed,
+        }
+    }
+}
+
+/// A reply or forward, ready to edit and send.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The account to send from.
+    pub account: i64,
+    /// To.
+    pub to: Vec<String>,
+    /// Cc.
+    pub cc: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// The text, with the quote or the forwarded message.
+    pub body: String,
+    /// The item answered.
+    pub reply_to_item: Option<i64>,
+    /// The mail forwarded.
+    pub forward_of: Option<i64>,
 }

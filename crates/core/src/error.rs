@@ -3,6 +3,7 @@
 
 use satu_mail::imap::ImapError;
 use satu_mail::mbox::MboxError;
+use satu_mail::smtp::SmtpError;
 use satu_store::StoreError;
 use serde::Serialize;
 
@@ -95,11 +96,15 @@ impl From<anyhow::Error> for ApiError {
             if let Some(imap) = cause.downcast_ref::<ImapError>() {
                 return from_imap(imap);
             }
+            if let Some(smtp) = cause.downcast_ref::<SmtpError>() {
+                return from_smtp(smtp);
+            }
             if let Some(store) = cause.downcast_ref::<StoreError>() {
                 let code = match store {
                     StoreError::NoSuchItem(_)
                     | StoreError::NoSuchAccount(_)
-                    | StoreError::NotTask(_) => ErrorCode::NotFound,
+                    | StoreError::NotTask(_)
+                    | StoreError::NoSuchOutgoing(_) => ErrorCode::NotFound,
                     StoreError::NotMail(_) => {
                         return ApiError::invalid("id", store.to_string());
                     }
@@ -142,6 +147,24 @@ fn from_imap(error: &ImapError) -> ApiError {
         ImapError::Tls { .. } => (ErrorCode::Tls, "imap"),
         ImapError::PlainNotAllowed { .. } => (ErrorCode::InvalidInput, "security"),
         _ => (ErrorCode::Server, "imap"),
+    };
+    ApiError::new(code, error.to_string()).with_field(field)
+}
+
+/// An SMTP failure as the API reports it: the field to point at, and a code scripts branch on.
+pub(crate) fn from_smtp(error: &SmtpError) -> ApiError {
+    let (code, field) = match error {
+        SmtpError::AuthFailed { .. } => (ErrorCode::AuthFailed, "password"),
+        SmtpError::Unreachable { .. } | SmtpError::Timeout { .. } | SmtpError::Broken { .. } => {
+            (ErrorCode::Unreachable, "smtp")
+        }
+        SmtpError::BadCertificate { .. } => (ErrorCode::BadCertificate, "smtp"),
+        SmtpError::Tls { .. } => (ErrorCode::Tls, "smtp"),
+        SmtpError::PlainNotAllowed { .. } => (ErrorCode::InvalidInput, "security"),
+        SmtpError::Refused { what, .. } if what.starts_with("the recipient") => {
+            (ErrorCode::Server, "to")
+        }
+        _ => (ErrorCode::Server, "smtp"),
     };
     ApiError::new(code, error.to_string()).with_field(field)
 }

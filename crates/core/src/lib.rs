@@ -16,6 +16,7 @@ mod live;
 mod notify;
 mod replay;
 mod secrets;
+mod send;
 mod sync;
 mod tasks;
 

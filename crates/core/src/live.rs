@@ -102,6 +102,11 @@ pub(crate) async fn run(
     on_status: OnStatus,
 ) -> Result<(), ApiError> {
     let mut running: HashMap<i64, (CancellationToken, JoinHandle<()>)> = HashMap::new();
+    let outbox_token = cancel.child_token();
+    let outbox = tokio::spawn(
+        outbox_worker(satu.clone(), outbox_token.clone(), options.ops_poll)
+            .instrument(tracing::info_span!("outbox")),
+    );
     let result = loop {
         match satu.store().accounts() {
             Ok(accounts) => {
@@ -142,6 +147,10 @@ pub(crate) async fn run(
         }
     };
     let deadline = Instant::now() + STOP_TIMEOUT;
+    outbox_token.cancel();
+    if tokio::time::timeout_at(deadline, outbox).await.is_err() {
+        tracing::warn!("The outbox did not stop in time.");
+    }
     for (id, (token, handle)) in running {
         token.cancel();
         if tokio::time::timeout_at(deadline, handle).await.is_err() {
@@ -149,6 +158,29 @@ pub(crate) async fn run(
         }
     }
     result
+}
+
+/// Sends queued mail as it falls due (undo delay over, send-later time reached, backoff done):
+/// wakes when a message is queued or taken back, when the next one falls due, and every `poll`
+/// (for messages queued by another process, or a server that came back). A send in flight when
+/// `cancel` fires is dropped: the outbox's stages make that as safe as a killed process.
+async fn outbox_worker(satu: Satu, cancel: CancellationToken, poll: Duration) {
+    loop {
+        if let Err(e) = crate::send::flush(&satu, None).await {
+            tracing::warn!(error = %format!("{e:#}"), "The outbox could not be sent.");
+        }
+        let now = crate::send::now_ms();
+        let wait = match satu.next_outgoing_due() {
+            Ok(Some(due)) if due > now => Duration::from_millis((due - now) as u64).min(poll),
+            Ok(Some(_)) => poll.min(Duration::from_millis(500)),
+            _ => poll,
+        };
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = satu.outbox_wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
 }
 
 /// Calls the status callback when the status changes.

@@ -131,6 +131,8 @@ mod tests {
             ca_file: None,
             notify,
             in_timeline: true,
+            smtp_security: Security::Tls,
+            smtp_saves_sent: None,
         }
     }
 

@@ -2,12 +2,13 @@
 //!
 //! Protocol and format code for mail, with no knowledge of the store: MIME parsing
 //! ([`parse`]), HTML sanitizing ([`sanitize`]), reading mbox files and Maildirs ([`mbox`],
-//! [`maildir`]) and the IMAP client ([`imap`]).
+//! [`maildir`]), the IMAP client ([`imap`]) and SMTP submission ([`smtp`]).
 
 pub mod imap;
 pub mod maildir;
 pub mod mbox;
 pub mod parse;
 pub mod sanitize;
+pub mod smtp;
 
-pub use parse::{parse_message, ParsedAttachment, ParsedMail};
+pub use parse::{parse_message, reply_addresses, ParsedAttachment, ParsedMail, ReplyAddresses};

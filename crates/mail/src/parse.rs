@@ -689,3 +689,67 @@ fn snippet(text: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// The addresses a reply needs: who to answer (Reply-To, else From) and who else was addressed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplyAddresses {
+    /// Reply-To, else From: `(name, address)`.
+    pub reply_to: Vec<(Option<String>, String)>,
+    /// To.
+    pub to: Vec<(Option<String>, String)>,
+    /// Cc.
+    pub cc: Vec<(Option<String>, String)>,
+}
+
+/// The reply addresses of a message (at most [`limits::MAX_ADDRESSES`] of each kind).
+pub fn reply_addresses(raw: &[u8]) -> ReplyAddresses {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return ReplyAddresses::default();
+    };
+    let list = |address: Option<&Address<'_>>| -> Vec<(Option<String>, String)> {
+        address
+            .map(|a| {
+                a.iter()
+                    .take(MAX_ADDRESSES)
+                    .filter_map(|a| {
+                        let email = a.address().unwrap_or("").trim().to_owned();
+                        (!email.is_empty()).then(|| {
+                            let name = a.name().map(clean_header).filter(|n| !n.is_empty());
+                            (name, email)
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let reply_to = list(message.reply_to());
+    ReplyAddresses {
+        reply_to: if reply_to.is_empty() {
+            list(message.from())
+        } else {
+            reply_to
+        },
+        to: list(message.to()),
+        cc: list(message.cc()),
+    }
+}
+
+#[cfg(test)]
+mod reply_tests {
+    use super::*;
+
+    #[test]
+    fn reply_addresses_prefer_reply_to_and_list_the_others() {
+        let raw = b"From: Alice <alice@example.com>\r\nReply-To: list@example.org\r\nTo: Bob <bob@example.com>, carol@example.com\r\nCc: Dan <dan@example.com>\r\nSubject: x\r\n\r\nbody\r\n";
+        let a = reply_addresses(raw);
+        assert_eq!(a.reply_to, vec![(None, "list@example.org".to_owned())]);
+        assert_eq!(a.to.len(), 2);
+        assert_eq!(
+            a.cc,
+            vec![(Some("Dan".to_owned()), "dan@example.com".to_owned())]
+        );
+        let plain = reply_addresses(b"From: alice@example.com\r\n\r\nx");
+        assert_eq!(plain.reply_to, vec![(None, "alice@example.com".to_owned())]);
+        assert_eq!(reply_addresses(b""), ReplyAddresses::default());
+    }
+}

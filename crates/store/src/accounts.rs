@@ -84,6 +84,18 @@ pub struct NewAccount {
     pub username: String,
     /// Extra trusted certificate (PEM path), if any.
     pub ca_file: Option<String>,
+    /// SMTP security when it differs from what the port implies (see [`smtp_security_for`]).
+    pub smtp_security: Option<Security>,
+}
+
+/// The SMTP security an account uses when none was chosen: none on a plain (loopback) account,
+/// implicit TLS on port 465, STARTTLS otherwise (587, 25).
+pub fn smtp_security_for(security: Security, smtp_port: u16) -> Security {
+    match (security, smtp_port) {
+        (Security::Plain, _) => Security::Plain,
+        (_, 465) => Security::Tls,
+        _ => Security::StartTls,
+    }
 }
 
 /// A stored account.
@@ -111,10 +123,16 @@ pub struct Account {
     pub notify: bool,
     /// Whether its items show in the unified views (false: only in its own view).
     pub in_timeline: bool,
+    /// SMTP security (chosen, or as the port implies).
+    pub smtp_security: Security,
+    /// Whether the submission server saves what it sends in the Sent folder itself; `None`
+    /// until the first send finds out.
+    pub smtp_saves_sent: Option<bool>,
 }
 
 const COLUMNS: &str =
-    "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify, in_timeline";
+    "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify, in_timeline,
+     smtp_security, smtp_saves_sent";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok((
@@ -131,6 +149,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
         row.get(10)?,
         row.get(11)?,
         row.get(12)?,
+        row.get(13)?,
+        row.get(14)?,
     ))
 }
 
@@ -148,6 +168,8 @@ type RawAccount = (
     String,
     bool,
     bool,
+    String,
+    Option<bool>,
 );
 
 fn build(
@@ -165,20 +187,31 @@ fn build(
         ca_file,
         notify,
         in_timeline,
+        smtp_security,
+        smtp_saves_sent,
     ): RawAccount,
 ) -> Result<Account> {
+    let security = Security::parse(&security)?;
+    let smtp_port = u16::try_from(smtp_port).unwrap_or(0);
+    let smtp_security = if smtp_security.is_empty() {
+        smtp_security_for(security, smtp_port)
+    } else {
+        Security::parse(&smtp_security)?
+    };
     Ok(Account {
         id,
         kind: AccountKind::parse(&kind)?,
         name,
         email,
         imap: (imap_host, u16::try_from(imap_port).unwrap_or(0)),
-        smtp: (smtp_host, u16::try_from(smtp_port).unwrap_or(0)),
-        security: Security::parse(&security)?,
+        smtp: (smtp_host, smtp_port),
+        security,
         username,
         ca_file: (!ca_file.is_empty()).then_some(ca_file),
         notify,
         in_timeline,
+        smtp_security,
+        smtp_saves_sent,
     })
 }
 
@@ -187,8 +220,8 @@ impl Tx<'_> {
     pub fn add_account(&mut self, account: &NewAccount) -> Result<i64> {
         self.conn()
             .execute(
-                "INSERT INTO accounts (kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO accounts (kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, created_at, smtp_security)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     account.kind.as_str(),
                     account.name,
@@ -201,10 +234,22 @@ impl Tx<'_> {
                     account.username,
                     account.ca_file.clone().unwrap_or_default(),
                     self.now(),
+                    account.smtp_security.map(Security::as_str).unwrap_or_default(),
                 ],
             )
             .context("Cannot store the account")?;
         Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Remembers whether the account's submission server saves sent mail in Sent itself.
+    pub fn set_smtp_saves_sent(&mut self, id: i64, saves: bool) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE accounts SET smtp_saves_sent = ?2 WHERE id = ?1",
+                params![id, saves],
+            )
+            .context("Cannot store what the submission server does with sent mail")?;
+        Ok(())
     }
 
     /// Mutes (or unmutes) the desktop notifications of an account's new mail.
@@ -289,6 +334,7 @@ impl Tx<'_> {
                 security: Security::Tls,
                 username: String::new(),
                 ca_file: None,
+                smtp_security: None,
             }),
         }
     }

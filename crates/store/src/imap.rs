@@ -132,10 +132,15 @@ impl Tx<'_> {
     pub fn remove_orphan_mail(&mut self, account_id: i64) -> Result<Vec<i64>> {
         let orphans: Vec<i64> = {
             let mut stmt = self.conn().prepare(
-                "SELECT i.id FROM items i WHERE i.account_id = ?1 AND i.kind = 'mail'
-                 AND NOT EXISTS (SELECT 1 FROM mail_folders mf WHERE mf.item_id = i.id)",
+                "SELECT i.id FROM items i JOIN mail m ON m.item_id = i.id WHERE i.account_id = ?1 AND i.kind = 'mail'
+                 AND NOT EXISTS (SELECT 1 FROM mail_folders mf WHERE mf.item_id = i.id)
+                 -- Mail just sent from here waits for its copy in Sent to be synced.
+                 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = i.account_id
+                     AND o.message_id = m.message_id AND o.state = 'sent'
+                     AND (o.in_sent = 0 OR o.sent_at > ?2))",
             )?;
-            let rows = stmt.query_map([account_id], |row| row.get(0))?;
+            let recent = (self.now() - 15 * 60) * 1000;
+            let rows = stmt.query_map(params![account_id, recent], |row| row.get(0))?;
             rows.collect::<rusqlite::Result<_>>()
                 .context("Cannot find messages that left every folder")?
         };

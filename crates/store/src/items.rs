@@ -765,6 +765,22 @@ impl crate::Store {
         })
     }
 
+    /// A mail's Message-ID and References (oldest first), for a reply to it; `None` for items
+    /// that are not mail.
+    pub fn mail_references(&self, id: i64) -> Result<Option<(String, Vec<String>)>> {
+        self.read(|conn| {
+            item_row(conn, id)?;
+            let row: Option<(String, String)> = conn
+                .query_row(
+                    "SELECT message_id, refs FROM mail WHERE item_id = ?1",
+                    [id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            Ok(row.map(|(id, refs)| (id, refs.split_whitespace().map(str::to_owned).collect())))
+        })
+    }
+
     /// The original bytes of a message.
     pub fn raw_message(&self, id: i64) -> Result<Vec<u8>> {
         self.read(|conn| {

@@ -18,6 +18,7 @@ mod items;
 mod locations;
 mod migrations;
 mod ops;
+mod outbox;
 mod tasks;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::Connection;
 use tokio::sync::broadcast;
 
-pub use accounts::{Account, AccountKind, NewAccount, Security};
+pub use accounts::{smtp_security_for, Account, AccountKind, NewAccount, Security};
 pub use changes::{Change, ChangeKind};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
 pub use imap::{ImapMessage, FLAG_ANSWERED, FLAG_FLAGGED, FLAG_SEEN};
@@ -38,7 +39,8 @@ pub use items::{
 pub use locations::Location;
 pub use migrations::LATEST_VERSION;
 pub use ops::{Op, OpState};
-pub use tasks::{Setting, TaskStatus, TodoInfo};
+pub use outbox::{NewOutgoing, OutboxState, Outgoing, Stage};
+pub use tasks::{NumberSetting, Setting, TaskStatus, TodoInfo};
 
 /// Errors a caller may want to branch on. Everything else is an `anyhow::Error` with context.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +66,9 @@ pub enum StoreError {
     /// No task with this id.
     #[error("No task with id {0}")]
     NotTask(i64),
+    /// No message with this id in the outbox.
+    #[error("No message with id {0} in the outbox")]
+    NoSuchOutgoing(i64),
 }
 
 /// Capacity of the in-process change feed. A subscriber that falls further behind is told it

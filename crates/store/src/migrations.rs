@@ -35,6 +35,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0008_threads",
         include_str!("../migrations/0008_threads.sql"),
     ),
+    ("0009_outbox", include_str!("../migrations/0009_outbox.sql")),
 ];
 
 /// The schema version this build writes.

@@ -115,6 +115,77 @@ impl Setting {
     }
 }
 
+/// A setting whose value is a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberSetting {
+    /// `send.undo_seconds`: how long a sent message waits in the outbox, so that it can be taken
+    /// back (0: it goes out at once).
+    UndoSendSeconds,
+}
+
+impl NumberSetting {
+    /// Every numeric setting.
+    pub const ALL: [NumberSetting; 1] = [NumberSetting::UndoSendSeconds];
+
+    /// The key, e.g. `send.undo_seconds`.
+    pub fn key(self) -> &'static str {
+        match self {
+            NumberSetting::UndoSendSeconds => "send.undo_seconds",
+        }
+    }
+
+    /// The setting of a key.
+    pub fn parse(key: &str) -> Option<NumberSetting> {
+        NumberSetting::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// The value when the user has not chosen one.
+    pub fn default_value(self) -> i64 {
+        match self {
+            NumberSetting::UndoSendSeconds => 10,
+        }
+    }
+
+    /// The values allowed (inclusive).
+    pub fn range(self) -> (i64, i64) {
+        match self {
+            NumberSetting::UndoSendSeconds => (0, 120),
+        }
+    }
+}
+
+impl Tx<'_> {
+    /// Chooses the value of a numeric setting (clamped to its range).
+    pub fn set_number_setting(&mut self, setting: NumberSetting, value: i64) -> Result<i64> {
+        let (low, high) = setting.range();
+        let value = value.clamp(low, high);
+        self.conn()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![setting.key(), value.to_string()],
+            )
+            .with_context(|| format!("Cannot store the setting {}", setting.key()))?;
+        Ok(value)
+    }
+}
+
+impl crate::Store {
+    /// The value of a numeric setting (its default when the user has not chosen one).
+    pub fn number_setting(&self, setting: NumberSetting) -> Result<i64> {
+        self.read(|conn| {
+            let value: Option<String> = conn
+                .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+                .query_row([setting.key()], |row| row.get(0))
+                .optional()
+                .with_context(|| format!("Cannot read the setting {}", setting.key()))?;
+            Ok(value
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| setting.default_value()))
+        })
+    }
+}
+
 impl Tx<'_> {
     /// The task made from mail item `mail_id`, made now if it has none: title from the subject,
     /// sender and snippet from the mail, due at `due_ms`. Returns the task's item id and whether

@@ -8,6 +8,7 @@
 use async_imap::imap_proto::{MailboxDatum, Response};
 
 use super::command::{quote, uid_set};
+use super::session::protocol_error;
 use super::{utf7, ImapError, ImapSession};
 
 /// A message flag Satu changes.
@@ -69,6 +70,21 @@ impl ImapSession {
         uids.sort_unstable();
         uids.dedup();
         Ok(uids)
+    }
+
+    /// Appends a message to `folder` (UTF-8 name), marked `\Seen` when `seen`.
+    pub async fn append_message(
+        &mut self,
+        folder: &str,
+        raw: &[u8],
+        seen: bool,
+    ) -> Result<(), ImapError> {
+        let name = utf7::encode(folder);
+        let flags = seen.then_some("(\\Seen)");
+        self.session
+            .append(&name, flags, None, raw)
+            .await
+            .map_err(|e| protocol_error(&self.host, e))
     }
 
     /// Adds (`add`) or removes `flags` on `uids` of the selected folder. UIDs that no longer

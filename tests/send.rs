@@ -1,0 +1,473 @@
+//! Sending through a real SMTP submission server (`tests/servers/smtp.sh`, aiosmtpd) with the
+//! project's Dovecot for the Sent folder: STARTTLS, implicit TLS and AUTH, refusals with their
+//! reasons, the offline outbox, undo and send later, replies in their thread.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{message, Dovecot, Satu, Smtp};
+
+/// `satu account add` for alice: IMAP on `dovecot` (plain, loopback), SMTP at `smtp` with
+/// `smtp_security`, trusting the SMTP server's CA. Returns the account id.
+fn add_account(satu: &Satu, dovecot: &Dovecot, smtp: &str, smtp_security: &str, ca: &str) -> i64 {
+    let out = satu.run_with_stdin(
+        &[
+            "--json",
+            "account",
+            "add",
+            "--email",
+            "alice@example.com",
+            "--name",
+            "Alice Example",
+            "--username",
+            "alice",
+            "--imap",
+            &dovecot.imap(),
+            "--smtp",
+            smtp,
+            "--security",
+            "plain",
+            "--smtp-security",
+            smtp_security,
+            "--ca-file",
+            ca,
+            "--password-stdin",
+        ],
+        "alice-pass\n",
+    );
+    support::added_id(&out)
+}
+
+fn send(satu: &Satu, account: i64, extra: &[&str]) -> std::process::Output {
+    let account = account.to_string();
+    let mut args = vec!["--json", "send", "--account", account.as_str()];
+    args.extend_from_slice(extra);
+    satu.run(&args)
+}
+
+fn sent_entry(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "send failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn sends_over_starttls_and_tls_with_auth_appends_to_sent_and_shows_it() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    );
+    satu.sync_ok();
+    let notes = satu.dir.path().join("Résumé notes.txt");
+    std::fs::write(&notes, "attached notes\n").expect("write attachment");
+
+    let entry = sent_entry(&send(
+        &satu,
+        account,
+        &[
+            "--to",
+            "Bob <bob@example.com>",
+            "--cc",
+            "carol@example.com",
+            "--bcc",
+            "dan@example.com",
+            "--subject",
+            "Quarterly plan",
+            "--body",
+            "Hello Bob,\nthe plan is attached.",
+            "--attach",
+            notes.to_str().expect("path"),
+        ],
+    ));
+    assert_eq!(entry["state"], "sent", "{entry}");
+    assert_eq!(entry["in_sent"], true, "{entry}");
+    assert_eq!(entry["error"], Value::Null);
+    let message_id = entry["message_id"].as_str().expect("message id").to_owned();
+    assert!(message_id.ends_with("@example.com"), "{message_id}");
+
+    // The server got it once, over STARTTLS with AUTH, with every envelope recipient.
+    let log = smtp.log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["listener"], "smtp");
+    assert_eq!(log[0]["auth_user"], "alice");
+    assert_eq!(log[0]["mail_from"], "alice@example.com");
+    let rcpt: Vec<&str> = log[0]["rcpt"]
+        .as_array()
+        .expect("rcpt")
+        .iter()
+        .map(|r| r.as_str().expect("rcpt"))
+        .collect();
+    assert_eq!(
+        rcpt,
+        ["bob@example.com", "carol@example.com", "dan@example.com"]
+    );
+    let raw = std::fs::read_to_string(log[0]["file"].as_str().expect("file")).expect("eml");
+    assert!(raw.contains("Subject: Quarterly plan"), "{raw}");
+    assert!(
+        raw.contains(&format!("Message-ID: <{message_id}>")),
+        "{raw}"
+    );
+    assert!(
+        !raw.to_ascii_lowercase().contains("dan@example.com"),
+        "no Bcc header: {raw}"
+    );
+    assert!(raw.contains("filename*"), "RFC 2231 attachment name: {raw}");
+
+    // In Sent on the IMAP server, \Seen, and in the timeline at once.
+    let sent = dovecot.messages("alice", "Sent");
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].1.contains("\\Seen"), "{sent:?}");
+    assert_eq!(sent[0].2, message_id);
+    let timeline = satu.json(&["timeline"]);
+    let shown = timeline
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["message_id"] == message_id.as_str())
+        .cloned()
+        .expect("the sent mail in the timeline");
+    assert_eq!(shown["unread"], false);
+    // After a sync it lives in Sent, one item.
+    satu.sync_ok();
+    let after: Vec<Value> = satu
+        .json(&["timeline"])
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["message_id"] == message_id.as_str())
+        .cloned()
+        .collect();
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0]["folders"], serde_json::json!(["Sent"]));
+
+    // The outbox lists it; the same through implicit TLS from another device.
+    let outbox = satu.json(&["outbox"]);
+    assert_eq!(outbox.as_array().map(Vec::len), Some(1), "{outbox}");
+    let other = Satu::new();
+    let account2 = add_account(
+        &other,
+        &dovecot,
+        &smtp.addr("SUBMISSIONS_PORT"),
+        "tls",
+        smtp.var("CA_FILE"),
+    );
+    let entry = sent_entry(&send(
+        &other,
+        account2,
+        &[
+            "--to",
+            "bob@example.com",
+            "--subject",
+            "Over TLS",
+            "--body",
+            "hi",
+        ],
+    ));
+    assert_eq!(entry["state"], "sent", "{entry}");
+    let log = smtp.log();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1]["listener"], "submissions");
+    // This server does not keep sent mail itself: each copy in Sent was appended once.
+    assert_eq!(dovecot.messages("alice", "Sent").len(), 2);
+}
+
+#[test]
+fn refusals_are_specific_and_the_message_stays_in_the_outbox() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    );
+    // A rejected recipient: the server's reason, the field at fault, nothing sent.
+    let out = send(
+        &satu,
+        account,
+        &[
+            "--to",
+            "bob@example.com",
+            "--to",
+            "reject-me@example.com",
+            "--subject",
+            "x",
+            "--body",
+            "y",
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reject-me@example.com"), "{stderr}");
+    assert!(stderr.contains("550"), "{stderr}");
+    assert!(stderr.contains("[to]"), "the field at fault: {stderr}");
+    assert!(stderr.contains("stays in the outbox"), "{stderr}");
+    assert!(smtp.log().is_empty());
+    let outbox = satu.json(&["outbox"]);
+    assert_eq!(outbox[0]["state"], "failed", "{outbox}");
+    assert!(outbox[0]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("User unknown")));
+
+    // A submission server that wants another password than IMAP: a login error on `password`.
+    let strict = Smtp::start_with(&[("SMTP_USERS", "alice:another-pass")]);
+    let other = Satu::new();
+    let account = add_account(
+        &other,
+        &dovecot,
+        &strict.addr("SUBMISSIONS_PORT"),
+        "tls",
+        strict.var("CA_FILE"),
+    );
+    let out = send(
+        &other,
+        account,
+        &["--to", "bob@example.com", "--subject", "x", "--body", "y"],
+    );
+    assert_eq!(out.status.code(), Some(4), "auth failure exit code");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("rejected the login for alice"), "{stderr}");
+    assert!(stderr.contains("[password]"), "{stderr}");
+
+    // A certificate nobody trusts: refused, never sent in the clear.
+    let untrusting = Satu::new();
+    let account = add_account(
+        &untrusting,
+        &dovecot,
+        &smtp.addr("SUBMISSIONS_PORT"),
+        "tls",
+        dovecot.ca_file(),
+    );
+    let out = send(
+        &untrusting,
+        account,
+        &["--to", "bob@example.com", "--subject", "x", "--body", "y"],
+    );
+    assert!(
+        out.status.success(),
+        "a TLS failure is not final: it stays queued"
+    );
+    let entry: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(entry["state"], "queued", "{entry}");
+    assert!(
+        entry["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("certificate")),
+        "{entry}"
+    );
+    assert_eq!(smtp.log().len(), 0);
+
+    // Bad input is refused before anything is queued.
+    let out = send(
+        &satu,
+        1,
+        &["--to", "not an address", "--subject", "x", "--body", "y"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[to]"));
+    assert_eq!(satu.json(&["outbox"]).as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn offline_the_outbox_keeps_the_message_and_sends_it_once_the_server_is_back() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    );
+    smtp.stop();
+    let entry = sent_entry(&send(
+        &satu,
+        account,
+        &[
+            "--to",
+            "bob@example.com",
+            "--subject",
+            "While offline",
+            "--body",
+            "queued",
+        ],
+    ));
+    assert_eq!(entry["state"], "queued", "{entry}");
+    assert!(entry["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("Cannot reach the SMTP server")));
+    let id = entry["id"].as_i64().expect("id");
+    // Still there for another process, and a flush while offline changes nothing but the error.
+    let flushed = satu.json(&["outbox", "flush"]);
+    assert_eq!(flushed[0]["state"], "queued", "{flushed}");
+
+    smtp.restart(&[]);
+    // The backoff is not over yet; a retry now sends it.
+    let retried = satu.json(&["outbox", "retry", &id.to_string()]);
+    assert_eq!(retried[0]["state"], "sent", "{retried}");
+    assert_eq!(smtp.count(entry["message_id"].as_str().expect("id")), 1);
+    // Nothing more goes out, however often the outbox is flushed.
+    satu.json(&["outbox", "flush"]);
+    satu.json(&["outbox", "flush"]);
+    assert_eq!(smtp.log().len(), 1);
+}
+
+#[test]
+fn undo_send_and_send_later() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    );
+    // Undo: it waits, and is taken back before it goes.
+    let entry = sent_entry(&send(
+        &satu,
+        account,
+        &[
+            "--to",
+            "bob@example.com",
+            "--subject",
+            "Oops",
+            "--body",
+            "x",
+            "--undo-seconds",
+            "30",
+        ],
+    ));
+    assert_eq!(entry["state"], "queued");
+    assert_eq!(entry["can_cancel"], true);
+    let id = entry["id"].to_string();
+    let cancelled = satu.json(&["outbox", "cancel", &id]);
+    assert_eq!(cancelled[0]["state"], "cancelled", "{cancelled}");
+    satu.json(&["outbox", "flush"]);
+    assert!(smtp.log().is_empty());
+    assert!(satu
+        .fails(&["outbox", "cancel", &id], 2)
+        .contains("Too late"));
+
+    // Send later: not before its time, then by whichever process looks next.
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(3))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let entry = sent_entry(&send(
+        &satu,
+        account,
+        &[
+            "--to",
+            "bob@example.com",
+            "--subject",
+            "Later",
+            "--body",
+            "x",
+            "--at",
+            &at,
+        ],
+    ));
+    assert_eq!(entry["state"], "queued", "{entry}");
+    satu.json(&["outbox", "flush"]);
+    assert!(smtp.log().is_empty());
+    std::thread::sleep(Duration::from_millis(3500));
+    let flushed = satu.json(&["outbox", "flush"]);
+    assert_eq!(flushed[0]["state"], "sent", "{flushed}");
+    assert_eq!(smtp.log().len(), 1);
+    let bad = send(
+        &satu,
+        account,
+        &[
+            "--to",
+            "b@example.com",
+            "--subject",
+            "x",
+            "--body",
+            "y",
+            "--at",
+            "tomorrow",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("[at]"));
+}
+
+#[test]
+fn a_reply_threads_with_its_mail_and_quotes_it() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    );
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("plan@example.com", "Budget plan", 3),
+    );
+    satu.sync_ok();
+    let original = satu.json(&["timeline"])[0].clone();
+    let id = original["id"].as_i64().expect("id").to_string();
+
+    let draft = satu.json(&["reply", &id, "--all"]);
+    assert_eq!(draft["subject"], "Re: Budget plan", "{draft}");
+    assert_eq!(
+        draft["to"],
+        serde_json::json!(["Carol <carol@example.com>"])
+    );
+    assert!(
+        draft["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("wrote:\n> ")),
+        "{draft}"
+    );
+
+    let entry = sent_entry(&send(
+        &satu,
+        account,
+        &[
+            "--to",
+            "carol@example.com",
+            "--reply-to-item",
+            &id,
+            "--quote",
+            "--body",
+            "Agreed.",
+        ],
+    ));
+    assert_eq!(entry["subject"], "Re: Budget plan");
+    let raw = std::fs::read_to_string(smtp.log()[0]["file"].as_str().expect("file")).expect("eml");
+    assert!(raw.contains("In-Reply-To: <plan@example.com>"), "{raw}");
+    assert!(raw.contains("References: <plan@example.com>"), "{raw}");
+    assert!(raw.contains("Agreed."), "{raw}");
+    // The sent reply is in the conversation, here and after a sync.
+    for _ in 0..2 {
+        let thread = satu.json(&["thread", &id]);
+        let titles: Vec<&str> = thread
+            .as_array()
+            .expect("thread")
+            .iter()
+            .map(|m| m["title"].as_str().expect("title"))
+            .collect();
+        assert_eq!(titles, ["Budget plan", "Re: Budget plan"], "{thread}");
+        satu.sync_ok();
+    }
+}

@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""A recording SMTP submission server for tests (aiosmtpd), on 127.0.0.1 only.
+
+Started by tests/servers/smtp.sh, which documents the interface; run it through that script. Three
+listeners share one handler:
+  smtp          plain SMTP offering STARTTLS; AUTH only after STARTTLS
+  submissions   implicit TLS; AUTH at once
+  plain         plain SMTP without TLS, AUTH allowed (loopback fault-injection tests via a proxy)
+
+Every accepted message is written to DIR/messages/NNNNNN.eml (the bytes as received, CRLF, after
+dot-unstuffing) and gets one JSON line in DIR/messages.jsonl, both fsync'd before the 250 reply.
+With --save-sent-dovecot the message is then also saved into the authenticated user's Sent folder
+of that Dovecot instance (tests/servers/dovecot.sh append), flagged \\Seen, also before the 250.
+Once the final dot has arrived, recording and saving finish even if the client goes away.
+
+Exit status 98 when a port cannot be bound (smtp.sh then retries with other ports).
+"""
+import argparse
+import asyncio
+import errno
+import json
+import logging
+import os
+import signal
+import socket
+import ssl
+import sys
+import time
+import warnings
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from aiosmtpd.smtp import SMTP, AuthResult
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DOVECOT_SH = os.path.join(HERE, "dovecot.sh")
+# SMTP_USERS="alice:other-pass" gives the submission server passwords of its own (a test of a
+# wrong SMTP password while IMAP logs in fine).
+USERS = dict(
+    pair.split(":", 1)
+    for pair in os.environ.get("SMTP_USERS", "alice:alice-pass bob:bob-pass").split()
+    if ":" in pair
+)
+EXIT_PORT_IN_USE = 98
+
+log = logging.getLogger("smtp-server")
+
+
+def utc_now():
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
+
+
+def message_id_of(content):
+    """The Message-ID header as written (angle brackets included, folding undone), or None."""
+    value = BytesHeaderParser(policy=compat32).parsebytes(content).get("Message-ID")
+    if value is None:
+        return None
+    value = " ".join(str(value).split())
+    return value or None
+
+
+def fsync_write(path, data, mode="xb"):
+    with open(path, mode) as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+class Recorder:
+    """Numbers, stores and logs accepted messages; optionally saves them to a Dovecot Sent folder."""
+
+    def __init__(self, dir_, save_sent_dovecot):
+        self.messages_dir = os.path.join(dir_, "messages")
+        self.log_path = os.path.join(dir_, "messages.jsonl")
+        os.makedirs(self.messages_dir, exist_ok=True)
+        # A restart of the same DIR goes on numbering where the previous run stopped.
+        numbers = [int(n[:-4]) for n in os.listdir(self.messages_dir) if n.endswith(".eml") and n[:-4].isdigit()]
+        self.seq = max(numbers, default=0)
+        self.save_sent_dovecot = save_sent_dovecot
+        self.sent_lock = asyncio.Lock()  # one save at a time: the \Seen flag finds "its" UID
+
+    def record(self, envelope, auth_user, listener):
+        """Synchronous on purpose: no await, so a disconnect cannot interrupt it halfway."""
+        self.seq += 1
+        seq = self.seq
+        content = envelope.original_content
+        path = os.path.join(self.messages_dir, f"{seq:06d}.eml")
+        fsync_write(path, content)
+        entry = {
+            "seq": seq,
+            "message_id": message_id_of(content),
+            "mail_from": envelope.mail_from,
+            "rcpt": list(envelope.rcpt_tos),
+            "auth_user": auth_user,
+            "size": len(content),
+            "file": path,
+            "time": utc_now(),
+            "listener": listener,
+        }
+        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
+        fsync_write(self.log_path, line.encode("utf-8"), mode="ab")
+        log.info("accepted #%d on %s: from %s to %s, auth %s, %d bytes, Message-ID %s", seq, listener,
+                 entry["mail_from"], entry["rcpt"], auth_user, entry["size"], entry["message_id"])
+        return entry
+
+    async def save_to_sent(self, entry, content):
+        """Saves into the user's Sent folder with `dovecot.sh append`, then flags it \\Seen.
+        Returns None on success, else an error text."""
+        user = entry["auth_user"]
+        if user is None:
+            log.warning("#%d: not authenticated, so not saved to any Sent folder", entry["seq"])
+            return None
+        conf = os.path.join(self.save_sent_dovecot, "dovecot.conf")
+        async with self.sent_lock:
+            # The UID the saved copy will get: UIDNEXT before the save.
+            rc, out = await run(["doveadm", "-c", conf, "mailbox", "status", "-u", user, "uidnext", "Sent"])
+            if rc != 0:
+                return f"doveadm mailbox status failed: {out.strip()}"
+            uidnext = out.strip().partition("=")[2]
+            rc, out = await run(["bash", DOVECOT_SH, "append", self.save_sent_dovecot, user, "Sent", "-"], content)
+            if rc != 0:
+                return f"dovecot.sh append failed: {out.strip()}"
+            query = ["mailbox", "Sent", "uid", f"{uidnext}:*"]
+            if entry["message_id"]:
+                query += ["header", "Message-ID", entry["message_id"]]
+            rc, out = await run(["doveadm", "-c", conf, "flags", "add", "-u", user, "\\Seen", *query])
+            if rc != 0:
+                return f"doveadm flags add failed: {out.strip()}"
+        log.info("#%d: saved to %s's Sent in %s", entry["seq"], user, self.save_sent_dovecot)
+        return None
+
+
+async def run(argv, stdin=None):
+    """Runs argv; returns (exit status, stdout + stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await proc.communicate(stdin)
+    return proc.returncode, out.decode("utf-8", "replace")
+
+
+class Handler:
+    """aiosmtpd hooks for one listener."""
+
+    def __init__(self, listener, recorder, reply_delay, deliveries):
+        self.listener = listener
+        self.recorder = recorder
+        self.reply_delay = reply_delay
+        self.deliveries = deliveries  # pending delivery tasks, awaited on shutdown
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.rpartition("@")[0] if "@" in address else address
+        if local.lower().startswith("reject"):
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        auth_user = session.auth_data if session.authenticated else None
+        # Shielded: the client may hang up meanwhile (aiosmtpd then cancels this hook); the server
+        # has the message all the same, as a real one would.
+        task = asyncio.ensure_future(self.deliver(envelope, auth_user))
+        self.deliveries.add(task)
+        task.add_done_callback(self.deliveries.discard)
+        reply = await asyncio.shield(task)
+        if self.reply_delay > 0:
+            await asyncio.sleep(self.reply_delay)
+        return reply
+
+    async def deliver(self, envelope, auth_user):
+        entry = self.recorder.record(envelope, auth_user, self.listener)
+        if self.recorder.save_sent_dovecot:
+            error = await self.recorder.save_to_sent(entry, envelope.original_content)
+            if error:
+                log.error("#%d: saving to Sent failed: %s", entry["seq"], error)
+                return f"451 4.3.0 Recorded as #{entry['seq']}, but saving to Sent failed: {error.splitlines()[0][:200]}"
+        return f"250 2.0.0 OK: queued as #{entry['seq']}"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    login = auth_data.login.decode("utf-8", "replace")
+    password = auth_data.password.decode("utf-8", "replace")
+    if USERS.get(login) == password:
+        log.info("AUTH %s as %s: ok", mechanism, login)
+        return AuthResult(success=True, auth_data=login)
+    log.info("AUTH %s as %s: wrong user name or password", mechanism, login)
+    return AuthResult(success=False, handled=False,
+                      message="535 5.7.8 Authentication failed: wrong user name or password")
+
+
+def bind(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            print(f"smtp_server.py: 127.0.0.1:{port}: Address already in use", file=sys.stderr)
+            sys.exit(EXIT_PORT_IN_USE)
+        raise
+    s.listen(128)
+    return s
+
+
+async def serve(args):
+    loop = asyncio.get_running_loop()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(args.cert, args.key)
+    recorder = Recorder(args.dir, args.save_sent_dovecot)
+    deliveries = set()
+    reply_delay = args.reply_delay_ms / 1000
+
+    # name: (port, implicit TLS, STARTTLS offered, AUTH needs STARTTLS)
+    listeners = {
+        "smtp": (args.smtp_port, False, True, True),
+        "submissions": (args.submissions_port, True, False, False),  # auth_require_tls only counts STARTTLS
+        "plain": (args.plain_port, False, False, False),
+    }
+    socks = {name: bind(port) for name, (port, *_rest) in listeners.items()}
+    servers = []
+    for name, (_port, implicit, starttls, auth_needs_tls) in listeners.items():
+        handler = Handler(name, recorder, reply_delay, deliveries)
+
+        def factory(handler=handler, starttls=starttls, auth_needs_tls=auth_needs_tls):
+            return SMTP(handler, hostname="localhost", ident="Satu test SMTP", loop=loop,
+                        tls_context=tls if starttls else None, require_starttls=False,
+                        auth_required=args.auth_required, auth_require_tls=auth_needs_tls,
+                        authenticator=authenticator, enable_SMTPUTF8=True)
+
+        servers.append(await loop.create_server(factory, sock=socks[name], ssl=tls if implicit else None,
+                                                ssl_handshake_timeout=10 if implicit else None))
+
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    # Ready: smtp.sh waits for this file (and then for the greeting).
+    pid_file = os.path.join(args.dir, "smtp.pid")
+    with open(pid_file + ".tmp", "w") as f:
+        f.write(f"{os.getpid()}\n")
+    os.replace(pid_file + ".tmp", pid_file)
+    log.info("pid %d listening on 127.0.0.1: smtp %d, submissions %d, plain %d%s%s", os.getpid(),
+             args.smtp_port, args.submissions_port, args.plain_port,
+             f", saving to Sent in {args.save_sent_dovecot}" if args.save_sent_dovecot else "",
+             f", reply delay {args.reply_delay_ms} ms" if args.reply_delay_ms else "")
+
+    await stop.wait()
+    log.info("stopping")
+    for s in servers:
+        s.close()
+    if deliveries:  # let messages whose dot has arrived be recorded and saved
+        await asyncio.wait(list(deliveries), timeout=10)
+    try:
+        os.unlink(pid_file)
+    except FileNotFoundError:
+        pass
+
+
+def main():
+    p = argparse.ArgumentParser(description="Recording SMTP server for tests (use tests/servers/smtp.sh).")
+    p.add_argument("--dir", required=True, help="instance directory (absolute)")
+    p.add_argument("--smtp-port", type=int, required=True)
+    p.add_argument("--submissions-port", type=int, required=True)
+    p.add_argument("--plain-port", type=int, required=True)
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--save-sent-dovecot", default="", help="directory of a tests/servers/dovecot.sh instance")
+    p.add_argument("--reply-delay-ms", type=int, default=0, help="delay before the reply to the final dot")
+    p.add_argument("--auth-required", action="store_true", help="530 for MAIL/RCPT/DATA before AUTH")
+    args = p.parse_args()
+
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # aiosmtpd's own logger chats about every command, and with --auth-required warns on every
+    # connection to the plain listener that AUTH without TLS is insecure (it is loopback only).
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+    asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()
