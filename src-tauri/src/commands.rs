@@ -2,8 +2,8 @@
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, Counts, Folder, ImportReport, Item, ItemDetail,
-    LiveStatus, PendingOp, SearchQuery, SettingValue, TimelineQuery,
+    Account, AccountInput, ActionReport, Counts, Draft, Folder, ImportReport, Item, ItemDetail,
+    LiveStatus, OutboxEntry, PendingOp, SearchQuery, SendInput, SettingValue, TimelineQuery,
 };
 use satu_core::links::LinkDecision;
 use satu_core::{ApiError, Satu};
@@ -127,6 +127,40 @@ pub fn set_task_due(satu: State<'_, Satu>, id: i64, due: Option<String>) -> Resu
 #[tauri::command]
 pub async fn task_done(satu: State<'_, Satu>, id: i64, done: bool) -> Result<Item, ApiError> {
     satu.task_done(id, done).await
+}
+
+#[tauri::command]
+pub async fn send(satu: State<'_, Satu>, input: SendInput) -> Result<OutboxEntry, ApiError> {
+    satu.send(&input).await
+}
+
+#[tauri::command]
+pub fn outbox(satu: State<'_, Satu>) -> Result<Vec<OutboxEntry>, ApiError> {
+    satu.outbox()
+}
+
+#[tauri::command]
+pub fn cancel_send(satu: State<'_, Satu>, id: i64) -> Result<OutboxEntry, ApiError> {
+    satu.cancel_send(id)
+}
+
+#[tauri::command]
+pub async fn retry_send(
+    satu: State<'_, Satu>,
+    id: i64,
+    resend: bool,
+) -> Result<OutboxEntry, ApiError> {
+    satu.retry_send(id, resend).await
+}
+
+#[tauri::command]
+pub fn reply_draft(satu: State<'_, Satu>, id: i64, all: bool) -> Result<Draft, ApiError> {
+    satu.reply_draft(id, all)
+}
+
+#[tauri::command]
+pub fn forward_draft(satu: State<'_, Satu>, id: i64) -> Result<Draft, ApiError> {
+    satu.forward_draft(id)
 }
 
 /// Counting reads every item (~0.1 s at 100k): off the main thread, so the window stays fluid.

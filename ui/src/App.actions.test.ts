@@ -389,4 +389,74 @@ describe('mail actions in the window', () => {
     await fireEvent.click(await screen.findByTestId('task-due-clear'));
     await waitFor(async () => expect((await fake.timeline({ kind: 'task', limit: 1 }))[0].todo?.due).toBeNull());
   });
+
+  it('r replies from the open mail; the message waits for undo, comes back on Undo, then is sent', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await fireEvent.click((await screen.findAllByTestId('timeline-item'))[2]);
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    expect(screen.getByTestId('action-reply').getAttribute('aria-keyshortcuts')).toBe('r');
+    await key('r');
+    const compose = await screen.findByTestId('compose');
+    expect((screen.getByTestId('compose-to') as HTMLInputElement).value).toBe('billing@example.net');
+    expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('Re: Your invoice is ready');
+    const body = screen.getByTestId('compose-body') as HTMLTextAreaElement;
+    expect(body.value).toContain('> Your invoice for this month is ready.');
+    // Shortcuts stay out of the way while typing.
+    await fireEvent.input(body, { target: { value: `Thanks!${body.value}` } });
+    await fireEvent.keyDown(body, { key: 'e' });
+    expect(screen.getByTestId('compose')).toBeTruthy();
+
+    // Ctrl+Enter sends: it waits (undo send), and Undo brings the text back.
+    await fireEvent.keyDown(compose, { key: 'Enter', ctrlKey: true });
+    await waitFor(() => expect(screen.queryByTestId('compose')).toBeNull());
+    await waitFor(() => expect(screen.getByTestId('notice-info').textContent).toMatch(/Sending in (9|10) seconds/));
+    expect((await fake.outbox())[0]).toMatchObject({ state: 'queued', can_cancel: true, subject: 'Re: Your invoice is ready' });
+    await fireEvent.click(screen.getByTestId('notice-action'));
+    const back = (await screen.findByTestId('compose-body')) as HTMLTextAreaElement;
+    expect(back.value.startsWith('Thanks!')).toBe(true);
+    expect(await fake.outbox()).toEqual([]);
+
+    // Without the delay it goes at once, into the conversation of the mail it answers.
+    await fake.setSetting('send.undo_seconds', 0);
+    await fireEvent.click(screen.getByTestId('compose-send'));
+    await waitFor(() => expect(screen.getAllByTestId('notice-info').map((n) => n.textContent).join()).toContain('Message sent'));
+    const [sent] = await fake.outbox();
+    expect(sent).toMatchObject({ state: 'sent', in_sent: true });
+    const replied = (await fake.timeline({ kind: 'mail' })).find((i) => i.title === 'Re: Your invoice is ready');
+    const original = (await fake.timeline({ kind: 'mail' })).find((i) => i.title === 'Your invoice is ready');
+    expect(replied?.thread).toBe(original?.thread);
+    expect(replied?.folders).toEqual(['Sent']);
+  });
+
+  it('c writes a new message; errors show at their field; a refused recipient fails visibly in the outbox', async () => {
+    const fake = createFakeBackend();
+    await fake.setSetting('send.undo_seconds', 0);
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await key('c');
+    await screen.findByTestId('compose');
+    await fireEvent.input(screen.getByTestId('compose-to'), { target: { value: 'not an address' } });
+    await fireEvent.input(screen.getByTestId('compose-subject'), { target: { value: 'Hello' } });
+    await fireEvent.click(screen.getByTestId('compose-send'));
+    expect((await screen.findByTestId('field-error-to')).textContent).toContain('not an email address');
+
+    await fireEvent.input(screen.getByTestId('compose-to'), { target: { value: 'reject@example.com' } });
+    await fireEvent.click(screen.getByTestId('compose-send'));
+    await waitFor(() => expect(screen.getByTestId('field-error-to').textContent).toContain('550'));
+    // Escape keeps the text for the next `c`.
+    await fireEvent.keyDown(screen.getByTestId('compose'), { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('compose')).toBeNull());
+    await key('c');
+    expect(((await screen.findByTestId('compose-to')) as HTMLInputElement).value).toBe('reject@example.com');
+    await fireEvent.click(screen.getByTestId('compose-discard'));
+
+    // The failed one is in the outbox, with the server's reason and a retry.
+    await fireEvent.click(await screen.findByTestId('outbox-indicator'));
+    const entry = await screen.findByTestId('outbox-entry');
+    expect(entry.getAttribute('data-state')).toBe('failed');
+    expect(screen.getByTestId('outbox-error').textContent).toContain('User unknown');
+    await fireEvent.click(screen.getByTestId('outbox-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('outbox-entry')).toBeNull());
+  });
 });

@@ -645,6 +645,10 @@ pub struct OutboxEntry {
     pub reply_to_item: Option<i64>,
     /// Whether it can still be taken back (undo send).
     pub can_cancel: bool,
+    /// Failed because the server may already have it (the connection broke after the message
+    /// was handed over): sending it again is the user's call (`satu outbox retry ID --resend`).
+    #[serde(default)]
+    pub uncertain: bool,
 }
 
 impl From<satu_store::Outgoing> for OutboxEntry {
@@ -666,6 +670,8 @@ impl From<satu_store::Outgoing> for OutboxEntry {
             reply_to_item: o.reply_to_item,
             can_cancel: (queued && o.stage == satu_store::Stage::None)
                 || o.state == satu_store::OutboxState::Failed,
+            uncertain: o.state == satu_store::OutboxState::Failed
+                && o.stage == satu_store::Stage::Data,
         }
     }
 }

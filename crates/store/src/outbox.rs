@@ -224,7 +224,8 @@ impl Tx<'_> {
         outgoing(self.conn(), id)
     }
 
-    /// Claims a due message for an attempt: `sending`, one more attempt, leased until
+    /// Claims a due message for an attempt: `sending` (one more attempt, unless it only looks
+    /// in Sent), leased until
     /// `lease_until_ms` (other processes leave it alone until then; if this one dies, the next
     /// takes it over after). Returns false when it is not due (any more): another process has
     /// it, or it was cancelled or sent. `stage` is where the attempt starts: [`Stage::Envelope`]
@@ -239,7 +240,8 @@ impl Tx<'_> {
         let changed = self
             .conn()
             .prepare_cached(
-                "UPDATE outbox SET state = 'sending', stage = ?2, attempts = attempts + 1, not_before = ?4
+                "UPDATE outbox SET state = 'sending', stage = ?2, not_before = ?4,
+                     attempts = attempts + (?2 != 'data')
                  WHERE id = ?1 AND state IN ('queued', 'sending') AND not_before <= ?3",
             )?
             .execute(params![id, stage.as_str(), now_ms, lease_until_ms])

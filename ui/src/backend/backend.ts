@@ -7,6 +7,9 @@ import type {
   Counts,
   LinkDecision,
   SettingValue,
+  Draft,
+  OutboxEntry,
+  SendInput,
   Folder,
   ImportReport,
   Item,
@@ -84,9 +87,25 @@ export interface Backend {
   /** Every setting with its value. */
   settings(): Promise<SettingValue[]>;
   /** Chooses a setting. */
-  setSetting(key: string, value: boolean): Promise<SettingValue>;
+  setSetting(key: string, value: boolean | number): Promise<SettingValue>;
   /** Mutes (false) or unmutes the new-mail notifications of an account. */
   setAccountNotify(id: number, notify: boolean): Promise<Account>;
+  /**
+   * Queues a message (it waits the undo delay, or until `at`) and sends it when due; resolves
+   * with its outbox entry. A refusal by the server rejects with the reason (the message stays in
+   * the outbox, failed).
+   */
+  send(input: SendInput): Promise<OutboxEntry>;
+  /** The outbox, newest first. */
+  outbox(): Promise<OutboxEntry[]>;
+  /** Undo send: takes back a message that has not started going out. */
+  cancelSend(id: number): Promise<OutboxEntry>;
+  /** Retries a failed message now (`resend`: even if the server may have it). */
+  retrySend(id: number, resend: boolean): Promise<OutboxEntry>;
+  /** A reply to mail `id` (to everyone with `all`), ready to edit. */
+  replyDraft(id: number, all: boolean): Promise<Draft>;
+  /** A forward of mail `id`, ready to edit. */
+  forwardDraft(id: number): Promise<Draft>;
   /** The window has drawn its first timeline (the app measures its start-up with it). */
   painted(): void;
   /** Opens attachment `index` of item `id` with the system's application (programs refused). */

@@ -10,6 +10,9 @@ import type {
   Counts,
   LinkDecision,
   SettingValue,
+  Draft,
+  OutboxEntry,
+  SendInput,
   Folder,
   ImportReport,
   Item,
@@ -596,11 +599,23 @@ export class FakeBackend implements Backend {
     ['timeline.threads', false],
   ]);
 
+  /** `send.undo_seconds`. */
+  private undoSeconds = 10;
+
   async settings(): Promise<SettingValue[]> {
-    return [...this.settingValues].map(([key, value]) => ({ key, value, default: key !== 'timeline.threads' }));
+    return [
+      ...[...this.settingValues].map(([key, value]) => ({ key, value, default: key !== 'timeline.threads' })),
+      { key: 'send.undo_seconds', value: this.undoSeconds > 0, default: true, number: this.undoSeconds, default_number: 10 },
+    ];
   }
 
-  async setSetting(key: string, value: boolean): Promise<SettingValue> {
+  async setSetting(key: string, value: boolean | number): Promise<SettingValue> {
+    if (key === 'send.undo_seconds') {
+      if (typeof value !== 'number' || value < 0 || value > 120) throw fail('invalid_input', 'Use a number from 0 to 120', 'value');
+      this.undoSeconds = value;
+      return (await this.settings()).find((s) => s.key === key)!;
+    }
+    if (typeof value !== 'boolean') throw fail('invalid_input', `${key} is on or off`, 'value');
     if (!this.settingValues.has(key)) throw fail('invalid_input', `No setting "${key}"`, 'key');
     this.settingValues.set(key, value);
     return { key, value, default: true };
@@ -656,6 +671,142 @@ export class FakeBackend implements Backend {
   /** Test hook: the user clicks the notification of item `id`. */
   clickNotification(id: number): void {
     for (const listener of this.openListeners) listener(id);
+  }
+
+  private outboxEntries: OutboxEntry[] = [];
+  private nextOutbox = 1;
+  private outboxTimers = new Map<number, ReturnType<typeof setTimeout>>();
+
+  async send(input: SendInput): Promise<OutboxEntry> {
+    await this.wait();
+    const account = this.accountList.find((a) => a.id === input.account);
+    if (!account || account.kind !== 'imap') throw fail('invalid_input', `Account ${input.account} has no SMTP server to send through`, 'account');
+    const all = [...input.to, ...(input.cc ?? []), ...(input.bcc ?? [])].map((a) => a.trim()).filter(Boolean);
+    for (const [field, list] of [['to', input.to], ['cc', input.cc ?? []], ['bcc', input.bcc ?? []]] as const) {
+      const bad = list.find((a) => a.trim() && !/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(a.trim()));
+      if (bad) throw fail('invalid_input', `"${bad}" is not an email address`, field);
+    }
+    if (all.length === 0) throw fail('invalid_input', 'Add at least one recipient (To, Cc or Bcc)', 'to');
+    const id = this.nextOutbox++;
+    const delay = input.at ? Date.parse(input.at) - Date.now() : (input.undo_seconds ?? this.undoSeconds) * 1000;
+    const entry: OutboxEntry = {
+      id,
+      account: account.id,
+      message_id: `fake-out-${id}@satu.invalid`,
+      subject: input.subject,
+      recipients: [...input.to, ...(input.cc ?? [])].join(', '),
+      state: 'queued',
+      error: null,
+      attempts: 0,
+      send_at: iso(Date.now() + Math.max(0, delay)),
+      created: iso(Date.now()),
+      sent_at: null,
+      in_sent: false,
+      reply_to_item: input.reply_to_item ?? null,
+      can_cancel: true,
+      uncertain: false,
+    };
+    this.outboxEntries.unshift(entry);
+    const deliver = () => {
+      this.outboxTimers.delete(id);
+      if (entry.state !== 'queued') return;
+      entry.attempts += 1;
+      const refused = all.find((a) => /(^|<)reject/.test(a));
+      if (refused) {
+        entry.state = 'failed';
+        entry.can_cancel = true;
+        entry.error = `The SMTP server refused the recipient ${refused}: 550 5.1.1 User unknown`;
+        return;
+      }
+      if (this.offline) {
+        entry.error = 'Cannot reach the SMTP server: offline';
+        return;
+      }
+      entry.state = 'sent';
+      entry.can_cancel = false;
+      entry.send_at = null;
+      entry.sent_at = iso(Date.now());
+      entry.in_sent = true;
+      const replied = input.reply_to_item == null ? undefined : this.items.get(input.reply_to_item)?.detail;
+      const item = this.store(account.id, {
+        kind: 'mail',
+        title: input.subject,
+        from: [account.name, account.email],
+        ago: this.now - Date.now(),
+        text: input.body,
+      });
+      const sent = this.get(item.id).detail;
+      sent.folders = ['Sent'];
+      if (replied) {
+        replied.answered = true;
+        sent.thread = replied.thread ?? replied.id;
+        replied.thread = sent.thread;
+      }
+      this.emit({ change: 'added', id: item.id, kind: 'mail', title: input.subject });
+    };
+    if (delay <= 0) {
+      deliver();
+      if (entry.state === 'failed') throw fail('server', `Message ${id} was not sent (it stays in the outbox): ${entry.error}`, 'to');
+    } else {
+      this.outboxTimers.set(id, setTimeout(deliver, delay));
+    }
+    return structuredClone(entry);
+  }
+
+  async outbox(): Promise<OutboxEntry[]> {
+    return structuredClone(this.outboxEntries.filter((e) => e.state !== 'cancelled'));
+  }
+
+  async cancelSend(id: number): Promise<OutboxEntry> {
+    const entry = this.outboxEntries.find((e) => e.id === id);
+    if (!entry) throw fail('not_found', `No message with id ${id} in the outbox`);
+    if (!entry.can_cancel) throw fail('invalid_input', `Too late to take message ${id} back: it is ${entry.state}`, 'id');
+    clearTimeout(this.outboxTimers.get(id));
+    this.outboxTimers.delete(id);
+    entry.state = 'cancelled';
+    entry.can_cancel = false;
+    return structuredClone(entry);
+  }
+
+  async retrySend(id: number): Promise<OutboxEntry> {
+    const entry = this.outboxEntries.find((e) => e.id === id);
+    if (!entry) throw fail('not_found', `No message with id ${id} in the outbox`);
+    if (entry.state !== 'failed' && entry.state !== 'queued') throw fail('invalid_input', `Message ${id} is ${entry.state}: nothing to retry`, 'id');
+    entry.state = 'queued';
+    entry.error = null;
+    return structuredClone(entry);
+  }
+
+  async replyDraft(id: number, all: boolean): Promise<Draft> {
+    const { detail } = this.mail(id);
+    const me = this.accountList.find((a) => a.id === detail.account)?.email;
+    const sender = detail.sender ? (detail.sender.name ? `${detail.sender.name} <${detail.sender.address}>` : detail.sender.address) : '';
+    const others = all ? detail.recipients.split(',').map((r) => r.trim()).filter((r) => r && !r.includes(me ?? '\u0000')) : [];
+    return {
+      account: detail.account,
+      to: sender ? [sender] : [],
+      cc: others,
+      subject: /^re:/i.test(detail.title) ? detail.title : `Re: ${detail.title}`,
+      body: `\n\nOn ${detail.time}, ${detail.sender?.name ?? detail.sender?.address ?? ''} wrote:\n${(detail.body_text ?? '')
+        .split('\n')
+        .map((line) => (line ? `> ${line}` : '>'))
+        .join('\n')}\n`,
+      reply_to_item: id,
+      forward_of: null,
+    };
+  }
+
+  async forwardDraft(id: number): Promise<Draft> {
+    const { detail } = this.mail(id);
+    return {
+      account: detail.account,
+      to: [],
+      cc: [],
+      subject: /^fwd?:/i.test(detail.title) ? detail.title : `Fwd: ${detail.title}`,
+      body: `\n\n---------- Forwarded message ----------\nFrom: ${detail.sender?.address ?? ''}\nSubject: ${detail.title}\n\n${detail.body_text ?? ''}\n`,
+      reply_to_item: null,
+      forward_of: id,
+    };
   }
 
   async taskFromMail(id: number, due?: string | null): Promise<Item> {

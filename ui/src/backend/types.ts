@@ -66,6 +66,9 @@ export interface ItemDetail extends Item {
 
 /** A setting and its value (`satu settings`). */
 export interface SettingValue {
+  /** A numeric setting's value (e.g. `send.undo_seconds`). */
+  number?: number;
+  default_number?: number;
   key: string;
   value: boolean;
   default: boolean;
@@ -276,4 +279,53 @@ export function toApiError(error: unknown): ApiError {
   if (typeof error === 'string') return { code: 'internal', message: error };
   if (error instanceof Error) return { code: 'internal', message: error.message };
   return { code: 'internal', message: String(error) };
+}
+
+/** A message to send (crates/core/src/dto.rs: SendInput). */
+export interface SendInput {
+  account: number;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  body: string;
+  html?: string | null;
+  attachments?: string[];
+  reply_to_item?: number | null;
+  forward_of?: number | null;
+  /** Send later: RFC 3339. */
+  at?: string | null;
+  /** Undo delay in seconds (default: the `send.undo_seconds` setting). */
+  undo_seconds?: number | null;
+}
+
+/** A message in the outbox (crates/core/src/dto.rs: OutboxEntry). */
+export interface OutboxEntry {
+  id: number;
+  account: number;
+  message_id: string;
+  subject: string;
+  recipients: string;
+  state: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  error: string | null;
+  attempts: number;
+  send_at: string | null;
+  created: string;
+  sent_at: string | null;
+  in_sent: boolean;
+  reply_to_item: number | null;
+  can_cancel: boolean;
+  /** Failed because the server may already have it: "Send again anyway" is the user's call. */
+  uncertain: boolean;
+}
+
+/** A reply or forward ready to edit (crates/core/src/dto.rs: Draft). */
+export interface Draft {
+  account: number;
+  to: string[];
+  cc: string[];
+  subject: string;
+  body: string;
+  reply_to_item: number | null;
+  forward_of: number | null;
 }

@@ -12,7 +12,11 @@ export type KeyAction =
   | 'archive'
   | 'delete'
   | 'move'
-  | 'make-task';
+  | 'make-task'
+  | 'reply'
+  | 'reply-all'
+  | 'forward'
+  | 'compose';
 
 /** The keys of the mail actions, as shown in tooltips, `aria-keyshortcuts` and the help. */
 export const ACTION_KEYS = {
@@ -22,6 +26,9 @@ export const ACTION_KEYS = {
   delete: '#',
   move: 'm',
   'make-task': 't',
+  reply: 'r',
+  'reply-all': 'a',
+  forward: 'f',
 } as const;
 
 export type MailAction = keyof typeof ACTION_KEYS;
@@ -78,6 +85,14 @@ export function keyAction(input: KeyInput): KeyAction | null {
       return 'move';
     case 't':
       return 'make-task';
+    case 'r':
+      return 'reply';
+    case 'a':
+      return 'reply-all';
+    case 'f':
+      return 'forward';
+    case 'c':
+      return 'compose';
     default:
       return null;
   }

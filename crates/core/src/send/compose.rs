@@ -309,7 +309,9 @@ mod tests {
         let parsed = satu_mail::parse_message(&built.raw);
         assert_eq!(parsed.subject, "Plan");
         assert_eq!(
-            parsed.body_text.map(|t| t.replace("\r\n", "\n").trim().to_owned()),
+            parsed
+                .body_text
+                .map(|t| t.replace("\r\n", "\n").trim().to_owned()),
             Some("Line one\nLine two".to_owned())
         );
     }

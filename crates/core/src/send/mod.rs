@@ -163,20 +163,20 @@ async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outc
             if !store.write(|tx| tx.begin_attempt(outgoing.id, Stage::Data, now, now + LEASE_MS))? {
                 return Ok(Outcome::Skipped);
             }
-            let attempts = outgoing.attempts + 1;
+            // Looking is not sending: a failure to look backs off like the last send.
+            let attempts = outgoing.attempts.max(1);
             let found = match in_sent(satu, account, &outgoing.message_id).await {
                 Ok(found) => found,
                 Err(e) => {
                     let error = ApiError::from(e.context(
                         "Cannot look in Sent for the message the server may already have",
                     ));
-                    return failed(
-                        store,
-                        outgoing.id,
-                        attempts,
-                        satu_mail::smtp::Delivery::Uncertain,
-                        error,
-                    );
+                    // It stays uncertain (and visible with the error) until Sent can be read.
+                    let delay = decide::backoff_ms(attempts + 1, backoff_scale());
+                    store.write(|tx| {
+                        tx.requeue(outgoing.id, Stage::Data, now_ms() + delay, &error.message)
+                    })?;
+                    return Ok(Outcome::Retrying(error));
                 }
             };
             match decide::after_look(found, account.smtp_saves_sent) {
