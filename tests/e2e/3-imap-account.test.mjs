@@ -7,7 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Session, waitFor } from './webdriver.mjs';
@@ -24,6 +24,7 @@ function hasCommand(name) {
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const DOVECOT = path.join(ROOT, 'tests/servers/dovecot.sh');
+const SMTP = path.join(ROOT, 'tests/servers/smtp.sh');
 const ITEM = '[data-testid="timeline-item"]';
 
 /** `minutesAgo` before now: newer than the sample mailbox, so at the top of the timeline. */
@@ -55,9 +56,26 @@ function startDovecot() {
   return { dir, vars, append, doveadm, stop };
 }
 
+/** The project's SMTP submission server, with Dovecot's certificate (one CA for the account). */
+function startSmtp(dovecotDir) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'satu-e2e-smtp-'));
+  for (const file of ['ca.pem', 'cert.pem', 'key.pem']) copyFileSync(path.join(dovecotDir, file), path.join(dir, file));
+  const line = execFileSync('bash', [SMTP, 'start', dir], { encoding: 'utf8' }).trim();
+  const vars = Object.fromEntries(line.split(/\s+/).map((pair) => pair.split('=')));
+  const log = () =>
+    readFileSync(vars.SMTP_LOG, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  const stop = () => execFileSync('bash', [SMTP, 'stop', dir]);
+  return { dir, vars, log, stop };
+}
+
 test('an IMAP account added in the window: mail arrives, t makes a task, a flag elsewhere makes one', { timeout: 180_000 }, async (t) => {
   const dovecot = startDovecot();
   t.after(() => dovecot.stop());
+  const smtp = startSmtp(dovecot.dir);
+  t.after(() => smtp.stop());
   dovecot.append('Quarterly numbers', 'quarterly', 30);
   dovecot.append('Team lunch on Friday', 'lunch', 20);
 
@@ -80,7 +98,7 @@ test('an IMAP account added in the window: mail arrives, t makes a task, a flag 
     await session.sendKeys(await field('email'), 'alice@example.com');
     await session.sendKeys(await field('name'), 'Alice at Dovecot');
     await session.sendKeys(await field('imap'), `localhost:${dovecot.vars.IMAP_PORT}`);
-    await session.sendKeys(await field('smtp'), 'localhost:587');
+    await session.sendKeys(await field('smtp'), `localhost:${smtp.vars.SMTP_PORT}`);
     await session.click(await session.find('[data-testid="field-security"] option[value="starttls"]'));
     await session.sendKeys(await field('username'), 'alice');
     await session.sendKeys(await field('ca-file'), dovecot.vars.CA_FILE);
@@ -147,29 +165,88 @@ test('an IMAP account added in the window: mail arrives, t makes a task, a flag 
     const file = await session.screenshot('imap-account.png');
     t.diagnostic(`screenshot: ${file}`);
 
-    // It raised a desktop notification (dunst, on the app's session bus); clicking it opens the
-    // mail in the window.
-    const bus = process.env.E2E_DBUS_ADDRESS_FILE && readFileSync(process.env.E2E_DBUS_ADDRESS_FILE, 'utf8');
-    if (!bus || !hasCommand('dunstctl')) {
-      t.diagnostic('no dunst on the session bus: the notification click is not tested here');
-      return;
-    }
-    const dunstctl = (...args) =>
-      execFileSync('dunstctl', args, { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus } }).trim();
-    await waitFor(async () => Number(dunstctl('count', 'displayed')) > 0, {
-      timeout: 10_000,
-      message: 'the new-mail notification on screen (dunst)',
-    });
-    const shownNotice = await session.screenshotScreen('imap-account-notification.png');
-    if (shownNotice) t.diagnostic(`whole screen: ${shownNotice}`);
-    dunstctl('action', '0');
-    await waitFor(
-      async () => (await session.text(await session.find('[data-testid="reading-pane"]'))).includes('Pushed while watching'),
-      { timeout: 10_000, message: 'the clicked notification to open its mail' },
-    );
-    t.diagnostic('the new-mail notification was clicked (dunstctl action) and opened its mail');
+    await clickTheNotification(session, t);
+    await replyInTheWindow(session, dovecot, smtp, t);
   } catch (e) {
     await session.saveFailureArtifacts('imap-account-failure');
     throw e;
   }
 });
+
+/** The pushed mail raised a desktop notification (dunst, on the app's session bus); clicking it
+ * opens the mail in the window. */
+async function clickTheNotification(session, t) {
+  const bus = process.env.E2E_DBUS_ADDRESS_FILE && readFileSync(process.env.E2E_DBUS_ADDRESS_FILE, 'utf8');
+  if (!bus || !hasCommand('dunstctl')) {
+    t.diagnostic('no dunst on the session bus: the notification click is not tested here');
+    return;
+  }
+  const dunstctl = (...args) =>
+    execFileSync('dunstctl', args, { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus } }).trim();
+  await waitFor(async () => Number(dunstctl('count', 'displayed')) > 0, {
+    timeout: 10_000,
+    message: 'the new-mail notification on screen (dunst)',
+  });
+  const shownNotice = await session.screenshotScreen('imap-account-notification.png');
+  if (shownNotice) t.diagnostic(`whole screen: ${shownNotice}`);
+  dunstctl('action', '0');
+  await waitFor(
+    async () => (await session.text(await session.find('[data-testid="reading-pane"]'))).includes('Pushed while watching'),
+    { timeout: 10_000, message: 'the clicked notification to open its mail' },
+  );
+  t.diagnostic('the new-mail notification was clicked (dunstctl action) and opened its mail');
+}
+
+/**
+ * Reply to a mail in the window (r, type, Send): after the undo delay the outbox sends it
+ * through the project's SMTP server; it is in the conversation here and in Sent on the server.
+ */
+async function replyInTheWindow(session, dovecot, smtp, t) {
+  // The mail's row, not its task's (same title): the kind icon's title says which.
+  const mailRow = (subject) =>
+    waitFor(
+      async () => {
+        for (const row of await session.findAll(ITEM)) {
+          if (!(await session.property(row, 'textContent')).includes(subject)) continue;
+          const [kind] = await session.findAllIn(row, '.kind');
+          if (kind && (await session.attribute(kind, 'title')) === 'Mail') return row;
+        }
+        return null;
+      },
+      { timeout: 20_000, message: `the mail row "${subject}"` },
+    );
+  await session.click(await mailRow('Quarterly numbers'));
+  const pane = await session.find('[data-testid="reading-pane"]');
+  await waitFor(async () => (await session.text(pane)).includes('Quarterly numbers'), { timeout: 5_000, message: 'the mail to open' });
+  await session.keys('r');
+  const body = await session.waitForElement('[data-testid="compose-body"]', { timeout: 5_000 });
+  const to = await session.find('[data-testid="compose-to"]');
+  assert.match(await session.property(to, 'value'), /carol@example\.com/);
+  await session.sendKeys(body, 'The numbers look right to me.');
+  await session.click(await session.find('[data-testid="compose-send"]'));
+  // Undo send: the status line offers it while the message waits.
+  await session.waitForElement('[data-testid="notice-action"]', { timeout: 5_000 });
+  const sent = await waitFor(() => smtp.log().find((m) => m.auth_user === 'alice') ?? null, {
+    timeout: 30_000,
+    interval: 250,
+    message: 'the reply at the SMTP server (after the undo delay)',
+  });
+  const raw = readFileSync(sent.file, 'utf8');
+  assert.match(raw, /Subject: Re: Quarterly numbers/);
+  assert.match(raw, /In-Reply-To: <quarterly@example\.com>/);
+  assert.match(raw, /The numbers look right to me\./);
+  // In Sent on the server (appended by the app, \Seen).
+  await waitFor(
+    () => /Re: Quarterly numbers/.test(dovecot.doveadm('fetch', '-u', 'alice', 'hdr.subject flags', 'mailbox', 'Sent')),
+    { timeout: 10_000, message: 'the reply in the server\'s Sent folder' },
+  );
+  assert.match(dovecot.doveadm('fetch', '-u', 'alice', 'flags', 'mailbox', 'Sent'), /\\Seen/);
+  // In the conversation of the mail it answers.
+  await session.click(await mailRow('Quarterly numbers'));
+  await waitFor(async () => (await session.findAll('[data-testid="conversation-message"]')).length === 2, {
+    timeout: 10_000,
+    message: 'the conversation to hold the mail and the reply',
+  });
+  const file = await session.screenshot('imap-account-reply.png');
+  t.diagnostic(`screenshot: ${file}`);
+}

@@ -797,7 +797,7 @@ impl Satu {
             subject: send::compose::reply_subject(&detail.row.title),
             body: send::compose::quote(
                 detail.body_text.as_deref().unwrap_or(&detail.row.snippet),
-                &dto::rfc3339(detail.row.time_ms),
+                &send::compose::human_time(detail.row.time_ms),
                 &sender,
             ),
             reply_to_item: Some(id),
@@ -829,7 +829,7 @@ impl Satu {
             body: send::compose::forwarded(
                 detail.body_text.as_deref().unwrap_or(&detail.row.snippet),
                 &from,
-                &dto::rfc3339(detail.row.time_ms),
+                &send::compose::human_time(detail.row.time_ms),
                 &detail.row.title,
                 &detail.recipients,
             ),

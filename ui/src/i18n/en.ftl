@@ -293,3 +293,6 @@ outbox-retry = Retry
 outbox-resend = Send again anyway
 outbox-cancel = Take back
 outbox-at = Goes out at { $time }
+settings-sending = Sending
+settings-undo-before = Wait
+settings-undo-after = seconds before a message goes out, so that it can be taken back (Undo)

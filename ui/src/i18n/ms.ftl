@@ -292,3 +292,6 @@ outbox-retry = Cuba lagi
 outbox-resend = Hantar semula juga
 outbox-cancel = Tarik balik
 outbox-at = Dihantar pada { $time }
+settings-sending = Menghantar
+settings-undo-before = Tunggu
+settings-undo-after = saat sebelum mesej dihantar, supaya ia boleh ditarik balik (Batal)

@@ -233,6 +233,17 @@ pub(crate) fn forward_subject(subject: &str) -> String {
     }
 }
 
+/// A time as a quote's attribution line shows it, in local time: `Tue, 1 Dec 2026 at 23:25`.
+pub(crate) fn human_time(time_ms: i64) -> String {
+    use chrono::TimeZone as _;
+    match chrono::Local.timestamp_millis_opt(time_ms) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+            t.format("%a, %-d %b %Y at %H:%M").to_string()
+        }
+        chrono::LocalResult::None => String::new(),
+    }
+}
+
 /// The quoted text of a reply: an attribution line, then every line of `text` after "> ".
 pub(crate) fn quote(text: &str, date: &str, sender: &str) -> String {
     let mut out = format!("\n\nOn {date}, {sender} wrote:\n");
@@ -367,6 +378,7 @@ mod tests {
         assert!(forwarded("Body", "Bob", "d", "S", "me")
             .contains("From: Bob\nDate: d\nSubject: S\nTo: me\n\nBody\n"));
         assert_eq!(mime_type_of("a.PDF"), "application/pdf");
+        assert!(human_time(1_700_000_000_000).contains("2023 at "));
         assert_eq!(mime_type_of("noext"), "application/octet-stream");
     }
 }
