@@ -364,6 +364,41 @@ fn undo_send_and_send_later() {
         .fails(&["outbox", "cancel", &id], 2)
         .contains("Too late"));
 
+    // Edit: a waiting message comes back as a draft, Bcc included, and leaves the queue.
+    let entry = sent_entry(&send(
+        &satu,
+        account,
+        &[
+            "--to",
+            "Bob <bob@example.com>",
+            "--bcc",
+            "dan@example.com",
+            "--subject",
+            "Fix me",
+            "--body",
+            "typo here",
+            "--undo-seconds",
+            "30",
+        ],
+    ));
+    let draft = satu.json(&["outbox", "edit", &entry["id"].to_string()]);
+    assert_eq!(
+        draft["to"],
+        serde_json::json!(["Bob <bob@example.com>"]),
+        "{draft}"
+    );
+    assert_eq!(
+        draft["bcc"],
+        serde_json::json!(["dan@example.com"]),
+        "{draft}"
+    );
+    assert_eq!(draft["subject"], "Fix me");
+    assert!(draft["body"]
+        .as_str()
+        .is_some_and(|b| b.contains("typo here")));
+    satu.json(&["outbox", "flush"]);
+    assert!(smtp.log().is_empty(), "an edited message is not sent");
+
     // Send later: not before its time, then by whichever process looks next.
     let at = (chrono::Utc::now() + chrono::Duration::seconds(3))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -470,4 +505,119 @@ fn a_reply_threads_with_its_mail_and_quotes_it() {
         assert_eq!(titles, ["Budget plan", "Re: Budget plan"], "{thread}");
         satu.sync_ok();
     }
+}
+
+#[test]
+fn drafts_are_kept_in_the_drafts_folder_one_copy_each_until_sent_or_discarded() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    )
+    .to_string();
+    satu.sync_ok();
+    let subjects = || -> Vec<String> {
+        dovecot
+            .doveadm(&[
+                "fetch",
+                "-u",
+                "alice",
+                "hdr.subject flags",
+                "mailbox",
+                "Drafts",
+            ])
+            .split('\u{c}')
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| r.trim().to_owned())
+            .collect()
+    };
+    let saved = satu.json(&[
+        "drafts",
+        "save",
+        "--account",
+        &account,
+        "--subject",
+        "Plan",
+        "--body",
+        "first words",
+    ]);
+    let id = saved[0]["id"].as_i64().expect("id").to_string();
+    assert_eq!(saved[0]["in_drafts"], false);
+    // Typing has not paused long enough yet: nothing goes up.
+    satu.json(&["outbox", "flush"]);
+    assert!(subjects().is_empty());
+    std::thread::sleep(Duration::from_millis(3100));
+    satu.json(&["outbox", "flush"]);
+    let copies = subjects();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert!(
+        copies[0].contains("Plan") && copies[0].contains("\\Draft"),
+        "{copies:?}"
+    );
+    assert_eq!(satu.json(&["drafts"])[0]["in_drafts"], true);
+
+    // A new revision replaces the copy: still one.
+    satu.json(&[
+        "drafts",
+        "save",
+        "--id",
+        &id,
+        "--account",
+        &account,
+        "--to",
+        "bob@example.com",
+        "--subject",
+        "Plan v2",
+        "--body",
+        "more words",
+    ]);
+    std::thread::sleep(Duration::from_millis(3100));
+    satu.json(&["outbox", "flush"]);
+    let copies = subjects();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert!(copies[0].contains("Plan v2"), "{copies:?}");
+
+    // Sending it takes it out of the drafts and out of the Drafts folder.
+    let entry = sent_entry(&send(
+        &satu,
+        account.parse().expect("id"),
+        &[
+            "--to",
+            "bob@example.com",
+            "--subject",
+            "Plan v2",
+            "--body",
+            "more words",
+            "--draft",
+            &id,
+        ],
+    ));
+    assert_eq!(entry["state"], "sent");
+    assert_eq!(satu.json(&["drafts"]), serde_json::json!([]));
+    assert!(subjects().is_empty(), "{:?}", subjects());
+
+    // Discarding one does the same.
+    let other = satu.json(&[
+        "drafts",
+        "save",
+        "--account",
+        &account,
+        "--subject",
+        "Scrap",
+    ]);
+    let other = other[0]["id"].as_i64().expect("id").to_string();
+    std::thread::sleep(Duration::from_millis(3100));
+    satu.json(&["outbox", "flush"]);
+    assert_eq!(subjects().len(), 1);
+    satu.run(&["drafts", "delete", &other]);
+    satu.json(&["outbox", "flush"]);
+    assert!(subjects().is_empty());
+    assert!(satu
+        .fails(&["drafts", "delete", "999"], 3)
+        .contains("No draft"));
 }

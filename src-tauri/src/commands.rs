@@ -159,6 +159,26 @@ pub fn reply_draft(satu: State<'_, Satu>, id: i64, all: bool) -> Result<Draft, A
 }
 
 #[tauri::command]
+pub fn edit_send(satu: State<'_, Satu>, id: i64) -> Result<Draft, ApiError> {
+    satu.edit_send(id)
+}
+
+#[tauri::command]
+pub fn save_draft(satu: State<'_, Satu>, draft: Draft) -> Result<Draft, ApiError> {
+    satu.save_draft(&draft)
+}
+
+#[tauri::command]
+pub fn drafts(satu: State<'_, Satu>) -> Result<Vec<Draft>, ApiError> {
+    satu.drafts()
+}
+
+#[tauri::command]
+pub fn delete_draft(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
+    satu.delete_draft(id)
+}
+
+#[tauri::command]
 pub fn forward_draft(satu: State<'_, Satu>, id: i64) -> Result<Draft, ApiError> {
     satu.forward_draft(id)
 }

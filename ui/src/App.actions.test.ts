@@ -444,12 +444,16 @@ describe('mail actions in the window', () => {
     await fireEvent.input(screen.getByTestId('compose-to'), { target: { value: 'reject@example.com' } });
     await fireEvent.click(screen.getByTestId('compose-send'));
     await waitFor(() => expect(screen.getByTestId('field-error-to').textContent).toContain('550'));
-    // Escape keeps the text for the next `c`.
+    // What is typed is saved as a draft; Escape keeps it for the next `c`.
+    await fireEvent.input(screen.getByTestId('compose-body'), { target: { value: 'Draft text' } });
+    await waitFor(async () => expect((await fake.drafts()).map((d) => d.body)).toEqual(['Draft text']), { timeout: 3000 });
     await fireEvent.keyDown(screen.getByTestId('compose'), { key: 'Escape' });
     await waitFor(() => expect(screen.queryByTestId('compose')).toBeNull());
     await key('c');
     expect(((await screen.findByTestId('compose-to')) as HTMLInputElement).value).toBe('reject@example.com');
+    // Discard forgets it, the saved draft too.
     await fireEvent.click(screen.getByTestId('compose-discard'));
+    await waitFor(async () => expect(await fake.drafts()).toEqual([]));
 
     // The failed one is in the outbox, with the server's reason and a retry.
     await fireEvent.click(await screen.findByTestId('outbox-indicator'));
@@ -458,5 +462,29 @@ describe('mail actions in the window', () => {
     expect(screen.getByTestId('outbox-error').textContent).toContain('User unknown');
     await fireEvent.click(screen.getByTestId('outbox-cancel'));
     await waitFor(() => expect(screen.queryByTestId('outbox-entry')).toBeNull());
+  });
+
+  it('attached files go by content; a waiting message can be taken back to edit from the outbox', async () => {
+    const fake = createFakeBackend();
+    const send = vi.spyOn(fake, 'send');
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByTestId('compose-button'));
+    await fireEvent.input(await screen.findByTestId('compose-to'), { target: { value: 'Bob <bob@example.com>' } });
+    await fireEvent.input(screen.getByTestId('compose-subject'), { target: { value: 'Notes' } });
+    const file = new File(['hello notes'], 'notes.txt', { type: 'text/plain' });
+    await fireEvent.change(screen.getByTestId('compose-files'), { target: { files: [file] } });
+    await waitFor(() => expect(screen.getByTestId('compose-file').textContent).toContain('notes.txt'));
+    await fireEvent.click(screen.getByTestId('compose-send'));
+    await waitFor(() => expect(send).toHaveBeenCalled());
+    expect(send.mock.calls[0][0].files).toEqual([{ name: 'notes.txt', mime_type: 'text/plain', data: btoa('hello notes') }]);
+    expect(send.mock.calls[0][0].to).toEqual(['Bob <bob@example.com>']);
+
+    // It waits for the undo delay: Edit in the outbox brings it back to the compose window.
+    await fireEvent.click(await screen.findByTestId('outbox-indicator'));
+    await fireEvent.click(await screen.findByTestId('outbox-edit'));
+    expect(((await screen.findByTestId('compose-subject')) as HTMLInputElement).value).toBe('Notes');
+    expect(screen.queryByTestId('outbox')).toBeNull();
+    expect((await fake.outbox()).map((e) => e.state)).toEqual([]);
   });
 });

@@ -190,6 +190,12 @@ enum Command {
         #[command(subcommand)]
         command: Option<OutboxCommand>,
     },
+    /// The drafts being written (`save`, `delete`); each one's latest text is kept in the
+    /// account's Drafts folder.
+    Drafts {
+        #[command(subcommand)]
+        command: Option<DraftsCommand>,
+    },
     /// A reply to a mail, ready to edit: recipients, subject and the quoted text.
     Reply {
         /// Mail item id.
@@ -248,6 +254,42 @@ struct SendArgs {
     /// Seconds to wait first, so that `satu outbox cancel ID` can take it back (default 0).
     #[arg(long, default_value_t = 0)]
     undo_seconds: u32,
+    /// The saved draft this sends (it leaves the drafts and the Drafts folder).
+    #[arg(long)]
+    draft: Option<i64>,
+}
+
+#[derive(Subcommand)]
+enum DraftsCommand {
+    /// Save a draft (a new one, or a new revision of --id); prints it with its id.
+    Save {
+        /// The draft to change.
+        #[arg(long)]
+        id: Option<i64>,
+        /// The account it is written from.
+        #[arg(long)]
+        account: i64,
+        /// To (repeat for more).
+        #[arg(long)]
+        to: Vec<String>,
+        /// Cc (repeat for more).
+        #[arg(long)]
+        cc: Vec<String>,
+        /// Bcc (repeat for more).
+        #[arg(long)]
+        bcc: Vec<String>,
+        /// Subject.
+        #[arg(long, default_value = "")]
+        subject: String,
+        /// Text.
+        #[arg(long, default_value = "")]
+        body: String,
+    },
+    /// Discard a draft (its copy leaves the Drafts folder too).
+    Delete {
+        /// Draft id.
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -256,6 +298,12 @@ enum OutboxCommand {
     Flush,
     /// Take back a message that has not started going out (undo send), or drop a failed one.
     Cancel {
+        /// Outbox id.
+        id: i64,
+    },
+    /// Take a message back from the outbox to change it: prints it as a draft (`satu drafts
+    /// save` and `satu send` take it from there).
+    Edit {
         /// Outbox id.
         id: i64,
     },
@@ -855,6 +903,17 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 Some(OutboxCommand::Retry { id, resend }) => {
                     vec![satu.retry_send(id, resend).await?]
                 }
+                Some(OutboxCommand::Edit { id }) => {
+                    let draft = satu.edit_send(id)?;
+                    return output(json, &draft, || {
+                        format!(
+                            "To: {}\nSubject: {}\n\n{}",
+                            draft.to.join(", "),
+                            draft.subject,
+                            draft.body
+                        )
+                    });
+                }
             };
             output(json, &entries, || {
                 if entries.is_empty() {
@@ -863,6 +922,52 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 entries
                     .iter()
                     .map(outbox_line)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Drafts { command } => {
+            let drafts = match command {
+                None => satu.drafts()?,
+                Some(DraftsCommand::Save {
+                    id,
+                    account,
+                    to,
+                    cc,
+                    bcc,
+                    subject,
+                    body,
+                }) => vec![satu.save_draft(&satu_core::dto::Draft {
+                    id,
+                    account,
+                    to,
+                    cc,
+                    bcc,
+                    subject,
+                    body,
+                    ..satu_core::dto::Draft::default()
+                })?],
+                Some(DraftsCommand::Delete { id }) => {
+                    satu.delete_draft(id)?;
+                    Vec::new()
+                }
+            };
+            output(json, &drafts, || {
+                drafts
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{:>6} {}  to {}{}",
+                            d.id.unwrap_or_default(),
+                            d.subject,
+                            d.to.join(", "),
+                            if d.in_drafts {
+                                ""
+                            } else {
+                                "  (not in Drafts yet)"
+                            }
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             })
@@ -972,6 +1077,8 @@ fn send_input(satu: &Satu, args: SendArgs) -> Result<satu_core::dto::SendInput, 
         forward_of: args.forward,
         at: args.at,
         undo_seconds: Some(args.undo_seconds),
+        draft: args.draft,
+        files: Vec::new(),
     })
 }
 

@@ -172,6 +172,11 @@ impl Satu {
         };
         let mut reports = Vec::new();
         for account in accounts.into_iter().filter(|a| a.kind == AccountKind::Imap) {
+            // Mail waiting in the outbox and drafts for the Drafts folder go first; a failure
+            // there (SMTP down) does not stop the sync.
+            if let Err(e) = send::flush(self, Some(account.id)).await {
+                tracing::warn!(account_id = account.id, error = %format!("{e:#}"), "The outbox could not be sent.");
+            }
             let password = secrets::password(&self.secret_key(account.id))?;
             reports.push(sync::sync_imap(&self.store, &account, password, progress).await?);
         }
@@ -613,6 +618,28 @@ impl Satu {
                 content,
             });
         }
+        for file in &input.files {
+            use base64::Engine as _;
+            let content = base64::engine::general_purpose::STANDARD
+                .decode(file.data.as_bytes())
+                .map_err(|e| {
+                    ApiError::invalid("attach", format!("{:?} is not readable ({e})", file.name))
+                })?;
+            let name = if file.name.trim().is_empty() {
+                "attachment".to_owned()
+            } else {
+                file.name.trim().to_owned()
+            };
+            attachments.push(send::compose::Attached {
+                mime_type: if file.mime_type.is_empty() {
+                    send::compose::mime_type_of(&name).to_owned()
+                } else {
+                    file.mime_type.clone()
+                },
+                name,
+                content,
+            });
+        }
         if let Some(original) = input.forward_of {
             let count = self.store.item(original)?.attachments.len();
             for index in 0..count {
@@ -635,6 +662,7 @@ impl Satu {
             html: input.html.clone(),
             attachments,
             reply,
+            draft: false,
         })?;
         let now = send::now_ms();
         let not_before = match &input.at {
@@ -656,7 +684,13 @@ impl Satu {
                 now + undo * 1000
             }
         };
+        if let Some(draft) = input.draft {
+            self.store.draft(draft)?;
+        }
         let id = self.store.write(|tx| {
+            if let Some(draft) = input.draft {
+                tx.delete_draft(draft)?;
+            }
             tx.queue_outgoing(&satu_store::NewOutgoing {
                 account_id: account.id,
                 message_id: built.message_id.clone(),
@@ -697,6 +731,40 @@ impl Satu {
         Ok(self.store.outgoing(id)?.into())
     }
 
+    /// Saves a draft as the user types: a new one (`draft.id` null) or a new revision. Its
+    /// latest revision goes to the Drafts folder once typing has paused (and the server
+    /// answers). Returns it with its id.
+    pub fn save_draft(&self, draft: &dto::Draft) -> ApiResult<dto::Draft> {
+        let account = self.store.account(draft.account)?;
+        let content = satu_store::DraftContent {
+            account_id: account.id,
+            to: draft.to.clone(),
+            cc: draft.cc.clone(),
+            bcc: draft.bcc.clone(),
+            subject: draft.subject.clone(),
+            body: draft.body.clone(),
+            reply_to_item: draft.reply_to_item,
+            forward_of: draft.forward_of,
+        };
+        let id = self
+            .store
+            .write(|tx| tx.save_draft(draft.id, &content, send::now_ms()))?;
+        self.outbox_wake.notify_waiters();
+        Ok(self.store.draft(id)?.into())
+    }
+
+    /// The drafts being written, newest first.
+    pub fn drafts(&self) -> ApiResult<Vec<dto::Draft>> {
+        Ok(self.store.drafts()?.into_iter().map(Into::into).collect())
+    }
+
+    /// Discards a draft (its copy leaves the Drafts folder too).
+    pub fn delete_draft(&self, id: i64) -> ApiResult<()> {
+        self.store.write(|tx| tx.delete_draft(id))?;
+        self.outbox_wake.notify_waiters();
+        Ok(())
+    }
+
     /// The outbox, newest first: queued, sending, sent and failed messages.
     pub fn outbox(&self) -> ApiResult<Vec<dto::OutboxEntry>> {
         Ok(self.store.outbox()?.into_iter().map(Into::into).collect())
@@ -717,6 +785,47 @@ impl Satu {
         }
         self.outbox_wake.notify_waiters();
         Ok(self.store.outgoing(id)?.into())
+    }
+
+    /// Edit: takes a message back from the outbox (like undo send; a failed one too) and
+    /// returns its content as a draft to change and send again.
+    pub fn edit_send(&self, id: i64) -> ApiResult<dto::Draft> {
+        let entry = self.store.outgoing(id)?;
+        let raw = self.store.outgoing_raw(id)?;
+        self.cancel_send(id)?;
+        let parsed = satu_mail::parse_message(&raw);
+        let addresses = satu_mail::reply_addresses(&raw);
+        let show = |(name, address): &(Option<String>, String)| match name {
+            Some(name) => format!("{name} <{address}>"),
+            None => address.clone(),
+        };
+        let to: Vec<String> = addresses.to.iter().map(show).collect();
+        let cc: Vec<String> = addresses.cc.iter().map(show).collect();
+        let shown: std::collections::BTreeSet<String> = addresses
+            .to
+            .iter()
+            .chain(&addresses.cc)
+            .map(|(_, a)| a.to_ascii_lowercase())
+            .collect();
+        let bcc = entry
+            .rcpt
+            .iter()
+            .filter(|r| !shown.contains(&r.to_ascii_lowercase()))
+            .cloned()
+            .collect();
+        Ok(dto::Draft {
+            account: entry.account_id,
+            to,
+            cc,
+            bcc,
+            subject: entry.subject,
+            body: parsed
+                .body_text
+                .map(|t| t.replace("\r\n", "\n"))
+                .unwrap_or_default(),
+            reply_to_item: entry.reply_to_item,
+            ..dto::Draft::default()
+        })
     }
 
     /// Retries a failed message now. A message the server may already have is looked for in
@@ -802,6 +911,7 @@ impl Satu {
             ),
             reply_to_item: Some(id),
             forward_of: None,
+            ..dto::Draft::default()
         })
     }
 
@@ -835,6 +945,7 @@ impl Satu {
             ),
             reply_to_item: None,
             forward_of: Some(id),
+            ..dto::Draft::default()
         })
     }
 

@@ -612,6 +612,24 @@ pub struct SendInput {
     /// `send.undo_seconds` setting.
     #[serde(default)]
     pub undo_seconds: Option<u32>,
+    /// The saved draft this sends: it leaves the drafts (and the Drafts folder).
+    #[serde(default)]
+    pub draft: Option<i64>,
+    /// Files to attach given by content (the window's file picker), beside `attachments`.
+    #[serde(default)]
+    pub files: Vec<FileData>,
+}
+
+/// A file given by content.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FileData {
+    /// File name.
+    pub name: String,
+    /// MIME type ('' to guess from the name).
+    #[serde(default)]
+    pub mime_type: String,
+    /// The bytes, base64.
+    pub data: String,
 }
 
 /// A message in the outbox (`satu outbox`).
@@ -679,18 +697,54 @@ impl From<satu_store::Outgoing> for OutboxEntry {
 /// A reply or forward, ready to edit and send.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
+    /// The saved draft's id (`satu drafts`); null for a reply or forward not saved yet.
+    #[serde(default)]
+    pub id: Option<i64>,
     /// The account to send from.
     pub account: i64,
     /// To.
+    #[serde(default)]
     pub to: Vec<String>,
     /// Cc.
+    #[serde(default)]
     pub cc: Vec<String>,
+    /// Bcc.
+    #[serde(default)]
+    pub bcc: Vec<String>,
     /// Subject.
+    #[serde(default)]
     pub subject: String,
     /// The text, with the quote or the forwarded message.
+    #[serde(default)]
     pub body: String,
     /// The item answered.
+    #[serde(default)]
     pub reply_to_item: Option<i64>,
     /// The mail forwarded.
+    #[serde(default)]
     pub forward_of: Option<i64>,
+    /// When it was last saved, RFC 3339 UTC (saved drafts).
+    #[serde(default)]
+    pub updated: Option<String>,
+    /// Whether its latest text is in the account's Drafts folder.
+    #[serde(default)]
+    pub in_drafts: bool,
+}
+
+impl From<satu_store::Draft> for Draft {
+    fn from(d: satu_store::Draft) -> Self {
+        Draft {
+            id: Some(d.id),
+            account: d.content.account_id,
+            to: d.content.to,
+            cc: d.content.cc,
+            bcc: d.content.bcc,
+            subject: d.content.subject,
+            body: d.content.body,
+            reply_to_item: d.content.reply_to_item,
+            forward_of: d.content.forward_of,
+            updated: Some(rfc3339(d.updated_ms)),
+            in_drafts: d.synced_revision == d.revision,
+        }
+    }
 }

@@ -104,7 +104,8 @@ impl From<anyhow::Error> for ApiError {
                     StoreError::NoSuchItem(_)
                     | StoreError::NoSuchAccount(_)
                     | StoreError::NotTask(_)
-                    | StoreError::NoSuchOutgoing(_) => ErrorCode::NotFound,
+                    | StoreError::NoSuchOutgoing(_)
+                    | StoreError::NoSuchDraft(_) => ErrorCode::NotFound,
                     StoreError::NotMail(_) => {
                         return ApiError::invalid("id", store.to_string());
                     }

@@ -12,6 +12,7 @@
 mod accounts;
 mod changes;
 mod connection;
+mod drafts;
 mod folders;
 mod imap;
 mod items;
@@ -30,6 +31,7 @@ use tokio::sync::broadcast;
 
 pub use accounts::{smtp_security_for, Account, AccountKind, NewAccount, Security};
 pub use changes::{Change, ChangeKind};
+pub use drafts::{Draft, DraftContent};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
 pub use imap::{ImapMessage, FLAG_ANSWERED, FLAG_FLAGGED, FLAG_SEEN};
 pub use items::{
@@ -69,6 +71,9 @@ pub enum StoreError {
     /// No message with this id in the outbox.
     #[error("No message with id {0} in the outbox")]
     NoSuchOutgoing(i64),
+    /// No draft with this id.
+    #[error("No draft with id {0}")]
+    NoSuchDraft(i64),
 }
 
 /// Capacity of the in-process change feed. A subscriber that falls further behind is told it

@@ -36,6 +36,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0008_threads.sql"),
     ),
     ("0009_outbox", include_str!("../migrations/0009_outbox.sql")),
+    ("0010_drafts", include_str!("../migrations/0010_drafts.sql")),
 ];
 
 /// The schema version this build writes.

@@ -100,8 +100,16 @@ export interface Backend {
   outbox(): Promise<OutboxEntry[]>;
   /** Undo send: takes back a message that has not started going out. */
   cancelSend(id: number): Promise<OutboxEntry>;
+  /** Takes a message back from the outbox (waiting or failed) as a draft to change. */
+  editSend(id: number): Promise<Draft>;
   /** Retries a failed message now (`resend`: even if the server may have it). */
   retrySend(id: number, resend: boolean): Promise<OutboxEntry>;
+  /** Saves a draft as the user types (new when `id` is null); resolves with it and its id. */
+  saveDraft(draft: Draft): Promise<Draft>;
+  /** The drafts being written, newest first. */
+  drafts(): Promise<Draft[]>;
+  /** Discards a draft (its copy leaves the Drafts folder). */
+  deleteDraft(id: number): Promise<void>;
   /** A reply to mail `id` (to everyone with `all`), ready to edit. */
   replyDraft(id: number, all: boolean): Promise<Draft>;
   /** A forward of mail `id`, ready to edit. */

@@ -687,6 +687,7 @@ export class FakeBackend implements Backend {
       if (bad) throw fail('invalid_input', `"${bad}" is not an email address`, field);
     }
     if (all.length === 0) throw fail('invalid_input', 'Add at least one recipient (To, Cc or Bcc)', 'to');
+    if (input.draft != null) this.savedDrafts = this.savedDrafts.filter((d) => d.id !== input.draft);
     const id = this.nextOutbox++;
     const delay = input.at ? Date.parse(input.at) - Date.now() : (input.undo_seconds ?? this.undoSeconds) * 1000;
     const entry: OutboxEntry = {
@@ -707,6 +708,7 @@ export class FakeBackend implements Backend {
       uncertain: false,
     };
     this.outboxEntries.unshift(entry);
+    this.outboxBodies.set(id, input.body);
     const deliver = () => {
       this.outboxTimers.delete(id);
       if (entry.state !== 'queued') return;
@@ -768,6 +770,24 @@ export class FakeBackend implements Backend {
     return structuredClone(entry);
   }
 
+  async editSend(id: number): Promise<Draft> {
+    const entry = this.outboxEntries.find((e) => e.id === id);
+    if (!entry) throw fail('not_found', `No message with id ${id} in the outbox`);
+    await this.cancelSend(id);
+    return {
+      id: null,
+      account: entry.account,
+      to: entry.recipients ? entry.recipients.split(', ') : [],
+      cc: [],
+      subject: entry.subject,
+      body: this.outboxBodies.get(id) ?? '',
+      reply_to_item: entry.reply_to_item,
+      forward_of: null,
+    };
+  }
+
+  private outboxBodies = new Map<number, string>();
+
   async retrySend(id: number): Promise<OutboxEntry> {
     const entry = this.outboxEntries.find((e) => e.id === id);
     if (!entry) throw fail('not_found', `No message with id ${id} in the outbox`);
@@ -775,6 +795,27 @@ export class FakeBackend implements Backend {
     entry.state = 'queued';
     entry.error = null;
     return structuredClone(entry);
+  }
+
+  private savedDrafts: Draft[] = [];
+  private nextDraft = 1;
+
+  async saveDraft(draft: Draft): Promise<Draft> {
+    if (!this.accountList.some((a) => a.id === draft.account)) throw fail('not_found', `No account with id ${draft.account}`);
+    const id = draft.id ?? this.nextDraft++;
+    if (draft.id != null && !this.savedDrafts.some((d) => d.id === id)) throw fail('not_found', `No draft with id ${id}`);
+    const saved: Draft = { ...structuredClone(draft), id, updated: iso(Date.now()), in_drafts: false };
+    this.savedDrafts = [saved, ...this.savedDrafts.filter((d) => d.id !== id)];
+    return structuredClone(saved);
+  }
+
+  async drafts(): Promise<Draft[]> {
+    return structuredClone(this.savedDrafts);
+  }
+
+  async deleteDraft(id: number): Promise<void> {
+    if (!this.savedDrafts.some((d) => d.id === id)) throw fail('not_found', `No draft with id ${id}`);
+    this.savedDrafts = this.savedDrafts.filter((d) => d.id !== id);
   }
 
   async replyDraft(id: number, all: boolean): Promise<Draft> {

@@ -297,6 +297,17 @@ export interface SendInput {
   at?: string | null;
   /** Undo delay in seconds (default: the `send.undo_seconds` setting). */
   undo_seconds?: number | null;
+  /** The saved draft this sends (it leaves the drafts). */
+  draft?: number | null;
+  /** Files picked in the window, by content. */
+  files?: FileData[];
+}
+
+/** A file given by content (base64). */
+export interface FileData {
+  name: string;
+  mime_type: string;
+  data: string;
 }
 
 /** A message in the outbox (crates/core/src/dto.rs: OutboxEntry). */
@@ -319,11 +330,18 @@ export interface OutboxEntry {
   uncertain: boolean;
 }
 
-/** A reply or forward ready to edit (crates/core/src/dto.rs: Draft). */
+/** A draft: a saved one, or a reply or forward ready to edit (crates/core/src/dto.rs: Draft). */
 export interface Draft {
+  /** A saved draft's id; null until saved. */
+  id?: number | null;
   account: number;
   to: string[];
   cc: string[];
+  bcc?: string[];
+  /** When it was last saved. */
+  updated?: string | null;
+  /** Its latest text is in the Drafts folder. */
+  in_drafts?: boolean;
   subject: string;
   body: string;
   reply_to_item: number | null;

@@ -296,3 +296,7 @@ outbox-at = Goes out at { $time }
 settings-sending = Sending
 settings-undo-before = Wait
 settings-undo-after = seconds before a message goes out, so that it can be taken back (Undo)
+compose-attach = Attach files
+compose-attachments = Attachments
+compose-remove-file = Remove { $name }
+outbox-edit = Edit

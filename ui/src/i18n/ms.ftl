@@ -295,3 +295,7 @@ outbox-at = Dihantar pada { $time }
 settings-sending = Menghantar
 settings-undo-before = Tunggu
 settings-undo-after = saat sebelum mesej dihantar, supaya ia boleh ditarik balik (Batal)
+compose-attach = Lampirkan fail
+compose-attachments = Lampiran
+compose-remove-file = Buang { $name }
+outbox-edit = Sunting

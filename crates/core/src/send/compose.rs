@@ -34,6 +34,8 @@ pub(crate) struct Outline {
     pub attachments: Vec<Attached>,
     /// The Message-ID answered (without angle brackets) and its References, oldest first.
     pub reply: Option<(String, Vec<String>)>,
+    /// A draft for the Drafts folder: recipients may be missing (it is never submitted).
+    pub draft: bool,
 }
 
 /// The built message.
@@ -103,7 +105,8 @@ pub(crate) fn build(outline: &Outline) -> Result<Built, ApiError> {
     let to = mailboxes("to", &outline.to)?;
     let cc = mailboxes("cc", &outline.cc)?;
     let bcc = mailboxes("bcc", &outline.bcc)?;
-    if to.is_empty() && cc.is_empty() && bcc.is_empty() {
+    let nobody = to.is_empty() && cc.is_empty() && bcc.is_empty();
+    if nobody && !outline.draft {
         return Err(ApiError::invalid(
             "to",
             "Add at least one recipient (To, Cc or Bcc)",
@@ -124,6 +127,18 @@ pub(crate) fn build(outline: &Outline) -> Result<Built, ApiError> {
     }
     for mailbox in &bcc {
         builder = builder.bcc(mailbox.clone());
+    }
+    if nobody {
+        // A draft to nobody yet: lettre wants an envelope recipient; it is never submitted.
+        let me: lettre::Address = outline.from_address.parse().map_err(|e| {
+            ApiError::invalid(
+                "account",
+                format!("The account's address cannot be used ({e})"),
+            )
+        })?;
+        let envelope = lettre::address::Envelope::new(Some(me.clone()), vec![me])
+            .map_err(|e| ApiError::invalid("to", format!("{e}")))?;
+        builder = builder.envelope(envelope);
     }
     if let Some((parent, references)) = &outline.reply {
         builder = builder.in_reply_to(format!("<{parent}>"));

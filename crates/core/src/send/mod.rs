@@ -16,6 +16,7 @@
 
 pub(crate) mod compose;
 pub(crate) mod decide;
+mod drafts;
 
 use std::time::Duration;
 
@@ -123,11 +124,22 @@ pub(crate) async fn flush(satu: &Satu, account: Option<i64>) -> Result<Flushed> 
             Outcome::Skipped => {}
         }
     }
-    // Copies in Sent that a crash or an outage left out.
+    // Copies in Sent that a crash or an outage left out, and drafts for the Drafts folder.
     let accounts: Vec<i64> = match account {
         Some(id) => vec![id],
-        None => store.accounts()?.into_iter().map(|a| a.id).collect(),
+        None => store
+            .accounts()?
+            .into_iter()
+            .filter(|a| a.kind == AccountKind::Imap)
+            .map(|a| a.id)
+            .collect(),
     };
+    for &id in &accounts {
+        let account = store.account(id)?;
+        if let Err(e) = drafts::sync(satu, &account, now_ms()).await {
+            tracing::warn!(account_id = id, error = %format!("{e:#}"), "Cannot update the Drafts folder yet.");
+        }
+    }
     for id in accounts {
         let missing = store.sent_not_in_sent(id)?;
         if missing.is_empty() {

@@ -87,6 +87,15 @@ impl ImapSession {
             .map_err(|e| protocol_error(&self.host, e))
     }
 
+    /// Appends a draft to `folder` (UTF-8 name), marked `\Draft` and `\Seen`.
+    pub async fn append_draft(&mut self, folder: &str, raw: &[u8]) -> Result<(), ImapError> {
+        let name = utf7::encode(folder);
+        self.session
+            .append(&name, Some("(\\Draft \\Seen)"), None, raw)
+            .await
+            .map_err(|e| protocol_error(&self.host, e))
+    }
+
     /// Adds (`add`) or removes `flags` on `uids` of the selected folder. UIDs that no longer
     /// exist are ignored by the server, so this is safe to repeat.
     pub async fn store_flags(
