@@ -656,6 +656,7 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
             {"key": "tasks.unflag_on_done", "value": true, "default": true},
             {"key": "notify.enabled", "value": true, "default": true},
             {"key": "timeline.threads", "value": false, "default": false},
+            {"key": "send.undo_seconds", "value": true, "default": true, "number": 10, "default_number": 10},
         ])
     );
     let news = mail_id(&satu, "Newsletter");
@@ -680,6 +681,11 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
     assert!(satu.json(&["show", &plan.to_string()])["task"].is_null());
     let stderr = satu.fails(&["settings", "set", "tasks.nope", "on"], 2);
     assert!(stderr.contains("tasks.from_flagged"), "{stderr}");
+    // A numeric setting: a number in its range.
+    let undo = satu.json(&["settings", "set", "send.undo_seconds", "5"]);
+    assert_eq!(undo["number"], 5, "{undo}");
+    let stderr = satu.fails(&["settings", "set", "send.undo_seconds", "500"], 2);
+    assert!(stderr.contains("from 0 to 120"), "{stderr}");
     let stderr = satu.fails(&["settings", "set", "tasks.from_flagged", "maybe"], 2);
     assert!(stderr.contains("true or false"), "{stderr}");
 }
