@@ -621,3 +621,66 @@ fn drafts_are_kept_in_the_drafts_folder_one_copy_each_until_sent_or_discarded() 
         .fails(&["drafts", "delete", "999"], 3)
         .contains("No draft"));
 }
+
+#[test]
+fn queued_mail_goes_out_as_soon_as_the_server_is_back_not_when_its_backoff_ends() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    );
+    satu.sync_ok();
+    smtp.stop();
+    dovecot.stop();
+    // Backoff stretched to 100 s after the first failure: only the wake-up can beat it.
+    let out = satu
+        .command()
+        .env("SATU_OUTBOX_BACKOFF_SCALE", "20")
+        .args(["--json", "send", "--account", &account.to_string()])
+        .args([
+            "--to",
+            "bob@example.com",
+            "--subject",
+            "Back soon",
+            "--body",
+            "x",
+        ])
+        .output()
+        .expect("send");
+    let entry = sent_entry(&out);
+    assert_eq!(entry["state"], "queued", "{entry}");
+
+    let mut watch = satu
+        .command()
+        .env("SATU_OUTBOX_BACKOFF_SCALE", "20")
+        .args(["watch"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("satu watch");
+    std::thread::sleep(Duration::from_secs(1));
+    smtp.restart(&[]);
+    dovecot.restart();
+    let started = std::time::Instant::now();
+    let state = loop {
+        let state = satu.json(&["outbox"])[0]["state"].clone();
+        if state == "sent" || started.elapsed() > Duration::from_secs(40) {
+            break state;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert_eq!(state, "sent", "sent once the account reconnected");
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(smtp.log().len(), 1);
+}

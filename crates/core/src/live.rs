@@ -350,6 +350,16 @@ impl AccountLoop {
         }
         *online = true;
         self.status.set("connected", mode, None, None);
+        // The server answers again: mail waiting for it in the outbox goes now, not when its
+        // backoff ends.
+        match store.write(|tx| tx.outgoing_due_now(account.id, crate::send::now_ms())) {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(messages = n, "Back online: sending the outbox.");
+                self.satu.outbox_wake.notify_waiters();
+            }
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "Cannot wake the outbox."),
+        }
 
         let mut full = tokio::time::interval_at(
             Instant::now() + self.options.full_pass,

@@ -249,6 +249,18 @@ impl Tx<'_> {
         Ok(changed > 0)
     }
 
+    /// The account's server answers again: its queued messages (not those still inside their
+    /// undo delay or send-later time, nor ones already due) are due now. Returns how many.
+    pub fn outgoing_due_now(&mut self, account: i64, now_ms: i64) -> Result<usize> {
+        self.conn()
+            .execute(
+                "UPDATE outbox SET not_before = ?2
+                 WHERE account_id = ?1 AND state = 'queued' AND attempts > 0 AND not_before > ?2",
+                params![account, now_ms],
+            )
+            .context("Cannot wake the outbox")
+    }
+
     /// The envelope was accepted: the message itself is about to be handed over.
     pub fn begin_data(&mut self, id: i64) -> Result<()> {
         self.update(
