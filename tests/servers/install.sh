@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian/Ubuntu machine: Dovecot (for the
 # private test IMAP servers of tests/servers/dovecot.sh), a Python venv with aiosmtpd (for the
-# test SMTP servers of tests/servers/smtp.sh), Xvfb + WebKitWebDriver + tauri-driver
+# test SMTP servers of tests/servers/smtp.sh), a Python venv with Radicale (for the test CalDAV
+# servers of tests/servers/radicale.sh), Xvfb + WebKitWebDriver + tauri-driver
 # (for tests/e2e/), dunst (for tests/notify.rs), the libraries the Tauri app builds against, and cargo-nextest.
 # Idempotent: a re-run with everything present does no network access and prints nothing.
 # Usage: tests/servers/install.sh
@@ -14,7 +15,7 @@ PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev pkg-config         # building the Tauri app
   curl python3
-  python3-venv                               # the venv of the SMTP test server (smtp.sh)
+  python3-venv                               # the venvs of the SMTP and CalDAV test servers
 )
 TAURI_DRIVER_VERSION=2.1.0
 
@@ -63,6 +64,8 @@ fi
 
 # The SMTP test server's venv (aiosmtpd from PyPI, pinned in smtp.sh); nothing to do when present.
 bash "$(dirname "$0")/smtp.sh" venv
+# The CalDAV test server's venv (radicale from PyPI, pinned in radicale.sh); likewise.
+bash "$(dirname "$0")/radicale.sh" venv
 
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 need_cargo() {

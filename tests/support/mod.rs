@@ -565,3 +565,54 @@ fn smtp_start(dir: &Path, env: &[(&str, &str)]) -> BTreeMap<String, String> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
+
+/// A private Radicale CalDAV server on 127.0.0.1 (`tests/servers/radicale.sh`), stopped on drop.
+pub struct Radicale {
+    pub dir: tempfile::TempDir,
+    pub vars: BTreeMap<String, String>,
+}
+
+impl Radicale {
+    pub fn start() -> Radicale {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = Command::new("bash")
+            .arg(repo().join("tests/servers/radicale.sh"))
+            .arg("start")
+            .arg(dir.path())
+            .output()
+            .expect("run tests/servers/radicale.sh (run tests/servers/install.sh first)");
+        assert!(
+            out.status.success(),
+            "Radicale did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout
+            .lines()
+            .rev()
+            .find(|l| l.contains("RADICALE_URL="))
+            .expect("radicale.sh prints its URL");
+        let vars = line
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Radicale { dir, vars }
+    }
+
+    pub fn var(&self, name: &str) -> &str {
+        self.vars
+            .get(name)
+            .unwrap_or_else(|| panic!("radicale.sh did not print {name}"))
+    }
+}
+
+impl Drop for Radicale {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(repo().join("tests/servers/radicale.sh"))
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}

@@ -190,6 +190,11 @@ enum Command {
         #[command(subcommand)]
         command: Option<OutboxCommand>,
     },
+    /// Calendars and task lists of the CalDAV accounts.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// The drafts being written (`save`, `delete`); each one's latest text is kept in the
     /// account's Drafts folder.
     Drafts {
@@ -257,6 +262,16 @@ struct SendArgs {
     /// The saved draft this sends (it leaves the drafts and the Drafts folder).
     #[arg(long)]
     draft: Option<i64>,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Every calendar and task list, with what it holds.
+    List {
+        /// Only this account's.
+        #[arg(long)]
+        account: Option<i64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -409,6 +424,24 @@ enum OpsCommand {
 enum AccountCommand {
     /// Add a mail account (checks the login first; the password goes to the OS keyring).
     Add(AddAccount),
+    /// Add a CalDAV account (discovery from the URL; lists its calendars and task lists).
+    AddCaldav {
+        /// The server's URL (or a principal or calendar home URL).
+        #[arg(long)]
+        url: String,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Extra trusted certificate or CA (PEM), for a self-signed server.
+        #[arg(long)]
+        ca_file: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// List accounts.
     List,
     /// Remove an account and everything synced from it.
@@ -545,6 +578,54 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 })
                 .await?;
             output(json, &serde_json::json!({ "id": id }), || format!("{id}"))
+        }
+        Command::Account(AccountCommand::AddCaldav {
+            url,
+            username,
+            password_stdin,
+            ca_file,
+            name,
+        }) => {
+            let password = read_password(password_stdin)?;
+            let id = satu
+                .add_caldav_account(satu_core::dto::CaldavInput {
+                    url,
+                    username,
+                    password,
+                    ca_file,
+                    name,
+                })
+                .await?;
+            output(json, &serde_json::json!({ "id": id }), || format!("{id}"))
+        }
+        Command::Calendar {
+            command: CalendarCommand::List { account },
+        } => {
+            let calendars = satu.calendars(account)?;
+            output(json, &calendars, || {
+                if calendars.is_empty() {
+                    return "No calendars (add a CalDAV account: satu account add-caldav)."
+                        .to_owned();
+                }
+                calendars
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{:>4}  {:<24} {:<12} {}{}",
+                            c.id,
+                            c.name,
+                            c.components.join(","),
+                            c.href,
+                            if c.tasks_go_here {
+                                "  (tasks from mail)"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
         }
         Command::Account(AccountCommand::List) => {
             let accounts = satu.accounts()?;

@@ -127,6 +127,9 @@ impl Satu {
             in_timeline: true,
             smtp_security: account.smtp_security.unwrap_or(Security::Tls),
             smtp_saves_sent: None,
+            url: String::new(),
+            principal: String::new(),
+            home: String::new(),
         };
         let session = ImapSession::connect(&sync::imap_config(&probe, input.password.clone()))
             .await
@@ -150,6 +153,104 @@ impl Satu {
             secrets::delete_password(&self.secret_key(id))?;
         }
         Ok(())
+    }
+
+    /// Adds a CalDAV account after discovery worked (RFC 6764 `/.well-known/caldav`, then the
+    /// principal and its calendar home) and the calendars could be listed. The password goes to
+    /// the OS keyring; nothing is stored when the login, discovery or the keyring fails.
+    #[tracing::instrument(skip_all, fields(url = %input.url))]
+    pub async fn add_caldav_account(&self, input: dto::CaldavInput) -> ApiResult<i64> {
+        if input.url.trim().is_empty() {
+            return Err(ApiError::invalid("url", "Give the CalDAV server's URL"));
+        }
+        if input.username.trim().is_empty() {
+            return Err(ApiError::invalid("username", "Give the login name"));
+        }
+        if input.password.is_empty() {
+            return Err(ApiError::invalid("password", "The password is empty"));
+        }
+        let ca_file = match &input.ca_file {
+            Some(ca) if !Path::new(ca).is_file() => {
+                return Err(ApiError::invalid(
+                    "ca_file",
+                    format!("The certificate file {ca} does not exist"),
+                ))
+            }
+            Some(ca) => Some(
+                Path::new(ca)
+                    .canonicalize()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|_| ca.clone()),
+            ),
+            None => None,
+        };
+        let config = satu_caldav::CaldavConfig {
+            url: input.url.trim().to_owned(),
+            username: input.username.trim().to_owned(),
+            password: input.password.clone(),
+            ca_file: ca_file.as_ref().map(Into::into),
+        };
+        let client = satu_caldav::Client::new(&config).map_err(anyhow::Error::from)?;
+        let found = client.discover().await.map_err(anyhow::Error::from)?;
+        let calendars = client
+            .calendars(&found.home)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let host = url::Url::parse(&config.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        let name = input
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| format!("{}@{host}", config.username));
+        let account = NewAccount {
+            kind: AccountKind::Caldav,
+            name,
+            email: String::new(),
+            imap: (String::new(), 0),
+            smtp: (String::new(), 0),
+            security: Security::Tls,
+            smtp_security: None,
+            url: config.url.clone(),
+            username: config.username.clone(),
+            ca_file,
+        };
+        let rows: Vec<satu_store::NewCalendar> = calendars
+            .into_iter()
+            .map(|c| satu_store::NewCalendar {
+                href: c.href,
+                name: c.name,
+                color: c.color,
+                components: c.components,
+            })
+            .collect();
+        let id = self.store.write(|tx| {
+            let id = tx.add_account(&account)?;
+            tx.set_caldav_home(id, &found.principal, &found.home)?;
+            tx.replace_calendars(id, &rows)?;
+            Ok(id)
+        })?;
+        if let Err(e) = secrets::set_password(&self.secret_key(id), &input.password) {
+            let _ = self.store.write(|tx| tx.remove_account(id));
+            return Err(e);
+        }
+        tracing::info!(account_id = id, calendars = rows.len(), home = %found.home, "CalDAV account added.");
+        Ok(id)
+    }
+
+    /// The calendars and task lists of every CalDAV account (or just `account`).
+    pub fn calendars(&self, account: Option<i64>) -> ApiResult<Vec<dto::CalendarInfo>> {
+        if let Some(id) = account {
+            self.store.account(id)?;
+        }
+        Ok(self
+            .store
+            .calendars(account)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     // ---- Sync -----------------------------------------------------------------------------
@@ -1381,6 +1482,7 @@ fn validate_account(input: &AccountInput) -> ApiResult<NewAccount> {
         smtp,
         security,
         smtp_security,
+        url: String::new(),
         username,
         ca_file: input.ca_file.as_ref().map(|c| {
             Path::new(c)

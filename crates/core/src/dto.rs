@@ -154,6 +154,9 @@ pub struct Account {
     /// Whether its items show in the unified views (false: only in its own view).
     #[serde(default)]
     pub in_timeline: bool,
+    /// CalDAV (and Matrix): the server URL ('' for mail accounts).
+    #[serde(default)]
+    pub url: String,
 }
 
 /// What needs attention (the sidebar's counts). The totals cover the accounts shown in the
@@ -569,6 +572,58 @@ impl From<satu_store::Account> for Account {
             username: a.username,
             notify: a.notify,
             in_timeline: a.in_timeline,
+            url: a.url,
+        }
+    }
+}
+
+/// A CalDAV account to add (`satu account add-caldav`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CaldavInput {
+    /// The server's URL (discovery starts at its `/.well-known/caldav`), or a principal or
+    /// calendar home URL.
+    pub url: String,
+    /// Login name.
+    pub username: String,
+    /// Password; goes to the OS keyring.
+    pub password: String,
+    /// Extra trusted certificate or CA (PEM path).
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    /// Display name (default: user@host).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A calendar or task list (`satu calendar list`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarInfo {
+    /// Calendar id.
+    pub id: i64,
+    /// Its CalDAV account.
+    pub account: i64,
+    /// Its path on the server.
+    pub href: String,
+    /// Display name.
+    pub name: String,
+    /// Color ('' when none).
+    pub color: String,
+    /// What it holds: `VEVENT`, `VTODO`.
+    pub components: Vec<String>,
+    /// Where tasks made from mail go.
+    pub tasks_go_here: bool,
+}
+
+impl From<satu_store::CalendarRow> for CalendarInfo {
+    fn from(c: satu_store::CalendarRow) -> Self {
+        CalendarInfo {
+            id: c.id,
+            account: c.account_id,
+            href: c.href,
+            name: c.name,
+            color: c.color,
+            components: c.components,
+            tasks_go_here: c.task_default,
         }
     }
 }

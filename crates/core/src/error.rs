@@ -1,6 +1,7 @@
 //! Errors at the API boundary: a stable [`ErrorCode`] for programs and the UI, a message for
 //! people, and the input field at fault when there is one.
 
+use satu_caldav::CaldavError;
 use satu_mail::imap::ImapError;
 use satu_mail::mbox::MboxError;
 use satu_mail::smtp::SmtpError;
@@ -99,6 +100,9 @@ impl From<anyhow::Error> for ApiError {
             if let Some(smtp) = cause.downcast_ref::<SmtpError>() {
                 return from_smtp(smtp);
             }
+            if let Some(caldav) = cause.downcast_ref::<CaldavError>() {
+                return from_caldav(caldav);
+            }
             if let Some(store) = cause.downcast_ref::<StoreError>() {
                 let code = match store {
                     StoreError::NoSuchItem(_)
@@ -166,6 +170,21 @@ pub(crate) fn from_smtp(error: &SmtpError) -> ApiError {
             (ErrorCode::Server, "to")
         }
         _ => (ErrorCode::Server, "smtp"),
+    };
+    ApiError::new(code, error.to_string()).with_field(field)
+}
+
+/// A CalDAV failure as the API reports it.
+pub(crate) fn from_caldav(error: &CaldavError) -> ApiError {
+    let (code, field) = match error {
+        CaldavError::AuthFailed { .. } => (ErrorCode::AuthFailed, "password"),
+        CaldavError::Unreachable { .. } => (ErrorCode::Unreachable, "url"),
+        CaldavError::BadCertificate { .. } => (ErrorCode::BadCertificate, "ca_file"),
+        CaldavError::BadUrl { .. }
+        | CaldavError::PlainNotAllowed { .. }
+        | CaldavError::NotCaldav { .. } => (ErrorCode::InvalidInput, "url"),
+        CaldavError::NotFound { .. } => (ErrorCode::NotFound, "url"),
+        _ => (ErrorCode::Server, "url"),
     };
     ApiError::new(code, error.to_string()).with_field(field)
 }

@@ -133,6 +133,9 @@ mod tests {
             in_timeline: true,
             smtp_security: Security::Tls,
             smtp_saves_sent: None,
+            url: String::new(),
+            principal: String::new(),
+            home: String::new(),
         }
     }
 

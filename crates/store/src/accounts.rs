@@ -13,6 +13,10 @@ pub enum AccountKind {
     Imap,
     /// Local mail only (imports, the sample mailbox).
     Local,
+    /// A CalDAV server: calendars and task lists.
+    Caldav,
+    /// A Matrix homeserver: chat.
+    Matrix,
 }
 
 impl AccountKind {
@@ -21,6 +25,8 @@ impl AccountKind {
         match self {
             AccountKind::Imap => "imap",
             AccountKind::Local => "local",
+            AccountKind::Caldav => "caldav",
+            AccountKind::Matrix => "matrix",
         }
     }
 
@@ -28,6 +34,8 @@ impl AccountKind {
         match s {
             "imap" => Ok(AccountKind::Imap),
             "local" => Ok(AccountKind::Local),
+            "caldav" => Ok(AccountKind::Caldav),
+            "matrix" => Ok(AccountKind::Matrix),
             other => anyhow::bail!("Unknown account kind {other:?} in the database"),
         }
     }
@@ -86,6 +94,8 @@ pub struct NewAccount {
     pub ca_file: Option<String>,
     /// SMTP security when it differs from what the port implies (see [`smtp_security_for`]).
     pub smtp_security: Option<Security>,
+    /// CalDAV / Matrix: the server URL ('' for mail accounts).
+    pub url: String,
 }
 
 /// The SMTP security an account uses when none was chosen: none on a plain (loopback) account,
@@ -128,11 +138,17 @@ pub struct Account {
     /// Whether the submission server saves what it sends in the Sent folder itself; `None`
     /// until the first send finds out.
     pub smtp_saves_sent: Option<bool>,
+    /// CalDAV / Matrix: the server URL as given.
+    pub url: String,
+    /// CalDAV: the principal and calendar home discovery found ('' before).
+    pub principal: String,
+    /// CalDAV: the calendar home.
+    pub home: String,
 }
 
 const COLUMNS: &str =
     "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify, in_timeline,
-     smtp_security, smtp_saves_sent";
+     smtp_security, smtp_saves_sent, url, principal, home";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok((
@@ -151,6 +167,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
         row.get(12)?,
         row.get(13)?,
         row.get(14)?,
+        (row.get(15)?, row.get(16)?, row.get(17)?),
     ))
 }
 
@@ -170,6 +187,7 @@ type RawAccount = (
     bool,
     String,
     Option<bool>,
+    (String, String, String),
 );
 
 fn build(
@@ -189,6 +207,7 @@ fn build(
         in_timeline,
         smtp_security,
         smtp_saves_sent,
+        (url, principal, home),
     ): RawAccount,
 ) -> Result<Account> {
     let security = Security::parse(&security)?;
@@ -212,6 +231,9 @@ fn build(
         in_timeline,
         smtp_security,
         smtp_saves_sent,
+        url,
+        principal,
+        home,
     })
 }
 
@@ -220,8 +242,8 @@ impl Tx<'_> {
     pub fn add_account(&mut self, account: &NewAccount) -> Result<i64> {
         self.conn()
             .execute(
-                "INSERT INTO accounts (kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, created_at, smtp_security)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO accounts (kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, created_at, smtp_security, url)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     account.kind.as_str(),
                     account.name,
@@ -235,10 +257,22 @@ impl Tx<'_> {
                     account.ca_file.clone().unwrap_or_default(),
                     self.now(),
                     account.smtp_security.map(Security::as_str).unwrap_or_default(),
+                    account.url,
                 ],
             )
             .context("Cannot store the account")?;
         Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Records what CalDAV discovery found for an account.
+    pub fn set_caldav_home(&mut self, id: i64, principal: &str, home: &str) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE accounts SET principal = ?2, home = ?3 WHERE id = ?1",
+                params![id, principal, home],
+            )
+            .context("Cannot store the calendar home")?;
+        Ok(())
     }
 
     /// Remembers whether the account's submission server saves sent mail in Sent itself.
@@ -335,6 +369,7 @@ impl Tx<'_> {
                 username: String::new(),
                 ca_file: None,
                 smtp_security: None,
+                url: String::new(),
             }),
         }
     }

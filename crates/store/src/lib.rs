@@ -10,6 +10,7 @@
 //! it has committed, publishes the changes it recorded on the change feed.
 
 mod accounts;
+mod calendars;
 mod changes;
 mod connection;
 mod drafts;
@@ -30,6 +31,7 @@ use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 pub use accounts::{smtp_security_for, Account, AccountKind, NewAccount, Security};
+pub use calendars::{CalendarRow, NewCalendar};
 pub use changes::{Change, ChangeKind};
 pub use drafts::{Draft, DraftContent};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};

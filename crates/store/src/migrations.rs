@@ -37,6 +37,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0009_outbox", include_str!("../migrations/0009_outbox.sql")),
     ("0010_drafts", include_str!("../migrations/0010_drafts.sql")),
+    (
+        "0011_sources",
+        include_str!("../migrations/0011_sources.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -62,17 +66,46 @@ pub(crate) fn run_to(conn: &mut Connection, target: i64) -> Result<()> {
         if version <= current || version > target {
             continue;
         }
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
-            .with_context(|| format!("Cannot start migration {name}"))?;
-        tx.execute_batch(sql)
-            .with_context(|| format!("Migration {name} failed"))?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()
-            .with_context(|| format!("Cannot commit migration {name}"))?;
+        // A migration that rebuilds a table others refer to (SQLite's generalized ALTER TABLE)
+        // runs with foreign keys off, so that dropping the old table cascades nowhere; they are
+        // checked before it commits and on again after it, whatever happened.
+        let rebuilds = sql.starts_with(REBUILDS_TABLES);
+        if rebuilds {
+            conn.pragma_update(None, "foreign_keys", false)?;
+        }
+        let result = apply(conn, name, sql, version, rebuilds);
+        if rebuilds {
+            conn.pragma_update(None, "foreign_keys", true)?;
+        }
+        result?;
         tracing::info!(migration = name, "Applied database migration.");
     }
     Ok(())
+}
+
+/// The first line of a migration that rebuilds tables (see `run_to`).
+const REBUILDS_TABLES: &str = "-- satu: rebuilds tables";
+
+fn apply(conn: &mut Connection, name: &str, sql: &str, version: i64, rebuilds: bool) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
+        .with_context(|| format!("Cannot start migration {name}"))?;
+    tx.execute_batch(sql)
+        .with_context(|| format!("Migration {name} failed"))?;
+    if rebuilds {
+        let broken: i64 = tx
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+                row.get(0)
+            })
+            .with_context(|| format!("Cannot check the foreign keys after migration {name}"))?;
+        anyhow::ensure!(
+            broken == 0,
+            "Migration {name} would leave {broken} rows pointing at nothing; nothing was changed"
+        );
+    }
+    tx.pragma_update(None, "user_version", version)?;
+    tx.commit()
+        .with_context(|| format!("Cannot commit migration {name}"))
 }
 
 /// The schema version of the database.

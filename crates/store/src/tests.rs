@@ -110,6 +110,15 @@ fn migrates_every_older_version_with_its_rows() {
             vec!["Old mail"],
             "rows survive migration from {start}"
         );
+        // Foreign keys are on again after a migration that rebuilt a table.
+        let enforced: i64 = store
+            .write(|tx| {
+                Ok(tx
+                    .conn()
+                    .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?)
+            })
+            .expect("pragma");
+        assert_eq!(enforced, 1, "from {start}");
         // The migrated database takes new writes.
         let account = local(&store);
         store

@@ -1,0 +1,619 @@
+//! # CalDAV for Satu
+//!
+//! A thin client over `reqwest` for what Satu needs of a CalDAV server (RFC 4791): discovery
+//! (RFC 6764 `/.well-known/caldav`, `current-user-principal`, `calendar-home-set`), the calendars
+//! and task lists of a home with their sync cursors, incremental sync with `sync-collection`
+//! (RFC 6578), `calendar-multiget`, and writes that never overwrite blindly: every PUT carries
+//! `If-None-Match: *` (create) or `If-Match: ETAG` (change), every DELETE `If-Match`, and a 412 is
+//! [`CaldavError::Conflict`]. Certificates are validated (platform roots plus an optional CA per
+//! account); plain HTTP only to loopback. No knowledge of the store: plain data in, plain out.
+
+mod xml;
+
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+pub use xml::{Calendar, Resource};
+
+/// How long one request may take.
+const TIMEOUT: Duration = Duration::from_secs(60);
+/// Redirects followed (discovery goes through one or two).
+const MAX_REDIRECTS: usize = 5;
+
+/// Why a CalDAV call failed. Callers branch on the kind.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaldavError {
+    /// The URL is not usable.
+    #[error("{url:?} is not a CalDAV URL: {reason}")]
+    BadUrl {
+        /// What was given.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// Plain HTTP to a host that is not loopback.
+    #[error("Refusing plain http:// to {host}: only loopback addresses may be reached without TLS (use https://)")]
+    PlainNotAllowed {
+        /// Host.
+        host: String,
+    },
+    /// No connection (refused, DNS, TLS) or no answer in time.
+    #[error("Cannot reach the CalDAV server {url}: {reason}")]
+    Unreachable {
+        /// URL.
+        url: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The certificate is not trusted or does not match.
+    #[error("The certificate of {url} is not valid: {reason}. If this server uses a self-signed certificate, trust it with --ca-file")]
+    BadCertificate {
+        /// URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// Wrong user name or password (401).
+    #[error("The CalDAV server {url} rejected the login for {user}: wrong user name or password")]
+    AuthFailed {
+        /// URL.
+        url: String,
+        /// Login name.
+        user: String,
+    },
+    /// The server has a newer version (412 Precondition Failed): someone else changed it.
+    #[error("{href} was changed on the server by someone else (412)")]
+    Conflict {
+        /// The resource.
+        href: String,
+    },
+    /// The server forgot the sync-token (RFC 6578 valid-sync-token): sync from scratch.
+    #[error("The server no longer knows the sync token of {href}")]
+    SyncTokenInvalid {
+        /// The collection.
+        href: String,
+    },
+    /// Not found (404), e.g. a deleted calendar.
+    #[error("{href} does not exist on the server")]
+    NotFound {
+        /// The resource.
+        href: String,
+    },
+    /// Discovery found no calendar home there.
+    #[error("{url} does not look like a CalDAV server: {reason}")]
+    NotCaldav {
+        /// URL.
+        url: String,
+        /// What was missing.
+        reason: String,
+    },
+    /// Any other answer.
+    #[error("The CalDAV server answered {status} to {method} {href}: {body}")]
+    Server {
+        /// Method.
+        method: String,
+        /// The resource.
+        href: String,
+        /// Status.
+        status: u16,
+        /// Start of the body.
+        body: String,
+    },
+    /// A body that is not the XML it should be.
+    #[error("The CalDAV server sent a response Satu cannot read ({href}): {reason}")]
+    BadResponse {
+        /// The resource.
+        href: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Where and how to log in.
+#[derive(Clone)]
+pub struct CaldavConfig {
+    /// The URL the user gave (a server, a principal or a home).
+    pub url: String,
+    /// Login name.
+    pub username: String,
+    /// Password (kept out of Debug output).
+    pub password: String,
+    /// Extra trusted certificate or CA (PEM).
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl std::fmt::Debug for CaldavConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaldavConfig")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("ca_file", &self.ca_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What discovery found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// The principal (absolute path).
+    pub principal: String,
+    /// The calendar home (absolute path).
+    pub home: String,
+}
+
+/// What a `sync-collection` report says changed since the token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncChanges {
+    /// The new token.
+    pub token: String,
+    /// Resources added or changed: (href, etag).
+    pub changed: Vec<(String, String)>,
+    /// Resources removed.
+    pub removed: Vec<String>,
+}
+
+/// The precondition of a PUT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition<'a> {
+    /// Create: fails if it exists (`If-None-Match: *`).
+    Create,
+    /// Change this version only (`If-Match`).
+    Match(&'a str),
+}
+
+/// A logged-in CalDAV client for one account.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    username: String,
+    password: String,
+}
+
+/// Whether `host` is loopback (plain HTTP is allowed there only).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn load_ca(path: &Path, url: &str) -> Result<Vec<reqwest::Certificate>, CaldavError> {
+    let pem = std::fs::read(path).map_err(|e| CaldavError::BadCertificate {
+        url: url.to_owned(),
+        reason: format!("cannot read the certificate file {}: {e}", path.display()),
+    })?;
+    let certs =
+        reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| CaldavError::BadCertificate {
+            url: url.to_owned(),
+            reason: format!(
+                "the certificate file {} is not valid PEM: {e}",
+                path.display()
+            ),
+        })?;
+    if certs.is_empty() {
+        return Err(CaldavError::BadCertificate {
+            url: url.to_owned(),
+            reason: format!(
+                "the certificate file {} holds no certificate",
+                path.display()
+            ),
+        });
+    }
+    Ok(certs)
+}
+
+impl Client {
+    /// A client for `config.url`. Nothing is sent yet.
+    pub fn new(config: &CaldavConfig) -> Result<Client, CaldavError> {
+        let mut base = Url::parse(config.url.trim()).map_err(|e| CaldavError::BadUrl {
+            url: config.url.clone(),
+            reason: e.to_string(),
+        })?;
+        match base.scheme() {
+            "https" => {}
+            "http" => {
+                let host = base.host_str().unwrap_or_default().to_owned();
+                if !is_loopback(&host) {
+                    return Err(CaldavError::PlainNotAllowed { host });
+                }
+            }
+            other => {
+                return Err(CaldavError::BadUrl {
+                    url: config.url.clone(),
+                    reason: format!("use https:// (not {other}://)"),
+                })
+            }
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let mut builder = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Satu/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &config.ca_file {
+            for cert in load_ca(ca, &config.url)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder.build().map_err(|e| CaldavError::Unreachable {
+            url: config.url.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(Client {
+            http,
+            base,
+            username: config.username.clone(),
+            password: config.password.clone(),
+        })
+    }
+
+    /// The absolute URL of `href` (a path, or a full URL on the same server).
+    fn url(&self, href: &str) -> Result<Url, CaldavError> {
+        self.base.join(href).map_err(|e| CaldavError::BadUrl {
+            url: href.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// One request, following redirects with the same method (PROPFIND and REPORT must stay
+    /// what they are). Returns the final URL, status, headers and body.
+    async fn request(
+        &self,
+        method: &str,
+        href: &str,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Result<(Url, StatusCode, reqwest::header::HeaderMap, String), CaldavError> {
+        let method_value =
+            Method::from_bytes(method.as_bytes()).map_err(|e| CaldavError::BadUrl {
+                url: href.to_owned(),
+                reason: e.to_string(),
+            })?;
+        let mut url = self.url(href)?;
+        for _ in 0..=MAX_REDIRECTS {
+            let mut request = self
+                .http
+                .request(method_value.clone(), url.clone())
+                .basic_auth(&self.username, Some(&self.password));
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            if let Some(body) = &body {
+                request = request.body(body.clone());
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| transport_error(url.as_str(), &e))?;
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .ok_or_else(|| CaldavError::BadResponse {
+                        href: url.to_string(),
+                        reason: format!("a {status} redirect without Location"),
+                    })?;
+                let next = url.join(location).map_err(|e| CaldavError::BadResponse {
+                    href: url.to_string(),
+                    reason: format!("a redirect to {location:?}: {e}"),
+                })?;
+                if next.scheme() == "http" && !is_loopback(next.host_str().unwrap_or_default()) {
+                    return Err(CaldavError::PlainNotAllowed {
+                        host: next.host_str().unwrap_or_default().to_owned(),
+                    });
+                }
+                url = next;
+                continue;
+            }
+            if status == StatusCode::UNAUTHORIZED {
+                return Err(CaldavError::AuthFailed {
+                    url: self.base.to_string(),
+                    user: self.username.clone(),
+                });
+            }
+            let headers = response.headers().clone();
+            let text = response
+                .text()
+                .await
+                .map_err(|e| transport_error(url.as_str(), &e))?;
+            return Ok((url, status, headers, text));
+        }
+        Err(CaldavError::BadResponse {
+            href: href.to_owned(),
+            reason: format!("more than {MAX_REDIRECTS} redirects"),
+        })
+    }
+
+    async fn propfind(
+        &self,
+        href: &str,
+        depth: &str,
+        body: &str,
+    ) -> Result<(Url, Vec<Resource>), CaldavError> {
+        let (url, status, _, text) = self
+            .request(
+                "PROPFIND",
+                href,
+                &[
+                    ("Depth", depth),
+                    ("Content-Type", "application/xml; charset=utf-8"),
+                ],
+                Some(body.to_owned()),
+            )
+            .await?;
+        if status == StatusCode::NOT_FOUND {
+            return Err(CaldavError::NotFound {
+                href: href.to_owned(),
+            });
+        }
+        if status.as_u16() != 207 {
+            return Err(server_error("PROPFIND", href, status, &text));
+        }
+        let resources = xml::multistatus(&text).map_err(|reason| CaldavError::BadResponse {
+            href: href.to_owned(),
+            reason,
+        })?;
+        Ok((url, resources))
+    }
+
+    /// Finds the principal and calendar home: `/.well-known/caldav` first (RFC 6764), else the
+    /// URL itself.
+    pub async fn discover(&self) -> Result<Discovery, CaldavError> {
+        const PRINCIPAL: &str = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:current-user-principal/><c:calendar-home-set/></d:prop></d:propfind>"#;
+        let mut principal = None;
+        let mut found_at = self.base.clone();
+        for start in ["/.well-known/caldav", self.base.path()] {
+            match self.propfind(start, "0", PRINCIPAL).await {
+                Ok((url, resources)) => {
+                    if let Some(p) = resources.iter().find_map(|r| r.principal.clone()) {
+                        principal = Some(p);
+                        found_at = url;
+                        break;
+                    }
+                    if let Some(home) = resources.iter().find_map(|r| r.home.clone()) {
+                        // The URL is a principal already.
+                        return Ok(Discovery {
+                            principal: url.path().to_owned(),
+                            home,
+                        });
+                    }
+                }
+                Err(CaldavError::NotFound { .. } | CaldavError::Server { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let principal = principal.ok_or_else(|| CaldavError::NotCaldav {
+            url: self.base.to_string(),
+            reason: "no current-user-principal (not at /.well-known/caldav, not at the URL)".into(),
+        })?;
+        let principal = found_at
+            .join(&principal)
+            .map(|u| u.path().to_owned())
+            .unwrap_or(principal);
+        let (_, resources) = self.propfind(&principal, "0", PRINCIPAL).await?;
+        let home = resources
+            .iter()
+            .find_map(|r| r.home.clone())
+            .ok_or_else(|| CaldavError::NotCaldav {
+                url: self.base.to_string(),
+                reason: format!("the principal {principal} has no calendar-home-set"),
+            })?;
+        Ok(Discovery { principal, home })
+    }
+
+    /// The calendars and task lists in `home`, with their components and sync cursors.
+    pub async fn calendars(&self, home: &str) -> Result<Vec<Calendar>, CaldavError> {
+        const LIST: &str = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:ic="http://apple.com/ns/ical/"><d:prop><d:resourcetype/><d:displayname/><c:supported-calendar-component-set/><cs:getctag/><d:sync-token/><ic:calendar-color/></d:prop></d:propfind>"#;
+        let (_, resources) = self.propfind(home, "1", LIST).await?;
+        Ok(resources
+            .into_iter()
+            .filter_map(Resource::into_calendar)
+            .collect())
+    }
+
+    /// What changed in the collection `href` since `token` (`None`: everything, the initial
+    /// sync).
+    pub async fn sync_collection(
+        &self,
+        href: &str,
+        token: Option<&str>,
+    ) -> Result<SyncChanges, CaldavError> {
+        let token = token.unwrap_or_default();
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>{}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"#,
+            xml::escape(token)
+        );
+        let (_, status, _, text) = self
+            .request(
+                "REPORT",
+                href,
+                &[
+                    ("Depth", "1"),
+                    ("Content-Type", "application/xml; charset=utf-8"),
+                ],
+                Some(body),
+            )
+            .await?;
+        if (status == StatusCode::FORBIDDEN || status == StatusCode::CONFLICT)
+            && text.contains("valid-sync-token")
+        {
+            return Err(CaldavError::SyncTokenInvalid {
+                href: href.to_owned(),
+            });
+        }
+        if status == StatusCode::NOT_FOUND {
+            return Err(CaldavError::NotFound {
+                href: href.to_owned(),
+            });
+        }
+        if status.as_u16() != 207 {
+            return Err(server_error("REPORT", href, status, &text));
+        }
+        xml::sync_changes(&text, href).map_err(|reason| CaldavError::BadResponse {
+            href: href.to_owned(),
+            reason,
+        })
+    }
+
+    /// The iCalendar text and etag of resources of the collection `href`.
+    pub async fn multiget(
+        &self,
+        href: &str,
+        hrefs: &[String],
+    ) -> Result<Vec<(String, String, String)>, CaldavError> {
+        if hrefs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut body = String::from(
+            r#"<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>"#,
+        );
+        for h in hrefs {
+            body.push_str(&format!("<d:href>{}</d:href>", xml::escape(h)));
+        }
+        body.push_str("</c:calendar-multiget>");
+        let (_, status, _, text) = self
+            .request(
+                "REPORT",
+                href,
+                &[
+                    ("Depth", "1"),
+                    ("Content-Type", "application/xml; charset=utf-8"),
+                ],
+                Some(body),
+            )
+            .await?;
+        if status.as_u16() != 207 {
+            return Err(server_error("REPORT", href, status, &text));
+        }
+        let resources = xml::multistatus(&text).map_err(|reason| CaldavError::BadResponse {
+            href: href.to_owned(),
+            reason,
+        })?;
+        Ok(resources
+            .into_iter()
+            .filter_map(|r| Some((r.href, r.etag?, r.data?)))
+            .collect())
+    }
+
+    /// Writes `ics` at `href` under `precondition`; returns the new etag when the server says
+    /// it. A 412 is [`CaldavError::Conflict`].
+    pub async fn put(
+        &self,
+        href: &str,
+        ics: &str,
+        precondition: Precondition<'_>,
+    ) -> Result<Option<String>, CaldavError> {
+        let condition = match precondition {
+            Precondition::Create => ("If-None-Match", "*"),
+            Precondition::Match(etag) => ("If-Match", etag),
+        };
+        let (_, status, headers, text) = self
+            .request(
+                "PUT",
+                href,
+                &[condition, ("Content-Type", "text/calendar; charset=utf-8")],
+                Some(ics.to_owned()),
+            )
+            .await?;
+        match status.as_u16() {
+            200..=299 => Ok(headers
+                .get(reqwest::header::ETAG)
+                .and_then(|e| e.to_str().ok())
+                .map(str::to_owned)),
+            412 => Err(CaldavError::Conflict {
+                href: href.to_owned(),
+            }),
+            404 => Err(CaldavError::NotFound {
+                href: href.to_owned(),
+            }),
+            _ => Err(server_error("PUT", href, status, &text)),
+        }
+    }
+
+    /// Deletes `href` if it is still at `etag`. Gone already counts as done.
+    pub async fn delete(&self, href: &str, etag: &str) -> Result<(), CaldavError> {
+        let (_, status, _, text) = self
+            .request("DELETE", href, &[("If-Match", etag)], None)
+            .await?;
+        match status.as_u16() {
+            200..=299 | 404 => Ok(()),
+            412 => Err(CaldavError::Conflict {
+                href: href.to_owned(),
+            }),
+            _ => Err(server_error("DELETE", href, status, &text)),
+        }
+    }
+}
+
+fn server_error(method: &str, href: &str, status: StatusCode, body: &str) -> CaldavError {
+    CaldavError::Server {
+        method: method.to_owned(),
+        href: href.to_owned(),
+        status: status.as_u16(),
+        body: body.chars().take(300).collect(),
+    }
+}
+
+fn transport_error(url: &str, e: &reqwest::Error) -> CaldavError {
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        reason.push_str(": ");
+        reason.push_str(&s.to_string());
+        source = s.source();
+    }
+    if reason.contains("certificate")
+        || reason.contains("UnknownIssuer")
+        || reason.contains("NotValidForName")
+    {
+        return CaldavError::BadCertificate {
+            url: url.to_owned(),
+            reason,
+        };
+    }
+    CaldavError::Unreachable {
+        url: url.to_owned(),
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback_and_the_base_ends_with_a_slash() {
+        let config = |url: &str| CaldavConfig {
+            url: url.into(),
+            username: "alice".into(),
+            password: "pw".into(),
+            ca_file: None,
+        };
+        assert!(matches!(
+            Client::new(&config("http://caldav.example.com/")),
+            Err(CaldavError::PlainNotAllowed { .. })
+        ));
+        assert!(matches!(
+            Client::new(&config("ftp://x/")),
+            Err(CaldavError::BadUrl { .. })
+        ));
+        let client = Client::new(&config("http://127.0.0.1:5232/alice")).expect("client");
+        assert_eq!(client.base.as_str(), "http://127.0.0.1:5232/alice/");
+        assert_eq!(
+            client.url("/alice/tasks/").expect("url").as_str(),
+            "http://127.0.0.1:5232/alice/tasks/"
+        );
+        assert!(Client::new(&config("https://caldav.example.com")).is_ok());
+    }
+}

@@ -1,0 +1,113 @@
+//! Calendars and task lists of CalDAV accounts, each with its sync cursor.
+
+use anyhow::{Context as _, Result};
+use rusqlite::params;
+
+use crate::Tx;
+
+/// A calendar as the server lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCalendar {
+    /// Its path on the server.
+    pub href: String,
+    /// Display name.
+    pub name: String,
+    /// Color ('' when none).
+    pub color: String,
+    /// `VEVENT`, `VTODO`, …
+    pub components: Vec<String>,
+}
+
+/// A stored calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarRow {
+    /// Calendar id.
+    pub id: i64,
+    /// Its account.
+    pub account_id: i64,
+    /// Its path on the server.
+    pub href: String,
+    /// Display name.
+    pub name: String,
+    /// Color.
+    pub color: String,
+    /// What it holds.
+    pub components: Vec<String>,
+    /// RFC 6578 sync token of the last sync ('' before the first).
+    pub sync_token: String,
+    /// Where tasks made from mail go.
+    pub task_default: bool,
+}
+
+impl Tx<'_> {
+    /// Makes the account's calendars what the server lists: new ones added, changed names and
+    /// colors updated, gone ones removed (their cursors kept for the others). The first task
+    /// list becomes where tasks go when none is chosen yet.
+    pub fn replace_calendars(&mut self, account_id: i64, calendars: &[NewCalendar]) -> Result<()> {
+        let hrefs: Vec<&str> = calendars.iter().map(|c| c.href.as_str()).collect();
+        let existing: Vec<(i64, String)> = {
+            let mut stmt = self
+                .conn()
+                .prepare("SELECT id, href FROM calendars WHERE account_id = ?1")?;
+            let rows = stmt.query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (id, href) in existing {
+            if !hrefs.contains(&href.as_str()) {
+                self.conn()
+                    .execute("DELETE FROM calendars WHERE id = ?1", [id])?;
+            }
+        }
+        for c in calendars {
+            self.conn()
+                .execute(
+                    "INSERT INTO calendars (account_id, href, name, color, components) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (account_id, href) DO UPDATE SET name = excluded.name, color = excluded.color,
+                         components = excluded.components",
+                    params![account_id, c.href, c.name, c.color, c.components.join(" ")],
+                )
+                .context("Cannot store the calendar")?;
+        }
+        let has_default: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM calendars WHERE account_id = ?1 AND task_default = 1)",
+            [account_id],
+            |r| r.get(0),
+        )?;
+        if !has_default {
+            self.conn().execute(
+                "UPDATE calendars SET task_default = 1 WHERE id = (
+                     SELECT id FROM calendars WHERE account_id = ?1 AND (' ' || components || ' ') LIKE '% VTODO %'
+                     ORDER BY id LIMIT 1)",
+                [account_id],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl crate::Store {
+    /// The calendars of `account` (of every CalDAV account when `None`), by account and name.
+    pub fn calendars(&self, account: Option<i64>) -> Result<Vec<CalendarRow>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, account_id, href, name, color, components, sync_token, task_default FROM calendars
+                 WHERE ?1 IS NULL OR account_id = ?1 ORDER BY account_id, name, id",
+            )?;
+            let rows = stmt.query_map([account], |r| {
+                let components: String = r.get(5)?;
+                Ok(CalendarRow {
+                    id: r.get(0)?,
+                    account_id: r.get(1)?,
+                    href: r.get(2)?,
+                    name: r.get(3)?,
+                    color: r.get(4)?,
+                    components: components.split_whitespace().map(str::to_owned).collect(),
+                    sync_token: r.get(6)?,
+                    task_default: r.get(7)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<_>>()
+                .context("Cannot read the calendars")
+        })
+    }
+}
