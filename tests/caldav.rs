@@ -121,3 +121,155 @@ fn bad_logins_and_urls_get_clear_errors_and_store_nothing() {
     assert_eq!(satu.json(&["account", "list"]), serde_json::json!([]));
     assert_eq!(satu.json(&["calendar", "list"]), serde_json::json!([]));
 }
+
+/// A small mbox: one mail to make a task of.
+fn mail_device() -> Satu {
+    let satu = Satu::new();
+    let path = satu.dir.path().join("mail.mbox");
+    std::fs::write(
+        &path,
+        "From a@b Mon Nov  2 09:00:00 2026\nFrom: Alice Example <alice@example.com>\nTo: bob@example.com\nSubject: Budget plan\nDate: Mon, 02 Nov 2026 09:00:00 +0000\nMessage-ID: <plan@example.com>\n\nLet us plan the budget.\n\n",
+    )
+    .expect("mbox");
+    satu.json(&["import", "mbox", path.to_str().expect("path")]);
+    satu
+}
+
+fn task_of<'a>(tasks: &'a Value, title: &str) -> &'a Value {
+    tasks
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .find(|t| t["title"] == title)
+        .unwrap_or_else(|| panic!("no task {title:?} in {tasks}"))
+}
+
+fn sync_tasks(satu: &Satu) -> Value {
+    let reports = satu.json(&["sync"]);
+    reports
+        .as_array()
+        .expect("reports")
+        .iter()
+        .find_map(|r| r.get("tasks").filter(|t| !t.is_null()).cloned())
+        .unwrap_or_else(|| panic!("no CalDAV report in {reports}"))
+}
+
+#[test]
+fn tasks_from_mail_sync_as_vtodos_that_other_devices_see_change_and_conflict_with() {
+    let radicale = Radicale::start();
+    let url = radicale.var("RADICALE_URL");
+    // Device A: a mail becomes a task, then the CalDAV account is added: the task goes up.
+    let a = mail_device();
+    let mail = a.json(&["timeline", "--kind", "mail"])[0]["id"].to_string();
+    let task = a.json(&["task", "from-mail", &mail]);
+    let task_id = task["id"].to_string();
+    support::added_id(&add(&a, url, "alice-pass", None));
+    assert_eq!(sync_tasks(&a)["pushed"], 1);
+
+    // On the server: a VTODO in the task list with the link to the mail (RFC 2392).
+    let listing = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-u",
+            "alice:alice-pass",
+            "-X",
+            "PROPFIND",
+            "-H",
+            "Depth: 1",
+        ])
+        .arg(format!("{url}alice/tasks/"))
+        .output()
+        .expect("curl");
+    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+    let href = listing
+        .split("<href>")
+        .filter_map(|h| h.split("</href>").next())
+        .find(|h| h.ends_with(".ics"))
+        .unwrap_or_else(|| panic!("no VTODO on the server: {listing}"))
+        .to_owned();
+    let ics = std::process::Command::new("curl")
+        .args(["-s", "-u", "alice:alice-pass"])
+        .arg(format!("{}{}", url.trim_end_matches('/'), href))
+        .output()
+        .expect("curl");
+    let ics = String::from_utf8_lossy(&ics.stdout).into_owned();
+    assert!(ics.contains("BEGIN:VTODO"), "{ics}");
+    assert!(ics.contains("SUMMARY:Budget plan"), "{ics}");
+    assert!(ics.contains("URL:mid:plan@example.com"), "{ics}");
+    assert!(ics.contains("STATUS:NEEDS-ACTION"), "{ics}");
+
+    // Device B sees it, with the link, and completes it; A gets that.
+    let b = Satu::new();
+    support::added_id(&add(&b, url, "alice-pass", None));
+    assert_eq!(sync_tasks(&b)["pulled"], 1);
+    let b_tasks = b.json(&["task", "list"]);
+    let b_task = task_of(&b_tasks, "Budget plan");
+    assert_eq!(
+        b_task["todo"]["mail_link"], "mid:plan@example.com",
+        "{b_task}"
+    );
+    let b_id = b_task["id"].to_string();
+    b.json(&["task", "done", &b_id]);
+    assert_eq!(sync_tasks(&b)["pushed"], 1);
+    assert_eq!(sync_tasks(&a)["pulled"], 1);
+    let a_task = a.json(&["task", "list"]);
+    assert_eq!(task_of(&a_task, "Budget plan")["todo"]["done"], true);
+    // Nothing more to do on either side.
+    assert_eq!(
+        sync_tasks(&a),
+        serde_json::json!({"pulled": 0, "pushed": 0, "removed": 0, "conflicts": 0})
+    );
+
+    // Different fields changed on both sides merge: B reopens, A sets a due date.
+    b.json(&["task", "done", &b_id, "--undo"]);
+    sync_tasks(&b);
+    a.json(&["task", "due", &task_id, "2027-01-10T09:00:00Z"]);
+    let report = sync_tasks(&a);
+    assert_eq!(
+        (report["pulled"].clone(), report["conflicts"].clone()),
+        (1.into(), 0.into()),
+        "{report}"
+    );
+    let merged = a.json(&["task", "list"]);
+    let merged = task_of(&merged, "Budget plan");
+    assert_eq!(merged["todo"]["done"], false, "{merged}");
+    assert_eq!(merged["todo"]["due"], "2027-01-10T09:00:00Z");
+    sync_tasks(&b);
+    let b_tasks = b.json(&["task", "list"]);
+    assert_eq!(
+        task_of(&b_tasks, "Budget plan")["todo"]["due"],
+        "2027-01-10T09:00:00Z"
+    );
+
+    // The same field changed on both: a conflict that overwrites nothing, until the user says.
+    b.json(&["task", "due", &b_id, "2027-02-01T09:00:00Z"]);
+    sync_tasks(&b);
+    a.json(&["task", "due", &task_id, "2027-03-01T09:00:00Z"]);
+    assert_eq!(sync_tasks(&a)["conflicts"], 1);
+    let conflicted = a.json(&["task", "list"]);
+    let conflicted = task_of(&conflicted, "Budget plan");
+    let reason = conflicted["todo"]["conflict"]
+        .as_str()
+        .expect("conflict shown");
+    assert!(reason.contains("due 2027-02-01T09:00:00Z"), "{reason}");
+    assert_eq!(
+        conflicted["todo"]["due"], "2027-03-01T09:00:00Z",
+        "this side kept"
+    );
+    sync_tasks(&b);
+    let server_side = b.json(&["task", "list"]);
+    assert_eq!(
+        task_of(&server_side, "Budget plan")["todo"]["due"],
+        "2027-02-01T09:00:00Z",
+        "not overwritten"
+    );
+    // The user keeps this side's: it goes to the server.
+    let resolved = a.json(&["task", "resolve", &task_id, "--keep", "here"]);
+    assert_eq!(resolved["todo"]["conflict"], Value::Null, "{resolved}");
+    sync_tasks(&b);
+    let server_side = b.json(&["task", "list"]);
+    assert_eq!(
+        task_of(&server_side, "Budget plan")["todo"]["due"],
+        "2027-03-01T09:00:00Z"
+    );
+}

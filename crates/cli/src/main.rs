@@ -346,6 +346,14 @@ enum TaskCommand {
     },
     /// Every task: open ones first (by due date), then done ones.
     List,
+    /// Answer a sync conflict (see the task's `conflict`): keep this version or the server's.
+    Resolve {
+        /// Task item id.
+        id: i64,
+        /// `here` (this version replaces the server's) or `server`.
+        #[arg(long, value_parser = ["here", "server"])]
+        keep: String,
+    },
     /// Set a task's due date (or clear it).
     Due {
         /// Task item id.
@@ -911,6 +919,12 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     .collect::<Vec<_>>()
                     .join("\n")
             })
+        }
+        Command::Task {
+            command: TaskCommand::Resolve { id, keep },
+        } => {
+            let task = satu.resolve_task(id, keep == "here").await?;
+            output(json, &task, || format!("Task {}: {}", task.id, task.title))
         }
         Command::Task {
             command: TaskCommand::Due { id, due, clear: _ },

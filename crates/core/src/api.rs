@@ -20,7 +20,7 @@ use crate::dto::{
     SyncReport, TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::{import, links, live, replay, secrets, send, sync};
+use crate::{import, links, live, replay, secrets, send, sync, task_sync};
 
 /// How long an action waits for the server before leaving its change queued.
 const PUSH_NOW_TIMEOUT: Duration = Duration::from_secs(10);
@@ -272,6 +272,21 @@ impl Satu {
             None => self.store.accounts()?,
         };
         let mut reports = Vec::new();
+        for account in accounts.iter().filter(|a| a.kind == AccountKind::Caldav) {
+            let tasks = task_sync::sync_account(self, account).await?;
+            reports.push(SyncReport {
+                account: account.id,
+                capabilities: Vec::new(),
+                folders: Vec::new(),
+                fetched: 0,
+                updated: 0,
+                removed: 0,
+                deleted: 0,
+                pushed: 0,
+                pending: 0,
+                tasks: Some(tasks),
+            });
+        }
         for account in accounts.into_iter().filter(|a| a.kind == AccountKind::Imap) {
             // Mail waiting in the outbox and drafts for the Drafts folder go first; a failure
             // there (SMTP down) does not stop the sync.
@@ -576,6 +591,7 @@ impl Satu {
         let due_ms = due.map(crate::tasks::parse_due).transpose()?;
         let (task, made) = self.store.write(|tx| tx.task_from_mail(id, due_ms))?;
         tracing::info!(mail_id = id, task, made, "Task from mail.");
+        self.outbox_wake.notify_waiters();
         Ok(self.store.item_row(task)?.into())
     }
 
@@ -593,6 +609,7 @@ impl Satu {
             self.action_report(account, mail.unwrap_or(id), true, None, false)
                 .await?;
         }
+        self.outbox_wake.notify_waiters();
         Ok(self.store.item_row(id)?.into())
     }
 
@@ -601,6 +618,14 @@ impl Satu {
     pub fn set_task_due(&self, id: i64, due: Option<&str>) -> ApiResult<dto::Item> {
         let due_ms = due.map(crate::tasks::parse_due).transpose()?;
         self.store.write(|tx| tx.set_task_due(id, due_ms))?;
+        self.outbox_wake.notify_waiters();
+        Ok(self.store.item_row(id)?.into())
+    }
+
+    /// Answers a sync conflict on task `id` (see `todo.conflict`): keep this version (`keep_here`:
+    /// it replaces the server's) or the server's.
+    pub async fn resolve_task(&self, id: i64, keep_here: bool) -> ApiResult<dto::Item> {
+        task_sync::resolve(self, id, keep_here).await?;
         Ok(self.store.item_row(id)?.into())
     }
 

@@ -73,6 +73,10 @@ pub struct Todo {
     pub mail: Option<i64>,
     /// The mail it was made from as an RFC 2392 `mid:` URL (what other devices follow).
     pub mail_link: Option<String>,
+    /// Changed here and on the CalDAV server in the same field: why, with the server's
+    /// values (`satu task resolve ID --keep here|server`); null when in sync.
+    #[serde(default)]
+    pub conflict: Option<String>,
 }
 
 /// A setting and its value (`satu settings`).
@@ -370,6 +374,22 @@ pub struct SyncReport {
     /// Local changes still waiting: refused this time, or wedged (see `satu ops`).
     #[serde(default)]
     pub pending: u64,
+    /// A CalDAV account: what its task lists exchanged (null for mail accounts).
+    #[serde(default)]
+    pub tasks: Option<TaskSyncCounts>,
+}
+
+/// What a CalDAV pass did to the tasks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSyncCounts {
+    /// Tasks taken from the server (new or changed there).
+    pub pulled: u64,
+    /// Local changes the server took.
+    pub pushed: u64,
+    /// Tasks deleted on the server, so here too.
+    pub removed: u64,
+    /// Tasks changed on both sides in the same field: waiting for the user.
+    pub conflicts: u64,
 }
 
 /// One change on the feed (`satu watch` prints one per line).
@@ -524,6 +544,7 @@ impl From<satu_store::ItemRow> for Item {
                 completed: t.completed_ms.map(rfc3339),
                 mail: t.mail_item,
                 mail_link: t.mail_message_id.as_deref().map(crate::tasks::mid_url),
+                conflict: t.conflict,
             }),
         }
     }

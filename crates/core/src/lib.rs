@@ -18,6 +18,7 @@ mod replay;
 mod secrets;
 mod send;
 mod sync;
+mod task_sync;
 mod tasks;
 
 pub use api::Satu;

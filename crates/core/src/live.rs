@@ -44,6 +44,8 @@ const MIN_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
 /// How long a polite logout may take when stopping.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(1);
+/// How often CalDAV task lists are synced when nothing changed here.
+const CALDAV_PERIOD: Duration = Duration::from_secs(30);
 /// How long all account tasks together get to stop.
 const STOP_TIMEOUT: Duration = Duration::from_secs(4);
 
@@ -165,10 +167,23 @@ pub(crate) async fn run(
 /// (for messages queued by another process, or a server that came back). A send in flight when
 /// `cancel` fires is dropped: the outbox's stages make that as safe as a killed process.
 async fn outbox_worker(satu: Satu, cancel: CancellationToken, poll: Duration) {
+    // CalDAV task lists: synced every CALDAV_PERIOD, and at once after a local change.
+    let mut last_caldav: Option<Instant> = None;
+    let mut woke = false;
     loop {
         if let Err(e) = crate::send::flush(&satu, None).await {
             tracing::warn!(error = %format!("{e:#}"), "The outbox could not be sent.");
         }
+        if woke || last_caldav.is_none_or(|t| t.elapsed() >= CALDAV_PERIOD) {
+            last_caldav = Some(Instant::now());
+            let accounts = satu.store().accounts().unwrap_or_default();
+            for account in accounts.iter().filter(|a| a.kind == AccountKind::Caldav) {
+                if let Err(e) = crate::task_sync::sync_account(&satu, account).await {
+                    tracing::warn!(account_id = account.id, error = %format!("{e:#}"), "The task lists could not be synced.");
+                }
+            }
+        }
+        woke = false;
         let now = crate::send::now_ms();
         let wait = match satu.next_outgoing_due() {
             Ok(Some(due)) if due > now => Duration::from_millis((due - now) as u64).min(poll),
@@ -177,7 +192,7 @@ async fn outbox_worker(satu: Satu, cancel: CancellationToken, poll: Duration) {
         };
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = satu.outbox_wake.notified() => {}
+            _ = satu.outbox_wake.notified() => woke = true,
             _ = tokio::time::sleep(wait) => {}
         }
     }

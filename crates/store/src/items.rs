@@ -230,7 +230,8 @@ pub(crate) const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sen
     (SELECT m2.item_id FROM tasks t2 CROSS JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
         WHERE t2.item_id = i.id AND t2.mail_message_id != ''),
     (SELECT count(*) FROM items t3 WHERE t3.thread_id = i.thread_id),
-    (SELECT count(*) FROM items t4 WHERE t4.thread_id = i.thread_id AND t4.unread = 1)";
+    (SELECT count(*) FROM items t4 WHERE t4.thread_id = i.thread_id AND t4.unread = 1),
+    (SELECT nullif(sync_error, '') FROM tasks WHERE item_id = i.id)";
 
 pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
     let kind: String = row.get(1)?;
@@ -245,6 +246,7 @@ pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
             completed_ms: row.get(17)?,
             mail_message_id: row.get(18)?,
             mail_item: row.get(19)?,
+            conflict: row.get(22)?,
         }),
         None => None,
     };

@@ -21,6 +21,7 @@ mod locations;
 mod migrations;
 mod ops;
 mod outbox;
+mod task_sync;
 mod tasks;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +45,7 @@ pub use locations::Location;
 pub use migrations::LATEST_VERSION;
 pub use ops::{Op, OpState};
 pub use outbox::{NewOutgoing, OutboxState, Outgoing, Stage};
+pub use task_sync::{RemoteTask, SyncTask, TaskFields};
 pub use tasks::{NumberSetting, Setting, TaskStatus, TodoInfo};
 
 /// Errors a caller may want to branch on. Everything else is an `anyhow::Error` with context.

@@ -41,6 +41,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0011_sources",
         include_str!("../migrations/0011_sources.sql"),
     ),
+    (
+        "0012_task_sync",
+        include_str!("../migrations/0012_task_sync.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -66,6 +66,8 @@ pub struct TodoInfo {
     pub mail_message_id: Option<String>,
     /// That mail's item, when it is stored here.
     pub mail_item: Option<i64>,
+    /// A sync conflict waiting for the user (why, with the server's values).
+    pub conflict: Option<String>,
 }
 
 /// The settings the store acts on.
@@ -281,7 +283,7 @@ impl Tx<'_> {
         let changed = self
             .conn()
             .prepare_cached(
-                "UPDATE tasks SET status = ?2, updated_at = ?3,
+                "UPDATE tasks SET status = ?2, updated_at = ?3, revision = revision + 1,
                      completed_at = CASE WHEN ?2 = 'completed' THEN coalesce(completed_at, ?3) END
                  WHERE item_id = ?1 AND status != ?2",
             )?
@@ -301,7 +303,8 @@ impl Tx<'_> {
         let changed = self
             .conn()
             .prepare_cached(
-                "UPDATE tasks SET due = ?2, updated_at = ?3 WHERE item_id = ?1 AND due IS NOT ?2",
+                "UPDATE tasks SET due = ?2, updated_at = ?3, revision = revision + 1
+                 WHERE item_id = ?1 AND due IS NOT ?2",
             )?
             .execute(params![task, due_ms, now_ms])
             .context("Cannot change the task's due date")?;

@@ -111,6 +111,7 @@ pub(crate) async fn sync_session(
             .iter()
             .filter(|op| op.account_id == account.id)
             .count() as u64,
+        tasks: None,
     };
     let mut complete = true;
     // The server's order: INBOX, then special use, then the rest.

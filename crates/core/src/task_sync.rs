@@ -1,0 +1,592 @@
+//! Tasks over CalDAV: every task is a VTODO in a task list of a CalDAV account (tasks made from
+//! mail go to the list chosen for them), linked to its mail by `URL:mid:…` (RFC 2392) so other
+//! devices can find the mail. A pass pulls first (RFC 6578 sync-collection from the stored
+//! token, a full listing when the server forgot it), then pushes local changes with `If-Match`
+//! (or `If-None-Match: *` for new ones). A task changed on both sides is merged field by field
+//! against the version both last agreed on ([`merge`], pure and tested); when both changed the
+//! same field it is a conflict: nothing is overwritten, the task shows why, and the user
+//! chooses ([`crate::Satu::resolve_task`]).
+
+use anyhow::{Context as _, Result};
+use icalendar::{CalendarDateTime, Component as _, DatePerhapsTime};
+use satu_caldav::{CaldavConfig, CaldavError, Client, Precondition};
+use satu_store::{Account, CalendarRow, RemoteTask, Store, SyncTask, TaskFields, TaskStatus};
+
+use crate::api::Satu;
+use crate::secrets;
+
+/// What a task sync pass did.
+pub(crate) type TaskSyncReport = crate::dto::TaskSyncCounts;
+
+/// The outcome of merging a task changed here and on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Merged {
+    /// The fields to keep; `local_left`: some of them are local changes the server lacks.
+    Clean {
+        fields: TaskFields,
+        local_left: bool,
+    },
+    /// Both sides changed these fields differently.
+    Conflict(Vec<&'static str>),
+}
+
+/// Three-way merge of a task's fields: a field changed on one side only takes that side's
+/// value; changed on both to the same value is no conflict; to different values is one.
+/// Without a base (never synced), every difference is a conflict.
+pub(crate) fn merge(base: Option<&TaskFields>, local: &TaskFields, remote: &TaskFields) -> Merged {
+    let mut conflicts = Vec::new();
+    let mut local_left = false;
+    fn pick<T: PartialEq + Clone>(
+        name: &'static str,
+        base: Option<&T>,
+        local: &T,
+        remote: &T,
+        conflicts: &mut Vec<&'static str>,
+        local_left: &mut bool,
+    ) -> T {
+        if local == remote {
+            return local.clone();
+        }
+        match base {
+            Some(b) if b == local => remote.clone(),
+            Some(b) if b == remote => {
+                *local_left = true;
+                local.clone()
+            }
+            _ => {
+                conflicts.push(name);
+                local.clone()
+            }
+        }
+    }
+    let title = pick(
+        "title",
+        base.map(|b| &b.title),
+        &local.title,
+        &remote.title,
+        &mut conflicts,
+        &mut local_left,
+    );
+    let status = pick(
+        "status",
+        base.map(|b| &b.status),
+        &local.status,
+        &remote.status,
+        &mut conflicts,
+        &mut local_left,
+    );
+    let due_ms = pick(
+        "due",
+        base.map(|b| &b.due_ms),
+        &local.due_ms,
+        &remote.due_ms,
+        &mut conflicts,
+        &mut local_left,
+    );
+    if conflicts.is_empty() {
+        Merged::Clean {
+            fields: TaskFields {
+                title,
+                status,
+                due_ms,
+            },
+            local_left,
+        }
+    } else {
+        Merged::Conflict(conflicts)
+    }
+}
+
+fn ical_status(status: TaskStatus) -> icalendar::TodoStatus {
+    match status {
+        TaskStatus::NeedsAction => icalendar::TodoStatus::NeedsAction,
+        TaskStatus::InProcess => icalendar::TodoStatus::InProcess,
+        TaskStatus::Completed => icalendar::TodoStatus::Completed,
+        TaskStatus::Cancelled => icalendar::TodoStatus::Cancelled,
+    }
+}
+
+fn utc(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// The VTODO of a task.
+pub(crate) fn to_vtodo(task: &SyncTask) -> String {
+    let mut todo = icalendar::Todo::with_uid(&task.uid);
+    todo.summary(&task.fields.title)
+        .status(ical_status(task.fields.status))
+        .timestamp(utc(task.updated_ms))
+        .created(utc(task.created_ms))
+        .last_modified(utc(task.updated_ms));
+    if let Some(due) = task.fields.due_ms {
+        todo.due(utc(due));
+    }
+    if let (TaskStatus::Completed, Some(done)) = (task.fields.status, task.completed_ms) {
+        todo.completed(utc(done));
+    }
+    if !task.description.is_empty() {
+        todo.description(&task.description);
+    }
+    if !task.mail_message_id.is_empty() {
+        todo.url(&crate::tasks::mid_url(&task.mail_message_id));
+    }
+    let mut calendar = icalendar::Calendar::new();
+    calendar.push(todo.done());
+    calendar.done().to_string()
+}
+
+fn due_ms(due: DatePerhapsTime) -> Option<i64> {
+    match due {
+        // A floating time is the user's local time.
+        DatePerhapsTime::DateTime(CalendarDateTime::Floating(naive)) => {
+            use chrono::TimeZone as _;
+            chrono::Local
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp_millis())
+        }
+        DatePerhapsTime::DateTime(dt) => dt.try_into_utc().map(|t| t.timestamp_millis()),
+        DatePerhapsTime::Date(d) => d
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis()),
+    }
+}
+
+/// A Message-ID from an RFC 2392 `mid:` URL.
+fn message_id_of(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("mid:")
+        .or_else(|| url.strip_prefix("MID:"))?;
+    // `mid:message-id/content-id`: a '/' in the Message-ID itself is escaped as %2F.
+    let encoded = rest.split('/').next().unwrap_or_default();
+    let id = url::form_urlencoded::parse(format!("x={}", encoded.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())?;
+    (!id.is_empty()).then_some(id)
+}
+
+/// The task in a VTODO (`None` when the text holds no VTODO with a UID).
+pub(crate) fn from_vtodo(ics: &str) -> Option<RemoteTask> {
+    let calendar: icalendar::Calendar = ics.parse().ok()?;
+    let todo = calendar.todos().next()?;
+    let status = match todo.get_status() {
+        Some(icalendar::TodoStatus::Completed) => TaskStatus::Completed,
+        Some(icalendar::TodoStatus::InProcess) => TaskStatus::InProcess,
+        Some(icalendar::TodoStatus::Cancelled) => TaskStatus::Cancelled,
+        _ if todo.get_completed().is_some() => TaskStatus::Completed,
+        _ => TaskStatus::NeedsAction,
+    };
+    Some(RemoteTask {
+        uid: todo.get_uid()?.to_owned(),
+        fields: TaskFields {
+            title: todo.get_summary().unwrap_or_default().to_owned(),
+            status,
+            due_ms: todo.get_due().and_then(due_ms),
+        },
+        completed_ms: todo.get_completed().map(|t| t.timestamp_millis()),
+        mail_message_id: todo
+            .get_url()
+            .or_else(|| todo.property_value("ATTACH"))
+            .and_then(message_id_of)
+            .unwrap_or_default(),
+        description: todo.get_description().unwrap_or_default().to_owned(),
+    })
+}
+
+fn client(satu: &Satu, account: &Account) -> Result<Client> {
+    let password = secrets::password(&satu.secret_key(account.id))?;
+    Ok(Client::new(&CaldavConfig {
+        url: account.url.clone(),
+        username: account.username.clone(),
+        password,
+        ca_file: account.ca_file.as_ref().map(Into::into),
+    })?)
+}
+
+/// A file name for a new task's VTODO: its UID, made safe for a URL path.
+fn resource_name(uid: &str) -> String {
+    let safe: String = uid
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.ics")
+}
+
+/// Stores the server's version of one task (merging with local changes).
+fn take_remote(
+    store: &Store,
+    account: &Account,
+    calendar: &CalendarRow,
+    href: &str,
+    etag: &str,
+    remote: &RemoteTask,
+    report: &mut TaskSyncReport,
+) -> Result<()> {
+    let Some(local) = store.task_by_uid(&remote.uid)? else {
+        store.write(|tx| tx.add_remote_task(account.id, calendar.id, href, etag, remote))?;
+        report.pulled += 1;
+        return Ok(());
+    };
+    if local.etag == etag && local.href == href {
+        return Ok(());
+    }
+    if local.revision == local.synced_revision {
+        store.write(|tx| {
+            tx.apply_task_fields(
+                local.item_id,
+                &remote.fields,
+                remote.completed_ms,
+                &remote.fields,
+                calendar.id,
+                href,
+                etag,
+                false,
+            )
+        })?;
+        report.pulled += 1;
+        return Ok(());
+    }
+    match merge(local.base.as_ref(), &local.fields, &remote.fields) {
+        Merged::Clean { fields, local_left } => {
+            let completed = match fields.status {
+                TaskStatus::Completed => local.completed_ms.or(remote.completed_ms),
+                _ => None,
+            };
+            store.write(|tx| {
+                tx.apply_task_fields(
+                    local.item_id,
+                    &fields,
+                    completed,
+                    &remote.fields,
+                    calendar.id,
+                    href,
+                    etag,
+                    local_left,
+                )
+            })?;
+            report.pulled += 1;
+        }
+        Merged::Conflict(fields) => {
+            let there = |f: &str| match f {
+                "title" => format!("title {:?}", remote.fields.title),
+                "status" => format!("status {}", remote.fields.status.as_str()),
+                _ => format!(
+                    "due {}",
+                    remote
+                        .fields
+                        .due_ms
+                        .map(crate::dto::rfc3339)
+                        .unwrap_or_else(|| "none".into())
+                ),
+            };
+            let reason = format!(
+                "Changed here and on the server: the server has {}. Keep this version or the server's (satu task resolve {} --keep here|server)",
+                fields.iter().map(|f| there(f)).collect::<Vec<_>>().join(", "),
+                local.item_id
+            );
+            tracing::warn!(task = local.item_id, %reason, "Task conflict.");
+            store.write(|tx| tx.set_task_sync_error(local.item_id, &reason))?;
+            report.conflicts += 1;
+        }
+    }
+    Ok(())
+}
+
+/// One pass over a CalDAV account's task lists: pull, then push.
+#[tracing::instrument(skip_all, fields(account_id = account.id, source = "caldav"))]
+pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<TaskSyncReport> {
+    let store = satu.store();
+    let client = client(satu, account)?;
+    let mut report = TaskSyncReport::default();
+    let lists: Vec<CalendarRow> = store
+        .calendars(Some(account.id))?
+        .into_iter()
+        .filter(|c| c.components.iter().any(|k| k == "VTODO"))
+        .collect();
+    for calendar in &lists {
+        pull(store, &client, account, calendar, &mut report)
+            .await
+            .with_context(|| format!("Cannot sync the task list {}", calendar.name))?;
+    }
+    let Some(default) = lists.iter().find(|c| c.task_default).or(lists.first()) else {
+        return Ok(report);
+    };
+    for task in store.unsynced_tasks()? {
+        let calendar = match task.calendar_id {
+            Some(id) => match lists.iter().find(|c| c.id == id) {
+                Some(c) => c,
+                None => continue, // another account's list
+            },
+            None => default,
+        };
+        push(store, &client, account, calendar, &task, &mut report)
+            .await
+            .with_context(|| format!("Cannot send the task {:?}", task.fields.title))?;
+    }
+    if report != TaskSyncReport::default() {
+        tracing::info!(?report, "Tasks synced.");
+    }
+    Ok(report)
+}
+
+async fn pull(
+    store: &Store,
+    client: &Client,
+    account: &Account,
+    calendar: &CalendarRow,
+    report: &mut TaskSyncReport,
+) -> Result<()> {
+    let token = (!calendar.sync_token.is_empty()).then_some(calendar.sync_token.as_str());
+    let changes = match client.sync_collection(&calendar.href, token).await {
+        Err(CaldavError::SyncTokenInvalid { .. }) => {
+            client.sync_collection(&calendar.href, None).await?
+        }
+        other => other?,
+    };
+    let hrefs: Vec<String> = changes.changed.iter().map(|(h, _)| h.clone()).collect();
+    for chunk in hrefs.chunks(100) {
+        for (href, etag, ics) in client.multiget(&calendar.href, chunk).await? {
+            match from_vtodo(&ics) {
+                Some(remote) => {
+                    take_remote(store, account, calendar, &href, &etag, &remote, report)?
+                }
+                None => tracing::debug!(%href, "Not a VTODO: left alone."),
+            }
+        }
+    }
+    for href in &changes.removed {
+        if let Some(task) = store.task_at(calendar.id, href)? {
+            if task.revision == task.synced_revision {
+                store.write(|tx| tx.remove_task(task.item_id))?;
+                report.removed += 1;
+            } else {
+                store.write(|tx| {
+                    tx.set_task_sync_error(
+                        task.item_id,
+                        "Deleted on the server but changed here: keep it (satu task resolve ID --keep here) or let it go (--keep server)",
+                    )
+                })?;
+                report.conflicts += 1;
+            }
+        }
+    }
+    store.write(|tx| tx.set_calendar_sync_token(calendar.id, &changes.token))?;
+    Ok(())
+}
+
+async fn push(
+    store: &Store,
+    client: &Client,
+    account: &Account,
+    calendar: &CalendarRow,
+    task: &SyncTask,
+    report: &mut TaskSyncReport,
+) -> Result<()> {
+    let href = if task.href.is_empty() {
+        format!("{}{}", calendar.href, resource_name(&task.uid))
+    } else {
+        task.href.clone()
+    };
+    let precondition = if task.etag.is_empty() {
+        Precondition::Create
+    } else {
+        Precondition::Match(&task.etag)
+    };
+    match client.put(&href, &to_vtodo(task), precondition).await {
+        Ok(etag) => {
+            let etag = match etag {
+                Some(etag) => etag,
+                // No ETag in the answer: read it back.
+                None => client
+                    .multiget(&calendar.href, std::slice::from_ref(&href))
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|(_, etag, _)| etag)
+                    .unwrap_or_default(),
+            };
+            store.write(|tx| {
+                tx.task_pushed(
+                    task.item_id,
+                    task.revision,
+                    calendar.id,
+                    &href,
+                    &etag,
+                    &task.fields,
+                )
+            })?;
+            report.pushed += 1;
+        }
+        Err(CaldavError::Conflict { .. }) => {
+            // Someone changed it meanwhile: merge with their version; push again next pass.
+            for (href, etag, ics) in client
+                .multiget(&calendar.href, std::slice::from_ref(&href))
+                .await?
+            {
+                if let Some(remote) = from_vtodo(&ics) {
+                    take_remote(store, account, calendar, &href, &etag, &remote, report)?;
+                }
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+/// The user's answer to a conflict on task `item_id`: keep this version (it overwrites the
+/// server's, which the user saw) or the server's (this one's changes go).
+pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Result<()> {
+    let store = satu.store();
+    let task = store
+        .unsynced_or_conflicted(item_id)?
+        .ok_or(satu_store::StoreError::NotTask(item_id))?;
+    let calendar_id = task
+        .calendar_id
+        .context("This task is not on a CalDAV server yet: nothing to resolve")?;
+    let calendar = store
+        .calendars(None)?
+        .into_iter()
+        .find(|c| c.id == calendar_id)
+        .context("The task's task list is gone")?;
+    let account = store.account(calendar.account_id)?;
+    let client = client(satu, &account)?;
+    let server = client
+        .multiget(&calendar.href, std::slice::from_ref(&task.href))
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|(href, etag, ics)| from_vtodo(&ics).map(|r| (href, etag, r)));
+    match (keep_here, server) {
+        (true, Some((href, etag, remote))) => store.write(|tx| {
+            // The server's version becomes the base: this one's fields all differ from it
+            // where they differ, so they are what gets pushed.
+            tx.apply_task_fields(
+                task.item_id,
+                &task.fields,
+                task.completed_ms,
+                &remote.fields,
+                calendar.id,
+                &href,
+                &etag,
+                true,
+            )
+        })?,
+        (true, None) => store.write(|tx| tx.task_recreate(task.item_id))?,
+        (false, Some((href, etag, remote))) => store.write(|tx| {
+            tx.apply_task_fields(
+                task.item_id,
+                &remote.fields,
+                remote.completed_ms,
+                &remote.fields,
+                calendar.id,
+                &href,
+                &etag,
+                false,
+            )
+        })?,
+        (false, None) => store.write(|tx| tx.remove_task(task.item_id))?,
+    }
+    if keep_here {
+        sync_account(satu, &account).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(title: &str, status: TaskStatus, due: Option<i64>) -> TaskFields {
+        TaskFields {
+            title: title.into(),
+            status,
+            due_ms: due,
+        }
+    }
+
+    #[test]
+    fn merges_changes_to_different_fields_and_refuses_the_same_one() {
+        let base = fields("Plan", TaskStatus::NeedsAction, None);
+        // Completed here, due set there: both kept.
+        let local = fields("Plan", TaskStatus::Completed, None);
+        let remote = fields("Plan", TaskStatus::NeedsAction, Some(5));
+        assert_eq!(
+            merge(Some(&base), &local, &remote),
+            Merged::Clean {
+                fields: fields("Plan", TaskStatus::Completed, Some(5)),
+                local_left: true
+            }
+        );
+        // Only the server changed: its version, nothing left to push.
+        assert_eq!(
+            merge(Some(&base), &base, &remote),
+            Merged::Clean {
+                fields: remote.clone(),
+                local_left: false
+            }
+        );
+        // Both made the same change: no conflict.
+        assert_eq!(
+            merge(Some(&base), &remote, &remote),
+            Merged::Clean {
+                fields: remote.clone(),
+                local_left: false
+            }
+        );
+        // Both changed the due date differently: a conflict, named.
+        let other = fields("Plan", TaskStatus::NeedsAction, Some(9));
+        assert_eq!(
+            merge(Some(&base), &other, &remote),
+            Merged::Conflict(vec!["due"])
+        );
+        // Never agreed on anything: every difference is a conflict.
+        assert_eq!(
+            merge(None, &local, &remote),
+            Merged::Conflict(vec!["status", "due"])
+        );
+    }
+
+    #[test]
+    fn a_task_round_trips_through_its_vtodo_with_the_mail_link() {
+        let task = SyncTask {
+            item_id: 7,
+            account_id: 1,
+            uid: "satu-task-1@example.com".into(),
+            fields: fields(
+                "Budget, Q3; review",
+                TaskStatus::Completed,
+                Some(1_767_225_600_000),
+            ),
+            base: None,
+            completed_ms: Some(1_767_000_000_000),
+            mail_message_id: "plan/1@example.com".into(),
+            description: "Let us plan the budget.".into(),
+            calendar_id: None,
+            href: String::new(),
+            etag: String::new(),
+            revision: 1,
+            synced_revision: 0,
+            sync_error: String::new(),
+            created_ms: 1_766_000_000_000,
+            updated_ms: 1_766_100_000_000,
+        };
+        let ics = to_vtodo(&task);
+        assert!(ics.contains("BEGIN:VTODO"), "{ics}");
+        assert!(ics.contains("URL:mid:plan%2F1@example.com"), "{ics}");
+        let back = from_vtodo(&ics).expect("parse");
+        assert_eq!(back.uid, task.uid);
+        assert_eq!(back.fields, task.fields);
+        assert_eq!(back.mail_message_id, "plan/1@example.com");
+        assert_eq!(back.completed_ms, Some(1_767_000_000_000));
+        assert_eq!(back.description, "Let us plan the budget.");
+        assert!(from_vtodo("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").is_none());
+        assert!(from_vtodo("garbage").is_none());
+        assert_eq!(resource_name("a b/c@d"), "a_b_c_d.ics");
+    }
+}
