@@ -159,6 +159,15 @@ pub fn reply_draft(satu: State<'_, Satu>, id: i64, all: bool) -> Result<Draft, A
 }
 
 #[tauri::command]
+pub async fn resolve_task(
+    satu: State<'_, Satu>,
+    id: i64,
+    keep_here: bool,
+) -> Result<Item, ApiError> {
+    satu.resolve_task(id, keep_here).await
+}
+
+#[tauri::command]
 pub fn edit_send(satu: State<'_, Satu>, id: i64) -> Result<Draft, ApiError> {
     satu.edit_send(id)
 }

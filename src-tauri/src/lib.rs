@@ -151,6 +151,7 @@ pub fn run() {
             commands::forward_draft,
             commands::save_draft,
             commands::edit_send,
+            commands::resolve_task,
             commands::drafts,
             commands::delete_draft,
             commands::accounts,

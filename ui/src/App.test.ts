@@ -52,6 +52,35 @@ describe('App with the fake backend', () => {
 });
 
 describe('ReadingPane', () => {
+  it('shows a task\'s sync conflict with the two answers', async () => {
+    const answers: [number, boolean][] = [];
+    render(ReadingPane, {
+      loading: false,
+      detail: makeDetail({
+        id: 7,
+        kind: 'task',
+        title: 'Budget plan',
+        todo: {
+          status: 'needs-action',
+          done: false,
+          due: '2027-03-01T09:00:00Z',
+          completed: null,
+          mail: null,
+          mail_link: null,
+          conflict: 'Changed here and on the server: the server has due 2027-02-01T09:00:00Z.',
+        },
+      }),
+      onresolve: (id: number, keepHere: boolean) => answers.push([id, keepHere]),
+    });
+    expect(screen.getByTestId('task-conflict').textContent).toContain('the server has due 2027-02-01');
+    await fireEvent.click(screen.getByTestId('task-keep-server'));
+    await fireEvent.click(screen.getByTestId('task-keep-here'));
+    expect(answers).toEqual([
+      [7, false],
+      [7, true],
+    ]);
+  });
+
   it('puts mail HTML only in the sandboxed frame, as an attribute', () => {
     const hostile = '</iframe><script>window.pwned = true</script><p>after</p>';
     const { container } = render(ReadingPane, {

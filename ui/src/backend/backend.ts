@@ -76,6 +76,8 @@ export interface Backend {
   taskFromMail(id: number, due?: string | null): Promise<Item>;
   /** Sets a task's due date (`2026-12-24`, midnight local time, or RFC 3339), or clears it. */
   setTaskDue(id: number, due: string | null): Promise<Item>;
+  /** Answers a task's sync conflict: keep this version (it replaces the server's) or the server's. */
+  resolveTask(id: number, keepHere: boolean): Promise<Item>;
   /** Completes a task (or reopens it); completing may unflag its mail (a setting). */
   taskDone(id: number, done: boolean): Promise<Item>;
   /** Unread, flagged and open-task counts (unified totals, per account, per folder). */

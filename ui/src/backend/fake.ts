@@ -859,6 +859,14 @@ export class FakeBackend implements Backend {
     return toItem(this.makeTask(detail, due ?? null));
   }
 
+  async resolveTask(id: number): Promise<Item> {
+    const task = this.items.get(id)?.detail;
+    if (!task?.todo) throw fail('not_found', `No task with id ${id}`);
+    task.todo = { ...task.todo, conflict: null };
+    this.emit({ change: 'updated', id, kind: 'task', title: task.title });
+    return toItem(task);
+  }
+
   async setTaskDue(id: number, due: string | null): Promise<Item> {
     await this.wait();
     const task = this.items.get(id)?.detail;

@@ -61,6 +61,7 @@ export function createTauriBackend(): Backend {
     taskFromMail: (id, due) => call('task_from_mail', { id, due: due ?? null }),
     taskDone: (id, done) => call('task_done', { id, done }),
     setTaskDue: (id, due) => call('set_task_due', { id, due }),
+    resolveTask: (id, keepHere) => call('resolve_task', { id, keepHere }),
     send: (input) => call('send', { input }),
     outbox: () => call('outbox'),
     cancelSend: (id) => call('cancel_send', { id }),

@@ -45,6 +45,8 @@ export interface Todo {
   mail: number | null;
   /** That mail as an RFC 2392 `mid:` URL. */
   mail_link: string | null;
+  /** Changed here and on the CalDAV server in the same field: why, with the server's values. */
+  conflict?: string | null;
 }
 
 export interface Attachment {

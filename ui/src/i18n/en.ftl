@@ -300,3 +300,5 @@ compose-attach = Attach files
 compose-attachments = Attachments
 compose-remove-file = Remove { $name }
 outbox-edit = Edit
+task-keep-here = Keep this version
+task-keep-server = Keep the server's

@@ -299,3 +299,5 @@ compose-attach = Lampirkan fail
 compose-attachments = Lampiran
 compose-remove-file = Buang { $name }
 outbox-edit = Sunting
+task-keep-here = Kekalkan versi ini
+task-keep-server = Kekalkan versi pelayan
