@@ -169,8 +169,8 @@ fn run(fault: Fault, save_sent: bool, n: usize) -> Counts {
     ]);
     assert_eq!(warm["state"], "sent", "{warm}");
 
-    // Queue n messages, due in a moment (so that queuing sends nothing yet).
-    let due = (chrono::Utc::now() + chrono::Duration::seconds(1))
+    // Queue n messages for later (so that queuing sends nothing), then let their time come.
+    let later = (chrono::Utc::now() + chrono::Duration::hours(1))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     for i in 0..n {
         let subject = format!("Message {i}");
@@ -186,10 +186,10 @@ fn run(fault: Fault, save_sent: bool, n: usize) -> Counts {
             "--body",
             &body,
             "--at",
-            &due,
+            &later,
         ]);
     }
-    std::thread::sleep(Duration::from_millis(1200));
+    make_due(&satu);
     match fault {
         Fault::Cut(point) | Fault::Kill(point) => proxy.set(point, 2),
         Fault::AfterReply => {}
@@ -273,6 +273,19 @@ fn run(fault: Fault, save_sent: bool, n: usize) -> Counts {
         }
     }
     counts
+}
+
+/// The send-later time of every queued message has come.
+fn make_due(satu: &Satu) {
+    let db = satu.dir.path().join("satu.db");
+    let conn = rusqlite::Connection::open(&db).expect("open the store");
+    conn.busy_timeout(Duration::from_secs(5))
+        .expect("busy timeout");
+    conn.execute(
+        "UPDATE outbox SET not_before = 0 WHERE state = 'queued'",
+        [],
+    )
+    .expect("make due");
 }
 
 /// Ends the lease of every message a killed process was sending.
