@@ -85,18 +85,8 @@ for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
 export DISPLAY=":$(cat "$work/display")"
 export NO_AT_BRIDGE=1
 
-pss_tree() { # the summed PSS (kB) of $1 and every descendant
-  local pids=("$1") all=() pid total=0 kb
-  while [ ${#pids[@]} -gt 0 ]; do
-    pid=${pids[0]}; pids=("${pids[@]:1}"); all+=("$pid")
-    for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do pids+=("$child"); done
-  done
-  for pid in "${all[@]}"; do
-    kb=$(awk '/^Pss:/ { print $2 }' /proc/"$pid"/smaps_rollup 2>/dev/null || echo 0)
-    total=$((total + ${kb:-0}))
-  done
-  echo "$total ${#all[@]}"
-}
+# shellcheck source=lib-pss.sh
+source "$here/lib-pss.sh" # pss_tree
 
 painted=()
 for rep in $(seq "$reps"); do
