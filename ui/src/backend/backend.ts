@@ -2,6 +2,12 @@ import type {
   Account,
   ActionReport,
   AccountInput,
+  CalendarInfo,
+  CaldavInput,
+  EventDetail,
+  EventInput,
+  EventOccurrence,
+  InvitationAnswer,
   ApiError,
   ChangeEvent,
   Counts,
@@ -122,6 +128,25 @@ export interface Backend {
   openAttachment(id: number, index: number): Promise<string>;
   /** Opens a link in the system browser (a look-alike one only when `confirmed`). */
   openLink(url: string, confirmed: boolean): Promise<LinkDecision>;
+  // Calendars (CalDAV). Changes to events arrive on the change feed (kind `event`).
+  /** Every calendar and task list, of every CalDAV account. */
+  calendars(): Promise<CalendarInfo[]>;
+  /** Makes task list `id` the one tasks made from mail go to (one per account); resolves with every calendar. */
+  setTaskCalendar(id: number): Promise<CalendarInfo[]>;
+  /** Discovers the account's calendars first (may take seconds); resolves with the new account's id. */
+  addCaldavAccount(input: CaldavInput): Promise<number>;
+  /** The occurrences overlapping [from, to) (RFC 3339), recurring events expanded, sorted by start. */
+  calendarEvents(from: string, to: string): Promise<EventOccurrence[]>;
+  /** An event with everything it says (`id`: its item id). */
+  event(id: number): Promise<EventDetail>;
+  addEvent(input: EventInput): Promise<EventDetail>;
+  /** Changes an event (the whole series of a recurring one). */
+  editEvent(id: number, input: EventInput): Promise<EventDetail>;
+  deleteEvent(id: number): Promise<void>;
+  /** Answers an event's sync conflict: keep this version (it replaces the server's) or the server's. */
+  resolveEvent(id: number, keepHere: boolean): Promise<EventDetail>;
+  /** Answers the invitation that mail `id` carries; resolves with the event as it now is. */
+  answerInvitation(id: number, answer: InvitationAnswer): Promise<EventDetail>;
   /**
    * Calls `cb` for a link clicked in mail that the app did not open by itself: a look-alike one
    * to confirm, or one it refuses. Returns the function that stops it.

@@ -269,3 +269,104 @@ describe('fake live sync', () => {
     expect(heard).toEqual([status]);
   });
 });
+
+describe('fake backend: calendars', () => {
+  // A Wednesday noon (UTC); times below are compared as instants, whatever the local zone.
+  const now = Date.parse('2027-01-06T12:00:00Z');
+  const week = { from: '2027-01-01T00:00:00Z', to: '2027-01-15T00:00:00Z' };
+
+  it('adds a CalDAV account with its calendars, errors at their field', async () => {
+    const fake = createFakeBackend({ seed: false });
+    const input = { url: 'https://dav.example.com/', username: 'me', password: 'secret' };
+    await expect(fake.addCaldavAccount({ ...input, url: 'dav' })).rejects.toMatchObject({ field: 'url' });
+    await expect(fake.addCaldavAccount({ ...input, url: 'http://dav.example.com/' })).rejects.toMatchObject({ field: 'url' });
+    await expect(fake.addCaldavAccount({ ...input, password: '' })).rejects.toMatchObject({ field: 'password' });
+    await expect(fake.addCaldavAccount({ ...input, password: 'wrong' })).rejects.toMatchObject({ code: 'auth_failed', field: 'password' });
+    await expect(fake.addCaldavAccount({ ...input, ca_file: '/tmp/cert.txt' })).rejects.toMatchObject({ field: 'ca_file' });
+    await expect(fake.addCaldavAccount({ ...input, url: 'https://dav.invalid/' })).rejects.toMatchObject({ code: 'unreachable', field: 'url' });
+    const id = await fake.addCaldavAccount({ ...input, url: 'http://127.0.0.1:5232/' });
+    expect(await fake.accounts()).toEqual([expect.objectContaining({ id, kind: 'caldav', name: 'me@127.0.0.1', email: '' })]);
+    const calendars = await fake.calendars();
+    expect(calendars.map((c) => [c.name, c.components, c.tasks_go_here])).toEqual([
+      ['Personal', ['VEVENT'], false],
+      ['Tasks', ['VTODO'], true],
+    ]);
+  });
+
+  it('chooses the task list per account, only among task lists', async () => {
+    const fake = createFakeBackend({ now, calendar: true });
+    const calendars = await fake.calendars();
+    const personal = calendars.find((c) => c.name === 'Personal')!;
+    const work = calendars.find((c) => c.name === 'Work')!;
+    const after = await fake.setTaskCalendar(personal.id);
+    expect(after.filter((c) => c.tasks_go_here).map((c) => c.name)).toEqual(['Personal']);
+    await expect(fake.setTaskCalendar(work.id)).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(fake.setTaskCalendar(999)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('lists the occurrences in a range, recurring ones expanded, sorted by start', async () => {
+    const fake = createFakeBackend({ now, calendar: true });
+    const list = await fake.calendarEvents(week.from, week.to);
+    const starts = list.map((o) => (o.all_day ? new Date(`${o.start}T00:00`).getTime() : Date.parse(o.start)));
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    const meetings = list.filter((o) => o.title === 'Team meeting');
+    expect(meetings.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(meetings.map((o) => o.id)).size).toBe(1);
+    expect(meetings.every((o) => o.recurring && o.recurrence_id === o.start)).toBe(true);
+    expect(Date.parse(meetings[1].start) - Date.parse(meetings[0].start)).toBe(7 * 86_400_000);
+    expect(list.find((o) => o.title === 'Conference')).toMatchObject({ all_day: true, location: 'KLCC' });
+    expect(list.find((o) => o.title === 'Budget call')?.pending).toBe(true);
+    expect(list.find((o) => o.title === 'Yoga')?.sync_error).toContain('the server has');
+    // Events are items of kind `event` with their start and place.
+    const [item] = await fake.timeline({ kind: 'event', limit: 1 });
+    expect(item.event).toMatchObject({ start: expect.any(String), location: expect.any(String) });
+    await expect(fake.calendarEvents('soon', week.to)).rejects.toMatchObject({ field: 'from' });
+  });
+
+  it('adds, edits and deletes events with change events; checks them like the core', async () => {
+    const fake = createFakeBackend({ now, calendar: true });
+    const events: string[] = [];
+    fake.onChange((e) => events.push(`${e.change}:${e.kind}`));
+    const input = { title: 'Review', start: '2027-01-07T09:00:00Z', end: '2027-01-07T10:00:00Z', all_day: false, time_zone: 'UTC' };
+    await expect(fake.addEvent({ ...input, end: '2027-01-07T08:00:00Z' })).rejects.toMatchObject({ field: 'end' });
+    await expect(fake.addEvent({ ...input, time_zone: 'Mars/Olympus' })).rejects.toMatchObject({ field: 'time_zone' });
+    await expect(fake.addEvent({ ...input, rrule: 'EVERY DAY' })).rejects.toMatchObject({ field: 'rrule' });
+    await expect(fake.addEvent({ ...input, all_day: true })).rejects.toMatchObject({ field: 'start' });
+    const added = await fake.addEvent({ ...input, rrule: 'FREQ=DAILY;COUNT=3' });
+    expect(added).toMatchObject({ title: 'Review', pending: true, recurring: true, rrule: 'FREQ=DAILY;COUNT=3' });
+    expect((await fake.calendars()).find((c) => c.id === added.calendar)?.name).toBe('Personal');
+    expect((await fake.calendarEvents(week.from, week.to)).filter((o) => o.id === added.id)).toHaveLength(3);
+    const edited = await fake.editEvent(added.id, { ...input, title: 'Review 2', all_day: true, start: '2027-01-08', end: '2027-01-09' });
+    expect(edited).toMatchObject({ title: 'Review 2', all_day: true, start: '2027-01-08', rrule: '', time_zone: '' });
+    expect((await fake.item(added.id)).event).toMatchObject({ all_day: true, start: '2027-01-08', recurring: false });
+    await fake.deleteEvent(added.id);
+    await expect(fake.event(added.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect(events).toEqual(['added:event', 'updated:event', 'removed:event']);
+  });
+
+  it('resolves a conflict either way', async () => {
+    const fake = createFakeBackend({ now, calendar: true });
+    const yoga = (await fake.calendarEvents(week.from, week.to)).find((o) => o.title === 'Yoga')!;
+    const kept = await fake.resolveEvent(yoga.id, false);
+    expect(kept).toMatchObject({ sync_error: '', location: 'Park', pending: false });
+    fake.conflict(yoga.id, 'Changed on both sides', { title: 'Server yoga' });
+    expect(await fake.resolveEvent(yoga.id, true)).toMatchObject({ sync_error: '', title: 'Yoga', pending: true });
+  });
+
+  it('answers an invitation: the event goes into a calendar with the answer', async () => {
+    const fake = createFakeBackend({ now, calendar: true });
+    const [mail] = await fake.search({ text: 'kick-off' });
+    const shown = await fake.show(mail.id);
+    expect(shown.invitation).toMatchObject({ method: 'REQUEST', answer: null, event: null });
+    const event = await fake.answerInvitation(mail.id, 'tentative');
+    expect(event.attendees.find((a) => a.email === 'aisha@example.com')?.partstat).toBe('tentative');
+    expect((await fake.show(mail.id)).invitation).toMatchObject({ answer: 'tentative', event: event.id });
+    const again = await fake.answerInvitation(mail.id, 'accepted');
+    expect(again.id).toBe(event.id);
+    expect(again.attendees.filter((a) => a.email === 'aisha@example.com')).toEqual([
+      expect.objectContaining({ partstat: 'accepted' }),
+    ]);
+    const other = (await fake.timeline({ kind: 'mail' })).find((i) => i.id !== mail.id)!;
+    await expect(fake.answerInvitation(other.id, 'accepted')).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});

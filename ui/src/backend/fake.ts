@@ -1,11 +1,31 @@
 // An in-memory backend for the browser (`npm run dev`) and the unit tests. It follows the core's
 // contract: newest first, `before` paging, ApiError rejections, change events after writes.
+import {
+  isZone,
+  isoUtc,
+  localZone,
+  overlaps,
+  parseDay,
+  parseRule,
+  span,
+  untilMs,
+  utcToZoned,
+  zonedToUtc,
+} from '../lib/calendar';
 import type { Backend } from './backend';
 import type {
   Account,
   AccountInput,
   ActionReport,
   ApiError,
+  Attendee,
+  CalendarInfo,
+  CaldavInput,
+  EventDetail,
+  EventInput,
+  EventOccurrence,
+  Invitation,
+  InvitationAnswer,
   ChangeEvent,
   Counts,
   LinkDecision,
@@ -43,6 +63,12 @@ export interface FakeOptions {
    * again. Tests usually leave it off and call `emitStatus`.
    */
   live?: boolean;
+  /**
+   * Also seed a CalDAV account with calendars and a task list, this week's events around `now`
+   * (timed, overlapping, all-day, recurring, one not synced yet, one in conflict) and a mail with
+   * an invitation (default false).
+   */
+  calendar?: boolean;
 }
 
 /** The folders of an account, and which of them are the Archive and the Trash. */
@@ -166,13 +192,6 @@ const DEMO: Seed[] = [
     text: 'The domain expires at the end of the month.',
   },
   {
-    kind: 'event',
-    title: 'Team meeting',
-    from: ['Ravi Kumar', 'ravi@example.com'],
-    ago: 5 * DAY,
-    text: 'Weekly team meeting, room 2.',
-  },
-  {
     kind: 'mail',
     title: 'Re: Holiday plans',
     from: ['Ahmad Faiz', 'faiz@example.com'],
@@ -264,6 +283,7 @@ export class FakeBackend implements Backend {
         username: 'aisha@example.com',
       });
       for (const seed of DEMO) this.store(account, seed);
+      if (options.calendar) this.seedCalendar(account);
     }
   }
 
@@ -927,6 +947,390 @@ export class FakeBackend implements Backend {
     return task;
   }
 
+  // Calendars (CalDAV), as the core answers: calendars per CalDAV account, events as items of
+  // kind `event` with their iCalendar side kept here, recurring ones expanded per range.
+
+  private calendarList: CalendarInfo[] = [];
+  private nextCalendar = 1;
+  private eventRecords = new Map<number, EventRecord>();
+
+  async calendars(): Promise<CalendarInfo[]> {
+    return structuredClone(this.calendarList);
+  }
+
+  async setTaskCalendar(id: number): Promise<CalendarInfo[]> {
+    const chosen = this.calendarList.find((c) => c.id === id);
+    if (!chosen) throw fail('not_found', `No calendar with id ${id} (see \`satu calendar list\`)`);
+    if (!chosen.components.includes('VTODO')) throw fail('invalid_input', `“${chosen.name}” does not hold tasks`, 'id');
+    for (const calendar of this.calendarList) {
+      if (calendar.account === chosen.account) calendar.tasks_go_here = calendar.id === id;
+    }
+    return this.calendars();
+  }
+
+  async addCaldavAccount(input: CaldavInput): Promise<number> {
+    const invalid = validateCaldav(input);
+    if (invalid) throw invalid;
+    await this.wait();
+    const url = new URL(input.url.trim());
+    if (url.hostname.endsWith('.invalid')) throw fail('unreachable', `Cannot reach ${url.host}: no such host.`, 'url');
+    if (input.password === 'wrong') {
+      throw fail('auth_failed', `The server refused the login of ${input.username.trim()}.`, 'password');
+    }
+    const account = this.createAccount({
+      name: input.name?.trim() || `${input.username.trim()}@${url.hostname}`,
+      email: '',
+      kind: 'caldav',
+      imap: '',
+      smtp: '',
+      security: 'tls',
+      username: input.username.trim(),
+      url: url.href,
+    });
+    this.addCalendar(account, 'Personal', '#2f6fdf', ['VEVENT']);
+    this.addCalendar(account, 'Tasks', '#d97706', ['VTODO'], true);
+    return account;
+  }
+
+  async calendarEvents(from: string, to: string): Promise<EventOccurrence[]> {
+    const start = Date.parse(from);
+    const end = Date.parse(to);
+    if (Number.isNaN(start)) throw fail('invalid_input', `"${from}" is not an RFC 3339 time`, 'from');
+    if (Number.isNaN(end)) throw fail('invalid_input', `"${to}" is not an RFC 3339 time`, 'to');
+    const hidden = new Set(this.accountList.filter((a) => !a.in_timeline).map((a) => a.id));
+    const list = [...this.eventRecords.values()]
+      .filter((record) => !hidden.has(this.calendarList.find((c) => c.id === record.calendar)?.account ?? -1))
+      .flatMap((record) => expand(record, start, end));
+    return list.sort((a, b) => span(a).start - span(b).start || a.id - b.id);
+  }
+
+  async event(id: number): Promise<EventDetail> {
+    return eventDetail(this.record(id));
+  }
+
+  async addEvent(input: EventInput): Promise<EventDetail> {
+    await this.wait();
+    const fields = this.eventFields(input);
+    const calendar = this.calendarList.find((c) => c.id === fields.calendar)!;
+    const item = this.store(calendar.account, {
+      kind: 'event',
+      title: fields.title,
+      from: null,
+      ago: this.now - span(fields).start,
+      text: fields.description,
+    });
+    const record: EventRecord = {
+      id: item.id,
+      uid: `fake-event-${item.id}@satu.invalid`,
+      status: 'confirmed',
+      organizer: '',
+      attendees: [],
+      alarms: [],
+      pending: true,
+      sync_error: '',
+      server: null,
+      ...fields,
+    };
+    this.eventRecords.set(item.id, record);
+    this.syncEventItem(record);
+    this.emit({ change: 'added', id: item.id, kind: 'event', title: record.title });
+    this.settle(record);
+    return eventDetail(record);
+  }
+
+  async editEvent(id: number, input: EventInput): Promise<EventDetail> {
+    await this.wait();
+    const record = this.record(id);
+    Object.assign(record, this.eventFields(input), { pending: true });
+    this.syncEventItem(record);
+    this.emit({ change: 'updated', id, kind: 'event', title: record.title });
+    this.settle(record);
+    return eventDetail(record);
+  }
+
+  async deleteEvent(id: number): Promise<void> {
+    await this.wait();
+    const record = this.record(id);
+    this.eventRecords.delete(id);
+    this.items.delete(id);
+    for (const { detail } of this.items.values()) {
+      if (detail.invitation?.event === id) detail.invitation = { ...detail.invitation, event: null };
+    }
+    this.emit({ change: 'removed', id, kind: 'event', title: record.title });
+  }
+
+  async resolveEvent(id: number, keepHere: boolean): Promise<EventDetail> {
+    const record = this.record(id);
+    if (!keepHere && record.server) Object.assign(record, record.server);
+    record.server = null;
+    record.sync_error = '';
+    // Keeping this version sends it to the server.
+    record.pending = keepHere;
+    this.syncEventItem(record);
+    this.emit({ change: 'updated', id, kind: 'event', title: record.title });
+    if (keepHere) this.settle(record);
+    return eventDetail(record);
+  }
+
+  async answerInvitation(id: number, answer: InvitationAnswer): Promise<EventDetail> {
+    await this.wait();
+    const { detail } = this.mail(id);
+    const invitation = detail.invitation;
+    if (!invitation) throw fail('invalid_input', `Mail ${id} carries no invitation`, 'id');
+    if (!['accepted', 'tentative', 'declined'].includes(answer)) {
+      throw fail('invalid_input', `"${answer}" is not an answer: accepted, tentative or declined`, 'answer');
+    }
+    const me = this.accountList.find((a) => a.id === detail.account)?.email ?? '';
+    let record = invitation.event === null ? undefined : this.eventRecords.get(invitation.event);
+    if (!record) {
+      const calendar = this.calendarList.find((c) => c.components.includes('VEVENT'));
+      if (!calendar) throw fail('invalid_input', 'Add a CalDAV account first: the event needs a calendar to go into', 'calendar');
+      const item = this.store(calendar.account, {
+        kind: 'event',
+        title: invitation.title,
+        from: detail.sender ? [detail.sender.name, detail.sender.address] : null,
+        ago: this.now - span(invitation).start,
+        text: detail.body_text ?? '',
+      });
+      record = {
+        id: item.id,
+        calendar: calendar.id,
+        uid: invitation.uid,
+        title: invitation.title,
+        start: invitation.start,
+        end: invitation.end,
+        all_day: invitation.all_day,
+        location: invitation.location,
+        description: detail.body_text ?? '',
+        rrule: '',
+        time_zone: invitation.all_day ? '' : localZone(),
+        status: 'confirmed',
+        organizer: invitation.organizer,
+        attendees: [{ email: invitation.organizer, name: detail.sender?.name ?? '', partstat: 'accepted' }],
+        alarms: [15],
+        pending: true,
+        sync_error: '',
+        server: null,
+      };
+      this.eventRecords.set(item.id, record);
+      this.syncEventItem(record);
+      this.emit({ change: 'added', id: item.id, kind: 'event', title: record.title });
+    } else {
+      this.emit({ change: 'updated', id: record.id, kind: 'event', title: record.title });
+    }
+    const attendees = record.attendees.filter((a) => a.email !== me);
+    record.attendees = [...attendees, { email: me, name: this.accountList.find((a) => a.id === detail.account)?.name ?? '', partstat: answer }];
+    record.pending = true;
+    detail.invitation = { ...invitation, answer, event: record.id };
+    this.emit({ change: 'updated', id, kind: 'mail', title: detail.title });
+    this.settle(record);
+    return eventDetail(record);
+  }
+
+  /** Test and demo helper: the server changed an event that was changed here too. */
+  conflict(id: number, syncError: string, server: Partial<EventFields> = {}): void {
+    const record = this.record(id);
+    record.sync_error = syncError;
+    record.server = { ...server };
+    this.emit({ change: 'updated', id, kind: 'event', title: record.title });
+  }
+
+  private record(id: number): EventRecord {
+    const record = this.eventRecords.get(id);
+    if (!record) throw fail('not_found', `There is no event ${id}.`);
+    return record;
+  }
+
+  /** A change made here reaches the server after a moment (not in tests, which have no delay). */
+  private settle(record: EventRecord): void {
+    if (this.delayMs <= 0 || this.offline) return;
+    setTimeout(() => {
+      if (this.eventRecords.get(record.id) !== record || record.sync_error) return;
+      record.pending = false;
+      this.emit({ change: 'updated', id: record.id, kind: 'event', title: record.title });
+    }, this.delayMs * 3);
+  }
+
+  /** The event item as the timeline shows it (its time is the start). */
+  private syncEventItem(record: EventRecord): void {
+    const detail = this.get(record.id).detail;
+    const calendar = this.calendarList.find((c) => c.id === record.calendar);
+    detail.title = record.title;
+    if (calendar) detail.account = calendar.account;
+    detail.time = isoUtc(span(record).start);
+    detail.snippet = record.description.replace(/\s+/g, ' ').slice(0, 120);
+    detail.body_text = record.description;
+    detail.event = {
+      start: record.start,
+      end: record.end,
+      all_day: record.all_day,
+      location: record.location,
+      recurring: record.rrule !== '',
+    };
+  }
+
+  /** What the core checks of an event to add or change. */
+  private eventFields(input: EventInput): EventFields {
+    const events = this.calendarList.filter((c) => c.components.includes('VEVENT'));
+    const calendar = input.calendar == null ? events[0] : this.calendarList.find((c) => c.id === input.calendar);
+    if (!calendar) {
+      throw input.calendar == null
+        ? fail('invalid_input', 'There is no calendar to put events in: add a CalDAV account first', 'calendar')
+        : fail('not_found', `No calendar with id ${input.calendar}`, 'calendar');
+    }
+    if (!calendar.components.includes('VEVENT')) throw fail('invalid_input', `“${calendar.name}” does not hold events`, 'calendar');
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    for (const field of ['start', 'end'] as const) {
+      const value = input[field];
+      if (input.all_day ? !day.test(value) || Number.isNaN(Date.parse(value)) : !value.includes('T') || Number.isNaN(Date.parse(value))) {
+        throw fail('invalid_input', `"${value}" is not ${input.all_day ? 'a day (2027-01-05)' : 'an RFC 3339 time'}`, field);
+      }
+    }
+    if (Date.parse(input.all_day ? `${input.end}T00:00:00Z` : input.end) <= Date.parse(input.all_day ? `${input.start}T00:00:00Z` : input.start)) {
+      throw fail('invalid_input', 'The event ends before it starts', 'end');
+    }
+    const rrule = (input.rrule ?? '').trim().replace(/^RRULE:/i, '');
+    if (rrule && !/^(.*;)?FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;.*)?$/i.test(rrule)) {
+      throw fail('invalid_input', `"${rrule}" is not a recurrence rule (RRULE)`, 'rrule');
+    }
+    const zone = input.all_day ? '' : (input.time_zone ?? localZone());
+    if (zone && !isZone(zone)) throw fail('invalid_input', `"${zone}" is not a time zone`, 'time_zone');
+    return {
+      calendar: calendar.id,
+      title: input.title.trim(),
+      start: input.all_day ? input.start : isoUtc(Date.parse(input.start)),
+      end: input.all_day ? input.end : isoUtc(Date.parse(input.end)),
+      all_day: input.all_day,
+      location: input.location?.trim() ?? '',
+      description: input.description ?? '',
+      rrule: rrule.toUpperCase(),
+      time_zone: zone === 'UTC' ? '' : zone,
+    };
+  }
+
+  private addCalendar(account: number, name: string, color: string, components: string[], tasks = false): CalendarInfo {
+    const calendar: CalendarInfo = {
+      id: this.nextCalendar++,
+      account,
+      href: `/dav/calendars/${account}/${name.toLowerCase()}/`,
+      name,
+      color,
+      components,
+      tasks_go_here: tasks,
+    };
+    this.calendarList.push(calendar);
+    return calendar;
+  }
+
+  /** A week of events around `now` in a CalDAV account, and an invitation in `mailAccount`. */
+  private seedCalendar(mailAccount: number): void {
+    const account = this.createAccount({
+      name: 'Calendar',
+      email: '',
+      kind: 'caldav',
+      imap: '',
+      smtp: '',
+      security: 'tls',
+      username: 'aisha',
+      url: 'https://dav.example.com/',
+    });
+    const personal = this.addCalendar(account, 'Personal', '#2f6fdf', ['VEVENT', 'VTODO']);
+    const work = this.addCalendar(account, 'Work', '#1a7f37', ['VEVENT']);
+    this.addCalendar(account, 'Tasks', '#d97706', ['VTODO'], true);
+    const zone = localZone();
+    const today = new Date(this.now);
+    const day = (offset: number) => {
+      const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + offset);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+    const at = (offset: number, time: string) => isoUtc(zonedToUtc(day(offset), time, zone));
+    const monday = -((today.getDay() + 6) % 7);
+    const seeds: (Partial<EventRecord> & Pick<EventRecord, 'title' | 'start' | 'end'>)[] = [
+      {
+        title: 'Team meeting',
+        calendar: work.id,
+        start: at(monday, '10:00'),
+        end: at(monday, '11:00'),
+        location: 'Room 2',
+        description: 'Weekly team meeting: what we did, what is next.',
+        rrule: 'FREQ=WEEKLY',
+        organizer: 'ravi@example.com',
+        attendees: [
+          { email: 'ravi@example.com', name: 'Ravi Kumar', partstat: 'accepted' },
+          { email: 'aisha@example.com', name: 'Aisha Rahman', partstat: 'accepted' },
+          { email: 'weiling@example.org', name: 'Wei Ling', partstat: 'tentative' },
+          { email: 'faiz@example.com', name: 'Ahmad Faiz', partstat: 'needs-action' },
+        ],
+        alarms: [15],
+      },
+      { title: 'Design review', calendar: work.id, start: at(0, '11:00'), end: at(0, '12:30'), location: 'Studio' },
+      {
+        title: 'Lunch with Wei Ling',
+        calendar: personal.id,
+        start: at(0, '12:00'),
+        end: at(0, '13:00'),
+        location: 'Nasi lemak place',
+        status: 'tentative',
+      },
+      { title: 'Budget call', calendar: work.id, start: at(-1, '15:00'), end: at(-1, '16:00'), pending: true },
+      {
+        title: 'Yoga',
+        calendar: personal.id,
+        start: at(-2, '18:00'),
+        end: at(-2, '19:00'),
+        location: 'Community hall',
+        sync_error: 'Changed here and on the server: the server has the time 18:30–19:30 and the location “Park”.',
+        server: { start: at(-2, '18:30'), end: at(-2, '19:30'), location: 'Park' },
+      },
+      { title: 'Dentist', calendar: personal.id, start: at(2, '14:30'), end: at(2, '15:15'), location: 'Klinik Gigi', alarms: [60, 1440] },
+      { title: 'Conference', calendar: work.id, start: day(1), end: day(4), all_day: true, location: 'KLCC' },
+      { title: 'Public holiday', calendar: personal.id, start: day(6), end: day(7), all_day: true },
+    ];
+    for (const seed of seeds) {
+      const item = this.store(account, { kind: 'event', title: seed.title, from: null, ago: 0, text: seed.description ?? '' });
+      const record: EventRecord = {
+        id: item.id,
+        calendar: personal.id,
+        uid: `seed-${item.id}@dav.example.com`,
+        all_day: false,
+        location: '',
+        description: '',
+        rrule: '',
+        time_zone: seed.all_day ? '' : zone,
+        status: 'confirmed',
+        organizer: '',
+        attendees: [],
+        alarms: [],
+        pending: false,
+        sync_error: '',
+        server: null,
+        ...seed,
+      };
+      this.eventRecords.set(item.id, record);
+      this.syncEventItem(record);
+    }
+    const invite = this.store(mailAccount, {
+      kind: 'mail',
+      title: 'Invitation: Project kick-off',
+      from: ['Siti Aminah', 'siti@harbour-museum.example'],
+      ago: 3 * HOUR,
+      unread: true,
+      text: 'You are invited to the kick-off of the Harbour Museum website project.',
+    });
+    this.get(invite.id).detail.invitation = {
+      uid: 'kickoff-2027@harbour-museum.example',
+      title: 'Project kick-off',
+      start: at(8 - ((today.getDay() + 6) % 7), '10:00'),
+      end: at(8 - ((today.getDay() + 6) % 7), '11:00'),
+      all_day: false,
+      location: 'Meeting room 1',
+      organizer: 'siti@harbour-museum.example',
+      method: 'REQUEST',
+      answer: null,
+      event: null,
+    } satisfies Invitation;
+  }
+
   private connect(account: number): void {
     this.setStatus(account, 'connecting');
     this.later(account, LIVE_CONNECT_MS, () => (this.offline ? this.goOffline(account) : this.syncPass(account)));
@@ -1079,7 +1483,9 @@ export class FakeBackend implements Backend {
     this.accountList.push({ id, notify: true, in_timeline: true, ...account });
     this.folderSets.set(
       id,
-      account.kind === 'imap' ? structuredClone(IMAP_FOLDERS) : { names: ['Sample'], archive: null, trash: null },
+      account.kind === 'imap'
+        ? structuredClone(IMAP_FOLDERS)
+        : { names: account.kind === 'local' ? ['Sample'] : [], archive: null, trash: null },
     );
     return id;
   }
@@ -1107,11 +1513,13 @@ export class FakeBackend implements Backend {
         seed.kind === 'task'
           ? { status: 'needs-action', done: false, due: null, completed: null, mail: null, mail_link: null }
           : null,
+      event: null,
       recipients: 'aisha@example.com',
       body_text: seed.text,
       body_html: seed.html ?? null,
       attachments: seed.attachments ?? [],
       remote_content: false,
+      invitation: null,
     };
     this.items.set(id, { detail });
     return toItem(detail);
@@ -1120,6 +1528,143 @@ export class FakeBackend implements Backend {
   private wait(): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, this.delayMs));
   }
+}
+
+/** What an event says that the user edits. */
+interface EventFields {
+  calendar: number;
+  title: string;
+  start: string;
+  end: string;
+  all_day: boolean;
+  location: string;
+  description: string;
+  rrule: string;
+  time_zone: string;
+}
+
+/** An event's iCalendar side (the item holds its timeline row). */
+interface EventRecord extends EventFields {
+  id: number;
+  uid: string;
+  status: string;
+  organizer: string;
+  attendees: Attendee[];
+  alarms: number[];
+  pending: boolean;
+  sync_error: string;
+  /** In a conflict: what the server has. */
+  server: Partial<EventFields> | null;
+}
+
+function occurrence(record: EventRecord, start: string, end: string): EventOccurrence {
+  const recurring = record.rrule !== '';
+  return {
+    id: record.id,
+    calendar: record.calendar,
+    title: record.title,
+    start,
+    end,
+    all_day: record.all_day,
+    location: record.location,
+    recurring,
+    recurrence_id: recurring ? start : null,
+    status: record.status,
+    pending: record.pending,
+    sync_error: record.sync_error,
+  };
+}
+
+function eventDetail(record: EventRecord): EventDetail {
+  return structuredClone({
+    ...occurrence(record, record.start, record.end),
+    recurrence_id: null,
+    uid: record.uid,
+    description: record.description,
+    rrule: record.rrule,
+    time_zone: record.time_zone,
+    organizer: record.organizer,
+    attendees: record.attendees,
+    alarms: record.alarms,
+  });
+}
+
+/** `YYYY-MM-DD` plus `days` (calendar arithmetic, no time zone). */
+function addDayKey(key: string, days: number): string {
+  const [y, m, d] = key.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM-DD` plus `months`, or null when that month has no such day (RFC 5545 skips it). */
+function addMonthKey(key: string, months: number): string | null {
+  const [y, m, d] = key.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1 + months, d));
+  return date.getUTCDate() === d ? date.toISOString().slice(0, 10) : null;
+}
+
+const BYDAY = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+
+/**
+ * The occurrences of an event overlapping [from, to): a recurring one repeats at the same wall
+ * time in its own zone (09:00 stays 09:00 across a DST change). DAILY, WEEKLY (with BYDAY),
+ * MONTHLY and YEARLY with INTERVAL, COUNT and UNTIL; other rules count as a single event.
+ */
+function expand(record: EventRecord, from: number, to: number): EventOccurrence[] {
+  const rule = record.rrule ? parseRule(record.rrule) : null;
+  if (!rule) return overlaps(record, from, to) ? [occurrence(record, record.start, record.end)] : [];
+  const zone = record.time_zone || 'UTC';
+  const first = record.all_day ? { date: record.start, time: '' } : utcToZoned(Date.parse(record.start), zone);
+  const length = record.all_day
+    ? Math.round((Date.parse(`${record.end}T00:00:00Z`) - Date.parse(`${record.start}T00:00:00Z`)) / 86_400_000)
+    : Date.parse(record.end) - Date.parse(record.start);
+  const until = rule.until ? untilMs(rule.until) : Infinity;
+  const out: EventOccurrence[] = [];
+  let count = 0;
+  for (let step = 0; step < 5000; step++) {
+    const n = step * rule.interval;
+    let dates: string[];
+    if (rule.freq === 'DAILY') dates = [addDayKey(first.date, n)];
+    else if (rule.freq === 'WEEKLY' && rule.byday.length > 0) {
+      const weekday = new Date(`${first.date}T00:00:00Z`).getUTCDay();
+      const monday = addDayKey(first.date, -((weekday + 6) % 7) + 7 * n);
+      dates = rule.byday
+        .map((d) => addDayKey(monday, (BYDAY.indexOf(d) + 6) % 7))
+        .filter((date) => date >= first.date)
+        .sort();
+    } else if (rule.freq === 'WEEKLY') dates = [addDayKey(first.date, 7 * n)];
+    else dates = [addMonthKey(first.date, rule.freq === 'MONTHLY' ? n : 12 * n)].filter((d): d is string => d !== null);
+    for (const date of dates) {
+      if (rule.count !== null && count >= rule.count) return out;
+      const start = record.all_day ? date : isoUtc(zonedToUtc(date, first.time, zone));
+      const end = record.all_day ? addDayKey(date, length) : isoUtc(Date.parse(start) + length);
+      const at = record.all_day ? parseDay(date).getTime() : Date.parse(start);
+      if (at > until || at >= to) return out;
+      count++;
+      if (overlaps({ start, end, all_day: record.all_day }, from, to)) out.push(occurrence(record, start, end));
+    }
+  }
+  return out;
+}
+
+/** What the core checks of a CalDAV account before it looks for its calendars. */
+export function validateCaldav(input: CaldavInput): ApiError | null {
+  let url: URL;
+  try {
+    url = new URL(input.url.trim());
+  } catch {
+    return fail('invalid_input', `"${input.url}" is not a URL (https://dav.example.com/)`, 'url');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return fail('invalid_input', `"${input.url}" is not an http(s) URL`, 'url');
+  }
+  if (url.protocol === 'http:' && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)) {
+    return fail('invalid_input', 'Unencrypted http:// is only allowed to this computer (localhost); use https://.', 'url');
+  }
+  if (!input.username.trim()) return fail('invalid_input', 'The user name is empty.', 'username');
+  if (input.password === '') return fail('invalid_input', 'The password is empty.', 'password');
+  const ca = input.ca_file?.trim();
+  if (ca && !/\.(pem|crt)$/i.test(ca)) return fail('invalid_input', `Cannot read ${ca} as a PEM certificate.`, 'ca_file');
+  return null;
 }
 
 function noFolder(folders: Folders, what: string): ApiError {
@@ -1174,6 +1719,7 @@ function toItem(d: ItemDetail): Item {
     folders: d.folders,
     task: d.task,
     todo: d.todo,
+    event: d.event,
   });
 }
 

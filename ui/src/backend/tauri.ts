@@ -83,6 +83,18 @@ export function createTauriBackend(): Backend {
     painted: () => {
       call('painted').catch(() => {});
     },
+    calendars: () => call('calendars', { account: null }),
+    setTaskCalendar: (id) => call('set_task_calendar', { id }),
+    addCaldavAccount: (input) => call('add_caldav_account', { input }),
+    calendarEvents: (from, to) => call('calendar_events', { from, to }),
+    event: (id) => call('event', { id }),
+    addEvent: (input) => call('event_add', { input }),
+    editEvent: (id, input) => call('event_edit', { id, input }),
+    deleteEvent: async (id) => {
+      await call<null>('event_delete', { id });
+    },
+    resolveEvent: (id, keepHere) => call('resolve_event', { id, keepHere }),
+    answerInvitation: (id, answer) => call('answer_invitation', { id, answer }),
     onLink: (cb, onError) => subscribe<LinkDecision>(LINK_EVENT, cb, onError),
   };
 }

@@ -33,6 +33,19 @@ export interface Item {
   task: number | null;
   /** A task's own details (kind `task` only). */
   todo: Todo | null;
+  /** An event's own details (kind `event` only). */
+  event: EventSummary | null;
+}
+
+/** What a timeline row shows of an event (`Item.event`). */
+export interface EventSummary {
+  /** RFC 3339 UTC; all-day: `YYYY-MM-DD`. */
+  start: string;
+  /** Exclusive; all-day: the day after the last day. */
+  end: string;
+  all_day: boolean;
+  location: string;
+  recurring: boolean;
 }
 
 export interface Todo {
@@ -64,6 +77,112 @@ export interface ItemDetail extends Item {
   attachments: Attachment[];
   /** Remote content loads without asking (the user chose "always" for the sender). */
   remote_content: boolean;
+  /** A mail carrying an invitation (text/calendar, METHOD:REQUEST); null otherwise. */
+  invitation: Invitation | null;
+}
+
+/** The event a mail invites to (`ItemDetail.invitation`). */
+export interface Invitation {
+  uid: string;
+  title: string;
+  /** RFC 3339 UTC; all-day: `YYYY-MM-DD`. */
+  start: string;
+  end: string;
+  all_day: boolean;
+  location: string;
+  organizer: string;
+  /** iTIP method, e.g. `REQUEST`. */
+  method: string;
+  /** The user's answer so far, if any. */
+  answer: InvitationAnswer | null;
+  /** The event's item id once it is in a calendar. */
+  event: number | null;
+}
+
+export type InvitationAnswer = 'accepted' | 'tentative' | 'declined';
+
+/** A calendar or task list of a CalDAV account (dto.rs: CalendarInfo). */
+export interface CalendarInfo {
+  id: number;
+  account: number;
+  /** Its path on the server. */
+  href: string;
+  name: string;
+  /** CSS colour, '' when none. */
+  color: string;
+  /** What it holds: `VEVENT`, `VTODO`. */
+  components: string[];
+  /** Tasks made from mail go here (one per account). */
+  tasks_go_here: boolean;
+}
+
+/** A CalDAV account to add (dto.rs: CaldavInput). */
+export interface CaldavInput {
+  url: string;
+  username: string;
+  password: string;
+  ca_file?: string | null;
+  name?: string | null;
+}
+
+/** One occurrence of an event in a range (`calendar_events`). */
+export interface EventOccurrence {
+  /** The event's item id (all occurrences of a recurring event share it). */
+  id: number;
+  calendar: number;
+  title: string;
+  /** RFC 3339 UTC (`2027-01-05T08:00:00Z`); all-day: `YYYY-MM-DD`. */
+  start: string;
+  /** Exclusive; all-day: `YYYY-MM-DD` of the day after the last day. */
+  end: string;
+  all_day: boolean;
+  location: string;
+  recurring: boolean;
+  /** This occurrence's original start (recurring only). */
+  recurrence_id: string | null;
+  /** `confirmed`, `tentative` or `cancelled`. */
+  status: string;
+  /** Changed here, not on the server yet. */
+  pending: boolean;
+  /** '' when in sync; else why (a conflict: the user chooses, see `resolveEvent`). */
+  sync_error: string;
+}
+
+export interface Attendee {
+  email: string;
+  name: string;
+  /** `needs-action`, `accepted`, `tentative` or `declined`. */
+  partstat: string;
+}
+
+/** An event with everything it says (`event`). */
+export interface EventDetail extends EventOccurrence {
+  uid: string;
+  description: string;
+  /** '' or e.g. `FREQ=WEEKLY;COUNT=10`. */
+  rrule: string;
+  /** IANA name of DTSTART's zone; '' for UTC, floating or all-day. */
+  time_zone: string;
+  organizer: string;
+  attendees: Attendee[];
+  /** Alarms, in minutes before the start. */
+  alarms: number[];
+}
+
+/** An event to add or the new version of one (`event_add`, `event_edit`). */
+export interface EventInput {
+  /** Default: the account's first VEVENT calendar. */
+  calendar?: number | null;
+  title: string;
+  /** Same formats as EventOccurrence. */
+  start: string;
+  end: string;
+  all_day: boolean;
+  location?: string;
+  description?: string;
+  rrule?: string;
+  /** IANA; default: the machine's zone. */
+  time_zone?: string;
 }
 
 /** A setting and its value (`satu settings`). */
@@ -88,7 +207,7 @@ export interface Account {
   id: number;
   name: string;
   email: string;
-  kind: 'imap' | 'local';
+  kind: 'imap' | 'local' | 'caldav';
   /** `host:port`, '' for local accounts. */
   imap: string;
   smtp: string;
@@ -98,6 +217,8 @@ export interface Account {
   notify: boolean;
   /** Its items show in the unified views (false: only in its own view). */
   in_timeline: boolean;
+  /** A CalDAV account's server URL ('' for mail accounts). */
+  url?: string;
 }
 
 /** What needs attention; the totals cover the accounts shown in the unified timeline. */

@@ -302,3 +302,46 @@ compose-remove-file = Remove { $name }
 outbox-edit = Edit
 task-keep-here = Keep this version
 task-keep-server = Keep the server's
+
+## Calendar: recurrence and alarms in words
+
+repeat-daily = { $interval ->
+    [one] Every day
+   *[other] Every { $interval } days
+}
+repeat-weekly = { $interval ->
+    [one] Every week
+   *[other] Every { $interval } weeks
+}
+repeat-weekly-on = { $interval ->
+    [one] Every week on { $days }
+   *[other] Every { $interval } weeks on { $days }
+}
+repeat-monthly = { $interval ->
+    [one] Every month
+   *[other] Every { $interval } months
+}
+repeat-yearly = { $interval ->
+    [one] Every year
+   *[other] Every { $interval } years
+}
+repeat-count = { $count ->
+    [one] { $rule }, once
+   *[other] { $rule }, { $count } times
+}
+repeat-until = { $rule }, until { $date }
+alarm-at-start = At the start
+alarm-before = { $amount } before
+alarm-after = { $amount } after the start
+duration-minutes = { $count ->
+    [one] 1 minute
+   *[other] { $count } minutes
+}
+duration-hours = { $count ->
+    [one] 1 hour
+   *[other] { $count } hours
+}
+duration-days = { $count ->
+    [one] 1 day
+   *[other] { $count } days
+}

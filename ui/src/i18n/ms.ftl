@@ -301,3 +301,46 @@ compose-remove-file = Buang { $name }
 outbox-edit = Sunting
 task-keep-here = Kekalkan versi ini
 task-keep-server = Kekalkan versi pelayan
+
+## Calendar: recurrence and alarms in words
+
+repeat-daily = { $interval ->
+    [one] Setiap hari
+   *[other] Setiap { $interval } hari
+}
+repeat-weekly = { $interval ->
+    [one] Setiap minggu
+   *[other] Setiap { $interval } minggu
+}
+repeat-weekly-on = { $interval ->
+    [one] Setiap minggu pada { $days }
+   *[other] Setiap { $interval } minggu pada { $days }
+}
+repeat-monthly = { $interval ->
+    [one] Setiap bulan
+   *[other] Setiap { $interval } bulan
+}
+repeat-yearly = { $interval ->
+    [one] Setiap tahun
+   *[other] Setiap { $interval } tahun
+}
+repeat-count = { $count ->
+    [one] { $rule }, sekali
+   *[other] { $rule }, { $count } kali
+}
+repeat-until = { $rule }, hingga { $date }
+alarm-at-start = Pada permulaan
+alarm-before = { $amount } sebelum
+alarm-after = { $amount } selepas permulaan
+duration-minutes = { $count ->
+    [one] 1 minit
+   *[other] { $count } minit
+}
+duration-hours = { $count ->
+    [one] 1 jam
+   *[other] { $count } jam
+}
+duration-days = { $count ->
+    [one] 1 hari
+   *[other] { $count } hari
+}

@@ -22,6 +22,7 @@ export function makeItem(patch: Partial<Item> = {}): Item {
     folders: [],
     task: null,
     todo: null,
+    event: null,
     ...patch,
   };
 }
@@ -35,6 +36,7 @@ export function makeDetail(patch: Partial<ItemDetail> = {}): ItemDetail {
     body_html: null,
     attachments: [],
     remote_content: false,
+    invitation: null,
     ...patch,
   };
 }
