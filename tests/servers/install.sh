@@ -2,7 +2,9 @@
 # Installs everything the test suite needs on a fresh Debian/Ubuntu machine: Dovecot (for the
 # private test IMAP servers of tests/servers/dovecot.sh), a Python venv with aiosmtpd (for the
 # test SMTP servers of tests/servers/smtp.sh), a Python venv with Radicale (for the test CalDAV
-# servers of tests/servers/radicale.sh), Xvfb + WebKitWebDriver + tauri-driver
+# servers of tests/servers/radicale.sh), Xandikos (the second CalDAV server, tests/servers/xandikos.sh),
+# a Python venv with the caldav package (the second CalDAV client, tests/servers/caldav_peer.sh),
+# Xvfb + WebKitWebDriver + tauri-driver
 # (for tests/e2e/), dunst (for tests/notify.rs), the libraries the Tauri app builds against, and cargo-nextest.
 # Idempotent: a re-run with everything present does no network access and prints nothing.
 # Usage: tests/servers/install.sh
@@ -10,6 +12,7 @@ set -euo pipefail
 
 PACKAGES=(
   dovecot-imapd openssl                      # private IMAP servers
+  xandikos                                   # a second CalDAV server (tests/servers/xandikos.sh)
   xvfb webkit2gtk-driver dbus dbus-x11       # the real app under a virtual display
   dunst                                      # a real notification daemon (tests/notify.rs)
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
@@ -66,6 +69,8 @@ fi
 bash "$(dirname "$0")/smtp.sh" venv
 # The CalDAV test server's venv (radicale from PyPI, pinned in radicale.sh); likewise.
 bash "$(dirname "$0")/radicale.sh" venv
+# The second CalDAV client's venv (caldav from PyPI, pinned in caldav_peer.sh); likewise.
+bash "$(dirname "$0")/caldav_peer.sh" venv
 
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 need_cargo() {
