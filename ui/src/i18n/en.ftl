@@ -345,3 +345,88 @@ duration-days = { $count ->
     [one] 1 day
    *[other] { $count } days
 }
+
+## Calendar view
+
+view-calendar = Calendar
+calendar-label = Calendar
+calendar-toolbar = Calendar
+calendar-today = Today
+calendar-previous = Previous
+calendar-next = Next
+calendar-modes = Show
+calendar-day = Day
+calendar-week = Week
+calendar-month = Month
+calendar-new = New event
+calendar-more = { $count ->
+    [one] +1 more
+   *[other] +{ $count } more
+}
+calendar-none = No calendars yet: add a CalDAV account to see and make events.
+event-all-day = All day
+event-title-none = (no title)
+event-pending = Not synced yet
+event-sync-error = Not in sync with the server
+event-detail-label = Event
+
+## Event detail
+
+event-when = When
+event-repeats = Repeats
+event-repeat-custom = By the rule { $rule }
+event-own-zone = { $start } – { $end } in { $zone }
+event-where = Where
+event-calendar = Calendar
+event-status = Status
+event-status-tentative = Tentative
+event-status-cancelled = Cancelled
+event-organizer = Organizer
+event-attendees = Guests
+event-alarms = Reminders
+event-sync = Sync
+partstat-accepted = Accepted
+partstat-tentative = Maybe
+partstat-declined = Declined
+partstat-delegated = Delegated
+partstat-needs-action = No answer yet
+event-edit = Edit
+event-delete = Delete
+event-delete-confirm = Delete this event?
+event-delete-series-confirm = Delete this event and all its repetitions?
+
+## Event editor
+
+event-editor-new = New event
+event-editor-edit = Edit event
+event-editor-series = This event repeats: the changes apply to every time.
+event-editor-hint = Ctrl+Enter saves, Esc cancels
+event-field-title = Title
+event-field-calendar = Calendar
+event-field-all-day = All day
+event-field-start = Starts
+event-field-start-time = Start time
+event-field-end = Ends
+event-field-end-time = End time
+event-field-last-day = Last day
+event-field-zone = Time zone
+event-zone-local = { $zone } (this computer)
+event-field-repeat = Repeat
+event-repeat-none = Does not repeat
+event-repeat-daily = Every day
+event-repeat-weekly = Every week
+event-repeat-monthly = Every month
+event-repeat-yearly = Every year
+event-field-location = Location
+event-field-description = Description
+event-save = Save
+event-saving = Saving…
+event-error-title = Give the event a title.
+event-error-calendar = Choose a calendar.
+event-error-date = Enter a date.
+event-error-time = Enter a date and a time.
+event-error-end-before-start = The event ends before it starts.
+
+## CalDAV accounts and task lists
+
+caldav-add = Add CalDAV account

@@ -344,3 +344,88 @@ duration-days = { $count ->
     [one] 1 hari
    *[other] { $count } hari
 }
+
+## Calendar view
+
+view-calendar = Kalendar
+calendar-label = Kalendar
+calendar-toolbar = Kalendar
+calendar-today = Hari ini
+calendar-previous = Sebelumnya
+calendar-next = Seterusnya
+calendar-modes = Paparan
+calendar-day = Hari
+calendar-week = Minggu
+calendar-month = Bulan
+calendar-new = Acara baharu
+calendar-more = { $count ->
+    [one] +1 lagi
+   *[other] +{ $count } lagi
+}
+calendar-none = Belum ada kalendar: tambah akaun CalDAV untuk melihat dan membuat acara.
+event-all-day = Sepanjang hari
+event-title-none = (tiada tajuk)
+event-pending = Belum disegerakkan
+event-sync-error = Tidak selaras dengan pelayan
+event-detail-label = Acara
+
+## Event detail
+
+event-when = Bila
+event-repeats = Berulang
+event-repeat-custom = Mengikut peraturan { $rule }
+event-own-zone = { $start } – { $end } di { $zone }
+event-where = Di mana
+event-calendar = Kalendar
+event-status = Status
+event-status-tentative = Tentatif
+event-status-cancelled = Dibatalkan
+event-organizer = Penganjur
+event-attendees = Tetamu
+event-alarms = Peringatan
+event-sync = Penyegerakan
+partstat-accepted = Terima
+partstat-tentative = Mungkin
+partstat-declined = Tolak
+partstat-delegated = Diwakilkan
+partstat-needs-action = Belum menjawab
+event-edit = Sunting
+event-delete = Padam
+event-delete-confirm = Padam acara ini?
+event-delete-series-confirm = Padam acara ini dan semua ulangannya?
+
+## Event editor
+
+event-editor-new = Acara baharu
+event-editor-edit = Sunting acara
+event-editor-series = Acara ini berulang: perubahan berlaku pada setiap kali.
+event-editor-hint = Ctrl+Enter menyimpan, Esc membatalkan
+event-field-title = Tajuk
+event-field-calendar = Kalendar
+event-field-all-day = Sepanjang hari
+event-field-start = Mula
+event-field-start-time = Masa mula
+event-field-end = Tamat
+event-field-end-time = Masa tamat
+event-field-last-day = Hari terakhir
+event-field-zone = Zon waktu
+event-zone-local = { $zone } (komputer ini)
+event-field-repeat = Ulang
+event-repeat-none = Tidak berulang
+event-repeat-daily = Setiap hari
+event-repeat-weekly = Setiap minggu
+event-repeat-monthly = Setiap bulan
+event-repeat-yearly = Setiap tahun
+event-field-location = Lokasi
+event-field-description = Keterangan
+event-save = Simpan
+event-saving = Menyimpan…
+event-error-title = Berikan tajuk kepada acara.
+event-error-calendar = Pilih kalendar.
+event-error-date = Masukkan tarikh.
+event-error-time = Masukkan tarikh dan masa.
+event-error-end-before-start = Acara tamat sebelum ia bermula.
+
+## CalDAV accounts and task lists
+
+caldav-add = Tambah akaun CalDAV

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyAction, moveSelection, selectionAfter, type KeyInput } from './keys';
+import { calendarKey, goTarget, keyAction, moveSelection, selectionAfter, type KeyInput } from './keys';
 
 const press = (key: string, target: EventTarget | null = document.body, mods: Partial<KeyInput> = {}) =>
   keyAction({ key, target, ctrlKey: false, metaKey: false, altKey: false, ...mods });
@@ -56,6 +56,47 @@ describe('keyAction', () => {
   it('ignores keys with modifiers', () => {
     expect(press('j', document.body, { ctrlKey: true })).toBeNull();
     expect(press('/', document.body, { metaKey: true })).toBeNull();
+  });
+});
+
+describe('views and the calendar', () => {
+  const input = (key: string, target: EventTarget | null = document.body, mods: Partial<KeyInput> = {}): KeyInput => ({
+    key,
+    target,
+    ctrlKey: false,
+    metaKey: false,
+    altKey: false,
+    ...mods,
+  });
+
+  it('g then a key goes to a view', () => {
+    expect(press('g')).toBe('go');
+    expect(goTarget(input('c'))).toBe('calendar');
+    expect(goTarget(input('a'))).toBe('all');
+    expect(goTarget(input('t'))).toBe('tasks');
+    expect(goTarget(input('x'))).toBeNull();
+    expect(goTarget(input('constructor'))).toBeNull();
+    expect(goTarget(input('c', document.createElement('input')))).toBeNull();
+    expect(goTarget(input('c', document.body, { ctrlKey: true }))).toBeNull();
+  });
+
+  it('maps the calendar keys, not while typing', () => {
+    expect(['d', 'w', 'm', 't', 'n', 'j', 'ArrowRight', 'p', 'k', 'ArrowLeft', 'e'].map((k) => calendarKey(input(k)))).toEqual([
+      'day',
+      'week',
+      'month',
+      'today',
+      'next',
+      'next',
+      'next',
+      'previous',
+      'previous',
+      'previous',
+      'new-event',
+    ]);
+    expect(calendarKey(input('c'))).toBeNull();
+    expect(calendarKey(input('w', document.createElement('textarea')))).toBeNull();
+    expect(calendarKey(input('m', document.body, { metaKey: true }))).toBeNull();
   });
 });
 

@@ -16,7 +16,9 @@ export type KeyAction =
   | 'reply'
   | 'reply-all'
   | 'forward'
-  | 'compose';
+  | 'compose'
+  /** `g`: the next key picks a view (GO_KEYS). */
+  | 'go';
 
 /** The keys of the mail actions, as shown in tooltips, `aria-keyshortcuts` and the help. */
 export const ACTION_KEYS = {
@@ -93,6 +95,62 @@ export function keyAction(input: KeyInput): KeyAction | null {
       return 'forward';
     case 'c':
       return 'compose';
+    case 'g':
+      return 'go';
+    default:
+      return null;
+  }
+}
+
+/** The views `g` then a key goes to: `g c` the Calendar, `g a` All, … */
+export const GO_KEYS = { a: 'all', u: 'unread', f: 'flagged', t: 'tasks', c: 'calendar' } as const;
+
+export type GoTarget = (typeof GO_KEYS)[keyof typeof GO_KEYS];
+
+/** How long after `g` the second key still counts. */
+export const GO_TIMEOUT_MS = 1500;
+
+/** The view for the key pressed after `g`, or null (the `g` is then forgotten). */
+export function goTarget(input: KeyInput): GoTarget | null {
+  if (input.ctrlKey || input.metaKey || input.altKey || isTyping(input.target)) return null;
+  return Object.prototype.hasOwnProperty.call(GO_KEYS, input.key) ? GO_KEYS[input.key as keyof typeof GO_KEYS] : null;
+}
+
+/** The Calendar view's own keys (the mail actions' keys mean nothing there). */
+export const CALENDAR_KEYS = {
+  day: 'd',
+  week: 'w',
+  month: 'm',
+  today: 't',
+  next: 'n',
+  previous: 'p',
+  'new-event': 'e',
+} as const;
+
+export type CalendarKey = keyof typeof CALENDAR_KEYS;
+
+/** The Calendar view's action for a key: d/w/m modes, t today, n/j/→ next, p/k/← previous, e new event. */
+export function calendarKey(input: KeyInput): CalendarKey | null {
+  if (input.ctrlKey || input.metaKey || input.altKey || isTyping(input.target)) return null;
+  switch (input.key) {
+    case 'd':
+      return 'day';
+    case 'w':
+      return 'week';
+    case 'm':
+      return 'month';
+    case 't':
+      return 'today';
+    case 'n':
+    case 'j':
+    case 'ArrowRight':
+      return 'next';
+    case 'p':
+    case 'k':
+    case 'ArrowLeft':
+      return 'previous';
+    case 'e':
+      return 'new-event';
     default:
       return null;
   }
