@@ -445,9 +445,12 @@ impl Client {
                 Some(body),
             )
             .await?;
-        if (status == StatusCode::FORBIDDEN || status == StatusCode::CONFLICT)
+        // RFC 6578 says 403 with valid-sync-token; some servers (Xandikos) answer a token they
+        // do not know with a 5xx instead.
+        let forgotten = (status == StatusCode::FORBIDDEN || status == StatusCode::CONFLICT)
             && text.contains("valid-sync-token")
-        {
+            || (!token.is_empty() && status.is_server_error());
+        if forgotten {
             return Err(CaldavError::SyncTokenInvalid {
                 href: href.to_owned(),
             });
@@ -464,6 +467,29 @@ impl Client {
             href: href.to_owned(),
             reason,
         })
+    }
+
+    /// The collection's ctag and every resource in it with its etag: the sync of servers
+    /// without sync-collection (compare with [`diff_listing`]).
+    pub async fn listing(
+        &self,
+        href: &str,
+    ) -> Result<(String, Vec<(String, String)>), CaldavError> {
+        const BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/><d:getetag/><d:resourcetype/></d:prop></d:propfind>"#;
+        let (_, resources) = self.propfind(href, "1", BODY).await?;
+        let own = href.trim_end_matches('/');
+        let mut ctag = String::new();
+        let mut items = Vec::new();
+        for r in resources {
+            if r.href.trim_end_matches('/') == own {
+                ctag = r.ctag.unwrap_or_default();
+            } else if !r.href.ends_with('/') {
+                if let Some(etag) = r.etag {
+                    items.push((r.href, etag));
+                }
+            }
+        }
+        Ok((ctag, items))
     }
 
     /// The iCalendar text and etag of resources of the collection `href`.
@@ -527,6 +553,12 @@ impl Client {
             )
             .await?;
         match status.as_u16() {
+            // Some servers (Xandikos) refuse a PUT inside a 207: a precondition that failed
+            // there is a conflict like a plain 412.
+            207 if text.contains(" 412 ") => Err(CaldavError::Conflict {
+                href: href.to_owned(),
+            }),
+            207 => Err(server_error("PUT", href, status, &text)),
             200..=299 => Ok(headers
                 .get(reqwest::header::ETAG)
                 .and_then(|e| e.to_str().ok())
@@ -553,6 +585,29 @@ impl Client {
             }),
             _ => Err(server_error("DELETE", href, status, &text)),
         }
+    }
+}
+
+/// What changed between what the store knows (`local`: href, etag) and the server's listing:
+/// resources new or with another etag, and resources the server no longer has.
+pub fn diff_listing(local: &[(String, String)], server: &[(String, String)]) -> SyncChanges {
+    let known: std::collections::HashMap<&str, &str> = local
+        .iter()
+        .map(|(h, e)| (h.as_str(), e.as_str()))
+        .collect();
+    let there: std::collections::HashSet<&str> = server.iter().map(|(h, _)| h.as_str()).collect();
+    SyncChanges {
+        token: String::new(),
+        changed: server
+            .iter()
+            .filter(|(h, e)| known.get(h.as_str()) != Some(&e.as_str()))
+            .cloned()
+            .collect(),
+        removed: local
+            .iter()
+            .filter(|(h, _)| !there.contains(h.as_str()))
+            .map(|(h, _)| h.clone())
+            .collect(),
     }
 }
 
@@ -591,6 +646,21 @@ fn transport_error(url: &str, e: &reqwest::Error) -> CaldavError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_diff_finds_new_changed_and_removed_resources() {
+        let s = |h: &str, e: &str| (h.to_owned(), e.to_owned());
+        let local = vec![
+            s("/c/a.ics", "1"),
+            s("/c/b.ics", "1"),
+            s("/c/gone.ics", "1"),
+        ];
+        let server = vec![s("/c/a.ics", "1"), s("/c/b.ics", "2"), s("/c/new.ics", "1")];
+        let d = diff_listing(&local, &server);
+        assert_eq!(d.changed, vec![s("/c/b.ics", "2"), s("/c/new.ics", "1")]);
+        assert_eq!(d.removed, vec!["/c/gone.ics".to_owned()]);
+        assert_eq!(diff_listing(&server, &server), SyncChanges::default());
+    }
 
     #[test]
     fn plain_http_only_to_loopback_and_the_base_ends_with_a_slash() {

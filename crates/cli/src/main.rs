@@ -190,10 +190,16 @@ enum Command {
         #[command(subcommand)]
         command: Option<OutboxCommand>,
     },
-    /// Calendars and task lists of the CalDAV accounts.
+    /// Calendars and task lists of the CalDAV accounts: list them, their events, import and
+    /// export ICS, where tasks go.
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+    },
+    /// Events: show, add, edit, delete, resolve a sync conflict.
+    Event {
+        #[command(subcommand)]
+        command: EventCommand,
     },
     /// The drafts being written (`save`, `delete`); each one's latest text is kept in the
     /// account's Drafts folder.
@@ -272,6 +278,196 @@ enum CalendarCommand {
         #[arg(long)]
         account: Option<i64>,
     },
+    /// The events in a range (series expanded), by start.
+    Events {
+        /// Start of the range: 2027-01-05 (local midnight) or RFC 3339 (default: today).
+        #[arg(long)]
+        from: Option<String>,
+        /// End of the range, exclusive (default: 30 days after --from).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only this calendar (repeat for more).
+        #[arg(long)]
+        calendar: Vec<i64>,
+    },
+    /// Tasks made from mail go to this task list (one per account).
+    TasksHere {
+        /// Calendar id (see `satu calendar list`).
+        id: i64,
+    },
+    /// Write events as an ICS file: a calendar's, a range's or the ones named.
+    Export {
+        /// Only this calendar.
+        #[arg(long)]
+        calendar: Option<i64>,
+        /// Only this event (repeat for more).
+        #[arg(long)]
+        id: Vec<i64>,
+        /// Only events with an instance from here (with --to).
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// ... to here.
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Read the events of an ICS file into a calendar (pushed with the next sync).
+    Import {
+        /// The .ics file.
+        path: PathBuf,
+        /// Into this calendar (default: the first calendar for events).
+        #[arg(long)]
+        calendar: Option<i64>,
+    },
+}
+
+#[derive(Args, Default)]
+struct EventFields {
+    /// Title.
+    #[arg(long)]
+    title: Option<String>,
+    /// Start: 2027-01-05T09:00 (local, or in --tz), RFC 3339, or 2027-01-05 with --all-day.
+    #[arg(long)]
+    start: Option<String>,
+    /// End, exclusive (default: an hour after the start; the next day for --all-day).
+    #[arg(long)]
+    end: Option<String>,
+    /// A whole day (or days) rather than a time (`--all-day=false`: timed).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    all_day: Option<bool>,
+    /// Where.
+    #[arg(long)]
+    location: Option<String>,
+    /// Description.
+    #[arg(long)]
+    description: Option<String>,
+    /// Repeat: an RRULE such as FREQ=WEEKLY;COUNT=10 ('' to stop repeating).
+    #[arg(long)]
+    rrule: Option<String>,
+    /// The IANA time zone of the times (default: this machine's).
+    #[arg(long)]
+    tz: Option<String>,
+    /// The calendar (add: default the first for events; edit: moves it there).
+    #[arg(long)]
+    calendar: Option<i64>,
+}
+
+impl EventFields {
+    fn input(self) -> satu_core::dto::EventInput {
+        satu_core::dto::EventInput {
+            calendar: self.calendar,
+            title: self.title,
+            start: self.start,
+            end: self.end,
+            all_day: self.all_day,
+            location: self.location,
+            description: self.description,
+            rrule: self.rrule,
+            time_zone: self.tz,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum EventCommand {
+    /// Everything about an event: times, zone, repeat, attendees, alarms.
+    Show {
+        /// Event item id.
+        id: i64,
+    },
+    /// Make an event (on the server after the next sync; queued while offline).
+    Add(EventFields),
+    /// Change an event (the whole series): only the fields given.
+    Edit {
+        /// Event item id.
+        id: i64,
+        #[command(flatten)]
+        fields: EventFields,
+    },
+    /// Delete an event (here at once, on the server with the next sync).
+    Delete {
+        /// Event item id.
+        id: i64,
+    },
+    /// Answer the invitation a mail carries (see `satu show ID`'s `invitation`): the reply goes
+    /// to the organizer through the outbox; the event goes to the calendar (declined: it does
+    /// not).
+    Answer {
+        /// The mail's item id.
+        id: i64,
+        /// accepted, tentative or declined.
+        #[arg(value_parser = ["accepted", "tentative", "declined", "accept", "decline"])]
+        answer: String,
+    },
+    /// Answer a sync conflict (see the event's `sync_error`): keep this version or the server's.
+    Resolve {
+        /// Event item id.
+        id: i64,
+        /// `here` (this version replaces the server's) or `server`.
+        #[arg(long, value_parser = ["here", "server"])]
+        keep: String,
+    },
+}
+
+fn event_line(e: &satu_core::dto::EventOccurrence) -> String {
+    let when = if e.all_day {
+        format!("{} (all day)", e.start)
+    } else {
+        format!("{} – {}", local_time(&e.start), local_time(&e.end))
+    };
+    let mut line = format!("{:>6}  {when}  {}", e.id, e.title);
+    if !e.location.is_empty() {
+        line.push_str(&format!(" @ {}", e.location));
+    }
+    if e.recurring {
+        line.push_str("  ↻");
+    }
+    if e.pending {
+        line.push_str("  (not on the server yet)");
+    }
+    if !e.sync_error.is_empty() {
+        line.push_str(&format!("  [{}]", e.sync_error));
+    }
+    line
+}
+
+fn local_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+fn event_text(e: &satu_core::dto::EventDetail) -> String {
+    let mut lines = vec![event_line(&e.occurrence)];
+    if !e.rrule.is_empty() {
+        lines.push(format!("        repeats: {}", e.rrule));
+    }
+    if !e.time_zone.is_empty() {
+        lines.push(format!("        zone: {}", e.time_zone));
+    }
+    if !e.organizer.is_empty() {
+        lines.push(format!("        organizer: {}", e.organizer));
+    }
+    for a in &e.attendees {
+        lines.push(format!(
+            "        attendee: {} <{}> {}",
+            a.name, a.email, a.partstat
+        ));
+    }
+    for m in &e.alarms {
+        lines.push(format!("        alarm: {m} min before"));
+    }
+    if !e.description.is_empty() {
+        lines.push(String::new());
+        lines.push(e.description.clone());
+    }
+    lines.join("\n")
 }
 
 #[derive(Subcommand)]
@@ -882,6 +1078,141 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 || format!("Operation {id} retried; the server took {pushed} queued change(s)."),
             )
         }
+        Command::Calendar {
+            command: CalendarCommand::Events { from, to, calendar },
+        } => {
+            let today = chrono::Local::now().date_naive();
+            let from = from.unwrap_or_else(|| today.format("%Y-%m-%d").to_string());
+            let to = match to {
+                Some(to) => to,
+                None => {
+                    let start = chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d")
+                        .or_else(|_| {
+                            chrono::DateTime::parse_from_rfc3339(&from).map(|t| t.date_naive())
+                        })
+                        .unwrap_or(today);
+                    (start + chrono::Duration::days(30))
+                        .format("%Y-%m-%d")
+                        .to_string()
+                }
+            };
+            let events = satu.calendar_events(&from, &to, &calendar)?;
+            output(json, &events, || {
+                if events.is_empty() {
+                    return format!("No events from {from} to {to}.");
+                }
+                events.iter().map(event_line).collect::<Vec<_>>().join("\n")
+            })
+        }
+        Command::Calendar {
+            command: CalendarCommand::TasksHere { id },
+        } => {
+            let calendars = satu.set_task_calendar(id)?;
+            output(json, &calendars, || {
+                let name = calendars
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
+                format!("Tasks made from mail go to {name}.")
+            })
+        }
+        Command::Calendar {
+            command:
+                CalendarCommand::Export {
+                    calendar,
+                    id,
+                    from,
+                    to,
+                    out,
+                },
+        } => {
+            let range = from.as_deref().zip(to.as_deref());
+            let (text, count) = satu.export_ics(calendar, &id, range)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text.as_bytes()).map_err(|e| {
+                        ApiError::new(
+                            ErrorCode::InvalidInput,
+                            format!("Cannot write {}: {e}", path.display()),
+                        )
+                        .with_field("out")
+                    })?;
+                    let done = serde_json::json!({ "path": path, "events": count });
+                    output(json, &done, || {
+                        format!("{count} events written to {}.", path.display())
+                    })
+                }
+                None => {
+                    print!("{text}");
+                    Ok(())
+                }
+            }
+        }
+        Command::Calendar {
+            command: CalendarCommand::Import { path, calendar },
+        } => {
+            let report = satu.import_ics(&path, calendar)?;
+            output(json, &report, || {
+                format!(
+                    "{} events added, {} updated, {} parts skipped; they reach the server with the next sync.",
+                    report.added, report.updated, report.skipped
+                )
+            })
+        }
+        Command::Event {
+            command: EventCommand::Show { id },
+        } => {
+            let event = satu.event(id)?;
+            output(json, &event, || event_text(&event))
+        }
+        Command::Event {
+            command: EventCommand::Add(fields),
+        } => {
+            let event = satu.add_event(&fields.input())?;
+            push_calendars(&satu, event.occurrence.calendar).await;
+            let event = satu.event(event.occurrence.id)?;
+            output(json, &event, || event_text(&event))
+        }
+        Command::Event {
+            command: EventCommand::Edit { id, fields },
+        } => {
+            let event = satu.edit_event(id, &fields.input())?;
+            push_calendars(&satu, event.occurrence.calendar).await;
+            let event = satu.event(id)?;
+            output(json, &event, || event_text(&event))
+        }
+        Command::Event {
+            command: EventCommand::Delete { id },
+        } => {
+            let calendar = satu.event(id)?.occurrence.calendar;
+            satu.delete_event(id)?;
+            push_calendars(&satu, calendar).await;
+            let done = serde_json::json!({ "deleted": id });
+            output(json, &done, || format!("Event {id} deleted."))
+        }
+        Command::Event {
+            command: EventCommand::Answer { id, answer },
+        } => {
+            let invitation = satu.answer_invitation(id, &answer).await?;
+            output(json, &invitation, || {
+                format!(
+                    "{}: {}{}",
+                    invitation.title,
+                    invitation.answer.as_deref().unwrap_or("no answer"),
+                    invitation
+                        .event
+                        .map(|e| format!(" (event {e})"))
+                        .unwrap_or_default()
+                )
+            })
+        }
+        Command::Event {
+            command: EventCommand::Resolve { id, keep },
+        } => {
+            let event = satu.resolve_event(id, keep == "here").await?;
+            output(json, &event, || event_text(&event))
+        }
         Command::Task {
             command: TaskCommand::FromMail { id, due },
         } => {
@@ -1211,6 +1542,25 @@ fn read_password(from_stdin: bool) -> Result<String, ApiError> {
         )
     })?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// Pushes a calendar change at once when the server answers; offline it stays queued for the
+/// next `satu sync` or the app (said on standard error, not an error).
+async fn push_calendars(satu: &Satu, calendar: Option<i64>) {
+    let Some(calendar) = calendar else { return };
+    let account = satu
+        .calendars(None)
+        .ok()
+        .and_then(|c| c.into_iter().find(|c| c.id == calendar))
+        .map(|c| c.account);
+    if let Some(account) = account {
+        if let Err(e) = satu.sync(Some(account)).await {
+            eprintln!(
+                "Saved here; the server could not be reached, so it goes with the next sync: {}",
+                e.message
+            );
+        }
+    }
 }
 
 fn output<T: Serialize>(

@@ -20,7 +20,7 @@ use crate::dto::{
     SyncReport, TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::{import, links, live, replay, secrets, send, sync, task_sync};
+use crate::{caldav, import, links, live, replay, secrets, send, sync};
 
 /// How long an action waits for the server before leaving its change queued.
 const PUSH_NOW_TIMEOUT: Duration = Duration::from_secs(10);
@@ -253,6 +253,156 @@ impl Satu {
             .collect())
     }
 
+    /// Makes calendar `id` the task list where tasks made from mail go (one per account).
+    pub fn set_task_calendar(&self, id: i64) -> ApiResult<Vec<dto::CalendarInfo>> {
+        let calendar = self
+            .store
+            .calendars(None)?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| ApiError::not_found("id", format!("No calendar {id}")))?;
+        if !calendar.components.iter().any(|k| k == "VTODO") {
+            return Err(ApiError::invalid(
+                "id",
+                format!(
+                    "{} holds no tasks (only {})",
+                    calendar.name,
+                    calendar.components.join(", ")
+                ),
+            ));
+        }
+        self.store
+            .write(|tx| tx.set_task_calendar(calendar.account_id, id))?;
+        self.calendars(None)
+    }
+
+    // ---- Events ---------------------------------------------------------------------------
+
+    /// The instances of events overlapping `[from, to)` (RFC 3339 or `YYYY-MM-DD`, local
+    /// midnight), series expanded, by start; only `calendars` when not empty.
+    pub fn calendar_events(
+        &self,
+        from: &str,
+        to: &str,
+        calendars: &[i64],
+    ) -> ApiResult<Vec<dto::EventOccurrence>> {
+        let from_ms = crate::tasks::parse_due(from).map_err(|e| e.with_field("from"))?;
+        let to_ms = crate::tasks::parse_due(to).map_err(|e| e.with_field("to"))?;
+        if to_ms <= from_ms {
+            return Err(ApiError::invalid(
+                "to",
+                "The end of the range is not after its start",
+            ));
+        }
+        Ok(caldav::events::occurrences(
+            &self.store,
+            from_ms,
+            to_ms,
+            calendars,
+        )?)
+    }
+
+    /// Everything about event `id`.
+    pub fn event(&self, id: i64) -> ApiResult<dto::EventDetail> {
+        caldav::events::detail(&self.store, id)
+    }
+
+    /// Makes an event in a calendar (the first one for events by default); it is on the server
+    /// after the next sync (at once when online; queued while offline).
+    pub fn add_event(&self, input: &dto::EventInput) -> ApiResult<dto::EventDetail> {
+        let event = caldav::events::add(&self.store, input)?;
+        self.outbox_wake.notify_waiters();
+        Ok(event)
+    }
+
+    /// Changes event `id` (the whole series): only the fields given.
+    pub fn edit_event(&self, id: i64, input: &dto::EventInput) -> ApiResult<dto::EventDetail> {
+        let event = caldav::events::edit(&self.store, id, input)?;
+        self.outbox_wake.notify_waiters();
+        Ok(event)
+    }
+
+    /// Deletes event `id` here at once and on the server with the next sync.
+    pub fn delete_event(&self, id: i64) -> ApiResult<()> {
+        if self.store.event(id)?.is_none() {
+            return Err(ApiError::not_found("id", format!("No event {id}")));
+        }
+        self.store.write(|tx| tx.delete_event(id))?;
+        self.outbox_wake.notify_waiters();
+        Ok(())
+    }
+
+    /// Answers a sync conflict on event `id`: keep this version (it replaces the server's) or
+    /// the server's.
+    pub async fn resolve_event(&self, id: i64, keep_here: bool) -> ApiResult<dto::EventDetail> {
+        caldav::events::resolve(self, id, keep_here).await?;
+        if let Some(calendar) = self.store.event(id)?.and_then(|e| e.calendar_id) {
+            if let Some(c) = self
+                .store
+                .calendars(None)?
+                .into_iter()
+                .find(|c| c.id == calendar)
+            {
+                let account = self.store.account(c.account_id)?;
+                caldav::sync_account(self, &account).await?;
+            }
+        }
+        match self.store.event(id)? {
+            Some(_) => self.event(id),
+            None => Err(ApiError::not_found(
+                "id",
+                format!("Event {id} is gone (the server's choice)"),
+            )),
+        }
+    }
+
+    /// The selected events as one iCalendar text (with their VTIMEZONEs), and how many:
+    /// a calendar's (or every calendar's), those with an instance in `[from, to)`, or the
+    /// events `ids`.
+    pub fn export_ics(
+        &self,
+        calendar: Option<i64>,
+        ids: &[i64],
+        range: Option<(&str, &str)>,
+    ) -> ApiResult<(String, usize)> {
+        let range = match range {
+            Some((from, to)) => Some((
+                crate::tasks::parse_due(from).map_err(|e| e.with_field("from"))?,
+                crate::tasks::parse_due(to).map_err(|e| e.with_field("to"))?,
+            )),
+            None => None,
+        };
+        caldav::exchange::export(
+            &self.store,
+            &caldav::exchange::Selection {
+                calendar,
+                ids: ids.to_vec(),
+                range,
+            },
+        )
+    }
+
+    /// Imports the events of the ICS file at `path` into `calendar` (default: the first
+    /// calendar for events); they reach the server with the next sync.
+    pub fn import_ics(
+        &self,
+        path: &Path,
+        calendar: Option<i64>,
+    ) -> ApiResult<dto::IcsImportReport> {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("Cannot read {}", path.display()))
+            .map_err(|e| ApiError::from(e).with_field("path"))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let report = caldav::exchange::import(&self.store, &text, calendar)?;
+        self.outbox_wake.notify_waiters();
+        Ok(report)
+    }
+
+    /// How many task and event changes wait for a CalDAV server.
+    pub fn calendar_pending(&self) -> ApiResult<i64> {
+        Ok(self.store.dav_pending()?)
+    }
+
     // ---- Sync -----------------------------------------------------------------------------
 
     /// One pass over every mail account (or just `account`), then returns what it saw.
@@ -273,7 +423,7 @@ impl Satu {
         };
         let mut reports = Vec::new();
         for account in accounts.iter().filter(|a| a.kind == AccountKind::Caldav) {
-            let tasks = task_sync::sync_account(self, account).await?;
+            let pass = caldav::sync_account(self, account).await?;
             reports.push(SyncReport {
                 account: account.id,
                 capabilities: Vec::new(),
@@ -284,7 +434,8 @@ impl Satu {
                 deleted: 0,
                 pushed: 0,
                 pending: 0,
-                tasks: Some(tasks),
+                tasks: Some(pass.tasks),
+                events: Some(pass.events),
             });
         }
         for account in accounts.into_iter().filter(|a| a.kind == AccountKind::Imap) {
@@ -625,7 +776,7 @@ impl Satu {
     /// Answers a sync conflict on task `id` (see `todo.conflict`): keep this version (`keep_here`:
     /// it replaces the server's) or the server's.
     pub async fn resolve_task(&self, id: i64, keep_here: bool) -> ApiResult<dto::Item> {
-        task_sync::resolve(self, id, keep_here).await?;
+        caldav::tasks::resolve(self, id, keep_here).await?;
         Ok(self.store.item_row(id)?.into())
     }
 
@@ -789,6 +940,7 @@ impl Satu {
             attachments,
             reply,
             draft: false,
+            calendar: None,
         })?;
         let now = send::now_ms();
         let not_before = match &input.at {
@@ -1177,7 +1329,159 @@ impl Satu {
         if let Some(sender) = &detail.item.sender {
             detail.remote_content = self.store.remote_content_allowed(&sender.address)?;
         }
+        if detail.item.kind == "mail" {
+            detail.invitation = self
+                .invitation_in(detail.item.id, detail.item.account)?
+                .map(|(_, _, invitation)| invitation);
+        }
         Ok(detail)
+    }
+
+    /// The invitation mail item `id` carries, with its text and the event as kept here.
+    fn invitation_in(
+        &self,
+        id: i64,
+        account: i64,
+    ) -> ApiResult<Option<(String, caldav::ics::EventObject, dto::Invitation)>> {
+        let raw = self.store.raw_message(id)?;
+        // Cheap test first: most mail has no calendar part.
+        let has = |needle: &[u8]| {
+            raw.windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+        };
+        if !has(b"text/calendar") && !has(b"application/ics") {
+            return Ok(None);
+        }
+        let Some((text, event)) = caldav::invite::find(&satu_mail::calendar_parts(&raw)) else {
+            return Ok(None);
+        };
+        let me = self.store.account(account)?.email;
+        let stored = self
+            .store
+            .events_by_uid(&event.master.uid)?
+            .into_iter()
+            .next();
+        let kept = stored
+            .as_ref()
+            .and_then(|e| caldav::ics::read_event(&e.ics).map(|p| (e.item_id, p)));
+        let invitation =
+            caldav::invite::summary(&event, &me, kept.as_ref().map(|(id, p)| (*id, p)));
+        Ok(Some((text, event, invitation)))
+    }
+
+    /// Answers the invitation mail item `id` carries (`accepted`, `tentative`, `declined`):
+    /// the REPLY goes to the organizer through the outbox, and the event with the answer goes
+    /// to the calendar for events (a declined one is taken out). Returns the invitation as it
+    /// stands now.
+    pub async fn answer_invitation(&self, id: i64, answer: &str) -> ApiResult<dto::Invitation> {
+        let partstat = caldav::invite::partstat(answer).ok_or_else(|| {
+            ApiError::invalid(
+                "answer",
+                format!("{answer:?} is not an answer: accepted, tentative or declined"),
+            )
+        })?;
+        let item = self.store.item_row(id)?;
+        let Some((text, event, _)) = self.invitation_in(id, item.account_id)? else {
+            return Err(ApiError::invalid(
+                "id",
+                format!("Mail {id} carries no invitation"),
+            ));
+        };
+        if event.method != "REQUEST" {
+            return Err(ApiError::invalid(
+                "id",
+                format!(
+                    "This is not an invitation to answer (METHOD {})",
+                    event.method
+                ),
+            ));
+        }
+        let account = self.store.account(item.account_id)?;
+        let me = account.email.clone();
+        let now = caldav::events::now_ms();
+        let stored = caldav::invite::stored_text(&text, &me, partstat).ok_or_else(|| {
+            ApiError::invalid(
+                "id",
+                format!("{me} is not among the invitation's attendees"),
+            )
+        })?;
+        let reply = caldav::invite::reply_text(&text, &me, partstat, now)
+            .ok_or_else(|| ApiError::internal("The reply cannot be written"))?;
+        let organizer = event
+            .master
+            .organizer
+            .as_ref()
+            .map(|(_, a)| a.clone())
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| {
+                ApiError::invalid("id", "The invitation names no organizer to answer")
+            })?;
+        let (subject, body) = caldav::invite::reply_words(partstat, &event.master.summary, &me);
+        let built = send::compose::build(&send::compose::Outline {
+            from_name: account.name.clone(),
+            from_address: me.clone(),
+            to: vec![organizer],
+            subject: subject.clone(),
+            text: body,
+            reply: self.store.mail_references(id).ok().flatten(),
+            calendar: Some(("REPLY".into(), reply)),
+            ..Default::default()
+        })?;
+        let existing = self
+            .store
+            .events_by_uid(&event.master.uid)?
+            .into_iter()
+            .next();
+        let calendar = caldav::events::pick_calendar(&self.store, None).ok();
+        let parsed = caldav::ics::read_event(&stored)
+            .ok_or_else(|| ApiError::internal("The answered event cannot be read back"))?;
+        let record = caldav::events::record(&parsed);
+        let outbox = self.store.write(|tx| {
+            match (&existing, partstat) {
+                (Some(e), "DECLINED") => tx.delete_event(e.item_id)?,
+                (Some(e), _) => tx.edit_event(e.item_id, &stored, &record)?,
+                (None, "DECLINED") => {}
+                (None, _) => {
+                    let (owner, calendar_id) = match &calendar {
+                        Some(c) => (c.account_id, Some(c.id)),
+                        None => (account.id, None),
+                    };
+                    tx.add_event(owner, calendar_id, "", "", &stored, &record, false)?;
+                }
+            }
+            tx.queue_outgoing(&satu_store::NewOutgoing {
+                account_id: account.id,
+                message_id: built.message_id.clone(),
+                mail_from: built.envelope_from.clone(),
+                rcpt: built.rcpt.clone(),
+                raw: built.raw.clone(),
+                subject: subject.clone(),
+                recipients: built.recipients.clone(),
+                reply_to_item: Some(id),
+                not_before_ms: now,
+            })
+        })?;
+        tracing::info!(
+            mail_id = id,
+            outbox_id = outbox,
+            partstat,
+            "Invitation answered."
+        );
+        self.outbox_wake.notify_waiters();
+        if let Ok(Err(e)) =
+            tokio::time::timeout(PUSH_NOW_TIMEOUT, send::flush(self, Some(account.id))).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "The answer stays queued.");
+        }
+        if let Some(c) = &calendar {
+            let owner = self.store.account(c.account_id)?;
+            if let Err(e) = caldav::sync_account(self, &owner).await {
+                tracing::warn!(error = %format!("{e:#}"), "The answered event goes with the next sync.");
+            }
+        }
+        self.invitation_in(id, item.account_id)?
+            .map(|(_, _, invitation)| invitation)
+            .ok_or_else(|| ApiError::internal("The invitation is gone"))
     }
 
     /// The conversation of item `id`: every item of its thread, oldest first, with content

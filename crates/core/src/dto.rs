@@ -49,6 +49,9 @@ pub struct Item {
     pub folders: Vec<String>,
     /// Linked task id.
     pub task: Option<i64>,
+    /// The event's own details (kind `event` only; null otherwise).
+    #[serde(default)]
+    pub event: Option<EventBrief>,
     /// The task's own details (kind `task` only; null otherwise).
     #[serde(default)]
     pub todo: Option<Todo>,
@@ -128,6 +131,35 @@ pub struct ItemDetail {
     /// for its sender. Otherwise the window blocks it and offers to load it.
     #[serde(default)]
     pub remote_content: bool,
+    /// The invitation this mail carries (iMIP: a `text/calendar` part with a METHOD); null
+    /// when none.
+    #[serde(default)]
+    pub invitation: Option<Invitation>,
+}
+
+/// An invitation (or its update or cancellation) carried by a mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// The event's UID.
+    pub uid: String,
+    /// Title.
+    pub title: String,
+    /// Start: RFC 3339 UTC; all-day: `YYYY-MM-DD`.
+    pub start: String,
+    /// End (exclusive), the same way.
+    pub end: String,
+    /// A day, not a time.
+    pub all_day: bool,
+    /// Where.
+    pub location: String,
+    /// The organizer's address.
+    pub organizer: String,
+    /// `REQUEST`, `CANCEL`, `REPLY`, … (answer buttons make sense for REQUEST).
+    pub method: String,
+    /// The user's answer so far: `accepted`, `tentative`, `declined`; null before one.
+    pub answer: Option<String>,
+    /// The event in a calendar here, once accepted (null otherwise).
+    pub event: Option<i64>,
 }
 
 /// An account.
@@ -377,9 +409,12 @@ pub struct SyncReport {
     /// A CalDAV account: what its task lists exchanged (null for mail accounts).
     #[serde(default)]
     pub tasks: Option<TaskSyncCounts>,
+    /// A CalDAV account: what its calendars exchanged (null for mail accounts).
+    #[serde(default)]
+    pub events: Option<TaskSyncCounts>,
 }
 
-/// What a CalDAV pass did to the tasks.
+/// What a CalDAV pass did to the tasks (or to the events).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskSyncCounts {
     /// Tasks taken from the server (new or changed there).
@@ -546,8 +581,149 @@ impl From<satu_store::ItemRow> for Item {
                 mail_link: t.mail_message_id.as_deref().map(crate::tasks::mid_url),
                 conflict: t.conflict,
             }),
+            event: row.event.map(|e| EventBrief {
+                start: event_time(row.time_ms, e.all_day),
+                end: event_time(e.end_ms, e.all_day),
+                all_day: e.all_day,
+                location: e.location,
+                recurring: e.recurring,
+            }),
         }
     }
+}
+
+/// The event part of a timeline item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventBrief {
+    /// Start: RFC 3339 UTC; all-day: `YYYY-MM-DD`.
+    pub start: String,
+    /// End (exclusive), the same way.
+    pub end: String,
+    /// A day (or days), not a time.
+    pub all_day: bool,
+    /// Where.
+    pub location: String,
+    /// It repeats (`start` is the series' first).
+    pub recurring: bool,
+}
+
+/// An event's time as the API shows it: RFC 3339 UTC, or the local date of an all-day one.
+pub fn event_time(ms: i64, all_day: bool) -> String {
+    if all_day {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d")
+            .to_string()
+    } else {
+        rfc3339(ms)
+    }
+}
+
+/// One instance of an event in a range (`satu calendar events`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventOccurrence {
+    /// The event's item id (every instance of a series has it).
+    pub id: i64,
+    /// Its calendar (null: on no server).
+    pub calendar: Option<i64>,
+    /// Title.
+    pub title: String,
+    /// Start: RFC 3339 UTC; all-day: `YYYY-MM-DD`.
+    pub start: String,
+    /// End (exclusive), the same way.
+    pub end: String,
+    /// A day, not a time.
+    pub all_day: bool,
+    /// Where.
+    pub location: String,
+    /// Part of a series.
+    pub recurring: bool,
+    /// This instance's original start (a series only).
+    pub recurrence_id: Option<String>,
+    /// `confirmed`, `tentative` or `cancelled`.
+    pub status: String,
+    /// Changed here, not on the server yet.
+    pub pending: bool,
+    /// '' when in sync; else why not (a conflict: `satu event resolve ID --keep here|server`).
+    pub sync_error: String,
+}
+
+/// Someone invited to an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    /// Address.
+    pub email: String,
+    /// Name ('' when none).
+    pub name: String,
+    /// `needs-action`, `accepted`, `tentative`, `declined`, `delegated`.
+    pub partstat: String,
+}
+
+/// An event with everything about it (`satu event show`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDetail {
+    /// The series (its first instance) or the single event.
+    #[serde(flatten)]
+    pub occurrence: EventOccurrence,
+    /// iCalendar UID.
+    pub uid: String,
+    /// Description.
+    pub description: String,
+    /// RRULE ('' when it does not repeat).
+    pub rrule: String,
+    /// IANA zone of its start ('' for UTC, floating and all-day).
+    pub time_zone: String,
+    /// Organizer's address ('' when none).
+    pub organizer: String,
+    /// Attendees.
+    pub attendees: Vec<Attendee>,
+    /// Alarms: minutes before the start.
+    pub alarms: Vec<i64>,
+}
+
+/// An event to make or a change to one (`satu event add|edit`): absent fields are kept (an
+/// edit) or defaulted (a new one: an hour long, in the default calendar).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EventInput {
+    /// Where it goes (default: the first calendar for events).
+    #[serde(default)]
+    pub calendar: Option<i64>,
+    /// Title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Start: RFC 3339, `YYYY-MM-DDTHH:MM` (in `time_zone`) or `YYYY-MM-DD` (all-day).
+    #[serde(default)]
+    pub start: Option<String>,
+    /// End (exclusive), the same way.
+    #[serde(default)]
+    pub end: Option<String>,
+    /// A day (or days), not a time.
+    #[serde(default)]
+    pub all_day: Option<bool>,
+    /// Where.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// RRULE value, e.g. `FREQ=WEEKLY;COUNT=10` ('' stops repeating).
+    #[serde(default)]
+    pub rrule: Option<String>,
+    /// IANA zone the times are in (default: this machine's).
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+/// What an import did (`satu calendar import`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcsImportReport {
+    /// Events and tasks added.
+    pub added: u64,
+    /// Already here (same UID): updated.
+    pub updated: u64,
+    /// Parts that were not events or tasks, or could not be read.
+    pub skipped: u64,
 }
 
 impl From<satu_store::ItemDetail> for ItemDetail {
@@ -559,6 +735,7 @@ impl From<satu_store::ItemDetail> for ItemDetail {
             body_html: detail.body_html,
             quarantined: detail.quarantine,
             remote_content: false,
+            invitation: None,
             attachments: detail
                 .attachments
                 .into_iter()

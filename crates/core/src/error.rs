@@ -82,6 +82,16 @@ impl ApiError {
     }
 
     /// Names the input field at fault.
+    /// No such thing, named by `field`.
+    pub fn not_found(field: &str, message: impl Into<String>) -> Self {
+        ApiError::new(ErrorCode::NotFound, message).with_field(field)
+    }
+
+    /// Something that should not happen (a bug, a corrupt row).
+    pub fn internal(message: impl Into<String>) -> Self {
+        ApiError::new(ErrorCode::Internal, message)
+    }
+
     pub fn with_field(mut self, field: &str) -> Self {
         self.field = Some(field.to_owned());
         self

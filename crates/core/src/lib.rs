@@ -8,6 +8,7 @@
 
 mod actions;
 pub mod api;
+mod caldav;
 pub mod dto;
 pub mod error;
 mod import;
@@ -18,7 +19,6 @@ mod replay;
 mod secrets;
 mod send;
 mod sync;
-mod task_sync;
 mod tasks;
 
 pub use api::Satu;

@@ -178,8 +178,8 @@ async fn outbox_worker(satu: Satu, cancel: CancellationToken, poll: Duration) {
             last_caldav = Some(Instant::now());
             let accounts = satu.store().accounts().unwrap_or_default();
             for account in accounts.iter().filter(|a| a.kind == AccountKind::Caldav) {
-                if let Err(e) = crate::task_sync::sync_account(&satu, account).await {
-                    tracing::warn!(account_id = account.id, error = %format!("{e:#}"), "The task lists could not be synced.");
+                if let Err(e) = crate::caldav::sync_account(&satu, account).await {
+                    tracing::warn!(account_id = account.id, error = %format!("{e:#}"), "The calendars and task lists could not be synced.");
                 }
             }
         }

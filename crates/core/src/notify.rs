@@ -161,6 +161,7 @@ mod tests {
             folders: vec!["INBOX".into()],
             task: None,
             todo: None,
+            event: None,
         }
     }
 

@@ -11,4 +11,6 @@ pub mod parse;
 pub mod sanitize;
 pub mod smtp;
 
-pub use parse::{parse_message, reply_addresses, ParsedAttachment, ParsedMail, ReplyAddresses};
+pub use parse::{
+    calendar_parts, parse_message, reply_addresses, ParsedAttachment, ParsedMail, ReplyAddresses,
+};

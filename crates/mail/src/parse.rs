@@ -701,6 +701,39 @@ pub struct ReplyAddresses {
     pub cc: Vec<(Option<String>, String)>,
 }
 
+/// The iCalendar parts of a message (`text/calendar` or `application/ics`, at any depth;
+/// an iMIP invitation carries one): their text, in order. Never fails; a message that cannot be
+/// parsed has none.
+pub fn calendar_parts(raw: &[u8]) -> Vec<String> {
+    let run = || {
+        let mut reasons = Reasons::default();
+        let input = bound_input(raw, &mut reasons);
+        let Some(message) = MessageParser::default().parse(input.as_ref()) else {
+            return Vec::new();
+        };
+        let parts = message
+            .parts
+            .iter()
+            .take(limits::MAX_PARTS)
+            .filter(|part| {
+                part.content_type().is_some_and(|ct| {
+                    let kind = (ct.c_type.as_ref(), ct.c_subtype.as_deref().unwrap_or(""));
+                    kind.0.eq_ignore_ascii_case("text") && kind.1.eq_ignore_ascii_case("calendar")
+                        || kind.0.eq_ignore_ascii_case("application")
+                            && kind.1.eq_ignore_ascii_case("ics")
+                })
+            })
+            .map(|part| match &part.body {
+                PartType::Text(text) => text.to_string(),
+                _ => String::from_utf8_lossy(&attachment_content(part)).into_owned(),
+            })
+            .collect();
+        drop_iteratively(message);
+        parts
+    };
+    std::panic::catch_unwind(run).unwrap_or_default()
+}
+
 /// The reply addresses of a message (at most [`limits::MAX_ADDRESSES`] of each kind).
 pub fn reply_addresses(raw: &[u8]) -> ReplyAddresses {
     let Some(message) = MessageParser::default().parse(raw) else {

@@ -33,8 +33,10 @@ pub struct CalendarRow {
     pub color: String,
     /// What it holds.
     pub components: Vec<String>,
-    /// RFC 6578 sync token of the last sync ('' before the first).
+    /// RFC 6578 sync token of the last sync ('' before the first, or without sync-collection).
     pub sync_token: String,
+    /// The ctag of the last sync of a server without sync-collection ('' otherwise).
+    pub ctag: String,
     /// Where tasks made from mail go.
     pub task_default: bool,
 }
@@ -54,6 +56,17 @@ impl Tx<'_> {
         };
         for (id, href) in existing {
             if !hrefs.contains(&href.as_str()) {
+                // Its events go with it (its tasks stay, to be pushed to another list).
+                let events: Vec<i64> = {
+                    let mut stmt = self
+                        .conn()
+                        .prepare("SELECT item_id FROM events WHERE calendar_id = ?1")?;
+                    let rows = stmt.query_map([id], |r| r.get(0))?;
+                    rows.collect::<rusqlite::Result<_>>()?
+                };
+                for event in events {
+                    self.delete_item(event)?;
+                }
                 self.conn()
                     .execute("DELETE FROM calendars WHERE id = ?1", [id])?;
             }
@@ -75,12 +88,28 @@ impl Tx<'_> {
         )?;
         if !has_default {
             self.conn().execute(
+                // A list for tasks only, else one named for tasks (servers that let every
+                // calendar hold everything), else the first that takes tasks.
                 "UPDATE calendars SET task_default = 1 WHERE id = (
                      SELECT id FROM calendars WHERE account_id = ?1 AND (' ' || components || ' ') LIKE '% VTODO %'
-                     ORDER BY id LIMIT 1)",
+                     ORDER BY (' ' || components || ' ') LIKE '% VEVENT %', lower(name || href) NOT LIKE '%task%', id
+                     LIMIT 1)",
                 [account_id],
             )?;
         }
+        Ok(())
+    }
+}
+
+impl Tx<'_> {
+    /// Makes `calendar_id` the account's list where tasks go.
+    pub fn set_task_calendar(&mut self, account_id: i64, calendar_id: i64) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE calendars SET task_default = (id = ?2) WHERE account_id = ?1",
+                params![account_id, calendar_id],
+            )
+            .context("Cannot choose the task list")?;
         Ok(())
     }
 }
@@ -90,7 +119,7 @@ impl crate::Store {
     pub fn calendars(&self, account: Option<i64>) -> Result<Vec<CalendarRow>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, account_id, href, name, color, components, sync_token, task_default FROM calendars
+                "SELECT id, account_id, href, name, color, components, sync_token, task_default, ctag FROM calendars
                  WHERE ?1 IS NULL OR account_id = ?1 ORDER BY account_id, name, id",
             )?;
             let rows = stmt.query_map([account], |r| {
@@ -104,6 +133,7 @@ impl crate::Store {
                     components: components.split_whitespace().map(str::to_owned).collect(),
                     sync_token: r.get(6)?,
                     task_default: r.get(7)?,
+                    ctag: r.get(8)?,
                 })
             })?;
             rows.collect::<rusqlite::Result<_>>()

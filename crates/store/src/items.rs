@@ -161,6 +161,8 @@ pub struct ItemRow {
     pub task: Option<i64>,
     /// The task's own details (items of kind task only).
     pub todo: Option<TodoInfo>,
+    /// The event's own details (items of kind event only).
+    pub event: Option<crate::EventInfo>,
 }
 
 /// Attachment metadata.
@@ -231,7 +233,9 @@ pub(crate) const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sen
         WHERE t2.item_id = i.id AND t2.mail_message_id != ''),
     (SELECT count(*) FROM items t3 WHERE t3.thread_id = i.thread_id),
     (SELECT count(*) FROM items t4 WHERE t4.thread_id = i.thread_id AND t4.unread = 1),
-    (SELECT nullif(sync_error, '') FROM tasks WHERE item_id = i.id)";
+    (SELECT nullif(sync_error, '') FROM tasks WHERE item_id = i.id),
+    (SELECT end_ms FROM events WHERE item_id = i.id), (SELECT all_day FROM events WHERE item_id = i.id),
+    (SELECT location FROM events WHERE item_id = i.id), (SELECT rrule != '' FROM events WHERE item_id = i.id)";
 
 pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
     let kind: String = row.get(1)?;
@@ -274,6 +278,7 @@ pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
         message_id: row.get(11)?,
         task: row.get(12)?,
         todo,
+        event: crate::events::event_info(row, 23)?,
         folders: folders
             .map(|f| f.split('\u{1f}').map(str::to_owned).collect())
             .unwrap_or_default(),

@@ -14,6 +14,7 @@ mod calendars;
 mod changes;
 mod connection;
 mod drafts;
+mod events;
 mod folders;
 mod imap;
 mod items;
@@ -35,6 +36,7 @@ pub use accounts::{smtp_security_for, Account, AccountKind, NewAccount, Security
 pub use calendars::{CalendarRow, NewCalendar};
 pub use changes::{Change, ChangeKind};
 pub use drafts::{Draft, DraftContent};
+pub use events::{EventInfo, EventRecord, Occurrence, OccurrenceRow, SyncEvent};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
 pub use imap::{ImapMessage, FLAG_ANSWERED, FLAG_FLAGGED, FLAG_SEEN};
 pub use items::{

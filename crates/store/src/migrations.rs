@@ -45,6 +45,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0012_task_sync",
         include_str!("../migrations/0012_task_sync.sql"),
     ),
+    ("0013_events", include_str!("../migrations/0013_events.sql")),
 ];
 
 /// The schema version this build writes.

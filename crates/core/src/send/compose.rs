@@ -36,6 +36,8 @@ pub(crate) struct Outline {
     pub reply: Option<(String, Vec<String>)>,
     /// A draft for the Drafts folder: recipients may be missing (it is never submitted).
     pub draft: bool,
+    /// An iMIP part (RFC 6047): its METHOD and iCalendar text, the alternative to the text.
+    pub calendar: Option<(String, String)>,
 }
 
 /// The built message.
@@ -147,20 +149,34 @@ pub(crate) fn build(outline: &Outline) -> Result<Built, ApiError> {
         builder = builder.references(chain.join(" "));
     }
     let text = || SinglePart::plain(normalize_newlines(&outline.text));
-    let alternative = |html: &String| {
-        MultiPart::alternative()
-            .singlepart(text())
-            .singlepart(SinglePart::html(html.clone()))
+    let calendar_part = |(method, ics): &(String, String)| -> Result<SinglePart, ApiError> {
+        let content_type =
+            ContentType::parse(&format!("text/calendar; method={method}; charset=utf-8"))
+                .map_err(|e| ApiError::invalid("message", format!("Bad iMIP method: {e}")))?;
+        Ok(SinglePart::builder().header(content_type).body(ics.clone()))
     };
+    let alternative = |html: Option<&String>| -> Result<MultiPart, ApiError> {
+        let mut alt = MultiPart::alternative().singlepart(text());
+        if let Some(html) = html {
+            alt = alt.singlepart(SinglePart::html(html.clone()));
+        }
+        if let Some(calendar) = &outline.calendar {
+            alt = alt.singlepart(calendar_part(calendar)?);
+        }
+        Ok(alt)
+    };
+    let plain_only = outline.html.is_none() && outline.calendar.is_none();
     let message = if outline.attachments.is_empty() {
-        match &outline.html {
-            None => builder.singlepart(text()),
-            Some(html) => builder.multipart(alternative(html)),
+        if plain_only {
+            builder.singlepart(text())
+        } else {
+            builder.multipart(alternative(outline.html.as_ref())?)
         }
     } else {
-        let mut mixed = match &outline.html {
-            None => MultiPart::mixed().singlepart(text()),
-            Some(html) => MultiPart::mixed().multipart(alternative(html)),
+        let mut mixed = if plain_only {
+            MultiPart::mixed().singlepart(text())
+        } else {
+            MultiPart::mixed().multipart(alternative(outline.html.as_ref())?)
         };
         for file in &outline.attachments {
             let content_type = ContentType::parse(&file.mime_type)

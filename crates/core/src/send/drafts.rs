@@ -88,6 +88,7 @@ async fn one(
             None => None,
         },
         draft: true,
+        calendar: None,
     })?;
     store.write(|tx| tx.begin_draft_upload(draft.id, &built.message_id))?;
     session.append_draft(folder, &built.raw).await?;

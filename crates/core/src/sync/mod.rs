@@ -112,6 +112,7 @@ pub(crate) async fn sync_session(
             .filter(|op| op.account_id == account.id)
             .count() as u64,
         tasks: None,
+        events: None,
     };
     let mut complete = true;
     // The server's order: INBOX, then special use, then the rest.

@@ -9,11 +9,11 @@
 
 use anyhow::{Context as _, Result};
 use icalendar::{CalendarDateTime, Component as _, DatePerhapsTime};
-use satu_caldav::{CaldavConfig, CaldavError, Client, Precondition};
+use satu_caldav::{CaldavError, Client, Precondition};
 use satu_store::{Account, CalendarRow, RemoteTask, Store, SyncTask, TaskFields, TaskStatus};
 
+use super::{client, resource_name};
 use crate::api::Satu;
-use crate::secrets;
 
 /// What a task sync pass did.
 pub(crate) type TaskSyncReport = crate::dto::TaskSyncCounts;
@@ -193,33 +193,8 @@ pub(crate) fn from_vtodo(ics: &str) -> Option<RemoteTask> {
     })
 }
 
-fn client(satu: &Satu, account: &Account) -> Result<Client> {
-    let password = secrets::password(&satu.secret_key(account.id))?;
-    Ok(Client::new(&CaldavConfig {
-        url: account.url.clone(),
-        username: account.username.clone(),
-        password,
-        ca_file: account.ca_file.as_ref().map(Into::into),
-    })?)
-}
-
-/// A file name for a new task's VTODO: its UID, made safe for a URL path.
-fn resource_name(uid: &str) -> String {
-    let safe: String = uid
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{safe}.ics")
-}
-
 /// Stores the server's version of one task (merging with local changes).
-fn take_remote(
+pub(super) fn take_remote(
     store: &Store,
     account: &Account,
     calendar: &CalendarRow,
@@ -298,24 +273,20 @@ fn take_remote(
     Ok(())
 }
 
-/// One pass over a CalDAV account's task lists: pull, then push.
-#[tracing::instrument(skip_all, fields(account_id = account.id, source = "caldav"))]
-pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<TaskSyncReport> {
-    let store = satu.store();
-    let client = client(satu, account)?;
-    let mut report = TaskSyncReport::default();
-    let lists: Vec<CalendarRow> = store
-        .calendars(Some(account.id))?
-        .into_iter()
+/// Pushes every task changed here to its task list (new ones to the list chosen for tasks).
+pub(super) async fn push_all(
+    store: &Store,
+    client: &Client,
+    account: &Account,
+    calendars: &[CalendarRow],
+    report: &mut TaskSyncReport,
+) -> Result<()> {
+    let lists: Vec<&CalendarRow> = calendars
+        .iter()
         .filter(|c| c.components.iter().any(|k| k == "VTODO"))
         .collect();
-    for calendar in &lists {
-        pull(store, &client, account, calendar, &mut report)
-            .await
-            .with_context(|| format!("Cannot sync the task list {}", calendar.name))?;
-    }
     let Some(default) = lists.iter().find(|c| c.task_default).or(lists.first()) else {
-        return Ok(report);
+        return Ok(());
     };
     for task in store.unsynced_tasks()? {
         let calendar = match task.calendar_id {
@@ -325,62 +296,14 @@ pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<TaskS
             },
             None => default,
         };
-        push(store, &client, account, calendar, &task, &mut report)
+        push(store, client, account, calendar, &task, report)
             .await
             .with_context(|| format!("Cannot send the task {:?}", task.fields.title))?;
     }
-    if report != TaskSyncReport::default() {
-        tracing::info!(?report, "Tasks synced.");
-    }
-    Ok(report)
-}
-
-async fn pull(
-    store: &Store,
-    client: &Client,
-    account: &Account,
-    calendar: &CalendarRow,
-    report: &mut TaskSyncReport,
-) -> Result<()> {
-    let token = (!calendar.sync_token.is_empty()).then_some(calendar.sync_token.as_str());
-    let changes = match client.sync_collection(&calendar.href, token).await {
-        Err(CaldavError::SyncTokenInvalid { .. }) => {
-            client.sync_collection(&calendar.href, None).await?
-        }
-        other => other?,
-    };
-    let hrefs: Vec<String> = changes.changed.iter().map(|(h, _)| h.clone()).collect();
-    for chunk in hrefs.chunks(100) {
-        for (href, etag, ics) in client.multiget(&calendar.href, chunk).await? {
-            match from_vtodo(&ics) {
-                Some(remote) => {
-                    take_remote(store, account, calendar, &href, &etag, &remote, report)?
-                }
-                None => tracing::debug!(%href, "Not a VTODO: left alone."),
-            }
-        }
-    }
-    for href in &changes.removed {
-        if let Some(task) = store.task_at(calendar.id, href)? {
-            if task.revision == task.synced_revision {
-                store.write(|tx| tx.remove_task(task.item_id))?;
-                report.removed += 1;
-            } else {
-                store.write(|tx| {
-                    tx.set_task_sync_error(
-                        task.item_id,
-                        "Deleted on the server but changed here: keep it (satu task resolve ID --keep here) or let it go (--keep server)",
-                    )
-                })?;
-                report.conflicts += 1;
-            }
-        }
-    }
-    store.write(|tx| tx.set_calendar_sync_token(calendar.id, &changes.token))?;
     Ok(())
 }
 
-async fn push(
+pub(super) async fn push(
     store: &Store,
     client: &Client,
     account: &Account,
@@ -493,7 +416,7 @@ pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Resul
         (false, None) => store.write(|tx| tx.remove_task(task.item_id))?,
     }
     if keep_here {
-        sync_account(satu, &account).await?;
+        super::sync_account(satu, &account).await?;
     }
     Ok(())
 }

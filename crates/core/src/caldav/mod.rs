@@ -1,0 +1,250 @@
+//! CalDAV: tasks (VTODO, [`tasks`]) and events (VEVENT, [`events`]) kept in sync with the
+//! calendars and task lists of CalDAV accounts. One pass over an account refreshes its list of
+//! calendars, pulls each collection (RFC 6578 sync-collection from the stored token; a full
+//! listing when the server forgot it; the ctag and an etag listing on servers without
+//! sync-collection), then pushes local changes (`If-Match`, or `If-None-Match: *` for new
+//! ones) and local deletions. What to do with a resource changed on both sides is a pure
+//! three-way merge against the version both last agreed on; when it cannot merge, nothing is
+//! overwritten: the item shows the conflict and the user chooses.
+
+pub(crate) mod events;
+pub(crate) mod exchange;
+pub(crate) mod ics;
+pub(crate) mod invite;
+pub(crate) mod tasks;
+pub(crate) mod vtimezone;
+
+use anyhow::{Context as _, Result};
+use satu_caldav::{CaldavConfig, CaldavError, Client};
+use satu_store::{Account, CalendarRow, Store};
+
+use crate::api::Satu;
+use crate::dto::TaskSyncCounts;
+use crate::secrets;
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PassReport {
+    pub tasks: TaskSyncCounts,
+    pub events: TaskSyncCounts,
+}
+
+pub(crate) fn client(satu: &Satu, account: &Account) -> Result<Client> {
+    let password = secrets::password(&satu.secret_key(account.id))?;
+    Ok(Client::new(&CaldavConfig {
+        url: account.url.clone(),
+        username: account.username.clone(),
+        password,
+        ca_file: account.ca_file.as_ref().map(Into::into),
+    })?)
+}
+
+/// A file name for a new resource: its UID, made safe for a URL path.
+pub(crate) fn resource_name(uid: &str) -> String {
+    let safe: String = uid
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.ics")
+}
+
+/// Servers without a working sync-collection are synced by ctag and etag listing; tests force
+/// that path with `SATU_CALDAV_NO_SYNC_COLLECTION=1` against servers that have it.
+fn sync_collection_disabled() -> bool {
+    std::env::var_os("SATU_CALDAV_NO_SYNC_COLLECTION").is_some_and(|v| v == "1")
+}
+
+/// One pass over a CalDAV account: calendars, pull, push.
+#[tracing::instrument(skip_all, fields(account_id = account.id, source = "caldav"))]
+pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<PassReport> {
+    let store = satu.store();
+    let client = client(satu, account)?;
+    let mut report = PassReport::default();
+    if !account.home.is_empty() {
+        // Calendars made or removed by other clients.
+        let listed = client
+            .calendars(&account.home)
+            .await
+            .context("Cannot list the calendars")?;
+        let rows: Vec<satu_store::NewCalendar> = listed
+            .into_iter()
+            .map(|c| satu_store::NewCalendar {
+                href: c.href,
+                name: c.name,
+                color: c.color,
+                components: c.components,
+            })
+            .collect();
+        store.write(|tx| tx.replace_calendars(account.id, &rows))?;
+    }
+    let calendars = store.calendars(Some(account.id))?;
+    for calendar in &calendars {
+        pull(store, &client, account, calendar, &mut report)
+            .await
+            .with_context(|| format!("Cannot sync the calendar {}", calendar.name))?;
+    }
+    tasks::push_all(store, &client, account, &calendars, &mut report.tasks).await?;
+    events::push_all(store, &client, &calendars, &mut report.events).await?;
+    push_deletions(store, &client, &calendars, &mut report.events).await?;
+    if report != PassReport::default() {
+        tracing::info!(?report, "CalDAV synced.");
+    }
+    Ok(report)
+}
+
+/// Where a collection's sync stands after a pass.
+enum Cursor {
+    /// RFC 6578.
+    SyncToken(String),
+    /// No sync-collection: the ctag ('-' when the server has none either).
+    Ctag(String),
+}
+
+/// What changed in a collection since the last pass, by the best means the server has.
+async fn changes(
+    client: &Client,
+    store: &Store,
+    calendar: &CalendarRow,
+) -> Result<(satu_caldav::SyncChanges, Cursor)> {
+    // A server that could not do sync-collection before is not asked again.
+    let by_ctag =
+        sync_collection_disabled() || (calendar.sync_token.is_empty() && !calendar.ctag.is_empty());
+    if !by_ctag {
+        let token = (!calendar.sync_token.is_empty()).then_some(calendar.sync_token.as_str());
+        let answer = match client.sync_collection(&calendar.href, token).await {
+            Err(CaldavError::SyncTokenInvalid { .. }) => {
+                client.sync_collection(&calendar.href, None).await
+            }
+            other => other,
+        };
+        match answer {
+            Ok(changes) => {
+                let token = changes.token.clone();
+                return Ok((changes, Cursor::SyncToken(token)));
+            }
+            Err(CaldavError::Server { status, .. })
+                if matches!(status, 400 | 403 | 405 | 415 | 501) =>
+            {
+                tracing::info!(calendar = %calendar.href, status, "No sync-collection here: syncing by ctag and etags.");
+            }
+            Err(CaldavError::BadResponse { reason, .. }) => {
+                tracing::info!(calendar = %calendar.href, %reason, "sync-collection unusable: syncing by ctag and etags.");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (ctag, listing) = client.listing(&calendar.href).await?;
+    if !ctag.is_empty() && ctag == calendar.ctag {
+        return Ok((satu_caldav::SyncChanges::default(), Cursor::Ctag(ctag)));
+    }
+    let local = store.calendar_etags(calendar.id)?;
+    let changes = satu_caldav::diff_listing(&local, &listing);
+    // Without a ctag every pass lists the etags; '-' still marks the path taken.
+    let ctag = if ctag.is_empty() {
+        "-".to_owned()
+    } else {
+        ctag
+    };
+    Ok((changes, Cursor::Ctag(ctag)))
+}
+
+async fn pull(
+    store: &Store,
+    client: &Client,
+    account: &Account,
+    calendar: &CalendarRow,
+    report: &mut PassReport,
+) -> Result<()> {
+    let (changes, cursor) = changes(client, store, calendar).await?;
+    let hrefs: Vec<String> = changes.changed.iter().map(|(h, _)| h.clone()).collect();
+    for chunk in hrefs.chunks(100) {
+        for (href, etag, text) in client.multiget(&calendar.href, chunk).await? {
+            if let Some(remote) = tasks::from_vtodo(&text) {
+                tasks::take_remote(
+                    store,
+                    account,
+                    calendar,
+                    &href,
+                    &etag,
+                    &remote,
+                    &mut report.tasks,
+                )?;
+            } else if let Some(event) = ics::read_event(&text) {
+                events::take_remote(
+                    store,
+                    account,
+                    calendar,
+                    &href,
+                    &etag,
+                    &text,
+                    &event,
+                    &mut report.events,
+                )?;
+            } else {
+                tracing::debug!(%href, "Neither a VTODO nor a VEVENT: left alone.");
+            }
+        }
+    }
+    for href in &changes.removed {
+        if let Some(task) = store.task_at(calendar.id, href)? {
+            if task.revision == task.synced_revision {
+                store.write(|tx| tx.remove_task(task.item_id))?;
+                report.tasks.removed += 1;
+            } else {
+                store.write(|tx| {
+                    tx.set_task_sync_error(
+                        task.item_id,
+                        "Deleted on the server but changed here: keep it (satu task resolve ID --keep here) or let it go (--keep server)",
+                    )
+                })?;
+                report.tasks.conflicts += 1;
+            }
+        } else if let Some(event) = store.event_at(calendar.id, href)? {
+            events::removed_on_server(store, &event, &mut report.events)?;
+        }
+    }
+    store.write(|tx| match &cursor {
+        Cursor::SyncToken(token) => tx.set_calendar_sync_token(calendar.id, token),
+        Cursor::Ctag(ctag) => {
+            tx.set_calendar_sync_token(calendar.id, "")?;
+            tx.set_calendar_ctag(calendar.id, ctag)
+        }
+    })?;
+    Ok(())
+}
+
+/// Deletes on the server what was deleted here (`If-Match`: a resource changed there since
+/// comes back on the next pull instead).
+async fn push_deletions(
+    store: &Store,
+    client: &Client,
+    calendars: &[CalendarRow],
+    report: &mut TaskSyncCounts,
+) -> Result<()> {
+    for calendar in calendars {
+        for (id, href, etag, title) in store.dav_deletions(calendar.id)? {
+            match client.delete(&href, &etag).await {
+                Ok(()) => report.pushed += 1,
+                Err(CaldavError::Conflict { .. }) => {
+                    tracing::warn!(%href, %title, "Deleted here but changed on the server since: it stays on the server and comes back here.");
+                    // Forget what this calendar last saw, so the next pull brings it back.
+                    store.write(|tx| {
+                        tx.set_calendar_sync_token(calendar.id, "")?;
+                        tx.set_calendar_ctag(calendar.id, "")
+                    })?;
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("Cannot delete {title:?} on the server"))
+                }
+            }
+            store.write(|tx| tx.deletion_done(id))?;
+        }
+    }
+    Ok(())
+}
