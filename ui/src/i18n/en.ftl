@@ -430,3 +430,48 @@ event-error-end-before-start = The event ends before it starts.
 ## CalDAV accounts and task lists
 
 caldav-add = Add CalDAV account
+caldav-form-title = Add a CalDAV account
+caldav-form-intro = Calendars and task lists from a CalDAV server (Nextcloud, Radicale, Fastmail, …). Satu looks for them from the address you give.
+caldav-field-url = Server address
+caldav-field-name-hint = Optional; user@server by default
+caldav-submit = Add account
+caldav-busy = Looking for calendars and task lists…
+caldav-busy-short = Looking…
+caldav-added = { $count ->
+    [0] CalDAV account added; it has no calendars yet.
+    [one] CalDAV account added with one calendar.
+   *[other] CalDAV account added with { $count } calendars.
+}
+settings-calendars = Calendars and task lists
+settings-calendars-none = No CalDAV account yet.
+settings-tasks-go-here = Tasks made from mail go here
+calendar-holds-events = Events
+calendar-holds-tasks = Tasks
+calendar-holds-both = Events and tasks
+
+## Invitations
+
+invitation-label = Invitation
+invitation-answer = Your answer
+invitation-accept = Accept
+invitation-tentative = Tentative
+invitation-decline = Decline
+invitation-sending = Sending…
+invitation-answered-accepted = You accepted.
+invitation-answered-tentative = You said maybe.
+invitation-answered-declined = You declined.
+invitation-cancelled = The organizer cancelled this event.
+invitation-open-event = Show in the calendar
+
+## Shortcuts: views and the calendar
+
+shortcut-go-all = Go to All
+shortcut-go-views = Go to Unread, Flagged, Tasks
+shortcut-go-calendar = Go to the Calendar
+shortcuts-calendar = In the Calendar
+shortcut-calendar-modes = Day, week, month
+shortcut-calendar-today = Today
+shortcut-calendar-next = Next day, week or month
+shortcut-calendar-previous = Previous day, week or month
+shortcut-calendar-new = New event
+shortcut-calendar-save = Save (in the event editor)

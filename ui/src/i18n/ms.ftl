@@ -429,3 +429,48 @@ event-error-end-before-start = Acara tamat sebelum ia bermula.
 ## CalDAV accounts and task lists
 
 caldav-add = Tambah akaun CalDAV
+caldav-form-title = Tambah akaun CalDAV
+caldav-form-intro = Kalendar dan senarai tugasan daripada pelayan CalDAV (Nextcloud, Radicale, Fastmail, …). Satu mencarinya bermula daripada alamat yang anda berikan.
+caldav-field-url = Alamat pelayan
+caldav-field-name-hint = Pilihan; pengguna@pelayan secara lalai
+caldav-submit = Tambah akaun
+caldav-busy = Mencari kalendar dan senarai tugasan…
+caldav-busy-short = Mencari…
+caldav-added = { $count ->
+    [0] Akaun CalDAV ditambah; ia belum ada kalendar.
+    [one] Akaun CalDAV ditambah dengan satu kalendar.
+   *[other] Akaun CalDAV ditambah dengan { $count } kalendar.
+}
+settings-calendars = Kalendar dan senarai tugasan
+settings-calendars-none = Belum ada akaun CalDAV.
+settings-tasks-go-here = Tugasan daripada mel disimpan di sini
+calendar-holds-events = Acara
+calendar-holds-tasks = Tugasan
+calendar-holds-both = Acara dan tugasan
+
+## Invitations
+
+invitation-label = Jemputan
+invitation-answer = Jawapan anda
+invitation-accept = Terima
+invitation-tentative = Tentatif
+invitation-decline = Tolak
+invitation-sending = Menghantar…
+invitation-answered-accepted = Anda telah menerima.
+invitation-answered-tentative = Anda menjawab mungkin.
+invitation-answered-declined = Anda telah menolak.
+invitation-cancelled = Penganjur telah membatalkan acara ini.
+invitation-open-event = Tunjukkan dalam kalendar
+
+## Shortcuts: views and the calendar
+
+shortcut-go-all = Pergi ke Semua
+shortcut-go-views = Pergi ke Belum dibaca, Ditanda, Tugasan
+shortcut-go-calendar = Pergi ke Kalendar
+shortcuts-calendar = Dalam Kalendar
+shortcut-calendar-modes = Hari, minggu, bulan
+shortcut-calendar-today = Hari ini
+shortcut-calendar-next = Hari, minggu atau bulan seterusnya
+shortcut-calendar-previous = Hari, minggu atau bulan sebelumnya
+shortcut-calendar-new = Acara baharu
+shortcut-calendar-save = Simpan (dalam penyunting acara)
