@@ -656,6 +656,7 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
             {"key": "tasks.unflag_on_done", "value": true, "default": true},
             {"key": "notify.enabled", "value": true, "default": true},
             {"key": "timeline.threads", "value": false, "default": false},
+            {"key": "tasks.progress_from_replies", "value": true, "default": true},
             {"key": "send.undo_seconds", "value": true, "default": true, "number": 10, "default_number": 10},
         ])
     );
@@ -871,4 +872,51 @@ fn the_timeline_groups_by_thread_and_a_thread_reads_as_a_conversation() {
     );
     let missing = satu.fails(&["thread", "999999"], 3);
     assert!(missing.contains("No item with id 999999"), "{missing}");
+}
+
+#[test]
+fn a_reply_in_the_conversation_of_a_task_is_its_activity_and_moves_it_forward() {
+    let satu = Satu::new();
+    let mbox = |name: &str, text: &str| {
+        let path = satu.dir.path().join(name);
+        std::fs::write(&path, text).expect("mbox");
+        satu.json(&["import", "mbox", path.to_str().expect("path")]);
+    };
+    mbox(
+        "a.mbox",
+        "From a@b Mon Nov  2 09:00:00 2026\nFrom: Bob <bob@example.com>\nTo: alice@example.com\nSubject: Venue for the offsite\nDate: Mon, 02 Nov 2026 09:00:00 +0000\nMessage-ID: <venue@example.com>\n\nCan you book a venue?\n\n",
+    );
+    let mail = satu.json(&["timeline", "--kind", "mail"])[0]["id"].to_string();
+    let task = satu.json(&["task", "from-mail", &mail])["id"].to_string();
+    assert_eq!(
+        satu.json(&["show", &task])["activity"],
+        serde_json::json!([])
+    );
+    // Replies written after the task was made (dated in the future of this test).
+    mbox(
+        "b.mbox",
+        "From b@b Mon Jan  4 09:00:00 2100\nFrom: Carol <carol@example.com>\nTo: bob@example.com\nSubject: Re: Venue for the offsite\nDate: Mon, 04 Jan 2100 09:00:00 +0000\nMessage-ID: <venue-2@example.com>\nIn-Reply-To: <venue@example.com>\nReferences: <venue@example.com>\n\nI asked two hotels.\n\nFrom c@b Tue Jan  5 09:00:00 2100\nFrom: Carol <carol@example.com>\nTo: bob@example.com\nSubject: Re: Venue for the offsite\nDate: Tue, 05 Jan 2100 09:00:00 +0000\nMessage-ID: <venue-3@example.com>\nIn-Reply-To: <venue-2@example.com>\nReferences: <venue@example.com> <venue-2@example.com>\n\nThe second one has room.\n\n",
+    );
+    let shown = satu.json(&["show", &task]);
+    assert_eq!(shown["todo"]["status"], "in-process", "{shown}");
+    let activity = shown["activity"].as_array().expect("activity");
+    assert_eq!(activity.len(), 2, "{shown}");
+    assert_eq!(activity[0]["sender"], "Carol");
+    assert_eq!(activity[0]["moved_to"], "in-process");
+    assert_eq!(activity[1]["moved_to"], "");
+    assert!(activity[1]["snippet"]
+        .as_str()
+        .expect("snippet")
+        .contains("room"));
+
+    // With the setting off, replies are noted but do not move the task.
+    satu.json(&["settings", "set", "tasks.progress_from_replies", "false"]);
+    satu.json(&["task", "done", &task, "--undo"]);
+    mbox(
+        "d.mbox",
+        "From d@b Wed Jan  6 09:00:00 2100\nFrom: Dan <dan@example.com>\nTo: bob@example.com\nSubject: Re: Venue for the offsite\nDate: Wed, 06 Jan 2100 09:00:00 +0000\nMessage-ID: <venue-4@example.com>\nIn-Reply-To: <venue-3@example.com>\n\nBooked.\n\n",
+    );
+    let shown = satu.json(&["show", &task]);
+    assert_eq!(shown["todo"]["status"], "needs-action", "{shown}");
+    assert_eq!(shown["activity"].as_array().expect("activity").len(), 3);
 }

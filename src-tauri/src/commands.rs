@@ -2,8 +2,9 @@
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, Counts, Draft, Folder, ImportReport, Item, ItemDetail,
-    LiveStatus, OutboxEntry, PendingOp, SearchQuery, SendInput, SettingValue, TimelineQuery,
+    Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, Counts, Draft, EventDetail,
+    EventInput, EventOccurrence, Folder, ImportReport, Invitation, Item, ItemDetail, LiveStatus,
+    OutboxEntry, PendingOp, SearchQuery, SendInput, SettingValue, TimelineQuery,
 };
 use satu_core::links::LinkDecision;
 use satu_core::{ApiError, Satu};
@@ -274,4 +275,78 @@ pub fn set_account_notify(
     notify: bool,
 ) -> Result<Account, ApiError> {
     satu.set_account_notify(id, notify)
+}
+
+#[tauri::command]
+pub fn calendars(
+    satu: State<'_, Satu>,
+    account: Option<i64>,
+) -> Result<Vec<CalendarInfo>, ApiError> {
+    satu.calendars(account)
+}
+
+#[tauri::command]
+pub fn set_task_calendar(satu: State<'_, Satu>, id: i64) -> Result<Vec<CalendarInfo>, ApiError> {
+    satu.set_task_calendar(id)
+}
+
+#[tauri::command]
+pub async fn add_caldav_account(
+    satu: State<'_, Satu>,
+    input: CaldavInput,
+) -> Result<i64, ApiError> {
+    let id = satu.add_caldav_account(input).await?;
+    satu.sync_soon();
+    Ok(id)
+}
+
+#[tauri::command]
+pub fn calendar_events(
+    satu: State<'_, Satu>,
+    from: String,
+    to: String,
+) -> Result<Vec<EventOccurrence>, ApiError> {
+    satu.calendar_events(&from, &to, &[])
+}
+
+#[tauri::command]
+pub fn event(satu: State<'_, Satu>, id: i64) -> Result<EventDetail, ApiError> {
+    satu.event(id)
+}
+
+#[tauri::command]
+pub fn event_add(satu: State<'_, Satu>, input: EventInput) -> Result<EventDetail, ApiError> {
+    satu.add_event(&input)
+}
+
+#[tauri::command]
+pub fn event_edit(
+    satu: State<'_, Satu>,
+    id: i64,
+    input: EventInput,
+) -> Result<EventDetail, ApiError> {
+    satu.edit_event(id, &input)
+}
+
+#[tauri::command]
+pub fn event_delete(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
+    satu.delete_event(id)
+}
+
+#[tauri::command]
+pub async fn resolve_event(
+    satu: State<'_, Satu>,
+    id: i64,
+    keep_here: bool,
+) -> Result<EventDetail, ApiError> {
+    satu.resolve_event(id, keep_here).await
+}
+
+#[tauri::command]
+pub async fn answer_invitation(
+    satu: State<'_, Satu>,
+    id: i64,
+    answer: String,
+) -> Result<Invitation, ApiError> {
+    satu.answer_invitation(id, &answer).await
 }

@@ -136,6 +136,14 @@ pub fn run() {
             });
             Ok(())
         })
+        // Coming back to the window: what other devices changed on the calendars shows now.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Focused(true) = event {
+                if let Some(satu) = window.try_state::<Satu>() {
+                    satu.sync_soon();
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::timeline,
             commands::search,
@@ -176,6 +184,16 @@ pub fn run() {
             commands::settings,
             commands::set_setting,
             commands::set_account_notify,
+            commands::calendars,
+            commands::set_task_calendar,
+            commands::add_caldav_account,
+            commands::calendar_events,
+            commands::event,
+            commands::event_add,
+            commands::event_edit,
+            commands::event_delete,
+            commands::resolve_event,
+            commands::answer_invitation,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -616,3 +616,125 @@ impl Drop for Radicale {
             .output();
     }
 }
+
+impl Radicale {
+    /// Stops it (an outage); `start_again` brings it back with its data.
+    pub fn stop(&self) {
+        let _ = Command::new("bash")
+            .arg(repo().join("tests/servers/radicale.sh"))
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+
+    pub fn start_again(&self) {
+        let out = Command::new("bash")
+            .arg(repo().join("tests/servers/radicale.sh"))
+            .arg("start")
+            .arg(self.dir.path())
+            .envs([
+                ("RADICALE_PORT", self.var("RADICALE_PORT")),
+                ("RADICALE_TLS_PORT", self.var("RADICALE_TLS_PORT")),
+            ])
+            .output()
+            .expect("radicale.sh");
+        assert!(
+            out.status.success(),
+            "Radicale did not start again: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A private Xandikos CalDAV server on 127.0.0.1 (`tests/servers/xandikos.sh`; no
+/// authentication), stopped on drop.
+pub struct Xandikos {
+    pub dir: tempfile::TempDir,
+    pub vars: BTreeMap<String, String>,
+}
+
+impl Xandikos {
+    pub fn start() -> Xandikos {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = Command::new("bash")
+            .arg(repo().join("tests/servers/xandikos.sh"))
+            .arg("start")
+            .arg(dir.path())
+            .output()
+            .expect("run tests/servers/xandikos.sh (run tests/servers/install.sh first)");
+        assert!(
+            out.status.success(),
+            "Xandikos did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout
+            .lines()
+            .rev()
+            .find(|l| l.contains("XANDIKOS_URL="))
+            .expect("xandikos.sh prints its URL");
+        let vars = line
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Xandikos { dir, vars }
+    }
+
+    pub fn var(&self, name: &str) -> &str {
+        self.vars
+            .get(name)
+            .unwrap_or_else(|| panic!("xandikos.sh did not print {name}"))
+    }
+}
+
+impl Drop for Xandikos {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(repo().join("tests/servers/xandikos.sh"))
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+/// The second CalDAV client (`tests/servers/caldav_peer.sh`, the Python `caldav` package).
+pub struct Peer {
+    pub url: String,
+    pub user: String,
+    pub password: String,
+}
+
+impl Peer {
+    /// Runs a peer command; its exit code and its JSON (Null when it printed none).
+    pub fn try_run(&self, args: &[&str]) -> (i32, Value) {
+        let out = Command::new("bash")
+            .arg(repo().join("tests/servers/caldav_peer.sh"))
+            .args([
+                "--url",
+                &self.url,
+                "--user",
+                &self.user,
+                "--password",
+                &self.password,
+            ])
+            .args(args)
+            .output()
+            .expect("run tests/servers/caldav_peer.sh");
+        let value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let code = out.status.code().unwrap_or(-1);
+        if code != 0 && code != 3 && code != 4 {
+            panic!(
+                "caldav_peer {args:?} failed ({code}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        (code, value)
+    }
+
+    pub fn run(&self, args: &[&str]) -> Value {
+        let (code, value) = self.try_run(args);
+        assert_eq!(code, 0, "caldav_peer {args:?}: exit {code}");
+        value
+    }
+}

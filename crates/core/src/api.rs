@@ -398,6 +398,12 @@ impl Satu {
         Ok(report)
     }
 
+    /// Asks the live loop for a CalDAV pass (and an outbox run) now: the window got the focus,
+    /// an account was added.
+    pub fn sync_soon(&self) {
+        self.outbox_wake.notify_waiters();
+    }
+
     /// How many task and event changes wait for a CalDAV server.
     pub fn calendar_pending(&self) -> ApiResult<i64> {
         Ok(self.store.dav_pending()?)
@@ -1329,6 +1335,21 @@ impl Satu {
         if let Some(sender) = &detail.item.sender {
             detail.remote_content = self.store.remote_content_allowed(&sender.address)?;
         }
+        if detail.item.kind == "task" {
+            detail.activity = self
+                .store
+                .task_activity(detail.item.id)?
+                .into_iter()
+                .map(|a| dto::Activity {
+                    item: a.item_id,
+                    time: dto::rfc3339(a.time_ms),
+                    title: a.title,
+                    sender: a.sender,
+                    snippet: a.snippet,
+                    moved_to: a.moved_to,
+                })
+                .collect();
+        }
         if detail.item.kind == "mail" {
             detail.invitation = self
                 .invitation_in(detail.item.id, detail.item.account)?
@@ -1364,8 +1385,13 @@ impl Satu {
         let kept = stored
             .as_ref()
             .and_then(|e| caldav::ics::read_event(&e.ics).map(|p| (e.item_id, p)));
-        let invitation =
-            caldav::invite::summary(&event, &me, kept.as_ref().map(|(id, p)| (*id, p)));
+        let answered = self.store.invitation_answer(&event.master.uid)?;
+        let invitation = caldav::invite::summary(
+            &event,
+            &me,
+            kept.as_ref().map(|(id, p)| (*id, p)),
+            answered.as_deref(),
+        );
         Ok(Some((text, event, invitation)))
     }
 
@@ -1449,6 +1475,7 @@ impl Satu {
                     tx.add_event(owner, calendar_id, "", "", &stored, &record, false)?;
                 }
             }
+            tx.set_invitation_answer(&event.master.uid, partstat)?;
             tx.queue_outgoing(&satu_store::NewOutgoing {
                 account_id: account.id,
                 message_id: built.message_id.clone(),

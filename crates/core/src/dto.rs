@@ -135,6 +135,27 @@ pub struct ItemDetail {
     /// when none.
     #[serde(default)]
     pub invitation: Option<Invitation>,
+    /// A task made from mail: the messages of that conversation since it was made, oldest
+    /// first (empty otherwise).
+    #[serde(default)]
+    pub activity: Vec<Activity>,
+}
+
+/// A message in the conversation of a task's mail ("one message updates progress").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// The message's item id.
+    pub item: i64,
+    /// When (RFC 3339).
+    pub time: String,
+    /// Its subject.
+    pub title: String,
+    /// Who wrote it.
+    pub sender: String,
+    /// The start of its text.
+    pub snippet: String,
+    /// The status it moved the task to (`in-process`), '' when none.
+    pub moved_to: String,
 }
 
 /// An invitation (or its update or cancellation) carried by a mail.
@@ -736,6 +757,7 @@ impl From<satu_store::ItemDetail> for ItemDetail {
             quarantined: detail.quarantine,
             remote_content: false,
             invitation: None,
+            activity: Vec::new(),
             attachments: detail
                 .attachments
                 .into_iter()

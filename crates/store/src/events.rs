@@ -294,6 +294,20 @@ impl crate::Store {
         })
     }
 
+    /// The user's answer to the invitation to event `uid` (PARTSTAT), if any.
+    pub fn invitation_answer(&self, uid: &str) -> Result<Option<String>> {
+        self.read(|conn| {
+            use rusqlite::OptionalExtension as _;
+            conn.query_row(
+                "SELECT partstat FROM invitation_answers WHERE uid = ?1",
+                [uid],
+                |r| r.get(0),
+            )
+            .optional()
+            .context("Cannot read the invitation's answer")
+        })
+    }
+
     /// How many tasks and events wait to be pushed (changed or deleted here).
     pub fn dav_pending(&self) -> Result<i64> {
         self.read(|conn| {
@@ -634,6 +648,19 @@ impl Tx<'_> {
         self.conn()
             .execute("DELETE FROM dav_deletions WHERE id = ?1", [id])
             .context("Cannot record the deletion")?;
+        Ok(())
+    }
+
+    /// Records the user's answer to the invitation to event `uid`.
+    pub fn set_invitation_answer(&mut self, uid: &str, partstat: &str) -> Result<()> {
+        let now = self.now() * 1000;
+        self.conn()
+            .execute(
+                "INSERT INTO invitation_answers (uid, partstat, answered_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (uid) DO UPDATE SET partstat = excluded.partstat, answered_at = excluded.answered_at",
+                params![uid, partstat, now],
+            )
+            .context("Cannot record the answer")?;
         Ok(())
     }
 

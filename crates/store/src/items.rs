@@ -429,6 +429,7 @@ impl Tx<'_> {
         self.thread_mail(id, mail)?;
         self.record(ChangeKind::Added, id, ItemKind::Mail, &mail.title)?;
         self.relink_task(id, mail.account_id, &mail.message_id)?;
+        self.note_task_activity(id, mail.time_ms, &mail.message_id)?;
         if mail.flagged {
             self.on_mail_flagged(id)?;
         }

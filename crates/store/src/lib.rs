@@ -48,7 +48,7 @@ pub use migrations::LATEST_VERSION;
 pub use ops::{Op, OpState};
 pub use outbox::{NewOutgoing, OutboxState, Outgoing, Stage};
 pub use task_sync::{RemoteTask, SyncTask, TaskFields};
-pub use tasks::{NumberSetting, Setting, TaskStatus, TodoInfo};
+pub use tasks::{Activity, NumberSetting, Setting, TaskStatus, TodoInfo};
 
 /// Errors a caller may want to branch on. Everything else is an `anyhow::Error` with context.
 #[derive(Debug, thiserror::Error)]

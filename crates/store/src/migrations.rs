@@ -46,6 +46,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0012_task_sync.sql"),
     ),
     ("0013_events", include_str!("../migrations/0013_events.sql")),
+    (
+        "0014_answers_activity",
+        include_str!("../migrations/0014_answers_activity.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -81,15 +81,19 @@ pub enum Setting {
     Notify,
     /// `timeline.threads`: the timeline shows one row per conversation (its newest message).
     Threads,
+    /// `tasks.progress_from_replies`: a reply in the conversation of a task's mail moves the
+    /// task from "needs action" to "in process".
+    ProgressFromReplies,
 }
 
 impl Setting {
     /// Every setting.
-    pub const ALL: [Setting; 4] = [
+    pub const ALL: [Setting; 5] = [
         Setting::TaskFromFlagged,
         Setting::UnflagOnDone,
         Setting::Notify,
         Setting::Threads,
+        Setting::ProgressFromReplies,
     ];
 
     /// The key, e.g. `tasks.from_flagged`.
@@ -99,6 +103,7 @@ impl Setting {
             Setting::UnflagOnDone => "tasks.unflag_on_done",
             Setting::Notify => "notify.enabled",
             Setting::Threads => "timeline.threads",
+            Setting::ProgressFromReplies => "tasks.progress_from_replies",
         }
     }
 
@@ -110,7 +115,10 @@ impl Setting {
     /// The value when the user has not chosen one.
     pub fn default_value(self) -> bool {
         match self {
-            Setting::TaskFromFlagged | Setting::UnflagOnDone | Setting::Notify => true,
+            Setting::TaskFromFlagged
+            | Setting::UnflagOnDone
+            | Setting::Notify
+            | Setting::ProgressFromReplies => true,
             // Like Thunderbird: one row per message until the user groups them.
             Setting::Threads => false,
         }
@@ -484,6 +492,96 @@ impl crate::Store {
             let rows = stmt.query_map([], |row| row.get(0))?;
             rows.collect::<rusqlite::Result<_>>()
                 .context("Cannot read the remote content choices")
+        })
+    }
+}
+
+/// A message in the conversation of a task's mail that came after the task was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    /// The message's item.
+    pub item_id: i64,
+    /// Its time, Unix ms.
+    pub time_ms: i64,
+    /// Its title (subject).
+    pub title: String,
+    /// Who wrote it.
+    pub sender: String,
+    /// The start of its text.
+    pub snippet: String,
+    /// The status it moved the task to ('' when none).
+    pub moved_to: String,
+}
+
+impl Tx<'_> {
+    /// Mail `mail_id` (sent at `time_ms`) joined a conversation: for each task made from a mail
+    /// of that conversation before it was sent, it is activity, and it moves a task that
+    /// needs action to "in process" when `tasks.progress_from_replies` is on.
+    pub(crate) fn note_task_activity(
+        &mut self,
+        mail_id: i64,
+        time_ms: i64,
+        message_id: &str,
+    ) -> Result<()> {
+        let tasks: Vec<(i64, String)> = {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT DISTINCT t.item_id, t.status FROM items me
+                 JOIN items src ON src.thread_id = me.thread_id AND src.id != me.id
+                 JOIN mail m ON m.item_id = src.id
+                 JOIN tasks t ON t.mail_message_id = m.message_id
+                 WHERE me.id = ?1 AND me.thread_id IS NOT NULL AND t.mail_message_id != ?2
+                     AND t.created_at <= ?3",
+            )?;
+            let rows = stmt.query_map(params![mail_id, message_id, time_ms], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let progress = self.setting(Setting::ProgressFromReplies)?;
+        for (task, status) in tasks {
+            let moves = progress && status == TaskStatus::NeedsAction.as_str();
+            self.conn()
+                .execute(
+                    "INSERT OR IGNORE INTO task_activity (task_id, item_id, moved_to) VALUES (?1, ?2, ?3)",
+                    params![task, mail_id, if moves { TaskStatus::InProcess.as_str() } else { "" }],
+                )
+                .context("Cannot note the task's activity")?;
+            if moves {
+                self.set_task_status(task, TaskStatus::InProcess)?;
+            } else {
+                let title = task_title(self.conn(), task)?;
+                self.record(ChangeKind::Updated, task, ItemKind::Task, &title)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl crate::Store {
+    /// What happened in the conversation of task `task`'s mail since it was made, oldest first.
+    pub fn task_activity(&self, task: i64) -> Result<Vec<Activity>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT i.id, i.time, i.title, CASE WHEN i.sender_name != '' THEN i.sender_name ELSE i.sender_address END,
+                     i.snippet, a.moved_to
+                 FROM task_activity a JOIN items i ON i.id = a.item_id
+                 WHERE a.task_id = ?1 ORDER BY i.time, i.id",
+            )?;
+            let rows = stmt.query_map([task], |r| {
+                Ok(Activity {
+                    item_id: r.get(0)?,
+                    time_ms: r.get(1)?,
+                    title: r.get(2)?,
+                    sender: r.get(3)?,
+                    snippet: r.get(4)?,
+                    moved_to: r.get(5)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<_>>()
+                .context("Cannot read the task's activity")
         })
     }
 }

@@ -40,6 +40,7 @@ pub(crate) fn summary(
     event: &EventObject,
     me: &str,
     stored: Option<(i64, &EventObject)>,
+    answered: Option<&str>,
 ) -> dto::Invitation {
     let m = &event.master;
     let answer_in = |e: &EventObject| {
@@ -63,8 +64,9 @@ pub(crate) fn summary(
             .map(|(_, a)| a.clone())
             .unwrap_or_default(),
         method: event.method.clone(),
-        answer: stored
-            .and_then(|(_, e)| answer_in(e))
+        answer: answered
+            .map(str::to_ascii_lowercase)
+            .or_else(|| stored.and_then(|(_, e)| answer_in(e)))
             .or_else(|| answer_in(event)),
         event: stored.map(|(id, _)| id),
     }
@@ -205,12 +207,14 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
         );
         assert!(stored.contains("TRIGGER:-PT5M"), "{stored}");
         let event = ics::read_event(REQUEST).expect("event");
-        let s = summary(&event, "alice@example.com", None);
+        let s = summary(&event, "alice@example.com", None, None);
         assert_eq!(s.method, "REQUEST");
         assert_eq!(s.answer, None);
         let kept = ics::read_event(&stored).expect("event");
-        let s = summary(&event, "alice@example.com", Some((9, &kept)));
+        let s = summary(&event, "alice@example.com", Some((9, &kept)), None);
         assert_eq!((s.answer.as_deref(), s.event), (Some("tentative"), Some(9)));
+        let s = summary(&event, "alice@example.com", None, Some("DECLINED"));
+        assert_eq!(s.answer.as_deref(), Some("declined"));
         assert_eq!(partstat("Decline"), Some("DECLINED"));
         assert_eq!(partstat("later"), None);
         assert!(find(&[REQUEST.to_owned()]).is_some());

@@ -89,9 +89,10 @@ pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<PassR
             .await
             .with_context(|| format!("Cannot sync the calendar {}", calendar.name))?;
     }
+    // Deletions first: a resource made again under the same name after one is a new one.
+    push_deletions(store, &client, &calendars, &mut report.events).await?;
     tasks::push_all(store, &client, account, &calendars, &mut report.tasks).await?;
     events::push_all(store, &client, &calendars, &mut report.events).await?;
-    push_deletions(store, &client, &calendars, &mut report.events).await?;
     if report != PassReport::default() {
         tracing::info!(?report, "CalDAV synced.");
     }
@@ -162,7 +163,19 @@ async fn pull(
     report: &mut PassReport,
 ) -> Result<()> {
     let (changes, cursor) = changes(client, store, calendar).await?;
-    let hrefs: Vec<String> = changes.changed.iter().map(|(h, _)| h.clone()).collect();
+    // What waits to be deleted there is not brought back here (if it changed there since, the
+    // DELETE's If-Match fails and the next pull brings that version).
+    let deleting: Vec<String> = store
+        .dav_deletions(calendar.id)?
+        .into_iter()
+        .map(|(_, href, _, _)| href)
+        .collect();
+    let hrefs: Vec<String> = changes
+        .changed
+        .iter()
+        .map(|(h, _)| h.clone())
+        .filter(|h| !deleting.contains(h))
+        .collect();
     for chunk in hrefs.chunks(100) {
         for (href, etag, text) in client.multiget(&calendar.href, chunk).await? {
             if let Some(remote) = tasks::from_vtodo(&text) {
