@@ -694,3 +694,77 @@ fn an_invitation_is_answered_through_the_outbox_and_lands_in_the_calendar() {
         3
     );
 }
+
+#[test]
+fn tasks_made_from_mail_go_to_the_one_list_chosen_over_every_account() {
+    let first = Radicale::start();
+    let second = Xandikos::start();
+    let (a, b) = (Server::radicale(&first), Server::xandikos(&second));
+    let satu = Satu::new();
+    let path = satu.dir.path().join("mail.mbox");
+    std::fs::write(
+        &path,
+        "From a@b Mon Nov  2 09:00:00 2026\nFrom: Bob <bob@example.com>\nTo: alice@example.com\nSubject: Print the posters\nDate: Mon, 02 Nov 2026 09:00:00 +0000\nMessage-ID: <posters@example.com>\n\nPlease print them.\n\n",
+    )
+    .expect("mbox");
+    satu.json(&["import", "mbox", path.to_str().expect("path")]);
+    a.add_to(&satu);
+    b.add_to(&satu);
+    let lists = satu.json(&["calendar", "list"]);
+    let chosen: Vec<&Value> = lists
+        .as_array()
+        .expect("calendars")
+        .iter()
+        .filter(|c| c["tasks_go_here"] == true)
+        .collect();
+    assert_eq!(chosen.len(), 1, "one list takes the tasks: {lists}");
+    // Choose Xandikos' task list: the task goes there, not to Radicale.
+    let xandikos_tasks = lists
+        .as_array()
+        .expect("calendars")
+        .iter()
+        .find(|c| {
+            c["name"] == "Tasks"
+                && c["href"]
+                    .as_str()
+                    .is_some_and(|h| h.contains("/calendars/"))
+        })
+        .expect("Xandikos' Tasks")["id"]
+        .to_string();
+    let after = satu.json(&["calendar", "tasks-here", &xandikos_tasks]);
+    assert_eq!(
+        after
+            .as_array()
+            .expect("calendars")
+            .iter()
+            .filter(|c| c["tasks_go_here"] == true)
+            .count(),
+        1
+    );
+    let out = satu.run(&["calendar", "tasks-here", "999"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mail = satu.json(&["timeline", "--kind", "mail"])[0]["id"].to_string();
+    satu.json(&["task", "from-mail", &mail]);
+    satu.json(&["sync"]);
+    assert_eq!(
+        b.peer()
+            .run(&["list", &b.tasks])
+            .as_array()
+            .expect("list")
+            .len(),
+        1
+    );
+    assert_eq!(
+        a.peer()
+            .run(&["list", &a.tasks])
+            .as_array()
+            .expect("list")
+            .len(),
+        0
+    );
+}

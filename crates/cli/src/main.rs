@@ -290,7 +290,7 @@ enum CalendarCommand {
         #[arg(long)]
         calendar: Vec<i64>,
     },
-    /// Tasks made from mail go to this task list (one per account).
+    /// Tasks made from mail go to this task list (one, whichever account it belongs to).
     TasksHere {
         /// Calendar id (see `satu calendar list`).
         id: i64,

@@ -253,7 +253,8 @@ impl Satu {
             .collect())
     }
 
-    /// Makes calendar `id` the task list where tasks made from mail go (one per account).
+    /// Makes calendar `id` the task list where tasks made from mail go (one over every
+    /// account).
     pub fn set_task_calendar(&self, id: i64) -> ApiResult<Vec<dto::CalendarInfo>> {
         let calendar = self
             .store
@@ -271,8 +272,7 @@ impl Satu {
                 ),
             ));
         }
-        self.store
-            .write(|tx| tx.set_task_calendar(calendar.account_id, id))?;
+        self.store.write(|tx| tx.set_task_calendar(id))?;
         self.calendars(None)
     }
 

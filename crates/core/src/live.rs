@@ -44,8 +44,10 @@ const MIN_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
 /// How long a polite logout may take when stopping.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(1);
-/// How often CalDAV task lists are synced when nothing changed here.
+/// How often CalDAV calendars and task lists are synced when nothing changed here.
 const CALDAV_PERIOD: Duration = Duration::from_secs(30);
+/// The first retry of a CalDAV pass that failed (doubled up to the period).
+const CALDAV_RETRY: Duration = Duration::from_secs(5);
 /// How long all account tasks together get to stop.
 const STOP_TIMEOUT: Duration = Duration::from_secs(4);
 
@@ -167,21 +169,36 @@ pub(crate) async fn run(
 /// (for messages queued by another process, or a server that came back). A send in flight when
 /// `cancel` fires is dropped: the outbox's stages make that as safe as a killed process.
 async fn outbox_worker(satu: Satu, cancel: CancellationToken, poll: Duration) {
-    // CalDAV task lists: synced every CALDAV_PERIOD, and at once after a local change.
-    let mut last_caldav: Option<Instant> = None;
+    // CalDAV calendars and task lists: synced every CALDAV_PERIOD, at once after a local change
+    // (or the window's focus), and, while a server does not answer, again after 5 s, 10 s, …
+    // up to the period, so changes made offline go up soon after it is back.
+    let mut next_caldav = Instant::now();
+    let mut caldav_failures: u32 = 0;
     let mut woke = false;
     loop {
         if let Err(e) = crate::send::flush(&satu, None).await {
             tracing::warn!(error = %format!("{e:#}"), "The outbox could not be sent.");
         }
-        if woke || last_caldav.is_none_or(|t| t.elapsed() >= CALDAV_PERIOD) {
-            last_caldav = Some(Instant::now());
+        if woke || Instant::now() >= next_caldav {
             let accounts = satu.store().accounts().unwrap_or_default();
+            let mut failed = false;
             for account in accounts.iter().filter(|a| a.kind == AccountKind::Caldav) {
                 if let Err(e) = crate::caldav::sync_account(&satu, account).await {
+                    failed = true;
                     tracing::warn!(account_id = account.id, error = %format!("{e:#}"), "The calendars and task lists could not be synced.");
                 }
             }
+            caldav_failures = if failed {
+                caldav_failures.saturating_add(1)
+            } else {
+                0
+            };
+            let wait = if failed {
+                (CALDAV_RETRY * 2u32.saturating_pow(caldav_failures - 1)).min(CALDAV_PERIOD)
+            } else {
+                CALDAV_PERIOD
+            };
+            next_caldav = Instant::now() + wait;
         }
         woke = false;
         let now = crate::send::now_ms();
@@ -190,6 +207,7 @@ async fn outbox_worker(satu: Satu, cancel: CancellationToken, poll: Duration) {
             Ok(Some(_)) => poll.min(Duration::from_millis(500)),
             _ => poll,
         };
+        let wait = wait.min(next_caldav.saturating_duration_since(Instant::now()));
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = satu.outbox_wake.notified() => woke = true,

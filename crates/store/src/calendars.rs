@@ -37,7 +37,7 @@ pub struct CalendarRow {
     pub sync_token: String,
     /// The ctag of the last sync of a server without sync-collection ('' otherwise).
     pub ctag: String,
-    /// Where tasks made from mail go.
+    /// Where tasks made from mail go (one calendar over every account).
     pub task_default: bool,
 }
 
@@ -81,9 +81,10 @@ impl Tx<'_> {
                 )
                 .context("Cannot store the calendar")?;
         }
+        // One task list, over every account, takes the tasks made from mail.
         let has_default: bool = self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM calendars WHERE account_id = ?1 AND task_default = 1)",
-            [account_id],
+            "SELECT EXISTS (SELECT 1 FROM calendars WHERE task_default = 1)",
+            [],
             |r| r.get(0),
         )?;
         if !has_default {
@@ -102,12 +103,12 @@ impl Tx<'_> {
 }
 
 impl Tx<'_> {
-    /// Makes `calendar_id` the account's list where tasks go.
-    pub fn set_task_calendar(&mut self, account_id: i64, calendar_id: i64) -> Result<()> {
+    /// Makes `calendar_id` the list where tasks made from mail go (one over every account).
+    pub fn set_task_calendar(&mut self, calendar_id: i64) -> Result<()> {
         self.conn()
             .execute(
-                "UPDATE calendars SET task_default = (id = ?2) WHERE account_id = ?1",
-                params![account_id, calendar_id],
+                "UPDATE calendars SET task_default = (id = ?1)",
+                params![calendar_id],
             )
             .context("Cannot choose the task list")?;
         Ok(())

@@ -52,7 +52,14 @@ impl Prop {
             line.push(';');
             line.push_str(k);
             line.push('=');
-            line.push_str(v);
+            // A value with a separator in it is quoted (RFC 5545 §3.2).
+            if !v.starts_with('"') && v.contains([':', ';', ',']) {
+                line.push('"');
+                line.push_str(v);
+                line.push('"');
+            } else {
+                line.push_str(v);
+            }
         }
         line.push(':');
         line.push_str(&self.value);
@@ -221,9 +228,80 @@ fn parse_line(line: &str) -> Option<Prop> {
     })
 }
 
-/// Parses iCalendar text into its top component (VCALENDAR). Text with components but no
-/// VCALENDAR around them is wrapped in one.
+fn from_library(c: &icalendar::parser::Component<'_>) -> Component {
+    Component {
+        name: c.name.as_str().to_ascii_uppercase(),
+        props: c
+            .properties
+            .iter()
+            .map(|p| Prop {
+                name: p.name.as_str().to_ascii_uppercase(),
+                params: p
+                    .params
+                    .iter()
+                    .map(|k| {
+                        (
+                            k.key.as_str().to_ascii_uppercase(),
+                            k.val
+                                .as_ref()
+                                .map(|v| v.as_str().to_owned())
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+                value: p.val.as_str().to_owned(),
+            })
+            .collect(),
+        children: c.components.iter().map(from_library).collect(),
+    }
+}
+
+/// Parses iCalendar text into its top component (VCALENDAR) with the `icalendar` crate's
+/// parser; text it refuses (a stray line, an unclosed component) is read line by line instead,
+/// keeping what can be read. Text with components but no VCALENDAR around them is wrapped in
+/// one; text without any VEVENT/VTODO is `None`.
 pub(crate) fn parse(text: &str) -> Option<Component> {
+    let unfolded = icalendar::parser::unfold(text);
+    let calendar = match icalendar::parser::read_calendar(&unfolded) {
+        Ok(parsed) => {
+            let mut calendar = Component::new("VCALENDAR");
+            calendar.props = from_library(&icalendar::parser::Component {
+                name: "VCALENDAR".into(),
+                properties: parsed.properties,
+                components: Vec::new(),
+            })
+            .props;
+            calendar.children = parsed.components.iter().map(from_library).collect();
+            // A text of several VCALENDARs: their components together.
+            if calendar.children.iter().any(|c| c.name == "VCALENDAR") {
+                let nested: Vec<Component> = std::mem::take(&mut calendar.children);
+                for c in nested {
+                    if c.name == "VCALENDAR" {
+                        if calendar.props.is_empty() {
+                            calendar.props = c.props;
+                        }
+                        calendar.children.extend(c.children);
+                    } else {
+                        calendar.children.push(c);
+                    }
+                }
+            }
+            Some(calendar)
+        }
+        Err(e) => {
+            tracing::debug!(error = %e.lines().next().unwrap_or_default(), "iCalendar text read leniently.");
+            parse_lenient(text)
+        }
+    }?;
+    calendar
+        .children
+        .iter()
+        .any(|c| c.name == "VEVENT" || c.name == "VTODO")
+        .then_some(calendar)
+}
+
+/// The line-by-line reader for text the strict parser refuses.
+fn parse_lenient(text: &str) -> Option<Component> {
     let mut lines: Vec<String> = Vec::new();
     for raw in text.split('\n') {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
@@ -259,19 +337,16 @@ pub(crate) fn parse(text: &str) -> Option<Component> {
         stack.last_mut()?.children.push(done);
     }
     let mut root = stack.pop()?;
-    let calendar = match root.children.iter().position(|c| c.name == "VCALENDAR") {
-        Some(i) => root.children.swap_remove(i),
-        None => {
-            let mut c = Component::new("VCALENDAR");
-            c.children = root.children;
-            c
-        }
-    };
-    calendar
-        .children
-        .iter()
-        .any(|c| c.name == "VEVENT" || c.name == "VTODO")
-        .then_some(calendar)
+    Some(
+        match root.children.iter().position(|c| c.name == "VCALENDAR") {
+            Some(i) => root.children.swap_remove(i),
+            None => {
+                let mut c = Component::new("VCALENDAR");
+                c.children = root.children;
+                c
+            }
+        },
+    )
 }
 
 /// A DATE or DATE-TIME value with its zone.
@@ -988,6 +1063,85 @@ SUMMARY:Stand-up (moved)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         );
         assert!(read_event("garbage").is_none());
         assert!(read_event("BEGIN:VCALENDAR\nEND:VCALENDAR\n").is_none());
+    }
+
+    /// Mutated calendars (bytes flipped, lines cut, dropped and repeated, seeded): reading,
+    /// expanding, merging and writing never panic, and what is written reads again.
+    #[test]
+    fn mangled_text_never_panics() {
+        let mut rng = fastrand::Rng::with_seed(6);
+        let seeds = [
+            SERIES.to_owned(),
+            SERIES.replace("COUNT=4", "INTERVAL=0"),
+            SERIES.replace("FREQ=WEEKLY;COUNT=4", "FREQ=SECONDLY;BYSETPOS=-1"),
+        ];
+        let pieces = [
+            "\r\n",
+            ":",
+            ";",
+            "=",
+            "\"",
+            ",",
+            "\\",
+            "BEGIN:VEVENT\r\n",
+            "END:VEVENT\r\n",
+            "RRULE:FREQ=DAILY;UNTIL=1\r\n",
+            "DTSTART;TZID=Nowhere/City:20270101T000000\r\n",
+            "EXDATE:garbage\r\n",
+            " ",
+            "\u{fffd}",
+            "99999999T999999Z",
+        ];
+        for round in 0..3000 {
+            let mut text = seeds[round % seeds.len()].clone();
+            for _ in 0..rng.usize(1..6) {
+                let at = rng.usize(0..=text.len());
+                let at = (0..=at)
+                    .rev()
+                    .find(|i| text.is_char_boundary(*i))
+                    .unwrap_or(0);
+                match rng.u8(0..3) {
+                    0 => text.insert_str(at, pieces[rng.usize(0..pieces.len())]),
+                    1 => {
+                        let end = (at + rng.usize(0..40)).min(text.len());
+                        let end = (end..=text.len())
+                            .find(|i| text.is_char_boundary(*i))
+                            .unwrap_or(text.len());
+                        text.replace_range(at..end, "");
+                    }
+                    _ => {
+                        let end = (at + rng.usize(0..80)).min(text.len());
+                        let end = (end..=text.len())
+                            .find(|i| text.is_char_boundary(*i))
+                            .unwrap_or(text.len());
+                        let copy = text[at..end].to_owned();
+                        text.insert_str(at, &copy);
+                    }
+                }
+            }
+            if let Some(event) = read_event(&text) {
+                let (instances, _) = event.instances(utc("2029-01-01T00:00:00Z"));
+                assert!(
+                    instances.len()
+                        <= usize::from(MAX_INSTANCES)
+                            + event.exceptions.len()
+                            + event.master.rdates.len()
+                );
+                let written = event.calendar.to_text();
+                assert!(
+                    parse(&written).is_some(),
+                    "written text reads again: {written}"
+                );
+                let _ = merge(SERIES, &text, SERIES, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn text_the_strict_parser_refuses_is_still_read() {
+        let broken = "BEGIN:VCALENDAR\nthis is not a content line\nBEGIN:VEVENT\nUID:x\nDTSTART:20270105T100000Z\nSUMMARY:Kept\nEND:VEVENT\n";
+        let e = read_event(broken).expect("event");
+        assert_eq!(e.master.summary, "Kept");
     }
 
     #[test]

@@ -285,16 +285,28 @@ pub(super) async fn push_all(
         .iter()
         .filter(|c| c.components.iter().any(|k| k == "VTODO"))
         .collect();
-    let Some(default) = lists.iter().find(|c| c.task_default).or(lists.first()) else {
-        return Ok(());
-    };
+    // New tasks go to the list chosen for them; when it is another account's, that account's
+    // pass takes them.
+    let chosen_elsewhere = store
+        .calendars(None)?
+        .iter()
+        .any(|c| c.task_default && c.account_id != account.id);
+    let default = lists
+        .iter()
+        .find(|c| c.task_default)
+        .or(if chosen_elsewhere {
+            None
+        } else {
+            lists.first()
+        });
     for task in store.unsynced_tasks()? {
-        let calendar = match task.calendar_id {
-            Some(id) => match lists.iter().find(|c| c.id == id) {
+        let calendar = match (task.calendar_id, default) {
+            (Some(id), _) => match lists.iter().find(|c| c.id == id) {
                 Some(c) => c,
                 None => continue, // another account's list
             },
-            None => default,
+            (None, Some(default)) => default,
+            (None, None) => continue,
         };
         push(store, client, account, calendar, &task, report)
             .await
