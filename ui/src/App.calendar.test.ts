@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import type { InvitationAnswer } from './backend';
+import type { Invitation, InvitationAnswer } from './backend';
 import { createFakeBackend } from './backend/fake';
 import InvitationCard from './components/InvitationCard.svelte';
 import SettingsDialog from './components/SettingsDialog.svelte';
@@ -122,6 +122,23 @@ describe('the Calendar in the window', () => {
     await fireEvent.click(await screen.findByTestId('invitation-open-event'));
     await waitFor(() => expect(screen.getByTestId('reading-pane').querySelector('h1')?.textContent).toContain('Project kick-off'));
   });
+
+  it('declining an invitation: the card shows the answer and no event any more', async () => {
+    const fake = createFakeBackend({ calendar: true });
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(rows().find((r) => r.textContent?.includes('Invitation: Project kick-off'))!);
+    await fireEvent.click(await screen.findByTestId('invitation-accepted'));
+    await screen.findByTestId('invitation-open-event');
+    const accepted = rows().filter((r) => r.textContent?.includes('Project kick-off')).length;
+    await fireEvent.click(screen.getByTestId('invitation-declined'));
+    await waitFor(() => expect(screen.getByTestId('invitation-answer').textContent).toBe('You declined.'));
+    expect(screen.getByTestId('invitation-declined').getAttribute('aria-pressed')).toBe('true');
+    await waitFor(() => expect(screen.queryByTestId('invitation-open-event')).toBeNull());
+    // The event left the timeline too; the mail is still there.
+    await waitFor(() => expect(rows().filter((r) => r.textContent?.includes('Project kick-off'))).toHaveLength(accepted - 1));
+    expect(screen.queryByTestId('notice-error')).toBeNull();
+  });
 });
 
 describe('InvitationCard', () => {
@@ -141,13 +158,19 @@ describe('InvitationCard', () => {
   it('shows the answer so far, waits while one is sent, and shows a refusal', async () => {
     let finish: (error?: unknown) => void = () => {};
     const answers: InvitationAnswer[] = [];
+    const opened: number[] = [];
     render(InvitationCard, {
       invitation,
       onanswer: (answer: InvitationAnswer) => {
         answers.push(answer);
-        return new Promise<void>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve())));
+        // As the core: a declined invitation has no event any more.
+        const now: Invitation = { ...invitation, answer, event: answer === 'declined' ? null : invitation.event };
+        return new Promise<Invitation>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve(now))));
       },
+      onopen: (event: number) => opened.push(event),
     });
+    await fireEvent.click(screen.getByTestId('invitation-open-event'));
+    expect(opened).toEqual([4]);
     expect(screen.getByTestId('invitation-accepted').getAttribute('aria-pressed')).toBe('true');
     expect(screen.getByTestId('invitation-answer').textContent).toBe('You accepted.');
     await fireEvent.click(screen.getByTestId('invitation-declined'));
@@ -159,10 +182,32 @@ describe('InvitationCard', () => {
     expect((await screen.findByTestId('invitation-error')).textContent).toBe('Cannot reach the SMTP server.');
     expect((screen.getByTestId('invitation-declined') as HTMLButtonElement).disabled).toBe(false);
     expect(screen.getByTestId('invitation-answer').textContent).toBe('You accepted.');
+    expect(screen.getByTestId('invitation-open-event')).toBeTruthy();
     await fireEvent.click(screen.getByTestId('invitation-declined'));
     finish();
     await waitFor(() => expect(screen.getByTestId('invitation-answer').textContent).toBe('You declined.'));
+    expect(screen.getByTestId('invitation-declined').getAttribute('aria-pressed')).toBe('true');
     expect(screen.queryByTestId('invitation-error')).toBeNull();
+    // The returned invitation says there is no event any more: no link to it.
+    expect(screen.queryByTestId('invitation-open-event')).toBeNull();
+  });
+
+  it('shows what the core answered, then the invitation it is given anew', async () => {
+    const props = {
+      invitation: { ...invitation, answer: null, event: null } as Invitation,
+      onanswer: async (answer: InvitationAnswer): Promise<Invitation> => ({ ...invitation, answer, event: 9 }),
+      onopen: () => {},
+    };
+    const { rerender } = render(InvitationCard, props);
+    expect(screen.queryByTestId('invitation-answer')).toBeNull();
+    expect(screen.queryByTestId('invitation-open-event')).toBeNull();
+    await fireEvent.click(screen.getByTestId('invitation-tentative'));
+    await waitFor(() => expect(screen.getByTestId('invitation-answer').textContent).toBe('You said maybe.'));
+    expect(screen.getByTestId('invitation-open-event')).toBeTruthy();
+    // The mail shown again (its event deleted meanwhile, say): the new invitation wins.
+    await rerender({ ...props, invitation: { ...invitation, answer: 'tentative', event: null } });
+    await waitFor(() => expect(screen.queryByTestId('invitation-open-event')).toBeNull());
+    expect(screen.getByTestId('invitation-answer').textContent).toBe('You said maybe.');
   });
 });
 

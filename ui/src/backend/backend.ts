@@ -7,6 +7,7 @@ import type {
   EventDetail,
   EventInput,
   EventOccurrence,
+  Invitation,
   InvitationAnswer,
   ApiError,
   ChangeEvent,
@@ -145,8 +146,12 @@ export interface Backend {
   deleteEvent(id: number): Promise<void>;
   /** Answers an event's sync conflict: keep this version (it replaces the server's) or the server's. */
   resolveEvent(id: number, keepHere: boolean): Promise<EventDetail>;
-  /** Answers the invitation that mail `id` carries; resolves with the event as it now is. */
-  answerInvitation(id: number, answer: InvitationAnswer): Promise<EventDetail>;
+  /**
+   * Answers the invitation that mail `id` carries (the reply goes out through the outbox);
+   * resolves with the invitation as it now is: its `answer`, and its `event` (null after
+   * declining: a declined invitation leaves no event in the calendar).
+   */
+  answerInvitation(id: number, answer: InvitationAnswer): Promise<Invitation>;
   /**
    * Calls `cb` for a link clicked in mail that the app did not open by itself: a look-alike one
    * to confirm, or one it refuses. Returns the function that stops it.

@@ -353,20 +353,53 @@ describe('fake backend: calendars', () => {
     expect(await fake.resolveEvent(yoga.id, true)).toMatchObject({ sync_error: '', title: 'Yoga', pending: true });
   });
 
-  it('answers an invitation: the event goes into a calendar with the answer', async () => {
+  it('answers an invitation: resolves with it; the event goes into a calendar with the answer, or leaves it when declined', async () => {
     const fake = createFakeBackend({ now, calendar: true });
     const [mail] = await fake.search({ text: 'kick-off' });
     const shown = await fake.show(mail.id);
     expect(shown.invitation).toMatchObject({ method: 'REQUEST', answer: null, event: null });
-    const event = await fake.answerInvitation(mail.id, 'tentative');
+    const answered = await fake.answerInvitation(mail.id, 'tentative');
+    expect(answered).toMatchObject({ uid: shown.invitation!.uid, title: 'Project kick-off', answer: 'tentative', event: expect.any(Number) });
+    const id = answered.event!;
+    const event = await fake.event(id);
+    expect(event.calendar).toBe((await fake.calendars()).find((c) => c.components.includes('VEVENT'))!.id);
     expect(event.attendees.find((a) => a.email === 'aisha@example.com')?.partstat).toBe('tentative');
-    expect((await fake.show(mail.id)).invitation).toMatchObject({ answer: 'tentative', event: event.id });
-    const again = await fake.answerInvitation(mail.id, 'accepted');
-    expect(again.id).toBe(event.id);
-    expect(again.attendees.filter((a) => a.email === 'aisha@example.com')).toEqual([
+    expect((await fake.show(mail.id)).invitation).toEqual(answered);
+    expect(await fake.answerInvitation(mail.id, 'accepted')).toMatchObject({ answer: 'accepted', event: id });
+    expect((await fake.event(id)).attendees.filter((a) => a.email === 'aisha@example.com')).toEqual([
       expect.objectContaining({ partstat: 'accepted' }),
     ]);
+
+    // Declining takes the event out of the calendar; the answer stays.
+    const changes: string[] = [];
+    fake.onChange((c) => changes.push(`${c.change}:${c.kind}:${c.id}`));
+    const declined = await fake.answerInvitation(mail.id, 'declined');
+    expect(declined).toMatchObject({ answer: 'declined', event: null });
+    expect(changes).toEqual([`removed:event:${id}`, `updated:mail:${mail.id}`]);
+    await expect(fake.event(id)).rejects.toMatchObject({ code: 'not_found' });
+    expect((await fake.calendarEvents(week.from, '2030-01-01T00:00:00Z')).some((o) => o.id === id)).toBe(false);
+    expect((await fake.show(mail.id)).invitation).toMatchObject({ answer: 'declined', event: null });
+    // Accepting after all puts a new one in.
+    const again = await fake.answerInvitation(mail.id, 'accepted');
+    expect(again.event).not.toBeNull();
+    expect(again.event).not.toBe(id);
+
     const other = (await fake.timeline({ kind: 'mail' })).find((i) => i.id !== mail.id)!;
     await expect(fake.answerInvitation(other.id, 'accepted')).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('an invitation accepted with no CalDAV account: an event on no calendar, not pending', async () => {
+    const fake = createFakeBackend({ now, invitation: true });
+    expect(await fake.calendars()).toEqual([]);
+    const [mail] = await fake.search({ text: 'kick-off' });
+    const answered = await fake.answerInvitation(mail.id, 'accepted');
+    const event = await fake.event(answered.event!);
+    expect(event).toMatchObject({ calendar: null, pending: false, title: 'Project kick-off' });
+    expect((await fake.calendarEvents(week.from, '2030-01-01T00:00:00Z')).find((o) => o.id === event.id)?.calendar).toBeNull();
+    // An edit without a calendar keeps it on none.
+    const edited = await fake.editEvent(event.id, { title: 'Kick-off', start: event.start, end: event.end, all_day: false });
+    expect(edited).toMatchObject({ calendar: null, title: 'Kick-off', pending: false });
+    expect(await fake.answerInvitation(mail.id, 'declined')).toMatchObject({ answer: 'declined', event: null });
+    await expect(fake.event(event.id)).rejects.toMatchObject({ code: 'not_found' });
   });
 });

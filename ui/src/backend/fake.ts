@@ -69,6 +69,8 @@ export interface FakeOptions {
    * an invitation (default false).
    */
   calendar?: boolean;
+  /** Seed the mail with an invitation (default: as `calendar`; alone: accepting it makes an event on no server). */
+  invitation?: boolean;
 }
 
 /** The folders of an account, and which of them are the Archive and the Trash. */
@@ -283,7 +285,8 @@ export class FakeBackend implements Backend {
         username: 'aisha@example.com',
       });
       for (const seed of DEMO) this.store(account, seed);
-      if (options.calendar) this.seedCalendar(account);
+      if (options.calendar) this.seedCalendar();
+      if (options.invitation ?? options.calendar) this.seedInvitation(account);
     }
   }
 
@@ -999,7 +1002,8 @@ export class FakeBackend implements Backend {
     if (Number.isNaN(end)) throw fail('invalid_input', `"${to}" is not an RFC 3339 time`, 'to');
     const hidden = new Set(this.accountList.filter((a) => !a.in_timeline).map((a) => a.id));
     const list = [...this.eventRecords.values()]
-      .filter((record) => !hidden.has(this.calendarList.find((c) => c.id === record.calendar)?.account ?? -1))
+      // The item's account: its calendar's, or for an event on no server the mail account's.
+      .filter((record) => !hidden.has(this.items.get(record.id)?.detail.account ?? -1))
       .flatMap((record) => expand(record, start, end));
     return list.sort((a, b) => span(a).start - span(b).start || a.id - b.id);
   }
@@ -1041,7 +1045,9 @@ export class FakeBackend implements Backend {
   async editEvent(id: number, input: EventInput): Promise<EventDetail> {
     await this.wait();
     const record = this.record(id);
-    Object.assign(record, this.eventFields(input), { pending: true });
+    Object.assign(record, this.eventFields(input, record));
+    // An event on no calendar stays here only: nothing waits for a server.
+    record.pending = record.calendar !== null;
     this.syncEventItem(record);
     this.emit({ change: 'updated', id, kind: 'event', title: record.title });
     this.settle(record);
@@ -1050,13 +1056,17 @@ export class FakeBackend implements Backend {
 
   async deleteEvent(id: number): Promise<void> {
     await this.wait();
-    const record = this.record(id);
-    this.eventRecords.delete(id);
-    this.items.delete(id);
+    this.removeEvent(this.record(id));
+  }
+
+  /** An event leaves the calendar (and the invitations that pointed at it). */
+  private removeEvent(record: EventRecord): void {
+    this.eventRecords.delete(record.id);
+    this.items.delete(record.id);
     for (const { detail } of this.items.values()) {
-      if (detail.invitation?.event === id) detail.invitation = { ...detail.invitation, event: null };
+      if (detail.invitation?.event === record.id) detail.invitation = { ...detail.invitation, event: null };
     }
-    this.emit({ change: 'removed', id, kind: 'event', title: record.title });
+    this.emit({ change: 'removed', id: record.id, kind: 'event', title: record.title });
   }
 
   async resolveEvent(id: number, keepHere: boolean): Promise<EventDetail> {
@@ -1072,20 +1082,27 @@ export class FakeBackend implements Backend {
     return eventDetail(record);
   }
 
-  async answerInvitation(id: number, answer: InvitationAnswer): Promise<EventDetail> {
+  async answerInvitation(id: number, answer: InvitationAnswer): Promise<Invitation> {
     await this.wait();
     const { detail } = this.mail(id);
     const invitation = detail.invitation;
     if (!invitation) throw fail('invalid_input', `Mail ${id} carries no invitation`, 'id');
+    if (invitation.method.toUpperCase() !== 'REQUEST') {
+      throw fail('invalid_input', `This is not an invitation to answer (METHOD ${invitation.method})`, 'id');
+    }
     if (!['accepted', 'tentative', 'declined'].includes(answer)) {
       throw fail('invalid_input', `"${answer}" is not an answer: accepted, tentative or declined`, 'answer');
     }
     const me = this.accountList.find((a) => a.id === detail.account)?.email ?? '';
     let record = invitation.event === null ? undefined : this.eventRecords.get(invitation.event);
-    if (!record) {
-      const calendar = this.calendarList.find((c) => c.components.includes('VEVENT'));
-      if (!calendar) throw fail('invalid_input', 'Add a CalDAV account first: the event needs a calendar to go into', 'calendar');
-      const item = this.store(calendar.account, {
+    if (answer === 'declined') {
+      // As the core: a declined invitation leaves no event in the calendar (the answer is kept).
+      if (record) this.removeEvent(record);
+      record = undefined;
+    } else if (!record) {
+      // The first calendar for events; with no CalDAV account, an event on no server.
+      const calendar = this.calendarList.find((c) => c.components.includes('VEVENT')) ?? null;
+      const item = this.store(calendar?.account ?? detail.account, {
         kind: 'event',
         title: invitation.title,
         from: detail.sender ? [detail.sender.name, detail.sender.address] : null,
@@ -1094,7 +1111,7 @@ export class FakeBackend implements Backend {
       });
       record = {
         id: item.id,
-        calendar: calendar.id,
+        calendar: calendar?.id ?? null,
         uid: invitation.uid,
         title: invitation.title,
         start: invitation.start,
@@ -1108,7 +1125,7 @@ export class FakeBackend implements Backend {
         organizer: invitation.organizer,
         attendees: [{ email: invitation.organizer, name: detail.sender?.name ?? '', partstat: 'accepted' }],
         alarms: [15],
-        pending: true,
+        pending: calendar !== null,
         sync_error: '',
         server: null,
       };
@@ -1118,13 +1135,16 @@ export class FakeBackend implements Backend {
     } else {
       this.emit({ change: 'updated', id: record.id, kind: 'event', title: record.title });
     }
-    const attendees = record.attendees.filter((a) => a.email !== me);
-    record.attendees = [...attendees, { email: me, name: this.accountList.find((a) => a.id === detail.account)?.name ?? '', partstat: answer }];
-    record.pending = true;
-    detail.invitation = { ...invitation, answer, event: record.id };
+    if (record) {
+      const attendees = record.attendees.filter((a) => a.email !== me);
+      const name = this.accountList.find((a) => a.id === detail.account)?.name ?? '';
+      record.attendees = [...attendees, { email: me, name, partstat: answer }];
+      record.pending = record.calendar !== null;
+      this.settle(record);
+    }
+    detail.invitation = { ...invitation, answer, event: record?.id ?? null };
     this.emit({ change: 'updated', id, kind: 'mail', title: detail.title });
-    this.settle(record);
-    return eventDetail(record);
+    return structuredClone(detail.invitation);
   }
 
   /** Test and demo helper: the server changed an event that was changed here too. */
@@ -1169,16 +1189,24 @@ export class FakeBackend implements Backend {
     };
   }
 
-  /** What the core checks of an event to add or change. */
-  private eventFields(input: EventInput): EventFields {
+  /**
+   * What the core checks of an event to add or change (`editing`: the event changed; no
+   * calendar given keeps its calendar, none included, where a new event goes to the first).
+   */
+  private eventFields(input: EventInput, editing?: EventRecord): EventFields {
     const events = this.calendarList.filter((c) => c.components.includes('VEVENT'));
-    const calendar = input.calendar == null ? events[0] : this.calendarList.find((c) => c.id === input.calendar);
-    if (!calendar) {
+    const kept = input.calendar == null && editing !== undefined;
+    const calendar = kept
+      ? (this.calendarList.find((c) => c.id === editing.calendar) ?? null)
+      : input.calendar == null
+        ? events[0]
+        : this.calendarList.find((c) => c.id === input.calendar);
+    if (!kept && !calendar) {
       throw input.calendar == null
         ? fail('invalid_input', 'There is no calendar to put events in: add a CalDAV account first', 'calendar')
         : fail('not_found', `No calendar with id ${input.calendar}`, 'calendar');
     }
-    if (!calendar.components.includes('VEVENT')) throw fail('invalid_input', `“${calendar.name}” does not hold events`, 'calendar');
+    if (calendar && !calendar.components.includes('VEVENT')) throw fail('invalid_input', `“${calendar.name}” does not hold events`, 'calendar');
     const day = /^\d{4}-\d{2}-\d{2}$/;
     for (const field of ['start', 'end'] as const) {
       const value = input[field];
@@ -1196,7 +1224,7 @@ export class FakeBackend implements Backend {
     const zone = input.all_day ? '' : (input.time_zone ?? localZone());
     if (zone && !isZone(zone)) throw fail('invalid_input', `"${zone}" is not a time zone`, 'time_zone');
     return {
-      calendar: calendar.id,
+      calendar: calendar?.id ?? null,
       title: input.title.trim(),
       start: input.all_day ? input.start : isoUtc(Date.parse(input.start)),
       end: input.all_day ? input.end : isoUtc(Date.parse(input.end)),
@@ -1222,8 +1250,8 @@ export class FakeBackend implements Backend {
     return calendar;
   }
 
-  /** A week of events around `now` in a CalDAV account, and an invitation in `mailAccount`. */
-  private seedCalendar(mailAccount: number): void {
+  /** A week of events around `now` in a CalDAV account. */
+  private seedCalendar(): void {
     const account = this.createAccount({
       name: 'Calendar',
       email: '',
@@ -1239,11 +1267,7 @@ export class FakeBackend implements Backend {
     this.addCalendar(account, 'Tasks', '#d97706', ['VTODO'], true);
     const zone = localZone();
     const today = new Date(this.now);
-    const day = (offset: number) => {
-      const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + offset);
-      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-    };
-    const at = (offset: number, time: string) => isoUtc(zonedToUtc(day(offset), time, zone));
+    const { day, at } = this.localDays();
     const monday = -((today.getDay() + 6) % 7);
     const seeds: (Partial<EventRecord> & Pick<EventRecord, 'title' | 'start' | 'end'>)[] = [
       {
@@ -1309,6 +1333,24 @@ export class FakeBackend implements Backend {
       this.eventRecords.set(item.id, record);
       this.syncEventItem(record);
     }
+  }
+
+  /** Days around `now` (`YYYY-MM-DD`, `offset` days on) and times on them (RFC 3339 UTC), in this machine's zone. */
+  private localDays() {
+    const zone = localZone();
+    const today = new Date(this.now);
+    const day = (offset: number) => {
+      const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + offset);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+    const at = (offset: number, time: string) => isoUtc(zonedToUtc(day(offset), time, zone));
+    return { day, at };
+  }
+
+  /** A mail in `mailAccount` inviting to a meeting next week. */
+  private seedInvitation(mailAccount: number): void {
+    const today = new Date(this.now);
+    const { at } = this.localDays();
     const invite = this.store(mailAccount, {
       kind: 'mail',
       title: 'Invitation: Project kick-off',
@@ -1532,7 +1574,8 @@ export class FakeBackend implements Backend {
 
 /** What an event says that the user edits. */
 interface EventFields {
-  calendar: number;
+  /** Null: an event on no server (an invitation accepted without a CalDAV account). */
+  calendar: number | null;
   title: string;
   start: string;
   end: string;

@@ -93,9 +93,9 @@ export interface Invitation {
   organizer: string;
   /** iTIP method, e.g. `REQUEST`. */
   method: string;
-  /** The user's answer so far, if any. */
+  /** The user's answer so far, if any (the core remembers it, a declined one too). */
   answer: InvitationAnswer | null;
-  /** The event's item id once it is in a calendar. */
+  /** The event's item id once it is in a calendar; null before an answer and after declining. */
   event: number | null;
 }
 
@@ -129,7 +129,8 @@ export interface CaldavInput {
 export interface EventOccurrence {
   /** The event's item id (all occurrences of a recurring event share it). */
   id: number;
-  calendar: number;
+  /** Its calendar; null for an event on no server (an invitation accepted with no CalDAV account). */
+  calendar: number | null;
   title: string;
   /** RFC 3339 UTC (`2027-01-05T08:00:00Z`); all-day: `YYYY-MM-DD`. */
   start: string;

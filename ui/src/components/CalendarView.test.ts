@@ -199,4 +199,50 @@ describe('the Calendar view', () => {
     await fake.addEvent({ title: 'From the phone', start: isoUtc(four), end: isoUtc(four + 3_600_000), all_day: false });
     expect(await screen.findByText('From the phone', {}, { timeout: 2000 })).toBeTruthy();
   });
+
+  it('an event on no calendar (an invitation accepted with no CalDAV account): no colour, no calendar; edits keep it there', async () => {
+    const fake = createFakeBackend({ now, invitation: true });
+    const [mail] = await fake.search({ text: 'kick-off' });
+    const { event: id } = await fake.answerInvitation(mail.id, 'accepted');
+    expect((await fake.event(id!)).calendar).toBeNull();
+    const errors: ApiError[] = [];
+    render(CalendarView, { backend: fake, report: (error: ApiError) => errors.push(error), now });
+    await screen.findByTestId('calendar-none');
+    // It is next week.
+    await fireEvent.click(screen.getByTestId('calendar-next'));
+    await waitFor(() => expect(screen.getByText('Project kick-off')).toBeTruthy());
+    expect(eventButton('Project kick-off').style.getPropertyValue('--color')).toBe('var(--accent)');
+    await fireEvent.click(eventButton('Project kick-off'));
+    const panel = await screen.findByTestId('event-detail');
+    expect(within(panel).queryByText('Calendar')).toBeNull();
+    expect(panel.querySelector('.swatch')).toBeNull();
+
+    const edit = vi.spyOn(fake, 'editEvent');
+    await fireEvent.click(within(panel).getByTestId('event-edit'));
+    const editor = await screen.findByTestId('event-editor');
+    await fireEvent.input(within(editor).getByTestId('event-title'), { target: { value: 'Kick-off' } });
+    await fireEvent.click(within(editor).getByTestId('event-save'));
+    await waitFor(() => expect(screen.queryByTestId('event-editor')).toBeNull());
+    expect(edit.mock.calls[0][1]).toMatchObject({ calendar: null, title: 'Kick-off' });
+    expect((await fake.event(id!)).calendar).toBeNull();
+    expect(errors).toEqual([]);
+  });
+
+  it('the editor puts an event on no calendar in the first calendar once there is one', async () => {
+    const fake = createFakeBackend({ now, invitation: true });
+    const [mail] = await fake.search({ text: 'kick-off' });
+    const { event: id } = await fake.answerInvitation(mail.id, 'accepted');
+    await fake.addCaldavAccount({ url: 'https://dav.example.com/', username: 'aisha', password: 'secret' });
+    const [first] = (await fake.calendars()).filter((c) => c.components.includes('VEVENT'));
+    render(CalendarView, { backend: fake, report: () => {}, now });
+    await fireEvent.click(screen.getByTestId('calendar-next'));
+    await waitFor(() => expect(screen.getByText('Project kick-off')).toBeTruthy());
+    await fireEvent.click(eventButton('Project kick-off'));
+    await fireEvent.click(await screen.findByTestId('event-edit'));
+    const editor = await screen.findByTestId('event-editor');
+    expect((within(editor).getByTestId('event-calendar') as HTMLSelectElement).value).toBe(String(first.id));
+    await fireEvent.click(within(editor).getByTestId('event-save'));
+    await waitFor(() => expect(screen.queryByTestId('event-editor')).toBeNull());
+    expect((await fake.event(id!)).calendar).toBe(first.id);
+  });
 });
