@@ -1,8 +1,9 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { createFakeBackend } from './backend/fake';
 import ReadingPane from './components/ReadingPane.svelte';
+import { shortTime } from './i18n/index.svelte';
 import { prepareMailHtml } from './lib/mail-html';
 import { buildSrcdoc } from './lib/srcdoc';
 import { makeDetail } from './test/items';
@@ -51,6 +52,25 @@ describe('App with the fake backend', () => {
   });
 });
 
+describe('a task made from mail in the window', () => {
+  it('shows its status In progress and the activity of its conversation; an entry opens that message', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByRole('button', { name: /^Tasks/ }));
+    await waitFor(() => expect(screen.getAllByTestId('timeline-item').some((r) => r.textContent?.includes('Hosting contract renewal'))).toBe(true));
+    await fireEvent.click(screen.getAllByTestId('timeline-item').find((r) => r.textContent?.includes('Hosting contract renewal'))!);
+    const section = await screen.findByTestId('task-activity');
+    expect(screen.getByTestId('pane-task-status').textContent).toBe('In progress');
+    const entries = within(section).getAllByTestId('task-activity-entry');
+    expect(entries.map((e) => e.querySelector('.who')?.textContent)).toEqual(['Ravi Kumar', 'Nurul Huda']);
+    expect(within(section).getAllByTestId('task-activity-moved')).toHaveLength(1);
+    await fireEvent.click(entries[1]);
+    await waitFor(() => expect(screen.getByTestId('reading-pane').textContent).toContain('Both quotes are in the shared folder'));
+    expect(screen.queryByTestId('task-activity')).toBeNull();
+  });
+});
+
 describe('ReadingPane', () => {
   it('shows a task\'s sync conflict with the two answers', async () => {
     const answers: [number, boolean][] = [];
@@ -79,6 +99,41 @@ describe('ReadingPane', () => {
       [7, false],
       [7, true],
     ]);
+  });
+
+  it("shows a task's activity: sender, time, snippet, the status it moved to; an entry opens its message", async () => {
+    const opened: number[] = [];
+    const todo = { status: 'in-process' as const, done: false, due: null, completed: null, mail: 3, mail_link: 'mid:a@b' };
+    const activity = [
+      { item: 11, time: '2027-01-04T09:00:00Z', title: 'Re: Hosting', sender: 'Ravi Kumar', snippet: 'Quotes by Friday.', moved_to: 'in-process' },
+      { item: 12, time: '2027-01-05T10:30:00Z', title: 'Re: Hosting', sender: 'nurul@example.com', snippet: 'Both quotes are in.', moved_to: '' },
+    ];
+    const { rerender } = render(ReadingPane, {
+      loading: false,
+      detail: makeDetail({ id: 7, kind: 'task', title: 'Hosting', todo, activity }),
+      onopen: (id: number) => opened.push(id),
+    });
+    expect(screen.getByTestId('pane-task-status').textContent).toBe('In progress');
+    const section = screen.getByTestId('task-activity');
+    expect(within(section).getByRole('heading').textContent).toBe('Activity');
+    const entries = within(section).getAllByTestId('task-activity-entry');
+    expect(entries).toHaveLength(2);
+    expect(entries[0].textContent).toContain('Ravi Kumar');
+    expect(entries[0].textContent).toContain('Quotes by Friday.');
+    expect(entries[0].querySelector('time')?.getAttribute('datetime')).toBe('2027-01-04T09:00:00Z');
+    expect(entries[0].querySelector('time')?.textContent).toBe(shortTime('2027-01-04T09:00:00Z'));
+    expect(within(entries[0]).getByTestId('task-activity-moved').textContent).toBe('moved the task to In progress');
+    expect(entries[1].textContent).toContain('nurul@example.com');
+    expect(entries[1].textContent).toContain('Both quotes are in.');
+    expect(within(entries[1]).queryByTestId('task-activity-moved')).toBeNull();
+    await fireEvent.click(entries[1]);
+    await fireEvent.click(entries[0]);
+    expect(opened).toEqual([12, 11]);
+
+    // No activity: no section.
+    await rerender({ loading: false, detail: makeDetail({ id: 8, kind: 'task', title: 'Quiet', todo: { ...todo, status: 'needs-action' } }) });
+    expect(screen.queryByTestId('task-activity')).toBeNull();
+    expect(screen.getByTestId('pane-task-status').textContent).toBe('To do');
   });
 
   it('puts mail HTML only in the sandboxed frame, as an attribute', () => {

@@ -53,6 +53,43 @@ describe('fake backend', () => {
     await expect(fake.show(999)).rejects.toEqual({ code: 'not_found', message: 'There is no item 999.' });
   });
 
+  it("a task made from mail has the activity of its conversation; a reply there adds to it and moves the task to In progress", async () => {
+    const fake = createFakeBackend();
+    const [task] = await fake.search({ text: 'hosting' }).then((found) => found.filter((i) => i.kind === 'task'));
+    const seeded = await fake.show(task.id);
+    expect(seeded.todo).toMatchObject({ status: 'in-process', done: false, mail: expect.any(Number) });
+    expect(seeded.activity.map((a) => [a.sender, a.moved_to])).toEqual([
+      ['Ravi Kumar', 'in-process'],
+      ['Nurul Huda', ''],
+    ]);
+    const [first, second] = seeded.activity;
+    expect(Date.parse(first.time)).toBeLessThan(Date.parse(second.time));
+    expect((await fake.show(second.item)).snippet).toBe(second.snippet);
+    // Other items have none.
+    const mail = await fake.show(seeded.todo!.mail!);
+    expect(mail.activity).toEqual([]);
+    expect(mail.task).toBe(task.id);
+
+    // A mail made a task; a reply in its conversation follows it.
+    const [invoice] = await fake.search({ text: 'invoice' });
+    const made = await fake.taskFromMail(invoice.id);
+    const changes: string[] = [];
+    fake.onChange((c) => changes.push(`${c.change}:${c.kind}`));
+    const reply = fake.receive('Re: Your invoice is ready', ['Billing', 'billing@example.net']);
+    expect(changes).toEqual(['added:mail', 'updated:task']);
+    const followed = await fake.show(made.id);
+    expect(followed.todo?.status).toBe('in-process');
+    expect(followed.activity).toEqual([expect.objectContaining({ item: reply.id, sender: 'Billing', moved_to: 'in-process' })]);
+    // Already in progress: the next reply adds to the activity only; with the setting off, no move.
+    fake.receive('Re: Your invoice is ready', ['Billing', 'billing@example.net']);
+    expect((await fake.show(made.id)).activity.map((a) => a.moved_to)).toEqual(['in-process', '']);
+    await fake.setSetting('tasks.progress_from_replies', false);
+    const other = await fake.taskFromMail((await fake.search({ text: 'quarterly' }))[0].id);
+    fake.receive('Re: Quarterly report draft', ['Nurul Huda', 'nurul@example.com']);
+    expect((await fake.show(other.id)).todo?.status).toBe('needs-action');
+    expect((await fake.show(other.id)).activity.map((a) => a.moved_to)).toEqual(['']);
+  });
+
   it('opens the sample: ~25 items, Welcome to Satu newest, with change events', async () => {
     const fake = createFakeBackend({ seed: false });
     const events: ChangeEvent[] = [];

@@ -15,6 +15,7 @@ import {
 import type { Backend } from './backend';
 import type {
   Account,
+  Activity,
   AccountInput,
   ActionReport,
   ApiError,
@@ -285,6 +286,7 @@ export class FakeBackend implements Backend {
         username: 'aisha@example.com',
       });
       for (const seed of DEMO) this.store(account, seed);
+      this.seedTaskActivity(account);
       if (options.calendar) this.seedCalendar();
       if (options.invitation ?? options.calendar) this.seedInvitation(account);
     }
@@ -559,7 +561,78 @@ export class FakeBackend implements Backend {
       text: `${title}: the text.`,
     });
     this.emit({ change: 'added', id: item.id, kind: 'mail', title });
+    this.followTask(this.get(item.id).detail);
     return item;
+  }
+
+  /**
+   * As the core does with a message that arrives: in the conversation of a task's mail, it is
+   * the task's activity, and (tasks.progress_from_replies, on by default) moves a task still to
+   * do to In progress.
+   */
+  private followTask(message: ItemDetail): void {
+    if (message.thread === null) return;
+    const task = [...this.items.values()]
+      .map((s) => s.detail)
+      .filter((d) => d.kind === 'mail' && d.thread === message.thread && d.id !== message.id && d.task !== null)
+      .map((d) => this.items.get(d.task!)?.detail)
+      .find((t) => t?.todo && !t.todo.done);
+    if (!task?.todo) return;
+    const moves = task.todo.status === 'needs-action' && this.settingValues.get('tasks.progress_from_replies') === true;
+    if (moves) task.todo = { ...task.todo, status: 'in-process' };
+    task.activity = [...task.activity, activityOf(message, moves ? 'in-process' : '')];
+    this.emit({ change: 'updated', id: task.id, kind: 'task', title: task.title });
+  }
+
+  /**
+   * A task made from a mail whose conversation went on: two replies since, the first of which
+   * moved it to In progress.
+   */
+  private seedTaskActivity(account: number): void {
+    const mail = this.get(
+      this.store(account, {
+        kind: 'mail',
+        title: 'Hosting contract renewal',
+        from: ['Ravi Kumar', 'ravi@example.com'],
+        ago: 50 * DAY,
+        text: 'The hosting contract ends next month. Could you compare the offers and pick one?',
+      }).id,
+    ).detail;
+    const task = this.get(
+      this.store(account, { kind: 'task', title: mail.title, from: ['Ravi Kumar', 'ravi@example.com'], ago: 50 * DAY - HOUR, text: mail.snippet }).id,
+    ).detail;
+    task.todo = {
+      status: 'in-process',
+      done: false,
+      due: null,
+      completed: null,
+      mail: mail.id,
+      mail_link: `mid:${mail.message_id}`,
+    };
+    mail.task = task.id;
+    const replies: [Seed, string][] = [
+      [
+        {
+          kind: 'mail',
+          title: 'Re: Hosting contract renewal',
+          from: ['Ravi Kumar', 'ravi@example.com'],
+          ago: 49 * DAY,
+          text: 'I asked two providers for quotes; they should arrive by Friday.',
+        },
+        'in-process',
+      ],
+      [
+        {
+          kind: 'mail',
+          title: 'Re: Hosting contract renewal',
+          from: ['Nurul Huda', 'nurul@example.com'],
+          ago: 48 * DAY,
+          text: 'Both quotes are in the shared folder. The second one is cheaper and includes backups.',
+        },
+        '',
+      ],
+    ];
+    task.activity = replies.map(([seed, moved]) => activityOf(this.get(this.store(account, seed).id).detail, moved));
   }
 
   /** Test and demo helper: deletes an item and emits `removed`. */
@@ -618,6 +691,7 @@ export class FakeBackend implements Backend {
   private settingValues = new Map<string, boolean>([
     ['tasks.from_flagged', true],
     ['tasks.unflag_on_done', true],
+    ['tasks.progress_from_replies', true],
     ['notify.enabled', true],
     ['timeline.threads', false],
   ]);
@@ -1562,6 +1636,7 @@ export class FakeBackend implements Backend {
       attachments: seed.attachments ?? [],
       remote_content: false,
       invitation: null,
+      activity: [],
     };
     this.items.set(id, { detail });
     return toItem(detail);
@@ -1741,6 +1816,18 @@ function classifyLink(url: string): LinkDecision {
 /** A subject without its Re:/Fwd: prefixes, lower case (the core's threading fallback). */
 function subjectKey(title: string): string {
   return title.replace(/^(\s*(re|fwd?|aw)\s*:\s*)+/i, '').trim().toLowerCase();
+}
+
+/** A message as a task's activity shows it. */
+function activityOf(message: ItemDetail, movedTo: string): Activity {
+  return {
+    item: message.id,
+    time: message.time,
+    title: message.title,
+    sender: message.sender?.name || message.sender?.address || '',
+    snippet: message.snippet,
+    moved_to: movedTo,
+  };
 }
 
 function toItem(d: ItemDetail): Item {

@@ -79,6 +79,27 @@ export interface ItemDetail extends Item {
   remote_content: boolean;
   /** A mail carrying an invitation (text/calendar, METHOD:REQUEST); null otherwise. */
   invitation: Invitation | null;
+  /**
+   * A task made from mail: the messages that arrived in that mail's conversation since the task
+   * was made, oldest first; empty for other items.
+   */
+  activity: Activity[];
+}
+
+/** A message in the conversation of a task's mail (`ItemDetail.activity`). */
+export interface Activity {
+  /** The message's item id. */
+  item: number;
+  /** RFC 3339. */
+  time: string;
+  /** Its subject. */
+  title: string;
+  /** Who wrote it: the name, else the address. */
+  sender: string;
+  /** The start of its text. */
+  snippet: string;
+  /** The status it moved the task to (`in-process`, see `tasks.progress_from_replies`); '' when none. */
+  moved_to: string;
 }
 
 /** The event a mail invites to (`ItemDetail.invitation`). */

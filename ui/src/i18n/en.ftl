@@ -87,6 +87,11 @@ pane-from-mail = Made from
 pane-open-mail = Open the mail
 task-status-open = To do
 task-status-done = Done
+task-status-in-process = In progress
+task-status-cancelled = Cancelled
+task-activity = Activity
+# A reply in the task's conversation changed its status; $status: e.g. "In progress".
+task-activity-moved = moved the task to { $status }
 
 ## Mail actions
 

@@ -87,6 +87,11 @@ pane-from-mail = Dibuat daripada
 pane-open-mail = Buka mel
 task-status-open = Belum selesai
 task-status-done = Selesai
+task-status-in-process = Sedang dijalankan
+task-status-cancelled = Dibatalkan
+task-activity = Aktiviti
+# Balasan dalam perbualan tugasan menukar statusnya; $status: cth. "Sedang dijalankan".
+task-activity-moved = memindahkan tugasan ke { $status }
 
 ## Tindakan e-mel
 

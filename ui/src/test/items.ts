@@ -37,6 +37,7 @@ export function makeDetail(patch: Partial<ItemDetail> = {}): ItemDetail {
     attachments: [],
     remote_content: false,
     invitation: null,
+    activity: [],
     ...patch,
   };
 }
