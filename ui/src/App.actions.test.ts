@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { createFakeBackend, WEDGED_AFTER } from './backend/fake';
+import SettingsDialog from './components/SettingsDialog.svelte';
 import { MARK_READ_DELAY_MS } from './lib/mark-read';
 
 afterEach(() => {
@@ -316,6 +317,14 @@ describe('mail actions in the window', () => {
     await waitFor(async () => expect((await fake.accounts())[0].notify).toBe(false));
     await fireEvent.click(screen.getByTestId('setting-task-from-flagged'));
     await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'tasks.from_flagged')?.value).toBe(false));
+    // On by default: a reply in a task's conversation moves it to In progress.
+    const set = vi.spyOn(fake, 'setSetting');
+    const progress = screen.getByTestId('setting-progress-from-replies') as HTMLInputElement;
+    expect(progress.checked).toBe(true);
+    expect(progress.closest('label')?.textContent?.trim()).toBe("A reply in a task's conversation moves it to In progress");
+    await fireEvent.click(progress);
+    expect(set).toHaveBeenCalledWith('tasks.progress_from_replies', false);
+    await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'tasks.progress_from_replies')?.value).toBe(false));
     await key('Escape');
     await waitFor(() => expect(screen.queryByTestId('settings')).toBeNull());
   });
@@ -487,5 +496,24 @@ describe('mail actions in the window', () => {
     expect(((await screen.findByTestId('compose-subject')) as HTMLInputElement).value).toBe('Notes');
     expect(screen.queryByTestId('outbox')).toBeNull();
     expect((await fake.outbox()).map((e) => e.state)).toEqual([]);
+  });
+});
+
+describe('SettingsDialog', () => {
+  it('shows tasks.progress_from_replies as it is and chooses it by its key', async () => {
+    const chosen: [string, boolean | number][] = [];
+    render(SettingsDialog, {
+      settings: [{ key: 'tasks.progress_from_replies', value: false, default: true }],
+      accounts: [],
+      onsetting: (key: string, value: boolean | number) => chosen.push([key, value]),
+      onnotify: () => {},
+      onclose: () => {},
+    });
+    const box = screen.getByTestId('setting-progress-from-replies') as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    // With the other task rules.
+    expect(box.closest('fieldset')?.querySelector('[data-testid="setting-unflag-on-done"]')).toBeTruthy();
+    await fireEvent.click(box);
+    expect(chosen).toEqual([['tasks.progress_from_replies', true]]);
   });
 });

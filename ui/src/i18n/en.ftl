@@ -34,6 +34,7 @@ settings-account-notify = Notify new mail of { $account }
 settings-tasks = Tasks
 settings-task-from-flagged = Flagging a mail makes its task
 settings-unflag-on-done = Completing a task unflags its mail
+settings-progress-from-replies = A reply in a task's conversation moves it to In progress
 
 ## Timeline
 

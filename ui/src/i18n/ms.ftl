@@ -34,6 +34,7 @@ settings-account-notify = Beritahu mel baharu { $account }
 settings-tasks = Tugasan
 settings-task-from-flagged = Menanda mel menjadikannya tugasan
 settings-unflag-on-done = Menyelesaikan tugasan membuang tanda melnya
+settings-progress-from-replies = Balasan dalam perbualan tugasan memindahkannya ke Sedang dijalankan
 
 ## Garis masa
 
