@@ -166,7 +166,11 @@ export interface EventOccurrence {
   status: string;
   /** Changed here, not on the server yet. */
   pending: boolean;
-  /** '' when in sync; else why (a conflict: the user chooses, see `resolveEvent`). */
+  /**
+   * '' when in sync; else a conflict, in words: this version and the server's changed the same
+   * property, or one side deleted the event. The user chooses (see `resolveEvent`). Nothing
+   * else (an unreachable server, say) sets it.
+   */
   sync_error: string;
 }
 

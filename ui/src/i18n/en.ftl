@@ -373,7 +373,7 @@ calendar-none = No calendars yet: add a CalDAV account to see and make events.
 event-all-day = All day
 event-title-none = (no title)
 event-pending = Not synced yet
-event-sync-error = Not in sync with the server
+event-sync-error = In conflict with the server: choose a version
 event-detail-label = Event
 
 ## Event detail

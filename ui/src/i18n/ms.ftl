@@ -372,7 +372,7 @@ calendar-none = Belum ada kalendar: tambah akaun CalDAV untuk melihat dan membua
 event-all-day = Sepanjang hari
 event-title-none = (tiada tajuk)
 event-pending = Belum disegerakkan
-event-sync-error = Tidak selaras dengan pelayan
+event-sync-error = Bercanggah dengan pelayan: pilih satu versi
 event-detail-label = Acara
 
 ## Event detail
