@@ -46,9 +46,10 @@ pub struct Calendar {
     pub color: String,
     /// `VEVENT`, `VTODO`, … (all of them when the server does not say).
     pub components: Vec<String>,
-    /// CalendarServer ctag ('' when none).
+    /// CalendarServer ctag, when the PROPFIND asked for it and the server has one ('' otherwise;
+    /// `Client::calendars` does not ask).
     pub ctag: String,
-    /// RFC 6578 sync token ('' when the server has no sync-collection).
+    /// RFC 6578 sync token, likewise.
     pub sync_token: String,
 }
 

@@ -174,7 +174,7 @@ impl crate::Store {
         self.read(|conn| {
             Ok(events_where(
                 conn,
-                "e.calendar_id = ?1 AND e.href = ?2",
+                "e.calendar_id = ?1 AND e.href = ?2 AND e.href != ''",
                 params![calendar_id, href],
             )?
             .pop())
@@ -324,12 +324,25 @@ impl crate::Store {
 }
 
 impl Tx<'_> {
+    /// The event at `href` of a calendar (in this transaction).
+    pub fn event_at(&self, calendar_id: i64, href: &str) -> Result<Option<SyncEvent>> {
+        Ok(events_where(
+            self.conn(),
+            "e.calendar_id = ?1 AND e.href = ?2 AND e.href != ''",
+            params![calendar_id, href],
+        )?
+        .pop())
+    }
+
+    /// The events of a UID (in this transaction).
+    pub fn events_by_uid(&self, uid: &str) -> Result<Vec<SyncEvent>> {
+        events_where(self.conn(), "e.uid = ?1", [uid])
+    }
+
     fn write_occurrences(&mut self, item_id: i64, record: &EventRecord) -> Result<()> {
         self.conn()
-            .execute(
-                "DELETE FROM event_occurrences WHERE item_id = ?1",
-                [item_id],
-            )
+            .prepare_cached("DELETE FROM event_occurrences WHERE item_id = ?1")?
+            .execute([item_id])
             .context("Cannot update the event's instances")?;
         let mut stmt = self.conn().prepare_cached(
             "INSERT INTO event_occurrences (item_id, start_ms, end_ms, recurrence_ms, title, location, status, all_day)
@@ -368,11 +381,10 @@ impl Tx<'_> {
         let snippet: String = record.description.chars().take(200).collect();
         let (sender_name, sender_address) = sender(record);
         self.conn()
-            .execute(
-                "INSERT INTO items (sort_key, kind, account_id, time, title, sender_name, sender_address, unread,
+            .prepare_cached("INSERT INTO items (sort_key, kind, account_id, time, title, sender_name, sender_address, unread,
                      flagged, snippet)
-                 VALUES (?1, 'event', ?2, ?3, ?4, ?5, ?6, 0, 0, ?7)",
-                params![
+                 VALUES (?1, 'event', ?2, ?3, ?4, ?5, ?6, 0, 0, ?7)")?
+                .execute(params![
                     sort_key,
                     account_id,
                     record.start_ms,
@@ -386,12 +398,11 @@ impl Tx<'_> {
         let id = self.conn().last_insert_rowid();
         let revision_synced = i64::from(synced);
         self.conn()
-            .execute(
-                "INSERT INTO events (item_id, uid, calendar_id, href, etag, ics, base_ics, start_ms, end_ms, all_day,
+            .prepare_cached("INSERT INTO events (item_id, uid, calendar_id, href, etag, ics, base_ics, start_ms, end_ms, all_day,
                      time_zone, location, rrule, status, expanded_until, revision, synced_revision)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?16 THEN ?6 ELSE '' END, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                     1, ?15)",
-                params![
+                     1, ?15)")?
+                .execute(params![
                     id,
                     record.uid,
                     calendar_id,
@@ -412,15 +423,15 @@ impl Tx<'_> {
             )
             .context("Cannot store the event's details")?;
         self.conn()
-            .execute(
+            .prepare_cached(
                 "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    sort_key,
-                    record.title,
-                    format!("{sender_name} {sender_address}"),
-                    format!("{}\n{}", record.location, record.description)
-                ],
-            )
+            )?
+            .execute(params![
+                sort_key,
+                record.title,
+                format!("{sender_name} {sender_address}"),
+                format!("{}\n{}", record.location, record.description)
+            ])
             .context("Cannot index the event for search")?;
         self.write_occurrences(id, record)?;
         self.record(ChangeKind::Added, id, ItemKind::Event, &record.title)?;
@@ -449,10 +460,9 @@ impl Tx<'_> {
             .execute("DELETE FROM items_fts WHERE rowid = ?1", [sort_key])
             .context("Cannot update the search index")?;
         self.conn()
-            .execute(
-                "UPDATE items SET sort_key = ?2, time = ?3, title = ?4, sender_name = ?5, sender_address = ?6,
-                     snippet = ?7 WHERE id = ?1",
-                params![
+            .prepare_cached("UPDATE items SET sort_key = ?2, time = ?3, title = ?4, sender_name = ?5, sender_address = ?6,
+                     snippet = ?7 WHERE id = ?1")?
+                .execute(params![
                     item_id,
                     key,
                     record.start_ms,
@@ -464,22 +474,21 @@ impl Tx<'_> {
             )
             .context("Cannot update the event")?;
         self.conn()
-            .execute(
+            .prepare_cached(
                 "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    key,
-                    record.title,
-                    format!("{sender_name} {sender_address}"),
-                    format!("{}\n{}", record.location, record.description)
-                ],
-            )
+            )?
+            .execute(params![
+                key,
+                record.title,
+                format!("{sender_name} {sender_address}"),
+                format!("{}\n{}", record.location, record.description)
+            ])
             .context("Cannot index the event for search")?;
         self.conn()
-            .execute(
-                "UPDATE events SET uid = ?2, ics = ?3, start_ms = ?4, end_ms = ?5, all_day = ?6, time_zone = ?7,
+            .prepare_cached("UPDATE events SET uid = ?2, ics = ?3, start_ms = ?4, end_ms = ?5, all_day = ?6, time_zone = ?7,
                      location = ?8, rrule = ?9, status = ?10, expanded_until = ?11
-                 WHERE item_id = ?1",
-                params![
+                 WHERE item_id = ?1")?
+                .execute(params![
                     item_id,
                     record.uid,
                     ics,
@@ -502,10 +511,8 @@ impl Tx<'_> {
     pub fn edit_event(&mut self, item_id: i64, ics: &str, record: &EventRecord) -> Result<()> {
         self.set_event_content(item_id, ics, record)?;
         self.conn()
-            .execute(
-                "UPDATE events SET revision = revision + 1 WHERE item_id = ?1",
-                [item_id],
-            )
+            .prepare_cached("UPDATE events SET revision = revision + 1 WHERE item_id = ?1")?
+            .execute([item_id])
             .context("Cannot record the event's change")?;
         Ok(())
     }
@@ -527,13 +534,12 @@ impl Tx<'_> {
     ) -> Result<()> {
         self.set_event_content(item_id, ics, record)?;
         self.conn()
-            .execute(
-                "UPDATE events SET calendar_id = ?2, href = ?3, etag = ?4, base_ics = ?5, conflict_ics = '',
+            .prepare_cached("UPDATE events SET calendar_id = ?2, href = ?3, etag = ?4, base_ics = ?5, conflict_ics = '',
                      sync_error = '',
                      revision = CASE WHEN ?6 THEN max(revision, synced_revision + 1) ELSE revision END,
                      synced_revision = CASE WHEN ?6 THEN synced_revision ELSE revision END
-                 WHERE item_id = ?1",
-                params![item_id, calendar_id, href, etag, server_ics, pending],
+                 WHERE item_id = ?1")?
+                .execute(params![item_id, calendar_id, href, etag, server_ics, pending],
             )
             .context("Cannot update the event")?;
         Ok(())
@@ -550,11 +556,10 @@ impl Tx<'_> {
         ics: &str,
     ) -> Result<()> {
         self.conn()
-            .execute(
-                "UPDATE events SET calendar_id = ?3, href = ?4, etag = ?5, base_ics = ?6, sync_error = '',
+            .prepare_cached("UPDATE events SET calendar_id = ?3, href = ?4, etag = ?5, base_ics = ?6, sync_error = '',
                      synced_revision = max(synced_revision, ?2)
-                 WHERE item_id = ?1",
-                params![item_id, revision, calendar_id, href, etag, ics],
+                 WHERE item_id = ?1")?
+                .execute(params![item_id, revision, calendar_id, href, etag, ics],
             )
             .context("Cannot record the pushed event")?;
         let title: String =
@@ -575,12 +580,12 @@ impl Tx<'_> {
         etag: &str,
     ) -> Result<()> {
         self.conn()
-            .execute(
+            .prepare_cached(
                 "UPDATE events SET sync_error = ?2, conflict_ics = ?3,
                      etag = CASE WHEN ?4 = '' THEN etag ELSE ?4 END
                  WHERE item_id = ?1",
-                params![item_id, reason, server_ics, etag],
-            )
+            )?
+            .execute(params![item_id, reason, server_ics, etag])
             .context("Cannot record the event's conflict")?;
         let title: String =
             self.conn()
@@ -593,11 +598,10 @@ impl Tx<'_> {
     /// An event the server deleted that the user keeps: made anew there on the next push.
     pub fn event_recreate(&mut self, item_id: i64) -> Result<()> {
         self.conn()
-            .execute(
-                "UPDATE events SET href = '', etag = '', base_ics = '', conflict_ics = '', sync_error = '',
+            .prepare_cached("UPDATE events SET href = '', etag = '', base_ics = '', conflict_ics = '', sync_error = '',
                      revision = max(revision, synced_revision + 1)
-                 WHERE item_id = ?1",
-                [item_id],
+                 WHERE item_id = ?1")?
+                .execute([item_id],
             )
             .context("Cannot keep the event")?;
         Ok(())
@@ -608,12 +612,12 @@ impl Tx<'_> {
     pub fn move_event(&mut self, item_id: i64, calendar_id: i64) -> Result<()> {
         self.forget_on_server(item_id)?;
         self.conn()
-            .execute(
+            .prepare_cached(
                 "UPDATE events SET calendar_id = ?2, href = '', etag = '', base_ics = '',
                      revision = max(revision, synced_revision + 1)
                  WHERE item_id = ?1",
-                params![item_id, calendar_id],
-            )
+            )?
+            .execute(params![item_id, calendar_id])
             .context("Cannot move the event")?;
         Ok(())
     }
@@ -621,12 +625,11 @@ impl Tx<'_> {
     /// Queues the DELETE of the server's copy of an event, if it has one.
     fn forget_on_server(&mut self, item_id: i64) -> Result<()> {
         self.conn()
-            .execute(
-                "INSERT INTO dav_deletions (calendar_id, href, etag, uid, title)
+            .prepare_cached("INSERT INTO dav_deletions (calendar_id, href, etag, uid, title)
                  SELECT e.calendar_id, e.href, e.etag, e.uid, i.title FROM events e JOIN items i ON i.id = e.item_id
                  WHERE e.item_id = ?1 AND e.calendar_id IS NOT NULL AND e.href != ''
-                 ON CONFLICT (calendar_id, href) DO UPDATE SET etag = excluded.etag",
-                [item_id],
+                 ON CONFLICT (calendar_id, href) DO UPDATE SET etag = excluded.etag")?
+                .execute([item_id],
             )
             .context("Cannot queue the event's deletion")?;
         Ok(())
@@ -655,10 +658,9 @@ impl Tx<'_> {
     pub fn set_invitation_answer(&mut self, uid: &str, partstat: &str) -> Result<()> {
         let now = self.now() * 1000;
         self.conn()
-            .execute(
-                "INSERT INTO invitation_answers (uid, partstat, answered_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (uid) DO UPDATE SET partstat = excluded.partstat, answered_at = excluded.answered_at",
-                params![uid, partstat, now],
+            .prepare_cached("INSERT INTO invitation_answers (uid, partstat, answered_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (uid) DO UPDATE SET partstat = excluded.partstat, answered_at = excluded.answered_at")?
+                .execute(params![uid, partstat, now],
             )
             .context("Cannot record the answer")?;
         Ok(())
@@ -667,10 +669,8 @@ impl Tx<'_> {
     /// The calendar's ctag after a sync without sync-collection.
     pub fn set_calendar_ctag(&mut self, calendar_id: i64, ctag: &str) -> Result<()> {
         self.conn()
-            .execute(
-                "UPDATE calendars SET ctag = ?2 WHERE id = ?1",
-                params![calendar_id, ctag],
-            )
+            .prepare_cached("UPDATE calendars SET ctag = ?2 WHERE id = ?1")?
+            .execute(params![calendar_id, ctag])
             .context("Cannot store the calendar's ctag")?;
         Ok(())
     }

@@ -156,7 +156,7 @@ impl crate::Store {
         self.read(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM tasks t JOIN items i ON i.id = t.item_id
-                 WHERE t.calendar_id = ?1 AND t.href = ?2"
+                 WHERE t.calendar_id = ?1 AND t.href = ?2 AND t.href != ''"
             ))?
             .query_row(params![calendar, href], from_row)
             .optional()

@@ -8,7 +8,7 @@
 use anyhow::{Context as _, Result};
 use chrono::{NaiveDate, NaiveDateTime};
 use satu_caldav::{CaldavError, Client, Precondition};
-use satu_store::{Account, CalendarRow, EventRecord, Occurrence, Person, Store, SyncEvent};
+use satu_store::{CalendarRow, EventRecord, Occurrence, Person, Store, SyncEvent, Tx};
 
 use super::ics::{self, Component, EventMerge, EventObject, Prop, When};
 use crate::api::Satu;
@@ -58,37 +58,36 @@ pub(crate) fn record(event: &EventObject) -> EventRecord {
     }
 }
 
-/// Stores the server's version of one event (merging with local changes).
+/// Stores the server's version of one event (merging with local changes), in the caller's
+/// transaction (a pull writes a whole multiget answer in one).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn take_remote(
-    store: &Store,
-    account: &Account,
-    calendar: &CalendarRow,
+    tx: &mut Tx<'_>,
+    account_id: i64,
+    calendar_id: i64,
     href: &str,
     etag: &str,
     text: &str,
     event: &EventObject,
     report: &mut TaskSyncCounts,
 ) -> Result<()> {
-    let local = match store.event_at(calendar.id, href)? {
+    let local = match tx.event_at(calendar_id, href)? {
         Some(e) => Some(e),
-        None => store
+        None => tx
             .events_by_uid(&event.master.uid)?
             .into_iter()
-            .find(|e| e.calendar_id == Some(calendar.id)),
+            .find(|e| e.calendar_id == Some(calendar_id)),
     };
     let Some(local) = local else {
-        store.write(|tx| {
-            tx.add_event(
-                account.id,
-                Some(calendar.id),
-                href,
-                etag,
-                text,
-                &record(event),
-                true,
-            )
-        })?;
+        tx.add_event(
+            account_id,
+            Some(calendar_id),
+            href,
+            etag,
+            text,
+            &record(event),
+            true,
+        )?;
         report.pulled += 1;
         return Ok(());
     };
@@ -96,18 +95,16 @@ pub(super) fn take_remote(
         return Ok(());
     }
     if local.revision == local.synced_revision {
-        store.write(|tx| {
-            tx.event_from_server(
-                local.item_id,
-                calendar.id,
-                href,
-                etag,
-                text,
-                &record(event),
-                text,
-                false,
-            )
-        })?;
+        tx.event_from_server(
+            local.item_id,
+            calendar_id,
+            href,
+            etag,
+            text,
+            &record(event),
+            text,
+            false,
+        )?;
         report.pulled += 1;
         return Ok(());
     }
@@ -119,24 +116,22 @@ pub(super) fn take_remote(
             let Some(parsed) = ics::read_event(&merged) else {
                 anyhow::bail!("The merged event {} cannot be read back", event.master.uid);
             };
-            store.write(|tx| {
-                tx.event_from_server(
-                    local.item_id,
-                    calendar.id,
-                    href,
-                    etag,
-                    &merged,
-                    &record(&parsed),
-                    text,
-                    local_left,
-                )
-            })?;
+            tx.event_from_server(
+                local.item_id,
+                calendar_id,
+                href,
+                etag,
+                &merged,
+                &record(&parsed),
+                text,
+                local_left,
+            )?;
             report.pulled += 1;
         }
         EventMerge::Conflict(props) => {
             let reason = conflict_reason(&props, event, local.item_id);
             tracing::warn!(event = local.item_id, %reason, "Event conflict.");
-            store.write(|tx| tx.set_event_conflict(local.item_id, &reason, text, etag))?;
+            tx.set_event_conflict(local.item_id, &reason, text, etag)?;
             report.conflicts += 1;
         }
     }
@@ -260,10 +255,18 @@ async fn push(
             match server.into_iter().next() {
                 Some((href, etag, text)) => {
                     if let Some(parsed) = ics::read_event(&text) {
-                        let account = store.account(calendar.account_id)?;
-                        take_remote(
-                            store, &account, calendar, &href, &etag, &text, &parsed, report,
-                        )?;
+                        store.write(|tx| {
+                            take_remote(
+                                tx,
+                                calendar.account_id,
+                                calendar.id,
+                                &href,
+                                &etag,
+                                &text,
+                                &parsed,
+                                report,
+                            )
+                        })?;
                     }
                 }
                 None => removed_on_server(store, event, report)?,

@@ -54,6 +54,11 @@ pub(crate) fn resource_name(uid: &str) -> String {
     format!("{safe}.ics")
 }
 
+/// Resources asked for in one multiget.
+const MULTIGET_CHUNK: usize = 200;
+/// Multigets in flight while earlier answers are stored.
+const MULTIGET_AHEAD: usize = 2;
+
 /// Servers without a working sync-collection are synced by ctag and etag listing; tests force
 /// that path with `SATU_CALDAV_NO_SYNC_COLLECTION=1` against servers that have it.
 fn sync_collection_disabled() -> bool {
@@ -176,9 +181,35 @@ async fn pull(
         .map(|(h, _)| h.clone())
         .filter(|h| !deleting.contains(h))
         .collect();
-    for chunk in hrefs.chunks(100) {
-        for (href, etag, text) in client.multiget(&calendar.href, chunk).await? {
-            if let Some(remote) = tasks::from_vtodo(&text) {
+    // Multigets of MULTIGET_CHUNK resources, up to MULTIGET_AHEAD in flight while the answers
+    // before are parsed and stored: the server's work and Satu's overlap.
+    let mut pending: std::collections::VecDeque<tokio::task::JoinHandle<_>> =
+        std::collections::VecDeque::new();
+    let mut chunks = hrefs.chunks(MULTIGET_CHUNK);
+    loop {
+        while pending.len() < MULTIGET_AHEAD {
+            let Some(chunk) = chunks.next() else { break };
+            let (client, collection, chunk) =
+                (client.clone(), calendar.href.clone(), chunk.to_vec());
+            pending.push_back(tokio::spawn(async move {
+                client.multiget(&collection, &chunk).await
+            }));
+        }
+        let Some(next) = pending.pop_front() else {
+            break;
+        };
+        let resources = match next.await {
+            Ok(answer) => answer?,
+            Err(e) => anyhow::bail!("A multiget stopped: {e}"),
+        };
+        let mut answer = Vec::new();
+        for (href, etag, text) in resources {
+            let todo = if text.contains("VTODO") {
+                tasks::from_vtodo(&text)
+            } else {
+                None
+            };
+            if let Some(remote) = todo {
                 tasks::take_remote(
                     store,
                     account,
@@ -189,20 +220,27 @@ async fn pull(
                     &mut report.tasks,
                 )?;
             } else if let Some(event) = ics::read_event(&text) {
-                events::take_remote(
-                    store,
-                    account,
-                    calendar,
-                    &href,
-                    &etag,
-                    &text,
-                    &event,
-                    &mut report.events,
-                )?;
+                answer.push((href, etag, text, event));
             } else {
                 tracing::debug!(%href, "Neither a VTODO nor a VEVENT: left alone.");
             }
         }
+        // The events of one answer in one transaction.
+        store.write(|tx| {
+            for (href, etag, text, event) in &answer {
+                events::take_remote(
+                    tx,
+                    account.id,
+                    calendar.id,
+                    href,
+                    etag,
+                    text,
+                    event,
+                    &mut report.events,
+                )?;
+            }
+            Ok(())
+        })?;
     }
     for href in &changes.removed {
         if let Some(task) = store.task_at(calendar.id, href)? {
