@@ -496,16 +496,71 @@ fn a_task_from_mail_reaches_xandikos_with_its_link_and_comes_back_done() {
         "{todo}"
     );
     let uid = todo["uid"].as_str().expect("uid").to_owned();
+    let task_id = task["id"].to_string();
+    let mine = |satu: &Satu| -> Value {
+        let tasks = satu.json(&["task", "list"]);
+        tasks
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .find(|t| t["id"] == task["id"])
+            .expect("the task")
+            .clone()
+    };
+    // The other client sets what Satu does not edit; Satu shows it and keeps it.
+    peer.run(&[
+        "edit",
+        &server.tasks,
+        &uid,
+        "PRIORITY=1",
+        "PERCENT-COMPLETE=40",
+        "RELATED-TO=offsite@example.com",
+        "CATEGORIES=Office",
+    ]);
+    satu.json(&["sync"]);
+    let shown = mine(&satu);
+    assert_eq!(shown["todo"]["priority"], 1, "{shown}");
+    assert_eq!(shown["todo"]["percent"], 40, "{shown}");
+    assert_eq!(
+        shown["todo"]["related_to"], "offsite@example.com",
+        "{shown}"
+    );
+    satu.json(&["task", "done", &task_id]);
+    satu.json(&["task", "edit", &task_id, "--title", "Order 12 chairs"]);
+    let there = peer.run(&["get", &server.tasks, &uid]);
+    let ics = there["ics"].as_str().expect("ics");
+    for kept in [
+        "PRIORITY:1",
+        "RELATED-TO:offsite@example.com",
+        "CATEGORIES:Office",
+        "URL:mid:chairs@example.com",
+        "STATUS:COMPLETED",
+        "PERCENT-COMPLETE:100",
+        "SUMMARY:Order 12 chairs",
+    ] {
+        assert!(ics.contains(kept), "{kept} in {ics}");
+    }
+    // Completed there: completed here.
+    peer.run(&[
+        "edit",
+        &server.tasks,
+        &uid,
+        "STATUS=NEEDS-ACTION",
+        "COMPLETED=",
+    ]);
+    satu.json(&["sync"]);
+    assert_eq!(mine(&satu)["todo"]["done"], false);
     peer.run(&["edit", &server.tasks, &uid, "STATUS=COMPLETED"]);
     satu.json(&["sync"]);
-    let tasks = satu.json(&["task", "list"]);
-    let mine = tasks
+    assert_eq!(mine(&satu)["todo"]["done"], true);
+    // Deleted here: gone there.
+    satu.json(&["task", "delete", &task_id]);
+    assert_eq!(peer.try_run(&["get", &server.tasks, &uid]).0, 3);
+    assert!(satu
+        .json(&["task", "list"])
         .as_array()
         .expect("tasks")
-        .iter()
-        .find(|t| t["id"] == task["id"])
-        .expect("the task");
-    assert_eq!(mine["todo"]["done"], true, "{mine}");
+        .is_empty());
 }
 
 #[test]

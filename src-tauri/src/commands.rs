@@ -350,3 +350,13 @@ pub async fn answer_invitation(
 ) -> Result<Invitation, ApiError> {
     satu.answer_invitation(id, &answer).await
 }
+
+#[tauri::command]
+pub fn task_title(satu: State<'_, Satu>, id: i64, title: String) -> Result<Item, ApiError> {
+    satu.set_task_title(id, &title)
+}
+
+#[tauri::command]
+pub fn task_delete(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
+    satu.delete_task(id)
+}

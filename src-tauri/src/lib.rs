@@ -194,6 +194,8 @@ pub fn run() {
             commands::event_delete,
             commands::resolve_event,
             commands::answer_invitation,
+            commands::task_title,
+            commands::task_delete,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -561,6 +561,19 @@ enum TaskCommand {
         #[arg(long)]
         clear: bool,
     },
+    /// Rename a task (on its task list with the next sync; queued while offline).
+    Edit {
+        /// Task item id.
+        id: i64,
+        /// The new title.
+        #[arg(long)]
+        title: String,
+    },
+    /// Delete a task (here at once; from its task list with the next sync).
+    Delete {
+        /// Task item id.
+        id: i64,
+    },
     /// Complete a task (unflags its mail when tasks.unflag_on_done is on).
     Done {
         /// Task item id.
@@ -1266,6 +1279,21 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             })
         }
         Command::Task {
+            command: TaskCommand::Edit { id, title },
+        } => {
+            let task = satu.set_task_title(id, &title)?;
+            push_tasks(&satu).await;
+            output(json, &task, || format!("Task {}: {}", task.id, task.title))
+        }
+        Command::Task {
+            command: TaskCommand::Delete { id },
+        } => {
+            satu.delete_task(id)?;
+            push_tasks(&satu).await;
+            let done = serde_json::json!({ "deleted": id });
+            output(json, &done, || format!("Task {id} deleted."))
+        }
+        Command::Task {
             command: TaskCommand::Done { id, undo },
         } => {
             let task = satu.task_done(id, !undo).await?;
@@ -1542,6 +1570,26 @@ fn read_password(from_stdin: bool) -> Result<String, ApiError> {
         )
     })?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// Pushes task changes to every CalDAV account at once when they answer; offline they stay
+/// queued (said on standard error, not an error).
+async fn push_tasks(satu: &Satu) {
+    let accounts: Vec<i64> = satu
+        .accounts()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.kind == "caldav")
+        .map(|a| a.id)
+        .collect();
+    for account in accounts {
+        if let Err(e) = satu.sync(Some(account)).await {
+            eprintln!(
+                "Saved here; the server could not be reached, so it goes with the next sync: {}",
+                e.message
+            );
+        }
+    }
 }
 
 /// Pushes a calendar change at once when the server answers; offline it stays queued for the

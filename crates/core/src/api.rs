@@ -779,6 +779,24 @@ impl Satu {
         Ok(self.store.item_row(id)?.into())
     }
 
+    /// Renames task `id` (pushed to its task list with the next sync).
+    pub fn set_task_title(&self, id: i64, title: &str) -> ApiResult<dto::Item> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(ApiError::invalid("title", "Give the task a title"));
+        }
+        self.store.write(|tx| tx.set_task_title(id, title))?;
+        self.outbox_wake.notify_waiters();
+        Ok(self.store.item_row(id)?.into())
+    }
+
+    /// Deletes task `id` here at once, and from its task list with the next sync.
+    pub fn delete_task(&self, id: i64) -> ApiResult<()> {
+        self.store.write(|tx| tx.delete_task(id))?;
+        self.outbox_wake.notify_waiters();
+        Ok(())
+    }
+
     /// Answers a sync conflict on task `id` (see `todo.conflict`): keep this version (`keep_here`:
     /// it replaces the server's) or the server's.
     pub async fn resolve_task(&self, id: i64, keep_here: bool) -> ApiResult<dto::Item> {

@@ -80,6 +80,15 @@ pub struct Todo {
     /// values (`satu task resolve ID --keep here|server`); null when in sync.
     #[serde(default)]
     pub conflict: Option<String>,
+    /// PRIORITY: 1 (highest) … 9 (lowest); null when none.
+    #[serde(default)]
+    pub priority: Option<i64>,
+    /// PERCENT-COMPLETE, 0–100.
+    #[serde(default)]
+    pub percent: i64,
+    /// RELATED-TO: the UID of the task this one is part of; null when none.
+    #[serde(default)]
+    pub related_to: Option<String>,
 }
 
 /// A setting and its value (`satu settings`).
@@ -601,6 +610,9 @@ impl From<satu_store::ItemRow> for Item {
                 mail: t.mail_item,
                 mail_link: t.mail_message_id.as_deref().map(crate::tasks::mid_url),
                 conflict: t.conflict,
+                priority: (t.priority > 0).then_some(t.priority),
+                percent: t.percent,
+                related_to: t.related_to,
             }),
             event: row.event.map(|e| EventBrief {
                 start: event_time(row.time_ms, e.all_day),

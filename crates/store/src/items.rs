@@ -235,7 +235,9 @@ pub(crate) const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sen
     (SELECT count(*) FROM items t4 WHERE t4.thread_id = i.thread_id AND t4.unread = 1),
     (SELECT nullif(sync_error, '') FROM tasks WHERE item_id = i.id),
     (SELECT end_ms FROM events WHERE item_id = i.id), (SELECT all_day FROM events WHERE item_id = i.id),
-    (SELECT location FROM events WHERE item_id = i.id), (SELECT rrule != '' FROM events WHERE item_id = i.id)";
+    (SELECT location FROM events WHERE item_id = i.id), (SELECT rrule != '' FROM events WHERE item_id = i.id),
+    (SELECT priority FROM tasks WHERE item_id = i.id), (SELECT percent FROM tasks WHERE item_id = i.id),
+    (SELECT nullif(related_to, '') FROM tasks WHERE item_id = i.id)";
 
 pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
     let kind: String = row.get(1)?;
@@ -251,6 +253,9 @@ pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
             mail_message_id: row.get(18)?,
             mail_item: row.get(19)?,
             conflict: row.get(22)?,
+            priority: row.get::<_, Option<i64>>(27)?.unwrap_or(0),
+            percent: row.get::<_, Option<i64>>(28)?.unwrap_or(0),
+            related_to: row.get(29)?,
         }),
         None => None,
     };

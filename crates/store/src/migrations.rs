@@ -50,6 +50,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0014_answers_activity",
         include_str!("../migrations/0014_answers_activity.sql"),
     ),
+    (
+        "0015_task_text",
+        include_str!("../migrations/0015_task_text.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -54,6 +54,8 @@ pub struct SyncTask {
     pub created_ms: i64,
     /// Unix milliseconds.
     pub updated_ms: i64,
+    /// Its VTODO as the server last had it ('' for a task never on a server).
+    pub ics: String,
 }
 
 /// The server's version of a task.
@@ -69,11 +71,19 @@ pub struct RemoteTask {
     pub mail_message_id: String,
     /// DESCRIPTION.
     pub description: String,
+    /// The whole text of the resource.
+    pub ics: String,
+    /// PRIORITY (0: none).
+    pub priority: i64,
+    /// PERCENT-COMPLETE.
+    pub percent: i64,
+    /// RELATED-TO (the parent's UID), '' when none.
+    pub related_to: String,
 }
 
 const COLUMNS: &str = "t.item_id, i.account_id, t.uid, i.title, t.status, t.due, t.base_title, t.base_status,
     t.base_due, t.completed_at, t.mail_message_id, i.snippet, t.calendar_id, t.href, t.etag, t.revision,
-    t.synced_revision, t.sync_error, t.created_at, t.updated_at";
+    t.synced_revision, t.sync_error, t.created_at, t.updated_at, t.ics";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<SyncTask> {
     let status: String = row.get(4)?;
@@ -107,6 +117,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<SyncTask> {
         sync_error: row.get(17)?,
         created_ms: row.get(18)?,
         updated_ms: row.get(19)?,
+        ics: row.get(20)?,
     })
 }
 
@@ -168,6 +179,7 @@ impl crate::Store {
 impl Tx<'_> {
     /// The server took revision `revision` of the task at `href` (new `etag`): that is the
     /// agreed version now. A change made meanwhile stays to be pushed.
+    #[allow(clippy::too_many_arguments)]
     pub fn task_pushed(
         &mut self,
         item_id: i64,
@@ -176,7 +188,14 @@ impl Tx<'_> {
         href: &str,
         etag: &str,
         fields: &TaskFields,
+        ics: &str,
     ) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE tasks SET ics = ?2 WHERE item_id = ?1",
+                params![item_id, ics],
+            )
+            .context("Cannot record the pushed task")?;
         self.conn()
             .execute(
                 "UPDATE tasks SET calendar_id = ?3, href = ?4, etag = ?5,
@@ -342,6 +361,88 @@ impl Tx<'_> {
         }
         self.record(ChangeKind::Added, id, ItemKind::Task, &remote.fields.title)?;
         Ok(id)
+    }
+
+    /// The server's text of a task and what is read from it beside its fields.
+    pub fn set_task_text(&mut self, item_id: i64, remote: &RemoteTask) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE tasks SET ics = ?2, priority = ?3, percent = ?4, related_to = ?5 WHERE item_id = ?1",
+                params![
+                    item_id,
+                    remote.ics,
+                    remote.priority,
+                    remote.percent,
+                    remote.related_to
+                ],
+            )
+            .context("Cannot store the task's text")?;
+        Ok(())
+    }
+
+    /// The user deleted a task: gone here at once, and from its task list with the next sync
+    /// (`If-Match`: a version changed there since comes back).
+    pub fn delete_task(&mut self, item_id: i64) -> Result<()> {
+        let kind: String = self
+            .conn()
+            .query_row("SELECT kind FROM items WHERE id = ?1", [item_id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(crate::StoreError::NotTask(item_id))?;
+        if kind != "task" {
+            return Err(crate::StoreError::NotTask(item_id).into());
+        }
+        self.conn()
+            .execute(
+                "INSERT INTO dav_deletions (calendar_id, href, etag, uid, title)
+                 SELECT t.calendar_id, t.href, t.etag, t.uid, i.title FROM tasks t JOIN items i ON i.id = t.item_id
+                 WHERE t.item_id = ?1 AND t.calendar_id IS NOT NULL AND t.href != ''
+                 ON CONFLICT (calendar_id, href) DO UPDATE SET etag = excluded.etag",
+                [item_id],
+            )
+            .context("Cannot queue the task's deletion")?;
+        self.delete_item(item_id)
+    }
+
+    /// Renames a task (pushed with the next sync).
+    pub fn set_task_title(&mut self, item_id: i64, title: &str) -> Result<bool> {
+        let (old, sort_key, snippet): (String, i64, String) = self
+            .conn()
+            .query_row(
+                "SELECT i.title, i.sort_key, i.snippet FROM items i JOIN tasks t ON t.item_id = i.id WHERE i.id = ?1",
+                [item_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(crate::StoreError::NotTask(item_id))?;
+        if old == title {
+            return Ok(false);
+        }
+        let now_ms = self.now() * 1000;
+        self.conn()
+            .execute(
+                "UPDATE items SET title = ?2 WHERE id = ?1",
+                params![item_id, title],
+            )
+            .context("Cannot rename the task")?;
+        self.conn()
+            .execute(
+                "UPDATE tasks SET revision = revision + 1, updated_at = ?2 WHERE item_id = ?1",
+                params![item_id, now_ms],
+            )
+            .context("Cannot rename the task")?;
+        self.conn()
+            .execute("DELETE FROM items_fts WHERE rowid = ?1", [sort_key])
+            .context("Cannot update the search index")?;
+        self.conn()
+            .execute(
+                "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, '', ?3)",
+                params![sort_key, title, snippet],
+            )
+            .context("Cannot update the search index")?;
+        self.record(ChangeKind::Updated, item_id, ItemKind::Task, title)?;
+        Ok(true)
     }
 
     /// A task deleted on the server that the user keeps: made anew there on the next push.

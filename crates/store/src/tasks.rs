@@ -68,6 +68,12 @@ pub struct TodoInfo {
     pub mail_item: Option<i64>,
     /// A sync conflict waiting for the user (why, with the server's values).
     pub conflict: Option<String>,
+    /// PRIORITY (1 highest … 9 lowest; 0 none).
+    pub priority: i64,
+    /// PERCENT-COMPLETE.
+    pub percent: i64,
+    /// RELATED-TO: the parent task's UID.
+    pub related_to: Option<String>,
 }
 
 /// The settings the store acts on.

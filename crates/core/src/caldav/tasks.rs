@@ -110,8 +110,72 @@ fn utc(ms: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-/// The VTODO of a task.
+/// The VTODO of a task: the server's text with the fields that differ from it set (so what
+/// Satu does not edit stays as it was), or a new one for a task never on a server.
 pub(crate) fn to_vtodo(task: &SyncTask) -> String {
+    edited_vtodo(task).unwrap_or_else(|| new_vtodo(task))
+}
+
+fn edited_vtodo(task: &SyncTask) -> Option<String> {
+    use super::ics::{self, Prop};
+    if task.ics.is_empty() {
+        return None;
+    }
+    let there = from_vtodo(&task.ics)?;
+    let mut calendar = ics::parse(&task.ics)?;
+    let todo = calendar.children.iter_mut().find(|c| c.name == "VTODO")?;
+    let f = &task.fields;
+    if f.title != there.fields.title {
+        todo.set("SUMMARY", vec![Prop::text("SUMMARY", &f.title)]);
+    }
+    if f.due_ms != there.fields.due_ms {
+        let due = f
+            .due_ms
+            .map(|ms| Prop::new("DUE", utc(ms).format("%Y%m%dT%H%M%SZ").to_string()));
+        todo.set("DUE", due.into_iter().collect());
+    }
+    if f.status != there.fields.status {
+        let status = match f.status {
+            TaskStatus::NeedsAction => "NEEDS-ACTION",
+            TaskStatus::InProcess => "IN-PROCESS",
+            TaskStatus::Completed => "COMPLETED",
+            TaskStatus::Cancelled => "CANCELLED",
+        };
+        todo.set("STATUS", vec![Prop::new("STATUS", status)]);
+        match (f.status, task.completed_ms) {
+            (TaskStatus::Completed, done) => {
+                let at = done.unwrap_or(task.updated_ms);
+                todo.set(
+                    "COMPLETED",
+                    vec![Prop::new(
+                        "COMPLETED",
+                        utc(at).format("%Y%m%dT%H%M%SZ").to_string(),
+                    )],
+                );
+                todo.set(
+                    "PERCENT-COMPLETE",
+                    vec![Prop::new("PERCENT-COMPLETE", "100")],
+                );
+            }
+            _ => {
+                todo.set("COMPLETED", Vec::new());
+                if there.percent == 100 {
+                    todo.set("PERCENT-COMPLETE", Vec::new());
+                }
+            }
+        }
+    }
+    if !task.mail_message_id.is_empty() && todo.prop("URL").is_none() {
+        todo.props.push(Prop::new(
+            "URL",
+            crate::tasks::mid_url(&task.mail_message_id),
+        ));
+    }
+    ics::bump(todo, task.updated_ms);
+    Some(calendar.to_text())
+}
+
+fn new_vtodo(task: &SyncTask) -> String {
     let mut todo = icalendar::Todo::with_uid(&task.uid);
     todo.summary(&task.fields.title)
         .status(ical_status(task.fields.status))
@@ -190,6 +254,22 @@ pub(crate) fn from_vtodo(ics: &str) -> Option<RemoteTask> {
             .and_then(message_id_of)
             .unwrap_or_default(),
         description: todo.get_description().unwrap_or_default().to_owned(),
+        ics: ics.to_owned(),
+        priority: todo
+            .property_value("PRIORITY")
+            .and_then(|p| p.trim().parse::<i64>().ok())
+            .filter(|p| (0..=9).contains(p))
+            .unwrap_or(0),
+        percent: todo
+            .property_value("PERCENT-COMPLETE")
+            .and_then(|p| p.trim().parse::<i64>().ok())
+            .map(|p| p.clamp(0, 100))
+            .unwrap_or(0),
+        related_to: todo
+            .property_value("RELATED-TO")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
     })
 }
 
@@ -204,7 +284,10 @@ pub(super) fn take_remote(
     report: &mut TaskSyncReport,
 ) -> Result<()> {
     let Some(local) = store.task_by_uid(&remote.uid)? else {
-        store.write(|tx| tx.add_remote_task(account.id, calendar.id, href, etag, remote))?;
+        store.write(|tx| {
+            let id = tx.add_remote_task(account.id, calendar.id, href, etag, remote)?;
+            tx.set_task_text(id, remote)
+        })?;
         report.pulled += 1;
         return Ok(());
     };
@@ -222,7 +305,8 @@ pub(super) fn take_remote(
                 href,
                 etag,
                 false,
-            )
+            )?;
+            tx.set_task_text(local.item_id, remote)
         })?;
         report.pulled += 1;
         return Ok(());
@@ -243,7 +327,8 @@ pub(super) fn take_remote(
                     href,
                     etag,
                     local_left,
-                )
+                )?;
+                tx.set_task_text(local.item_id, remote)
             })?;
             report.pulled += 1;
         }
@@ -333,7 +418,8 @@ pub(super) async fn push(
     } else {
         Precondition::Match(&task.etag)
     };
-    match client.put(&href, &to_vtodo(task), precondition).await {
+    let text = to_vtodo(task);
+    match client.put(&href, &text, precondition).await {
         Ok(etag) => {
             let etag = match etag {
                 Some(etag) => etag,
@@ -354,6 +440,7 @@ pub(super) async fn push(
                     &href,
                     &etag,
                     &task.fields,
+                    &text,
                 )
             })?;
             report.pushed += 1;
@@ -410,7 +497,8 @@ pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Resul
                 &href,
                 &etag,
                 true,
-            )
+            )?;
+            tx.set_task_text(task.item_id, &remote)
         })?,
         (true, None) => store.write(|tx| tx.task_recreate(task.item_id))?,
         (false, Some((href, etag, remote))) => store.write(|tx| {
@@ -423,7 +511,8 @@ pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Resul
                 &href,
                 &etag,
                 false,
-            )
+            )?;
+            tx.set_task_text(task.item_id, &remote)
         })?,
         (false, None) => store.write(|tx| tx.remove_task(task.item_id))?,
     }
@@ -510,6 +599,7 @@ mod tests {
             sync_error: String::new(),
             created_ms: 1_766_000_000_000,
             updated_ms: 1_766_100_000_000,
+            ics: String::new(),
         };
         let ics = to_vtodo(&task);
         assert!(ics.contains("BEGIN:VTODO"), "{ics}");
@@ -523,5 +613,65 @@ mod tests {
         assert!(from_vtodo("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").is_none());
         assert!(from_vtodo("garbage").is_none());
         assert_eq!(resource_name("a b/c@d"), "a_b_c_d.ics");
+    }
+
+    #[test]
+    fn an_edit_changes_only_what_changed_and_keeps_what_other_clients_wrote() {
+        let theirs =
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//EN\r\nBEGIN:VTODO\r\nUID:t1@x\r\n\
+SUMMARY:Order chairs\r\nSTATUS:IN-PROCESS\r\nPERCENT-COMPLETE:40\r\nPRIORITY:1\r\n\
+RELATED-TO:parent@x\r\nDUE;VALUE=DATE:20270105\r\nCATEGORIES:Office\r\nX-OTHER:kept\r\n\
+BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT1H\r\nEND:VALARM\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+        let remote = from_vtodo(theirs).expect("vtodo");
+        assert_eq!(
+            (remote.priority, remote.percent, remote.related_to.as_str()),
+            (1, 40, "parent@x")
+        );
+        let mut task = SyncTask {
+            item_id: 1,
+            account_id: 1,
+            uid: "t1@x".into(),
+            fields: remote.fields.clone(),
+            base: Some(remote.fields.clone()),
+            completed_ms: None,
+            mail_message_id: String::new(),
+            description: String::new(),
+            calendar_id: Some(1),
+            href: "/c/t1.ics".into(),
+            etag: "\"1\"".into(),
+            revision: 2,
+            synced_revision: 1,
+            sync_error: String::new(),
+            created_ms: 0,
+            updated_ms: 1_767_000_000_000,
+            ics: theirs.into(),
+        };
+        task.fields.status = TaskStatus::Completed;
+        let text = to_vtodo(&task);
+        for kept in [
+            "PRIORITY:1",
+            "RELATED-TO:parent@x",
+            "DUE;VALUE=DATE:20270105",
+            "CATEGORIES:Office",
+            "X-OTHER:kept",
+            "TRIGGER:-PT1H",
+            "SUMMARY:Order chairs",
+        ] {
+            assert!(text.contains(kept), "{kept} in {text}");
+        }
+        assert!(
+            text.contains("STATUS:COMPLETED") && text.contains("PERCENT-COMPLETE:100"),
+            "{text}"
+        );
+        assert!(text.contains("COMPLETED:20251229"), "{text}");
+        assert!(text.contains("SEQUENCE:1"), "{text}");
+        // Reopened: COMPLETED goes, and the 100 % with it.
+        task.ics = text;
+        task.fields.status = TaskStatus::NeedsAction;
+        let again = to_vtodo(&task);
+        assert!(
+            !again.contains("COMPLETED:") && !again.contains("PERCENT-COMPLETE"),
+            "{again}"
+        );
     }
 }
