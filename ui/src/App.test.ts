@@ -6,7 +6,7 @@ import ReadingPane from './components/ReadingPane.svelte';
 import { shortTime } from './i18n/index.svelte';
 import { prepareMailHtml } from './lib/mail-html';
 import { buildSrcdoc } from './lib/srcdoc';
-import { makeDetail } from './test/items';
+import { makeDetail, makeTodo } from './test/items';
 
 afterEach(cleanup);
 
@@ -80,15 +80,10 @@ describe('ReadingPane', () => {
         id: 7,
         kind: 'task',
         title: 'Budget plan',
-        todo: {
-          status: 'needs-action',
-          done: false,
+        todo: makeTodo({
           due: '2027-03-01T09:00:00Z',
-          completed: null,
-          mail: null,
-          mail_link: null,
           conflict: 'Changed here and on the server: the server has due 2027-02-01T09:00:00Z.',
-        },
+        }),
       }),
       onresolve: (id: number, keepHere: boolean) => answers.push([id, keepHere]),
     });
@@ -103,7 +98,7 @@ describe('ReadingPane', () => {
 
   it("shows a task's activity: sender, time, snippet, the status it moved to; an entry opens its message", async () => {
     const opened: number[] = [];
-    const todo = { status: 'in-process' as const, done: false, due: null, completed: null, mail: 3, mail_link: 'mid:a@b' };
+    const todo = makeTodo({ status: 'in-process', mail: 3, mail_link: 'mid:a@b' });
     const activity = [
       { item: 11, time: '2027-01-04T09:00:00Z', title: 'Re: Hosting', sender: 'Ravi Kumar', snippet: 'Quotes by Friday.', moved_to: 'in-process' },
       { item: 12, time: '2027-01-05T10:30:00Z', title: 'Re: Hosting', sender: 'nurul@example.com', snippet: 'Both quotes are in.', moved_to: '' },

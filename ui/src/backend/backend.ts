@@ -87,6 +87,16 @@ export interface Backend {
   resolveTask(id: number, keepHere: boolean): Promise<Item>;
   /** Completes a task (or reopens it); completing may unflag its mail (a setting). */
   taskDone(id: number, done: boolean): Promise<Item>;
+  /**
+   * Renames a task (the title is trimmed; empty: invalid_input, field `title`). Applied here at
+   * once (a change event follows); its task list gets it with the next sync.
+   */
+  setTaskTitle(id: number, title: string): Promise<Item>;
+  /**
+   * Deletes a task here at once (a `removed` change follows; its mail no longer links to it);
+   * its task list loses it with the next sync (queued while offline).
+   */
+  deleteTask(id: number): Promise<void>;
   /** Unread, flagged and open-task counts (unified totals, per account, per folder). */
   counts(): Promise<Counts>;
   /** Shows (or hides) an account's items in the unified views. */
@@ -132,7 +142,10 @@ export interface Backend {
   // Calendars (CalDAV). Changes to events arrive on the change feed (kind `event`).
   /** Every calendar and task list, of every CalDAV account. */
   calendars(): Promise<CalendarInfo[]>;
-  /** Makes task list `id` the one tasks made from mail go to (one per account); resolves with every calendar. */
+  /**
+   * Makes task list `id` the one tasks made from mail go to: the only one, over every account,
+   * with `tasks_go_here`. Resolves with every calendar.
+   */
   setTaskCalendar(id: number): Promise<CalendarInfo[]>;
   /** Discovers the account's calendars first (may take seconds); resolves with the new account's id. */
   addCaldavAccount(input: CaldavInput): Promise<number>;

@@ -90,6 +90,50 @@ describe('fake backend', () => {
     expect((await fake.show(other.id)).activity.map((a) => a.moved_to)).toEqual(['']);
   });
 
+  it('a task has priority, percent and related_to; the seeded one is high priority and 40 % done', async () => {
+    const fake = createFakeBackend();
+    const [renew] = await fake.search({ text: 'renew domain' });
+    expect(renew.todo).toMatchObject({ priority: 1, percent: 40, related_to: null });
+    const [invoice] = await fake.search({ text: 'invoice' });
+    const made = await fake.taskFromMail(invoice.id);
+    expect(made.todo).toMatchObject({ priority: null, percent: 0, related_to: null });
+    expect((await fake.show(invoice.id)).quarantined).toBeNull();
+    // Completing sets 100 %, as the core writes the VTODO; reopening drops it.
+    expect((await fake.taskDone(renew.id, true)).todo?.percent).toBe(100);
+    expect((await fake.taskDone(renew.id, false)).todo?.percent).toBe(0);
+  });
+
+  it('renames a task (trimmed; empty is invalid at the field title) with an updated event', async () => {
+    const fake = createFakeBackend();
+    const [renew] = await fake.search({ text: 'renew domain' });
+    const events: string[] = [];
+    fake.onChange((e) => events.push(`${e.change}:${e.id}:${e.title}`));
+    const renamed = await fake.setTaskTitle(renew.id, '  Renew satu.example  ');
+    expect(renamed.title).toBe('Renew satu.example');
+    expect((await fake.item(renew.id)).title).toBe('Renew satu.example');
+    // The same title again: nothing changes, no event.
+    await fake.setTaskTitle(renew.id, 'Renew satu.example');
+    expect(events).toEqual([`updated:${renew.id}:Renew satu.example`]);
+    await expect(fake.setTaskTitle(renew.id, '   ')).rejects.toMatchObject({ code: 'invalid_input', field: 'title' });
+    const [mail] = await fake.search({ text: 'quarterly' });
+    await expect(fake.setTaskTitle(mail.id, 'Not a task')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it("deletes a task: removed event, its mail no longer links to it", async () => {
+    const fake = createFakeBackend();
+    const [task] = await fake.search({ text: 'hosting' }).then((found) => found.filter((i) => i.kind === 'task'));
+    const mail = task.todo!.mail!;
+    expect((await fake.item(mail)).task).toBe(task.id);
+    const events: string[] = [];
+    fake.onChange((e) => events.push(`${e.change}:${e.kind}:${e.id}`));
+    await fake.deleteTask(task.id);
+    expect(events).toEqual([`removed:task:${task.id}`]);
+    await expect(fake.item(task.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect((await fake.item(mail)).task).toBeNull();
+    await expect(fake.deleteTask(task.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(fake.deleteTask(mail)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('opens the sample: ~25 items, Welcome to Satu newest, with change events', async () => {
     const fake = createFakeBackend({ seed: false });
     const events: ChangeEvent[] = [];
@@ -330,13 +374,19 @@ describe('fake backend: calendars', () => {
     ]);
   });
 
-  it('chooses the task list per account, only among task lists', async () => {
+  it('chooses the one task list over every account, only among task lists', async () => {
     const fake = createFakeBackend({ now, calendar: true });
+    // A second CalDAV account: its task list does not take the tasks, one list does already.
+    const second = await fake.addCaldavAccount({ url: 'https://dav.example.org/', username: 'me', password: 'secret' });
     const calendars = await fake.calendars();
+    expect(calendars.filter((c) => c.tasks_go_here).map((c) => [c.account === second, c.name])).toEqual([[false, 'Tasks']]);
     const personal = calendars.find((c) => c.name === 'Personal')!;
     const work = calendars.find((c) => c.name === 'Work')!;
     const after = await fake.setTaskCalendar(personal.id);
     expect(after.filter((c) => c.tasks_go_here).map((c) => c.name)).toEqual(['Personal']);
+    const other = after.find((c) => c.account === second && c.name === 'Tasks')!;
+    const moved = await fake.setTaskCalendar(other.id);
+    expect(moved.filter((c) => c.tasks_go_here).map((c) => c.id)).toEqual([other.id]);
     await expect(fake.setTaskCalendar(work.id)).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(fake.setTaskCalendar(999)).rejects.toMatchObject({ code: 'not_found' });
   });

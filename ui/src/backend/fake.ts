@@ -43,6 +43,7 @@ import type {
   MarkChange,
   PendingOp,
   TimelineQuery,
+  Todo,
 } from './types';
 
 export interface FakeOptions {
@@ -158,6 +159,8 @@ interface Seed {
   text: string;
   html?: string;
   attachments?: ItemDetail['attachments'];
+  /** A task's fields beyond the defaults (to do, no due date). */
+  todo?: Partial<Todo>;
 }
 
 const DEMO: Seed[] = [
@@ -193,6 +196,7 @@ const DEMO: Seed[] = [
     from: null,
     ago: 3 * DAY,
     text: 'The domain expires at the end of the month.',
+    todo: { priority: 1, percent: 40 },
   },
   {
     kind: 'mail',
@@ -601,14 +605,7 @@ export class FakeBackend implements Backend {
     const task = this.get(
       this.store(account, { kind: 'task', title: mail.title, from: ['Ravi Kumar', 'ravi@example.com'], ago: 50 * DAY - HOUR, text: mail.snippet }).id,
     ).detail;
-    task.todo = {
-      status: 'in-process',
-      done: false,
-      due: null,
-      completed: null,
-      mail: mail.id,
-      mail_link: `mid:${mail.message_id}`,
-    };
+    task.todo = { ...newTodo(), status: 'in-process', mail: mail.id, mail_link: `mid:${mail.message_id}` };
     mail.task = task.id;
     const replies: [Seed, string][] = [
       [
@@ -989,6 +986,8 @@ export class FakeBackend implements Backend {
         done,
         status: done ? 'completed' : 'needs-action',
         completed: done ? iso(Date.now()) : null,
+        // As the core writes the VTODO: completing sets 100 %; reopening drops a 100 %.
+        percent: done ? 100 : task.todo.percent === 100 ? 0 : task.todo.percent,
       };
       this.emit({ change: 'updated', id, kind: 'task', title: task.title });
       // tasks.unflag_on_done (on by default): the mail is unflagged.
@@ -996,6 +995,36 @@ export class FakeBackend implements Backend {
       if (done && mail?.flagged && this.settingValues.get('tasks.unflag_on_done')) await this.mark(mail.id, { flagged: false });
     }
     return toItem(task);
+  }
+
+  async setTaskTitle(id: number, title: string): Promise<Item> {
+    await this.wait();
+    const trimmed = title.trim();
+    if (!trimmed) throw fail('invalid_input', 'Give the task a title', 'title');
+    const task = this.task(id);
+    if (task.title !== trimmed) {
+      task.title = trimmed;
+      this.emit({ change: 'updated', id, kind: 'task', title: trimmed });
+    }
+    return toItem(task);
+  }
+
+  async deleteTask(id: number): Promise<void> {
+    await this.wait();
+    const task = this.task(id);
+    this.items.delete(id);
+    // As the store's ON DELETE SET NULL: the mail no longer links to it (no event of its own).
+    for (const { detail } of this.items.values()) {
+      if (detail.task === id) detail.task = null;
+    }
+    this.emit({ change: 'removed', id, kind: 'task', title: task.title });
+  }
+
+  /** A task item, or the core's refusal (not_found) for anything else. */
+  private task(id: number): ItemDetail {
+    const task = this.items.get(id)?.detail;
+    if (!task?.todo || task.kind !== 'task') throw fail('not_found', `No task with id ${id}`);
+    return task;
   }
 
   /** The mail's task, made now if it has none (change events as the core sends them). */
@@ -1011,10 +1040,8 @@ export class FakeBackend implements Backend {
     });
     const task = this.get(made.id).detail;
     task.todo = {
-      status: 'needs-action',
-      done: false,
+      ...newTodo(),
       due: due ? iso(Date.parse(due)) : null,
-      completed: null,
       mail: mail.id,
       mail_link: mail.message_id ? `mid:${mail.message_id}` : null,
     };
@@ -1039,9 +1066,8 @@ export class FakeBackend implements Backend {
     const chosen = this.calendarList.find((c) => c.id === id);
     if (!chosen) throw fail('not_found', `No calendar with id ${id} (see \`satu calendar list\`)`);
     if (!chosen.components.includes('VTODO')) throw fail('invalid_input', `“${chosen.name}” does not hold tasks`, 'id');
-    for (const calendar of this.calendarList) {
-      if (calendar.account === chosen.account) calendar.tasks_go_here = calendar.id === id;
-    }
+    // One task list over every account.
+    for (const calendar of this.calendarList) calendar.tasks_go_here = calendar.id === id;
     return this.calendars();
   }
 
@@ -1065,7 +1091,8 @@ export class FakeBackend implements Backend {
       url: url.href,
     });
     this.addCalendar(account, 'Personal', '#2f6fdf', ['VEVENT']);
-    this.addCalendar(account, 'Tasks', '#d97706', ['VTODO'], true);
+    // As the core: its task list takes the tasks made from mail only if no list does yet.
+    this.addCalendar(account, 'Tasks', '#d97706', ['VTODO'], !this.calendarList.some((c) => c.tasks_go_here));
     return account;
   }
 
@@ -1625,14 +1652,12 @@ export class FakeBackend implements Backend {
       message_id: seed.kind === 'mail' ? `fake-${id}@satu.invalid` : null,
       folders: seed.kind === 'mail' ? this.foldersOf(account).names.slice(0, 1) : [],
       task: null,
-      todo:
-        seed.kind === 'task'
-          ? { status: 'needs-action', done: false, due: null, completed: null, mail: null, mail_link: null }
-          : null,
+      todo: seed.kind === 'task' ? { ...newTodo(), ...seed.todo } : null,
       event: null,
       recipients: 'aisha@example.com',
       body_text: seed.text,
       body_html: seed.html ?? null,
+      quarantined: null,
       attachments: seed.attachments ?? [],
       remote_content: false,
       invitation: null,
@@ -1816,6 +1841,21 @@ function classifyLink(url: string): LinkDecision {
 /** A subject without its Re:/Fwd: prefixes, lower case (the core's threading fallback). */
 function subjectKey(title: string): string {
   return title.replace(/^(\s*(re|fwd?|aw)\s*:\s*)+/i, '').trim().toLowerCase();
+}
+
+/** A task's part as the core makes it: to do, no due date, no priority, 0 %. */
+function newTodo(): Todo {
+  return {
+    status: 'needs-action',
+    done: false,
+    due: null,
+    completed: null,
+    mail: null,
+    mail_link: null,
+    priority: null,
+    percent: 0,
+    related_to: null,
+  };
 }
 
 /** A message as a task's activity shows it. */

@@ -62,6 +62,10 @@ export function createTauriBackend(): Backend {
     taskDone: (id, done) => call('task_done', { id, done }),
     setTaskDue: (id, due) => call('set_task_due', { id, due }),
     resolveTask: (id, keepHere) => call('resolve_task', { id, keepHere }),
+    setTaskTitle: (id, title) => call('task_title', { id, title }),
+    deleteTask: async (id) => {
+      await call<null>('task_delete', { id });
+    },
     send: (input) => call('send', { input }),
     outbox: () => call('outbox'),
     cancelSend: (id) => call('cancel_send', { id }),

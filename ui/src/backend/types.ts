@@ -60,6 +60,15 @@ export interface Todo {
   mail_link: string | null;
   /** Changed here and on the CalDAV server in the same field: why, with the server's values. */
   conflict?: string | null;
+  /** PRIORITY (RFC 5545): 1 highest … 9 lowest; null when none. */
+  priority: number | null;
+  /**
+   * PERCENT-COMPLETE, 0–100, as the task list last said: completing here sets 100 % on the
+   * server, but this reads so only after the next sync.
+   */
+  percent: number;
+  /** RELATED-TO: the UID of the task this one is part of; null when none. */
+  related_to: string | null;
 }
 
 export interface Attachment {
@@ -74,6 +83,11 @@ export interface ItemDetail extends Item {
   body_text: string | null;
   /** Sanitized by the core; still only ever shown inside a sandboxed frame. */
   body_html: string | null;
+  /**
+   * Why the message could be read only in part (malformed MIME, a size limit); null when it
+   * parsed cleanly. The original is kept whole either way.
+   */
+  quarantined: string | null;
   attachments: Attachment[];
   /** Remote content loads without asking (the user chose "always" for the sender). */
   remote_content: boolean;
@@ -133,7 +147,7 @@ export interface CalendarInfo {
   color: string;
   /** What it holds: `VEVENT`, `VTODO`. */
   components: string[];
-  /** Tasks made from mail go here (one per account). */
+  /** Tasks made from mail go here: true for one task list over every account. */
   tasks_go_here: boolean;
 }
 

@@ -1,5 +1,5 @@
 // Test fixtures in the shape of the core's DTOs: one place to extend when a field is added.
-import type { Item, ItemDetail } from '../backend';
+import type { Item, ItemDetail, Todo } from '../backend';
 
 /** A read, unflagged mail with every field set; `patch` overrides. */
 export function makeItem(patch: Partial<Item> = {}): Item {
@@ -34,10 +34,27 @@ export function makeDetail(patch: Partial<ItemDetail> = {}): ItemDetail {
     recipients: '',
     body_text: null,
     body_html: null,
+    quarantined: null,
     attachments: [],
     remote_content: false,
     invitation: null,
     activity: [],
+    ...patch,
+  };
+}
+
+/** A task's part: to do, no due date, no priority, 0 %; `patch` overrides. */
+export function makeTodo(patch: Partial<Todo> = {}): Todo {
+  return {
+    status: 'needs-action',
+    done: false,
+    due: null,
+    completed: null,
+    mail: null,
+    mail_link: null,
+    priority: null,
+    percent: 0,
+    related_to: null,
     ...patch,
   };
 }
