@@ -4,6 +4,7 @@
 # wall time for both.
 #
 #   tests/bench/caldav.sh [N]          N events (default 10000)
+#   BENCH_SERVER=xandikos tests/bench/caldav.sh [N]   the same against Xandikos instead of Radicale
 #
 # What it does:
 #   * starts a private Radicale 3 (tests/servers/radicale.sh) in a temp dir on /dev/shm (when it
@@ -12,6 +13,18 @@
 #     PUT per event costs O(collection) on Radicale), starts it again (the plain-HTTP instance
 #     with one setting raised: Radicale's limit of 10000 VEVENTs per REPORT, which refuses
 #     vdirsyncer's single calendar-multiget at 10k events; BENCH_STOCK_RADICALE=1 keeps it);
+#   * or, with BENCH_SERVER=xandikos, a private Xandikos (tests/servers/xandikos.sh, Debian
+#     package, no authentication: the password is ignored) in the same way: first start (makes
+#     the collections), stop, the same N events written into the working tree of the Git
+#     repository Xandikos keeps for /alice/calendars/calendar/ (DIR/data/alice/calendars/calendar,
+#     not bare: Xandikos serves what its index holds and commits it) and committed there with git
+#     (update-index + commit; a PUT per event costs O(collection) on Xandikos too), then started
+#     again, unchanged. Xandikos lists both its calendars (Calendar and Tasks, both taking every
+#     component), so both clients sync two collections, the tasks one empty. Xandikos finds each
+#     item it serves (GET, each href of a multiget) by walking its Git index: O(collection) per
+#     item, so the warm-up also times one calendar-multiget of 200 items; it answers one request
+#     at a time and finishes those a client gave up on (vdirsyncer's aiohttp gives up after
+#     300 s), so each measurement first waits until it answers a PROPFIND Depth 0;
 #   * warms it before timing either client, so that neither pays for it: one PROPFIND Depth 1
 #     (Radicale parses every item and fills its item cache; the answer must list N items) and one
 #     sync-collection REPORT without a token (Radicale fills its history cache, which
@@ -31,15 +44,17 @@
 # server, both clients' data) lives on the same filesystem. Prints a Markdown summary with the
 # medians and the ratios Satu / vdirsyncer (PASS when ≤ 0.5; marked unverified or not comparable
 # unless Satu's event count is N), each client's CPU time (hyperfine's user + system) and the time
-# Radicale spent answering it (the durations in its log, preparations left out); raw output in
-# $BENCH_OUT (default tests/bench/out/caldav-<stamp>/). Exits 1 when a client failed to sync (not
-# when `satu calendar events` is missing). Radicale is stopped and the temp dir removed on exit,
-# Ctrl-C included.
+# Radicale spent answering it (the durations in its log, preparations left out; Xandikos logs no
+# durations: "n/a" and the number of requests); raw output in $BENCH_OUT (default
+# tests/bench/out/caldav-<stamp>/, caldav-xandikos-<stamp>/ for Xandikos). Exits 1 when a client
+# failed to sync (not when `satu calendar events` is missing). The server is stopped and the temp
+# dir removed on exit, Ctrl-C included.
 #
 # Environment:
 #   SATU_BIN        the satu binary (default $CARGO_TARGET_DIR/release/satu, built with
 #                   `cargo build --release -p satu-cli` when missing; CARGO_TARGET_DIR defaults
 #                   to the repository's target/)
+#   BENCH_SERVER    radicale (default) or xandikos
 #   BENCH_REPS      runs per measurement (default 3)
 #   BENCH_TMP       where the temp dir goes (default /dev/shm when it has room)
 #   BENCH_OUT       where the raw results go
@@ -56,6 +71,12 @@ case "${1:-}" in
 esac
 n=${1:-10000}
 [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "caldav.sh: N must be a positive number, not '$n'" >&2; exit 2; }
+server=${BENCH_SERVER:-radicale}
+case "$server" in
+  radicale) server_name=Radicale ;;
+  xandikos) server_name=Xandikos ;;
+  *) echo "caldav.sh: BENCH_SERVER must be radicale or xandikos, not '$server'" >&2; exit 2 ;;
+esac
 
 # shellcheck source=../../scripts/lib.sh
 source "$repo/scripts/lib.sh" # ensure_apt
@@ -71,7 +92,7 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 script_start=$(date +%s)
 reps=${BENCH_REPS:-3}
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out=${BENCH_OUT:-$here/out/caldav-$stamp}
+out=${BENCH_OUT:-$here/out/caldav-$([ "$server" = radicale ] || echo "$server-")$stamp}
 mkdir -p "$out"
 
 # Room: the server's files and caches, vdirsyncer's copy and Satu's store; ~25 KB per event is
@@ -85,7 +106,8 @@ else
   tmp_root=${TMPDIR:-/tmp}
 fi
 work=$(mktemp -d "$tmp_root/satu-caldav-bench.XXXXXX")
-rad="$work/radicale"
+rad="$work/radicale" # Radicale's dir
+xk="$work/xandikos"  # Xandikos' dir (BENCH_SERVER=xandikos)
 
 bench_pid="" # the Radicale this script starts itself (see below), if any
 cleanup() {
@@ -97,6 +119,7 @@ cleanup() {
     kill -KILL "$bench_pid" 2>/dev/null || true
   fi
   if [ -d "$rad" ]; then "$repo/tests/servers/radicale.sh" stop "$rad" >/dev/null 2>&1 || true; fi
+  if [ -d "$xk" ]; then "$repo/tests/servers/xandikos.sh" stop "$xk" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
   exit "$rc"
 }
@@ -105,6 +128,7 @@ trap 'echo "caldav.sh: interrupted" >&2; exit 130' INT
 trap 'exit 143' TERM
 
 command -v curl >/dev/null || ensure_apt curl >&2
+[ "$server" != xandikos ] || command -v xandikos >/dev/null || ensure_apt xandikos >&2
 [ -n "${SKIP_VDIRSYNCER:-}" ] || command -v vdirsyncer >/dev/null || ensure_apt vdirsyncer >&2
 timer=bash
 if [ "${BENCH_TIMER:-}" != bash ] && command -v hyperfine >/dev/null; then timer=hyperfine; fi
@@ -144,52 +168,89 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 cat "$out/machine.txt" >&2
 
 # --- the server -------------------------------------------------------------------------------
-"$repo/tests/servers/radicale.sh" venv
-echo "radicale: $("$HOME/.cache/satu/venv-radicale/bin/python" -c 'import radicale; print(radicale.VERSION)' 2>/dev/null || echo '?')" >>"$out/machine.txt"
-log "Radicale: first start (makes the collections), stop"
-"$repo/tests/servers/radicale.sh" start "$rad" >/dev/null
-"$repo/tests/servers/radicale.sh" stop "$rad"
-cal="$rad/collections/collection-root/alice/calendar"
-[ -s "$cal/.Radicale.props" ] || { echo "caldav.sh: $cal is not a Radicale calendar" >&2; exit 1; }
-log "writing $n events into $cal"
-t0=$(date +%s%N)
-python3 "$here/gen_events.py" "$n" "$cal" 2> >(tee "$out/events.txt" >&2)
-log "  generated in $(( ($(date +%s%N) - t0) / 1000000 )) ms; $(du -sh "$cal" | cut -f1) on disk"
-env_line=$("$repo/tests/servers/radicale.sh" start "$rad")
-eval "$env_line"
-url=$RADICALE_URL
-# Radicale 3.9 refuses (400) a REPORT whose calendar-data holds more than [reporting]
-# max_expand_occurrence VEVENTs (default 10000). vdirsyncer 0.19 fetches all new items in ONE
-# calendar-multiget, so at 10k events (10.5k VEVENTs with the overrides) its initial sync fails
-# against a stock Radicale. The limit is the server's, the same for both clients (Satu asks for
-# 100 items per multiget): the measured plain-HTTP instance is restarted on the same port with
-# radicale.sh's own config plus one file raising it. radicale.sh has no way to add settings, hence
-# the restart here. BENCH_STOCK_RADICALE=1 keeps the stock limit.
-max_report=$(( n * 3 + 10000 ))
-if [ -z "${BENCH_STOCK_RADICALE:-}" ]; then
+if [ "$server" = radicale ]; then
+  "$repo/tests/servers/radicale.sh" venv
+  echo "radicale: $("$HOME/.cache/satu/venv-radicale/bin/python" -c 'import radicale; print(radicale.VERSION)' 2>/dev/null || echo '?')" >>"$out/machine.txt"
+  log "Radicale: first start (makes the collections), stop"
+  "$repo/tests/servers/radicale.sh" start "$rad" >/dev/null
   "$repo/tests/servers/radicale.sh" stop "$rad"
-  printf '[reporting]\nmax_expand_occurrence = %s\n' "$max_report" >"$rad/bench-extra.conf"
-  offset=$(stat -c %s "$rad/radicale.log")
-  (
-    cd "$rad"
-    unset RADICALE_CONFIG
-    exec "$HOME/.cache/satu/venv-radicale/bin/python" -m radicale --config "$rad/radicale.conf" \
-      "$rad/bench-extra.conf" </dev/null >>"$rad/radicale.log" 2>&1
-  ) &
-  bench_pid=$!
-  for _ in $(seq 300); do
-    tail -c "+$((offset + 1))" "$rad/radicale.log" | grep -q "Radicale server ready" && break
-    kill -0 "$bench_pid" 2>/dev/null || { tail -n 20 "$rad/radicale.log" >&2; echo "caldav.sh: Radicale did not restart" >&2; exit 1; }
-    sleep 0.1
-  done
-  tail -c "+$((offset + 1))" "$rad/radicale.log" | grep -q "Radicale server ready" \
-    || { echo "caldav.sh: Radicale was not ready within 30 s" >&2; exit 1; }
-  radicale_note="[reporting] max_expand_occurrence = $max_report (stock 10000; see caldav.sh)"
+  cal="$rad/collections/collection-root/alice/calendar"
+  [ -s "$cal/.Radicale.props" ] || { echo "caldav.sh: $cal is not a Radicale calendar" >&2; exit 1; }
+  log "writing $n events into $cal"
+  t0=$(date +%s%N)
+  python3 "$here/gen_events.py" "$n" "$cal" 2> >(tee "$out/events.txt" >&2)
+  log "  generated in $(( ($(date +%s%N) - t0) / 1000000 )) ms; $(du -sh "$cal" | cut -f1) on disk"
+  env_line=$("$repo/tests/servers/radicale.sh" start "$rad")
+  eval "$env_line"
+  url=$RADICALE_URL
+  # Radicale 3.9 refuses (400) a REPORT whose calendar-data holds more than [reporting]
+  # max_expand_occurrence VEVENTs (default 10000). vdirsyncer 0.19 fetches all new items in ONE
+  # calendar-multiget, so at 10k events (10.5k VEVENTs with the overrides) its initial sync fails
+  # against a stock Radicale. The limit is the server's, the same for both clients (Satu asks for
+  # 100 items per multiget): the measured plain-HTTP instance is restarted on the same port with
+  # radicale.sh's own config plus one file raising it. radicale.sh has no way to add settings, hence
+  # the restart here. BENCH_STOCK_RADICALE=1 keeps the stock limit.
+  max_report=$(( n * 3 + 10000 ))
+  if [ -z "${BENCH_STOCK_RADICALE:-}" ]; then
+    "$repo/tests/servers/radicale.sh" stop "$rad"
+    printf '[reporting]\nmax_expand_occurrence = %s\n' "$max_report" >"$rad/bench-extra.conf"
+    offset=$(stat -c %s "$rad/radicale.log")
+    (
+      cd "$rad"
+      unset RADICALE_CONFIG
+      exec "$HOME/.cache/satu/venv-radicale/bin/python" -m radicale --config "$rad/radicale.conf" \
+        "$rad/bench-extra.conf" </dev/null >>"$rad/radicale.log" 2>&1
+    ) &
+    bench_pid=$!
+    for _ in $(seq 300); do
+      tail -c "+$((offset + 1))" "$rad/radicale.log" | grep -q "Radicale server ready" && break
+      kill -0 "$bench_pid" 2>/dev/null || { tail -n 20 "$rad/radicale.log" >&2; echo "caldav.sh: Radicale did not restart" >&2; exit 1; }
+      sleep 0.1
+    done
+    tail -c "+$((offset + 1))" "$rad/radicale.log" | grep -q "Radicale server ready" \
+      || { echo "caldav.sh: Radicale was not ready within 30 s" >&2; exit 1; }
+    radicale_note="[reporting] max_expand_occurrence = $max_report (stock 10000; see caldav.sh)"
+  else
+    radicale_note="stock limits"
+  fi
+  coll_url="${url%/}/alice/calendar/"
+  log "Radicale at $url ($radicale_note)"
+  slog="$rad/radicale.log"
+  server_note=$radicale_note
 else
-  radicale_note="stock limits"
+  echo "xandikos: $(dpkg-query -W -f '${Version}' xandikos 2>/dev/null || echo '?') (Debian)" >>"$out/machine.txt"
+  log "Xandikos: first start (makes the collections), stop"
+  "$repo/tests/servers/xandikos.sh" start "$xk" >/dev/null
+  "$repo/tests/servers/xandikos.sh" stop "$xk"
+  # Each collection is a Git repository with a working tree; Xandikos serves what its index
+  # holds (TreeGitStore): write the files into the working tree, add them to the index, commit.
+  cal="$xk/data/alice/calendars/calendar"
+  [ -s "$cal/.xandikos" ] && [ "$(git -C "$cal" rev-parse --is-bare-repository 2>/dev/null)" = false ] \
+    || { echo "caldav.sh: $cal is not a Xandikos calendar (a Git working tree with .xandikos)" >&2; exit 1; }
+  log "writing $n events into $cal and committing them"
+  t0=$(date +%s%N)
+  python3 "$here/gen_events.py" "$n" "$cal" 2> >(tee "$out/events.txt" >&2)
+  t1=$(date +%s%N)
+  (
+    cd "$cal"
+    export GIT_AUTHOR_NAME=caldav.sh GIT_AUTHOR_EMAIL=bench@localhost GIT_COMMITTER_NAME=caldav.sh \
+      GIT_COMMITTER_EMAIL=bench@localhost
+    find . -maxdepth 1 -name '*.ics' -printf '%P\n' | git update-index --add --stdin
+    # No automatic gc (10k loose objects would start one, detached, while Xandikos runs): the
+    # objects stay loose, as Xandikos (dulwich) itself writes them for each PUT.
+    git -c gc.auto=0 commit -q --no-verify -m "caldav.sh: $n events of gen_events.py"
+  )
+  [ "$(git -C "$cal" ls-files -- '*.ics' | wc -l)" -eq "$n" ] && [ -z "$(git -C "$cal" status --porcelain)" ] \
+    || { echo "caldav.sh: the $n events are not all committed in $cal" >&2; exit 1; }
+  log "  generated in $(( (t1 - t0) / 1000000 )) ms, committed in $(( ($(date +%s%N) - t1) / 1000000 )) ms; $(du -sh "$cal" | cut -f1) on disk"
+  env_line=$("$repo/tests/servers/xandikos.sh" start "$xk")
+  eval "$env_line"
+  url=$XANDIKOS_URL
+  coll_url="${url%/}$XANDIKOS_CALENDAR"
+  slog="$xk/xandikos.log"
+  server_note="no authentication; two calendars, Calendar and an empty Tasks"
+  log "Xandikos at $url ($server_note)"
 fi
-coll_url="${url%/}/alice/calendar/"
-log "Radicale at $url ($radicale_note)"
 
 # dav METHOD DEPTH BODY OUTFILE: one request as alice; sets code and secs. (curl runs in the
 # foreground, not in a process substitution, so that Ctrl-C stops it at once.)
@@ -216,11 +277,11 @@ PY
 }
 sync_token() { python3 -c 'import sys, xml.etree.ElementTree as ET; print(ET.parse(sys.argv[1]).getroot().findtext("{DAV:}sync-token") or "")' "$1"; }
 
-log "warming Radicale (before timing either client): PROPFIND Depth 1, sync-collection"
+log "warming $server_name (before timing either client): PROPFIND Depth 1, sync-collection"
 dav PROPFIND 1 "$propfind" "$work/propfind.xml"; cold_propfind=$secs
 [ "$code" = 207 ] || { echo "caldav.sh: PROPFIND answered $code" >&2; exit 1; }
 served=$(count_items "$work/propfind.xml")
-[ "$served" -eq "$n" ] || { echo "caldav.sh: Radicale lists $served items, not $n (see $rad/radicale.log)" >&2; tail -n 20 "$rad/radicale.log" >&2; exit 1; }
+[ "$served" -eq "$n" ] || { echo "caldav.sh: $server_name lists $served items, not $n (see $slog)" >&2; tail -n 20 "$slog" >&2; exit 1; }
 dav REPORT 1 "$(sync_body '')" "$work/sync.xml"; cold_sync=$secs
 [ "$code" = 207 ] || { echo "caldav.sh: sync-collection answered $code" >&2; exit 1; }
 token=$(sync_token "$work/sync.xml")
@@ -230,15 +291,36 @@ dav REPORT 1 "$(sync_body "$token")" "$work/sync2.xml"; warm_sync=$secs
 [ "$(count_items "$work/sync2.xml")" -eq 0 ] || log "warning: the no-change sync-collection listed changes"
 for v in cold_propfind cold_sync warm_propfind warm_sync; do printf -v "$v" '%.3f' "${!v}"; done
 log "  server: $served items; cold PROPFIND ${cold_propfind}s, cold sync-collection ${cold_sync}s; warm PROPFIND ${warm_propfind}s, no-change sync-collection ${warm_sync}s"
+floor_note=""
+if [ "$server" = xandikos ]; then
+  # Xandikos resolves each href of a multiget (and each GET) by opening the store and walking
+  # its Git index, O(collection) per item: the data of the items, not the listing, is its cost.
+  # One calendar-multiget of 200 of them (Satu's chunk), warm, as a floor per item.
+  m=$(( n < 200 ? n : 200 ))
+  body='<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>'
+  body+=$(python3 - "$work/propfind.xml" "$m" <<'PY'
+import sys, xml.etree.ElementTree as ET
+hrefs = [h for h in (r.findtext("{DAV:}href") or "" for r in ET.parse(sys.argv[1]).getroot().iter("{DAV:}response")) if h.endswith(".ics")]
+print("".join("<d:href>%s</d:href>" % h for h in hrefs[: int(sys.argv[2])]))
+PY
+)
+  body+='</c:calendar-multiget>'
+  dav REPORT 1 "$body" "$work/multiget.xml"
+  [ "$code" = 207 ] && [ "$(count_items "$work/multiget.xml")" -eq "$m" ] \
+    || { echo "caldav.sh: a calendar-multiget of $m items answered $code" >&2; exit 1; }
+  printf -v floor_note '; one calendar-multiget of %d items %.3f s (%.1f ms per item)' "$m" "$secs" "$(awk -v s="$secs" -v m="$m" 'BEGIN { print s * 1000 / m }')"
+  log "  server: a calendar-multiget of $m items ${secs}s"
+fi
 
 # --- timing -----------------------------------------------------------------------------------
 # measure NAME PREPARE COMMAND: REPS runs (PREPARE, untimed, before each; '' for none);
 # writes the wall times (s) to $out/NAME.times, one per line. Returns non-zero if a run failed.
-# The server's side: Radicale's log offsets around the measurement (S, F) and around each
+# The server's side: its log's offsets around the measurement (S, F) and around each
 # preparation (P, E) go to $out/NAME.marks, for server_time below.
 measure() {
-  local name=$1 prepare=$2 cmd=$3 i t0 t1 marks="$out/$1.marks" rlog="$rad/radicale.log"
+  local name=$1 prepare=$2 cmd=$3 i t0 t1 marks="$out/$1.marks" rlog="$slog"
   : >"$out/$name.times"
+  server_idle || return 1
   echo "S $(stat -c %s "$rlog")" >"$marks"
   if [ -n "$prepare" ]; then
     prepare="echo P \$(stat -c %s $rlog) >>$marks && $prepare && echo E \$(stat -c %s $rlog) >>$marks"
@@ -265,13 +347,25 @@ measure_runs() {
     done
   fi
 }
+# server_idle: Xandikos answers one request at a time and finishes a request whose client has
+# given up (e.g. on a timeout) before it serves the next: wait until it answers a PROPFIND
+# Depth 0, so that a measurement never pays for an earlier one. (Radicale: nothing to do.)
+server_idle() {
+  [ "$server" = xandikos ] || return 0
+  local t0
+  t0=$(date +%s)
+  dav PROPFIND 0 "$propfind" /dev/null
+  [ "$code" = 207 ] || { echo "caldav.sh: Xandikos answered $code to a PROPFIND" >&2; return 1; }
+  [ $(( $(date +%s) - t0 )) -lt 2 ] || log "  (waited $(( $(date +%s) - t0 )) s for Xandikos to finish an earlier request)"
+}
 # server_time NAME: "seconds requests" per run that Radicale spent answering the measured
-# commands (the sum of the durations it logs), preparations left out.
+# commands (the sum of the durations it logs), preparations left out. Xandikos (aiohttp's access
+# log) logs no durations: "n/a" and the number of requests per run.
 server_time() {
   grep -q '^F ' "$out/$1.marks" 2>/dev/null || { echo "n/a"; return; }
-  python3 - "$rad/radicale.log" "$out/$1.marks" "$reps" <<'PY'
+  python3 - "$slog" "$out/$1.marks" "$reps" "$server" <<'PY'
 import re, sys
-log, marks, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+log, marks, reps, server = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 m = [(k, int(v)) for k, v in (l.split() for l in open(marks))]
 start = next(v for k, v in m if k == "S")
 end = next((v for k, v in m if k == "F"), None)
@@ -288,11 +382,17 @@ with open(log, "rb") as f:
         at, pos = pos, pos + len(line)
         if at < start or (end is not None and at >= end) or any(a <= at < b for a, b in skip):
             continue
+        if server == "xandikos":
+            count += line.startswith(b"INFO:aiohttp.access:")
+            continue
         r = re.search(rb"\] (?:\w+) response status .* in ([0-9.]+) seconds", line)
         if r:
             total += float(r.group(1))
             count += 1
-print("%.2f s (%d requests)" % (total / reps, round(count / reps)))
+if server == "xandikos":
+    print("n/a (%d requests)" % round(count / reps))
+else:
+    print("%.2f s (%d requests)" % (total / reps, round(count / reps)))
 PY
 }
 median() { [ -s "$1" ] && sort -n "$1" | awk '{v[NR]=$1} END {if (NR%2) printf "%.2f", v[(NR+1)/2]; else printf "%.2f", (v[NR/2]+v[NR/2+1])/2}'; }
@@ -409,7 +509,7 @@ if [ -z "${SKIP_VDIRSYNCER:-}" ] && [ -s "$out/vdirsyncer-initial.times" ]; then
 fi
 cp "$vd/sync.log" "$out/vdirsyncer-sync.log" 2>/dev/null || true
 cp "$vd/discover.log" "$out/vdirsyncer-discover.log" 2>/dev/null || true
-cp "$rad/radicale.log" "$out/radicale.log" 2>/dev/null || true
+cp "$slog" "$out/$(basename "$slog")" 2>/dev/null || true
 echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 
 # --- summary ----------------------------------------------------------------------------------
@@ -439,15 +539,15 @@ cpu_of() { # hyperfine JSON -> the mean user + system time of the client, s
 }
 elapsed=$(( $(date +%s) - script_start ))
 {
-  echo "### CalDAV: initial sync and resync of $n events, Satu vs vdirsyncer"
+  echo "### CalDAV: initial sync and resync of $n events, Satu vs vdirsyncer$([ "$server" = radicale ] || echo " on $server_name")"
   echo
   echo "$(sed -n 's/^date: //p' "$out/machine.txt"); $(nproc) cores ($cpu), $(uname -r); $(sed -n 's/^storage: //p' "$out/machine.txt")."
-  echo "Radicale $(sed -n 's/^radicale: //p' "$out/machine.txt") on 127.0.0.1 over plain HTTP ($radicale_note); $(sed -n 's/^timer: //p' "$out/machine.txt")."
-  echo "Radicale was warmed before timing either client (one PROPFIND Depth 1, $served items listed, cold ${cold_propfind} s;"
+  echo "$server_name $(sed -n "s/^$server: //p" "$out/machine.txt") on 127.0.0.1 over plain HTTP ($server_note); $(sed -n 's/^timer: //p' "$out/machine.txt")."
+  echo "$server_name was warmed before timing either client (one PROPFIND Depth 1, $served items listed, cold ${cold_propfind} s;"
   echo "one sync-collection without a token, cold ${cold_sync} s). The server alone, warm: PROPFIND Depth 1 ${warm_propfind} s,"
-  echo "no-change sync-collection ${warm_sync} s (curl)."
+  echo "no-change sync-collection ${warm_sync} s${floor_note} (curl)."
   echo
-  echo "| client | initial sync, s (runs) | resync, s (runs) | client CPU, s (initial / resync) | Radicale's time per run (initial / resync) | stored |"
+  echo "| client | initial sync, s (runs) | resync, s (runs) | client CPU, s (initial / resync) | $server_name's time per run (initial / resync) | stored |"
   echo "|---|---|---|---|---|---|"
   if [ -z "${SKIP_VDIRSYNCER:-}" ]; then
     echo "| vdirsyncer $(vdirsyncer --version 2>/dev/null | sed 's/.*version //') | $(cell "$vi" "$out/vdirsyncer-initial.times") | $(cell "$vr" "$out/vdirsyncer-resync.times") | $(cpu_of "$out/vdirsyncer-initial.json") / $(cpu_of "$out/vdirsyncer-resync.json") | $(server_time vdirsyncer-initial) / $(server_time vdirsyncer-resync) | $(if [ -n "$vdir_error" ]; then echo "sync failed: $vdir_error"; else echo "${vdir_files:-?} .ics files$([ -n "$vdir_ok" ] || echo " (expected $n)")"; fi) |"
