@@ -212,17 +212,19 @@ describe('InvitationCard', () => {
 });
 
 describe('calendars in the settings', () => {
-  it('chooses where tasks made from mail go, per account, among task lists', async () => {
+  it('chooses where tasks made from mail go: one radio group over every account, among task lists', async () => {
     const chosen: number[] = [];
     render(SettingsDialog, {
       settings: [],
       accounts: [
         { id: 2, name: 'Work DAV', email: '', kind: 'caldav', imap: '', smtp: '', security: 'tls', username: 'me', notify: true, in_timeline: true },
+        { id: 4, name: 'Home DAV', email: '', kind: 'caldav', imap: '', smtp: '', security: 'tls', username: 'me', notify: true, in_timeline: true },
       ],
       calendars: [
         { id: 1, account: 2, href: '/a/', name: 'Personal', color: '', components: ['VEVENT', 'VTODO'], tasks_go_here: false },
         { id: 2, account: 2, href: '/b/', name: 'Work', color: '#1a7f37', components: ['VEVENT'], tasks_go_here: false },
         { id: 3, account: 2, href: '/c/', name: 'Tasks', color: '', components: ['VTODO'], tasks_go_here: true },
+        { id: 5, account: 4, href: '/h/', name: 'Chores', color: '', components: ['VTODO'], tasks_go_here: false },
       ],
       onsetting: () => {},
       onnotify: () => {},
@@ -232,15 +234,40 @@ describe('calendars in the settings', () => {
     });
     const section = screen.getByTestId('settings-calendars');
     expect(within(section).getByRole('group', { name: 'Work DAV' })).toBeTruthy();
+    expect(within(section).getByRole('group', { name: 'Home DAV' })).toBeTruthy();
     expect(screen.getAllByTestId('settings-calendar').map((li) => li.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
       'Personal Events and tasks Tasks made from mail go here',
       'Work Events',
       'Tasks Tasks Tasks made from mail go here',
+      'Chores Tasks Tasks made from mail go here',
     ]);
+    expect(screen.getByTestId('task-calendar-hint').textContent).toBe('Tasks made from mail go to one task list, whichever account it is in.');
     const radios = screen.getAllByTestId('task-calendar') as HTMLInputElement[];
-    expect(radios.map((r) => r.checked)).toEqual([false, true]);
+    // One group: the same name in both accounts, so choosing one unchecks the others.
+    expect(new Set(radios.map((r) => r.name)).size).toBe(1);
+    expect(radios.map((r) => r.checked)).toEqual([false, true, false]);
+    expect(radios[2].getAttribute('aria-describedby')).toBe('calendar-name-5 task-calendar-account-4');
+    await fireEvent.click(radios[2]);
+    expect(radios.map((r) => r.checked)).toEqual([false, false, true]);
     await fireEvent.click(radios[0]);
-    expect(chosen).toEqual([1]);
+    expect(chosen).toEqual([5, 1]);
+  });
+
+  it('in the window: choosing a task list of another account unchecks the one of the first', async () => {
+    const fake = createFakeBackend({ calendar: true });
+    await fake.addCaldavAccount({ url: 'https://dav.example.org/', username: 'home', password: 'secret', name: 'Home DAV' });
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const home = within(await screen.findByRole('group', { name: 'Home DAV' }));
+    const checked = () => (screen.getAllByTestId('task-calendar') as HTMLInputElement[]).map((r) => r.checked);
+    // Personal and Tasks of the first account, Tasks of Home DAV: the first account's Tasks list takes them.
+    await waitFor(() => expect(checked()).toEqual([false, true, false]));
+    await fireEvent.click(home.getByTestId('task-calendar'));
+    await waitFor(() => expect(checked()).toEqual([false, false, true]));
+    expect((await fake.calendars()).filter((c) => c.tasks_go_here).map((c) => c.account)).toEqual([
+      (await fake.accounts()).find((a) => a.name === 'Home DAV')!.id,
+    ]);
   });
 
   it('in the window: the radio calls setTaskCalendar; a CalDAV account is added through the form, errors at their field', async () => {

@@ -451,6 +451,7 @@ caldav-added = { $count ->
 settings-calendars = Calendars and task lists
 settings-calendars-none = No CalDAV account yet.
 settings-tasks-go-here = Tasks made from mail go here
+settings-tasks-go-here-one = Tasks made from mail go to one task list, whichever account it is in.
 calendar-holds-events = Events
 calendar-holds-tasks = Tasks
 calendar-holds-both = Events and tasks

@@ -450,6 +450,7 @@ caldav-added = { $count ->
 settings-calendars = Kalendar dan senarai tugasan
 settings-calendars-none = Belum ada akaun CalDAV.
 settings-tasks-go-here = Tugasan daripada mel disimpan di sini
+settings-tasks-go-here-one = Tugasan daripada mel disimpan dalam satu senarai tugasan sahaja, tidak kira dalam akaun mana.
 calendar-holds-events = Acara
 calendar-holds-tasks = Tugasan
 calendar-holds-both = Acara dan tugasan
