@@ -217,15 +217,7 @@ impl Satu {
             username: config.username.clone(),
             ca_file,
         };
-        let rows: Vec<satu_store::NewCalendar> = calendars
-            .into_iter()
-            .map(|c| satu_store::NewCalendar {
-                href: c.href,
-                name: c.name,
-                color: c.color,
-                components: c.components,
-            })
-            .collect();
+        let rows = caldav::new_calendars(calendars);
         let id = self.store.write(|tx| {
             let id = tx.add_account(&account)?;
             tx.set_caldav_home(id, &found.principal, &found.home)?;

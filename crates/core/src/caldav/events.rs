@@ -225,16 +225,7 @@ async fn push(
     };
     match client.put(&href, &event.ics, precondition).await {
         Ok(etag) => {
-            let etag = match etag {
-                Some(etag) => etag,
-                None => client
-                    .multiget(&calendar.href, std::slice::from_ref(&href))
-                    .await?
-                    .into_iter()
-                    .next()
-                    .map(|(_, etag, _)| etag)
-                    .unwrap_or_default(),
-            };
+            let etag = super::written_etag(client, &calendar.href, &href, etag).await?;
             store.write(|tx| {
                 tx.event_pushed(
                     event.item_id,
@@ -805,28 +796,18 @@ pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Resul
         .calendar_id
         .ok_or_else(|| ApiError::invalid("id", "This event is on no server"))?;
     match (keep_here, event.conflict_ics.is_empty()) {
-        (true, false) => {
-            let Some(parsed) = ics::read_event(&event.ics) else {
-                return Err(ApiError::internal("The event cannot be read"));
-            };
-            // The server's version becomes the base: this one is pushed over it.
-            store.write(|tx| {
-                tx.event_from_server(
-                    item_id,
-                    calendar_id,
-                    &event.href,
-                    &event.etag,
-                    &event.ics,
-                    &record(&parsed),
-                    &event.conflict_ics,
-                    true,
-                )
-            })?;
-        }
+        // Deleted there: kept here (made anew there), or let go.
         (true, true) => store.write(|tx| tx.event_recreate(item_id))?,
-        (false, false) => {
-            let Some(parsed) = ics::read_event(&event.conflict_ics) else {
-                return Err(ApiError::internal("The server's version cannot be read"));
+        (false, true) => store.write(|tx| tx.remove_event(item_id))?,
+        // The server's version becomes the base either way; keeping this one pushes it over.
+        (_, false) => {
+            let kept = if keep_here {
+                &event.ics
+            } else {
+                &event.conflict_ics
+            };
+            let Some(parsed) = ics::read_event(kept) else {
+                return Err(ApiError::internal("The version kept cannot be read"));
             };
             store.write(|tx| {
                 tx.event_from_server(
@@ -834,14 +815,13 @@ pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Resul
                     calendar_id,
                     &event.href,
                     &event.etag,
-                    &event.conflict_ics,
+                    kept,
                     &record(&parsed),
                     &event.conflict_ics,
-                    false,
+                    keep_here,
                 )
             })?;
         }
-        (false, true) => store.write(|tx| tx.remove_event(item_id))?,
     }
     Ok(())
 }

@@ -54,6 +54,38 @@ pub(crate) fn resource_name(uid: &str) -> String {
     format!("{safe}.ics")
 }
 
+/// The etag of what was just written at `href`: the PUT's answer, else read back.
+pub(crate) async fn written_etag(
+    client: &Client,
+    collection: &str,
+    href: &str,
+    answered: Option<String>,
+) -> Result<String> {
+    if let Some(etag) = answered {
+        return Ok(etag);
+    }
+    Ok(client
+        .multiget(collection, &[href.to_owned()])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, etag, _)| etag)
+        .unwrap_or_default())
+}
+
+/// The store's rows for the calendars a server listed.
+pub(crate) fn new_calendars(listed: Vec<satu_caldav::Calendar>) -> Vec<satu_store::NewCalendar> {
+    listed
+        .into_iter()
+        .map(|c| satu_store::NewCalendar {
+            href: c.href,
+            name: c.name,
+            color: c.color,
+            components: c.components,
+        })
+        .collect()
+}
+
 /// Resources asked for in one multiget.
 const MULTIGET_CHUNK: usize = 200;
 /// Multigets in flight while earlier answers are stored.
@@ -77,15 +109,7 @@ pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<PassR
             .calendars(&account.home)
             .await
             .context("Cannot list the calendars")?;
-        let rows: Vec<satu_store::NewCalendar> = listed
-            .into_iter()
-            .map(|c| satu_store::NewCalendar {
-                href: c.href,
-                name: c.name,
-                color: c.color,
-                components: c.components,
-            })
-            .collect();
+        let rows = new_calendars(listed);
         store.write(|tx| tx.replace_calendars(account.id, &rows))?;
     }
     let calendars = store.calendars(Some(account.id))?;

@@ -421,17 +421,7 @@ pub(super) async fn push(
     let text = to_vtodo(task);
     match client.put(&href, &text, precondition).await {
         Ok(etag) => {
-            let etag = match etag {
-                Some(etag) => etag,
-                // No ETag in the answer: read it back.
-                None => client
-                    .multiget(&calendar.href, std::slice::from_ref(&href))
-                    .await?
-                    .into_iter()
-                    .next()
-                    .map(|(_, etag, _)| etag)
-                    .unwrap_or_default(),
-            };
+            let etag = super::written_etag(client, &calendar.href, &href, etag).await?;
             store.write(|tx| {
                 tx.task_pushed(
                     task.item_id,
