@@ -93,6 +93,20 @@ task-status-cancelled = Cancelled
 task-activity = Activity
 # A reply in the task's conversation changed its status; $status: e.g. "In progress".
 task-activity-moved = moved the task to { $status }
+pane-priority = Priority
+task-priority-high = High
+task-priority-medium = Medium
+task-priority-low = Low
+# The tooltip of a task's priority: its number on the iCalendar scale.
+task-priority-number = Priority { $priority } (1 is the highest, 9 the lowest)
+# The mark of a high-priority task in the timeline.
+item-high-priority = High priority
+pane-progress = Progress
+task-percent = { $percent } % done
+pane-task-parent = Subtask
+task-part-of = Part of another task
+# $reason: why, from the core (English).
+pane-quarantined = Parts of this message could not be read: { $reason }
 
 ## Mail actions
 

@@ -93,6 +93,20 @@ task-status-cancelled = Dibatalkan
 task-activity = Aktiviti
 # Balasan dalam perbualan tugasan menukar statusnya; $status: cth. "Sedang dijalankan".
 task-activity-moved = memindahkan tugasan ke { $status }
+pane-priority = Keutamaan
+task-priority-high = Tinggi
+task-priority-medium = Sederhana
+task-priority-low = Rendah
+# Petua keutamaan tugasan: nombornya pada skala iCalendar.
+task-priority-number = Keutamaan { $priority } (1 paling tinggi, 9 paling rendah)
+# Tanda tugasan berkeutamaan tinggi dalam garis masa.
+item-high-priority = Keutamaan tinggi
+pane-progress = Kemajuan
+task-percent = { $percent } % selesai
+pane-task-parent = Subtugasan
+task-part-of = Sebahagian daripada tugasan lain
+# $reason: sebabnya, daripada teras (dalam bahasa Inggeris).
+pane-quarantined = Sebahagian mesej ini tidak dapat dibaca: { $reason }
 
 ## Tindakan e-mel
 
