@@ -105,6 +105,14 @@ pane-progress = Progress
 task-percent = { $percent } % done
 pane-task-parent = Subtask
 task-part-of = Part of another task
+task-rename = Rename
+task-title-label = Task title
+task-title-save = Save
+task-title-empty = Give the task a title.
+task-delete = Delete task
+task-delete-confirm = Delete this task?
+task-delete-yes = Delete
+task-delete-keep = Keep
 # $reason: why, from the core (English).
 pane-quarantined = Parts of this message could not be read: { $reason }
 

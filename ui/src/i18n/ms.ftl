@@ -105,6 +105,14 @@ pane-progress = Kemajuan
 task-percent = { $percent } % selesai
 pane-task-parent = Subtugasan
 task-part-of = Sebahagian daripada tugasan lain
+task-rename = Tukar nama
+task-title-label = Tajuk tugasan
+task-title-save = Simpan
+task-title-empty = Beri tugasan ini tajuk.
+task-delete = Padam tugasan
+task-delete-confirm = Padam tugasan ini?
+task-delete-yes = Padam
+task-delete-keep = Kekalkan
 # $reason: sebabnya, daripada teras (dalam bahasa Inggeris).
 pane-quarantined = Sebahagian mesej ini tidak dapat dibaca: { $reason }
 
