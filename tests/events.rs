@@ -526,6 +526,7 @@ fn a_task_from_mail_reaches_xandikos_with_its_link_and_comes_back_done() {
         "{shown}"
     );
     satu.json(&["task", "done", &task_id]);
+    assert_eq!(mine(&satu)["todo"]["percent"], 100);
     satu.json(&["task", "edit", &task_id, "--title", "Order 12 chairs"]);
     let there = peer.run(&["get", &server.tasks, &uid]);
     let ics = there["ics"].as_str().expect("ics");
@@ -553,8 +554,9 @@ fn a_task_from_mail_reaches_xandikos_with_its_link_and_comes_back_done() {
     peer.run(&["edit", &server.tasks, &uid, "STATUS=COMPLETED"]);
     satu.json(&["sync"]);
     assert_eq!(mine(&satu)["todo"]["done"], true);
-    // Deleted here: gone there.
+    // Deleted here: gone there, and the mail no longer names it.
     satu.json(&["task", "delete", &task_id]);
+    assert_eq!(satu.json(&["show", &mail])["task"], Value::Null);
     assert_eq!(peer.try_run(&["get", &server.tasks, &uid]).0, 3);
     assert!(satu
         .json(&["task", "list"])

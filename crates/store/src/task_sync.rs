@@ -402,7 +402,19 @@ impl Tx<'_> {
                 [item_id],
             )
             .context("Cannot queue the task's deletion")?;
-        self.delete_item(item_id)
+        // Its mail loses the link (ON DELETE SET NULL): that row changes too.
+        let mails: Vec<(i64, String)> = {
+            let mut stmt = self
+                .conn()
+                .prepare("SELECT id, title FROM items WHERE task_id = ?1")?;
+            let rows = stmt.query_map([item_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        self.delete_item(item_id)?;
+        for (mail, title) in mails {
+            self.record(ChangeKind::Updated, mail, ItemKind::Mail, &title)?;
+        }
+        Ok(())
     }
 
     /// Renames a task (pushed with the next sync).

@@ -298,7 +298,8 @@ impl Tx<'_> {
             .conn()
             .prepare_cached(
                 "UPDATE tasks SET status = ?2, updated_at = ?3, revision = revision + 1,
-                     completed_at = CASE WHEN ?2 = 'completed' THEN coalesce(completed_at, ?3) END
+                     completed_at = CASE WHEN ?2 = 'completed' THEN coalesce(completed_at, ?3) END,
+                     percent = CASE WHEN ?2 = 'completed' THEN 100 WHEN percent = 100 THEN 0 ELSE percent END
                  WHERE item_id = ?1 AND status != ?2",
             )?
             .execute(params![task, status.as_str(), now_ms])
