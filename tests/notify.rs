@@ -105,6 +105,9 @@ impl Session {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"));
+        // Its own process group, so that stopping it stops satu, dunst and the monitor too
+        // (dbus-run-session does not pass a SIGTERM on to its child).
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = command.spawn().expect("dbus-run-session");
         Session {
             child,
@@ -153,9 +156,9 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        // dbus-run-session ends its bus (and dunst with it) when satu exits.
+        // The whole group: satu (which stops within its bounded stop), the bus, dunst.
         let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
             .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
@@ -164,7 +167,9 @@ impl Drop for Session {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.child.kill();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.wait();
     }
 }
