@@ -91,6 +91,18 @@ const MULTIGET_CHUNK: usize = 200;
 /// Multigets in flight while earlier answers are stored.
 const MULTIGET_AHEAD: usize = 2;
 
+/// Requests in flight, stopped when the pass that asked for them ends early (an error, the
+/// live loop stopping).
+struct InFlight<T>(std::collections::VecDeque<tokio::task::JoinHandle<T>>);
+
+impl<T> Drop for InFlight<T> {
+    fn drop(&mut self) {
+        for handle in &self.0 {
+            handle.abort();
+        }
+    }
+}
+
 /// Servers without a working sync-collection are synced by ctag and etag listing; tests force
 /// that path with `SATU_CALDAV_NO_SYNC_COLLECTION=1` against servers that have it.
 fn sync_collection_disabled() -> bool {
@@ -207,19 +219,18 @@ async fn pull(
         .collect();
     // Multigets of MULTIGET_CHUNK resources, up to MULTIGET_AHEAD in flight while the answers
     // before are parsed and stored: the server's work and Satu's overlap.
-    let mut pending: std::collections::VecDeque<tokio::task::JoinHandle<_>> =
-        std::collections::VecDeque::new();
+    let mut pending = InFlight(std::collections::VecDeque::new());
     let mut chunks = hrefs.chunks(MULTIGET_CHUNK);
     loop {
-        while pending.len() < MULTIGET_AHEAD {
+        while pending.0.len() < MULTIGET_AHEAD {
             let Some(chunk) = chunks.next() else { break };
             let (client, collection, chunk) =
                 (client.clone(), calendar.href.clone(), chunk.to_vec());
-            pending.push_back(tokio::spawn(async move {
+            pending.0.push_back(tokio::spawn(async move {
                 client.multiget(&collection, &chunk).await
             }));
         }
-        let Some(next) = pending.pop_front() else {
+        let Some(next) = pending.0.pop_front() else {
             break;
         };
         let resources = match next.await {
