@@ -224,7 +224,7 @@ impl crate::Store {
     }
 
     /// The instances overlapping `[from_ms, to_ms)`, by start. `calendars`: only these (empty:
-    /// all); events of accounts left out of the unified timeline are left out when `unified`.
+    /// all).
     pub fn occurrences(
         &self,
         from_ms: i64,
