@@ -825,3 +825,76 @@ fn tasks_made_from_mail_go_to_the_one_list_chosen_over_every_account() {
         0
     );
 }
+
+/// A connection cut in the middle of a sync (every connection, after 30 kB from the server: in
+/// the multiget answer) fails the pass visibly and half-stores nothing; the next pass brings
+/// every event, each once, and the one after has nothing to do.
+#[test]
+fn a_sync_cut_mid_answer_loses_nothing_and_the_next_pass_completes() {
+    let radicale = Radicale::start();
+    let server = Server::radicale(&radicale);
+    let satu = Satu::new();
+    // 40 events made by the other client, straight over HTTP.
+    for i in 0..40 {
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:cut-{i}@example.com\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:202703{:02}T090000Z\r\nDTEND:202703{:02}T100000Z\r\nSUMMARY:Meeting {i}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            i % 28 + 1,
+            i % 28 + 1,
+            "x".repeat(400)
+        );
+        let out = std::process::Command::new("curl")
+            .args([
+                "-s",
+                "-f",
+                "-u",
+                "alice:alice-pass",
+                "-X",
+                "PUT",
+                "-H",
+                "Content-Type: text/calendar",
+                "--data-binary",
+            ])
+            .arg(&ics)
+            .arg(format!("{}cut-{i}.ics", server.calendar))
+            .output()
+            .expect("curl");
+        assert!(
+            out.status.success(),
+            "PUT {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let upstream = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let proxy = support::proxy::FaultyProxy::start(&upstream);
+    let through = Server {
+        url: format!("http://{}/", proxy.addr()),
+        ..Server::radicale(&radicale)
+    };
+    through.add_to(&satu);
+    // Every connection is cut after 30 kB from the server: the listing gets through, the
+    // event data does not all.
+    proxy.cut_after(30_000);
+    let out = satu.run(&["--json", "sync"]);
+    assert!(!out.status.success(), "the cut sync fails visibly");
+    assert!(proxy.cuts() > 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("calendar"), "{stderr}");
+    let partial = events(&satu, "2027-03-01", "2027-04-01").len();
+    assert!(partial < 40, "some events were cut off: {partial}");
+    proxy.pass();
+    let pass = sync_events(&satu);
+    assert_eq!(pass["pulled"].as_u64(), Some(40 - partial as u64), "{pass}");
+    let all = events(&satu, "2027-03-01", "2027-04-01");
+    let mut ids: Vec<&str> = all
+        .iter()
+        .map(|e| e["title"].as_str().expect("title"))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((all.len(), ids.len()), (40, 40), "each event once");
+    assert_eq!(sync_events(&satu)["pulled"], 0);
+}
