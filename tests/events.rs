@@ -414,6 +414,23 @@ fn event_changes_made_offline_are_pushed_when_the_server_is_back() {
     );
     // Nothing pushed twice.
     assert_eq!(sync_events(&satu)["pushed"], 0);
+    // An endless series: instances past the stored horizon (two years) are made when asked for.
+    satu.json(&[
+        "event",
+        "add",
+        "--title",
+        "Anniversary",
+        "--start",
+        "2027-05-01",
+        "--all-day",
+        "--rrule",
+        "FREQ=YEARLY",
+    ]);
+    for year in ["2028", "2035", "2060"] {
+        let found = events(&satu, &format!("{year}-04-30"), &format!("{year}-05-03"));
+        assert_eq!(found.len(), 1, "{year}: {found:?}");
+        assert_eq!(found[0]["start"], format!("{year}-05-01"));
+    }
 }
 
 #[test]

@@ -89,6 +89,8 @@ pub struct SyncEvent {
     pub sync_error: String,
     /// Title.
     pub title: String,
+    /// Its instances are stored up to here (`None`: all of them are).
+    pub expanded_until: Option<i64>,
 }
 
 /// An instance in a range, as a calendar view shows it.
@@ -125,7 +127,7 @@ pub struct EventInfo {
 
 const COLUMNS: &str =
     "e.item_id, i.account_id, e.uid, e.calendar_id, e.href, e.etag, e.ics, e.base_ics,
-    e.conflict_ics, e.revision, e.synced_revision, e.sync_error, i.title";
+    e.conflict_ics, e.revision, e.synced_revision, e.sync_error, i.title, e.expanded_until";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<SyncEvent> {
     Ok(SyncEvent {
@@ -142,6 +144,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<SyncEvent> {
         synced_revision: row.get(10)?,
         sync_error: row.get(11)?,
         title: row.get(12)?,
+        expanded_until: row.get(13)?,
     })
 }
 

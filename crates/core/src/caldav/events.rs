@@ -333,7 +333,8 @@ pub(crate) fn occurrences(
         let Some(event) = ics::read_event(&series.ics) else {
             continue;
         };
-        let stored_until = record(&event).expanded_until.unwrap_or(to_ms);
+        // Instances before the stored horizon are rows already; only those after it are made.
+        let stored_until = series.expanded_until.unwrap_or(to_ms);
         let (instances, _) = event.instances(to_ms);
         for i in instances {
             if i.start_ms >= stored_until && i.start_ms < to_ms && i.end_ms > from_ms {
