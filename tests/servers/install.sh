@@ -4,6 +4,7 @@
 # test SMTP servers of tests/servers/smtp.sh), a Python venv with Radicale (for the test CalDAV
 # servers of tests/servers/radicale.sh), Xandikos (the second CalDAV server, tests/servers/xandikos.sh),
 # a Python venv with the caldav package (the second CalDAV client, tests/servers/caldav_peer.sh),
+# a Python venv with Synapse (for the test Matrix homeservers of tests/servers/synapse.sh),
 # Xvfb + WebKitWebDriver + tauri-driver
 # (for tests/e2e/), dunst (for tests/notify.rs), the libraries the Tauri app builds against, and cargo-nextest.
 # Idempotent: a re-run with everything present does no network access and prints nothing.
@@ -18,7 +19,7 @@ PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev pkg-config         # building the Tauri app
   curl python3
-  python3-venv                               # the venvs of the SMTP and CalDAV test servers
+  python3-venv                               # the venvs of the SMTP, CalDAV and Matrix test servers
 )
 TAURI_DRIVER_VERSION=2.1.0
 
@@ -71,6 +72,8 @@ bash "$(dirname "$0")/smtp.sh" venv
 bash "$(dirname "$0")/radicale.sh" venv
 # The second CalDAV client's venv (caldav from PyPI, pinned in caldav_peer.sh); likewise.
 bash "$(dirname "$0")/caldav_peer.sh" venv
+# The Matrix test server's venv (matrix-synapse from PyPI, pinned in synapse.sh; ~30-50 s); likewise.
+bash "$(dirname "$0")/synapse.sh" venv
 
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 need_cargo() {
