@@ -190,6 +190,11 @@ enum Command {
         #[command(subcommand)]
         command: Option<OutboxCommand>,
     },
+    /// Chat (Matrix): rooms, sending, history, mute, join.
+    Chat {
+        #[command(subcommand)]
+        command: ChatCommand,
+    },
     /// Calendars and task lists of the CalDAV accounts: list them, their events, import and
     /// export ICS, where tasks go.
     Calendar {
@@ -268,6 +273,55 @@ struct SendArgs {
     /// The saved draft this sends (it leaves the drafts and the Drafts folder).
     #[arg(long)]
     draft: Option<i64>,
+}
+
+#[derive(Subcommand)]
+enum ChatCommand {
+    /// Every room and direct chat, most recently active first, with unread counts.
+    Rooms {
+        /// Only this account's.
+        #[arg(long)]
+        account: Option<i64>,
+    },
+    /// Write a message to a room (its number, id or name): in the timeline at once, sent now or,
+    /// offline, by the next sync (never twice).
+    Send {
+        /// The room: its number from `satu chat rooms`, its Matrix id, or its name.
+        room: String,
+        /// The text.
+        text: String,
+        /// Answer this chat item.
+        #[arg(long)]
+        reply_to: Option<i64>,
+    },
+    /// Load older messages of a room from the server (100 per page).
+    History {
+        /// The room.
+        room: String,
+        /// Pages to load.
+        #[arg(long, default_value_t = 1)]
+        pages: u32,
+    },
+    /// No notifications for this room's messages.
+    Mute {
+        /// The room.
+        room: String,
+    },
+    /// Notifications for this room's messages again.
+    Unmute {
+        /// The room.
+        room: String,
+    },
+    /// Join a room you are invited to.
+    Join {
+        /// The room.
+        room: String,
+    },
+    /// Send a message that failed again.
+    Retry {
+        /// Chat item id.
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -531,8 +585,9 @@ enum OutboxCommand {
 
 #[derive(Subcommand)]
 enum TaskCommand {
-    /// Make a task of a mail (title from the subject, linked both ways); a mail that has a task
-    /// already prints that one.
+    /// Make a task of a mail (title from the subject, linked both ways) or of a chat message
+    /// (title from its text); one that has a task already prints that one.
+    #[command(visible_alias = "from-chat")]
     FromMail {
         /// Mail item id.
         id: i64,
@@ -656,6 +711,28 @@ enum AccountCommand {
         #[arg(long)]
         ca_file: Option<String>,
         /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Add a Matrix account: signs in once with the password (read from standard input) and
+    /// keeps only the new device's access token, in the OS keyring.
+    AddMatrix {
+        /// The homeserver's URL (its `.well-known/matrix/client` is followed).
+        #[arg(long)]
+        homeserver: String,
+        /// User name or full user id (`alice` or `@alice:example.org`).
+        #[arg(long, required_unless_present = "access_token_stdin")]
+        user: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long, conflicts_with = "access_token_stdin")]
+        password_stdin: bool,
+        /// Read an access token (instead of a password) from standard input.
+        #[arg(long)]
+        access_token_stdin: bool,
+        /// Extra trusted certificate or CA (PEM), for a self-signed server.
+        #[arg(long)]
+        ca_file: Option<String>,
+        /// Display name (default: the user id).
         #[arg(long)]
         name: Option<String>,
     },
@@ -814,6 +891,135 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 })
                 .await?;
             output(json, &serde_json::json!({ "id": id }), || format!("{id}"))
+        }
+        Command::Account(AccountCommand::AddMatrix {
+            homeserver,
+            user,
+            password_stdin,
+            access_token_stdin,
+            ca_file,
+            name,
+        }) => {
+            let secret = read_password(password_stdin || access_token_stdin)?;
+            let (password, access_token) = if access_token_stdin {
+                (None, Some(secret))
+            } else {
+                (Some(secret), None)
+            };
+            let id = satu
+                .add_matrix_account(satu_core::dto::MatrixInput {
+                    homeserver,
+                    user: user.unwrap_or_default(),
+                    password,
+                    access_token,
+                    ca_file,
+                    name,
+                })
+                .await?;
+            output(json, &serde_json::json!({ "id": id }), || format!("{id}"))
+        }
+        Command::Chat {
+            command: ChatCommand::Rooms { account },
+        } => {
+            let rooms = satu.chat_rooms(account)?;
+            output(json, &rooms, || {
+                if rooms.is_empty() {
+                    return "No rooms (add a Matrix account: satu account add-matrix, then satu sync)."
+                        .to_owned();
+                }
+                rooms
+                    .iter()
+                    .map(|r| {
+                        let mut marks = Vec::new();
+                        if r.unread > 0 {
+                            marks.push(format!("{} unread", r.unread));
+                        }
+                        if r.direct {
+                            marks.push("direct".to_owned());
+                        }
+                        if r.encrypted {
+                            marks.push("encrypted".to_owned());
+                        }
+                        if r.muted {
+                            marks.push("muted".to_owned());
+                        }
+                        if r.membership != "join" {
+                            marks.push(r.membership.clone());
+                        }
+                        let marks = if marks.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  ({})", marks.join(", "))
+                        };
+                        format!("{:>5}  {}  {}{marks}", r.id, r.name, r.room_id)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Chat {
+            command:
+                ChatCommand::Send {
+                    room,
+                    text,
+                    reply_to,
+                },
+        } => {
+            let item = satu.chat_send(&room, &text, reply_to).await?;
+            let state = item
+                .chat
+                .as_ref()
+                .map(|c| c.state.clone())
+                .unwrap_or_default();
+            if state == "queued" && !json {
+                eprintln!("Saved here; the homeserver could not be reached, so it goes with the next sync.");
+            }
+            output(json, &item, || format!("{} {state}", item.id))
+        }
+        Command::Chat {
+            command: ChatCommand::History { room, pages },
+        } => {
+            let report = satu.chat_history(&room, pages).await?;
+            output(json, &report, || {
+                format!(
+                    "{} older message(s) stored{}",
+                    report.stored,
+                    if report.complete {
+                        "; that is the start of the room"
+                    } else {
+                        ""
+                    }
+                )
+            })
+        }
+        Command::Chat {
+            command: ChatCommand::Mute { room },
+        } => {
+            let room = satu.set_room_muted(&room, true)?;
+            output(json, &room, || format!("{} muted", room.name))
+        }
+        Command::Chat {
+            command: ChatCommand::Unmute { room },
+        } => {
+            let room = satu.set_room_muted(&room, false)?;
+            output(json, &room, || format!("{} unmuted", room.name))
+        }
+        Command::Chat {
+            command: ChatCommand::Join { room },
+        } => {
+            let room = satu.chat_join(&room).await?;
+            output(json, &room, || format!("Joined {}", room.name))
+        }
+        Command::Chat {
+            command: ChatCommand::Retry { id },
+        } => {
+            let item = satu.chat_retry(id).await?;
+            let state = item
+                .chat
+                .as_ref()
+                .map(|c| c.state.clone())
+                .unwrap_or_default();
+            output(json, &item, || format!("{} {state}", item.id))
         }
         Command::Calendar {
             command: CalendarCommand::List { account },

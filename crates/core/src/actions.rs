@@ -117,6 +117,15 @@ pub(crate) fn mark_in(
     flagged: Option<bool>,
 ) -> Result<bool> {
     let row = tx.item_row(id)?;
+    if row.kind == ItemKind::Chat && unread == Some(false) && row.unread {
+        // Reading a chat message reads the room up to it; the marker is pushed after.
+        let read = tx.chat_mark_read(id)?;
+        let flag_changed = match flagged {
+            Some(_) => tx.set_item_state(id, None, flagged)?,
+            None => false,
+        };
+        return Ok(!read.is_empty() || flag_changed);
+    }
     let changed = tx.set_user_state(id, unread, flagged)?;
     let remote =
         row.kind == ItemKind::Mail && store.account(row.account_id)?.kind == AccountKind::Imap;

@@ -20,7 +20,7 @@ use crate::dto::{
     SyncReport, TimelineQuery,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::{caldav, import, links, live, replay, secrets, send, sync};
+use crate::{caldav, import, links, live, matrix, replay, secrets, send, sync};
 
 /// How long an action waits for the server before leaving its change queued.
 const PUSH_NOW_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,6 +47,8 @@ pub struct Satu {
     clicks: tokio::sync::broadcast::Sender<i64>,
     /// Wakes the live loop's outbox worker (a message was queued or taken back).
     pub(crate) outbox_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the live loop's chat senders (a message was written or a room read here).
+    pub(crate) chat_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Satu {
@@ -64,6 +66,7 @@ impl Satu {
             live_status: Arc::default(),
             clicks: tokio::sync::broadcast::channel(16).0,
             outbox_wake: Arc::default(),
+            chat_wake: Arc::default(),
         })
     }
 
@@ -130,6 +133,7 @@ impl Satu {
             url: String::new(),
             principal: String::new(),
             home: String::new(),
+            device_id: String::new(),
         };
         let session = ImapSession::connect(&sync::imap_config(&probe, input.password.clone()))
             .await
@@ -149,7 +153,7 @@ impl Satu {
     pub fn remove_account(&self, id: i64) -> ApiResult<()> {
         let account = self.store.account(id)?;
         self.store.write(|tx| tx.remove_account(id))?;
-        if account.kind == AccountKind::Imap {
+        if account.kind != AccountKind::Local {
             secrets::delete_password(&self.secret_key(id))?;
         }
         Ok(())
@@ -169,21 +173,7 @@ impl Satu {
         if input.password.is_empty() {
             return Err(ApiError::invalid("password", "The password is empty"));
         }
-        let ca_file = match &input.ca_file {
-            Some(ca) if !Path::new(ca).is_file() => {
-                return Err(ApiError::invalid(
-                    "ca_file",
-                    format!("The certificate file {ca} does not exist"),
-                ))
-            }
-            Some(ca) => Some(
-                Path::new(ca)
-                    .canonicalize()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|_| ca.clone()),
-            ),
-            None => None,
-        };
+        let ca_file = checked_ca_file(input.ca_file.as_deref())?;
         let config = satu_caldav::CaldavConfig {
             url: input.url.trim().to_owned(),
             username: input.username.trim().to_owned(),
@@ -401,6 +391,284 @@ impl Satu {
         Ok(self.store.dav_pending()?)
     }
 
+    // ---- Chat -----------------------------------------------------------------------------
+
+    /// Adds a Matrix account: signs in with the password (a new device, "Satu") or takes an
+    /// access token given directly, checks it, and keeps the token in the OS keyring (never the
+    /// password). Nothing is stored when the homeserver, the login or the keyring fails.
+    #[tracing::instrument(skip_all, fields(homeserver = %input.homeserver))]
+    pub async fn add_matrix_account(&self, input: dto::MatrixInput) -> ApiResult<i64> {
+        if input.homeserver.trim().is_empty() {
+            return Err(ApiError::invalid("homeserver", "Give the homeserver's URL"));
+        }
+        let token = input.access_token.clone().filter(|t| !t.trim().is_empty());
+        let password = input.password.clone().filter(|p| !p.is_empty());
+        if token.is_none() && password.is_none() {
+            return Err(ApiError::invalid(
+                "password",
+                "Give the password (or an access token)",
+            ));
+        }
+        if token.is_none() && input.user.trim().is_empty() {
+            return Err(ApiError::invalid("user", "Give the user name"));
+        }
+        let ca_file = checked_ca_file(input.ca_file.as_deref())?;
+        let client = satu_matrix::Client::new(&satu_matrix::MatrixConfig {
+            homeserver: input.homeserver.clone(),
+            access_token: None,
+            ca_file: ca_file.as_ref().map(Into::into),
+        })
+        .map_err(anyhow::Error::from)?
+        .discover()
+        .await
+        .map_err(anyhow::Error::from)?;
+        let (token, user_id, device_id) = match (token, password) {
+            (Some(token), _) => {
+                let who = client
+                    .clone()
+                    .with_token(token.trim())
+                    .whoami()
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                (
+                    token.trim().to_owned(),
+                    who.user_id,
+                    who.device_id.unwrap_or_default(),
+                )
+            }
+            (None, password) => {
+                let password = password.unwrap_or_default();
+                let host = std::env::var("HOSTNAME").unwrap_or_default();
+                let device = if host.is_empty() {
+                    "Satu".to_owned()
+                } else {
+                    format!("Satu on {host}")
+                };
+                let login = client
+                    .login(input.user.trim(), &password, &device)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                (login.access_token, login.user_id, login.device_id)
+            }
+        };
+        let name = input
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| user_id.clone());
+        let account = NewAccount {
+            kind: AccountKind::Matrix,
+            name,
+            email: String::new(),
+            imap: (String::new(), 0),
+            smtp: (String::new(), 0),
+            security: Security::Tls,
+            smtp_security: None,
+            url: client.homeserver().to_string(),
+            username: user_id.clone(),
+            ca_file,
+        };
+        let id = self.store.write(|tx| {
+            let id = tx.add_account(&account)?;
+            tx.set_matrix_device(id, &user_id, &device_id)?;
+            Ok(id)
+        })?;
+        if let Err(e) = secrets::set_password(&self.secret_key(id), &token) {
+            let _ = self.store.write(|tx| tx.remove_account(id));
+            return Err(e);
+        }
+        tracing::info!(account_id = id, user = %user_id, device = %device_id, "Matrix account added.");
+        Ok(id)
+    }
+
+    /// The rooms and direct chats of every Matrix account (or just `account`), most recently
+    /// active first.
+    pub fn chat_rooms(&self, account: Option<i64>) -> ApiResult<Vec<dto::ChatRoom>> {
+        if let Some(id) = account {
+            self.store.account(id)?;
+        }
+        Ok(self
+            .store
+            .chat_rooms(account)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// A room by what a person typed: its number (`satu chat rooms`), its Matrix id, or its
+    /// name (which must be unique).
+    fn find_room(&self, room: &str) -> ApiResult<satu_store::ChatRoom> {
+        let rooms = self.store.chat_rooms(None)?;
+        let wanted = room.trim();
+        let found: Vec<&satu_store::ChatRoom> = match wanted.parse::<i64>() {
+            Ok(id) => rooms.iter().filter(|r| r.id == id).collect(),
+            Err(_) => {
+                let exact: Vec<_> = rooms.iter().filter(|r| r.room_id == wanted).collect();
+                if exact.is_empty() {
+                    rooms
+                        .iter()
+                        .filter(|r| r.name.eq_ignore_ascii_case(wanted))
+                        .collect()
+                } else {
+                    exact
+                }
+            }
+        };
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "No room {wanted:?}: give its number, id or name from `satu chat rooms` (run `satu sync` if it is new)"
+                ),
+            )
+            .with_field("room")),
+            many => Err(ApiError::invalid(
+                "room",
+                format!(
+                    "{} rooms are named {wanted:?}: give the number instead ({})",
+                    many.len(),
+                    many.iter()
+                        .map(|r| r.id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// Writes `text` to `room` (number, id or name), as a reply to chat item `reply_to` when
+    /// given. The message is in the timeline at once and queued with its transaction id, then
+    /// sent (for at most 10 s here; offline it stays queued and the live loop or the next
+    /// `satu sync` sends it, never twice).
+    pub async fn chat_send(
+        &self,
+        room: &str,
+        text: &str,
+        reply_to: Option<i64>,
+    ) -> ApiResult<dto::Item> {
+        if text.trim().is_empty() {
+            return Err(ApiError::invalid("text", "The message is empty"));
+        }
+        let room = self.find_room(room)?;
+        if room.membership != "join" {
+            return Err(ApiError::invalid(
+                "room",
+                format!(
+                    "You are not in {} ({}): join it first (`satu chat join {}`)",
+                    room.name, room.membership, room.id
+                ),
+            ));
+        }
+        let reply_event = match reply_to {
+            None => String::new(),
+            Some(item) => {
+                let (info, _, _) = self.store.chat_message(item)?.ok_or_else(|| {
+                    ApiError::invalid("reply_to", format!("Item {item} is not a chat message"))
+                })?;
+                if info.room != room.id {
+                    return Err(ApiError::invalid(
+                        "reply_to",
+                        format!("Item {item} is in another room ({})", info.room_name),
+                    ));
+                }
+                info.event_id.ok_or_else(|| {
+                    ApiError::invalid(
+                        "reply_to",
+                        format!("Item {item} is not sent yet: answer it once it is"),
+                    )
+                })?
+            }
+        };
+        let account = self.store.account(room.account_id)?;
+        let txn = matrix::new_txn_id();
+        let id = self.store.write(|tx| {
+            tx.queue_chat_message(
+                room.id,
+                &account.username,
+                &txn,
+                text,
+                &reply_event,
+                send::now_ms(),
+            )
+        })?;
+        self.chat_wake.notify_waiters();
+        self.chat_push_now(&account).await;
+        self.item(id)
+    }
+
+    /// Tries to push an account's queued messages and read markers for at most
+    /// [`PUSH_NOW_TIMEOUT`]; failures leave them queued.
+    async fn chat_push_now(&self, account: &satu_store::Account) {
+        let push = async {
+            let client = matrix::client(self, account)?;
+            matrix::flush(&self.store, account, &client, false).await
+        };
+        match tokio::time::timeout(PUSH_NOW_TIMEOUT, push).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::info!(account_id = account.id, error = %format!("{e:#}"), "Chat change queued: the homeserver is not reachable now.");
+            }
+            Err(_) => {
+                tracing::info!(
+                    account_id = account.id,
+                    "Chat change queued: the homeserver is slow to answer."
+                );
+            }
+        }
+    }
+
+    /// Sends a message that failed for good again (its transaction id stays the same).
+    pub async fn chat_retry(&self, id: i64) -> ApiResult<dto::Item> {
+        let (info, _, _) = self
+            .store
+            .chat_message(id)?
+            .ok_or_else(|| ApiError::invalid("id", format!("Item {id} is not a chat message")))?;
+        if info.state != "failed" {
+            return Err(ApiError::invalid(
+                "id",
+                format!("Message {id} is {}, not failed", info.state),
+            ));
+        }
+        self.store.write(|tx| tx.chat_retry(id, send::now_ms()))?;
+        let account = self.store.account(self.store.item_row(id)?.account_id)?;
+        self.chat_push_now(&account).await;
+        self.item(id)
+    }
+
+    /// Loads up to `pages` pages (100 events each) of older history of `room`.
+    pub async fn chat_history(&self, room: &str, pages: u32) -> ApiResult<dto::HistoryReport> {
+        let room = self.find_room(room)?;
+        let account = self.store.account(room.account_id)?;
+        let (stored, complete) =
+            matrix::load_history(self, &account, room.id, pages.max(1) as usize).await?;
+        Ok(dto::HistoryReport {
+            room: room.id,
+            stored,
+            complete,
+        })
+    }
+
+    /// Mutes (or unmutes) the notifications of `room`.
+    pub fn set_room_muted(&self, room: &str, muted: bool) -> ApiResult<dto::ChatRoom> {
+        let room = self.find_room(room)?;
+        self.store.write(|tx| tx.set_room_muted(room.id, muted))?;
+        Ok(self.find_room(&room.id.to_string())?.into())
+    }
+
+    /// Joins `room` (accepting its invitation), then syncs the account.
+    pub async fn chat_join(&self, room: &str) -> ApiResult<dto::ChatRoom> {
+        let room = self.find_room(room)?;
+        let account = self.store.account(room.account_id)?;
+        let client = matrix::client(self, &account)?;
+        client
+            .join(&room.room_id)
+            .await
+            .map_err(anyhow::Error::from)?;
+        matrix::sync_once(&self.store, &account, &client, Duration::ZERO).await?;
+        Ok(self.find_room(&room.id.to_string())?.into())
+    }
+
     // ---- Sync -----------------------------------------------------------------------------
 
     /// One pass over every mail account (or just `account`), then returns what it saw.
@@ -434,6 +702,30 @@ impl Satu {
                 pending: 0,
                 tasks: Some(pass.tasks),
                 events: Some(pass.events),
+                chat: None,
+            });
+        }
+        for account in accounts.iter().filter(|a| a.kind == AccountKind::Matrix) {
+            let pass = matrix::sync_account(self, account).await?;
+            reports.push(SyncReport {
+                account: account.id,
+                capabilities: Vec::new(),
+                folders: Vec::new(),
+                fetched: 0,
+                updated: 0,
+                removed: 0,
+                deleted: 0,
+                pushed: pass.sent + pass.read_markers,
+                pending: 0,
+                tasks: None,
+                events: None,
+                chat: Some(dto::ChatSyncCounts {
+                    rooms: pass.rooms,
+                    messages: pass.messages,
+                    updated: pass.updated,
+                    sent: pass.sent,
+                    read_markers: pass.read_markers,
+                }),
             });
         }
         for account in accounts.into_iter().filter(|a| a.kind == AccountKind::Imap) {
@@ -570,9 +862,25 @@ impl Satu {
                 "Say what to mark: read, unread, flagged or unflagged",
             ));
         }
-        let account = self.store.item_row(id)?.account_id;
+        let row = self.store.item_row(id)?;
         let changed = actions::mark(&self.store, id, unread, flagged)?;
-        self.action_report(account, id, changed, None, false).await
+        if row.kind == ItemKind::Chat {
+            // The room's read marker moved here: tell the homeserver now when it answers.
+            let account = self.store.account(row.account_id)?;
+            self.chat_wake.notify_waiters();
+            self.chat_push_now(&account).await;
+            let pending = self.store.read_markers_to_push(account.id)?.len() as u64;
+            return Ok(ActionReport {
+                id,
+                changed,
+                folder: None,
+                deleted: false,
+                pushed: pending == 0,
+                pending,
+            });
+        }
+        self.action_report(row.account_id, id, changed, None, false)
+            .await
     }
 
     /// Moves a mail item to the folder `folder` of its account.
@@ -1360,6 +1668,22 @@ impl Satu {
                 })
                 .collect();
         }
+        if detail.item.kind == "chat" {
+            if let Some((info, body, html)) = self.store.chat_message(detail.item.id)? {
+                detail.body_text = Some(body);
+                detail.body_html = html;
+                if !info.reply_to.is_empty() {
+                    detail.reply_to = self
+                        .store
+                        .chat_quote(detail.item.account, &info.reply_to)?
+                        .map(|(item, sender, snippet)| dto::ChatQuote {
+                            item,
+                            sender,
+                            snippet,
+                        });
+                }
+            }
+        }
         if detail.item.kind == "mail" {
             detail.invitation = self
                 .invitation_in(detail.item.id, detail.item.account)?
@@ -1740,6 +2064,24 @@ impl Satu {
             cursor = next;
             changes.into_iter().for_each(&mut on_change);
         }
+    }
+}
+
+/// The account's extra CA file as an absolute path, when given; an error at its field when it
+/// does not exist.
+fn checked_ca_file(ca: Option<&str>) -> ApiResult<Option<String>> {
+    match ca {
+        Some(ca) if !Path::new(ca).is_file() => Err(ApiError::invalid(
+            "ca_file",
+            format!("The certificate file {ca} does not exist"),
+        )),
+        Some(ca) => Ok(Some(
+            Path::new(ca)
+                .canonicalize()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| ca.to_owned()),
+        )),
+        None => Ok(None),
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Item {
     /// The task's own details (kind `task` only; null otherwise).
     #[serde(default)]
     pub todo: Option<Todo>,
+    /// The chat message's own details (kind `chat` only; null otherwise).
+    #[serde(default)]
+    pub chat: Option<ChatBrief>,
 }
 
 fn one() -> i64 {
@@ -148,6 +151,9 @@ pub struct ItemDetail {
     /// first (empty otherwise).
     #[serde(default)]
     pub activity: Vec<Activity>,
+    /// A chat message that answers another: that message, when it is stored here.
+    #[serde(default)]
+    pub reply_to: Option<ChatQuote>,
 }
 
 /// A message in the conversation of a task's mail ("one message updates progress").
@@ -442,6 +448,9 @@ pub struct SyncReport {
     /// A CalDAV account: what its calendars exchanged (null for mail accounts).
     #[serde(default)]
     pub events: Option<TaskSyncCounts>,
+    /// A Matrix account: what its rooms exchanged (null for other accounts).
+    #[serde(default)]
+    pub chat: Option<ChatSyncCounts>,
 }
 
 /// What a CalDAV pass did to the tasks (or to the events).
@@ -614,6 +623,7 @@ impl From<satu_store::ItemRow> for Item {
                 percent: t.percent,
                 related_to: t.related_to,
             }),
+            chat: row.chat.map(Into::into),
             event: row.event.map(|e| EventBrief {
                 start: event_time(row.time_ms, e.all_day),
                 end: event_time(e.end_ms, e.all_day),
@@ -770,6 +780,7 @@ impl From<satu_store::ItemDetail> for ItemDetail {
             remote_content: false,
             invitation: None,
             activity: Vec::new(),
+            reply_to: None,
             attachments: detail
                 .attachments
                 .into_iter()
@@ -1034,4 +1045,169 @@ impl From<satu_store::Draft> for Draft {
             in_drafts: d.synced_revision == d.revision,
         }
     }
+}
+
+/// The chat part of a chat item (kind `chat`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatBrief {
+    /// The room's number (`satu chat rooms`).
+    pub room: i64,
+    /// The Matrix room id.
+    pub room_id: String,
+    /// The room's name.
+    pub room_name: String,
+    /// The event id; null while the message waits to be sent.
+    pub event_id: Option<String>,
+    /// The sender's Matrix user id.
+    pub sender_id: String,
+    /// `queued` (written here, not sent yet), `sent` or `failed` (see `error`).
+    pub state: String,
+    /// Why the last send failed; null when none.
+    pub error: Option<String>,
+    /// The event it answers; null when none.
+    pub reply_to: Option<String>,
+    /// The root event of its thread; null when none.
+    pub thread_root: Option<String>,
+    /// Edited by its sender (the text shown is the latest).
+    pub edited: bool,
+    /// Removed by its sender or a moderator: the text is gone.
+    pub redacted: bool,
+    /// End-to-end encrypted: Satu cannot read it yet.
+    pub encrypted: bool,
+    /// `m.text`, `m.notice`, `m.emote`, `m.image`, `m.file`, …
+    pub msgtype: String,
+}
+
+impl From<satu_store::ChatInfo> for ChatBrief {
+    fn from(c: satu_store::ChatInfo) -> Self {
+        let some = |s: String| (!s.is_empty()).then_some(s);
+        ChatBrief {
+            room: c.room,
+            room_id: c.room_id,
+            room_name: c.room_name,
+            event_id: c.event_id,
+            sender_id: c.sender,
+            state: c.state,
+            error: some(c.error),
+            reply_to: some(c.reply_to),
+            thread_root: some(c.thread_root),
+            edited: c.edited,
+            redacted: c.redacted,
+            encrypted: c.encrypted,
+            msgtype: c.msgtype,
+        }
+    }
+}
+
+/// The message a chat message answers (`satu show`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatQuote {
+    /// Its item id.
+    pub item: i64,
+    /// Who wrote it.
+    pub sender: String,
+    /// The start of its text.
+    pub snippet: String,
+}
+
+/// A room or direct chat of a Matrix account (`satu chat rooms`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRoom {
+    /// Its number: what `satu chat send` and the others take.
+    pub id: i64,
+    /// Account id.
+    pub account: i64,
+    /// The Matrix room id.
+    pub room_id: String,
+    /// Its name (or its members').
+    pub name: String,
+    /// Topic.
+    pub topic: String,
+    /// A direct chat.
+    pub direct: bool,
+    /// End-to-end encrypted: its messages show as encrypted.
+    pub encrypted: bool,
+    /// `join`, `invite` (join it with `satu chat join`) or `leave`.
+    pub membership: String,
+    /// Notifications off.
+    pub muted: bool,
+    /// Unread messages.
+    pub unread: i64,
+    /// Messages stored.
+    pub messages: i64,
+    /// The newest message's time (RFC 3339); null when none.
+    pub last: Option<String>,
+    /// The conversation key of its messages (`satu thread` lists them).
+    pub thread: Option<i64>,
+    /// Older history than what is stored is on the server (`satu chat history`).
+    pub more_history: bool,
+}
+
+impl From<satu_store::ChatRoom> for ChatRoom {
+    fn from(r: satu_store::ChatRoom) -> Self {
+        ChatRoom {
+            id: r.id,
+            account: r.account_id,
+            room_id: r.room_id,
+            name: r.name,
+            topic: r.topic,
+            direct: r.direct,
+            encrypted: r.encrypted,
+            membership: r.membership,
+            muted: r.muted,
+            unread: r.unread,
+            messages: r.messages,
+            last: r.last_ms.map(rfc3339),
+            thread: r.thread_key,
+            more_history: !r.history_token.is_empty(),
+        }
+    }
+}
+
+/// A Matrix account to add (`satu account add-matrix`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MatrixInput {
+    /// The homeserver (`https://matrix.example.org`; its `.well-known` is followed).
+    pub homeserver: String,
+    /// User name or full user id (`alice` or `@alice:example.org`).
+    #[serde(default)]
+    pub user: String,
+    /// Password: used once to sign in; only the access token is kept (in the OS keyring).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// An access token instead of a password.
+    #[serde(default)]
+    pub access_token: Option<String>,
+    /// Extra trusted certificate or CA (PEM path).
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    /// Display name (default: the user id).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// What a Matrix pass did (`chat` in a sync report).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSyncCounts {
+    /// Rooms the server had news of.
+    pub rooms: u64,
+    /// Messages stored.
+    pub messages: u64,
+    /// Messages edited or redacted.
+    pub updated: u64,
+    /// Messages sent from the queue.
+    pub sent: u64,
+    /// Read markers pushed.
+    pub read_markers: u64,
+}
+
+/// What `satu chat history` loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryReport {
+    /// The room's number.
+    pub room: i64,
+    /// Messages stored.
+    pub stored: u64,
+    /// The start of the room was reached.
+    pub complete: bool,
 }

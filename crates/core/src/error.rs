@@ -5,6 +5,7 @@ use satu_caldav::CaldavError;
 use satu_mail::imap::ImapError;
 use satu_mail::mbox::MboxError;
 use satu_mail::smtp::SmtpError;
+use satu_matrix::MatrixError;
 use satu_store::StoreError;
 use serde::Serialize;
 
@@ -113,6 +114,9 @@ impl From<anyhow::Error> for ApiError {
             if let Some(caldav) = cause.downcast_ref::<CaldavError>() {
                 return from_caldav(caldav);
             }
+            if let Some(matrix) = cause.downcast_ref::<MatrixError>() {
+                return from_matrix(matrix);
+            }
             if let Some(store) = cause.downcast_ref::<StoreError>() {
                 let code = match store {
                     StoreError::NoSuchItem(_)
@@ -195,6 +199,23 @@ pub(crate) fn from_caldav(error: &CaldavError) -> ApiError {
         | CaldavError::NotCaldav { .. } => (ErrorCode::InvalidInput, "url"),
         CaldavError::NotFound { .. } => (ErrorCode::NotFound, "url"),
         _ => (ErrorCode::Server, "url"),
+    };
+    ApiError::new(code, error.to_string()).with_field(field)
+}
+
+/// A Matrix failure as the API reports it.
+pub(crate) fn from_matrix(error: &MatrixError) -> ApiError {
+    let (code, field) = match error {
+        MatrixError::AuthFailed { .. } => (ErrorCode::AuthFailed, "password"),
+        MatrixError::TokenRejected { .. } => (ErrorCode::AuthFailed, "access_token"),
+        MatrixError::Unreachable { .. } => (ErrorCode::Unreachable, "homeserver"),
+        MatrixError::BadCertificate { .. } => (ErrorCode::BadCertificate, "ca_file"),
+        MatrixError::BadUrl { .. }
+        | MatrixError::PlainNotAllowed { .. }
+        | MatrixError::NotMatrix { .. } => (ErrorCode::InvalidInput, "homeserver"),
+        MatrixError::NotFound { .. } => (ErrorCode::NotFound, "room"),
+        MatrixError::Forbidden { .. } => (ErrorCode::Server, "room"),
+        _ => (ErrorCode::Server, "homeserver"),
     };
     ApiError::new(code, error.to_string()).with_field(field)
 }

@@ -14,6 +14,7 @@ pub mod error;
 mod import;
 pub mod links;
 mod live;
+mod matrix;
 mod notify;
 mod replay;
 mod secrets;

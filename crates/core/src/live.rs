@@ -36,6 +36,7 @@ use tracing::Instrument as _;
 use crate::api::Satu;
 use crate::dto::{rfc3339, LiveStatus, Progress};
 use crate::error::ApiError;
+use crate::matrix::live::ChatLoop;
 use crate::{notify, replay, secrets, sync};
 
 /// First reconnection delay.
@@ -116,7 +117,7 @@ pub(crate) async fn run(
             Ok(accounts) => {
                 let accounts: Vec<Account> = accounts
                     .into_iter()
-                    .filter(|a| a.kind == AccountKind::Imap)
+                    .filter(|a| matches!(a.kind, AccountKind::Imap | AccountKind::Matrix))
                     .collect();
                 running.retain(|id, (token, _)| {
                     let keep = accounts.iter().any(|a| a.id == *id);
@@ -131,13 +132,24 @@ pub(crate) async fn run(
                     }
                     let token = cancel.child_token();
                     let span = tracing::info_span!("live", account_id = account.id);
-                    let task = AccountLoop {
-                        satu: satu.clone(),
-                        options,
-                        status: Reporter::new(account.id, on_status.clone()),
-                        account: account.clone(),
+                    let status = Reporter::new(account.id, on_status.clone());
+                    let handle = if account.kind == AccountKind::Matrix {
+                        let task = ChatLoop {
+                            satu: satu.clone(),
+                            options,
+                            status,
+                            account: account.clone(),
+                        };
+                        tokio::spawn(task.run(token.clone()).instrument(span))
+                    } else {
+                        let task = AccountLoop {
+                            satu: satu.clone(),
+                            options,
+                            status,
+                            account: account.clone(),
+                        };
+                        tokio::spawn(task.run(token.clone()).instrument(span))
                     };
-                    let handle = tokio::spawn(task.run(token.clone()).instrument(span));
                     running.insert(account.id, (token, handle));
                 }
             }
@@ -217,14 +229,14 @@ async fn outbox_worker(satu: Satu, cancel: CancellationToken, poll: Duration) {
 }
 
 /// Calls the status callback when the status changes.
-struct Reporter {
+pub(crate) struct Reporter {
     account: i64,
     on_status: OnStatus,
     last: Mutex<Option<LiveStatus>>,
 }
 
 impl Reporter {
-    fn new(account: i64, on_status: OnStatus) -> Self {
+    pub(crate) fn new(account: i64, on_status: OnStatus) -> Self {
         Reporter {
             account,
             on_status,
@@ -232,7 +244,13 @@ impl Reporter {
         }
     }
 
-    fn set(&self, state: &str, mode: &str, error: Option<String>, retry_at: Option<String>) {
+    pub(crate) fn set(
+        &self,
+        state: &str,
+        mode: &str,
+        error: Option<String>,
+        retry_at: Option<String>,
+    ) {
         let status = LiveStatus {
             account: self.account,
             state: state.to_owned(),
@@ -274,7 +292,10 @@ impl Reporter {
 }
 
 /// Runs `fut` unless `cancel` fires first.
-async fn cancellable<T>(cancel: &CancellationToken, fut: impl Future<Output = T>) -> Option<T> {
+pub(crate) async fn cancellable<T>(
+    cancel: &CancellationToken,
+    fut: impl Future<Output = T>,
+) -> Option<T> {
     tokio::select! {
         biased;
         _ = cancel.cancelled() => None,
@@ -289,40 +310,60 @@ struct AccountLoop {
     status: Reporter,
 }
 
+/// Runs `connection` again and again until it returns `Ok` (it was cancelled) or `cancel`
+/// fires: after a failure the account is *offline* (with the error and the time of the next
+/// try) for a jittered exponential backoff, reset when the connection got online (the `bool`
+/// it returns beside its result).
+pub(crate) async fn retrying<F>(
+    status: &Reporter,
+    cancel: &CancellationToken,
+    mut connection: impl FnMut() -> F,
+) where
+    F: Future<Output = (anyhow::Result<()>, bool)>,
+{
+    let mut failures = 0_u32;
+    while !cancel.is_cancelled() {
+        status.set("connecting", "", None, None);
+        let (result, online) = connection().await;
+        let error = match result {
+            Ok(()) => break,
+            Err(error) => error,
+        };
+        if online {
+            failures = 0;
+        }
+        let delay = backoff(failures, fastrand::f64());
+        failures = failures.saturating_add(1);
+        let message = ApiError::from(error).message;
+        tracing::warn!(error = %message, retry_in = ?delay, "Account offline.");
+        let retry_at = chrono::Utc::now()
+            + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
+        status.set(
+            "offline",
+            "",
+            Some(message),
+            Some(rfc3339(retry_at.timestamp_millis())),
+        );
+        if cancellable(cancel, tokio::time::sleep(delay))
+            .await
+            .is_none()
+        {
+            break;
+        }
+    }
+    status.set("stopped", "", None, None);
+}
+
 impl AccountLoop {
     /// Connects, serves, and reconnects with backoff until `cancel` fires.
     async fn run(self, cancel: CancellationToken) {
-        let mut failures = 0_u32;
-        while !cancel.is_cancelled() {
-            self.status.set("connecting", "", None, None);
+        let (this, token) = (&self, &cancel);
+        retrying(&self.status, &cancel, move || async move {
             let mut online = false;
-            let error = match self.connection(&cancel, &mut online).await {
-                Ok(()) => break,
-                Err(error) => error,
-            };
-            if online {
-                failures = 0;
-            }
-            let delay = backoff(failures, fastrand::f64());
-            failures = failures.saturating_add(1);
-            let message = ApiError::from(error).message;
-            tracing::warn!(error = %message, retry_in = ?delay, "Account offline.");
-            let retry_at = chrono::Utc::now()
-                + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
-            self.status.set(
-                "offline",
-                "",
-                Some(message),
-                Some(rfc3339(retry_at.timestamp_millis())),
-            );
-            if cancellable(&cancel, tokio::time::sleep(delay))
-                .await
-                .is_none()
-            {
-                break;
-            }
-        }
-        self.status.set("stopped", "", None, None);
+            let result = this.connection(token, &mut online).await;
+            (result, online)
+        })
+        .await;
     }
 
     /// One connection's life: returns `Ok` when cancelled, the failure otherwise. `online` says

@@ -74,6 +74,60 @@ pub(crate) fn notices(enabled: bool, account: &Account, new: &[ItemRow]) -> Vec<
         .collect()
 }
 
+/// What to announce of `new` chat messages of `account`, like [`notices`] for mail: nothing
+/// when notifications are off or the account is muted; unread messages of rooms not in
+/// `muted_rooms` only; more than [`SEPARATE_MAX`] make one that counts them.
+pub(crate) fn chat_notices(
+    enabled: bool,
+    account: &Account,
+    muted_rooms: &std::collections::HashSet<i64>,
+    new: &[ItemRow],
+) -> Vec<Notice> {
+    if !enabled || !account.notify {
+        return Vec::new();
+    }
+    let mut chat: Vec<&ItemRow> = new
+        .iter()
+        .filter(|row| row.kind == ItemKind::Chat && row.unread)
+        .filter(|row| {
+            row.chat
+                .as_ref()
+                .is_some_and(|c| !muted_rooms.contains(&c.room))
+        })
+        .collect();
+    chat.sort_by_key(|row| std::cmp::Reverse(row.time_ms));
+    if chat.len() > SEPARATE_MAX {
+        return vec![Notice {
+            item: chat[0].id,
+            summary: account.name.clone(),
+            body: format!("{} new chat messages", chat.len()),
+        }];
+    }
+    chat.into_iter()
+        .map(|row| {
+            let sender = row
+                .sender
+                .as_ref()
+                .map(|p| p.name.clone().unwrap_or_else(|| p.address.clone()))
+                .unwrap_or_default();
+            let encrypted = row.chat.as_ref().is_some_and(|c| c.encrypted);
+            Notice {
+                item: row.id,
+                summary: if row.title.is_empty() || row.title == sender {
+                    sender
+                } else {
+                    format!("{sender} ({})", row.title)
+                },
+                body: if encrypted {
+                    "Encrypted message".to_owned()
+                } else {
+                    row.snippet.clone()
+                },
+            }
+        })
+        .collect()
+}
+
 /// Shows `notice` (on a blocking thread: the platform calls block), and publishes its item on
 /// `clicks` if the user clicks it.
 pub(crate) fn show(notice: Notice, clicks: broadcast::Sender<i64>) {
@@ -115,8 +169,10 @@ pub(crate) fn show(notice: Notice, clicks: broadcast::Sender<i64>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{notices, Notice, SEPARATE_MAX};
-    use satu_store::{Account, AccountKind, ItemKind, ItemRow, Person, Security};
+    use std::collections::HashSet;
+
+    use super::{chat_notices, notices, Notice, SEPARATE_MAX};
+    use satu_store::{Account, AccountKind, ChatInfo, ItemKind, ItemRow, Person, Security};
 
     fn account(notify: bool) -> Account {
         Account {
@@ -136,6 +192,7 @@ mod tests {
             url: String::new(),
             principal: String::new(),
             home: String::new(),
+            device_id: String::new(),
         }
     }
 
@@ -162,7 +219,66 @@ mod tests {
             task: None,
             todo: None,
             event: None,
+            chat: None,
         }
+    }
+
+    /// A chat message in room `room` (row id).
+    fn chat_row(id: i64, room: i64, unread: bool, text: &str, encrypted: bool) -> ItemRow {
+        let mut row = row(id, ItemKind::Chat, unread, "Lunch", Some("Bob"));
+        row.snippet = text.into();
+        row.chat = Some(ChatInfo {
+            room,
+            room_id: format!("!{room}"),
+            room_name: "Lunch".into(),
+            event_id: Some(format!("${id}")),
+            sender: "@bob:x".into(),
+            state: "sent".into(),
+            error: String::new(),
+            reply_to: String::new(),
+            thread_root: String::new(),
+            edited: false,
+            redacted: false,
+            encrypted,
+            msgtype: "m.text".into(),
+        });
+        row
+    }
+
+    #[test]
+    fn chat_messages_are_announced_except_read_ones_and_muted_rooms() {
+        let new = [
+            chat_row(1, 7, true, "lunch?", false),
+            chat_row(2, 7, false, "read on the phone", false),
+            chat_row(3, 8, true, "in a muted room", false),
+            chat_row(4, 7, true, "", true),
+            row(5, ItemKind::Mail, true, "Mail is not chat", Some("Siti")),
+        ];
+        let muted: HashSet<i64> = [8].into();
+        assert_eq!(
+            chat_notices(true, &account(true), &muted, &new),
+            [
+                Notice {
+                    item: 4,
+                    summary: "Bob (Lunch)".into(),
+                    body: "Encrypted message".into()
+                },
+                Notice {
+                    item: 1,
+                    summary: "Bob (Lunch)".into(),
+                    body: "lunch?".into()
+                },
+            ]
+        );
+        assert!(chat_notices(false, &account(true), &muted, &new).is_empty());
+        assert!(chat_notices(true, &account(false), &muted, &new).is_empty());
+        let burst: Vec<ItemRow> = (1..=SEPARATE_MAX as i64 + 1)
+            .map(|i| chat_row(i, 7, true, "m", false))
+            .collect();
+        assert_eq!(
+            chat_notices(true, &account(true), &HashSet::new(), &burst)[0].body,
+            format!("{} new chat messages", SEPARATE_MAX + 1)
+        );
     }
 
     #[test]

@@ -144,11 +144,13 @@ pub struct Account {
     pub principal: String,
     /// CalDAV: the calendar home.
     pub home: String,
+    /// Matrix: the device of the access token ('' before login and for other accounts).
+    pub device_id: String,
 }
 
 const COLUMNS: &str =
     "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify, in_timeline,
-     smtp_security, smtp_saves_sent, url, principal, home";
+     smtp_security, smtp_saves_sent, url, principal, home, device_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok((
@@ -167,7 +169,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
         row.get(12)?,
         row.get(13)?,
         row.get(14)?,
-        (row.get(15)?, row.get(16)?, row.get(17)?),
+        (row.get(15)?, row.get(16)?, row.get(17)?, row.get(18)?),
     ))
 }
 
@@ -187,7 +189,7 @@ type RawAccount = (
     bool,
     String,
     Option<bool>,
-    (String, String, String),
+    (String, String, String, String),
 );
 
 fn build(
@@ -207,7 +209,7 @@ fn build(
         in_timeline,
         smtp_security,
         smtp_saves_sent,
-        (url, principal, home),
+        (url, principal, home, device_id),
     ): RawAccount,
 ) -> Result<Account> {
     let security = Security::parse(&security)?;
@@ -234,6 +236,7 @@ fn build(
         url,
         principal,
         home,
+        device_id,
     })
 }
 

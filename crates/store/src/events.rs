@@ -686,7 +686,7 @@ fn sender(record: &EventRecord) -> (String, String) {
     }
 }
 
-/// The event part of a timeline row from its columns at `first` (see `items::ROW_COLUMNS`;
+/// The event part of a timeline row from its columns at `first` (see `items::row_columns`;
 /// `None` unless it is an event).
 pub(crate) fn event_info(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<EventInfo>> {
     let Some(end_ms) = row.get::<_, Option<i64>>(first)? else {

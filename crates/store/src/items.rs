@@ -163,6 +163,8 @@ pub struct ItemRow {
     pub todo: Option<TodoInfo>,
     /// The event's own details (items of kind event only).
     pub event: Option<crate::EventInfo>,
+    /// The chat message's own details (items of kind chat only).
+    pub chat: Option<crate::ChatInfo>,
 }
 
 /// Attachment metadata.
@@ -221,7 +223,7 @@ pub struct TimelineQuery {
 /// Bytes of body text kept in the full-text index per item.
 const FTS_BODY_LIMIT: usize = 256 * 1024;
 
-pub(crate) const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sender_name, i.sender_address, i.time, i.unread,
+const BASE_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sender_name, i.sender_address, i.time, i.unread,
     i.flagged, i.thread_id, i.snippet, m.message_id, i.task_id,
     (SELECT group_concat(name, char(31)) FROM (SELECT f.name FROM mail_folders mf JOIN folders f ON f.id = mf.folder_id
         WHERE mf.item_id = i.id ORDER BY f.name)),
@@ -238,6 +240,14 @@ pub(crate) const ROW_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sen
     (SELECT location FROM events WHERE item_id = i.id), (SELECT rrule != '' FROM events WHERE item_id = i.id),
     (SELECT priority FROM tasks WHERE item_id = i.id), (SELECT percent FROM tasks WHERE item_id = i.id),
     (SELECT nullif(related_to, '') FROM tasks WHERE item_id = i.id)";
+
+/// The columns of a timeline row ([`row_from`] reads them) for the item aliased `i` (with its
+/// mail row `m`): the item's own, then subqueries for folders, task, event (from 23) and chat
+/// (30) details.
+pub(crate) fn row_columns() -> &'static str {
+    static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| format!("{BASE_COLUMNS},\n    {}", crate::chat::CHAT_COLUMN))
+}
 
 pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
     let kind: String = row.get(1)?;
@@ -284,6 +294,7 @@ pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
         task: row.get(12)?,
         todo,
         event: crate::events::event_info(row, 23)?,
+        chat: crate::chat::chat_info(row, 30)?,
         folders: folders
             .map(|f| f.split('\u{1f}').map(str::to_owned).collect())
             .unwrap_or_default(),
@@ -618,8 +629,10 @@ fn view_filter(
 }
 
 fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
-    let mut sql =
-        format!("SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE 1");
+    let mut sql = format!(
+        "SELECT {} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE 1",
+        row_columns()
+    );
     let (filter, mut args) = view_filter(conn, query, "i")?;
     sql.push_str(&filter);
     if let Some(before) = query.before {
@@ -677,9 +690,10 @@ fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
     };
     // The inner query walks the index newest first and stops at `limit`.
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id
+        "SELECT {} FROM items i LEFT JOIN mail m ON m.item_id = i.id
          WHERE i.sort_key IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
-         ORDER BY i.sort_key DESC"
+         ORDER BY i.sort_key DESC",
+        row_columns()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![query, limit], row_from)?;
@@ -689,7 +703,8 @@ fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
 
 fn item_row(conn: &Connection, id: i64) -> Result<ItemRow> {
     conn.prepare_cached(&format!(
-        "SELECT {ROW_COLUMNS} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE i.id = ?1"
+        "SELECT {} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE i.id = ?1",
+        row_columns()
     ))?
     .query_row([id], row_from)
     .optional()

@@ -12,6 +12,7 @@
 mod accounts;
 mod calendars;
 mod changes;
+mod chat;
 mod connection;
 mod drafts;
 mod events;
@@ -35,6 +36,10 @@ use tokio::sync::broadcast;
 pub use accounts::{smtp_security_for, Account, AccountKind, NewAccount, Security};
 pub use calendars::{CalendarRow, NewCalendar};
 pub use changes::{Change, ChangeKind};
+pub use chat::{
+    localpart, matrix_uri, room_display_name, ChatInfo, ChatRoom, NewChatMessage, QueuedChat,
+    RoomUpdate,
+};
 pub use drafts::{Draft, DraftContent};
 pub use events::{EventInfo, EventRecord, Occurrence, OccurrenceRow, SyncEvent};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};

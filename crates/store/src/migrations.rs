@@ -54,6 +54,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0015_task_text",
         include_str!("../migrations/0015_task_text.sql"),
     ),
+    ("0016_chat", include_str!("../migrations/0016_chat.sql")),
 ];
 
 /// The schema version this build writes.

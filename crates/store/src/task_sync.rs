@@ -56,6 +56,8 @@ pub struct SyncTask {
     pub updated_ms: i64,
     /// Its VTODO as the server last had it ('' for a task never on a server).
     pub ics: String,
+    /// The chat message it was made from, as a `matrix:` URI; '' when none.
+    pub chat_link: String,
 }
 
 /// The server's version of a task.
@@ -83,7 +85,7 @@ pub struct RemoteTask {
 
 const COLUMNS: &str = "t.item_id, i.account_id, t.uid, i.title, t.status, t.due, t.base_title, t.base_status,
     t.base_due, t.completed_at, t.mail_message_id, i.snippet, t.calendar_id, t.href, t.etag, t.revision,
-    t.synced_revision, t.sync_error, t.created_at, t.updated_at, t.ics";
+    t.synced_revision, t.sync_error, t.created_at, t.updated_at, t.ics, t.chat_link";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<SyncTask> {
     let status: String = row.get(4)?;
@@ -118,6 +120,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<SyncTask> {
         created_ms: row.get(18)?,
         updated_ms: row.get(19)?,
         ics: row.get(20)?,
+        chat_link: row.get(21)?,
     })
 }
 

@@ -228,6 +228,9 @@ impl Tx<'_> {
             })
             .optional()?;
         let mail = mail.ok_or(StoreError::NoSuchItem(mail_id))?;
+        if mail.kind == "chat" {
+            return self.task_from_chat(mail_id, due_ms);
+        }
         let Some(message_id) = mail.message_id.filter(|_| mail.kind == "mail") else {
             return Err(StoreError::NotMail(mail_id).into());
         };
@@ -427,7 +430,7 @@ fn setting_of(conn: &Connection, setting: Setting) -> Result<bool> {
 }
 
 /// A globally unique iCalendar UID for a new task.
-fn task_uid(account_id: i64, message_id: &str, now_ms: i64, task: i64) -> String {
+pub(crate) fn task_uid(account_id: i64, message_id: &str, now_ms: i64, task: i64) -> String {
     let mut hash = Sha256::new();
     hash.update(account_id.to_le_bytes());
     hash.update(message_id.as_bytes());
@@ -453,7 +456,7 @@ impl crate::Store {
                  WHERE i.kind = 'task'
                  ORDER BY t.status IN ('completed', 'cancelled'), t.due IS NULL, t.due,
                           t.completed_at DESC, t.created_at DESC, i.id DESC",
-                crate::items::ROW_COLUMNS
+                crate::items::row_columns()
             ))?;
             let rows = stmt.query_map([], crate::items::row_from)?;
             rows.collect::<rusqlite::Result<_>>()

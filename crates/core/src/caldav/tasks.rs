@@ -165,14 +165,23 @@ fn edited_vtodo(task: &SyncTask) -> Option<String> {
             }
         }
     }
-    if !task.mail_message_id.is_empty() && todo.prop("URL").is_none() {
-        todo.props.push(Prop::new(
-            "URL",
-            crate::tasks::mid_url(&task.mail_message_id),
-        ));
+    if let Some(link) = task_link(task).filter(|_| todo.prop("URL").is_none()) {
+        todo.props.push(Prop::new("URL", link));
     }
     ics::bump(todo, task.updated_ms);
     Some(calendar.to_text())
+}
+
+/// The VTODO's URL back to what the task was made from: the mail's `mid:` URL (RFC 2392),
+/// else the chat message's `matrix:` URI.
+fn task_link(task: &SyncTask) -> Option<String> {
+    if !task.mail_message_id.is_empty() {
+        Some(crate::tasks::mid_url(&task.mail_message_id))
+    } else if !task.chat_link.is_empty() {
+        Some(task.chat_link.clone())
+    } else {
+        None
+    }
 }
 
 fn new_vtodo(task: &SyncTask) -> String {
@@ -191,8 +200,8 @@ fn new_vtodo(task: &SyncTask) -> String {
     if !task.description.is_empty() {
         todo.description(&task.description);
     }
-    if !task.mail_message_id.is_empty() {
-        todo.url(&crate::tasks::mid_url(&task.mail_message_id));
+    if let Some(link) = task_link(task) {
+        todo.url(&link);
     }
     let mut calendar = icalendar::Calendar::new();
     calendar.push(todo.done());
@@ -590,6 +599,7 @@ mod tests {
             created_ms: 1_766_000_000_000,
             updated_ms: 1_766_100_000_000,
             ics: String::new(),
+            chat_link: String::new(),
         };
         let ics = to_vtodo(&task);
         assert!(ics.contains("BEGIN:VTODO"), "{ics}");
@@ -635,6 +645,7 @@ BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT1H\r\nEND:VALARM\r\nEND:VTODO\r\nEN
             created_ms: 0,
             updated_ms: 1_767_000_000_000,
             ics: theirs.into(),
+            chat_link: String::new(),
         };
         task.fields.status = TaskStatus::Completed;
         let text = to_vtodo(&task);

@@ -113,6 +113,7 @@ pub(crate) async fn sync_session(
             .count() as u64,
         tasks: None,
         events: None,
+        chat: None,
     };
     let mut complete = true;
     // The server's order: INBOX, then special use, then the rest.

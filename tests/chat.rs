@@ -1,0 +1,529 @@
+//! Chat over Matrix against a real Synapse (tests/servers/synapse.sh) on 127.0.0.1: alice
+//! uses Satu, bob (and alice's other device) use plain HTTP (curl), so what Satu did is seen
+//! by another client. Two users, a room, messages both ways, replies, edits, redactions, read
+//! markers both ways, offline sends, a server restart, a crash between queueing and sending,
+//! history gaps, encrypted rooms, a task from a chat message.
+
+mod support;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::matrix::{Peer, Synapse};
+use support::Satu;
+
+/// Adds alice's Matrix account on `synapse` to `satu`; returns its id.
+fn add_alice(satu: &Satu, synapse: &Synapse) -> i64 {
+    let out = satu.run_with_stdin(
+        &[
+            "--json",
+            "account",
+            "add-matrix",
+            "--homeserver",
+            synapse.url(),
+            "--user",
+            "alice",
+            "--password-stdin",
+        ],
+        "alice-pass\n",
+    );
+    support::added_id(&out)
+}
+
+/// Bob makes a room named `name` with alice in it (alice's other device joins), and Satu
+/// syncs it.
+fn room_with_alice(synapse: &Synapse, name: &str) -> (Peer, Peer, String) {
+    let bob = synapse.login("bob", "bob-pass");
+    let alice_web = synapse.login("alice", "alice-pass");
+    let room = bob.create_room(name, &["@alice:localhost"]);
+    alice_web.join(&room);
+    (bob, alice_web, room)
+}
+
+fn chat_items(satu: &Satu) -> Vec<Value> {
+    satu.json(&["timeline", "--kind", "chat", "--limit", "500"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn item_with_snippet(satu: &Satu, text: &str) -> Value {
+    chat_items(satu)
+        .into_iter()
+        .find(|i| i["snippet"] == text)
+        .unwrap_or_else(|| panic!("no chat item {text:?}: {:#?}", chat_items(satu)))
+}
+
+fn room_number(satu: &Satu, room_id: &str) -> i64 {
+    let rooms = satu.json(&["chat", "rooms"]);
+    rooms
+        .as_array()
+        .and_then(|rooms| rooms.iter().find(|r| r["room_id"] == room_id))
+        .and_then(|r| r["id"].as_i64())
+        .unwrap_or_else(|| panic!("no room {room_id} in {rooms:#}"))
+}
+
+#[test]
+fn two_users_talk_reply_edit_redact_and_read_both_ways() {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+    let account = add_alice(&satu, &synapse);
+    let accounts = satu.json(&["account", "list"]);
+    assert_eq!(accounts[0]["kind"], "matrix");
+    assert_eq!(accounts[0]["username"], "@alice:localhost");
+    // Only the access token is kept, never the password.
+    let db = satu.db();
+    let stored: String = db
+        .query_row("SELECT url FROM accounts WHERE id = ?1", [account], |r| {
+            r.get(0)
+        })
+        .expect("account row");
+    assert!(stored.starts_with("http://127.0.0.1:"), "{stored}");
+
+    let (bob, alice_web, room) = room_with_alice(&synapse, "Lunch");
+    let hello = bob.send(&room, "hello alice, lunch at noon?");
+    let report = satu.json(&["sync"]);
+    assert!(
+        report[0]["chat"]["messages"].as_u64() >= Some(1),
+        "{report}"
+    );
+    let rooms = satu.json(&["chat", "rooms"]);
+    let lunch = &rooms[0];
+    assert_eq!(lunch["name"], "Lunch");
+    assert_eq!(lunch["membership"], "join");
+    assert_eq!(lunch["unread"], 1);
+    let number = lunch["id"].as_i64().expect("room number");
+
+    // Bob's message is a chat item in the unified timeline and in search.
+    let item = item_with_snippet(&satu, "hello alice, lunch at noon?");
+    assert_eq!(item["kind"], "chat");
+    assert_eq!(item["title"], "Lunch");
+    assert_eq!(item["sender"]["address"], "@bob:localhost");
+    assert_eq!(item["unread"], true);
+    assert_eq!(item["chat"]["event_id"], hello.as_str());
+    assert_eq!(item["chat"]["room_id"], room.as_str());
+    let id = item["id"].as_i64().expect("id");
+    let found = satu.json(&["search", "lunch noon"]);
+    assert!(
+        found
+            .as_array()
+            .expect("results")
+            .iter()
+            .any(|r| r["id"] == id),
+        "{found}"
+    );
+    let all = satu.json(&["timeline"]);
+    assert!(all.as_array().expect("items").iter().any(|r| r["id"] == id));
+
+    // Alice answers from Satu, as a reply: bob sees it with the reply relation.
+    let sent = satu.json(&[
+        "chat",
+        "send",
+        &number.to_string(),
+        "yes, see you there",
+        "--reply-to",
+        &id.to_string(),
+    ]);
+    assert_eq!(sent["chat"]["state"], "sent", "{sent}");
+    let event = sent["chat"]["event_id"]
+        .as_str()
+        .expect("event id")
+        .to_owned();
+    let seen = Peer::wait_for(Duration::from_secs(10), "bob sees alice's reply", || {
+        bob.messages(&room, 10)
+            .into_iter()
+            .find(|e| e["event_id"] == event.as_str())
+    });
+    assert_eq!(seen["sender"], "@alice:localhost");
+    assert_eq!(
+        seen["content"]["m.relates_to"]["m.in_reply_to"]["event_id"],
+        hello.as_str()
+    );
+    assert!(
+        seen["content"]["body"]
+            .as_str()
+            .is_some_and(|b| b.ends_with("yes, see you there")),
+        "{seen}"
+    );
+    // Synced back, it is still one item, and it shows what it answers.
+    satu.json(&["sync"]);
+    let mine: Vec<Value> = chat_items(&satu)
+        .into_iter()
+        .filter(|i| i["chat"]["event_id"] == event.as_str())
+        .collect();
+    assert_eq!(mine.len(), 1, "{mine:#?}");
+    assert_eq!(mine[0]["unread"], false);
+    let shown = satu.json(&["show", &mine[0]["id"].to_string()]);
+    assert_eq!(shown["body_text"], "yes, see you there");
+    assert_eq!(shown["reply_to"]["item"], id);
+
+    // Reading in Satu moves alice's read marker on the server (her other device sees it).
+    satu.json(&["mark", &id.to_string(), "--read"]);
+    let marker = Peer::wait_for(Duration::from_secs(10), "the read marker", || {
+        alice_web.fully_read(&room)
+    });
+    assert!(
+        marker == hello || marker == event,
+        "marker at {marker}, not at {hello} or later"
+    );
+
+    // Bob edits his message: the text shown is the new one; search follows.
+    bob.edit(&room, &hello, "hello alice, lunch at one?");
+    satu.json(&["sync"]);
+    let edited = satu.json(&["show", &id.to_string()]);
+    assert_eq!(edited["body_text"], "hello alice, lunch at one?");
+    assert_eq!(edited["chat"]["edited"], true);
+    assert_eq!(edited["snippet"], "hello alice, lunch at one?");
+    assert!(satu
+        .json(&["search", "noon"])
+        .as_array()
+        .expect("results")
+        .iter()
+        .all(|r| r["id"] != id));
+
+    // Reading elsewhere clears unread here: bob writes twice, alice reads on her other device.
+    bob.send(&room, "first of two");
+    let second = bob.send(&room, "second of two");
+    satu.json(&["sync"]);
+    assert_eq!(item_with_snippet(&satu, "second of two")["unread"], true);
+    alice_web.read_marker(&room, &second);
+    satu.json(&["sync"]);
+    assert_eq!(item_with_snippet(&satu, "first of two")["unread"], false);
+    assert_eq!(item_with_snippet(&satu, "second of two")["unread"], false);
+    assert_eq!(satu.json(&["chat", "rooms"])[0]["unread"], 0);
+
+    // Bob redacts his edited message: its text is gone here and from search.
+    bob.redact(&room, &hello);
+    satu.json(&["sync"]);
+    let redacted = satu.json(&["show", &id.to_string()]);
+    assert_eq!(redacted["chat"]["redacted"], true);
+    assert_eq!(redacted["body_text"], "");
+    assert!(satu
+        .json(&["search", "lunch one"])
+        .as_array()
+        .expect("results")
+        .iter()
+        .all(|r| r["id"] != id));
+
+    // A chat message becomes a task with one command, linked both ways.
+    let first = item_with_snippet(&satu, "first of two");
+    let task = satu.json(&["task", "from-chat", &first["id"].to_string()]);
+    assert_eq!(task["kind"], "task");
+    assert_eq!(task["title"], "first of two");
+    assert_eq!(
+        satu.json(&["show", &first["id"].to_string()])["task"],
+        task["id"]
+    );
+    let link: String = db
+        .query_row(
+            "SELECT chat_link FROM tasks WHERE item_id = ?1",
+            [task["id"].as_i64().expect("task id")],
+            |r| r.get(0),
+        )
+        .expect("task row");
+    assert!(link.starts_with("matrix:roomid/"), "{link}");
+}
+
+#[test]
+fn sends_offline_queue_and_reach_the_restarted_server_once() {
+    let mut synapse = Synapse::start();
+    let satu = Satu::new();
+    add_alice(&satu, &synapse);
+    let (bob, _alice_web, room) = room_with_alice(&synapse, "Standup");
+    satu.json(&["sync"]);
+    let number = room_number(&satu, &room).to_string();
+
+    synapse.stop();
+    let queued = satu.json(&["chat", "send", &number, "written while offline"]);
+    assert_eq!(queued["chat"]["state"], "queued", "{queued}");
+    assert!(queued["chat"]["event_id"].is_null());
+    // It is in the timeline at once.
+    assert_eq!(
+        item_with_snippet(&satu, "written while offline")["id"],
+        queued["id"]
+    );
+    let offline = satu.run(&["sync"]);
+    assert_eq!(offline.status.code(), Some(5), "unreachable: exit 5");
+
+    synapse.start_again();
+    let report = satu.json(&["sync"]);
+    assert_eq!(report[0]["chat"]["sent"], 1, "{report}");
+    let after = satu.json(&["show", &queued["id"].to_string()]);
+    assert_eq!(after["chat"]["state"], "sent");
+    satu.json(&["sync"]);
+    let bodies: Vec<String> = bob
+        .messages(&room, 50)
+        .iter()
+        .filter_map(|e| e["content"]["body"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        bodies
+            .iter()
+            .filter(|b| *b == "written while offline")
+            .count(),
+        1,
+        "{bodies:?}"
+    );
+    assert_eq!(
+        chat_items(&satu)
+            .iter()
+            .filter(|i| i["snippet"] == "written while offline")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_crash_between_sending_and_recording_makes_exactly_one_event() {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+    add_alice(&satu, &synapse);
+    let (bob, _alice_web, room) = room_with_alice(&synapse, "Crash");
+    satu.json(&["sync"]);
+    let number = room_number(&satu, &room).to_string();
+
+    // The process dies after the homeserver took the event, before the store heard.
+    let out = satu
+        .command()
+        .args(["--json", "chat", "send", &number, "sent once"])
+        .env("SATU_FAULT", "chat-after-send")
+        .output()
+        .expect("run satu");
+    assert!(!out.status.success(), "the fault aborts the process");
+    let queued = item_with_snippet(&satu, "sent once");
+    assert_eq!(queued["chat"]["state"], "queued");
+
+    // The next run sends it again with the same transaction id: the same event comes back.
+    let report = satu.json(&["sync"]);
+    assert_eq!(report[0]["chat"]["sent"], 1, "{report}");
+    satu.json(&["sync"]);
+    let events: Vec<Value> = bob
+        .messages(&room, 50)
+        .into_iter()
+        .filter(|e| e["content"]["body"] == "sent once")
+        .collect();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let items: Vec<Value> = chat_items(&satu)
+        .into_iter()
+        .filter(|i| i["snippet"] == "sent once")
+        .collect();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0]["chat"]["event_id"], events[0]["event_id"]);
+    assert_eq!(items[0]["chat"]["state"], "sent");
+}
+
+#[test]
+fn a_gap_longer_than_a_sync_page_is_filled_and_history_pages_back() {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+    add_alice(&satu, &synapse);
+    let (bob, _alice_web, room) = room_with_alice(&synapse, "Busy");
+    for n in 0..80 {
+        bob.send(&room, &format!("before {n}"));
+    }
+    // The first sync stores the newest of them; the rest is history, paged on demand.
+    satu.json(&["sync"]);
+    let number = room_number(&satu, &room).to_string();
+    let first = chat_items(&satu).len();
+    assert!(first < 80, "a first sync keeps to the newest ({first})");
+    let rooms = satu.json(&["chat", "rooms"]);
+    assert_eq!(rooms[0]["more_history"], true);
+    let history = satu.json(&["chat", "history", &number, "--pages", "5"]);
+    assert_eq!(history["complete"], true, "{history}");
+    let before: Vec<Value> = chat_items(&satu)
+        .into_iter()
+        .filter(|i| {
+            i["snippet"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("before "))
+        })
+        .collect();
+    assert_eq!(before.len(), 80);
+
+    // 150 messages while Satu was away: more than one /sync timeline holds.
+    for n in 0..150 {
+        bob.send(&room, &format!("gap {n}"));
+    }
+    satu.json(&["sync"]);
+    let gap: Vec<Value> = chat_items(&satu)
+        .into_iter()
+        .filter(|i| i["snippet"].as_str().is_some_and(|s| s.starts_with("gap ")))
+        .collect();
+    assert_eq!(gap.len(), 150, "every message of the gap is stored once");
+    // In order: the timeline is newest first.
+    assert_eq!(gap[0]["snippet"], "gap 149");
+    assert_eq!(gap[149]["snippet"], "gap 0");
+}
+
+#[test]
+fn encrypted_rooms_show_that_a_message_cannot_be_read() {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+    add_alice(&satu, &synapse);
+    let bob = synapse.login("bob", "bob-pass");
+    let alice_web = synapse.login("alice", "alice-pass");
+    let answer = bob.call(
+        "POST",
+        "/v3/createRoom",
+        Some(&json!({
+            "name": "Secret", "invite": ["@alice:localhost"], "preset": "private_chat",
+            "initial_state": [{"type": "m.room.encryption", "state_key": "",
+                "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
+        })),
+    );
+    let room = answer["room_id"].as_str().expect("room").to_owned();
+    alice_web.join(&room);
+    bob.send_event(
+        &room,
+        "m.room.encrypted",
+        &json!({"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnAC",
+            "sender_key": "abc", "session_id": "def", "device_id": "BOBDEVICE"}),
+    );
+    satu.json(&["sync"]);
+    let rooms = satu.json(&["chat", "rooms"]);
+    assert_eq!(rooms[0]["encrypted"], true, "{rooms}");
+    let items = chat_items(&satu);
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0]["chat"]["encrypted"], true);
+    assert_eq!(items[0]["sender"]["address"], "@bob:localhost");
+}
+
+#[test]
+fn invitations_are_joined_and_bad_logins_say_what_is_wrong() {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+
+    // A wrong password: exit 4, the password field, nothing stored.
+    let out = satu.run_with_stdin(
+        &[
+            "account",
+            "add-matrix",
+            "--homeserver",
+            synapse.url(),
+            "--user",
+            "alice",
+            "--password-stdin",
+        ],
+        "wrong\n",
+    );
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[password]"));
+    assert_eq!(satu.json(&["account", "list"]), json!([]));
+    // No homeserver there: exit 5.
+    let out = satu.run_with_stdin(
+        &[
+            "account",
+            "add-matrix",
+            "--homeserver",
+            "http://127.0.0.1:9",
+            "--user",
+            "alice",
+            "--password-stdin",
+        ],
+        "alice-pass\n",
+    );
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+
+    add_alice(&satu, &synapse);
+    let bob = synapse.login("bob", "bob-pass");
+    let room = bob.create_room("Party", &["@alice:localhost"]);
+    satu.json(&["sync"]);
+    let rooms = satu.json(&["chat", "rooms"]);
+    assert_eq!(rooms[0]["membership"], "invite", "{rooms}");
+    assert_eq!(rooms[0]["name"], "Party");
+    // Sending to a room not joined is refused with the way out.
+    let refused = satu.fails(&["chat", "send", "Party", "hi"], 2);
+    assert!(refused.contains("satu chat join"), "{refused}");
+    let joined = satu.json(&["chat", "join", "Party"]);
+    assert_eq!(joined["membership"], "join");
+    bob.send(&room, "welcome");
+    satu.json(&["sync"]);
+    assert_eq!(item_with_snippet(&satu, "welcome")["title"], "Party");
+    // A room that does not exist: exit 3.
+    satu.fails(&["chat", "send", "Nowhere", "hi"], 3);
+}
+
+#[test]
+fn watch_stores_messages_as_they_come_and_reconnects_after_a_restart() {
+    let mut synapse = Synapse::start();
+    let satu = Satu::new();
+    add_alice(&satu, &synapse);
+    let (bob, _alice_web, room) = room_with_alice(&synapse, "Live");
+    satu.json(&["sync"]);
+
+    let mut child = satu
+        .command()
+        .args(["--json", "watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn satu watch");
+    let (tx, changes): (_, Receiver<Value>) = channel();
+    let stdout = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(value) = serde_json::from_str(&line) {
+                if tx.send(value).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let (status_tx, statuses): (_, Receiver<Value>) = channel();
+    let stderr = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(value) = serde_json::from_str::<Value>(&line) {
+                if value.get("state").is_some() && status_tx.send(value).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let wait_status = |state: &str, within: Duration| {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match statuses.recv_timeout(left) {
+                Ok(s) if s["state"] == state => return s,
+                Ok(_) => {}
+                Err(_) => panic!("no {state} status within {within:?}"),
+            }
+        }
+    };
+    let added = |title: &str, within: Duration| {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match changes.recv_timeout(left) {
+                Ok(c) if c["change"] == "added" && c["kind"] == "chat" => return c,
+                Ok(_) => {}
+                Err(_) => panic!("no chat item for {title:?} within {within:?}"),
+            }
+        }
+    };
+    wait_status("connected", Duration::from_secs(20));
+    bob.send(&room, "pushed at once");
+    let change = added("pushed at once", Duration::from_secs(3));
+    assert_eq!(
+        satu.json(&["show", &change["id"].to_string()])["body_text"],
+        "pushed at once"
+    );
+
+    // The homeserver restarts: the account goes offline and comes back by itself.
+    synapse.stop();
+    wait_status("offline", Duration::from_secs(40));
+    synapse.start_again();
+    wait_status("connected", Duration::from_secs(30));
+    bob.send(&room, "after the restart");
+    let change = added("after the restart", Duration::from_secs(5));
+    assert_eq!(
+        satu.json(&["show", &change["id"].to_string()])["body_text"],
+        "after the restart"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
