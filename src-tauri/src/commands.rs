@@ -2,9 +2,10 @@
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, Counts, Draft, EventDetail,
-    EventInput, EventOccurrence, Folder, ImportReport, Invitation, Item, ItemDetail, LiveStatus,
-    OutboxEntry, PendingOp, SearchQuery, SendInput, SettingValue, TimelineQuery,
+    Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Counts, Draft,
+    EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, ImportReport, Invitation,
+    Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, SearchQuery, SendInput,
+    SettingValue, TimelineQuery,
 };
 use satu_core::links::LinkDecision;
 use satu_core::{ApiError, Satu};
@@ -359,4 +360,55 @@ pub fn task_title(satu: State<'_, Satu>, id: i64, title: String) -> Result<Item,
 #[tauri::command]
 pub fn task_delete(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
     satu.delete_task(id)
+}
+
+#[tauri::command]
+pub async fn add_matrix_account(
+    satu: State<'_, Satu>,
+    input: MatrixInput,
+) -> Result<i64, ApiError> {
+    satu.add_matrix_account(input).await
+}
+
+#[tauri::command]
+pub fn chat_rooms(satu: State<'_, Satu>, account: Option<i64>) -> Result<Vec<ChatRoom>, ApiError> {
+    satu.chat_rooms(account)
+}
+
+#[tauri::command]
+pub async fn chat_send(
+    satu: State<'_, Satu>,
+    room: String,
+    text: String,
+    reply_to: Option<i64>,
+) -> Result<Item, ApiError> {
+    satu.chat_send(&room, &text, reply_to).await
+}
+
+#[tauri::command]
+pub async fn chat_retry(satu: State<'_, Satu>, id: i64) -> Result<Item, ApiError> {
+    satu.chat_retry(id).await
+}
+
+#[tauri::command]
+pub async fn chat_history(
+    satu: State<'_, Satu>,
+    room: String,
+    pages: u32,
+) -> Result<HistoryReport, ApiError> {
+    satu.chat_history(&room, pages).await
+}
+
+#[tauri::command]
+pub async fn chat_join(satu: State<'_, Satu>, room: String) -> Result<ChatRoom, ApiError> {
+    satu.chat_join(&room).await
+}
+
+#[tauri::command]
+pub fn set_room_muted(
+    satu: State<'_, Satu>,
+    room: String,
+    muted: bool,
+) -> Result<ChatRoom, ApiError> {
+    satu.set_room_muted(&room, muted)
 }

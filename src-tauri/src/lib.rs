@@ -196,6 +196,13 @@ pub fn run() {
             commands::answer_invitation,
             commands::task_title,
             commands::task_delete,
+            commands::add_matrix_account,
+            commands::chat_rooms,
+            commands::chat_send,
+            commands::chat_retry,
+            commands::chat_history,
+            commands::chat_join,
+            commands::set_room_muted,
         ])
         .build(tauri::generate_context!());
     match app {
