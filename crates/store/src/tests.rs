@@ -1000,3 +1000,244 @@ fn completing_a_task_stamps_it_and_lists_it_after_the_open_ones() {
         Some(StoreError::NotTask(999))
     ));
 }
+
+fn matrix_account(store: &Store) -> i64 {
+    store
+        .write(|tx| {
+            let id = tx.add_account(&NewAccount {
+                kind: AccountKind::Matrix,
+                name: "@me:x".into(),
+                email: String::new(),
+                imap: (String::new(), 0),
+                smtp: (String::new(), 0),
+                security: Security::Tls,
+                username: "@me:x".into(),
+                ca_file: None,
+                smtp_security: None,
+                url: "http://127.0.0.1:8008/".into(),
+            })?;
+            tx.set_matrix_device(id, "@me:x", "DEV")?;
+            Ok(id)
+        })
+        .expect("account")
+}
+
+fn chat(room: i64, event: &str, sender: &str, time_ms: i64, body: &str) -> NewChatMessage {
+    NewChatMessage {
+        room,
+        event_id: event.into(),
+        sender: sender.into(),
+        time_ms,
+        msgtype: "m.text".into(),
+        body: body.into(),
+        unread: sender != "@me:x",
+        ..NewChatMessage::default()
+    }
+}
+
+#[test]
+fn chat_messages_are_stored_once_named_after_their_room_and_searchable() {
+    let (_dir, store) = open();
+    let account = matrix_account(&store);
+    let (room, first) = store
+        .write(|tx| {
+            let room = tx.chat_room(account, "!r")?;
+            tx.set_chat_member(room, "@bob:x", "Bob", "join")?;
+            tx.update_chat_room(
+                room,
+                &RoomUpdate {
+                    explicit_name: Some("Lunch".into()),
+                    ..RoomUpdate::default()
+                },
+                "@me:x",
+            )?;
+            let first =
+                tx.insert_chat_message(&chat(room, "$1", "@bob:x", 1_000, "noodles at noon"))?;
+            let again =
+                tx.insert_chat_message(&chat(room, "$1", "@bob:x", 1_000, "noodles at noon"))?;
+            assert_eq!(again, None, "an event is stored once");
+            Ok((room, first.expect("stored")))
+        })
+        .expect("write");
+    let row = store.item_row(first).expect("row");
+    assert_eq!((row.kind, row.title.as_str()), (ItemKind::Chat, "Lunch"));
+    assert_eq!(
+        row.sender.as_ref().and_then(|p| p.name.as_deref()),
+        Some("Bob")
+    );
+    let info = row.chat.expect("chat info");
+    assert_eq!((info.room, info.event_id.as_deref()), (room, Some("$1")));
+    assert_eq!(store.search("noodles", 10).expect("search").len(), 1);
+    // A rename reaches the room's items.
+    store
+        .write(|tx| {
+            tx.update_chat_room(
+                room,
+                &RoomUpdate {
+                    explicit_name: Some("Makan".into()),
+                    ..RoomUpdate::default()
+                },
+                "@me:x",
+            )
+        })
+        .expect("rename");
+    assert_eq!(store.item_row(first).expect("row").title, "Makan");
+}
+
+#[test]
+fn a_queued_message_becomes_the_event_sync_brings_back_by_its_transaction_id() {
+    let (_dir, store) = open();
+    let account = matrix_account(&store);
+    let (room, queued) = store
+        .write(|tx| {
+            let room = tx.chat_room(account, "!r")?;
+            let id = tx.queue_chat_message(room, "@me:x", "txn-1", "on my way", "", 5_000)?;
+            Ok((room, id))
+        })
+        .expect("queue");
+    assert_eq!(
+        store.due_chat_messages(account, 5_000).expect("due").len(),
+        1
+    );
+    let mut echo = chat(room, "$9", "@me:x", 5_100, "on my way");
+    echo.txn_id = Some("txn-1".into());
+    let added = store
+        .write(|tx| tx.insert_chat_message(&echo))
+        .expect("echo");
+    assert_eq!(added, None, "no second item for our own message");
+    let info = store.item_row(queued).expect("row").chat.expect("chat");
+    assert_eq!(
+        (info.event_id.as_deref(), info.state.as_str()),
+        (Some("$9"), "sent")
+    );
+    assert!(store
+        .due_chat_messages(account, i64::MAX)
+        .expect("due")
+        .is_empty());
+}
+
+#[test]
+fn edits_only_by_the_sender_and_redactions_remove_the_text() {
+    let (_dir, store) = open();
+    let account = matrix_account(&store);
+    let id = store
+        .write(|tx| {
+            let room = tx.chat_room(account, "!r")?;
+            Ok(tx
+                .insert_chat_message(&chat(room, "$1", "@bob:x", 1_000, "helo"))?
+                .expect("stored"))
+        })
+        .expect("write");
+    let applied = store
+        .write(|tx| {
+            Ok((
+                tx.edit_chat_message(account, "$1", "@eve:x", "$2", 2_000, "pwned", None)?,
+                tx.edit_chat_message(account, "$1", "@bob:x", "$3", 3_000, "hello", None)?,
+                tx.edit_chat_message(account, "$1", "@bob:x", "$4", 2_500, "older edit", None)?,
+            ))
+        })
+        .expect("edits");
+    assert_eq!(applied, (false, true, false));
+    let (info, body, _) = store.chat_message(id).expect("read").expect("chat");
+    assert_eq!((body.as_str(), info.edited), ("hello", true));
+    assert!(store.search("helo", 10).expect("search").is_empty());
+    assert_eq!(store.search("hello", 10).expect("search").len(), 1);
+    assert!(store
+        .write(|tx| tx.redact_chat_message(account, "$1"))
+        .expect("redact"));
+    let (info, body, _) = store.chat_message(id).expect("read").expect("chat");
+    assert!(info.redacted && body.is_empty());
+    assert!(store.search("hello", 10).expect("search").is_empty());
+    // A redacted message cannot be edited back.
+    assert!(!store
+        .write(|tx| tx.edit_chat_message(account, "$1", "@bob:x", "$5", 9_000, "back", None))
+        .expect("edit"));
+}
+
+#[test]
+fn read_markers_read_up_to_their_event_and_never_move_back() {
+    let (_dir, store) = open();
+    let account = matrix_account(&store);
+    let (room, ids) = store
+        .write(|tx| {
+            let room = tx.chat_room(account, "!r")?;
+            let mut ids = Vec::new();
+            for (n, event) in ["$1", "$2", "$3"].iter().enumerate() {
+                let time = 1_000 * (n as i64 + 1);
+                ids.push(
+                    tx.insert_chat_message(&chat(room, event, "@bob:x", time, "m"))?
+                        .expect("stored"),
+                );
+            }
+            Ok((room, ids))
+        })
+        .expect("write");
+    let unread = |id: i64| store.item_row(id).expect("row").unread;
+    // Read here up to the second: the first two are read, the marker waits to be pushed.
+    store.write(|tx| tx.chat_mark_read(ids[1])).expect("mark");
+    assert_eq!(
+        (unread(ids[0]), unread(ids[1]), unread(ids[2])),
+        (false, false, true)
+    );
+    let pending = store.read_markers_to_push(account).expect("markers");
+    assert_eq!(pending, [(room, "!r".to_owned(), "$2".to_owned())]);
+    store
+        .write(|tx| tx.chat_read_pushed(room, "$2"))
+        .expect("pushed");
+    assert!(store
+        .read_markers_to_push(account)
+        .expect("markers")
+        .is_empty());
+    // The server's older marker does not move it back; a newer one reads the rest.
+    store
+        .write(|tx| tx.chat_read_up_to(room, "$1", true))
+        .expect("older");
+    // The server is behind: ours goes up again.
+    assert_eq!(
+        store.read_markers_to_push(account).expect("markers"),
+        [(room, "!r".to_owned(), "$2".to_owned())]
+    );
+    assert_eq!(
+        store
+            .chat_room_by_id(room)
+            .expect("room")
+            .expect("room")
+            .read_event,
+        "$2"
+    );
+    store
+        .write(|tx| tx.chat_read_up_to(room, "$3", true))
+        .expect("newer");
+    assert!(!unread(ids[2]));
+    assert!(store
+        .read_markers_to_push(account)
+        .expect("markers")
+        .is_empty());
+}
+
+#[test]
+fn a_chat_message_becomes_a_task_once_with_a_matrix_link() {
+    let (_dir, store) = open();
+    let account = matrix_account(&store);
+    let id = store
+        .write(|tx| {
+            let room = tx.chat_room(account, "!room:x")?;
+            Ok(tx
+                .insert_chat_message(&chat(
+                    room,
+                    "$ev",
+                    "@bob:x",
+                    1_000,
+                    "send the slides\nby Friday",
+                ))?
+                .expect("stored"))
+        })
+        .expect("write");
+    let (task, made) = store.write(|tx| tx.task_from_mail(id, None)).expect("task");
+    assert!(made);
+    assert_eq!(store.item_row(task).expect("row").title, "send the slides");
+    assert_eq!(store.item_row(id).expect("row").task, Some(task));
+    let (again, made) = store.write(|tx| tx.task_from_chat(id, None)).expect("task");
+    assert_eq!((again, made), (task, false));
+    assert_eq!(matrix_uri("!room:x", "$ev"), "matrix:roomid/room:x/e/ev");
+}
