@@ -236,7 +236,8 @@ def main():
 
         p50 = percentile(satu_ms, 50)
         floor = percentile(peer_ms, 50) if peer_ms else float("nan")
-        summary = (f"n={len(satu_ms)}; Satu (send → in the store, release build): {stats(satu_ms)}; "
+        build = "release build" if "/release/" in args.satu else args.satu
+        summary = (f"n={len(satu_ms)}; Satu (send → in the store, {build}): {stats(satu_ms)}; "
                    f"plain long-poll client (floor, n={len(peer_ms)}): {stats(peer_ms)}; "
                    f"p50 ratio Satu/floor = {p50 / floor:.2f}")
         goals = f"goal p50 <= {GOAL_P50_MS:.0f} ms: {'met' if p50 <= GOAL_P50_MS else 'MISSED'}"
