@@ -225,3 +225,46 @@ fn pushed_mail_is_notified_once_unless_muted_and_the_initial_sync_is_not() {
     let calls = session.calls();
     assert_eq!(calls.matches("member=Notify").count(), 2, "{calls}");
 }
+
+#[test]
+fn chat_messages_are_notified_unless_their_room_is_muted_and_history_is_not() {
+    let synapse = support::matrix::Synapse::start();
+    let bob = synapse.login("bob", "bob-pass");
+    let alice_web = synapse.login("alice", "alice-pass");
+    let lunch = bob.create_room("Lunch", &["@alice:localhost"]);
+    let quiet = bob.create_room("Quiet", &["@alice:localhost"]);
+    alice_web.join(&lunch);
+    alice_web.join(&quiet);
+    bob.send(&lunch, "said before Satu started");
+    let satu = Satu::new();
+    let out = satu.run_with_stdin(
+        &[
+            "--json",
+            "account",
+            "add-matrix",
+            "--homeserver",
+            synapse.url(),
+            "--user",
+            "alice",
+            "--password-stdin",
+        ],
+        "alice-pass\n",
+    );
+    support::added_id(&out);
+    satu.json(&["sync"]);
+    satu.json(&["chat", "mute", "Quiet"]);
+    let session = Session::start(&satu);
+    session.wait_for("the watch to connect", Duration::from_secs(20), |s| {
+        s.log().contains(r#""state":"connected""#)
+    });
+    bob.send(&lunch, "noodles at noon?");
+    session.notified("noodles at noon?");
+    assert!(
+        session.calls().contains("(Lunch)"),
+        "the room is named: {}",
+        session.calls()
+    );
+    bob.send(&quiet, "psst, muted room");
+    session.not_notified("psst, muted room");
+    assert!(!session.calls().contains("said before Satu started"));
+}
