@@ -139,6 +139,21 @@ async fn fill_gaps(
     Ok(older)
 }
 
+/// The row id of Matrix room `room_id`, from `rooms` or the store (made when new).
+fn room_row(
+    tx: &mut satu_store::Tx<'_>,
+    rooms: &mut HashMap<String, i64>,
+    account_id: i64,
+    room_id: &str,
+) -> Result<i64> {
+    if let Some(room) = rooms.get(room_id) {
+        return Ok(*room);
+    }
+    let room = tx.chat_room(account_id, room_id)?;
+    rooms.insert(room_id.to_owned(), room);
+    Ok(room)
+}
+
 /// Applies changes (and the new `since`, when given) in one transaction.
 fn apply(
     store: &Store,
@@ -151,23 +166,10 @@ fn apply(
         let mut report = PassReport::default();
         let mut added = Vec::new();
         let own = account.username.as_str();
-        macro_rules! room {
-            ($id:expr) => {{
-                let id: &String = $id;
-                match rooms.get(id) {
-                    Some(room) => *room,
-                    None => {
-                        let room = tx.chat_room(account.id, id)?;
-                        rooms.insert(id.clone(), room);
-                        room
-                    }
-                }
-            }};
-        }
         for change in changes {
             match change {
                 ChatChange::Room { room_id, update } => {
-                    let room = room!(room_id);
+                    let room = room_row(tx, &mut rooms, account.id, room_id)?;
                     tx.update_chat_room(room, update, own)?;
                 }
                 ChatChange::Member {
@@ -176,11 +178,11 @@ fn apply(
                     name,
                     membership,
                 } => {
-                    let room = room!(room_id);
+                    let room = room_row(tx, &mut rooms, account.id, room_id)?;
                     tx.set_chat_member(room, user_id, name, membership)?;
                 }
                 ChatChange::Message { room_id, message } => {
-                    let room = room!(room_id);
+                    let room = room_row(tx, &mut rooms, account.id, room_id)?;
                     let new = NewChatMessage {
                         room,
                         event_id: message.event_id.clone(),
@@ -232,11 +234,11 @@ fn apply(
                     }
                 }
                 ChatChange::ReadUpTo { room_id, event_id } => {
-                    let room = room!(room_id);
+                    let room = room_row(tx, &mut rooms, account.id, room_id)?;
                     tx.chat_read_up_to(room, event_id, true)?;
                 }
                 ChatChange::History { room_id, token } => {
-                    let room = room!(room_id);
+                    let room = room_row(tx, &mut rooms, account.id, room_id)?;
                     tx.set_history_token(room, token)?;
                 }
                 ChatChange::DirectRooms(direct) => {
