@@ -189,34 +189,50 @@ pub struct WhoAmI {
 }
 
 /// One event as the server sent it. Everything but `type` may be missing (stripped state of
-/// invites has no id or time); `content` is left as JSON for the caller.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// invites has no id or time); `content` is left as JSON for the caller. Read leniently: a
+/// field of the wrong type is taken as missing, so one odd event never fails a whole answer.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Event {
     /// `m.room.message`, `m.room.member`, …
-    #[serde(rename = "type", default)]
     pub kind: String,
     /// Its id (`$…`).
-    #[serde(default)]
     pub event_id: Option<String>,
     /// Who sent it.
-    #[serde(default)]
     pub sender: Option<String>,
     /// Unix milliseconds, by the sender's homeserver.
-    #[serde(default)]
     pub origin_server_ts: Option<i64>,
     /// The content.
-    #[serde(default)]
     pub content: Value,
     /// State events only.
-    #[serde(default)]
     pub state_key: Option<String>,
     /// Redactions before room version 11 carry the target here.
-    #[serde(default)]
     pub redacts: Option<String>,
     /// Server-added data: `transaction_id` for this device's own sends, `redacted_because`,
     /// bundled relations (`m.relations` with the latest `m.replace`).
-    #[serde(default)]
     pub unsigned: Value,
+}
+
+impl Event {
+    /// The event in `value`, whatever shape it has.
+    pub fn from_json(value: Value) -> Event {
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+        Event {
+            kind: text("type").unwrap_or_default(),
+            event_id: text("event_id"),
+            sender: text("sender"),
+            origin_server_ts: value.get("origin_server_ts").and_then(Value::as_i64),
+            state_key: text("state_key"),
+            redacts: text("redacts"),
+            content: value.get("content").cloned().unwrap_or(Value::Null),
+            unsigned: value.get("unsigned").cloned().unwrap_or(Value::Null),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Event::from_json(Value::deserialize(deserializer)?))
+    }
 }
 
 /// A list of events.
@@ -1025,7 +1041,7 @@ mod tests {
             {"type":"m.room.message","event_id":"$1","sender":"@b:x","origin_server_ts":5,
              "content":{"msgtype":"m.text","body":"hi"},"unsigned":{"transaction_id":"t1"}},
             {"type":"m.room.message","content":"not an object"},
-            {"content":{}}
+            {"content":{}, "event_id": 5, "sender": ["x"], "origin_server_ts": "soon"}
           ],"limited":true,"prev_batch":"p1"},
           "ephemeral":{"events":[{"type":"m.receipt","content":{"$1":{"m.read":{"@a:x":{"ts":6}}}}}]}}},
           "invite":{"!i:x":{"invite_state":{"events":[{"type":"m.room.name","state_key":"","content":{"name":"Inv"}}]}}}}}"#;
@@ -1036,6 +1052,10 @@ mod tests {
         assert!(room.timeline.limited);
         assert_eq!(room.timeline.prev_batch.as_deref(), Some("p1"));
         assert_eq!(room.timeline.events[2].kind, "");
+        assert_eq!(
+            room.timeline.events[2].event_id, None,
+            "a number is no event id"
+        );
         assert_eq!(sync.rooms.invite.len(), 1);
         let minimal: SyncResponse = serde_json::from_str(r#"{"next_batch":"s2"}"#).expect("parse");
         assert!(minimal.rooms.join.is_empty());

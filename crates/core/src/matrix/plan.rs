@@ -667,6 +667,99 @@ mod tests {
         );
     }
 
+    /// A random JSON value, biased towards the shapes events have.
+    fn junk(rng: &mut fastrand::Rng, depth: u32) -> Value {
+        const KEYS: &[&str] = &[
+            "type",
+            "event_id",
+            "sender",
+            "origin_server_ts",
+            "content",
+            "state_key",
+            "redacts",
+            "unsigned",
+            "body",
+            "msgtype",
+            "format",
+            "formatted_body",
+            "m.relates_to",
+            "m.new_content",
+            "rel_type",
+            "m.in_reply_to",
+            "m.relations",
+            "m.replace",
+            "events",
+            "timeline",
+            "state",
+            "ephemeral",
+            "m.read",
+            "displayname",
+            "membership",
+            "name",
+        ];
+        const WORDS: &[&str] = &[
+            "m.room.message",
+            "m.room.redaction",
+            "m.room.encrypted",
+            "m.room.member",
+            "m.room.name",
+            "m.receipt",
+            "m.fully_read",
+            "m.replace",
+            "m.thread",
+            "$1",
+            "@me:x",
+            "@bob:x",
+            "org.matrix.custom.html",
+            "<mx-reply>x</mx-reply>y",
+            "> quote\n\nz",
+            "",
+        ];
+        match (rng.u8(..8), depth) {
+            (0, _) => Value::Null,
+            (1, _) => json!(rng.bool()),
+            (2, _) => json!(rng.i64(..)),
+            (3 | 4, _) | (_, 0) => json!(WORDS[rng.usize(..WORDS.len())]),
+            (5, _) => Value::Array((0..rng.usize(..4)).map(|_| junk(rng, depth - 1)).collect()),
+            _ => Value::Object(
+                (0..rng.usize(..6))
+                    .map(|_| {
+                        (
+                            KEYS[rng.usize(..KEYS.len())].to_owned(),
+                            junk(rng, depth - 1),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn mangled_events_and_rooms_never_panic() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..3000 {
+            let events: Vec<Event> = (0..rng.usize(..6))
+                .filter_map(|_| serde_json::from_value(junk(&mut rng, 4)).ok())
+                .collect();
+            let mut room = JoinedRoom::default();
+            room.timeline.events = events.clone();
+            room.state.events = events.clone();
+            room.ephemeral.events = events.clone();
+            room.account_data.events = events.clone();
+            let mut sync = sync_with(room);
+            sync.account_data.events = events.clone();
+            let _ = plan_sync(&sync, &BTreeMap::new(), "@me:x");
+            let _ = plan_history("!r:x", &events, &events, None, "@me:x");
+            for event in &events {
+                let _ = crate::matrix::content::read(&event.kind, &event.content);
+            }
+            // Whole answers too.
+            if let Ok(sync) = serde_json::from_value::<SyncResponse>(junk(&mut rng, 6)) {
+                let _ = plan_sync(&sync, &BTreeMap::new(), "@me:x");
+            }
+        }
+    }
+
     #[test]
     fn events_without_id_or_sender_and_unknown_types_are_skipped() {
         let mut room = JoinedRoom::default();
