@@ -11,7 +11,10 @@ import type {
   InvitationAnswer,
   ApiError,
   ChangeEvent,
+  ChatRoom,
   Counts,
+  HistoryReport,
+  MatrixInput,
   LinkDecision,
   SettingValue,
   Draft,
@@ -77,8 +80,9 @@ export interface Backend {
   /** The latest status of every account so far (statuses sent before `onStatus` subscribed). */
   liveStatus(): Promise<LiveStatus[]>;
   /**
-   * Makes a task of a mail (title from the subject, linked both ways; `due` RFC 3339 or
-   * `2026-12-24`); a mail that has one already resolves with that task. Change events follow.
+   * Makes a task of a mail or a chat message (title from the subject, or the message's first
+   * line; linked both ways; `due` RFC 3339 or `2026-12-24`); one that has a task already
+   * resolves with that task. Change events follow.
    */
   taskFromMail(id: number, due?: string | null): Promise<Item>;
   /** Sets a task's due date (`2026-12-24`, midnight local time, or RFC 3339), or clears it. */
@@ -165,6 +169,28 @@ export interface Backend {
    * declining: a declined invitation leaves no event in the calendar).
    */
   answerInvitation(id: number, answer: InvitationAnswer): Promise<Invitation>;
+  // Chat (Matrix). Messages are timeline items of kind `chat` and arrive on the change feed; a
+  // room is named by its number as a string (`String(room.id)`).
+  /**
+   * Signs in (may take seconds; only the access token is kept) and resolves with the new
+   * account's id. Errors name the field: `homeserver`, `user`, `password`, `access_token`, `ca_file`.
+   */
+  addMatrixAccount(input: MatrixInput): Promise<number>;
+  /** The rooms and direct chats of every Matrix account (or of `account`), most recently active first. */
+  chatRooms(account?: number | null): Promise<ChatRoom[]>;
+  /**
+   * Writes `text` to `room` (as a reply to chat item `replyTo`); resolves with the new message,
+   * already in the timeline (`queued` or `sent`). Errors: field `text` (empty), `room`, `reply_to`.
+   */
+  chatSend(room: string, text: string, replyTo?: number | null): Promise<Item>;
+  /** Sends a failed message again. */
+  chatRetry(id: number): Promise<Item>;
+  /** Loads `pages` pages of the room's older history from the server. */
+  chatHistory(room: string, pages: number): Promise<HistoryReport>;
+  /** Joins a room the user is invited to. */
+  chatJoin(room: string): Promise<ChatRoom>;
+  /** Mutes (or unmutes) the notifications of a room. */
+  setRoomMuted(room: string, muted: boolean): Promise<ChatRoom>;
   /**
    * Calls `cb` for a link clicked in mail that the app did not open by itself: a look-alike one
    * to confirm, or one it refuses. Returns the function that stops it.

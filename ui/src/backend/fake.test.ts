@@ -490,3 +490,124 @@ describe('fake backend: calendars', () => {
     await expect(fake.event(event.id)).rejects.toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('fake backend: chat (Matrix)', () => {
+  const chat = () => createFakeBackend({ chat: true });
+
+  it('seeds a Matrix account with rooms, most recently active first; its messages share the room key', async () => {
+    const fake = chat();
+    const account = (await fake.accounts()).find((a) => a.kind === 'matrix')!;
+    expect(account).toMatchObject({ username: '@aisha:example.org', url: 'https://matrix.example.org/', email: '' });
+    const rooms = await fake.chatRooms();
+    expect(rooms.map((r) => [r.name, r.membership, r.unread, r.muted, r.more_history])).toEqual([
+      ['Harbour Museum team', 'join', 1, false, true],
+      ['Wei Ling', 'join', 1, false, false],
+      ['Security team', 'join', 0, true, false],
+      ['Book club', 'invite', 0, false, false],
+    ]);
+    expect(await fake.chatRooms(account.id)).toEqual(rooms);
+    await expect(fake.chatRooms(99)).rejects.toMatchObject({ code: 'not_found' });
+    const team = rooms[0];
+    const thread = await fake.timeline({ thread: team.thread! });
+    expect(thread).toHaveLength(team.messages);
+    expect(thread.every((i) => i.kind === 'chat' && i.chat?.room === team.id && i.title === team.name)).toBe(true);
+    expect(rooms[3].thread).toBeNull();
+    // The demo's chat item lives in the Matrix account now.
+    expect((await fake.timeline({ kind: 'chat' })).every((i) => i.account === account.id)).toBe(true);
+  });
+
+  it('sends (errors at text, room, reply_to), with the reply quoted in show()', async () => {
+    const fake = chat();
+    const events: string[] = [];
+    fake.onChange((e) => events.push(`${e.change}:${e.kind}`));
+    await expect(fake.chatSend('1', '  ', null)).rejects.toMatchObject({ code: 'invalid_input', field: 'text' });
+    await expect(fake.chatSend('42', 'Hi', null)).rejects.toMatchObject({ code: 'not_found', field: 'room' });
+    await expect(fake.chatSend('4', 'Hi', null)).rejects.toMatchObject({ code: 'invalid_input', field: 'room' });
+    const [mail] = await fake.timeline({ kind: 'mail', limit: 1 });
+    await expect(fake.chatSend('1', 'Hi', mail.id)).rejects.toMatchObject({ field: 'reply_to' });
+    const [other] = await fake.timeline({ thread: (await fake.chatRooms()).find((r) => r.id === 2)!.thread!, limit: 1 });
+    await expect(fake.chatSend('1', 'Hi', other.id)).rejects.toMatchObject({ field: 'reply_to', message: expect.stringContaining('another room') });
+    expect(events).toEqual([]);
+
+    const [lunch] = await fake.search({ text: 'nasi lemak' });
+    const sent = await fake.chatSend('Wei Ling', 'See you!', lunch.id);
+    expect(sent).toMatchObject({ kind: 'chat', title: 'Wei Ling', unread: false, sender: { address: '@aisha:example.org' }, chat: { state: 'sent', room: 1 } });
+    expect(events).toEqual(['added:chat']);
+    expect((await fake.show(sent.id)).reply_to).toEqual({ item: lunch.id, sender: 'Wei Ling', snippet: lunch.snippet });
+    const messages = await fake.thread(sent.id);
+    expect(messages[messages.length - 1].id).toBe(sent.id);
+  });
+
+  it('offline a message stays queued and goes out once back; retry is for failed ones', async () => {
+    const fake = createFakeBackend({ chat: true, offline: true });
+    const queued = await fake.chatSend('1', 'Later', null);
+    expect(queued.chat).toMatchObject({ state: 'queued', event_id: null });
+    await expect(fake.chatRetry(queued.id)).rejects.toMatchObject({ code: 'invalid_input', field: 'id' });
+    fake.setOffline(false);
+    expect((await fake.item(queued.id)).chat).toMatchObject({ state: 'sent', event_id: expect.any(String) });
+
+    const [failed] = (await fake.timeline({ kind: 'chat' })).filter((i) => i.chat?.state === 'failed');
+    expect(failed.chat?.error).toContain('M_LIMIT_EXCEEDED');
+    expect(await fake.chatRetry(failed.id)).toMatchObject({ chat: { state: 'sent', error: null } });
+  });
+
+  it('reading a message reads its room up to it', async () => {
+    const fake = chat();
+    const thread = (await fake.chatRooms()).find((r) => r.id === 1)!.thread!;
+    const messages = await fake.timeline({ thread });
+    const first = messages[messages.length - 1];
+    await fake.mark(first.id, { unread: true });
+    expect((await fake.chatRooms()).find((r) => r.id === 1)!.unread).toBe(2);
+    const [lunch] = await fake.search({ text: 'nasi lemak' });
+    await fake.mark(lunch.id, { unread: false });
+    expect((await fake.chatRooms()).find((r) => r.id === 1)!.unread).toBe(0);
+  });
+
+  it('loads older history, joins an invitation, mutes; a chat message becomes a task', async () => {
+    const fake = chat();
+    expect(await fake.chatHistory('2', 1)).toEqual({ room: 2, stored: 2, complete: true });
+    expect((await fake.chatRooms()).find((r) => r.id === 2)).toMatchObject({ messages: 7, more_history: false });
+    expect(await fake.chatHistory('2', 1)).toEqual({ room: 2, stored: 0, complete: true });
+    expect(await fake.chatJoin('Book club')).toMatchObject({ membership: 'join', messages: 1, thread: expect.any(Number) });
+    expect(await fake.setRoomMuted('1', true)).toMatchObject({ id: 1, muted: true });
+    const [lunch] = await fake.search({ text: 'nasi lemak' });
+    const task = await fake.taskFromMail(lunch.id);
+    expect(task).toMatchObject({ kind: 'task', title: 'Nasi lemak at the usual place at 12:30?', todo: { mail: lunch.id } });
+    expect(task.todo?.mail_link).toMatch(/^matrix:roomid\//);
+    expect((await fake.item(lunch.id)).task).toBe(task.id);
+    expect((await fake.taskFromMail(lunch.id)).id).toBe(task.id);
+  });
+
+  it('adds a Matrix account: what the core checks first, then the login', async () => {
+    const fake = createFakeBackend({ seed: false });
+    const base = { homeserver: 'https://matrix.example.org', user: 'alice', password: 'secret' };
+    await expect(fake.addMatrixAccount({ ...base, homeserver: ' ' })).rejects.toMatchObject({ field: 'homeserver' });
+    await expect(fake.addMatrixAccount({ ...base, homeserver: 'http://matrix.example.org' })).rejects.toMatchObject({ field: 'homeserver' });
+    await expect(fake.addMatrixAccount({ ...base, password: null })).rejects.toMatchObject({ field: 'password' });
+    await expect(fake.addMatrixAccount({ ...base, user: '' })).rejects.toMatchObject({ field: 'user' });
+    await expect(fake.addMatrixAccount({ ...base, ca_file: '/tmp/ca.txt' })).rejects.toMatchObject({ field: 'ca_file' });
+    await expect(fake.addMatrixAccount({ ...base, homeserver: 'https://nowhere.invalid' })).rejects.toMatchObject({ code: 'unreachable', field: 'homeserver' });
+    await expect(fake.addMatrixAccount({ ...base, password: 'wrong' })).rejects.toMatchObject({ code: 'auth_failed', field: 'password' });
+    const id = await fake.addMatrixAccount({ homeserver: 'http://127.0.0.1:8008', user: '', access_token: 'syt_token' });
+    expect((await fake.accounts()).find((a) => a.id === id)).toMatchObject({ kind: 'matrix', username: '@me:127.0.0.1' });
+    expect(await fake.chatRooms(id)).toHaveLength(1);
+  });
+
+  it('plays the live sync of a Matrix account: connected by long poll', async () => {
+    const fake = createFakeBackend({ seed: false, live: true });
+    const id = await fake.addMatrixAccount({ homeserver: 'https://matrix.example.org', user: 'alice', password: 'secret' });
+    vi.useFakeTimers();
+    try {
+      const seen: LiveStatus[] = [];
+      fake.onStatus((s) => seen.push(s));
+      await vi.advanceTimersByTimeAsync(LIVE_CONNECT_MS);
+      expect(seen.map((s) => [s.account, s.state, s.mode])).toEqual([
+        [id, 'connecting', ''],
+        [id, 'connected', 'longpoll'],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+

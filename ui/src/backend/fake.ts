@@ -22,6 +22,11 @@ import type {
   Attendee,
   CalendarInfo,
   CaldavInput,
+  ChatBrief,
+  ChatQuote,
+  ChatRoom,
+  HistoryReport,
+  MatrixInput,
   EventDetail,
   EventInput,
   EventOccurrence,
@@ -71,6 +76,13 @@ export interface FakeOptions {
    * an invitation (default false).
    */
   calendar?: boolean;
+  /**
+   * Also seed a Matrix account (default false): a direct chat, a group room with older history
+   * on the "server", a muted encrypted room and an invitation, with messages read and unread,
+   * edited, deleted, encrypted, a reply and one that failed to send. The demo mail's chat item
+   * then lives there (without it, that item stays a bare chat item of the mail account).
+   */
+  chat?: boolean;
   /** Seed the mail with an invitation (default: as `calendar`; alone: accepting it makes an event on no server). */
   invitation?: boolean;
 }
@@ -289,10 +301,11 @@ export class FakeBackend implements Backend {
         security: 'tls',
         username: 'aisha@example.com',
       });
-      for (const seed of DEMO) this.store(account, seed);
+      for (const seed of DEMO) if (!(options.chat && seed.kind === 'chat')) this.store(account, seed);
       this.seedTaskActivity(account);
       if (options.calendar) this.seedCalendar();
       if (options.invitation ?? options.calendar) this.seedInvitation(account);
+      if (options.chat) this.seedChat();
     }
   }
 
@@ -349,7 +362,7 @@ export class FakeBackend implements Backend {
   async show(id: number): Promise<ItemDetail> {
     const detail = this.withCounts(structuredClone(this.get(id).detail));
     const sender = detail.sender?.address.toLowerCase();
-    return { ...detail, remote_content: sender !== undefined && this.remoteSenders.has(sender) };
+    return { ...detail, remote_content: sender !== undefined && this.remoteSenders.has(sender), reply_to: this.quoteOf(detail) };
   }
 
   async thread(id: number): Promise<ItemDetail[]> {
@@ -455,6 +468,8 @@ export class FakeBackend implements Backend {
       // As the core does (tasks.from_flagged, on by default): a flagged mail gets its task.
       if (flagging && detail.kind === 'mail' && this.settingValues.get('tasks.from_flagged')) this.makeTask(detail, null);
     }
+    // As the core: reading a chat message moves the room's read marker up to it.
+    if (change.unread === false && detail.chat) this.readRoomUpTo(detail);
     return this.report(detail.account, id, { changed, folder: null, deleted: false });
   }
 
@@ -506,6 +521,8 @@ export class FakeBackend implements Backend {
    */
   setOffline(offline: boolean): void {
     this.offline = offline;
+    // Back online: the chat messages written meanwhile go out.
+    if (!offline) for (const { detail } of [...this.items.values()]) if (detail.chat?.state === 'queued') this.deliverChat(detail);
     if (!offline || !this.live || this.statusListeners.size === 0) return;
     for (const [account, status] of this.statuses) {
       if (status.state === 'connected' || status.state === 'syncing') this.goOffline(account);
@@ -527,7 +544,7 @@ export class FakeBackend implements Backend {
   onStatus(cb: (status: LiveStatus) => void): () => void {
     this.statusListeners.add(cb);
     if (this.live && this.statusListeners.size === 1) {
-      for (const account of this.accountList) if (account.kind === 'imap') this.connect(account.id);
+      for (const account of this.accountList) if (account.kind === 'imap' || account.kind === 'matrix') this.connect(account.id);
     }
     return () => {
       this.statusListeners.delete(cb);
@@ -946,7 +963,8 @@ export class FakeBackend implements Backend {
 
   async taskFromMail(id: number, due?: string | null): Promise<Item> {
     await this.wait();
-    const { detail } = this.mail(id);
+    const { detail } = this.get(id);
+    if (detail.kind !== 'mail' && detail.kind !== 'chat') throw fail('invalid_input', `Item ${id} is a ${detail.kind}, not mail`, 'id');
     if (due && Number.isNaN(Date.parse(due))) {
       throw fail('invalid_input', `"${due}" is not a date: use 2026-12-24 or 2026-12-24T17:00:00+08:00`, 'due');
     }
@@ -1031,9 +1049,12 @@ export class FakeBackend implements Backend {
   private makeTask(mail: ItemDetail, due: string | null): ItemDetail {
     const existing = mail.task === null ? undefined : this.items.get(mail.task)?.detail;
     if (existing) return existing;
+    // A chat message's task is named by its first line (its room when it has no text).
+    const firstLine = (mail.body_text ?? '').split('\n').find((line) => line.trim())?.trim().slice(0, 120);
+    const title = mail.chat ? firstLine || `Message in ${mail.chat.room_name}` : mail.title;
     const made = this.store(mail.account, {
       kind: 'task',
-      title: mail.title,
+      title,
       from: mail.sender ? [mail.sender.name, mail.sender.address] : null,
       ago: due ? this.now - Date.parse(due) : this.now - Date.now(),
       text: mail.snippet,
@@ -1043,12 +1064,317 @@ export class FakeBackend implements Backend {
       ...newTodo(),
       due: due ? iso(Date.parse(due)) : null,
       mail: mail.id,
-      mail_link: mail.message_id ? `mid:${mail.message_id}` : null,
+      mail_link: mail.chat?.event_id
+        ? `matrix:roomid/${mail.chat.room_id.slice(1)}/e/${mail.chat.event_id.slice(1)}`
+        : mail.message_id
+          ? `mid:${mail.message_id}`
+          : null,
     };
     mail.task = task.id;
     this.emit({ change: 'added', id: task.id, kind: 'task', title: task.title });
-    this.emit({ change: 'updated', id: mail.id, kind: 'mail', title: mail.title });
+    this.emit({ change: 'updated', id: mail.id, kind: mail.kind, title: mail.title });
     return task;
+  }
+
+  // Chat (Matrix), as the core answers: rooms per Matrix account, messages as items of kind
+  // `chat` (a room's messages share one thread key), sends queued then sent, read markers.
+
+  private rooms: RoomRecord[] = [];
+  private nextRoom = 1;
+
+  async addMatrixAccount(input: MatrixInput): Promise<number> {
+    const invalid = validateMatrix(input);
+    if (invalid) throw invalid;
+    await this.wait();
+    const url = homeserverUrl(input.homeserver)!;
+    if (url.hostname.endsWith('.invalid')) throw fail('unreachable', `Cannot reach ${url.host}: no such host.`, 'homeserver');
+    const user = input.user.trim();
+    if (input.password === 'wrong') throw fail('auth_failed', `The homeserver refused the login of ${user}.`, 'password');
+    const userId = user.startsWith('@') ? user : `@${user || 'me'}:${url.hostname}`;
+    const account = this.createAccount({
+      name: input.name?.trim() || userId,
+      email: '',
+      kind: 'matrix',
+      imap: '',
+      smtp: '',
+      security: 'tls',
+      username: userId,
+      url: url.href,
+    });
+    // What a first sync brings: a direct chat with a welcome message.
+    const room = this.addRoom(account, { name: 'Satu', direct: true });
+    const welcome = this.storeChat(room, {
+      from: ['Satu', `@satu:${url.hostname}`],
+      text: 'Welcome! Your chats now arrive in the same timeline as your mail.',
+      ago: 0,
+      unread: true,
+    });
+    setTimeout(() => this.emit({ change: 'added', id: welcome.id, kind: 'chat', title: welcome.title }), 0);
+    if (this.live && this.statusListeners.size > 0) this.connect(account);
+    return account;
+  }
+
+  async chatRooms(account?: number | null): Promise<ChatRoom[]> {
+    if (account != null && !this.accountList.some((a) => a.id === account)) throw fail('not_found', `No account with id ${account}`);
+    const last = (room: ChatRoom) => (room.last === null ? -Infinity : Date.parse(room.last));
+    return this.rooms
+      .filter((room) => account == null || room.account === account)
+      .map((room) => this.roomInfo(room))
+      .sort((a, b) => last(b) - last(a) || a.id - b.id);
+  }
+
+  async chatSend(room: string, text: string, replyTo?: number | null): Promise<Item> {
+    if (!text.trim()) throw fail('invalid_input', 'The message is empty', 'text');
+    const found = this.findRoom(room);
+    if (found.membership !== 'join') {
+      throw fail('invalid_input', `You are not in ${found.name} (${found.membership}): join it first`, 'room');
+    }
+    let replyEvent: string | null = null;
+    if (replyTo != null) {
+      const target = this.items.get(replyTo)?.detail;
+      if (!target?.chat) throw fail('invalid_input', `Item ${replyTo} is not a chat message`, 'reply_to');
+      if (target.chat.room !== found.id) throw fail('invalid_input', `Item ${replyTo} is in another room (${target.chat.room_name})`, 'reply_to');
+      if (!target.chat.event_id) throw fail('invalid_input', `Item ${replyTo} is not sent yet: answer it once it is`, 'reply_to');
+      replyEvent = target.chat.event_id;
+    }
+    // Sent at once (within the call) unless offline; with a delay it shows queued first.
+    const now = !this.offline && this.delayMs <= 0;
+    const detail = this.storeChat(found, { from: 'me', text, ago: this.now - Date.now(), state: now ? 'sent' : 'queued', replyTo: replyEvent });
+    this.emit({ change: 'added', id: detail.id, kind: 'chat', title: detail.title });
+    if (!now && !this.offline) setTimeout(() => this.deliverChat(detail), this.delayMs);
+    return this.withCounts(toItem(detail));
+  }
+
+  async chatRetry(id: number): Promise<Item> {
+    const detail = this.items.get(id)?.detail;
+    if (!detail?.chat) throw fail('invalid_input', `Item ${id} is not a chat message`, 'id');
+    if (detail.chat.state !== 'failed') throw fail('invalid_input', `Message ${id} is ${detail.chat.state}, not failed`, 'id');
+    detail.chat = { ...detail.chat, state: 'queued', error: null };
+    if (!this.offline && this.delayMs <= 0) this.sent(detail);
+    this.emit({ change: 'updated', id, kind: 'chat', title: detail.title });
+    if (!this.offline && this.delayMs > 0) setTimeout(() => this.deliverChat(detail), this.delayMs);
+    return this.withCounts(toItem(detail));
+  }
+
+  async chatHistory(room: string, pages: number): Promise<HistoryReport> {
+    const found = this.findRoom(room);
+    await this.wait();
+    // 100 events a page; the newest of the older ones come first.
+    const batch = found.older.splice(Math.max(0, found.older.length - Math.max(1, pages) * 100));
+    for (const seed of batch) {
+      const detail = this.storeChat(found, seed);
+      this.emit({ change: 'added', id: detail.id, kind: 'chat', title: detail.title });
+    }
+    return { room: found.id, stored: batch.length, complete: found.older.length === 0 };
+  }
+
+  async chatJoin(room: string): Promise<ChatRoom> {
+    const found = this.findRoom(room);
+    await this.wait();
+    if (found.membership !== 'join') {
+      found.membership = 'join';
+      // The sync after joining brings what the room said.
+      for (const seed of found.onJoin.splice(0)) {
+        const detail = this.storeChat(found, seed);
+        this.emit({ change: 'added', id: detail.id, kind: 'chat', title: detail.title });
+      }
+    }
+    return this.roomInfo(found);
+  }
+
+  async setRoomMuted(room: string, muted: boolean): Promise<ChatRoom> {
+    const found = this.findRoom(room);
+    found.muted = muted;
+    return this.roomInfo(found);
+  }
+
+  /** Test and demo helper: a message arrives in a room (`added`). */
+  receiveChat(room: number, text: string, from: [string | null, string], options: { html?: string } = {}): Item {
+    const found = this.findRoom(String(room));
+    const detail = this.storeChat(found, { from, text, html: options.html, ago: this.now - Date.now(), unread: true });
+    this.emit({ change: 'added', id: detail.id, kind: 'chat', title: detail.title });
+    return this.withCounts(toItem(detail));
+  }
+
+  /** Test and demo helper: a message in the outbox of a room fails for good (`updated`). */
+  failChat(id: number, error: string): void {
+    const detail = this.get(id).detail;
+    if (!detail.chat) throw new Error(`item ${id} is not a chat message`);
+    detail.chat = { ...detail.chat, state: 'failed', error, event_id: null };
+    this.emit({ change: 'updated', id, kind: 'chat', title: detail.title });
+  }
+
+  /** A room by number, Matrix id or name (the core's `find_room`). */
+  private findRoom(room: string): RoomRecord {
+    const wanted = room.trim();
+    const found = /^\d+$/.test(wanted)
+      ? this.rooms.filter((r) => r.id === Number(wanted))
+      : this.rooms.filter((r) => r.room_id === wanted || r.name.toLowerCase() === wanted.toLowerCase());
+    if (found.length === 1) return found[0];
+    if (found.length === 0) throw fail('not_found', `No room "${wanted}": give its number, id or name`, 'room');
+    throw fail('invalid_input', `${found.length} rooms are named "${wanted}": give the number instead`, 'room');
+  }
+
+  private roomInfo(room: RoomRecord): ChatRoom {
+    const messages = [...this.items.values()].map((s) => s.detail).filter((d) => d.chat?.room === room.id);
+    const times = messages.map((d) => Date.parse(d.time));
+    return {
+      id: room.id,
+      account: room.account,
+      room_id: room.room_id,
+      name: room.name,
+      topic: room.topic,
+      direct: room.direct,
+      encrypted: room.encrypted,
+      membership: room.membership,
+      muted: room.muted,
+      unread: messages.filter((d) => d.unread).length,
+      messages: messages.length,
+      last: times.length > 0 ? iso(Math.max(...times)) : null,
+      thread: room.thread,
+      more_history: room.older.length > 0,
+    };
+  }
+
+  private addRoom(account: number, fields: Partial<Omit<RoomRecord, 'id' | 'account'>> & { name: string }): RoomRecord {
+    const id = this.nextRoom++;
+    const server = this.accountList.find((a) => a.id === account)?.username.split(':')[1] ?? 'example.org';
+    const room: RoomRecord = {
+      id,
+      account,
+      room_id: `!room${id}:${server}`,
+      topic: '',
+      direct: false,
+      encrypted: false,
+      membership: 'join',
+      muted: false,
+      thread: null,
+      older: [],
+      onJoin: [],
+      ...fields,
+    };
+    this.rooms.push(room);
+    return room;
+  }
+
+  /** Stores a message of `room` (no change event: the caller sends it). */
+  private storeChat(room: RoomRecord, seed: ChatSeed): ItemDetail {
+    const account = this.accountList.find((a) => a.id === room.account)!;
+    const from: [string | null, string] = seed.from === 'me' ? [account.name, account.username] : seed.from;
+    const hidden = seed.redacted || seed.encrypted;
+    const text = hidden ? '' : seed.text;
+    const detail = this.get(
+      this.store(room.account, { kind: 'chat', title: room.name, from, ago: seed.ago, unread: seed.from !== 'me' && (seed.unread ?? false), text, html: hidden ? undefined : seed.html }).id,
+    ).detail;
+    // Every message of a room shares its conversation key.
+    room.thread ??= ROOM_THREADS + room.id;
+    detail.thread = room.thread;
+    detail.body_text = text || null;
+    const state = seed.state ?? 'sent';
+    const chat: ChatBrief = {
+      room: room.id,
+      room_id: room.room_id,
+      room_name: room.name,
+      event_id: state === 'sent' ? `$event${detail.id}` : null,
+      sender_id: from[1],
+      state,
+      error: seed.error ?? null,
+      reply_to: seed.replyTo ?? null,
+      thread_root: null,
+      edited: seed.edited ?? false,
+      redacted: seed.redacted ?? false,
+      encrypted: seed.encrypted ?? false,
+      msgtype: 'm.text',
+    };
+    detail.chat = chat;
+    return detail;
+  }
+
+  /** A queued message reaches the homeserver (`updated`). */
+  private deliverChat(detail: ItemDetail): void {
+    if (this.items.get(detail.id)?.detail !== detail || detail.chat?.state !== 'queued' || this.offline) return;
+    this.sent(detail);
+    this.emit({ change: 'updated', id: detail.id, kind: 'chat', title: detail.title });
+  }
+
+  private sent(detail: ItemDetail): void {
+    if (detail.chat) detail.chat = { ...detail.chat, state: 'sent', error: null, event_id: `$event${detail.id}` };
+  }
+
+  /** The read marker moves to `message`: it and every older message of its room are read. */
+  private readRoomUpTo(message: ItemDetail): void {
+    for (const { detail } of this.items.values()) {
+      if (detail.chat?.room !== message.chat?.room || !detail.unread || byTimeDesc(toItem(detail), toItem(message)) < 0) continue;
+      detail.unread = false;
+      this.emit({ change: 'updated', id: detail.id, kind: 'chat', title: detail.title });
+    }
+  }
+
+  /** The message a chat message answers, when it is stored here. */
+  private quoteOf(message: ItemDetail): ChatQuote | null {
+    const event = message.chat?.reply_to;
+    if (!event) return null;
+    const target = [...this.items.values()].map((s) => s.detail).find((d) => d.chat?.event_id === event && d.chat.room === message.chat?.room);
+    if (!target) return null;
+    return { item: target.id, sender: target.sender?.name || target.sender?.address || '', snippet: target.snippet };
+  }
+
+  /** A Matrix account with a few rooms (see FakeOptions.chat). */
+  private seedChat(): void {
+    const account = this.createAccount({
+      name: 'Aisha (Matrix)',
+      email: '',
+      kind: 'matrix',
+      imap: '',
+      smtp: '',
+      security: 'tls',
+      username: '@aisha:example.org',
+      url: 'https://matrix.example.org/',
+    });
+    const weiling: [string, string] = ['Wei Ling', '@weiling:example.org'];
+    const direct = this.addRoom(account, { name: 'Wei Ling', direct: true });
+    this.storeChat(direct, { from: weiling, text: 'Are you free for lunch today?', ago: 2 * HOUR + 10 * MINUTE });
+    const yes = this.storeChat(direct, { from: 'me', text: 'Yes! Where shall we go?', ago: 2 * HOUR + 5 * MINUTE });
+    this.storeChat(direct, { from: weiling, text: 'Nasi lemak at the usual place at 12:30?', ago: 2 * HOUR, unread: true, replyTo: yes.chat!.event_id });
+    this.storeChat(direct, {
+      from: 'me',
+      text: 'I may be ten minutes late.',
+      ago: 1 * HOUR + 50 * MINUTE,
+      state: 'failed',
+      error: 'The homeserver refused the message: M_LIMIT_EXCEEDED (too many requests).',
+    });
+
+    const siti: [string, string] = ['Siti Aminah', '@siti:harbour-museum.example'];
+    const daniel: [string, string] = ['Daniel Tan', '@daniel:studio.example'];
+    const priya: [string, string] = ['Priya Nair', '@priya:studio.example'];
+    const team = this.addRoom(account, {
+      name: 'Harbour Museum team',
+      topic: 'The new website: launch in March',
+      older: [
+        { from: siti, text: 'Welcome to the project room, everyone!', ago: 9 * DAY },
+        { from: daniel, text: 'Thanks! The first sketches are in the shared folder.', ago: 9 * DAY - HOUR },
+      ],
+    });
+    this.storeChat(team, {
+      from: siti,
+      text: 'The staging server is up: https://staging.harbour-museum.example',
+      html: '<p>The staging server is up: <a href="https://staging.harbour-museum.example">staging.harbour-museum.example</a></p>',
+      ago: 5 * HOUR,
+    });
+    this.storeChat(team, { from: daniel, text: 'The photos from the archive are in the shared folder now.', ago: 4 * HOUR, edited: true });
+    this.storeChat(team, { from: priya, text: '', ago: 3 * HOUR + 30 * MINUTE, redacted: true });
+    this.storeChat(team, { from: 'me', text: 'Thanks, I will go through them tomorrow.', ago: 3 * HOUR });
+    this.storeChat(team, { from: daniel, text: 'Can someone check the Malay wording of the opening hours page?', ago: 30 * MINUTE, unread: true });
+
+    const security = this.addRoom(account, { name: 'Security team', encrypted: true, muted: true });
+    this.storeChat(security, { from: ['Ravi Kumar', '@ravi:example.org'], text: '', ago: DAY, encrypted: true });
+
+    this.addRoom(account, {
+      name: 'Book club',
+      topic: 'One book a month',
+      membership: 'invite',
+      onJoin: [{ from: ['Nurul Huda', '@nurul:example.org'], text: 'Welcome to the book club! This month: Salina by A. Samad Said.', ago: 0 }],
+    });
   }
 
   // Calendars (CalDAV), as the core answers: calendars per CalDAV account, events as items of
@@ -1476,11 +1802,20 @@ export class FakeBackend implements Backend {
 
   private connect(account: number): void {
     this.setStatus(account, 'connecting');
-    this.later(account, LIVE_CONNECT_MS, () => (this.offline ? this.goOffline(account) : this.syncPass(account)));
+    // A Matrix account: its /sync long-polls, with no folders to fetch.
+    const chat = this.accountList.find((a) => a.id === account)?.kind === 'matrix';
+    this.later(account, LIVE_CONNECT_MS, () =>
+      this.offline
+        ? this.goOffline(account)
+        : chat
+          ? this.setStatus(account, 'connected', { mode: 'longpoll' })
+          : this.syncPass(account),
+    );
   }
 
   private goOffline(account: number): void {
-    const imap = this.accountList.find((a) => a.id === account)?.imap ?? '';
+    const found = this.accountList.find((a) => a.id === account);
+    const imap = found?.kind === 'matrix' ? new URL(found.url ?? 'https://matrix.invalid/').host : (found?.imap ?? '');
     this.setStatus(account, 'offline', {
       error: `Cannot reach ${imap}: the network is unreachable.`,
       retry_at: iso(Date.now() + LIVE_RETRY_MS),
@@ -1654,7 +1989,7 @@ export class FakeBackend implements Backend {
       task: null,
       todo: seed.kind === 'task' ? { ...newTodo(), ...seed.todo } : null,
       event: null,
-      recipients: 'aisha@example.com',
+      recipients: seed.kind === 'chat' ? '' : 'aisha@example.com',
       body_text: seed.text,
       body_html: seed.html ?? null,
       quarantined: null,
@@ -1662,6 +1997,8 @@ export class FakeBackend implements Backend {
       remote_content: false,
       invitation: null,
       activity: [],
+      chat: null,
+      reply_to: null,
     };
     this.items.set(id, { detail });
     return toItem(detail);
@@ -1670,6 +2007,72 @@ export class FakeBackend implements Backend {
   private wait(): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, this.delayMs));
   }
+}
+
+/** A chat room as the fake keeps it. */
+interface RoomRecord {
+  id: number;
+  account: number;
+  room_id: string;
+  name: string;
+  topic: string;
+  direct: boolean;
+  encrypted: boolean;
+  membership: ChatRoom['membership'];
+  muted: boolean;
+  /** Its conversation key, once it has a message. */
+  thread: number | null;
+  /** Older messages on the "server", oldest first: chatHistory loads them. */
+  older: ChatSeed[];
+  /** What the room says once the user joins (an invitation). */
+  onJoin: ChatSeed[];
+}
+
+/** A chat message to store: from someone, or `me` (the account's user). */
+interface ChatSeed {
+  from: [string | null, string] | 'me';
+  text: string;
+  ago: number;
+  unread?: boolean;
+  html?: string;
+  state?: ChatBrief['state'];
+  error?: string;
+  /** The event id it answers. */
+  replyTo?: string | null;
+  edited?: boolean;
+  redacted?: boolean;
+  encrypted?: boolean;
+}
+
+/** Rooms' conversation keys start here (mail threads use item ids). */
+const ROOM_THREADS = 1_000_000;
+
+/** The homeserver as a URL (`matrix.example.org` means https), or null when it is none. */
+function homeserverUrl(homeserver: string): URL | null {
+  const text = homeserver.trim();
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+  } catch {
+    return null;
+  }
+}
+
+/** What the core checks of a Matrix account before it signs in. */
+export function validateMatrix(input: MatrixInput): ApiError | null {
+  if (!input.homeserver.trim()) return fail('invalid_input', "Give the homeserver's URL", 'homeserver');
+  const url = homeserverUrl(input.homeserver);
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    return fail('invalid_input', `"${input.homeserver}" is not a homeserver URL (https://matrix.example.org)`, 'homeserver');
+  }
+  if (url.protocol === 'http:' && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)) {
+    return fail('invalid_input', 'Unencrypted http:// is only allowed to this computer (localhost); use https://.', 'homeserver');
+  }
+  const token = input.access_token?.trim();
+  if (!token && !input.password) return fail('invalid_input', 'Give the password (or an access token)', 'password');
+  if (!token && !input.user.trim()) return fail('invalid_input', 'Give the user name', 'user');
+  const ca = input.ca_file?.trim();
+  if (ca && !/\.(pem|crt)$/i.test(ca)) return fail('invalid_input', `Cannot read ${ca} as a PEM certificate.`, 'ca_file');
+  return null;
 }
 
 /** What an event says that the user edits. */
@@ -1890,6 +2293,7 @@ function toItem(d: ItemDetail): Item {
     task: d.task,
     todo: d.todo,
     event: d.event,
+    chat: d.chat,
   });
 }
 

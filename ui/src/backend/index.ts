@@ -8,8 +8,8 @@ export * from './types';
  * The Tauri backend inside the app window; in a plain browser (`npm run dev`) the in-memory fake,
  * seeded with a few items. Add `?fresh` to the address to start the fake empty (first run), and
  * `?offline` to pretend the mail servers cannot be reached (actions stay queued, the account shows
- * offline). The fake plays the live sync of its IMAP account (statuses, progress) and has a CalDAV
- * account with this week's events.
+ * offline). The fake plays the live sync of its IMAP account (statuses, progress), has a CalDAV
+ * account with this week's events and a Matrix account with a few rooms.
  */
 export async function pickBackend(): Promise<Backend> {
   if ('__TAURI_INTERNALS__' in window) return createTauriBackend();
@@ -19,6 +19,7 @@ export async function pickBackend(): Promise<Backend> {
   return createFakeBackend({
     seed: !params.has('fresh'),
     calendar: !params.has('fresh'),
+    chat: !params.has('fresh'),
     offline: params.has('offline'),
     live: true,
     delayMs: 400,

@@ -100,5 +100,12 @@ export function createTauriBackend(): Backend {
     resolveEvent: (id, keepHere) => call('resolve_event', { id, keepHere }),
     answerInvitation: (id, answer) => call('answer_invitation', { id, answer }),
     onLink: (cb, onError) => subscribe<LinkDecision>(LINK_EVENT, cb, onError),
+    addMatrixAccount: (input) => call('add_matrix_account', { input }),
+    chatRooms: (account) => call('chat_rooms', { account: account ?? null }),
+    chatSend: (room, text, replyTo) => call('chat_send', { room, text, replyTo: replyTo ?? null }),
+    chatRetry: (id) => call('chat_retry', { id }),
+    chatHistory: (room, pages) => call('chat_history', { room, pages }),
+    chatJoin: (room) => call('chat_join', { room }),
+    setRoomMuted: (room, muted) => call('set_room_muted', { room, muted }),
   };
 }

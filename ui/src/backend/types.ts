@@ -35,6 +35,110 @@ export interface Item {
   todo: Todo | null;
   /** An event's own details (kind `event` only). */
   event: EventSummary | null;
+  /** A chat message's own details (kind `chat` only). */
+  chat: ChatBrief | null;
+}
+
+/** What a timeline row shows of a chat message (`Item.chat`, dto.rs: ChatBrief). */
+export interface ChatBrief {
+  /** The room's number (`ChatRoom.id`). */
+  room: number;
+  /** The Matrix room id. */
+  room_id: string;
+  room_name: string;
+  /** The event id; null while the message waits to be sent. */
+  event_id: string | null;
+  /** The sender's Matrix user id. */
+  sender_id: string;
+  /** `queued` (written here, not sent yet), `sent` or `failed` (see `error`). */
+  state: 'queued' | 'sent' | 'failed';
+  /** Why the last send failed; null when none. */
+  error: string | null;
+  /** The event it answers; null when none. */
+  reply_to: string | null;
+  /** The root event of its thread; null when none. */
+  thread_root: string | null;
+  /** Edited by its sender (the text shown is the latest). */
+  edited: boolean;
+  /** Removed by its sender or a moderator: the text is gone. */
+  redacted: boolean;
+  /** End-to-end encrypted: Satu cannot read it yet. */
+  encrypted: boolean;
+  /** `m.text`, `m.notice`, `m.emote`, `m.image`, `m.file`, … */
+  msgtype: string;
+}
+
+/** The message a chat message answers (`ItemDetail.reply_to`, dto.rs: ChatQuote). */
+export interface ChatQuote {
+  /** Its item id. */
+  item: number;
+  /** Who wrote it. */
+  sender: string;
+  /** The start of its text. */
+  snippet: string;
+}
+
+/** A room or direct chat of a Matrix account (`chat_rooms`, dto.rs: ChatRoom). */
+export interface ChatRoom {
+  /** Its number: what chatSend and the others take (as a string). */
+  id: number;
+  account: number;
+  /** The Matrix room id. */
+  room_id: string;
+  /** Its name (or its members'). */
+  name: string;
+  topic: string;
+  /** A direct chat. */
+  direct: boolean;
+  /** End-to-end encrypted: its messages show as encrypted. */
+  encrypted: boolean;
+  /** `invite`: join it with chatJoin. */
+  membership: 'join' | 'invite' | 'leave';
+  /** Notifications off. */
+  muted: boolean;
+  /** Unread messages. */
+  unread: number;
+  /** Messages stored. */
+  messages: number;
+  /** The newest message's time (RFC 3339); null when none. */
+  last: string | null;
+  /** The conversation key of its messages (a timeline `thread`); null before the first one. */
+  thread: number | null;
+  /** Older history than what is stored is on the server (chatHistory). */
+  more_history: boolean;
+}
+
+/** A Matrix account to add (dto.rs: MatrixInput). */
+export interface MatrixInput {
+  /** `https://matrix.example.org` (its `.well-known` is followed). */
+  homeserver: string;
+  /** User name or full user id (`alice` or `@alice:example.org`). */
+  user: string;
+  /** Used once to sign in; only the access token is kept. */
+  password?: string | null;
+  /** An access token instead of a password. */
+  access_token?: string | null;
+  ca_file?: string | null;
+  /** Display name (default: the user id). */
+  name?: string | null;
+}
+
+/** What chatHistory loaded (dto.rs: HistoryReport). */
+export interface HistoryReport {
+  room: number;
+  /** Messages stored. */
+  stored: number;
+  /** The start of the room was reached. */
+  complete: boolean;
+}
+
+/** What a Matrix pass did (`chat` of a sync report, dto.rs: ChatSyncCounts). */
+export interface ChatSyncCounts {
+  rooms: number;
+  messages: number;
+  updated: number;
+  sent: number;
+  read_markers: number;
 }
 
 /** What a timeline row shows of an event (`Item.event`). */
@@ -98,6 +202,8 @@ export interface ItemDetail extends Item {
    * was made, oldest first; empty for other items.
    */
   activity: Activity[];
+  /** A chat message that answers another: that message, when it is stored here. */
+  reply_to: ChatQuote | null;
 }
 
 /** A message in the conversation of a task's mail (`ItemDetail.activity`). */
@@ -247,17 +353,18 @@ export interface Account {
   id: number;
   name: string;
   email: string;
-  kind: 'imap' | 'local' | 'caldav';
+  kind: 'imap' | 'local' | 'caldav' | 'matrix';
   /** `host:port`, '' for local accounts. */
   imap: string;
   smtp: string;
   security: Security;
+  /** The login; a Matrix account's full user id (`@alice:example.org`). */
   username: string;
   /** New mail raises desktop notifications (false: muted). */
   notify: boolean;
   /** Its items show in the unified views (false: only in its own view). */
   in_timeline: boolean;
-  /** A CalDAV account's server URL ('' for mail accounts). */
+  /** A CalDAV account's server URL, a Matrix account's homeserver ('' for mail accounts). */
   url?: string;
 }
 
@@ -389,8 +496,11 @@ export type LiveState = 'connecting' | 'syncing' | 'connected' | 'offline' | 'st
 export interface LiveStatus {
   account: number;
   state: LiveState;
-  /** While connected: `idle` (the server pushes new mail) or `poll` (checked every minute); '' otherwise. */
-  mode: 'idle' | 'poll' | '';
+  /**
+   * While connected: `idle` (the server pushes new mail), `poll` (checked every minute) or
+   * `longpoll` (a Matrix account: /sync waits for news); '' otherwise.
+   */
+  mode: 'idle' | 'poll' | 'longpoll' | '';
   /** Why the account is offline (a sentence from the core, English). */
   error: string | null;
   /** RFC 3339 UTC of the next connection attempt, when offline. */

@@ -504,3 +504,74 @@ shortcut-calendar-next = Next day, week or month
 shortcut-calendar-previous = Previous day, week or month
 shortcut-calendar-new = New event
 shortcut-calendar-save = Save (in the event editor)
+
+## Chat (Matrix)
+
+view-chats = Chats
+sidebar-rooms = Rooms of { $account }
+room-invited = Invited
+room-muted = Muted
+timeline-empty-chats = No chats yet.
+timeline-empty-room = No messages in this room yet.
+chat-queued = Sending…
+chat-failed = Not sent
+# $error: why, from the core (English).
+chat-failed-because = Not sent: { $error }
+chat-retry = Retry
+chat-edited = edited
+chat-redacted = Message deleted
+chat-encrypted = Encrypted message — Satu cannot read it yet
+chat-room-encrypted = This room is end-to-end encrypted: Satu cannot read its messages yet.
+chat-conversation-label = Messages of { $room }
+chat-show-earlier = { $count ->
+    [one] Show one earlier message
+   *[other] Show { $count } earlier messages
+}
+chat-load-older = Load older messages
+chat-loading-older = Loading older messages…
+chat-history-none = There are no older messages.
+chat-reply = Reply
+chat-reply-to-older = In reply to an older message
+chat-replying-to = Replying to { $sender }: { $snippet }
+chat-reply-cancel = Cancel reply
+chat-reply-label = Message to { $room }
+chat-reply-placeholder = Write a message (Enter sends, Shift+Enter for a new line)
+chat-send = Send
+chat-sending = Sending…
+chat-invited = You are invited to { $room }.
+chat-join = Join
+chat-joining = Joining…
+chat-joined = You joined { $room }.
+chat-left = You are no longer in this room.
+pane-topic = Topic
+pane-open-chat = Open the message
+account-status-longpoll = Connected · live
+account-status-longpoll-detail = New messages appear as soon as the homeserver has them.
+settings-room-notify = Notify new messages in { $room }
+settings-chat = Chat
+settings-chat-none = No chat account yet.
+matrix-add = Add chat account (Matrix)
+matrix-form-title = Add a chat account (Matrix)
+matrix-form-intro = Chats from a Matrix homeserver (matrix.org, Element, Synapse, …). Satu signs in once and keeps only an access token, never the password.
+matrix-field-homeserver = Homeserver
+matrix-field-user = User name
+matrix-field-user-hint = alice or @alice:example.org
+matrix-field-password-hint = Used once to sign in.
+matrix-field-token = Access token
+matrix-field-token-hint = Optional; instead of the password
+matrix-field-name-hint = Optional; the user id by default
+matrix-submit = Add account
+matrix-busy = Signing in to the homeserver…
+matrix-busy-short = Signing in…
+matrix-added = { $count ->
+    [0] Chat account added; it has no rooms yet.
+    [one] Chat account added with one room.
+   *[other] Chat account added with { $count } rooms.
+}
+shortcut-go-chats = Go to the Chats
+shortcuts-chat = In a chat
+shortcut-chat-reply = Write in the reply box
+shortcut-chat-send = Send the message
+shortcut-chat-newline = A new line
+shortcut-chat-leave = Leave the reply box
+shortcut-chat-task = Make the message a task

@@ -503,3 +503,74 @@ shortcut-calendar-next = Hari, minggu atau bulan seterusnya
 shortcut-calendar-previous = Hari, minggu atau bulan sebelumnya
 shortcut-calendar-new = Acara baharu
 shortcut-calendar-save = Simpan (dalam penyunting acara)
+
+## Sembang (Matrix)
+
+view-chats = Sembang
+sidebar-rooms = Bilik { $account }
+room-invited = Dijemput
+room-muted = Disenyapkan
+timeline-empty-chats = Belum ada sembang.
+timeline-empty-room = Belum ada mesej dalam bilik ini.
+chat-queued = Menghantar…
+chat-failed = Tidak dihantar
+# $error: sebabnya, daripada teras (dalam bahasa Inggeris).
+chat-failed-because = Tidak dihantar: { $error }
+chat-retry = Cuba lagi
+chat-edited = disunting
+chat-redacted = Mesej dipadam
+chat-encrypted = Mesej disulitkan — Satu belum dapat membacanya
+chat-room-encrypted = Bilik ini disulitkan hujung ke hujung: Satu belum dapat membaca mesejnya.
+chat-conversation-label = Mesej { $room }
+chat-show-earlier = { $count ->
+    [one] Tunjuk satu mesej sebelumnya
+   *[other] Tunjuk { $count } mesej sebelumnya
+}
+chat-load-older = Muatkan mesej lama
+chat-loading-older = Memuatkan mesej lama…
+chat-history-none = Tiada mesej yang lebih lama.
+chat-reply = Balas
+chat-reply-to-older = Membalas mesej yang lebih lama
+chat-replying-to = Membalas { $sender }: { $snippet }
+chat-reply-cancel = Batal balasan
+chat-reply-label = Mesej kepada { $room }
+chat-reply-placeholder = Tulis mesej (Enter untuk hantar, Shift+Enter untuk baris baharu)
+chat-send = Hantar
+chat-sending = Menghantar…
+chat-invited = Anda dijemput ke { $room }.
+chat-join = Sertai
+chat-joining = Menyertai…
+chat-joined = Anda telah menyertai { $room }.
+chat-left = Anda tidak lagi berada dalam bilik ini.
+pane-topic = Topik
+pane-open-chat = Buka mesej
+account-status-longpoll = Bersambung · langsung
+account-status-longpoll-detail = Mesej baharu muncul sebaik sahaja pelayan rumah menerimanya.
+settings-room-notify = Beritahu mesej baharu dalam { $room }
+settings-chat = Sembang
+settings-chat-none = Belum ada akaun sembang.
+matrix-add = Tambah akaun sembang (Matrix)
+matrix-form-title = Tambah akaun sembang (Matrix)
+matrix-form-intro = Sembang daripada pelayan rumah Matrix (matrix.org, Element, Synapse, …). Satu log masuk sekali dan hanya menyimpan token akses, bukan kata laluan.
+matrix-field-homeserver = Pelayan rumah
+matrix-field-user = Nama pengguna
+matrix-field-user-hint = alice atau @alice:example.org
+matrix-field-password-hint = Digunakan sekali untuk log masuk.
+matrix-field-token = Token akses
+matrix-field-token-hint = Pilihan; sebagai ganti kata laluan
+matrix-field-name-hint = Pilihan; id pengguna secara lalai
+matrix-submit = Tambah akaun
+matrix-busy = Log masuk ke pelayan rumah…
+matrix-busy-short = Log masuk…
+matrix-added = { $count ->
+    [0] Akaun sembang ditambah; belum ada bilik.
+    [one] Akaun sembang ditambah dengan satu bilik.
+   *[other] Akaun sembang ditambah dengan { $count } bilik.
+}
+shortcut-go-chats = Pergi ke Sembang
+shortcuts-chat = Dalam sembang
+shortcut-chat-reply = Tulis dalam kotak balasan
+shortcut-chat-send = Hantar mesej
+shortcut-chat-newline = Baris baharu
+shortcut-chat-leave = Keluar dari kotak balasan
+shortcut-chat-task = Jadikan mesej itu tugasan

@@ -74,6 +74,7 @@ describe('views and the calendar', () => {
     expect(goTarget(input('c'))).toBe('calendar');
     expect(goTarget(input('a'))).toBe('all');
     expect(goTarget(input('t'))).toBe('tasks');
+    expect(goTarget(input('h'))).toBe('chats');
     expect(goTarget(input('x'))).toBeNull();
     expect(goTarget(input('constructor'))).toBeNull();
     expect(goTarget(input('c', document.createElement('input')))).toBeNull();

@@ -102,8 +102,8 @@ export function keyAction(input: KeyInput): KeyAction | null {
   }
 }
 
-/** The views `g` then a key goes to: `g c` the Calendar, `g a` All, … */
-export const GO_KEYS = { a: 'all', u: 'unread', f: 'flagged', t: 'tasks', c: 'calendar' } as const;
+/** The views `g` then a key goes to: `g c` the Calendar, `g h` the Chats, `g a` All, … */
+export const GO_KEYS = { a: 'all', u: 'unread', f: 'flagged', t: 'tasks', h: 'chats', c: 'calendar' } as const;
 
 export type GoTarget = (typeof GO_KEYS)[keyof typeof GO_KEYS];
 

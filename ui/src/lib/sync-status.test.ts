@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LiveStatus, SyncProgress } from '../backend';
 import { createFakeBackend } from '../backend/fake';
 import { SyncStatus } from './sync-status.svelte';
-import { offlineText, progressText, stateDetail, stateLabel } from './sync-text';
+import { offlineText, progressText, stateDetail, stateKind, stateLabel } from './sync-text';
 
 function status(account: number, state: LiveStatus['state'], rest: Partial<LiveStatus> = {}): LiveStatus {
   return { account, state, mode: '', error: null, retry_at: null, progress: null, ...rest };
@@ -123,6 +123,10 @@ describe('sync texts', () => {
 
   it('labels states and explains offline without an error or retry time', () => {
     expect(stateLabel(status(1, 'stopped'))).toBe('Stopped');
+    // A Matrix account's /sync waits for news: live, like push.
+    expect(stateLabel(status(1, 'connected', { mode: 'longpoll' }))).toBe('Connected · live');
+    expect(stateKind(status(1, 'connected', { mode: 'longpoll' }))).toBe('longpoll');
+    expect(stateDetail(status(1, 'connected', { mode: 'longpoll' }))).toBe('New messages appear as soon as the homeserver has them.');
     expect(stateDetail(status(1, 'offline'))).toBe('The server cannot be reached.');
     expect(stateDetail(status(1, 'syncing'))).toBe('Fetching new mail from the server.');
     expect(offlineText({ account: 1, error: '  Timed out...  ', retryAt: null, reconnecting: false }, 'Work')).toBe(

@@ -4,11 +4,14 @@ import type { LiveStatus } from '../backend';
 import { clockTime, t } from '../i18n/index.svelte';
 import type { OfflineAccount, SyncSummary } from './sync-status.svelte';
 
-/** An account's state as the sidebar tells it apart (connected splits into push and polling). */
-export type StateKind = 'connecting' | 'syncing' | 'idle' | 'poll' | 'offline' | 'stopped';
+/**
+ * An account's state as the sidebar tells it apart (connected splits into push, polling and a
+ * Matrix account's long poll).
+ */
+export type StateKind = 'connecting' | 'syncing' | 'idle' | 'poll' | 'longpoll' | 'offline' | 'stopped';
 
 export function stateKind(status: LiveStatus): StateKind {
-  if (status.state === 'connected') return status.mode === 'poll' ? 'poll' : 'idle';
+  if (status.state === 'connected') return status.mode === 'poll' ? 'poll' : status.mode === 'longpoll' ? 'longpoll' : 'idle';
   return status.state;
 }
 
@@ -23,6 +26,8 @@ export function stateLabel(status: LiveStatus): string {
       return t('account-status-idle');
     case 'poll':
       return t('account-status-poll');
+    case 'longpoll':
+      return t('account-status-longpoll');
     case 'offline':
       return t('account-status-offline');
     case 'stopped':
@@ -45,6 +50,8 @@ export function stateDetail(status: LiveStatus): string {
       return t('account-status-idle-detail');
     case 'poll':
       return t('account-status-poll-detail');
+    case 'longpoll':
+      return t('account-status-longpoll-detail');
     case 'offline':
       return sentences(
         status.error?.trim() || t('account-status-offline-detail'),

@@ -38,7 +38,10 @@ export class TimelineStore {
       const items =
         view.type === 'search'
           ? await this.backend.search({ text: view.text, limit: PAGE_SIZE })
-          : await this.backend.timeline(this.query());
+          : view.type === 'room' && view.thread === null
+            ? // A room without messages yet: nothing to ask for (its first ones arrive as changes).
+              []
+            : await this.backend.timeline(this.query());
       if (generation !== this.generation) return;
       this.items = items;
       // Search answers one page only.
@@ -54,6 +57,7 @@ export class TimelineStore {
   async loadOlder(): Promise<void> {
     const last = this.items[this.items.length - 1];
     if (this.complete || this.loading || this.loadingOlder || !last) return;
+    if (this.view.type === 'room' && this.view.thread === null) return;
     const generation = this.generation;
     this.loadingOlder = true;
     try {
@@ -83,15 +87,28 @@ export class TimelineStore {
     this.items = this.items.map((item) => (item.id === id ? { ...item, ...patch } : item));
   }
 
+  /**
+   * An item the window has from a call (a chat message just sent): in place at once, as its
+   * change event would put it (that event, when it comes, changes nothing more).
+   */
+  show(item: Item): void {
+    const change: ChangeEvent = { change: 'added', id: item.id, kind: item.kind, title: item.title };
+    if (this.grouped && item.thread !== null) {
+      this.handleChange(change);
+      return;
+    }
+    this.items = applyChange(this.items, change, item, { view: this.view, complete: this.complete, hidden: this.hidden });
+  }
+
   /** Applies a change event; resolves once it (and every earlier one) is applied. */
   handleChange(change: ChangeEvent): Promise<void> {
     this.queue = this.queue.then(() => this.apply(change));
     return this.queue;
   }
 
-  /** Whether the rows are conversations (search results are messages). */
+  /** Whether the rows are conversations (search results and a chat room's rows are messages). */
   get grouped(): boolean {
-    return this.threads && this.view.type !== 'search';
+    return this.threads && this.view.type !== 'search' && this.view.type !== 'room';
   }
 
   private async apply(change: ChangeEvent): Promise<void> {
@@ -129,7 +146,7 @@ export class TimelineStore {
   }
 
   private query() {
-    return this.threads ? { threads: true, ...this.viewQuery() } : this.viewQuery();
+    return this.grouped ? { threads: true, ...this.viewQuery() } : this.viewQuery();
   }
 
   private viewQuery() {
@@ -140,6 +157,10 @@ export class TimelineStore {
         return { limit: PAGE_SIZE, flagged: true };
       case 'tasks':
         return { limit: PAGE_SIZE, kind: 'task' as const };
+      case 'chats':
+        return { limit: PAGE_SIZE, kind: 'chat' as const };
+      case 'room':
+        return { limit: PAGE_SIZE, account: this.view.account, kind: 'chat' as const, thread: this.view.thread ?? undefined };
       case 'account':
         return { limit: PAGE_SIZE, account: this.view.account };
       case 'folder':

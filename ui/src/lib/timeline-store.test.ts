@@ -96,4 +96,31 @@ describe('TimelineStore', () => {
     expect((await store.members(row!)).map((i) => i.id)).toEqual([row!.id]);
     expect(errors).toEqual([]);
   });
+
+  it('a chat room: its messages only, never grouped; a sent message shows at once', async () => {
+    const fake = createFakeBackend({ chat: true });
+    const store = new TimelineStore(fake, () => {});
+    const [team] = (await fake.chatRooms()).filter((r) => r.name === 'Harbour Museum team');
+    store.threads = true;
+    await store.load({ type: 'room', account: team.account, room: team.id, thread: team.thread });
+    expect(store.grouped).toBe(false);
+    expect(store.items).toHaveLength(5);
+    expect(store.items.every((i) => i.chat?.room === team.id)).toBe(true);
+
+    const sent = await fake.chatSend(String(team.id), 'On it', null);
+    store.show(sent);
+    expect(store.items[0]).toMatchObject({ id: sent.id, chat: { state: 'sent' } });
+    // Its change event changes nothing more.
+    await store.handleChange({ change: 'added', id: sent.id, kind: 'chat', title: sent.title });
+    expect(store.items.filter((i) => i.id === sent.id)).toHaveLength(1);
+
+    // Chats, grouped: a row per room.
+    await store.load({ type: 'chats' });
+    expect(store.items.map((i) => i.title).sort()).toEqual(['Harbour Museum team', 'Security team', 'Wei Ling']);
+    // A room without messages asks for nothing.
+    const [club] = (await fake.chatRooms()).filter((r) => r.name === 'Book club');
+    await store.load({ type: 'room', account: club.account, room: club.id, thread: club.thread });
+    expect(store.items).toEqual([]);
+    expect(store.complete).toBe(true);
+  });
 });

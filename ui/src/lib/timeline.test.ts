@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent, Item } from '../backend';
-import { makeItem } from '../test/items';
-import { appendPage, applyChange, compareItems, replaceThread, type ListState } from './timeline';
+import { makeChatItem, makeItem } from '../test/items';
+import { appendPage, applyChange, belongsTo, compareItems, isUnified, replaceThread, sameView, type ListState } from './timeline';
 
 function item(id: number, time: string, patch: Partial<Item> = {}): Item {
   return makeItem({ id, time, title: `Item ${id}`, sender: { name: null, address: 'a@example.com' }, ...patch });
@@ -126,5 +126,38 @@ describe('replaceThread', () => {
     // A head that does not belong to the view stays out.
     const read = item(6, '2026-01-02T00:00:00Z', { thread: 7, unread: false });
     expect(ids(replaceThread(grouped, 7, 6, read, { ...all, view: { type: 'unread' } }))).toEqual([2, 1]);
+  });
+});
+
+describe('the chat views', () => {
+  const chat = (id: number, room: number, thread: number | null = 70 + room) =>
+    makeChatItem({ id, thread, time: `2026-01-01T1${id}:00:00Z` }, { room });
+
+  it('Chats holds chat messages only, a room only its own (by its key, or its number before it has one)', () => {
+    const mail = item(9, '2026-01-01T09:00:00Z');
+    expect(belongsTo(chat(1, 1), { type: 'chats' })).toBe(true);
+    expect(belongsTo(mail, { type: 'chats' })).toBe(false);
+    expect(belongsTo(chat(1, 1), { type: 'chats' }, [1])).toBe(false); // its account left out of the unified views
+    const room = { type: 'room', account: 2, room: 1, thread: 71 } as const;
+    expect(belongsTo(chat(1, 1), room, [2])).toBe(true); // a room is not a unified view
+    expect(belongsTo(chat(2, 2), room)).toBe(false);
+    expect(belongsTo(mail, room)).toBe(false);
+    expect(belongsTo(chat(3, 1, null), { ...room, thread: null })).toBe(true);
+    expect(isUnified({ type: 'chats' })).toBe(true);
+    expect(isUnified(room)).toBe(false);
+  });
+
+  it('a new message in the room shown goes in at its place', () => {
+    const state: ListState = { view: { type: 'room', account: 2, room: 1, thread: 71 }, complete: true };
+    const list = [chat(2, 1), chat(1, 1)];
+    expect(ids(applyChange(list, { change: 'added', id: 3, kind: 'chat', title: '' }, chat(3, 1), state))).toEqual([3, 2, 1]);
+    expect(ids(applyChange(list, { change: 'added', id: 4, kind: 'chat', title: '' }, chat(4, 2), state))).toEqual([2, 1]);
+  });
+
+  it('a room is the same room whatever its key', () => {
+    expect(sameView({ type: 'room', account: 2, room: 1, thread: null }, { type: 'room', account: 2, room: 1, thread: 71 })).toBe(true);
+    expect(sameView({ type: 'room', account: 2, room: 1, thread: 71 }, { type: 'room', account: 2, room: 2, thread: 71 })).toBe(false);
+    expect(sameView({ type: 'chats' }, { type: 'chats' })).toBe(true);
+    expect(sameView({ type: 'chats' }, { type: 'all' })).toBe(false);
   });
 });

@@ -2,22 +2,29 @@
 import type { ChangeEvent, Item } from '../backend';
 
 /** The sidebar's views. */
-export type SideView = 'all' | 'unread' | 'flagged' | 'tasks';
+export type SideView = 'all' | 'unread' | 'flagged' | 'tasks' | 'chats';
 
-/** What the timeline shows: a unified view, one account or folder, or search results. */
+/**
+ * What the timeline shows: a unified view, one account, folder or chat room (its messages: the
+ * items of its conversation key, null before it has one), or search results.
+ */
 export type View =
   | { type: SideView }
   | { type: 'account'; account: number }
   | { type: 'folder'; account: number; folder: number; name: string }
+  | { type: 'room'; account: number; room: number; thread: number | null }
   | { type: 'search'; text: string };
 
-/** The unified views (All, Unread, Flagged, Tasks) leave out the accounts the user hid. */
+/** The unified views (All, Unread, Flagged, Tasks, Chats) leave out the accounts the user hid. */
 export function isUnified(view: View): boolean {
-  return view.type === 'all' || view.type === 'unread' || view.type === 'flagged' || view.type === 'tasks';
+  return (
+    view.type === 'all' || view.type === 'unread' || view.type === 'flagged' || view.type === 'tasks' || view.type === 'chats'
+  );
 }
 
-/** Whether two views show the same thing. */
+/** Whether two views show the same thing (a room is the same room whatever its key). */
 export function sameView(a: View, b: View): boolean {
+  if (a.type === 'room' && b.type === 'room') return a.room === b.room;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -41,6 +48,10 @@ export function belongsTo(item: Item, view: View, hidden: readonly number[] = []
       return item.flagged;
     case 'tasks':
       return item.kind === 'task';
+    case 'chats':
+      return item.kind === 'chat';
+    case 'room':
+      return item.kind === 'chat' && (item.chat?.room === view.room || (view.thread !== null && item.thread === view.thread));
     case 'account':
       return item.account === view.account;
     case 'folder':

@@ -1,5 +1,5 @@
 // Test fixtures in the shape of the core's DTOs: one place to extend when a field is added.
-import type { Item, ItemDetail, Todo } from '../backend';
+import type { ChatBrief, ChatRoom, Item, ItemDetail, Todo } from '../backend';
 
 /** A read, unflagged mail with every field set; `patch` overrides. */
 export function makeItem(patch: Partial<Item> = {}): Item {
@@ -23,6 +23,7 @@ export function makeItem(patch: Partial<Item> = {}): Item {
     task: null,
     todo: null,
     event: null,
+    chat: null,
     ...patch,
   };
 }
@@ -39,6 +40,7 @@ export function makeDetail(patch: Partial<ItemDetail> = {}): ItemDetail {
     remote_content: false,
     invitation: null,
     activity: [],
+    reply_to: null,
     ...patch,
   };
 }
@@ -55,6 +57,61 @@ export function makeTodo(patch: Partial<Todo> = {}): Todo {
     priority: null,
     percent: 0,
     related_to: null,
+    ...patch,
+  };
+}
+
+/** A chat message's part: sent, in room 1 (`Team`), plain text; `patch` overrides. */
+export function makeChatBrief(patch: Partial<ChatBrief> = {}): ChatBrief {
+  return {
+    room: 1,
+    room_id: '!team:example.org',
+    room_name: 'Team',
+    event_id: '$event1',
+    sender_id: '@bob:example.org',
+    state: 'sent',
+    error: null,
+    reply_to: null,
+    thread_root: null,
+    edited: false,
+    redacted: false,
+    encrypted: false,
+    msgtype: 'm.text',
+    ...patch,
+  };
+}
+
+/** A chat message from Bob in room `Team` (thread 77); `patch` overrides, `chat` its chat part. */
+export function makeChatItem(patch: Partial<ItemDetail> = {}, chat: Partial<ChatBrief> = {}): ItemDetail {
+  return makeDetail({
+    kind: 'chat',
+    title: 'Team',
+    sender: { name: 'Bob', address: '@bob:example.org' },
+    thread: 77,
+    snippet: 'Hello there',
+    body_text: 'Hello there',
+    chat: makeChatBrief(chat),
+    ...patch,
+  });
+}
+
+/** A joined room (number 1, `Team`, thread 77); `patch` overrides. */
+export function makeRoom(patch: Partial<ChatRoom> = {}): ChatRoom {
+  return {
+    id: 1,
+    account: 2,
+    room_id: '!team:example.org',
+    name: 'Team',
+    topic: '',
+    direct: false,
+    encrypted: false,
+    membership: 'join',
+    muted: false,
+    unread: 0,
+    messages: 1,
+    last: '2026-01-01T00:00:00Z',
+    thread: 77,
+    more_history: false,
     ...patch,
   };
 }
