@@ -19,10 +19,8 @@ under "Chat latency". Needs a kernel keyring session (keyctl session -) for the 
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import queue
 import random
 import shutil
@@ -36,33 +34,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+import latency_common
+from latency_common import REPO, default_satu, percentile
+
 GOAL_P50_MS = 200.0
-
-
-def default_satu():
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target"))
-    return os.path.join(target, "release", "satu")
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100.0
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def machine():
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, Linux {platform.release()}, {cpu}"
 
 
 class Client:
@@ -84,9 +59,9 @@ class Client:
 
     def login(self, user, password):
         answer = self.call("POST", "/v3/login", {
-            "type": "m.login.password",
-            "identifier": {"type": "m.id.user", "user": user},
-            "password": password,
+    "type": "m.login.password",
+    "identifier": {"type": "m.id.user", "user": user},
+    "password": password,
         })
         return Client(self.base, answer["access_token"])
 
@@ -124,7 +99,7 @@ def main():
         bob = anonymous.login("bob", "bob-pass")
         peer = anonymous.login("alice", "alice-pass")  # alice's other device: the floor
         room = bob.call("POST", "/v3/createRoom", {
-            "name": "Bench", "invite": ["@alice:localhost"], "preset": "private_chat",
+    "name": "Bench", "invite": ["@alice:localhost"], "preset": "private_chat",
         })["room_id"]
         peer.call("POST", f"/v3/join/{q(room)}", {})
 
@@ -258,28 +233,19 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+INTRO = (
+    "`tests/bench/chat_latency.py`: bob's send (PUT /send) → `added` line of\n"
+    "`satu --json watch` (printed after the item's transaction committed), private\n"
+    "Synapse on 127.0.0.1 with SQLite; beside it, in the same run, the time the same\n"
+    "message reaches a plain long-poll `/sync` loop of alice's other device (urllib, no\n"
+    "store): Synapse's own delivery, the floor. Sends are 0.3–0.6 s apart. Run:\n"
+    "`keyctl session - tests/bench/chat_latency.py --record` after\n"
+    "`cargo build --release -p satu-cli`.\n"
+)
+
+
 def record(summary, goals):
-    path = os.path.join(REPO, "tests/bench/RESULTS.md")
-    text = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
-    if "\n## Chat latency\n" not in text:
-        text = text.rstrip("\n") + (
-            "\n\n## Chat latency\n\n"
-            "`tests/bench/chat_latency.py`: bob's send (PUT /send) → `added` line of\n"
-            "`satu --json watch` (printed after the item's transaction committed), private\n"
-            "Synapse on 127.0.0.1 with SQLite; beside it, in the same run, the time the same\n"
-            "message reaches a plain long-poll `/sync` loop of alice's other device (urllib, no\n"
-            "store): Synapse's own delivery, the floor. Sends are 0.3–0.6 s apart. Run:\n"
-            "`keyctl session - tests/bench/chat_latency.py --record` after\n"
-            "`cargo build --release -p satu-cli`.\n"
-        )
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    entry = f"\n- {date}, {machine()}: {summary}. {goals}.\n"
-    head, _, tail = text.partition("\n## Chat latency\n")
-    body, sep, rest = tail.partition("\n## ")
-    text = head + "\n## Chat latency\n" + body.rstrip("\n") + "\n" + entry + (sep + rest if sep else "")
-    with open(path, "w") as f:
-        f.write(text)
-    print(f"recorded in {path}")
+    latency_common.record("Chat latency", INTRO, summary, goals)
 
 
 if __name__ == "__main__":

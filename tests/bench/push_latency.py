@@ -16,11 +16,9 @@ under "Push latency". Needs a kernel keyring session (keyctl session -) for the 
 """
 
 import argparse
-import datetime
 import imaplib
 import json
 import os
-import platform
 import queue
 import random
 import shutil
@@ -31,20 +29,10 @@ import tempfile
 import threading
 import time
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+import latency_common
+from latency_common import REPO, default_satu, percentile
+
 FLOOR_MS = 500.0
-
-
-def default_satu():
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target"))
-    return os.path.join(target, "release", "satu")
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100.0
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def message(i):
@@ -54,19 +42,6 @@ def message(i):
         "Date: Mon, 02 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\n"
         f"Body {i}.\r\n"
     ).encode()
-
-
-def machine():
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, Linux {platform.release()}, {cpu}"
 
 
 def main():
@@ -187,25 +162,15 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+INTRO = (
+    "`tests/bench/push_latency.py`: APPEND by another client (imaplib) → `added` line of\n"
+    "`satu --json watch` (release build; printed after the item's transaction committed),\n"
+    "private Dovecot 2.3 on 127.0.0.1, whose IDLE notifications are delayed 500 ms.\n"
+)
+
+
 def record(summary, goals, count):
-    path = os.path.join(REPO, "tests/bench/RESULTS.md")
-    text = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
-    if "\n## Push latency\n" not in text:
-        text = text.rstrip("\n") + (
-            "\n\n## Push latency\n\n"
-            "`tests/bench/push_latency.py`: APPEND by another client (imaplib) → `added` line of\n"
-            "`satu --json watch` (release build; printed after the item's transaction committed),\n"
-            "private Dovecot 2.3 on 127.0.0.1, whose IDLE notifications are delayed 500 ms.\n"
-        )
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    entry = f"\n- {date}, {machine()}: {summary}. {goals}.\n"
-    # Keep this section's entries together even when other sections follow it.
-    head, _, tail = text.partition("\n## Push latency\n")
-    body, sep, rest = tail.partition("\n## ")
-    text = head + "\n## Push latency\n" + body.rstrip("\n") + "\n" + entry + (sep + rest if sep else "")
-    with open(path, "w") as f:
-        f.write(text)
-    print(f"recorded in {path}")
+    latency_common.record("Push latency", INTRO, summary, goals)
 
 
 if __name__ == "__main__":
