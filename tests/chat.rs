@@ -527,3 +527,87 @@ fn watch_stores_messages_as_they_come_and_reconnects_after_a_restart() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn tokens_direct_chats_formatted_bodies_and_threads() {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+    // An access token instead of a password: checked with whoami, kept in the keyring.
+    let alice_web = synapse.login("alice", "alice-pass");
+    let out = satu.run_with_stdin(
+        &[
+            "--json",
+            "account",
+            "add-matrix",
+            "--homeserver",
+            synapse.url(),
+            "--access-token-stdin",
+        ],
+        &format!("{}\n", alice_web.token),
+    );
+    support::added_id(&out);
+    assert_eq!(
+        satu.json(&["account", "list"])[0]["username"],
+        "@alice:localhost"
+    );
+    let refused = satu.run_with_stdin(
+        &[
+            "account",
+            "add-matrix",
+            "--homeserver",
+            synapse.url(),
+            "--access-token-stdin",
+        ],
+        "not-a-token\n",
+    );
+    assert_eq!(refused.status.code(), Some(4), "{refused:?}");
+
+    let bob = synapse.login("bob", "bob-pass");
+    let direct = bob.create_room("", &["@alice:localhost"]);
+    alice_web.join(&direct);
+    // Alice's other client marks it direct (m.direct account data), as Element does.
+    alice_web.call(
+        "PUT",
+        &format!(
+            "/v3/user/{}/account_data/m.direct",
+            support::matrix::segment("@alice:localhost")
+        ),
+        Some(&json!({"@bob:localhost": [direct]})),
+    );
+    // A formatted body with something hostile in it, and a message in a thread.
+    let root = bob.send_event(
+        &direct,
+        "m.room.message",
+        &json!({"msgtype": "m.text", "body": "plan: bold",
+            "format": "org.matrix.custom.html",
+            "formatted_body": "<b>plan</b><script>alert(1)</script><img src=\"https://tracker.example/x.png\" onerror=\"alert(2)\">"}),
+    );
+    bob.send_event(
+        &direct,
+        "m.room.message",
+        &json!({"msgtype": "m.text", "body": "first step",
+            "m.relates_to": {"rel_type": "m.thread", "event_id": root,
+                "is_falling_back": true, "m.in_reply_to": {"event_id": root}}}),
+    );
+    satu.json(&["sync"]);
+    let rooms = satu.json(&["chat", "rooms"]);
+    assert_eq!(rooms[0]["direct"], true, "{rooms}");
+    assert_eq!(
+        rooms[0]["name"], "bob",
+        "a direct chat is named after the other member"
+    );
+    let formatted = item_with_snippet(&satu, "plan: bold");
+    let shown = satu.json(&["show", &formatted["id"].to_string()]);
+    let html = shown["body_html"].as_str().expect("sanitized html");
+    assert!(html.contains("<b>plan</b>"), "{html}");
+    assert!(
+        !html.contains("<script") && !html.contains("onerror"),
+        "sanitized like mail: {html}"
+    );
+    let threaded = item_with_snippet(&satu, "first step");
+    assert_eq!(threaded["chat"]["thread_root"], root.as_str());
+    assert!(
+        threaded["chat"]["reply_to"].is_null(),
+        "a thread's fallback is no reply"
+    );
+}

@@ -14,6 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use satu_net::is_loopback;
 use url::Url;
 
 pub use xml::{Calendar, Resource};
@@ -174,39 +175,11 @@ pub struct Client {
     password: String,
 }
 
-/// Whether `host` is loopback (plain HTTP is allowed there only).
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 fn load_ca(path: &Path, url: &str) -> Result<Vec<reqwest::Certificate>, CaldavError> {
-    let pem = std::fs::read(path).map_err(|e| CaldavError::BadCertificate {
+    satu_net::load_ca(path).map_err(|reason| CaldavError::BadCertificate {
         url: url.to_owned(),
-        reason: format!("cannot read the certificate file {}: {e}", path.display()),
-    })?;
-    let certs =
-        reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| CaldavError::BadCertificate {
-            url: url.to_owned(),
-            reason: format!(
-                "the certificate file {} is not valid PEM: {e}",
-                path.display()
-            ),
-        })?;
-    if certs.is_empty() {
-        return Err(CaldavError::BadCertificate {
-            url: url.to_owned(),
-            reason: format!(
-                "the certificate file {} holds no certificate",
-                path.display()
-            ),
-        });
-    }
-    Ok(certs)
+        reason,
+    })
 }
 
 impl Client {
@@ -622,25 +595,15 @@ fn server_error(method: &str, href: &str, status: StatusCode, body: &str) -> Cal
 }
 
 fn transport_error(url: &str, e: &reqwest::Error) -> CaldavError {
-    let mut reason = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        reason.push_str(": ");
-        reason.push_str(&s.to_string());
-        source = s.source();
-    }
-    if reason.contains("certificate")
-        || reason.contains("UnknownIssuer")
-        || reason.contains("NotValidForName")
-    {
-        return CaldavError::BadCertificate {
+    match satu_net::transport(e) {
+        satu_net::Transport::Certificate(reason) => CaldavError::BadCertificate {
             url: url.to_owned(),
             reason,
-        };
-    }
-    CaldavError::Unreachable {
-        url: url.to_owned(),
-        reason,
+        },
+        satu_net::Transport::Unreachable(reason) => CaldavError::Unreachable {
+            url: url.to_owned(),
+            reason,
+        },
     }
 }
 

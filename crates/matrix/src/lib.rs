@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use satu_net::is_loopback;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use url::Url;
@@ -376,40 +377,11 @@ pub fn sync_filter(timeline_limit: u32) -> String {
     .to_string()
 }
 
-/// Whether `host` is loopback (plain HTTP is allowed there only).
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 fn load_ca(path: &Path, url: &str) -> Result<Vec<reqwest::Certificate>, MatrixError> {
-    let bad = |reason: String| MatrixError::BadCertificate {
+    satu_net::load_ca(path).map_err(|reason| MatrixError::BadCertificate {
         url: url.to_owned(),
         reason,
-    };
-    let pem = std::fs::read(path).map_err(|e| {
-        bad(format!(
-            "cannot read the certificate file {}: {e}",
-            path.display()
-        ))
-    })?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        bad(format!(
-            "the certificate file {} is not valid PEM: {e}",
-            path.display()
-        ))
-    })?;
-    if certs.is_empty() {
-        return Err(bad(format!(
-            "the certificate file {} holds no certificate",
-            path.display()
-        )));
-    }
-    Ok(certs)
+    })
 }
 
 /// The homeserver's base URL from what a person typed: a scheme is added when missing
@@ -461,25 +433,15 @@ pub fn homeserver_url(input: &str) -> Result<Url, MatrixError> {
 }
 
 fn transport_error(url: &str, e: &reqwest::Error) -> MatrixError {
-    let mut reason = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        reason.push_str(": ");
-        reason.push_str(&s.to_string());
-        source = s.source();
-    }
-    if reason.contains("certificate")
-        || reason.contains("UnknownIssuer")
-        || reason.contains("NotValidForName")
-    {
-        return MatrixError::BadCertificate {
+    match satu_net::transport(e) {
+        satu_net::Transport::Certificate(reason) => MatrixError::BadCertificate {
             url: url.to_owned(),
             reason,
-        };
-    }
-    MatrixError::Unreachable {
-        url: url.to_owned(),
-        reason,
+        },
+        satu_net::Transport::Unreachable(reason) => MatrixError::Unreachable {
+            url: url.to_owned(),
+            reason,
+        },
     }
 }
 

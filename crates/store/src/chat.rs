@@ -308,11 +308,14 @@ fn snippet(body: &str) -> String {
 }
 
 impl Tx<'_> {
-    /// The row id of room `room_id` of an account, made when new.
+    /// The row id of room `room_id` of an account, made when new (direct when the account's
+    /// last m.direct named it).
     pub fn chat_room(&mut self, account_id: i64, room_id: &str) -> Result<i64> {
         self.conn()
             .prepare_cached(
-                "INSERT INTO chat_rooms (account_id, room_id) VALUES (?1, ?2)
+                "INSERT INTO chat_rooms (account_id, room_id, direct)
+                 VALUES (?1, ?2, coalesce((SELECT instr(cursor, char(31) || ?2 || char(31)) > 0 FROM source_cursors
+                     WHERE account_id = ?1 AND source = 'matrix' AND collection = 'm.direct'), 0))
                  ON CONFLICT (account_id, room_id) DO NOTHING",
             )?
             .execute(params![account_id, room_id])
@@ -919,9 +922,11 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The account's direct chats are exactly `rooms` (m.direct).
+    /// The account's direct chats are exactly `rooms` (m.direct): the rooms stored now, and
+    /// those stored later (the list is kept beside the `since` cursor).
     pub fn set_direct_rooms(&mut self, account_id: i64, rooms: &[&str]) -> Result<()> {
         let list = marked_list(rooms);
+        self.set_source_cursor(account_id, "matrix", "m.direct", &list)?;
         self.conn()
             .execute(
                 "UPDATE chat_rooms SET direct = (instr(?2, char(31) || room_id || char(31)) > 0) WHERE account_id = ?1",

@@ -70,15 +70,6 @@ pub(crate) fn plan_sync(
     own_user: &str,
 ) -> Vec<ChatChange> {
     let mut changes = Vec::new();
-    if let Some(direct) = sync
-        .account_data
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.kind == "m.direct")
-    {
-        changes.push(ChatChange::DirectRooms(direct_rooms(&direct.content)));
-    }
     for (room_id, invite) in &sync.rooms.invite {
         let mut update = room_state(&invite.invite_state.events);
         update.membership = Some("invite".into());
@@ -103,6 +94,16 @@ pub(crate) fn plan_sync(
             update,
         });
         timeline(room_id, &left.timeline.events, own_user, &mut changes);
+    }
+    // Last: it marks rooms, including the ones this answer made.
+    if let Some(direct) = sync
+        .account_data
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == "m.direct")
+    {
+        changes.push(ChatChange::DirectRooms(direct_rooms(&direct.content)));
     }
     changes
 }
@@ -634,8 +635,10 @@ mod tests {
             .insert("!l:x".into(), satu_matrix::LeftRoom::default());
         let changes = plan_sync(&sync, &BTreeMap::new(), "@me:x");
         assert_eq!(
-            changes[0],
-            ChatChange::DirectRooms(["!d:x".to_owned(), "!e:x".to_owned()].into())
+            changes.last(),
+            Some(&ChatChange::DirectRooms(
+                ["!d:x".to_owned(), "!e:x".to_owned()].into()
+            ))
         );
         assert!(changes
             .iter()
