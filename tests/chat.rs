@@ -296,9 +296,13 @@ fn a_crash_between_sending_and_recording_makes_exactly_one_event() {
     let queued = item_with_snippet(&satu, "sent once");
     assert_eq!(queued["chat"]["state"], "queued");
 
-    // The next run sends it again with the same transaction id: the same event comes back.
+    // The next run recognises it when /sync brings it back with its transaction id (a send
+    // again with the same id would get the same event): nothing is sent twice.
     let report = satu.json(&["sync"]);
-    assert_eq!(report[0]["chat"]["sent"], 1, "{report}");
+    assert_eq!(
+        report[0]["chat"]["sent"], 0,
+        "settled by the echo: {report}"
+    );
     satu.json(&["sync"]);
     let events: Vec<Value> = bob
         .messages(&room, 50)
@@ -313,6 +317,42 @@ fn a_crash_between_sending_and_recording_makes_exactly_one_event() {
     assert_eq!(items.len(), 1, "{items:#?}");
     assert_eq!(items[0]["chat"]["event_id"], events[0]["event_id"]);
     assert_eq!(items[0]["chat"]["state"], "sent");
+}
+
+#[test]
+fn a_crashed_send_buried_under_a_gap_is_still_one_message() {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+    add_alice(&satu, &synapse);
+    let (bob, _alice_web, room) = room_with_alice(&synapse, "Buried");
+    satu.json(&["sync"]);
+    let number = room_number(&satu, &room).to_string();
+    let out = satu
+        .command()
+        .args(["--json", "chat", "send", &number, "buried once"])
+        .env("SATU_FAULT", "chat-after-send")
+        .output()
+        .expect("run satu");
+    assert!(!out.status.success(), "the fault aborts the process");
+    // More than a /sync timeline holds comes after it: its echo arrives through the gap.
+    for n in 0..70 {
+        bob.send(&room, &format!("after {n}"));
+    }
+    satu.json(&["sync"]);
+    satu.json(&["sync"]);
+    let items: Vec<Value> = chat_items(&satu)
+        .into_iter()
+        .filter(|i| i["snippet"] == "buried once")
+        .collect();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0]["chat"]["state"], "sent");
+    let events: Vec<Value> = bob
+        .messages(&room, 100)
+        .into_iter()
+        .filter(|e| e["content"]["body"] == "buried once")
+        .collect();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(items[0]["chat"]["event_id"], events[0]["event_id"]);
 }
 
 #[test]

@@ -128,6 +128,18 @@ pub(crate) fn chat_notices(
         .collect()
 }
 
+/// The body as the platform reads it: freedesktop servers take `<b>`, `<a>`, `<img>` there,
+/// and a subject or a chat message is anyone's text, so it is escaped to stay text.
+fn body_text(body: &str) -> String {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        body.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        body.to_owned()
+    }
+}
+
 /// Shows `notice` (on a blocking thread: the platform calls block), and publishes its item on
 /// `clicks` if the user clicks it.
 pub(crate) fn show(notice: Notice, clicks: broadcast::Sender<i64>) {
@@ -136,7 +148,7 @@ pub(crate) fn show(notice: Notice, clicks: broadcast::Sender<i64>) {
         notification
             .appname("Satu")
             .summary(&notice.summary)
-            .body(&notice.body);
+            .body(&body_text(&notice.body));
         #[cfg(all(unix, not(target_os = "macos")))]
         notification
             .action("default", "Open")

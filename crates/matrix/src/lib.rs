@@ -391,7 +391,10 @@ pub fn homeserver_url(input: &str) -> Result<Url, MatrixError> {
     let with_scheme = if input.contains("://") {
         input.to_owned()
     } else {
-        let host = input.split(['/', ':']).next().unwrap_or_default();
+        let host = match input.strip_prefix('[') {
+            Some(rest) => rest.split(']').next().unwrap_or_default(),
+            None => input.split(['/', ':']).next().unwrap_or_default(),
+        };
         if is_loopback(host) {
             format!("http://{input}")
         } else {
@@ -926,6 +929,10 @@ mod tests {
         assert_eq!(
             url("127.0.0.1:8008").ok().as_deref(),
             Some("http://127.0.0.1:8008/")
+        );
+        assert_eq!(
+            url("[::1]:8008").ok().as_deref(),
+            Some("http://[::1]:8008/")
         );
         assert_eq!(
             url("https://example.org/base").ok().as_deref(),

@@ -37,6 +37,8 @@ CREATE TABLE chat_rooms (
     -- differ while a read made here waits to be pushed).
     read_event TEXT NOT NULL DEFAULT '',
     read_synced TEXT NOT NULL DEFAULT '',
+    -- The time of read_event (Unix ms; 0 before one): the messages up to it are read.
+    read_time INTEGER NOT NULL DEFAULT 0,
     UNIQUE (account_id, room_id)
 ) STRICT;
 
@@ -85,7 +87,7 @@ CREATE TABLE chat_messages (
 
 CREATE UNIQUE INDEX chat_messages_event ON chat_messages (account_id, event_id) WHERE event_id IS NOT NULL;
 CREATE UNIQUE INDEX chat_messages_txn ON chat_messages (account_id, txn_id) WHERE txn_id != '';
-CREATE INDEX chat_messages_room ON chat_messages (room);
+CREATE INDEX chat_messages_room ON chat_messages (room, event_id);
 CREATE INDEX chat_messages_queued ON chat_messages (next_attempt) WHERE state = 'queued';
 
 -- A task made from a chat message names it by a matrix: URI (roomid/ROOM/e/EVENT), as a task

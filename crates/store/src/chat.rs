@@ -154,10 +154,13 @@ pub struct QueuedChat {
 }
 
 /// The SQL of [`ChatInfo`] for the item aliased `i`, one text column (fields joined by
-/// U+001F) so the timeline's row query stays one subquery longer.
-pub(crate) const CHAT_COLUMN: &str = "(SELECT r.room_id || char(31) || r.name || char(31) || coalesce(c.event_id, '') || char(31)
-        || c.sender || char(31) || c.state || char(31) || c.error || char(31) || c.reply_to || char(31) || c.thread_root
-        || char(31) || (c.edit_event != '') || char(31) || c.redacted || char(31) || c.encrypted || char(31) || c.msgtype || char(31) || r.id
+/// U+001F, which is removed from every field the server chose, so no field can shift the
+/// others) so the timeline's row query stays one subquery longer.
+pub(crate) const CHAT_COLUMN: &str = "(SELECT replace(r.room_id, char(31), '') || char(31) || replace(r.name, char(31), '') || char(31)
+        || replace(coalesce(c.event_id, ''), char(31), '') || char(31) || replace(c.sender, char(31), '') || char(31) || c.state
+        || char(31) || replace(c.error, char(31), '') || char(31) || replace(c.reply_to, char(31), '') || char(31)
+        || replace(c.thread_root, char(31), '') || char(31) || (c.edit_event != '') || char(31) || c.redacted || char(31)
+        || c.encrypted || char(31) || replace(c.msgtype, char(31), '') || char(31) || r.id
      FROM chat_messages c JOIN chat_rooms r ON r.id = c.room WHERE c.item_id = i.id)";
 
 /// Reads [`CHAT_COLUMN`].
@@ -481,13 +484,17 @@ impl Tx<'_> {
             .chat_event_item(account_id, &message.event_id)?
             .is_some()
         {
+            // Seen again, now redacted (a gap filled, history paged): its text goes.
+            if message.redacted {
+                self.redact_chat_message(account_id, &message.event_id)?;
+            }
             return Ok(None);
         }
         if let Some(txn) = message.txn_id.as_deref().filter(|t| !t.is_empty()) {
             let local: Option<i64> = self
                 .conn()
                 .prepare_cached(
-                    "SELECT item_id FROM chat_messages WHERE account_id = ?1 AND txn_id = ?2",
+                    "SELECT item_id FROM chat_messages WHERE account_id = ?1 AND txn_id = ?2 AND txn_id != ''",
                 )?
                 .query_row(params![account_id, txn], |r| r.get(0))
                 .optional()?;
@@ -664,17 +671,19 @@ impl Tx<'_> {
         Ok(true)
     }
 
-    /// The user has read room `room` up to event `event_id`: every message up to its time is
-    /// read. `from_server`: the server says so (its marker is that too); else it was read here
-    /// and waits to be pushed. A marker older than the one stored is ignored. Returns the
-    /// items that became read.
+    /// The user has read room `room` up to event `event_id` (at `time_ms` when the caller
+    /// knows it: a marker may name an event that is not a stored message, a member change or a
+    /// reaction): every message up to its time is read. `from_server`: the server says so (its
+    /// marker is that too, and it moves ours when not older); else it was read here and waits
+    /// to be pushed (it moves ours when newer). Returns the items that became read.
     pub fn chat_read_up_to(
         &mut self,
         room: i64,
         event_id: &str,
+        time_ms: Option<i64>,
         from_server: bool,
     ) -> Result<Vec<i64>> {
-        let at: Option<i64> = self
+        let stored: Option<i64> = self
             .conn()
             .prepare_cached(
                 "SELECT i.time FROM chat_messages c JOIN items i ON i.id = c.item_id
@@ -682,34 +691,30 @@ impl Tx<'_> {
             )?
             .query_row(params![room, event_id], |r| r.get(0))
             .optional()?;
-        let Some(at) = at else {
-            // An event not stored here (older than the history kept): nothing here is older.
-            if from_server {
-                self.conn().execute(
-                    "UPDATE chat_rooms SET read_synced = ?2 WHERE id = ?1 AND read_event = ''",
-                    params![room, event_id],
-                )?;
-            }
-            return Ok(Vec::new());
-        };
-        let current: Option<i64> = self
-            .conn()
-            .prepare_cached(
-                "SELECT i.time FROM chat_rooms r JOIN chat_messages c ON c.room = r.id AND c.event_id = r.read_event
-                 JOIN items i ON i.id = c.item_id WHERE r.id = ?1",
-            )?
-            .query_row([room], |r| r.get(0))
-            .optional()?;
         if from_server {
             self.conn().execute(
                 "UPDATE chat_rooms SET read_synced = ?2 WHERE id = ?1",
                 params![room, event_id],
             )?;
         }
-        if current.is_none_or(|c| c < at) {
+        // Unknown event, unknown time (older than the history kept): nothing here is older.
+        let Some(at) = stored.or(time_ms) else {
+            return Ok(Vec::new());
+        };
+        let current: i64 = self
+            .conn()
+            .prepare_cached("SELECT read_time FROM chat_rooms WHERE id = ?1")?
+            .query_row([room], |r| r.get(0))
+            .context("Cannot read the room's read marker")?;
+        let moves = if from_server {
+            at >= current
+        } else {
+            at > current
+        };
+        if moves {
             self.conn().execute(
-                "UPDATE chat_rooms SET read_event = ?2 WHERE id = ?1",
-                params![room, event_id],
+                "UPDATE chat_rooms SET read_event = ?2, read_time = ?3 WHERE id = ?1",
+                params![room, event_id, at],
             )?;
         }
         let mut stmt = self.conn().prepare_cached(
@@ -750,7 +755,7 @@ impl Tx<'_> {
             .query_row(params![room, at], |r| r.get(0))
             .optional()?;
         match event {
-            Some(event) => self.chat_read_up_to(room, &event, false),
+            Some(event) => self.chat_read_up_to(room, &event, None, false),
             None => {
                 // Only messages not sent yet: they are read, with nothing to tell the server.
                 let changed = self.set_item_state(item_id, Some(false), None)?;
@@ -759,7 +764,8 @@ impl Tx<'_> {
         }
     }
 
-    /// The server has the room's read marker as stored here.
+    /// The server has the room's read marker as stored here (or refused it for good: it is
+    /// not tried again).
     pub fn chat_read_pushed(&mut self, room: i64, event_id: &str) -> Result<()> {
         self.conn()
             .execute(
@@ -827,8 +833,23 @@ impl Tx<'_> {
         Ok(id)
     }
 
-    /// A queued message was sent: it is event `event_id` now.
+    /// A queued message was sent: it is event `event_id` now. When that event is stored
+    /// already as an item of its own (it came back without its transaction id), that one is
+    /// kept and the queued copy goes: one message, once.
     pub fn chat_sent(&mut self, item_id: i64, event_id: &str) -> Result<()> {
+        let account_id: i64 = self
+            .conn()
+            .query_row(
+                "SELECT account_id FROM chat_messages WHERE item_id = ?1",
+                [item_id],
+                |r| r.get(0),
+            )
+            .context("Cannot read the message")?;
+        if let Some(other) = self.chat_event_item(account_id, event_id)? {
+            if other != item_id {
+                return self.delete_item(item_id);
+            }
+        }
         let title: String = self
             .conn()
             .query_row("SELECT title FROM items WHERE id = ?1", [item_id], |r| {
@@ -863,7 +884,7 @@ impl Tx<'_> {
                 "UPDATE chat_messages SET attempts = attempts + 1, error = ?2,
                      state = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'queued' END,
                      next_attempt = coalesce(?3, next_attempt)
-                 WHERE item_id = ?1",
+                 WHERE item_id = ?1 AND state = 'queued' AND event_id IS NULL",
                 params![item_id, error, next_attempt_ms],
             )
             .context("Cannot record the failed send")?;
@@ -1059,6 +1080,17 @@ impl crate::Store {
         })
     }
 
+    /// The muted rooms of an account (row ids).
+    pub fn muted_rooms(&self, account_id: i64) -> Result<Vec<i64>> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT id FROM chat_rooms WHERE account_id = ?1 AND muted = 1")?;
+            let rows = stmt.query_map([account_id], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .context("Cannot read the muted rooms")
+        })
+    }
+
     /// A room by row id.
     pub fn chat_room_by_id(&self, id: i64) -> Result<Option<ChatRoom>> {
         self.read(|conn| Ok(rooms_where(conn, "r.id = ?1", [id])?.into_iter().next()))
@@ -1084,6 +1116,8 @@ impl crate::Store {
                 "SELECT c.item_id, c.account_id, r.room_id, c.txn_id, c.body, c.reply_to, c.attempts
                  FROM chat_messages c JOIN chat_rooms r ON r.id = c.room
                  WHERE c.state = 'queued' AND c.next_attempt <= ?2 AND c.account_id = ?1
+                     AND NOT EXISTS (SELECT 1 FROM chat_messages o WHERE o.room = c.room AND o.item_id < c.item_id
+                         AND o.state = 'queued' AND o.next_attempt > ?2)
                  ORDER BY c.item_id",
             )?;
             let rows = stmt.query_map(params![account_id, now_ms], |r| {

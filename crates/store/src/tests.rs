@@ -1114,6 +1114,17 @@ fn a_queued_message_becomes_the_event_sync_brings_back_by_its_transaction_id() {
         .due_chat_messages(account, i64::MAX)
         .expect("due")
         .is_empty());
+    // The same event stored on its own (no transaction id came with it): the queued copy goes.
+    let again = store
+        .write(|tx| tx.queue_chat_message(room, "@me:x", "txn-2", "twice?", "", 6_000))
+        .expect("queue");
+    let server = store
+        .write(|tx| tx.insert_chat_message(&chat(room, "$10", "@me:x", 6_100, "twice?")))
+        .expect("insert")
+        .expect("stored");
+    store.write(|tx| tx.chat_sent(again, "$10")).expect("sent");
+    assert!(store.item_row(again).is_err(), "the queued copy is gone");
+    assert_eq!(store.item_row(server).expect("row").snippet, "twice?");
 }
 
 #[test]
@@ -1190,7 +1201,7 @@ fn read_markers_read_up_to_their_event_and_never_move_back() {
         .is_empty());
     // The server's older marker does not move it back; a newer one reads the rest.
     store
-        .write(|tx| tx.chat_read_up_to(room, "$1", true))
+        .write(|tx| tx.chat_read_up_to(room, "$1", None, true))
         .expect("older");
     // The server is behind: ours goes up again.
     assert_eq!(
@@ -1206,7 +1217,7 @@ fn read_markers_read_up_to_their_event_and_never_move_back() {
         "$2"
     );
     store
-        .write(|tx| tx.chat_read_up_to(room, "$3", true))
+        .write(|tx| tx.chat_read_up_to(room, "$3", None, true))
         .expect("newer");
     assert!(!unread(ids[2]));
     assert!(store

@@ -100,9 +100,10 @@ pub(crate) fn read(kind: &str, content: &Value) -> Content {
     }
 }
 
-/// Removes the quoted lines ("> …") a reply starts with, up to the blank line after them.
+/// Removes the quoted lines a reply starts with (the fallback, "> <@sender:server> …"), up
+/// to the blank line after them; a text that quotes something itself keeps its quote.
 fn strip_reply_fallback(body: &str) -> String {
-    if !body.starts_with("> ") && !body.starts_with(">\n") {
+    if !body.starts_with("> <") {
         return body.to_owned();
     }
     let mut lines = body.lines().peekable();
@@ -130,6 +131,11 @@ fn strip_mx_reply(html: &str) -> String {
 pub(crate) fn text_message(body: &str, reply_to: Option<(&str, &str, &str)>) -> Value {
     match reply_to {
         None => json!({"msgtype": "m.text", "body": body}),
+        Some((event_id, _, quoted)) if quoted.trim().is_empty() => json!({
+            "msgtype": "m.text",
+            "body": body,
+            "m.relates_to": {"m.in_reply_to": {"event_id": event_id}},
+        }),
         Some((event_id, sender, quoted)) => {
             let quote: Vec<String> = quoted.lines().map(|l| format!("> {l}")).collect();
             let mut quote = quote.join("\n");
@@ -193,6 +199,16 @@ mod tests {
         assert!(secret.encrypted && secret.body.is_empty());
         let odd = read("m.room.message", &json!(["not", "an", "object"]));
         assert_eq!((odd.msgtype.as_str(), odd.body.as_str()), ("m.text", ""));
+    }
+
+    #[test]
+    fn a_text_that_quotes_keeps_its_quote() {
+        let read = read(
+            "m.room.message",
+            &json!({"msgtype": "m.text", "body": "> their point\n\nmy answer",
+                "m.relates_to": {"m.in_reply_to": {"event_id": "$1"}}}),
+        );
+        assert_eq!(read.body, "> their point\n\nmy answer");
     }
 
     #[test]

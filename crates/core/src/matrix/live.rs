@@ -102,12 +102,7 @@ impl ChatLoop {
         let decided = (|| -> anyhow::Result<Vec<notify::Notice>> {
             let enabled = store.setting(Setting::Notify)?;
             let account = store.account(self.account.id)?;
-            let muted: HashSet<i64> = store
-                .chat_rooms(Some(account.id))?
-                .into_iter()
-                .filter(|r| r.muted)
-                .map(|r| r.id)
-                .collect();
+            let muted: HashSet<i64> = store.muted_rooms(account.id)?.into_iter().collect();
             let rows: Vec<_> = added
                 .iter()
                 .filter_map(|&id| store.item_row(id).ok())

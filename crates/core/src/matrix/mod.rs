@@ -34,6 +34,9 @@ const PAGE: u32 = 100;
 /// Pages read to fill one gap (beyond them the rest stays for `satu chat history`).
 const GAP_PAGES: usize = 20;
 
+/// Held while queued chat changes are pushed.
+static FLUSH: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// What one pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct PassReport {
@@ -107,12 +110,24 @@ async fn fill_gaps(
             continue;
         };
         let mut events: Vec<Event> = Vec::new();
+        let mut members: Vec<Event> = Vec::new();
         let mut reached = false;
+        let mut joined = false;
         for _ in 0..GAP_PAGES {
-            let page = client
-                .messages_before(room_id, &from, PAGE)
-                .await
-                .with_context(|| format!("Cannot fill the gap in room {room_id}"))?;
+            let page = match client.messages_before(room_id, &from, PAGE).await {
+                Ok(page) => page,
+                Err(e) if e.is_transient() => {
+                    return Err(anyhow::Error::from(e)
+                        .context(format!("Cannot fill the gap in room {room_id}")));
+                }
+                Err(e) => {
+                    // This room's history cannot be read now; the others go on, and what is
+                    // left stays as its older history.
+                    tracing::warn!(account_id = account.id, room = %room_id, error = %e, "Cannot fill a gap.");
+                    break;
+                }
+            };
+            members.extend(page.state);
             for event in page.chunk {
                 let known = match &event.event_id {
                     Some(id) => store.chat_event_item(account.id, id)?.is_some(),
@@ -122,16 +137,36 @@ async fn fill_gaps(
                     reached = true;
                     break;
                 }
+                // Where the user joined (a room joined since the last sync): what came before
+                // is older history, paged on demand.
+                joined = event.kind == "m.room.member"
+                    && event.state_key.as_deref() == Some(account.username.as_str())
+                    && event
+                        .content
+                        .get("membership")
+                        .and_then(serde_json::Value::as_str)
+                        == Some("join");
                 events.push(event);
+                if joined {
+                    break;
+                }
+            }
+            if reached {
+                break;
             }
             match page.end {
-                Some(end) if !reached => from = end,
+                Some(end) if end != from => from = end,
                 _ => {
                     reached = true;
                     break;
                 }
             }
+            if joined {
+                break;
+            }
         }
+        // The senders' member events too (they only name people).
+        events.extend(members);
         events.reverse();
         tracing::info!(account_id = account.id, room = %room_id, events = events.len(), reached, "Filled a gap.");
         older.insert(room_id.clone(), (events, (!reached).then_some(from)));
@@ -233,9 +268,13 @@ fn apply(
                         report.updated += 1;
                     }
                 }
-                ChatChange::ReadUpTo { room_id, event_id } => {
+                ChatChange::ReadUpTo {
+                    room_id,
+                    event_id,
+                    time_ms,
+                } => {
                     let room = room_row(tx, &mut rooms, account.id, room_id)?;
-                    tx.chat_read_up_to(room, event_id, true)?;
+                    tx.chat_read_up_to(room, event_id, *time_ms, true)?;
                 }
                 ChatChange::History { room_id, token } => {
                     let room = room_row(tx, &mut rooms, account.id, room_id)?;
@@ -264,6 +303,9 @@ pub(crate) async fn flush(
     client: &Client,
     all: bool,
 ) -> Result<PassReport> {
+    // One flush at a time in this process (the live pusher and an action's push now); across
+    // processes the transaction ids keep the server right and the states the store.
+    let _one = FLUSH.lock().await;
     let mut report = PassReport::default();
     let due = if all { i64::MAX } else { crate::send::now_ms() };
     for queued in store.due_chat_messages(account.id, due)? {
@@ -319,22 +361,30 @@ pub(crate) async fn flush(
         }
     }
     for (room, room_id, event_id) in store.read_markers_to_push(account.id)? {
-        client
-            .set_read_marker(&room_id, &event_id)
-            .await
-            .with_context(|| format!("Cannot move the read marker in {room_id}"))?;
+        match client.set_read_marker(&room_id, &event_id).await {
+            Ok(()) => report.read_markers += 1,
+            Err(e) if e.is_transient() || matches!(e, MatrixError::TokenRejected { .. }) => {
+                return Err(anyhow::Error::from(e)
+                    .context(format!("Cannot move the read marker in {room_id}")));
+            }
+            // Refused for good (a room left, an event the server does not know): not tried
+            // again, and the other rooms go on.
+            Err(e) => {
+                tracing::warn!(account_id = account.id, room = %room_id, error = %e, "The homeserver refused a read marker.");
+            }
+        }
         store.write(|tx| tx.chat_read_pushed(room, &event_id))?;
-        report.read_markers += 1;
     }
     Ok(report)
 }
 
-/// One pass for `satu sync`: queued sends and read markers first, then a `/sync` that does
-/// not wait.
+/// One pass for `satu sync`: a `/sync` that does not wait (so a message whose send answer
+/// was lost is recognised by its transaction id before anything is sent again), then queued
+/// sends and read markers.
 pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<PassReport> {
     let client = client(satu, account)?;
-    let pushed = flush(satu.store(), account, &client, true).await?;
     let (mut report, _) = sync_once(satu.store(), account, &client, Duration::ZERO).await?;
+    let pushed = flush(satu.store(), account, &client, true).await?;
     report.sent = pushed.sent;
     report.read_markers = pushed.read_markers;
     Ok(report)
@@ -362,7 +412,9 @@ pub(crate) async fn load_history(
             .messages_before(&row.room_id, &row.history_token, PAGE)
             .await
             .with_context(|| format!("Cannot read the history of {}", row.name))?;
-        let done = page.end.is_none() || page.chunk.is_empty();
+        // Only a page without an `end` (or the same one again) is the start of the room: an
+        // empty page with one is not.
+        let done = page.end.is_none() || page.end.as_deref() == Some(row.history_token.as_str());
         let next = if done { None } else { page.end.as_deref() };
         let changes = plan::plan_history(
             &row.room_id,

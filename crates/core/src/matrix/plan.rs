@@ -35,8 +35,12 @@ pub(crate) enum ChatChange {
     },
     /// A message's text removed.
     Redact { room_id: String, target: String },
-    /// The user has read the room up to this event.
-    ReadUpTo { room_id: String, event_id: String },
+    /// The user has read the room up to this event (at this time, when the answer holds it).
+    ReadUpTo {
+        room_id: String,
+        event_id: String,
+        time_ms: Option<i64>,
+    },
     /// Older history of the room continues from this token.
     History { room_id: String, token: String },
     /// The account's direct chats (m.direct), all of them.
@@ -156,9 +160,15 @@ fn plan_room(
         });
     }
     for marker in read_markers(&room.ephemeral.events, &room.account_data.events, own_user) {
+        let time_ms = gap
+            .iter()
+            .chain(&room.timeline.events)
+            .find(|e| e.event_id.as_deref() == Some(marker.as_str()))
+            .and_then(|e| e.origin_server_ts);
         changes.push(ChatChange::ReadUpTo {
             room_id: room_id.to_owned(),
             event_id: marker,
+            time_ms,
         });
     }
 }
@@ -375,8 +385,9 @@ fn timeline(room_id: &str, events: &[Event], own_user: &str, changes: &mut Vec<C
     }
 }
 
-/// The events the user has read up to, by its own read receipt (m.read, m.read.private) and
-/// its read marker (m.fully_read).
+/// The events the user has read up to, by its own read receipt (m.read, m.read.private) of
+/// the main timeline (a receipt inside a thread reads only that thread) and its read marker
+/// (m.fully_read).
 fn read_markers(ephemeral: &[Event], account_data: &[Event], own_user: &str) -> Vec<String> {
     let mut markers = Vec::new();
     for event in ephemeral.iter().filter(|e| e.kind == "m.receipt") {
@@ -384,9 +395,17 @@ fn read_markers(ephemeral: &[Event], account_data: &[Event], own_user: &str) -> 
             continue;
         };
         for (event_id, kinds) in receipts {
-            let ours = ["m.read", "m.read.private"]
-                .iter()
-                .any(|kind| kinds.get(*kind).and_then(|k| k.get(own_user)).is_some());
+            let ours = ["m.read", "m.read.private"].iter().any(|kind| {
+                kinds
+                    .get(*kind)
+                    .and_then(|k| k.get(own_user))
+                    .is_some_and(|receipt| {
+                        receipt
+                            .get("thread_id")
+                            .and_then(Value::as_str)
+                            .is_none_or(|thread| thread == "main")
+                    })
+            });
             if ours {
                 markers.push(event_id.clone());
             }
@@ -562,7 +581,8 @@ mod tests {
         room.timeline.events = vec![message("$1", "@bob:x", 1, "a")];
         room.ephemeral.events = vec![event(json!({"type": "m.receipt", "content": {
             "$1": {"m.read": {"@me:x": {"ts": 5}}},
-            "$0": {"m.read": {"@bob:x": {"ts": 5}}}
+            "$0": {"m.read": {"@bob:x": {"ts": 5}}},
+            "$t": {"m.read": {"@me:x": {"ts": 6, "thread_id": "$root"}}}
         }}))];
         room.account_data.events = vec![event(
             json!({"type": "m.fully_read", "content": {"event_id": "$1"}}),
@@ -571,7 +591,12 @@ mod tests {
         let markers: Vec<&str> = changes
             .iter()
             .filter_map(|c| match c {
-                ChatChange::ReadUpTo { event_id, .. } => Some(event_id.as_str()),
+                ChatChange::ReadUpTo {
+                    event_id, time_ms, ..
+                } => {
+                    assert_eq!(*time_ms, Some(1), "the time of the event in the answer");
+                    Some(event_id.as_str())
+                }
                 _ => None,
             })
             .collect();
