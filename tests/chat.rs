@@ -43,6 +43,29 @@ fn room_with_alice(synapse: &Synapse, name: &str) -> (Peer, Peer, String) {
     (bob, alice_web, room)
 }
 
+/// A Synapse, a Satu with alice's account, and a room `name` that bob made with alice in it,
+/// synced: (server, satu, bob, the room's Matrix id, its number in Satu).
+fn synced_room(name: &str) -> (Synapse, Satu, Peer, String, String) {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+    add_alice(&satu, &synapse);
+    let (bob, _alice_web, room) = room_with_alice(&synapse, name);
+    satu.json(&["sync"]);
+    let number = room_number(&satu, &room).to_string();
+    (synapse, satu, bob, room, number)
+}
+
+/// `satu chat send` killed after the homeserver took the message, before the store heard.
+fn send_and_crash(satu: &Satu, room: &str, text: &str) {
+    let out = satu
+        .command()
+        .args(["--json", "chat", "send", room, text])
+        .env("SATU_FAULT", "chat-after-send")
+        .output()
+        .expect("run satu");
+    assert!(!out.status.success(), "the fault aborts the process");
+}
+
 fn chat_items(satu: &Satu) -> Vec<Value> {
     satu.json(&["timeline", "--kind", "chat", "--limit", "500"])
         .as_array()
@@ -229,12 +252,7 @@ fn two_users_talk_reply_edit_redact_and_read_both_ways() {
 
 #[test]
 fn sends_offline_queue_and_reach_the_restarted_server_once() {
-    let mut synapse = Synapse::start();
-    let satu = Satu::new();
-    add_alice(&satu, &synapse);
-    let (bob, _alice_web, room) = room_with_alice(&synapse, "Standup");
-    satu.json(&["sync"]);
-    let number = room_number(&satu, &room).to_string();
+    let (mut synapse, satu, bob, room, number) = synced_room("Standup");
 
     synapse.stop();
     let queued = satu.json(&["chat", "send", &number, "written while offline"]);
@@ -278,21 +296,10 @@ fn sends_offline_queue_and_reach_the_restarted_server_once() {
 
 #[test]
 fn a_crash_between_sending_and_recording_makes_exactly_one_event() {
-    let synapse = Synapse::start();
-    let satu = Satu::new();
-    add_alice(&satu, &synapse);
-    let (bob, _alice_web, room) = room_with_alice(&synapse, "Crash");
-    satu.json(&["sync"]);
-    let number = room_number(&satu, &room).to_string();
+    let (_synapse, satu, bob, room, number) = synced_room("Crash");
 
     // The process dies after the homeserver took the event, before the store heard.
-    let out = satu
-        .command()
-        .args(["--json", "chat", "send", &number, "sent once"])
-        .env("SATU_FAULT", "chat-after-send")
-        .output()
-        .expect("run satu");
-    assert!(!out.status.success(), "the fault aborts the process");
+    send_and_crash(&satu, &number, "sent once");
     let queued = item_with_snippet(&satu, "sent once");
     assert_eq!(queued["chat"]["state"], "queued");
 
@@ -321,19 +328,8 @@ fn a_crash_between_sending_and_recording_makes_exactly_one_event() {
 
 #[test]
 fn a_crashed_send_buried_under_a_gap_is_still_one_message() {
-    let synapse = Synapse::start();
-    let satu = Satu::new();
-    add_alice(&satu, &synapse);
-    let (bob, _alice_web, room) = room_with_alice(&synapse, "Buried");
-    satu.json(&["sync"]);
-    let number = room_number(&satu, &room).to_string();
-    let out = satu
-        .command()
-        .args(["--json", "chat", "send", &number, "buried once"])
-        .env("SATU_FAULT", "chat-after-send")
-        .output()
-        .expect("run satu");
-    assert!(!out.status.success(), "the fault aborts the process");
+    let (_synapse, satu, bob, room, number) = synced_room("Buried");
+    send_and_crash(&satu, &number, "buried once");
     // More than a /sync timeline holds comes after it: its echo arrives through the gap.
     for n in 0..70 {
         bob.send(&room, &format!("after {n}"));
