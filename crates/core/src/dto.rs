@@ -75,7 +75,8 @@ pub struct Todo {
     pub due: Option<String>,
     /// When it was completed, RFC 3339 UTC.
     pub completed: Option<String>,
-    /// The item id of the mail it was made from, when that mail is stored here.
+    /// The item id of the mail it was made from, when that mail is stored here (or of the chat
+    /// message it was made from).
     pub mail: Option<i64>,
     /// The mail it was made from as an RFC 2392 `mid:` URL (what other devices follow).
     pub mail_link: Option<String>,

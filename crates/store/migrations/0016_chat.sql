@@ -93,3 +93,5 @@ CREATE INDEX chat_messages_queued ON chat_messages (next_attempt) WHERE state = 
 -- A task made from a chat message names it by a matrix: URI (roomid/ROOM/e/EVENT), as a task
 -- made from mail names its mail by Message-ID; '' when not made from chat.
 ALTER TABLE tasks ADD COLUMN chat_link TEXT NOT NULL DEFAULT '';
+-- The chat message a task was made from is the chat item pointing at it.
+CREATE INDEX items_task ON items (task_id) WHERE task_id IS NOT NULL;

@@ -231,8 +231,9 @@ const BASE_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sender_name, 
     (SELECT status FROM tasks WHERE item_id = i.id), (SELECT due FROM tasks WHERE item_id = i.id),
     (SELECT completed_at FROM tasks WHERE item_id = i.id),
     (SELECT nullif(mail_message_id, '') FROM tasks WHERE item_id = i.id),
-    (SELECT m2.item_id FROM tasks t2 CROSS JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
+    coalesce((SELECT m2.item_id FROM tasks t2 CROSS JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
         WHERE t2.item_id = i.id AND t2.mail_message_id != ''),
+        (SELECT x.id FROM items x WHERE x.task_id = i.id AND x.kind = 'chat')),
     (SELECT count(*) FROM items t3 WHERE t3.thread_id = i.thread_id),
     (SELECT count(*) FROM items t4 WHERE t4.thread_id = i.thread_id AND t4.unread = 1),
     (SELECT nullif(sync_error, '') FROM tasks WHERE item_id = i.id),

@@ -64,7 +64,8 @@ pub struct TodoInfo {
     pub completed_ms: Option<i64>,
     /// The mail it was made from, by Message-ID; `None` when not made from a mail.
     pub mail_message_id: Option<String>,
-    /// That mail's item, when it is stored here.
+    /// That mail's item, when it is stored here (for a task made from a chat message: that
+    /// message's item).
     pub mail_item: Option<i64>,
     /// A sync conflict waiting for the user (why, with the server's values).
     pub conflict: Option<String>,

@@ -1248,6 +1248,8 @@ fn a_chat_message_becomes_a_task_once_with_a_matrix_link() {
     assert!(made);
     assert_eq!(store.item_row(task).expect("row").title, "send the slides");
     assert_eq!(store.item_row(id).expect("row").task, Some(task));
+    let todo = store.item_row(task).expect("row").todo.expect("todo");
+    assert_eq!(todo.mail_item, Some(id), "the task names its chat message");
     let (again, made) = store.write(|tx| tx.task_from_chat(id, None)).expect("task");
     assert_eq!((again, made), (task, false));
     assert_eq!(matrix_uri("!room:x", "$ev"), "matrix:roomid/room:x/e/ev");
