@@ -236,7 +236,10 @@ fn two_users_talk_reply_edit_redact_and_read_both_ways() {
     let task = satu.json(&["task", "from-chat", &first["id"].to_string()]);
     assert_eq!(task["kind"], "task");
     assert_eq!(task["title"], "first of two");
-    assert_eq!(task["todo"]["mail"], first["id"], "the task names its chat message");
+    assert_eq!(
+        task["todo"]["mail"], first["id"],
+        "the task names its chat message"
+    );
     assert_eq!(
         satu.json(&["show", &first["id"].to_string()])["task"],
         task["id"]
