@@ -368,50 +368,26 @@ impl Tx<'_> {
         update: &RoomUpdate,
         own_user: &str,
     ) -> Result<()> {
-        let conn = self.conn();
-        if let Some(v) = &update.explicit_name {
-            conn.execute(
-                "UPDATE chat_rooms SET explicit_name = ?2 WHERE id = ?1",
-                params![room, v],
-            )?;
-        }
-        if let Some(v) = &update.alias {
-            conn.execute(
-                "UPDATE chat_rooms SET alias = ?2 WHERE id = ?1",
-                params![room, v],
-            )?;
-        }
-        if let Some(v) = &update.heroes {
-            conn.execute(
-                "UPDATE chat_rooms SET heroes = ?2 WHERE id = ?1",
-                params![room, v.join(" ")],
-            )?;
-        }
-        if let Some(v) = &update.topic {
-            conn.execute(
-                "UPDATE chat_rooms SET topic = ?2 WHERE id = ?1",
-                params![room, v],
-            )?;
-        }
-        if let Some(v) = update.direct {
-            conn.execute(
-                "UPDATE chat_rooms SET direct = ?2 WHERE id = ?1",
-                params![room, v],
-            )?;
-        }
-        if let Some(v) = update.encrypted {
-            // Encryption is never turned off again in Matrix.
-            conn.execute(
-                "UPDATE chat_rooms SET encrypted = max(encrypted, ?2) WHERE id = ?1",
-                params![room, v],
-            )?;
-        }
-        if let Some(v) = &update.membership {
-            conn.execute(
-                "UPDATE chat_rooms SET membership = ?2 WHERE id = ?1",
-                params![room, v],
-            )?;
-        }
+        // A field the sync did not speak of (NULL) stays as it is; encryption is never turned
+        // off again in Matrix.
+        self.conn()
+            .prepare_cached(
+                "UPDATE chat_rooms SET explicit_name = coalesce(?2, explicit_name), alias = coalesce(?3, alias),
+                     heroes = coalesce(?4, heroes), topic = coalesce(?5, topic), direct = coalesce(?6, direct),
+                     encrypted = max(encrypted, coalesce(?7, 0)), membership = coalesce(?8, membership)
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                room,
+                update.explicit_name,
+                update.alias,
+                update.heroes.as_ref().map(|h| h.join(" ")),
+                update.topic,
+                update.direct,
+                update.encrypted,
+                update.membership
+            ])
+            .context("Cannot store the room")?;
         self.rename_chat_room(room, own_user)
     }
 
@@ -503,36 +479,14 @@ impl Tx<'_> {
                 return Ok(None);
             }
         }
-        let sender_name = self.member_name(message.room, &message.sender)?;
-        let sort_key = free_sort_key(self.conn(), message.time_ms)?;
-        let snippet = snippet(&message.body);
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO items (sort_key, kind, account_id, time, title, sender_name, sender_address, unread,
-                     flagged, snippet, thread_id)
-                 VALUES (?1, 'chat', ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9)",
-            )?
-            .execute(params![
-                sort_key,
-                account_id,
-                message.time_ms,
-                room_name,
-                sender_name,
-                message.sender,
-                message.unread,
-                snippet,
-                thread_key
-            ])
-            .context("Cannot store the chat message")?;
-        let id = self.conn().last_insert_rowid();
-        if thread_key.is_none() {
-            self.conn().execute(
-                "UPDATE chat_rooms SET thread_key = ?2 WHERE id = ?1",
-                params![message.room, id],
-            )?;
-            self.conn()
-                .execute("UPDATE items SET thread_id = ?1 WHERE id = ?1", [id])?;
-        }
+        let (id, sort_key, sender_name) = self.add_chat_item(
+            message.room,
+            (account_id, &room_name, thread_key),
+            &message.sender,
+            message.time_ms,
+            message.unread,
+            &message.body,
+        )?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO chat_messages (item_id, account_id, room, event_id, txn_id, sender, msgtype, body, html,
@@ -564,6 +518,50 @@ impl Tx<'_> {
         )?;
         self.record(ChangeKind::Added, id, ItemKind::Chat, &room_name)?;
         Ok(Some(id))
+    }
+
+    /// The timeline item of a chat message in `room` (its account, name and conversation key
+    /// given): titled with the room, from `sender`, in the room's conversation (the first item
+    /// of a room starts it). Returns its id, sort key and the sender's display name.
+    fn add_chat_item(
+        &mut self,
+        room: i64,
+        (account_id, room_name, thread_key): (i64, &str, Option<i64>),
+        sender: &str,
+        time_ms: i64,
+        unread: bool,
+        body: &str,
+    ) -> Result<(i64, i64, String)> {
+        let sender_name = self.member_name(room, sender)?;
+        let sort_key = free_sort_key(self.conn(), time_ms)?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO items (sort_key, kind, account_id, time, title, sender_name, sender_address, unread,
+                     flagged, snippet, thread_id)
+                 VALUES (?1, 'chat', ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9)",
+            )?
+            .execute(params![
+                sort_key,
+                account_id,
+                time_ms,
+                room_name,
+                sender_name,
+                sender,
+                unread,
+                snippet(body),
+                thread_key
+            ])
+            .context("Cannot store the chat message")?;
+        let id = self.conn().last_insert_rowid();
+        if thread_key.is_none() {
+            self.conn().execute(
+                "UPDATE chat_rooms SET thread_key = ?2 WHERE id = ?1",
+                params![room, id],
+            )?;
+            self.conn()
+                .execute("UPDATE items SET thread_id = ?1 WHERE id = ?1", [id])?;
+        }
+        Ok((id, sort_key, sender_name))
     }
 
     fn index_chat(
@@ -792,34 +790,14 @@ impl Tx<'_> {
             .prepare_cached("SELECT account_id, name, thread_key FROM chat_rooms WHERE id = ?1")?
             .query_row([room], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .context("Cannot read the room")?;
-        let sender_name = self.member_name(room, sender)?;
-        let sort_key = free_sort_key(self.conn(), time_ms)?;
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO items (sort_key, kind, account_id, time, title, sender_name, sender_address, unread,
-                     flagged, snippet, thread_id)
-                 VALUES (?1, 'chat', ?2, ?3, ?4, ?5, ?6, 0, 0, ?7, ?8)",
-            )?
-            .execute(params![
-                sort_key,
-                account_id,
-                time_ms,
-                room_name,
-                sender_name,
-                sender,
-                snippet(body),
-                thread_key
-            ])
-            .context("Cannot store the message")?;
-        let id = self.conn().last_insert_rowid();
-        if thread_key.is_none() {
-            self.conn().execute(
-                "UPDATE chat_rooms SET thread_key = ?2 WHERE id = ?1",
-                params![room, id],
-            )?;
-            self.conn()
-                .execute("UPDATE items SET thread_id = ?1 WHERE id = ?1", [id])?;
-        }
+        let (id, sort_key, sender_name) = self.add_chat_item(
+            room,
+            (account_id, &room_name, thread_key),
+            sender,
+            time_ms,
+            false,
+            body,
+        )?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO chat_messages (item_id, account_id, room, event_id, txn_id, sender, body, reply_to, state,
