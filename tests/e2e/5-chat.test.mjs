@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Session, waitFor } from './webdriver.mjs';
+import { Session, sleep, waitFor } from './webdriver.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const SYNAPSE = path.join(ROOT, 'tests/servers/synapse.sh');
@@ -40,6 +40,36 @@ async function withText(session, css, text) {
     if ((await session.property(e, 'textContent')).includes(text)) return e;
   }
   return null;
+}
+
+/**
+ * The timeline row of `css` whose text includes `text`, scrolling the list down for it: the list is
+ * virtualized, so a row further down than the view (plus its margin) is not in the document.
+ * Leaves the list scrolled back to the top.
+ */
+async function findInTimeline(session, css, text) {
+  const scroll = (to) =>
+    session.execute(
+      `const list = document.querySelector('section.timeline');
+       if (!list) return false;
+       const before = list.scrollTop;
+       list.scrollTop = arguments[0] === 'top' ? 0 : before + list.clientHeight / 2;
+       return list.scrollTop !== before;`,
+      [to],
+    );
+  try {
+    await scroll('top');
+    for (let step = 0; step < 60; step += 1) {
+      const row = await withText(session, css, text);
+      if (row) return row;
+      if (!(await scroll('down'))) return withText(session, css, text);
+      await sleep(200);
+    }
+    return null;
+  } finally {
+    await scroll('top');
+    await sleep(200);
+  }
 }
 
 test('a chat message beside mail in the unified timeline, answered from the window', { timeout: 180_000 }, async (t) => {
@@ -75,18 +105,17 @@ test('a chat message beside mail in the unified timeline, answered from the wind
 
     // The unified timeline: bob's message arrives by itself, beside the sample mailbox's mail.
     await session.keys('ga');
-    const chatRow = await waitFor(() => withText(session, `${ITEM}[data-kind="chat"]`, 'ferry times'), {
-      timeout: 45_000,
-      message: 'bob’s message in the unified timeline',
-    });
-    const mailRow = await withText(session, `${ITEM}[data-kind="mail"]`, 'Redirects are live on staging');
+    const chatRow = () => withText(session, `${ITEM}[data-kind="chat"]`, 'ferry times');
+    await waitFor(chatRow, { timeout: 45_000, message: 'bob’s message in the unified timeline' });
+    const mailRow = await findInTimeline(session, `${ITEM}[data-kind="mail"]`, 'Redirects are live on staging');
     assert.ok(mailRow, 'a mail of the sample mailbox in the same timeline');
-    assert.match(await session.property(chatRow, 'textContent'), /Harbour crew|bob/i, 'the row names its room or sender');
+    const chat = await waitFor(chatRow, { timeout: 5_000, message: 'bob’s message at the top again' });
+    assert.match(await session.property(chat, 'textContent'), /Harbour crew|bob/i, 'the row names its room or sender');
     const shot = await session.screenshot('chat-timeline.png');
     t.diagnostic(`screenshot: ${shot}`);
 
     // Open it and answer from the reply box.
-    await session.click(chatRow);
+    await session.click(chat);
     await waitFor(() => withText(session, '[data-testid="chat-message"]', 'ferry times'), {
       timeout: 10_000,
       message: 'the room’s conversation in the reading pane',
