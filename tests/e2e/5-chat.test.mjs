@@ -61,11 +61,11 @@ async function findInTimeline(session, css, text) {
     await scroll('top');
     for (let step = 0; step < 60; step += 1) {
       const row = await withText(session, css, text);
-      if (row) return row;
-      if (!(await scroll('down'))) return withText(session, css, text);
+      if (row) return { row, step };
+      if (!(await scroll('down'))) break;
       await sleep(200);
     }
-    return null;
+    return { row: null, step: -1 };
   } finally {
     await scroll('top');
     await sleep(200);
@@ -107,8 +107,21 @@ test('a chat message beside mail in the unified timeline, answered from the wind
     await session.keys('ga');
     const chatRow = () => withText(session, `${ITEM}[data-kind="chat"]`, 'ferry times');
     await waitFor(chatRow, { timeout: 45_000, message: 'bob’s message in the unified timeline' });
-    const mailRow = await findInTimeline(session, `${ITEM}[data-kind="mail"]`, 'Redirects are live on staging');
-    assert.ok(mailRow, 'a mail of the sample mailbox in the same timeline');
+    const rows = async () => {
+      const out = [];
+      for (const e of await session.findAll(ITEM)) {
+        out.push(`${await session.attribute(e, 'data-kind')}: ${(await session.property(e, 'textContent')).trim().slice(0, 60)}`);
+      }
+      return out;
+    };
+    const rendered = await rows();
+    const mail = await findInTimeline(session, `${ITEM}[data-kind="mail"]`, 'Redirects are live on staging');
+    t.diagnostic(
+      mail.row
+        ? `the sample mail was found after ${mail.step} scroll(s); ${rendered.length} rows were in the document at first`
+        : `rows in the document at first:\n${rendered.join('\n')}`,
+    );
+    assert.ok(mail.row, 'a mail of the sample mailbox in the same timeline');
     const chat = await waitFor(chatRow, { timeout: 5_000, message: 'bob’s message at the top again' });
     assert.match(await session.property(chat, 'textContent'), /Harbour crew|bob/i, 'the row names its room or sender');
     const shot = await session.screenshot('chat-timeline.png');
