@@ -447,6 +447,74 @@ EOF
   fi
 fi
 
+# --- the server's floor for a client that keeps a sync token -----------------------------------
+# What any client that keeps an RFC 6578 sync token (as #6 asks) must ask Radicale for on an
+# initial sync, with no client work at all: curl, the hrefs cut out with grep, nothing parsed or
+# stored. Two orders, each the fewest requests it can be done in:
+#   token-first: PROPFIND Depth 0 sync-token (taken before the listing, so that a change made
+#                meanwhile comes again next time rather than never), PROPFIND Depth 1 getetag,
+#                one calendar-multiget of every href;
+#   sync-first:  sync-collection without a token (the token and every href with its etag in one
+#                answer), one calendar-multiget of every href;
+#   sync-data:   one request: sync-collection without a token asking for calendar-data too (RFC 6578
+#                allows any property), the token and every item in one answer. Radicale builds an
+#                answer whole before it sends it, so a client can do nothing of its own work before
+#                all of it has been computed: this floor has no room for overlap.
+# Timed like the clients (same runs, same server). The lower median is the floor: a client that
+# also parses and stores the data can only overlap that work with these requests, not remove them
+# (Radicale answers one request at a time in effect: one Python process).
+floor_ok=""
+if [ "$server" = radicale ] && [ -z "${SKIP_FLOOR:-}" ]; then
+  fl="$work/floor"
+  mkdir -p "$fl"
+  cat >"$fl/common.sh" <<EOF
+set -e
+req() { # METHOD DEPTH BODYFILE OUTFILE
+  code=\$(curl -sS -u alice:alice-pass -X "\$1" -H "Depth: \$2" -H 'Content-Type: application/xml; charset=utf-8' \\
+    --data-binary "@\$3" -o "\$4" -w '%{http_code}' "$coll_url")
+  [ "\$code" = 207 ] || { echo "floor: \$1 answered \$code" >&2; exit 1; }
+}
+multiget_all() { # LISTING: one calendar-multiget of every .ics href in it
+  { printf '%s' '<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>'
+    grep -o 'href>[^<]*\.ics<' "\$1" | sed 's|^href>\(.*\)<\$|<d:href>\1</d:href>|'
+    printf '%s' '</c:calendar-multiget>'; } >"$fl/multiget.xml"
+  req REPORT 1 "$fl/multiget.xml" "$fl/data.xml"
+}
+EOF
+  printf '%s' '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>' >"$fl/token.xml"
+  printf '%s' "$propfind" >"$fl/etags.xml"
+  sync_body '' >"$fl/sync.xml"
+  cat >"$fl/token-first.sh" <<EOF
+source "$fl/common.sh"
+req PROPFIND 0 "$fl/token.xml" "$fl/token.out"
+req PROPFIND 1 "$fl/etags.xml" "$fl/listing.out"
+multiget_all "$fl/listing.out"
+EOF
+  printf '<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>' >"$fl/sync-data.xml"
+  cat >"$fl/sync-data.sh" <<EOF
+source "$fl/common.sh"
+req REPORT 1 "$fl/sync-data.xml" "$fl/data.xml"
+EOF
+  cat >"$fl/sync-first.sh" <<EOF
+source "$fl/common.sh"
+req REPORT 1 "$fl/sync.xml" "$fl/listing.out"
+multiget_all "$fl/listing.out"
+EOF
+  log "the server's floor for a client that keeps a sync token (curl, nothing parsed): $reps runs each order"
+  floor_ok=1
+  for order in token-first sync-first sync-data; do
+    if measure "floor-$order" "" "bash $fl/$order.sh"; then
+      got=$(grep -o '<[a-zA-Z]*:*calendar-data' "$fl/data.xml" | wc -l)
+      [ "$got" -eq "$n" ] || { floor_ok=""; log "caldav.sh: the floor's $order requests brought $got items, not $n"; }
+    else
+      floor_ok=""
+    fi
+  done
+  if [ -z "$floor_ok" ]; then
+    log "caldav.sh: the floor's requests failed"
+  fi
+fi
+
 # --- Satu -------------------------------------------------------------------------------------
 sd="$work/satu"
 satu_ok=""
@@ -555,7 +623,16 @@ elapsed=$(( $(date +%s) - script_start ))
   if [ -n "$satu" ]; then
     echo "| satu ($(basename "$(dirname "$satu")") build) | $(cell "$si" "$out/satu-initial.times") | $(cell "$sr" "$out/satu-resync.times") | $(cpu_of "$out/satu-initial.json") / $(cpu_of "$out/satu-resync.json") | $(server_time satu-initial) / $(server_time satu-resync) | $satu_note |"
   fi
+  if [ -n "$floor_ok" ]; then
+    for order in token-first sync-first sync-data; do
+      echo "| the server's floor, $order (curl, nothing parsed) | $(cell "$(median "$out/floor-$order.times")" "$out/floor-$order.times") | | $(cpu_of "$out/floor-$order.json") | $(server_time "floor-$order") | $n items fetched |"
+    done
+  fi
   echo "| **satu / vdirsyncer** (goal ≤ 0.5) | **$(ratio "$si" "$vi")** | **$(ratio "$sr" "$vr")** | | | |"
+  if [ -n "$floor_ok" ] && [ -n "$vi" ]; then
+    ff=$(for order in token-first sync-first sync-data; do median "$out/floor-$order.times"; echo; done | sort -g | head -n1)
+    echo "| floor / vdirsyncer, initial | **$(awk -v f="$ff" -v v="$vi" 'BEGIN { printf "%.2f", f / v }')** (the lower floor, $ff s) | | | | |"
+  fi
   echo
   echo "N=$n; whole script: ${elapsed} s; raw results: $out"
 } | tee "$out/summary.md"
