@@ -944,6 +944,9 @@ fn a_sync_killed_mid_pass_resumes_without_duplicates() {
     let mut child = satu
         .command()
         .args(["--json", "sync"])
+        // Paused after the first stored answer, so that the kill below lands between the first
+        // answer and the last however fast the sync is.
+        .env("SATU_FAULT", "caldav-pause-after-answer")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
