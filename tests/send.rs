@@ -505,6 +505,16 @@ fn a_reply_threads_with_its_mail_and_quotes_it() {
         assert_eq!(titles, ["Budget plan", "Re: Budget plan"], "{thread}");
         satu.sync_ok();
     }
+    // The original is marked answered, here and (by the syncs above) on the server, where
+    // another client sees it.
+    let shown = satu.json(&["show", &id]);
+    assert_eq!(shown["answered"], true, "{shown}");
+    let inbox = dovecot.messages("alice", "INBOX");
+    let (_, flags, _) = inbox
+        .iter()
+        .find(|(_, _, mid)| mid == "plan@example.com")
+        .expect("the original in INBOX");
+    assert!(flags.contains("\\Answered"), "{inbox:?}");
 }
 
 #[test]

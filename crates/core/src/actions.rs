@@ -8,7 +8,9 @@
 //! never acts on a stale UID.
 
 use anyhow::{Context as _, Result};
-use satu_store::{AccountKind, Folder, FolderRole, ItemKind, ItemRow, Location, Store, Tx};
+use satu_store::{
+    AccountKind, Folder, FolderRole, ItemKind, ItemRow, Location, Store, StoreError, Tx,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
@@ -38,11 +40,15 @@ impl From<&Location> for Place {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub(crate) enum MailOp {
-    /// Set `\Seen` / `\Flagged` wherever the message is (its places are read when replayed).
+    /// Set `\Seen` / `\Flagged` / `\Answered` wherever the message is (its places are read
+    /// when replayed).
     SetFlags {
         message_id: String,
         seen: Option<bool>,
         flagged: Option<bool>,
+        /// Absent in operations queued before replies set it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answered: Option<bool>,
     },
     /// Move the message from `from` to the folder `to`.
     Move {
@@ -134,10 +140,36 @@ pub(crate) fn mark_in(
             message_id,
             seen: unread.map(|u| !u),
             flagged,
+            answered: None,
         }
         .enqueue(tx, row.account_id, Some(id))?;
     }
     Ok(changed)
+}
+
+/// A reply to mail `id` was sent: the message is marked answered here and `\Answered` is
+/// queued for its server, in the caller's transaction (the one that records the send). Nothing
+/// for an item that is gone or is not mail.
+pub(crate) fn answered_in(tx: &mut Tx<'_>, store: &Store, id: i64) -> Result<()> {
+    let row = match tx.item_row(id) {
+        Ok(row) => row,
+        Err(e) if matches!(e.downcast_ref(), Some(StoreError::NoSuchItem(_))) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if row.kind != ItemKind::Mail || !tx.set_answered(id)? {
+        return Ok(());
+    }
+    let remote = store.account(row.account_id)?.kind == AccountKind::Imap;
+    if let (true, Some(message_id)) = (remote, row.message_id) {
+        MailOp::SetFlags {
+            message_id,
+            seen: None,
+            flagged: None,
+            answered: Some(true),
+        }
+        .enqueue(tx, row.account_id, Some(id))?;
+    }
+    Ok(())
 }
 
 fn find_target<'f>(folders: &'f [Folder], target: &Target) -> Result<&'f Folder> {

@@ -99,6 +99,7 @@ async fn apply(
             message_id,
             seen,
             flagged,
+            answered,
         } => {
             // Wherever the message is now (it may have moved since).
             let places: Vec<Place> = match item_id {
@@ -107,7 +108,11 @@ async fn apply(
             };
             let mut add = Vec::new();
             let mut remove = Vec::new();
-            for (flag, value) in [(Flag::Seen, seen), (Flag::Flagged, flagged)] {
+            for (flag, value) in [
+                (Flag::Seen, seen),
+                (Flag::Flagged, flagged),
+                (Flag::Answered, answered),
+            ] {
                 match value {
                     Some(true) => add.push(flag),
                     Some(false) => remove.push(flag),

@@ -169,7 +169,7 @@ impl Tx<'_> {
         }
     }
 
-    fn record_folder_change(&mut self, item: i64) -> Result<()> {
+    pub(crate) fn record_folder_change(&mut self, item: i64) -> Result<()> {
         let title: Option<String> = self
             .conn()
             .prepare_cached("SELECT title FROM items WHERE id = ?1")?

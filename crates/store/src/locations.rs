@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 
 use crate::changes::ChangeKind;
 use crate::folders::FolderRole;
-use crate::imap::{FLAG_FLAGGED, FLAG_SEEN};
+use crate::imap::{FLAG_ANSWERED, FLAG_FLAGGED, FLAG_SEEN};
 use crate::items::ItemKind;
 use crate::{StoreError, Tx};
 
@@ -108,6 +108,22 @@ impl Tx<'_> {
             )
             .context("Cannot store the message's flags")?;
         self.set_item_state(item_id, unread, flagged)
+    }
+
+    /// Marks a message answered (`\Answered`) in every folder holding it, e.g. once a reply to
+    /// it was sent. Returns whether it was not already; the change is recorded.
+    pub fn set_answered(&mut self, item_id: i64) -> Result<bool> {
+        let changed = self
+            .conn()
+            .prepare_cached(
+                "UPDATE mail_folders SET flags = flags | ?2 WHERE item_id = ?1 AND flags & ?2 = 0",
+            )?
+            .execute(params![item_id, FLAG_ANSWERED])
+            .context("Cannot mark the message answered")?;
+        if changed > 0 {
+            self.record_folder_change(item_id)?;
+        }
+        Ok(changed > 0)
     }
 
     /// Deletes an item and everything stored with it (search index, folders, body, attachments)

@@ -94,7 +94,7 @@ pub struct NewOutgoing {
     pub subject: String,
     /// To and Cc, for the list.
     pub recipients: String,
-    /// The item it answers or forwards.
+    /// The mail it answers (a reply, or the answer to an invitation).
     pub reply_to_item: Option<i64>,
     /// Unix milliseconds: not before then.
     pub not_before_ms: i64,
@@ -117,7 +117,7 @@ pub struct Outgoing {
     pub subject: String,
     /// To and Cc as shown.
     pub recipients: String,
-    /// The item it answers or forwards.
+    /// The mail it answers (a reply, or the answer to an invitation).
     pub reply_to_item: Option<i64>,
     /// State.
     pub state: OutboxState,

@@ -196,6 +196,7 @@ async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outc
                     tracing::info!("Found in Sent: it was sent.");
                     store.write(|tx| {
                         tx.mark_sent(outgoing.id, true)?;
+                        answered(tx, store, outgoing)?;
                         tx.set_smtp_saves_sent(account.id, true)
                     })?;
                     record_in_timeline(satu, account, outgoing.id);
@@ -250,7 +251,10 @@ async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outc
         Ok(answer) => {
             fault_point("after-reply");
             tracing::info!(%answer, "Sent.");
-            store.write(|tx| tx.mark_sent(id, false))?;
+            store.write(|tx| {
+                tx.mark_sent(id, false)?;
+                answered(tx, store, outgoing)
+            })?;
             record_in_timeline(satu, account, id);
             if let Err(e) = save_to_sent(satu, account, &store.outgoing(id)?).await {
                 tracing::warn!(error = %format!("{e:#}"), "Sent, but not in Sent yet (retried later).");
@@ -364,6 +368,15 @@ async fn save_to_sent(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Re
     .await;
     session.logout().await;
     result.with_context(|| format!("Cannot put the sent message in {folder}"))
+}
+
+/// The message was sent: the mail it answers (if any) is marked answered, in the same
+/// transaction.
+fn answered(tx: &mut satu_store::Tx<'_>, store: &Store, outgoing: &Outgoing) -> Result<()> {
+    match outgoing.reply_to_item {
+        Some(original) => crate::actions::answered_in(tx, store, original),
+        None => Ok(()),
+    }
 }
 
 /// Stores a sent message in the timeline (read, in its thread) at once; the Sent folder's sync
