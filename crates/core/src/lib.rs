@@ -11,6 +11,7 @@ pub mod api;
 mod caldav;
 pub mod dto;
 pub mod error;
+mod fault;
 mod import;
 pub mod links;
 mod live;

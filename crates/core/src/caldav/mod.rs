@@ -276,7 +276,7 @@ async fn pull(
             }
             Ok(())
         })?;
-        if std::env::var("SATU_FAULT").as_deref() == Ok("caldav-pause-after-answer") {
+        if crate::fault::armed("caldav-pause-after-answer") {
             // Crash tests: one answer stored, the others not yet; the test kills the process here.
             tracing::error!("SATU_FAULT=caldav-pause-after-answer: pausing after a stored answer.");
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;

@@ -334,11 +334,8 @@ pub(crate) async fn flush(
             .await
         {
             Ok(event_id) => {
-                if std::env::var("SATU_FAULT").as_deref() == Ok("chat-after-send") {
-                    // Crash tests: the server has the event, the store does not know yet.
-                    tracing::error!("SATU_FAULT=chat-after-send: aborting after the send.");
-                    std::process::abort();
-                }
+                // Crash tests: the server has the event, the store does not know yet.
+                crate::fault::abort_at("chat-after-send");
                 store.write(|tx| tx.chat_sent(queued.item_id, &event_id))?;
                 report.sent += 1;
                 tracing::info!(account_id = account.id, item = queued.item_id, %event_id, "Chat message sent.");

@@ -64,14 +64,6 @@ fn backoff_scale() -> f64 {
         .unwrap_or(1.0)
 }
 
-/// Dies here when the crash tests ask for it (`SATU_FAULT=point`).
-fn fault_point(point: &str) {
-    if std::env::var("SATU_FAULT").is_ok_and(|v| v == point) {
-        eprintln!("satu: SATU_FAULT={point}: aborting");
-        std::process::abort();
-    }
-}
-
 /// The SMTP settings of an account.
 pub(crate) fn smtp_config(account: &Account, password: String) -> SmtpConfig {
     SmtpConfig {
@@ -249,7 +241,7 @@ async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outc
     .await;
     match result {
         Ok(answer) => {
-            fault_point("after-reply");
+            crate::fault::abort_at("after-reply");
             tracing::info!(%answer, "Sent.");
             store.write(|tx| {
                 tx.mark_sent(id, false)?;

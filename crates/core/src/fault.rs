@@ -1,0 +1,16 @@
+//! Fault points for crash tests: `SATU_FAULT=NAME` stops the process (or pauses it) at the
+//! point called NAME, so that a test can crash it exactly between two steps.
+
+/// Whether the fault point `point` is armed.
+pub(crate) fn armed(point: &str) -> bool {
+    std::env::var("SATU_FAULT").is_ok_and(|v| v == point)
+}
+
+/// Aborts the process here (no clean-up, like a crash) when `point` is armed.
+pub(crate) fn abort_at(point: &str) {
+    if armed(point) {
+        tracing::error!("SATU_FAULT={point}: aborting.");
+        eprintln!("satu: SATU_FAULT={point}: aborting");
+        std::process::abort();
+    }
+}
