@@ -916,21 +916,15 @@ fn a_sync_cut_mid_answer_loses_nothing_and_the_next_pass_completes() {
     assert_eq!(sync_events(&satu)["pulled"], 0);
 }
 
-/// `kill -9` in the middle of a CalDAV sync (after its first multiget answer was stored): the
-/// store is intact, and the next pass brings the rest, each event once.
-#[test]
-fn a_sync_killed_mid_pass_resumes_without_duplicates() {
-    let radicale = Radicale::start();
-    let server = Server::radicale(&radicale);
-    let satu = Satu::new();
-    // 260 events, more than one multiget (200 each), written into Radicale's storage while it
-    // is stopped (a PUT each would take minutes: Radicale checks every UID on each).
-    radicale.stop();
+/// `n` one-hour events "Talk 0" … in 2027 written straight into alice's calendar in Radicale's
+/// storage, which must be stopped (a PUT each would take minutes: Radicale checks every UID on
+/// each).
+fn write_talks(radicale: &Radicale, n: usize) {
     let collection = radicale
         .dir
         .path()
         .join("collections/collection-root/alice/calendar");
-    for i in 0..260 {
+    for i in 0..n {
         let ics = format!(
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:kill-{i}@example.com\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:20270{}{:02}T090000Z\r\nDURATION:PT1H\r\nSUMMARY:Talk {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
             i % 9 + 1,
@@ -938,6 +932,70 @@ fn a_sync_killed_mid_pass_resumes_without_duplicates() {
         );
         std::fs::write(collection.join(format!("kill-{i}.ics")), ics).expect("write");
     }
+}
+
+/// The REPORTs Radicale logged for alice's calendar so far.
+fn reports_logged(radicale: &Radicale) -> usize {
+    std::fs::read_to_string(radicale.dir.path().join("radicale.log"))
+        .expect("radicale.log")
+        .lines()
+        .filter(|l| l.contains("REPORT request for '/alice/calendar/'"))
+        .count()
+}
+
+/// The initial sync asks for the token and every event's data in one sync-collection; a server
+/// that refuses so large an answer (Radicale: more VEVENTs than `max_expand_occurrence`) is
+/// asked for the etags instead and the data comes in multigets. Either way every event arrives
+/// once and the next pass starts from the token.
+#[test]
+fn the_initial_sync_takes_everything_in_one_answer_or_falls_back_to_multigets() {
+    let radicale = Radicale::start();
+    let server = Server::radicale(&radicale);
+    radicale.stop();
+    write_talks(&radicale, 250);
+    radicale.start_again();
+    let count = |satu: &Satu| events(satu, "2027-01-01", "2028-01-01").len();
+
+    let one = Satu::new();
+    server.add_to(&one);
+    let before = reports_logged(&radicale);
+    assert_eq!(sync_events(&one)["pulled"], 250);
+    assert_eq!(
+        reports_logged(&radicale) - before,
+        1,
+        "one sync-collection, no multiget"
+    );
+    assert_eq!(count(&one), 250);
+
+    // At most 220 VEVENTs per REPORT: the one answer is refused, two multigets (200 + 50) pass.
+    radicale.stop();
+    radicale.start_again_with(&[("RADICALE_MAX_REPORT_VEVENTS", "220")]);
+    let two = Satu::new();
+    server.add_to(&two);
+    let before = reports_logged(&radicale);
+    assert_eq!(sync_events(&two)["pulled"], 250);
+    assert_eq!(
+        reports_logged(&radicale) - before,
+        4,
+        "the refused sync-collection, one without data, two multigets"
+    );
+    assert_eq!(count(&two), 250);
+    let log = std::fs::read_to_string(radicale.dir.path().join("radicale.log")).expect("log");
+    assert!(log.contains("Bad REPORT request"), "Radicale refused one");
+    assert_eq!(sync_events(&two)["pulled"], 0, "from the token");
+}
+
+/// `kill -9` in the middle of a CalDAV sync (after its first stored answer): the
+/// store is intact, and the next pass brings the rest, each event once.
+#[test]
+fn a_sync_killed_mid_pass_resumes_without_duplicates() {
+    let radicale = Radicale::start();
+    let server = Server::radicale(&radicale);
+    let satu = Satu::new();
+    // 260 events, more than one transaction of stored answers (200 each), written into
+    // Radicale's storage while it is stopped.
+    radicale.stop();
+    write_talks(&radicale, 260);
     radicale.start_again();
     server.add_to(&satu);
 

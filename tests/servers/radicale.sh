@@ -33,6 +33,9 @@
 #                           names of letters, digits, '.', '_', '-'; passwords without spaces or ':'
 #   RADICALE_VENV           the venv (default ~/.cache/satu/venv-radicale), made on first use with pip
 #   RADICALE_START_TIMEOUT  seconds to wait for both processes to be ready (default 15)
+#   RADICALE_MAX_REPORT_VEVENTS  Radicale's [reporting] max_expand_occurrence: the most VEVENTs
+#                           a REPORT may carry in its calendar-data before Radicale answers 400
+#                           (stock 10000; tests lower it to provoke the refusal)
 set -euo pipefail
 
 die() { echo "radicale.sh: $*" >&2; exit 1; }
@@ -206,6 +209,10 @@ type = none
 [logging]
 level = info
 EOF
+  if [ -n "${RADICALE_MAX_REPORT_VEVENTS:-}" ]; then
+    [[ "$RADICALE_MAX_REPORT_VEVENTS" =~ ^[1-9][0-9]*$ ]] || die "RADICALE_MAX_REPORT_VEVENTS must be a positive number"
+    printf '\n[reporting]\nmax_expand_occurrence = %s\n' "$RADICALE_MAX_REPORT_VEVENTS" >>"$dir/$(base "$kind").conf"
+  fi
 }
 
 start_server() { # starts Radicale of kind $2 in the background; sets CHILD to its pid

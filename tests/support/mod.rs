@@ -629,6 +629,11 @@ impl Radicale {
     }
 
     pub fn start_again(&self) {
+        self.start_again_with(&[]);
+    }
+
+    /// `start_again` with more of radicale.sh's settings (e.g. `RADICALE_MAX_REPORT_VEVENTS`).
+    pub fn start_again_with(&self, settings: &[(&str, &str)]) {
         let out = Command::new("bash")
             .arg(repo().join("tests/servers/radicale.sh"))
             .arg("start")
@@ -637,6 +642,7 @@ impl Radicale {
                 ("RADICALE_PORT", self.var("RADICALE_PORT")),
                 ("RADICALE_TLS_PORT", self.var("RADICALE_TLS_PORT")),
             ])
+            .envs(settings.iter().copied())
             .output()
             .expect("radicale.sh");
         assert!(

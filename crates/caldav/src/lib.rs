@@ -151,8 +151,12 @@ pub struct Discovery {
 pub struct SyncChanges {
     /// The new token.
     pub token: String,
-    /// Resources added or changed: (href, etag).
+    /// Resources added or changed whose data the answer did not carry: (href, etag). Fetch
+    /// them with [`Client::multiget`].
     pub changed: Vec<(String, String)>,
+    /// Resources added or changed, with their data (a sync-collection that asked for
+    /// `calendar-data`): (href, etag, iCalendar text).
+    pub fetched: Vec<(String, String, String)>,
     /// Resources removed.
     pub removed: Vec<String>,
 }
@@ -397,15 +401,23 @@ impl Client {
     }
 
     /// What changed in the collection `href` since `token` (`None`: everything, the initial
-    /// sync).
+    /// sync). With `with_data` the report asks for each resource's `calendar-data` too (RFC 6578
+    /// lets a sync-collection ask for any property): the token and the data in one answer, in
+    /// [`SyncChanges::fetched`]; what comes without its data is in [`SyncChanges::changed`].
     pub async fn sync_collection(
         &self,
         href: &str,
         token: Option<&str>,
+        with_data: bool,
     ) -> Result<SyncChanges, CaldavError> {
         let token = token.unwrap_or_default();
+        let data = if with_data {
+            r#"<c:calendar-data xmlns:c="urn:ietf:params:xml:ns:caldav"/>"#
+        } else {
+            ""
+        };
         let body = format!(
-            r#"<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>{}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"#,
+            r#"<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>{}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/>{data}</d:prop></d:sync-collection>"#,
             xml::escape(token)
         );
         let (_, status, _, text) = self
@@ -577,6 +589,7 @@ pub fn diff_listing(local: &[(String, String)], server: &[(String, String)]) -> 
             .filter(|(h, e)| known.get(h.as_str()) != Some(&e.as_str()))
             .cloned()
             .collect(),
+        fetched: Vec::new(),
         removed: local
             .iter()
             .filter(|(h, _)| !there.contains(h.as_str()))

@@ -215,7 +215,10 @@ pub(crate) fn sync_changes(body: &str, collection: &str) -> Result<SyncChanges, 
         if r.status == Some(404) {
             changes.removed.push(r.href);
         } else if let Some(etag) = r.etag {
-            changes.changed.push((r.href, etag));
+            match r.data {
+                Some(data) => changes.fetched.push((r.href, etag, data)),
+                None => changes.changed.push((r.href, etag)),
+            }
         }
     }
     Ok(changes)
@@ -262,6 +265,30 @@ mod tests {
             vec![("/alice/tasks/a.ics".into(), "\"e1\"".into())]
         );
         assert_eq!(changes.removed, vec!["/alice/tasks/b.ics".to_owned()]);
+        assert!(changes.fetched.is_empty());
+
+        // Asked with calendar-data: what came with its data is fetched, the rest is to fetch.
+        let with_data = r#"<d:multistatus xmlns:d="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+          <d:response><d:href>/alice/tasks/a.ics</d:href><d:propstat><d:prop><d:getetag>"e1"</d:getetag><C:calendar-data>BEGIN:VCALENDAR&#13;
+END:VCALENDAR&#13;
+</C:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+          <d:response><d:href>/alice/tasks/c.ics</d:href><d:propstat><d:prop><d:getetag>"e3"</d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>
+            <d:propstat><d:prop><C:calendar-data/></d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat></d:response>
+          <d:sync-token>t3</d:sync-token></d:multistatus>"#;
+        let changes = sync_changes(with_data, "/alice/tasks/").expect("parse");
+        assert_eq!(
+            changes.fetched,
+            vec![(
+                "/alice/tasks/a.ics".into(),
+                "\"e1\"".into(),
+                // Text is trimmed of white space (the newline), as in multigets.
+                "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r".into()
+            )]
+        );
+        assert_eq!(
+            changes.changed,
+            vec![("/alice/tasks/c.ics".into(), "\"e3\"".into())]
+        );
         assert!(sync_changes("<multistatus xmlns=\"DAV:\"/>", "/x/").is_err());
         assert!(multistatus("<a><b></a>").is_err());
     }

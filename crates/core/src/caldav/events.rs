@@ -59,7 +59,7 @@ pub(crate) fn record(event: &EventObject) -> EventRecord {
 }
 
 /// Stores the server's version of one event (merging with local changes), in the caller's
-/// transaction (a pull writes a whole multiget answer in one).
+/// transaction (a pull writes a whole answer in one). `record` is [`record`] of `event`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn take_remote(
     tx: &mut Tx<'_>,
@@ -69,6 +69,7 @@ pub(super) fn take_remote(
     etag: &str,
     text: &str,
     event: &EventObject,
+    record: &EventRecord,
     report: &mut TaskSyncCounts,
 ) -> Result<()> {
     let local = match tx.event_at(calendar_id, href)? {
@@ -85,7 +86,7 @@ pub(super) fn take_remote(
             href,
             etag,
             text,
-            &record(event),
+            record,
             true,
         )?;
         report.pulled += 1;
@@ -101,7 +102,7 @@ pub(super) fn take_remote(
             href,
             etag,
             text,
-            &record(event),
+            record,
             text,
             false,
         )?;
@@ -122,7 +123,7 @@ pub(super) fn take_remote(
                 href,
                 etag,
                 &merged,
-                &record(&parsed),
+                &self::record(&parsed),
                 text,
                 local_left,
             )?;
@@ -255,6 +256,7 @@ async fn push(
                                 &etag,
                                 &text,
                                 &parsed,
+                                &record(&parsed),
                                 report,
                             )
                         })?;
