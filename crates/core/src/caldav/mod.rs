@@ -400,6 +400,11 @@ async fn store_answer(
             } => answer.push((href, etag, text, event, record)),
         }
     }
+    // In timeline order: an item's full-text row is keyed by its place in the timeline (its
+    // start, for an event), and FTS5 writes out what it holds whenever a row comes before the
+    // one it took last; in answer order that was nearly every event (half the time of storing
+    // them).
+    answer.sort_by_key(|(_, _, _, _, record)| record.start_ms);
     store.write(|tx| {
         for (href, etag, text, event, record) in &answer {
             events::take_remote(
@@ -416,6 +421,8 @@ async fn store_answer(
         }
         Ok(())
     })?;
+    // Freeing a thousand parsed events is a few ms the next part need not wait for.
+    drop(tokio::task::spawn_blocking(move || drop(answer)));
     if crate::fault::armed("caldav-pause-after-answer") {
         // Crash tests: one answer stored, the others not yet; the test kills the process here.
         tracing::error!("SATU_FAULT=caldav-pause-after-answer: pausing after a stored answer.");
