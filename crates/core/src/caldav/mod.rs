@@ -319,8 +319,9 @@ async fn pull(
     Ok(())
 }
 
-/// One resource of an answer, read: what it holds, parsed and expanded (no store needed, so
-/// it is done off the async threads while the answer before is stored).
+/// One resource of an answer, read: what it holds, parsed and expanded. Reading needs no
+/// store, so the parts of a sync-collection answer are read on a blocking thread while the
+/// part before is stored ([`read_in_background`]).
 enum Read {
     Task {
         href: String,
