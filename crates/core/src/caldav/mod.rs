@@ -257,12 +257,11 @@ async fn pull(
     let mut fetched = changes.fetched;
     fetched.retain(|(h, _, _)| !deleting.contains(h));
     let part = (fetched.len() / 10).clamp(MULTIGET_CHUNK, STORE_CHUNK);
-    let mut parts = Vec::new();
-    let mut rest = fetched.into_iter().peekable();
-    while rest.peek().is_some() {
-        parts.push(rest.by_ref().take(part).collect::<Vec<_>>());
-    }
-    let mut parts = parts.into_iter();
+    let mut rest = fetched.into_iter();
+    let mut parts = std::iter::from_fn(|| {
+        let next: Vec<_> = rest.by_ref().take(part).collect();
+        (!next.is_empty()).then_some(next)
+    });
     let mut reading = InFlight(parts.next().map(read_in_background).into_iter().collect());
     while let Some(next) = reading.0.pop_front() {
         let read = next.await.context("Reading the calendar's data stopped")?;
