@@ -466,6 +466,105 @@ fn watch_prints_changes_from_other_processes_and_stops_on_sigterm() {
     }
 }
 
+/// A running `satu --json watch` and its stdout lines.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watching {
+    fn start(satu: &Satu, args: &[&str]) -> Watching {
+        let mut child = satu
+            .command()
+            .args(["--json", "watch"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn watch");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watching { child, lines }
+    }
+
+    /// The next line as JSON, within 10 s.
+    fn next(&self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a line from watch within 10 s");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn watch_a_view_prints_its_rows_then_the_diffs_that_keep_them_right() {
+    let (satu, _) = imported();
+    let ids: Vec<i64> = satu
+        .json(&["timeline"])
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(ids.len(), 4);
+    let watch = Watching::start(&satu, &["--view", "unread", "--limit", "2"]);
+    let page = watch.next();
+    assert_eq!(
+        page,
+        serde_json::json!({"view": page["view"].clone(), "version": 0, "items": [], "complete": true}),
+        "imported mail is read"
+    );
+
+    // Unread in another process: the row comes into the view, at its place.
+    satu.json(&["mark", &ids[1].to_string(), "--unread"]);
+    let batch = watch.next();
+    assert_eq!(batch["view"], page["view"], "{batch}");
+    assert_eq!(batch["version"], 1, "{batch}");
+    assert_eq!(batch["diffs"][0]["op"], "insert", "{batch}");
+    assert_eq!(batch["diffs"][0]["index"], 0, "{batch}");
+    assert_eq!(batch["diffs"][0]["item"]["id"], ids[1], "{batch}");
+    assert_eq!(batch["complete"], true, "{batch}");
+    satu.json(&["mark", &ids[0].to_string(), "--unread"]);
+    let batch = watch.next();
+    assert_eq!(batch["version"], 2, "{batch}");
+    assert_eq!(batch["diffs"][0]["index"], 0, "newer, so above: {batch}");
+    assert_eq!(
+        batch["complete"], false,
+        "two rows fill the window: {batch}"
+    );
+
+    // Flagged (still unread): the row changes in place; read: it leaves.
+    satu.json(&["mark", &ids[1].to_string(), "--flag"]);
+    let batch = watch.next();
+    assert_eq!(batch["version"], 3, "{batch}");
+    assert_eq!(batch["diffs"].as_array().map(Vec::len), Some(1), "{batch}");
+    assert_eq!(batch["diffs"][0]["op"], "set", "{batch}");
+    assert_eq!(batch["diffs"][0]["index"], 1, "{batch}");
+    assert_eq!(batch["diffs"][0]["item"]["flagged"], true, "{batch}");
+    satu.json(&["mark", &ids[0].to_string(), "--read"]);
+    let batch = watch.next();
+    assert_eq!(
+        batch["diffs"],
+        serde_json::json!([{"op": "remove", "index": 0}]),
+        "{batch}"
+    );
+}
+
 #[test]
 fn the_golden_corpus_imports_with_the_duplicate_pair_as_one_item() {
     let satu = Satu::new();

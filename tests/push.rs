@@ -360,7 +360,9 @@ fn a_folder_chosen_for_push_is_watched_too() {
     assert_eq!(chosen[0]["name"], "Archive", "{chosen}");
     assert_eq!(chosen[0]["push"], true, "{chosen}");
     let deadline = Instant::now() + Duration::from_secs(13);
-    while !plain(&watch.log()).contains("folder=Archive}: satu_core::live: Watching the folder") {
+    while !plain(&watch.log())
+        .contains("folder=Archive}: satu_core::live::imap: Watching the folder")
+    {
         assert!(
             Instant::now() < deadline,
             "Archive not watched; stderr:\n{}",

@@ -1,13 +1,13 @@
 //! Tauri commands: one line each, from the window to the core API. Arguments and results are the
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
+use satu_core::api::LinkDecision;
 use satu_core::dto::{
     Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Counts, Draft,
     EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, ImportReport, Invitation,
     Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, SearchQuery, SendInput,
-    SettingValue, TimelineQuery,
+    SettingValue, TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
 };
-use satu_core::links::LinkDecision;
 use satu_core::{ApiError, Satu};
 use tauri::State;
 
@@ -411,4 +411,23 @@ pub fn set_room_muted(
     muted: bool,
 ) -> Result<ChatRoom, ApiError> {
     satu.set_room_muted(&room, muted)
+}
+
+#[tauri::command]
+pub fn open_view(satu: State<'_, Satu>, query: ViewQuery) -> Result<ViewPage, ApiError> {
+    satu.open_view(query)
+}
+
+#[tauri::command]
+pub fn view_more(
+    satu: State<'_, Satu>,
+    view: u64,
+    rows: u32,
+) -> Result<Option<ViewDiffs>, ApiError> {
+    satu.view_more(view, rows)
+}
+
+#[tauri::command]
+pub fn close_view(satu: State<'_, Satu>, view: u64) -> Result<(), ApiError> {
+    satu.close_view(view)
 }

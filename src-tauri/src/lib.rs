@@ -7,14 +7,16 @@ mod commands;
 
 use std::time::Duration;
 
+use satu_core::api::LinkDecision;
 use satu_core::api::{CancellationToken, LiveOptions};
-use satu_core::links::LinkDecision;
 use satu_core::Satu;
 use tauri::webview::NewWindowResponse;
 use tauri::{Emitter as _, Manager as _, WebviewWindowBuilder};
 
 /// Event carrying one `ChangeEvent` to the window.
 pub const CHANGE_EVENT: &str = "satu://change";
+/// Event carrying a batch of diffs (`ViewDiffs`) of a view the window opened.
+pub const VIEW_EVENT: &str = "satu://view";
 /// Event carrying an account's `LiveStatus` (connected, syncing, offline…) to the window.
 pub const STATUS_EVENT: &str = "satu://status";
 /// Event carrying the id of an item the window should open (a clicked notification).
@@ -121,6 +123,22 @@ pub fn run() {
                     }
                 }
             });
+            // The open views' diffs (the timeline's rows), in version order.
+            let views = satu.clone();
+            let views_cancel = feed_cancel.clone();
+            let view_handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let result = views
+                    .follow_views(views_cancel, Duration::from_millis(500), |batch| {
+                        if let Err(e) = view_handle.emit(VIEW_EVENT, &batch) {
+                            tracing::warn!(error = %e, "Cannot forward a view's diffs to the window.");
+                        }
+                    })
+                    .await;
+                if let Err(e) = result {
+                    tracing::error!(error = %e.message, "The views stopped following the store.");
+                }
+            });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let result = satu
@@ -146,6 +164,9 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::timeline,
+            commands::open_view,
+            commands::view_more,
+            commands::close_view,
             commands::search,
             commands::item,
             commands::show,

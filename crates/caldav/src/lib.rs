@@ -2,11 +2,28 @@
 //!
 //! A thin client over `reqwest` for what Satu needs of a CalDAV server (RFC 4791): discovery
 //! (RFC 6764 `/.well-known/caldav`, `current-user-principal`, `calendar-home-set`), the calendars
-//! and task lists of a home with their sync cursors, incremental sync with `sync-collection`
-//! (RFC 6578), `calendar-multiget`, and writes that never overwrite blindly: every PUT carries
+//! and task lists of a home, incremental sync with `sync-collection` (RFC 6578) or an etag
+//! listing, `calendar-multiget`, and writes that never overwrite blindly: every PUT carries
 //! `If-None-Match: *` (create) or `If-Match: ETAG` (change), every DELETE `If-Match`, and a 412 is
 //! [`CaldavError::Conflict`]. Certificates are validated (platform roots plus an optional CA per
 //! account); plain HTTP only to loopback. No knowledge of the store: plain data in, plain out.
+//!
+//! - [`Client::discover`]: `/.well-known/caldav`, else the URL itself → principal → home.
+//! - [`Client::calendars`]: a Depth 1 PROPFIND of the home (resourcetype, displayname,
+//!   supported-calendar-component-set, calendar-color).
+//! - [`Client::sync_collection`]: a forgotten token is [`CaldavError::SyncTokenInvalid`], whether
+//!   the server says so as RFC 6578 asks (403 valid-sync-token) or with a 5xx to a token, as
+//!   Xandikos does. `with_data` asks for `calendar-data` too; what came with its data is in
+//!   [`SyncChanges::fetched`], the rest in [`SyncChanges::changed`].
+//! - [`Client::listing`] (the ctag and every href with its etag) and [`diff_listing`] (it and the
+//!   store's etags as the same changes): the sync of servers without sync-collection.
+//! - [`Client::multiget`], [`Client::put`], [`Client::delete`]: a 412, or a 207 holding one (as
+//!   Xandikos refuses a PUT), is a conflict.
+//!
+//! Redirects are followed here by hand, so that PROPFIND and REPORT stay what they are; `xml.rs`
+//! reads multistatus bodies. Why a thin client rather than a CalDAV framework: four request shapes
+//! cover Satu's needs, and `reqwest` was the one new dependency (the iCalendar side is the
+//! `icalendar` crate, in the core).
 
 mod xml;
 

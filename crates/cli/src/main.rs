@@ -11,7 +11,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use satu_core::api::{CancellationToken, LiveOptions};
 use satu_core::dto::{
-    AccountInput, ChangeEvent, Item, ItemDetail, LiveStatus, SearchQuery, TimelineQuery,
+    AccountInput, ChangeEvent, Diff, Item, ItemDetail, LiveStatus, SearchQuery, TimelineQuery,
+    ViewDiffs, ViewQuery,
 };
 use satu_core::{ApiError, ErrorCode, Satu};
 use serde::Serialize;
@@ -62,6 +63,23 @@ enum Command {
         /// `settings set notify.enabled false` and `account mute ID` silence it).
         #[arg(long)]
         notify: bool,
+        /// Print one view's rows and then their diffs instead of the changes: all, unread,
+        /// flagged, tasks or chats (first line: the page `{view, version, items, complete}`;
+        /// then one batch `{view, version, diffs, complete}` per change that touched it).
+        #[arg(long, value_parser = ["all", "unread", "flagged", "tasks", "chats"])]
+        view: Option<String>,
+        /// With --view: only this account's items.
+        #[arg(long, requires = "view")]
+        account: Option<i64>,
+        /// With --view: only the items in this folder.
+        #[arg(long, requires = "view")]
+        folder: Option<i64>,
+        /// With --view: one row per conversation.
+        #[arg(long, requires = "view")]
+        threads: bool,
+        /// With --view: how many rows the view keeps.
+        #[arg(long, requires = "view", default_value_t = 50)]
+        limit: u32,
     },
     /// The unified timeline, newest first.
     Timeline {
@@ -1122,6 +1140,11 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             idle_period,
             poll,
             notify,
+            view,
+            account,
+            folder,
+            threads,
+            limit,
         } => {
             let options = LiveOptions {
                 full_pass: Duration::from_secs(interval.max(5)),
@@ -1130,7 +1153,24 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 notify,
                 ..LiveOptions::default()
             };
-            watch(&satu, json, options).await
+            let view = view.map(|name| ViewQuery {
+                timeline: TimelineQuery {
+                    limit: Some(limit),
+                    kind: match name.as_str() {
+                        "tasks" => Some("task".to_owned()),
+                        "chats" => Some("chat".to_owned()),
+                        _ => None,
+                    },
+                    unread: Some(name == "unread"),
+                    flagged: Some(name == "flagged"),
+                    account,
+                    folder,
+                    threads: Some(threads),
+                    ..TimelineQuery::default()
+                },
+                search: None,
+            });
+            watch(&satu, json, options, view).await
         }
         Command::Timeline {
             limit,
@@ -1153,6 +1193,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 before,
                 threads: Some(threads),
                 thread,
+                room: None,
             })?;
             output(json, &items, || item_lines(&items))
         }
@@ -1917,7 +1958,30 @@ fn item_lines(items: &[Item]) -> String {
 /// process or any other) as one line on stdout, and every change of an account's status (connected,
 /// syncing, offline with the error and the next retry) as one line on stderr. The network coming
 /// and going does not end the watch.
-async fn watch(satu: &Satu, json: bool, options: LiveOptions) -> Result<(), ApiError> {
+async fn watch(
+    satu: &Satu,
+    json: bool,
+    options: LiveOptions,
+    view: Option<ViewQuery>,
+) -> Result<(), ApiError> {
+    // The view's first page before the live sync stores anything.
+    let page = view.map(|query| satu.open_view(query)).transpose()?;
+    if let Some(page) = &page {
+        let text = if json {
+            serde_json::to_string(page).unwrap_or_default()
+        } else {
+            format!(
+                "view {} version 0: {} rows{}\n{}",
+                page.view,
+                page.items.len(),
+                if page.complete { ", complete" } else { "" },
+                item_lines(&page.items)
+            )
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", text.trim_end());
+        let _ = stdout.flush();
+    }
     let cancel = CancellationToken::new();
     let stop = cancel.clone();
     tokio::spawn(async move {
@@ -1950,23 +2014,40 @@ async fn watch(satu: &Satu, json: bool, options: LiveOptions) -> Result<(), ApiE
             .await
         })
     };
-    let printer = satu.follow_changes(
-        cancel.clone(),
-        Duration::from_millis(250),
-        |change: ChangeEvent| {
-            let line = if json {
-                serde_json::to_string(&change).unwrap_or_default()
-            } else {
-                format!(
-                    "{} {} {} {}",
-                    change.change, change.kind, change.id, change.title
-                )
-            };
-            let mut stdout = std::io::stdout().lock();
-            let _ = writeln!(stdout, "{line}");
-            let _ = stdout.flush();
-        },
-    );
+    let printer = async {
+        if page.is_some() {
+            return satu
+                .follow_views(cancel.clone(), Duration::from_millis(250), |batch| {
+                    let line = if json {
+                        serde_json::to_string(&batch).unwrap_or_default()
+                    } else {
+                        diff_lines(&batch)
+                    };
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = writeln!(stdout, "{line}");
+                    let _ = stdout.flush();
+                })
+                .await;
+        }
+        satu.follow_changes(
+            cancel.clone(),
+            Duration::from_millis(250),
+            |change: ChangeEvent| {
+                let line = if json {
+                    serde_json::to_string(&change).unwrap_or_default()
+                } else {
+                    format!(
+                        "{} {} {} {}",
+                        change.change, change.kind, change.id, change.title
+                    )
+                };
+                let mut stdout = std::io::stdout().lock();
+                let _ = writeln!(stdout, "{line}");
+                let _ = stdout.flush();
+            },
+        )
+        .await
+    };
     let result = printer.await;
     cancel.cancel();
     // Bounded stop: the live loop ends IDLE and logs out within a few seconds; abandoned after 5.
@@ -1976,6 +2057,29 @@ async fn watch(satu: &Satu, json: bool, options: LiveOptions) -> Result<(), ApiE
         Err(_) => eprintln!("satu: the live sync did not stop in time; exiting anyway"),
     }
     result
+}
+
+/// A batch of a view's diffs for people: one line per step.
+fn diff_lines(batch: &ViewDiffs) -> String {
+    let mut lines = vec![format!(
+        "view {} version {}{}",
+        batch.view,
+        batch.version,
+        if batch.complete { ", complete" } else { "" }
+    )];
+    for step in &batch.diffs {
+        lines.push(match step {
+            Diff::Reset { items } => format!("  reset: {} rows", items.len()),
+            Diff::Insert { index, item } => {
+                format!("  insert {index}: {} {} {}", item.kind, item.id, item.title)
+            }
+            Diff::Set { index, item } => {
+                format!("  set {index}: {} {} {}", item.kind, item.id, item.title)
+            }
+            Diff::Remove { index } => format!("  remove {index}"),
+        });
+    }
+    lines.join("\n")
 }
 
 async fn wait_for_signal() {

@@ -1,11 +1,17 @@
 //! The user's mail actions — mark, move, archive, delete — in two phases: the local change and
 //! the queued server operation commit in one transaction (so the timeline changes at once and
-//! the server is told as soon as it can be, even after a crash), then [`crate::replay`] pushes
-//! the operation.
+//! the server is told as soon as it can be, even after a crash), then [`crate::replay`] replays
+//! the operation: the API tries at once (`replay::report`, for at most `PUSH_NOW_TIMEOUT`), and
+//! what is left waits for the live loop or the next `satu sync`.
 //!
-//! An operation names messages by Message-ID and the (folder, UID, UIDVALIDITY) places they had
-//! when it was queued: replayed after a UIDVALIDITY change it finds them again by Message-ID and
-//! never acts on a stale UID.
+//! An operation ([`MailOp`], JSON in `ops.payload`) names messages by Message-ID and the (folder,
+//! UID, UIDVALIDITY) places they had when it was queued: replayed after a UIDVALIDITY change it
+//! finds them again by Message-ID and never acts on a stale UID.
+//!
+//! The `_in` functions work inside a caller's transaction: [`mark_in`] for a completed task
+//! unflagging its mail, [`answered_in`] for a sent reply marking the mail it answers `\Answered`
+//! (in the transaction that records the send). Marking a chat item read reads its room up to it;
+//! that read marker goes to the server with `matrix::flush`, not through `ops`.
 
 use anyhow::{Context as _, Result};
 use satu_store::{

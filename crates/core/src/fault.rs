@@ -1,5 +1,8 @@
 //! Fault points for crash tests: `SATU_FAULT=NAME` stops the process (or pauses it) at the
-//! point called NAME, so that a test can crash it exactly between two steps.
+//! point called NAME, so that a test can crash it exactly between two steps. The points:
+//! `after-reply` (the SMTP server took a message, not committed yet: `send/mod.rs`),
+//! `chat-after-send` (the homeserver answered a send, not committed yet: `matrix/mod.rs`) and
+//! `caldav-pause-after-answer` (a pause after a stored CalDAV answer: `caldav/mod.rs`).
 
 /// Whether the fault point `point` is armed.
 pub(crate) fn armed(point: &str) -> bool {

@@ -1,8 +1,11 @@
 //! Offline imports (mbox, Maildir, .eml) into a local account. Idempotent: a message already
 //! stored (same Message-ID, or the same bytes when it has none) is counted, not duplicated.
+//! Messages are parsed as they are read (an mbox is streamed, never loaded whole) and stored in
+//! batches of [`BATCH`], one transaction each. [`new_mail`] turns a parsed message into the store's
+//! `NewMail`; the IMAP sync and the outbox use it too.
 
 use std::io::BufReader;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use satu_mail::mbox::MboxReader;
@@ -10,6 +13,7 @@ use satu_mail::{parse_message, ParsedMail};
 use satu_store::{Inserted, NewAttachment, NewMail, Person, Store};
 
 use crate::dto::ImportReport;
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// Messages per write transaction: large enough to amortize the commit, small enough that the
 /// timeline shows progress and a crash loses little work (the import can simply be re-run).
@@ -154,4 +158,106 @@ pub(crate) fn mbox_messages(path: &Path) -> Result<impl Iterator<Item = Result<I
         })
         .context("Cannot read the mbox file")
     }))
+}
+
+/// Name of the local account that `open_sample` imports into.
+pub const SAMPLE_ACCOUNT: &str = "Sample mailbox";
+/// Name of the local account that imports go to.
+pub const LOCAL_ACCOUNT: &str = "Local mail";
+
+/// Imports an mbox file into the local account.
+pub(crate) fn mbox(store: &Store, path: &Path) -> ApiResult<ImportReport> {
+    let messages = mbox_messages(path)?;
+    let folder = folder_name(path, "Imported");
+    Ok(import(
+        store,
+        LOCAL_ACCOUNT,
+        &folder,
+        mtime_ms(path),
+        messages,
+    )?)
+}
+
+/// Imports a Maildir into the local account, keeping its seen and flagged state.
+pub(crate) fn maildir(store: &Store, dir: &Path) -> ApiResult<ImportReport> {
+    if !dir.exists() {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("{} does not exist", dir.display()),
+        )
+        .with_field("file"));
+    }
+    let entries =
+        satu_mail::maildir::list(dir).map_err(|e| ApiError::invalid("file", format!("{e:#}")))?;
+    let messages = entries.into_iter().map(|entry| {
+        let raw = std::fs::read(&entry.path)
+            .with_context(|| format!("Cannot read {}", entry.path.display()))?;
+        Ok(Incoming {
+            raw,
+            seen: entry.seen,
+            flagged: entry.flagged,
+        })
+    });
+    let folder = folder_name(dir, "Maildir");
+    Ok(import(
+        store,
+        LOCAL_ACCOUNT,
+        &folder,
+        mtime_ms(dir),
+        messages,
+    )?)
+}
+
+/// Imports .eml files into the local account. Every file is checked before anything is
+/// imported, so a bad path imports nothing.
+pub(crate) fn eml(store: &Store, paths: &[PathBuf]) -> ApiResult<ImportReport> {
+    let mut raws = Vec::with_capacity(paths.len());
+    for path in paths {
+        let raw = std::fs::read(path).with_context(|| format!("Cannot read {}", path.display()))?;
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::invalid(
+                "file",
+                format!("{} is empty: it holds no message", path.display()),
+            ));
+        }
+        raws.push(raw);
+    }
+    let fallback = paths.first().map(|p| mtime_ms(p)).unwrap_or(0);
+    let messages = raws.into_iter().map(|raw| {
+        Ok(Incoming {
+            raw,
+            seen: true,
+            flagged: false,
+        })
+    });
+    Ok(import(
+        store,
+        LOCAL_ACCOUNT,
+        "Imported",
+        fallback,
+        messages,
+    )?)
+}
+
+/// Imports the sample mailbox shipped with the app into its own local account.
+pub(crate) fn sample(store: &Store, mbox: &[u8]) -> ApiResult<ImportReport> {
+    let reader =
+        satu_mail::mbox::MboxReader::new(mbox).context("The bundled sample mailbox is damaged")?;
+    let messages = reader.map(|m| {
+        m.map(|raw| Incoming {
+            raw,
+            seen: false,
+            flagged: false,
+        })
+        .context("Cannot read the sample mailbox")
+    });
+    let now = chrono::Utc::now().timestamp_millis();
+    Ok(import(store, SAMPLE_ACCOUNT, "INBOX", now, messages)?)
+}
+
+fn folder_name(path: &Path, fallback: &str) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| fallback.to_owned())
 }

@@ -6,22 +6,26 @@
 //! Behind it: the store (`satu-store`), mail protocols and formats (`satu-mail`), imports,
 //! sync and the OS keyring.
 
+mod accounts;
 mod actions;
 pub mod api;
+mod attachments;
 mod caldav;
-pub mod dto;
-pub mod error;
+mod context;
 mod fault;
 mod import;
-pub mod links;
+mod links;
 mod live;
 mod matrix;
 mod notify;
+mod pass;
 mod replay;
 mod secrets;
 mod send;
+mod settings;
 mod sync;
 mod tasks;
+mod timeline;
 
-pub use api::Satu;
+pub use api::{dto, error, Satu};
 pub use error::{ApiError, ErrorCode};

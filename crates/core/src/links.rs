@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// What to do with a clicked link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +142,25 @@ pub(crate) fn open_in_system(url: &str) -> Result<(), ApiError> {
             format!("Cannot open the link in the system's browser: {e}"),
         )
     })
+}
+
+/// A link clicked in mail: opened in the system's browser (or mail handler) when it is an
+/// ordinary `http`, `https` or `mailto` link, or a look-alike one the user `confirmed`;
+/// returned unopened when it needs confirming; refused when it is anything else. Never
+/// opened inside the app.
+pub(crate) fn open(url: &str, confirmed: bool) -> ApiResult<LinkDecision> {
+    let decision = classify(url);
+    match &decision {
+        LinkDecision::Open { url } => open_in_system(url)?,
+        LinkDecision::Confirm { url, .. } if confirmed => open_in_system(url)?,
+        LinkDecision::Confirm { host, .. } => {
+            tracing::info!(%host, "A look-alike link waits for the user's confirmation.");
+        }
+        LinkDecision::Refuse { scheme, .. } => {
+            tracing::warn!(%scheme, "A link that Satu does not follow was clicked.");
+        }
+    }
+    Ok(decision)
 }
 
 #[cfg(test)]

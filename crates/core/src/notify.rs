@@ -1,11 +1,15 @@
-//! Desktop notifications of new mail, through `notify-rust` (the freedesktop Notifications
-//! D-Bus service on Linux and the BSDs, Notification Center on macOS, toasts on Windows).
+//! Desktop notifications of new mail and chat, through `notify-rust` (the freedesktop
+//! Notifications D-Bus service on Linux and the BSDs, Notification Center on macOS, toasts on
+//! Windows), when [`crate::live::LiveOptions::notify`] is on (the app; `satu watch --notify`).
 //!
-//! Only mail that push brings in while an account is online is announced: the live loop hands
-//! over the items its wake-up syncs added; what an initial sync or a full pass stores is never
-//! announced. Which of them to announce, and how, is the pure function [`notices`]; [`show`]
-//! sends one. Clicking a notification (where the platform reports it) publishes the item's id
-//! on [`crate::Satu::notification_clicks`], so the app can open it.
+//! Only what push brings in while an account is online is announced: the live loops hand over the
+//! items a wake-up stored; what an initial sync or a full pass stores is never announced. Which of
+//! them to announce, and how, is the pure function [`notices`] (mail) or [`chat_notices`]: nothing
+//! when `notify.enabled` is off (do not disturb) or the account is muted (`accounts.notify`),
+//! unread items only (and not of muted rooms), and more than [`SEPARATE_MAX`] new ones folded into
+//! one that counts them. [`show`] sends one. Clicking a notification (where the platform reports
+//! it) publishes the item's id on [`crate::Satu::notification_clicks`]; the app brings its window
+//! forward and emits `satu://open`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

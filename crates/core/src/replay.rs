@@ -1,17 +1,28 @@
-//! Pushing queued mail operations ([`crate::actions`]) to the IMAP server.
+//! Replaying queued mail operations ([`crate::actions`]) to the IMAP server.
 //!
-//! Each due operation is applied and then completed (its row deleted); a failure reschedules it
-//! with backoff and, after too many, leaves it *wedged* for the user to retry — never dropped.
-//! Every operation is idempotent on the server, so replaying one whose completion was lost (a
-//! crash right after the server acted) does no harm.
+//! Operations go oldest first. A stored UID is used only under the same UIDVALIDITY, else the
+//! message is found by Message-ID. Each due operation is applied and then completed (its row
+//! deleted); a failure reschedules it with backoff and, after too many, leaves it *wedged* for the
+//! user to retry — never dropped. Every operation is idempotent on the server, so replaying one
+//! whose completion was lost (a crash right after the server acted) does no harm. A broken
+//! connection stops the replay; one refused operation does not.
+//!
+//! Who replays: every IMAP sync pass first, before it downloads (so the download sees the server
+//! with the local changes applied); the live loop every `ops_poll` (2 s) and at once after each
+//! reconnect; and an action itself: [`report`] tries now for at most `PUSH_NOW_TIMEOUT` and says
+//! what is still pending, [`now`] replays everything not wedged whatever its backoff (`satu ops
+//! retry`, `Satu::replay`), [`now_bounded`] is that within the same bound.
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result};
 use satu_mail::imap::{Flag, ImapError, ImapSession};
-use satu_store::{Account, Store};
+use satu_store::{Account, AccountKind, Store};
 
 use crate::actions::{MailOp, Place};
+use crate::context::{Context, PUSH_NOW_TIMEOUT};
+use crate::dto::ActionReport;
+use crate::error::ApiResult;
 
 /// What a replay pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -167,4 +178,71 @@ fn by_folder(places: &[Place]) -> BTreeMap<&str, Vec<&Place>> {
         map.entry(place.folder.as_str()).or_default().push(place);
     }
     map
+}
+
+/// Replays the account's queued operations now (all that are not wedged, whatever their
+/// backoff). Returns how many the server took.
+pub(crate) async fn now(ctx: &Context, account_id: i64) -> ApiResult<u64> {
+    let account = ctx.store().account(account_id)?;
+    if account.kind != AccountKind::Imap {
+        return Ok(0);
+    }
+    let password = ctx.secret(account.id)?;
+    let mut session = ImapSession::connect(&crate::accounts::imap_config(&account, password))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let replayed = replay_imap(ctx.store(), &account, &mut session, i64::MAX).await;
+    session.logout().await;
+    Ok(replayed?.done)
+}
+
+/// Replays the account's queue for at most [`PUSH_NOW_TIMEOUT`] after operation `id` was
+/// rescheduled; offline it stays queued. Returns how many operations the server took.
+pub(crate) async fn now_bounded(ctx: &Context, account_id: i64, id: i64) -> ApiResult<u64> {
+    match tokio::time::timeout(PUSH_NOW_TIMEOUT, now(ctx, account_id)).await {
+        Ok(Ok(pushed)) => Ok(pushed),
+        Ok(Err(e)) => {
+            tracing::info!(op_id = id, error = %e.message, "Retry queued: the server is not reachable now.");
+            Ok(0)
+        }
+        Err(_) => Ok(0),
+    }
+}
+
+/// Tries to push the account's queue now, then says what happened.
+pub(crate) async fn report(
+    ctx: &Context,
+    account: i64,
+    id: i64,
+    changed: bool,
+    folder: Option<String>,
+    deleted: bool,
+) -> ApiResult<ActionReport> {
+    let queued = || -> ApiResult<u64> {
+        let ops = ctx.store().ops()?;
+        Ok(ops.iter().filter(|op| op.account_id == account).count() as u64)
+    };
+    if queued()? > 0 {
+        match tokio::time::timeout(PUSH_NOW_TIMEOUT, now(ctx, account)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::info!(account_id = account, error = %e.message, "Change queued: the server is not reachable now.");
+            }
+            Err(_) => {
+                tracing::info!(
+                    account_id = account,
+                    "Change queued: the server is slow to answer."
+                );
+            }
+        }
+    }
+    let pending = queued()?;
+    Ok(ActionReport {
+        id,
+        changed,
+        folder,
+        deleted,
+        pushed: pending == 0,
+        pending,
+    })
 }

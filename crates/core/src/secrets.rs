@@ -1,9 +1,13 @@
-//! Account passwords in the OS keyring, never in the database and never in a plain file.
+//! Account secrets in the OS keyring, never in the database and never in a plain file: an IMAP or
+//! CalDAV password, or a Matrix account's access token (its password is used once to sign in and
+//! never kept). Each is keyed by data directory and account id (`Context::secret_key`), so two
+//! data directories, or test runs, never share one.
 //!
 //! Linux: the desktop Secret Service (GNOME Keyring, KWallet) when a session bus offers it, else
 //! the kernel keyring (keyutils), which also serves headless machines and tests. macOS: Keychain.
 //! Windows: Credential Manager. `SATU_KEYRING=keyutils|secret-service` forces a Linux backend.
-//! When no keyring works the caller gets [`ErrorCode::Keyring`] and nothing is stored.
+//! When no keyring works the caller gets [`ErrorCode::Keyring`] and nothing is stored: there is no
+//! plaintext fallback.
 
 use std::sync::{Arc, OnceLock};
 

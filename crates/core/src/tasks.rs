@@ -1,6 +1,11 @@
 //! Tasks made from mail, and what completing one does: the task's status and, when the user
 //! wants it (`tasks.unflag_on_done`), the mail's unflagging with its queued server operation
-//! commit in one transaction.
+//! commit in one transaction (`actions::mark_in`). Also due dates as people type them and the
+//! RFC 2392 `mid:` URL by which a task names its mail to other devices.
+//!
+//! Making a task of a mail, its link to the mail and its activity are the store's (`satu_store`'s
+//! `tasks.rs`); keeping tasks in sync as VTODOs is [`crate::caldav::tasks`]. The API is
+//! `api/tasks.rs` (`task_from_mail`, `tasks`, `task_done`, `set_task_due`, `resolve_task`, …).
 
 use anyhow::Result;
 use chrono::{Local, NaiveDate, TimeZone as _};

@@ -3,6 +3,15 @@
 //! Parsing never fails: a message that cannot be parsed at all is still returned, with the raw
 //! text as its body, so nothing a server holds is ever dropped. A panic inside the parser is caught
 //! and reported as [`ParsedMail::quarantined`].
+//!
+//! Parsing is bounded by the constants in [`limits`] (bytes parsed, header section, nesting depth,
+//! parts, attachments, addresses, header and body text, HTML handed to the sanitizer): beyond a
+//! limit it keeps what lies within and sets `quarantined` to the reasons; the raw message is
+//! always stored whole. Nested embedded messages are dropped iteratively, because the parser's own
+//! `Drop` recurses and overflowed the stack. `tests/bombs.rs` holds it to that.
+//!
+//! Also made here: a stable Message-ID for a message without one (a hash of its bytes, so a
+//! re-import recognizes it) and the subject key that threading falls back on.
 
 use std::borrow::Cow;
 

@@ -1,13 +1,16 @@
 //! SMTP submission (RFC 6409) with `lettre`'s protocol client over Satu's own connection: implicit
 //! TLS (465), STARTTLS (587) or plain (loopback only), certificates validated like IMAP's
-//! (platform roots plus the account's extra CA), AUTH PLAIN/LOGIN.
+//! (platform roots plus the account's extra CA), AUTH PLAIN/LOGIN. STARTTLS is done here by hand
+//! before `lettre` takes over the TLS stream; a server without it is an error, never a fallback to
+//! plain.
 //!
 //! What matters for "exactly once" is knowing what the server may have when something breaks:
-//! [`submit`] calls the caller back just before the message itself is handed over (so the caller
-//! can record that the server may have it from then on), and the connection is watched so that a
-//! break is classified as *certain* (the final "." never left this machine: the server discards
-//! an unfinished message) or *uncertain* (the whole message was written; only the answer is
-//! missing).
+//! [`submit`] takes MAIL, RCPT and DATA one step at a time and calls the caller back just before
+//! the message itself is handed over (so the caller can record that the server may have it from
+//! then on), and the connection is watched so that a break is classified as *certain* (the final
+//! "." never left this machine: the server discards an unfinished message) or *uncertain* (the
+//! whole message was written and flushed; only the answer is missing). [`SmtpError::delivery`]
+//! says which: not delivered, refused for good, or uncertain.
 
 use std::fmt::Debug;
 use std::io;

@@ -1,13 +1,15 @@
-//! # What Satu's HTTP protocols share
+//! # What Satu's network protocols share
 //!
-//! CalDAV (`satu-caldav`) and Matrix (`satu-matrix`) reach their servers with `reqwest` under
-//! the same rules: the platform's roots plus an optional CA file of the account, plain HTTP
-//! only to loopback, and transport failures told apart as certificate problems or an
+//! Every protocol (IMAP, SMTP, CalDAV, Matrix) allows plain text only to loopback
+//! ([`is_loopback`]). CalDAV (`satu-caldav`) and Matrix (`satu-matrix`) also reach their servers
+//! with `reqwest` under the same rules (feature `http`): the platform's roots plus an optional
+//! CA file of the account, and transport failures told apart as certificate problems or an
 //! unreachable server. Each protocol crate turns these into its own error type.
 
 use std::path::Path;
 
-/// Whether `host` is loopback (plain HTTP is allowed there only).
+/// Whether `host` is `localhost` or a loopback IP address (`[::1]` too): the only hosts plain
+/// text is allowed to.
 pub fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
         || host
@@ -17,6 +19,7 @@ pub fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+#[cfg(feature = "http")]
 /// The certificates of a PEM file, or why they cannot be used (to show the user).
 pub fn load_ca(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
     let pem = std::fs::read(path)
@@ -36,6 +39,7 @@ pub fn load_ca(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
     Ok(certs)
 }
 
+#[cfg(feature = "http")]
 /// What went wrong below HTTP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transport {
@@ -45,6 +49,7 @@ pub enum Transport {
     Unreachable(String),
 }
 
+#[cfg(feature = "http")]
 /// Classifies a `reqwest` failure, its whole chain of causes in the reason.
 pub fn transport(e: &reqwest::Error) -> Transport {
     let mut reason = e.to_string();
@@ -80,11 +85,19 @@ mod tests {
         ] {
             assert!(is_loopback(host), "{host}");
         }
-        for host in ["example.org", "10.0.0.1", "localhost.example.org", ""] {
+        for host in [
+            "example.org",
+            "10.0.0.1",
+            "192.168.1.1",
+            "0.0.0.0",
+            "localhost.example.org",
+            "",
+        ] {
             assert!(!is_loopback(host), "{host}");
         }
     }
 
+    #[cfg(feature = "http")]
     #[test]
     fn a_missing_or_empty_ca_file_says_why() {
         let dir = std::env::temp_dir().join(format!("satu-net-{}", std::process::id()));

@@ -1,5 +1,11 @@
-//! Accounts: the sources of the timeline. Passwords are never stored here (they live in the OS
-//! keyring, see the core's `secrets` module).
+//! Accounts: the sources of the timeline. Passwords and access tokens are never stored here (they
+//! live in the OS keyring, see the core's `secrets` module).
+//!
+//! An account is of one [`AccountKind`]: IMAP/SMTP mail (servers, security, an optional CA file,
+//! and `smtp_saves_sent`, learned on the first send), local mail (imports, the sample mailbox),
+//! CalDAV (`url`, `principal`, `home`; its calendars are in `calendars`) or Matrix (`url` of the
+//! homeserver, `device_id` of its access token). Every account has `in_timeline` (shown in the
+//! unified views and their counts) and `notify` (not muted).
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension as _, Row};

@@ -6,6 +6,12 @@
 //! at once, with the transaction id that its send will use, and becomes the server's event when
 //! the send answers or `/sync` brings it back (whichever comes first). The items of a room share
 //! one conversation key (`items.thread_id`), so a grouped timeline shows a room as one row.
+//!
+//! Read markers compare by time (`chat_rooms.read_time`): a read here moves ours only forward and
+//! waits to be pushed; the server's marker reads the items up to its event's time, also when that
+//! event is no stored message (a join, a reaction), and moves ours when not older. A task made of
+//! a message ([`Tx::task_from_chat`]) names it by a `matrix:roomid/…/e/…` URI (`tasks.chat_link`),
+//! and the message's `items.task_id` points at it, as for mail.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, OptionalExtension as _, Row};
@@ -1042,11 +1048,6 @@ impl Tx<'_> {
         self.record(ChangeKind::Updated, item_id, ItemKind::Chat, &room_name)?;
         Ok((task, true))
     }
-
-    /// The rooms of an account as stored (inside this transaction).
-    pub fn chat_rooms_of(&self, account_id: i64) -> Result<Vec<ChatRoom>> {
-        rooms_where(self.conn(), "r.account_id = ?1", [account_id])
-    }
 }
 
 impl crate::Store {
@@ -1072,19 +1073,6 @@ impl crate::Store {
     /// A room by row id.
     pub fn chat_room_by_id(&self, id: i64) -> Result<Option<ChatRoom>> {
         self.read(|conn| Ok(rooms_where(conn, "r.id = ?1", [id])?.into_iter().next()))
-    }
-
-    /// The room of a chat item.
-    pub fn chat_room_of_item(&self, item_id: i64) -> Result<Option<ChatRoom>> {
-        self.read(|conn| {
-            Ok(rooms_where(
-                conn,
-                "r.id = (SELECT room FROM chat_messages WHERE item_id = ?1)",
-                [item_id],
-            )?
-            .into_iter()
-            .next())
-        })
     }
 
     /// Messages written here whose send is due at `now_ms` (oldest first), of one account.

@@ -1,4 +1,9 @@
-//! Connection set-up: every pragma is set here and nowhere else.
+//! Connection set-up: every pragma is set here and nowhere else. The writer: WAL,
+//! `synchronous = NORMAL`, foreign keys on. Readers: read-only and `query_only`. Both: a busy
+//! timeout, and query plans that never depend on bound values (SQLite's query planner stability
+//! guarantee), so that a cached statement over a table with a partial index is not compiled again
+//! on every use; queries reach partial indexes through the literal conditions they state (e.g.
+//! `AND e.href != ''`), never through a parameter.
 
 use std::path::Path;
 use std::time::Duration;

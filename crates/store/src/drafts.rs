@@ -1,5 +1,7 @@
 //! Drafts: what the user is writing, saved as they type. Each save is a new revision; the core
-//! puts the latest revision in the account's Drafts folder and removes the one before.
+//! puts the latest revision in the account's Drafts folder and removes the one before, and the
+//! row remembers the Message-ID of that copy. A draft holds text and recipients (and what it
+//! answers or forwards); files picked in the window go with the send only.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension as _, Row};

@@ -3,6 +3,12 @@
 //! instance within the expansion horizon in `event_occurrences`. What the text means (time
 //! zones, recurrence, merging) is the core's business; the store keeps what it is given, each
 //! write in the caller's transaction, and records the change for the feed.
+//!
+//! Beside the text an event keeps its href and etag, `revision` against `synced_revision` (ahead:
+//! changes to push), the text last agreed with the server (`base_ics`, the merge base) and the
+//! server's version while a conflict waits (`conflict_ics`). `event_occurrences` makes a day, week
+//! or month one index range. `dav_deletions` holds tasks and events deleted here whose DELETE
+//! with `If-Match` waits for the next pass; `invitation_answers` the answers given to invitations.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, Row};
@@ -308,20 +314,6 @@ impl crate::Store {
             )
             .optional()
             .context("Cannot read the invitation's answer")
-        })
-    }
-
-    /// How many tasks and events wait to be pushed (changed or deleted here).
-    pub fn dav_pending(&self) -> Result<i64> {
-        self.read(|conn| {
-            conn.query_row(
-                "SELECT (SELECT count(*) FROM events WHERE revision > synced_revision AND calendar_id IS NOT NULL)
-                     + (SELECT count(*) FROM tasks WHERE revision > synced_revision)
-                     + (SELECT count(*) FROM dav_deletions)",
-                [],
-                |r| r.get(0),
-            )
-            .context("Cannot count the calendar changes to push")
         })
     }
 }

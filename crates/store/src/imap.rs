@@ -5,6 +5,13 @@
 //! The store does not speak IMAP: flags are an opaque bit set except for [`FLAG_SEEN`] and
 //! [`FLAG_FLAGGED`], which decide an item's read and flagged state (the union over its folders),
 //! and [`FLAG_ANSWERED`], which the timeline shows.
+//!
+//! A local flag change still waiting in `ops` wins over the server's older view of that message.
+//! Expunged UIDs, and UIDs of another UIDVALIDITY, are forgotten; the item itself goes only with
+//! [`Tx::remove_orphan_mail`] (from the timeline and the search index, with a `removed` change),
+//! which the core calls after a pass that saw every folder, so a message moved to a folder synced
+//! later keeps its item. Mail just sent from here is spared while its copy in Sent is not known,
+//! and for 15 minutes after sending.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, OptionalExtension as _};

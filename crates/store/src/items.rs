@@ -1,4 +1,25 @@
 //! The unified timeline: items, mail details, threads and full-text search.
+//!
+//! Order. `items.sort_key` = (time in ms << 20) + a free slot of that millisecond is the timeline
+//! order and the rowid of the contentless FTS5 index `items_fts`. A match walked in rowid order is
+//! already newest first, so "the first 50 results" reads 50 index entries instead of sorting every
+//! match; search stays fast at any size. FTS5 writes out its pending index whenever a rowid comes
+//! before the last one, so a transaction that writes many items should write them in timeline
+//! order (the CalDAV pull sorts each part by start; IMAP batches come in UID order, which is
+//! roughly date order).
+//!
+//! Mail. One item per (account, Message-ID): a message stored again only gains the folder.
+//! [`Tx::insert_mail`] stores, indexes, threads and records the `added` change in the caller's
+//! transaction, finds the message's task again (`relink_task`), notes task activity, and makes the
+//! task of a flagged mail when the setting says so.
+//!
+//! Threads. `items.thread_id` is the conversation key: the thread of the nearest stored ancestor
+//! (In-Reply-To, then References newest first), else of a same-subject message when the subject
+//! marks a reply, else a new one. A late parent merges the replies stored before it into its
+//! thread and records each as updated. [`TimelineQuery::threads`] keeps an item only when no newer
+//! item of its thread passes the same filters (`items_thread_sort` makes that one index probe per
+//! row), so grouped pages stay consistent with `before` paging; every row carries `thread_size`
+//! and `thread_unread`. The items of a chat room share one key too.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension as _, Row};
@@ -218,6 +239,8 @@ pub struct TimelineQuery {
     pub threads: bool,
     /// Only the items of this thread (a thread key, [`ItemRow::thread`]).
     pub thread: Option<i64>,
+    /// Only the messages of this chat room (`chat_rooms.id`).
+    pub room: Option<i64>,
 }
 
 /// Bytes of body text kept in the full-text index per item.
@@ -609,6 +632,12 @@ fn view_filter(
     if let Some(thread) = query.thread {
         sql.push_str(&format!(" AND {alias}.thread_id = ?"));
         args.push(thread.into());
+    }
+    if let Some(room) = query.room {
+        sql.push_str(&format!(
+            " AND {alias}.id IN (SELECT item_id FROM chat_messages WHERE room = ?)"
+        ));
+        args.push(room.into());
     }
     if query.unified {
         // The hidden accounts as literals: a subquery here made SQLite sort every item instead

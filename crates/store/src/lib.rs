@@ -6,8 +6,33 @@
 //!
 //! Concurrency: one writer connection behind a mutex (so there is never more than one write
 //! transaction) and a small pool of read-only connections; WAL lets readers run beside the writer.
-//! Every write goes through [`Store::write`], which runs one `BEGIN IMMEDIATE` transaction and, once
-//! it has committed, publishes the changes it recorded on the change feed.
+//! Every write goes through [`Store::write`], which runs one `BEGIN IMMEDIATE` transaction and,
+//! once it has committed, publishes the changes it recorded on the change feed.
+//!
+//! The store knows nothing of protocols or serialization (its types are not `Serialize`): IMAP
+//! flags are a bit set, iCalendar is text, Matrix events arrive as plain rows. What to write is the
+//! core's decision; the store keeps it, each write in the caller's transaction.
+//!
+//! Tables (the schema is `migrations/`; each file there says what its columns mean):
+//!
+//! - `accounts` (`accounts.rs`): mail, CalDAV and Matrix accounts; never a password.
+//! - `items`, `items_fts`, `mail`, `mail_raw`, `attachments` (`items.rs`): the timeline, its
+//!   contentless FTS5 index (rowid = `sort_key`), mail details, the original message whole, and
+//!   attachment metadata only (the bytes are decoded again from `mail_raw` when opened).
+//! - `folders`, `mail_folders`, `imap_sync` (`folders.rs`, `imap.rs`, `locations.rs`): folders
+//!   (with `push`: watched by IDLE), item ↔ folder with UID, UIDVALIDITY and the flag bits of that
+//!   copy, and each folder's cursor.
+//! - `source_cursors`: the other sources' cursors (Matrix `since`, and beside it the account's
+//!   last `m.direct` list).
+//! - `ops` (`ops.rs`): pending remote operations. `change_log` (`changes.rs`): the change feed.
+//! - `outbox` (`outbox.rs`): every message from queued to sent or failed: its fixed Message-ID and
+//!   bytes, the SMTP envelope, state, how far the last attempt got, attempts, next attempt, reason.
+//! - `drafts` (`drafts.rs`): what is being written, with the Message-ID of its copy in Drafts.
+//! - `tasks`, `task_activity`, `settings`, `remote_content_senders` (`tasks.rs`, `task_sync.rs`).
+//! - `calendars` (`calendars.rs`): calendars and task lists of CalDAV accounts, with their sync
+//!   token (or the ctag on servers without sync-collection).
+//! - `events`, `event_occurrences`, `dav_deletions`, `invitation_answers` (`events.rs`).
+//! - `chat_rooms`, `chat_members`, `chat_messages` (`chat.rs`).
 
 mod accounts;
 mod calendars;

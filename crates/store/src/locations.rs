@@ -1,4 +1,6 @@
 //! Where a mail item lives: its (folder, UID) pairs, and the local halves of moves and deletes.
+//! A local move leaves a placeholder in the target folder (UID 0, carrying the item's state) that
+//! the next download of that folder fills in by Message-ID, so the item keeps its id.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension as _};

@@ -1,6 +1,10 @@
 //! Numbered, append-only migrations (`migrations/NNNN_name.sql`). Each runs in one transaction that
 //! also bumps `PRAGMA user_version`, so a crash leaves the database at the old or the new version,
-//! never between.
+//! never between. A migration whose first line is `-- satu: rebuilds tables` runs with foreign
+//! keys off, so that SQLite's generalized ALTER TABLE can drop and recreate a table others refer
+//! to without cascading; `foreign_key_check` must pass before it commits. The rules for writing
+//! one are in `migrations/NOTES.md`; `tests/tidy.rs` checks the numbering, the list below, the
+//! checksums of shipped files and `STRICT`.
 
 use anyhow::{Context as _, Result};
 use rusqlite::Connection;

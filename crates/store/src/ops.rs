@@ -1,9 +1,11 @@
 //! The queue of pending remote operations (the second phase of a two-phase user action).
 //!
 //! A user action applies its local change and calls [`Tx::enqueue_op`] in the same transaction, so
-//! either both happen or neither. A worker takes due operations, pushes them to the server, and
-//! either completes them (the row is deleted) or reschedules them with backoff. After
-//! [`MAX_ATTEMPTS`] failures an operation is *wedged*: kept and shown to the user, never dropped.
+//! either both happen or neither. A worker takes due operations, replays them to the server, and
+//! either completes them (the row is deleted) or reschedules them with backoff (2 s, 4 s, … 15 min:
+//! [`backoff_secs`]). After [`MAX_ATTEMPTS`] failures an operation is *wedged*: kept and shown to
+//! the user (`satu ops`, `satu ops retry ID`), never dropped. The payload is the core's JSON; the
+//! store only keeps it.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Row};

@@ -1,6 +1,12 @@
 //! The outbox: every message from the moment it is queued until it is sent or has failed with a
 //! reason. Its state moves only forward through these functions, each in the caller's
 //! transaction; what to do next is the core's decision (`satu_core::send`).
+//!
+//! A row keeps the message as it will go out (its Message-ID and bytes fixed when queued, the SMTP
+//! envelope), its [`OutboxState`], the [`Stage`] the last attempt reached (recorded before each
+//! step, so a crash leaves what the server may have), attempts, the next attempt's time and the
+//! reason of the last failure. An attempt holds the message with a lease (`sending`): two
+//! processes never send the same message, and a dead process's lease runs out.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension as _, Row};

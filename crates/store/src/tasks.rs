@@ -2,9 +2,21 @@
 //! or from a mail; and the user's settings (what flagging a mail does, notifications, the senders
 //! whose remote content loads).
 //!
-//! A task made from a mail names it by Message-ID (`tasks.mail_message_id`), and the mail's item
-//! points at the task (`items.task_id`). The Message-ID is the truth: a mail stored again (a
-//! folder renumbered, the mail deleted and fetched anew) finds its task again when it is stored.
+//! A task made from a mail names it by Message-ID (`tasks.mail_message_id`, shown to other devices
+//! as an RFC 2392 `mid:` URL), and the mail's item points at the task (`items.task_id`). The task
+//! item takes the mail's subject, sender and snippet. The Message-ID is the truth: the link
+//! survives moves (one item per Message-ID), and a mail stored again (a folder renumbered, the
+//! mail deleted and fetched anew) finds its task again when it is stored (`Tx::relink_task` in
+//! `insert_mail`). A mail never gets two tasks.
+//!
+//! Flagging a mail, by the user or by the server, or storing a mail already flagged makes its task
+//! in the same transaction when `tasks.from_flagged` is on (the default).
+//!
+//! One message updates progress: a mail that joins the conversation of a task's mail after the
+//! task was made is the task's activity (`task_activity`, shown with the task), and moves a task
+//! that needs action to "in process" when `tasks.progress_from_replies` is on (the default).
+//! `Tx::note_task_activity` runs in `insert_mail`'s transaction. Tasks made from chat messages are
+//! in `chat.rs`; their CalDAV side is in `task_sync.rs`.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension as _};

@@ -29,6 +29,9 @@ import type {
   PendingOp,
   SearchQuery,
   TimelineQuery,
+  ViewDiffs,
+  ViewPage,
+  ViewQuery,
 } from './types';
 
 /**
@@ -36,6 +39,16 @@ import type {
  */
 export interface Backend {
   timeline(query: TimelineQuery): Promise<Item[]>;
+  /**
+   * Opens a live view of the timeline: its first page; after that the core sends the diffs that
+   * keep it right (`onViewDiffs`) until `closeView`.
+   */
+  openView(query: ViewQuery): Promise<ViewPage>;
+  /** Loads `rows` older rows of a view: the batch of diffs that adds them (apply in version order). */
+  viewMore(view: number, rows: number): Promise<ViewDiffs | null>;
+  closeView(view: number): Promise<void>;
+  /** Hears every batch of diffs of every open view; returns the function that stops listening. */
+  onViewDiffs(cb: (batch: ViewDiffs) => void, onError: (error: ApiError) => void): () => void;
   search(query: SearchQuery): Promise<Item[]>;
   show(id: number): Promise<ItemDetail>;
   /** The conversation of an item: every item of its thread, oldest first, with content. */

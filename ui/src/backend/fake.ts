@@ -49,7 +49,11 @@ import type {
   PendingOp,
   TimelineQuery,
   Todo,
+  ViewDiffs,
+  ViewPage,
+  ViewQuery,
 } from './types';
+import { diffRows } from '../lib/view-diff';
 
 export interface FakeOptions {
   /** Start with one account and a few items (default true). */
@@ -265,6 +269,13 @@ export class FakeBackend implements Backend {
   private items = new Map<number, Stored>();
   private accountList: Account[] = [];
   private listeners = new Set<(change: ChangeEvent) => void>();
+  /** Open views, as the core keeps them (crates/core/src/timeline/view.rs). */
+  private views = new Map<number, { query: ViewQuery; window: number; version: number; rows: Item[] }>();
+  private nextView = 0;
+  private viewListeners = new Set<(batch: ViewDiffs) => void>();
+  /** Views are read one at a time, in order (a refresh and a `viewMore` never interleave). */
+  private viewWork: Promise<unknown> = Promise.resolve();
+  private viewsDirty = false;
   private nextId = 1;
   private nextAccount = 1;
   private sampleAccount: number | null = null;
@@ -332,6 +343,7 @@ export class FakeBackend implements Backend {
     if (query.unread) list = list.filter((item) => item.unread);
     if (query.flagged) list = list.filter((item) => item.flagged);
     if (query.thread !== undefined) list = list.filter((item) => item.thread === query.thread);
+    if (query.room !== undefined) list = list.filter((item) => item.kind === 'chat' && item.chat?.room === query.room);
     if (query.threads) {
       // Newest first: the first item of a thread is its newest in this view.
       const seen = new Set<number>();
@@ -344,6 +356,75 @@ export class FakeBackend implements Backend {
     }
     if (before) list = list.filter((item) => byTimeDesc(toItem(before), item) < 0);
     return list.slice(0, Math.min(query.limit ?? 50, 1000));
+  }
+
+  async openView(query: ViewQuery): Promise<ViewPage> {
+    if (query.search !== undefined && query.search.trim() === '') throw fail('invalid_input', 'Say what to search for', 'search');
+    const window = Math.min(Math.max(query.timeline.limit ?? 50, 1), 1000);
+    const view = { query: structuredClone(query), window, version: 0, rows: [] as Item[] };
+    view.rows = await this.viewRows(view);
+    const id = ++this.nextView;
+    this.views.set(id, view);
+    return structuredClone({ view: id, version: 0, items: view.rows, complete: view.rows.length < window });
+  }
+
+  async viewMore(id: number, rows: number): Promise<ViewDiffs | null> {
+    const work = this.viewWork.then(async () => {
+      const view = this.views.get(id);
+      if (!view) throw fail('not_found', `No open view ${id} (it was closed)`, 'view');
+      view.window = Math.min(view.window + Math.max(rows, 1), 10_000);
+      return this.refreshView(id, view, true);
+    });
+    this.viewWork = work.catch(() => {});
+    return structuredClone(await work);
+  }
+
+  async closeView(id: number): Promise<void> {
+    this.views.delete(id);
+  }
+
+  onViewDiffs(cb: (batch: ViewDiffs) => void): () => void {
+    this.viewListeners.add(cb);
+    return () => this.viewListeners.delete(cb);
+  }
+
+  private async viewRows(view: { query: ViewQuery; window: number }): Promise<Item[]> {
+    const { search, timeline } = view.query;
+    return search !== undefined
+      ? this.search({ text: search, limit: view.window })
+      : this.timeline({ ...timeline, before: undefined, limit: view.window });
+  }
+
+  private async refreshView(
+    id: number,
+    view: { query: ViewQuery; window: number; version: number; rows: Item[] },
+    always: boolean,
+  ): Promise<ViewDiffs | null> {
+    const rows = await this.viewRows(view);
+    const diffs = diffRows(view.rows, rows);
+    view.rows = rows;
+    if (diffs.length === 0 && !always) return null;
+    view.version += 1;
+    return { view: id, version: view.version, diffs, complete: rows.length < view.window };
+  }
+
+  /** After a change: every open view is read again (once for a burst), and its diffs sent. */
+  private refreshViews(): void {
+    if (this.viewsDirty) return;
+    this.viewsDirty = true;
+    this.viewWork = this.viewWork.then(async () => {
+      await Promise.resolve();
+      this.viewsDirty = false;
+      for (const [id, view] of this.views) {
+        let batch: ViewDiffs | null = null;
+        try {
+          batch = await this.refreshView(id, view, false);
+        } catch {
+          continue; // The view cannot be read now (its account went): it stays as it was.
+        }
+        if (batch) for (const listener of this.viewListeners) listener(structuredClone(batch));
+      }
+    });
   }
 
   async search(query: { text: string; limit?: number }) {
@@ -1927,6 +2008,7 @@ export class FakeBackend implements Backend {
 
   private emit(change: ChangeEvent): void {
     for (const listener of this.listeners) listener(change);
+    this.refreshViews();
   }
 
   private get(id: number): Stored {

@@ -2,7 +2,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend } from './backend';
-import { toApiError, type ApiError, type ChangeEvent, type LinkDecision, type LiveStatus } from './types';
+import { toApiError, type ApiError, type ChangeEvent, type LinkDecision, type LiveStatus, type ViewDiffs } from './types';
 
 /** Event carrying one ChangeEvent (src-tauri/src/lib.rs: CHANGE_EVENT). */
 const CHANGE_EVENT = 'satu://change';
@@ -12,6 +12,8 @@ const STATUS_EVENT = 'satu://status';
 const OPEN_EVENT = 'satu://open';
 /** Event carrying a LinkDecision to show the user (src-tauri/src/lib.rs: LINK_EVENT). */
 const LINK_EVENT = 'satu://link';
+/** Event carrying a batch of a view's diffs (src-tauri/src/lib.rs: VIEW_EVENT). */
+const VIEW_EVENT = 'satu://view';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -38,6 +40,12 @@ function subscribe<T>(event: string, cb: (payload: T) => void, onError: (error: 
 export function createTauriBackend(): Backend {
   return {
     timeline: (query) => call('timeline', { query }),
+    openView: (query) => call('open_view', { query }),
+    viewMore: (view, rows) => call('view_more', { view, rows }),
+    closeView: async (view) => {
+      await call<null>('close_view', { view });
+    },
+    onViewDiffs: (cb, onError) => subscribe<ViewDiffs>(VIEW_EVENT, cb, onError),
     search: (query) => call('search', { query }),
     show: (id) => call('show', { id }),
     thread: (id) => call('thread', { id }),

@@ -404,6 +404,8 @@ export interface TimelineQuery {
   threads?: boolean;
   /** Only the items of this thread (a `thread` key). */
   thread?: number;
+  /** Only the messages of this chat room (its number). */
+  room?: number;
 }
 
 export interface SearchQuery {
@@ -619,4 +621,36 @@ export interface Draft {
   body: string;
   reply_to_item: number | null;
   forward_of: number | null;
+}
+
+/** A view of the timeline kept open (`openView`): the core sends its diffs as the store changes. */
+export interface ViewQuery {
+  /** The filters; `limit` is the first page's size, `before` is not used. */
+  timeline: TimelineQuery;
+  /** Search results for this text instead (the filters are not used then). */
+  search?: string;
+}
+
+/** One step of a view's diff, for the list as the steps before it left it. */
+export type Diff =
+  | { op: 'reset'; items: Item[] }
+  | { op: 'insert'; index: number; item: Item }
+  | { op: 'set'; index: number; item: Item }
+  | { op: 'remove'; index: number };
+
+/** The first page of an opened view (version 0). */
+export interface ViewPage {
+  view: number;
+  version: number;
+  items: Item[];
+  /** No older row is left out. */
+  complete: boolean;
+}
+
+/** A batch of a view's diffs: apply it on top of version `version - 1`. */
+export interface ViewDiffs {
+  view: number;
+  version: number;
+  diffs: Diff[];
+  complete: boolean;
 }

@@ -1,7 +1,9 @@
-// The timeline's state: the loaded rows of the current view, paging, and change events applied
-// as diffs. Components render it; all decisions are here (and in timeline.ts).
-import { toApiError, type ApiError, type Backend, type ChangeEvent, type Item } from '../backend';
-import { appendPage, applyChange, replaceThread, type View } from './timeline';
+// The timeline's state: the rows of the current view as the core keeps them. The core opens the
+// view, and after every change sends the diffs that keep its rows right (crates/core/src/timeline/
+// view.rs); this store only replays them, in version order. Components render it.
+import { toApiError, type ApiError, type Backend, type Item, type ViewDiffs, type ViewQuery } from '../backend';
+import type { View } from './timeline';
+import { applyDiffs, DiffQueue } from './view-diff';
 
 export const PAGE_SIZE = 50;
 
@@ -13,39 +15,50 @@ export class TimelineStore {
   /** True until the first load of the view has answered. */
   loading = $state(true);
   loadingOlder = $state(false);
-  /** Accounts left out of the unified views (changes arriving for them stay out too). */
-  hidden = $state<number[]>([]);
   /** One row per conversation (the `timeline.threads` setting); search lists messages. */
   threads = $state(false);
 
   /** Bumped by every load; answers for an older generation are dropped. */
   private generation = 0;
-  /** Change events are applied one at a time, in arrival order. */
-  private queue: Promise<void> = Promise.resolve();
+  /** The open view of the core, and its diffs in version order. */
+  private open: { view: number; queue: DiffQueue } | null = null;
+  /**
+   * Optimistic changes of rows (`patch`) laid over the core's rows until the core's rows show them
+   * (a batch of diffs sent before the change reached the core must not undo it on screen).
+   */
+  private patches = new Map<number, Partial<Pick<Item, 'unread' | 'flagged'>>>();
+  /** Diffs of views this store opened whose first page has not answered yet. */
+  private early = new Map<number, ViewDiffs[]>();
+  private stop: (() => void) | null = null;
 
   constructor(
     private readonly backend: Backend,
     private readonly report: (error: ApiError) => void,
   ) {}
 
-  /** (Re)loads the first page of `view`. */
+  /** (Re)opens the view `view` in the core: its first page, then its diffs. */
   async load(view: View = this.view): Promise<void> {
     this.view = view;
     const generation = ++this.generation;
     this.loading = true;
     this.loadingOlder = false;
+    this.listen();
+    const previous = this.open;
+    this.open = null;
+    if (previous) this.backend.closeView(previous.view).catch(() => {});
     try {
-      const items =
-        view.type === 'search'
-          ? await this.backend.search({ text: view.text, limit: PAGE_SIZE })
-          : view.type === 'room' && view.thread === null
-            ? // A room without messages yet: nothing to ask for (its first ones arrive as changes).
-              []
-            : await this.backend.timeline(this.query());
-      if (generation !== this.generation) return;
-      this.items = items;
-      // Search answers one page only.
-      this.complete = view.type === 'search' || items.length < PAGE_SIZE;
+      const page = await this.backend.openView(this.viewQuery());
+      if (generation !== this.generation) {
+        this.backend.closeView(page.view).catch(() => {});
+        return;
+      }
+      this.open = { view: page.view, queue: new DiffQueue(page.version) };
+      this.patches.clear();
+      this.items = page.items;
+      this.complete = page.complete;
+      const early = this.early.get(page.view) ?? [];
+      this.early.clear();
+      for (const batch of early) this.take(batch);
     } catch (error) {
       if (generation === this.generation) this.report(toApiError(error));
     } finally {
@@ -55,20 +68,62 @@ export class TimelineStore {
 
   /** Loads the page older than the last loaded row, if there is one. */
   async loadOlder(): Promise<void> {
-    const last = this.items[this.items.length - 1];
-    if (this.complete || this.loading || this.loadingOlder || !last) return;
-    if (this.view.type === 'room' && this.view.thread === null) return;
+    const open = this.open;
+    if (this.complete || this.loading || this.loadingOlder || !open) return;
     const generation = this.generation;
     this.loadingOlder = true;
     try {
-      const page = await this.backend.timeline({ ...this.query(), before: last.id });
+      const batch = await this.backend.viewMore(open.view, PAGE_SIZE);
       if (generation !== this.generation) return;
-      this.items = appendPage(this.items, page);
-      this.complete = page.length < PAGE_SIZE;
+      if (batch) this.take(batch);
     } catch (error) {
       if (generation === this.generation) this.report(toApiError(error));
     } finally {
       if (generation === this.generation) this.loadingOlder = false;
+    }
+  }
+
+  /** Stops hearing diffs and closes the view (the window goes). */
+  dispose(): void {
+    this.stop?.();
+    this.stop = null;
+    if (this.open) this.backend.closeView(this.open.view).catch(() => {});
+    this.open = null;
+  }
+
+  /** Whether the rows are conversations (search results and a chat room's rows are messages). */
+  get grouped(): boolean {
+    return this.threads && this.view.type !== 'search' && this.view.type !== 'room';
+  }
+
+  private listen(): void {
+    if (this.stop) return;
+    this.stop = this.backend.onViewDiffs(
+      (batch) => this.take(batch),
+      (error) => this.report(error),
+    );
+  }
+
+  /** A batch of diffs: applied in version order; one of a view still opening waits for it. */
+  private take(batch: ViewDiffs): void {
+    const open = this.open;
+    if (!open || batch.view !== open.view) {
+      // A view opened by this store whose first page is still on its way (ids only grow).
+      if (this.loading && (!open || batch.view > open.view)) {
+        this.early.set(batch.view, [...(this.early.get(batch.view) ?? []), batch]);
+      }
+      return;
+    }
+    for (const ready of open.queue.take(batch)) {
+      try {
+        this.items = this.overlay(applyDiffs(this.items, ready.diffs), ready.diffs);
+        this.complete = ready.complete;
+      } catch (error) {
+        // Out of step with the core (it cannot happen when versions are kept): read it again.
+        this.report({ code: 'internal', message: `The timeline was out of step: ${String(error)}` });
+        this.load(this.view);
+        return;
+      }
     }
   }
 
@@ -78,78 +133,43 @@ export class TimelineStore {
    */
   async members(item: Item, only: { unread?: boolean } = {}): Promise<Item[]> {
     if (!this.grouped || item.thread === null || item.thread_size <= 1) return [item];
-    const items = await this.backend.timeline({ ...this.viewQuery(), ...only, thread: item.thread, limit: 1000 });
+    const items = await this.backend.timeline({ ...this.filters(), ...only, thread: item.thread, limit: 1000 });
     return items.length > 0 ? items : [item];
   }
 
-  /** Changes a loaded row in place (an optimistic update; the change event confirms it). */
+  /** Changes a loaded row in place (an optimistic update; the core's diffs confirm it). */
   patch(id: number, patch: Partial<Pick<Item, 'unread' | 'flagged'>>): void {
+    this.patches.set(id, { ...this.patches.get(id), ...patch });
     this.items = this.items.map((item) => (item.id === id ? { ...item, ...patch } : item));
   }
 
-  /**
-   * An item the window has from a call (a chat message just sent): in place at once, as its
-   * change event would put it (that event, when it comes, changes nothing more).
-   */
-  show(item: Item): void {
-    const change: ChangeEvent = { change: 'added', id: item.id, kind: item.kind, title: item.title };
-    if (this.grouped && item.thread !== null) {
-      this.handleChange(change);
-      return;
+  /** The rows with the optimistic changes the core's rows (`diffs` just brought) do not show yet. */
+  private overlay(items: Item[], diffs: ViewDiffs['diffs']): Item[] {
+    if (this.patches.size === 0) return items;
+    const fromCore = new Set<number>();
+    for (const step of diffs) {
+      if (step.op === 'set' || step.op === 'insert') fromCore.add(step.item.id);
+      if (step.op === 'reset') for (const item of step.items) fromCore.add(item.id);
     }
-    this.items = applyChange(this.items, change, item, { view: this.view, complete: this.complete, hidden: this.hidden });
-  }
-
-  /** Applies a change event; resolves once it (and every earlier one) is applied. */
-  handleChange(change: ChangeEvent): Promise<void> {
-    this.queue = this.queue.then(() => this.apply(change));
-    return this.queue;
-  }
-
-  /** Whether the rows are conversations (search results and a chat room's rows are messages). */
-  get grouped(): boolean {
-    return this.threads && this.view.type !== 'search' && this.view.type !== 'room';
-  }
-
-  private async apply(change: ChangeEvent): Promise<void> {
-    const generation = this.generation;
-    let fresh: Item | null = null;
-    if (change.change !== 'removed') {
-      try {
-        fresh = await this.backend.item(change.id);
-      } catch (error) {
-        const apiError = toApiError(error);
-        // Gone again before we asked: same as removed.
-        if (apiError.code !== 'not_found') {
-          this.report(apiError);
-          return;
-        }
+    return items.map((item) => {
+      const patch = this.patches.get(item.id);
+      if (!patch || !fromCore.has(item.id)) return item;
+      const keys = Object.keys(patch) as (keyof typeof patch)[];
+      if (keys.every((key) => item[key] === patch[key])) {
+        this.patches.delete(item.id);
+        return item;
       }
-    }
-    const state = { view: this.view, complete: this.complete, hidden: this.hidden };
-    const thread = fresh?.thread ?? this.items.find((item) => item.id === change.id)?.thread ?? null;
-    if (!this.grouped || thread === null) {
-      this.items = applyChange(this.items, change, fresh, state);
-      return;
-    }
-    // A conversation changed: its row becomes its newest item in this view (with its counts
-    // again), wherever that one now sorts, or goes when none is left.
-    let head: Item | null = null;
-    try {
-      [head = null] = await this.backend.timeline({ ...this.query(), thread, limit: 1 });
-    } catch (error) {
-      this.report(toApiError(error));
-      return;
-    }
-    if (generation !== this.generation) return;
-    this.items = replaceThread(this.items, thread, change.id, head, state);
+      return { ...item, ...patch };
+    });
   }
 
-  private query() {
-    return this.grouped ? { threads: true, ...this.viewQuery() } : this.viewQuery();
+  /** The view as the core's query. */
+  private viewQuery(): ViewQuery {
+    if (this.view.type === 'search') return { timeline: { limit: PAGE_SIZE }, search: this.view.text };
+    return { timeline: this.grouped ? { threads: true, ...this.filters() } : this.filters() };
   }
 
-  private viewQuery() {
+  private filters() {
     switch (this.view.type) {
       case 'unread':
         return { limit: PAGE_SIZE, unread: true };
@@ -160,7 +180,7 @@ export class TimelineStore {
       case 'chats':
         return { limit: PAGE_SIZE, kind: 'chat' as const };
       case 'room':
-        return { limit: PAGE_SIZE, account: this.view.account, kind: 'chat' as const, thread: this.view.thread ?? undefined };
+        return { limit: PAGE_SIZE, account: this.view.account, kind: 'chat' as const, room: this.view.room };
       case 'account':
         return { limit: PAGE_SIZE, account: this.view.account };
       case 'folder':

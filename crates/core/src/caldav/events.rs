@@ -2,8 +2,14 @@
 //! exceptions, or a single event), stored whole so that what Satu does not edit survives its
 //! edits. Pulled resources replace the local text when it has no changes of its own, else they
 //! are merged property by property ([`ics::merge`]); what cannot merge waits for the user with
-//! both versions kept. Local edits, new events and deletions are applied to the store at once
-//! and pushed by the next pass (offline: whenever the server answers again).
+//! both versions kept (the server's text in `events.conflict_ics`, until `satu event resolve`).
+//! Local edits, new events and deletions are applied to the store at once and pushed by the next
+//! pass (offline: whenever the server answers again).
+//!
+//! [`record`] maps an event to what the store keeps (instances expanded up to two years ahead).
+//! This is also what `satu event add|edit|delete|show` and `satu calendar events` do: user times
+//! are RFC 3339, local times in a zone (`--tz`, default this machine's), or days; new events
+//! carry a VTIMEZONE made by `vtimezone.rs` from chrono-tz.
 
 use anyhow::{Context as _, Result};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -11,7 +17,7 @@ use satu_caldav::{CaldavError, Client, Precondition};
 use satu_store::{CalendarRow, EventRecord, Occurrence, Person, Store, SyncEvent, Tx};
 
 use super::ics::{self, Component, EventMerge, EventObject, Prop, When};
-use crate::api::Satu;
+use crate::context::Context;
 use crate::dto::{self, TaskSyncCounts};
 use crate::error::ApiError;
 
@@ -784,8 +790,8 @@ pub(crate) fn edit(
 }
 
 /// The user's answer to a conflict on event `item_id`.
-pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Result<(), ApiError> {
-    let store = satu.store();
+pub(crate) async fn resolve(ctx: &Context, item_id: i64, keep_here: bool) -> Result<(), ApiError> {
+    let store = ctx.store();
     let event = store
         .event(item_id)?
         .ok_or_else(|| ApiError::not_found("id", format!("No event {item_id}")))?;
@@ -841,6 +847,34 @@ impl ToLine for Prop {
         text.trim_start_matches("BEGIN:X\r\n")
             .trim_end_matches("END:X\r\n")
             .to_owned()
+    }
+}
+
+/// Answers a sync conflict on event `id` ([`resolve`]), then syncs its calendar's account so
+/// the choice is on the server; an error when the server's choice took the event away.
+pub(crate) async fn resolve_and_sync(
+    ctx: &Context,
+    id: i64,
+    keep_here: bool,
+) -> Result<(), ApiError> {
+    resolve(ctx, id, keep_here).await?;
+    if let Some(calendar) = ctx.store().event(id)?.and_then(|e| e.calendar_id) {
+        if let Some(c) = ctx
+            .store()
+            .calendars(None)?
+            .into_iter()
+            .find(|c| c.id == calendar)
+        {
+            let account = ctx.store().account(c.account_id)?;
+            crate::caldav::sync_account(ctx, &account).await?;
+        }
+    }
+    match ctx.store().event(id)? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::not_found(
+            "id",
+            format!("Event {id} is gone (the server's choice)"),
+        )),
     }
 }
 

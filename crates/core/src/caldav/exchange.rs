@@ -1,7 +1,7 @@
-//! ICS files: export events (a calendar, a range or a selection) as one VCALENDAR, and import
-//! one into a calendar, each UID (a series with its exceptions) becoming one event that the
-//! next sync pushes. What is exported is the stored text, so alarms, attendees and exceptions
-//! go along.
+//! ICS files: export events (a calendar, a range or a selection) as one VCALENDAR with the
+//! VTIMEZONEs they use, and import one into a calendar, each UID (a series with its exceptions)
+//! becoming one event (updated when that UID is already there) that the next sync pushes. What is
+//! exported is the stored text, so alarms, attendees and exceptions go along.
 
 use std::collections::BTreeMap;
 

@@ -5,6 +5,22 @@
 //!
 //! Parsing never fails on odd input: lines that are not content lines are dropped, unknown
 //! components and properties are kept. Only text without any VEVENT/VTODO is refused.
+//!
+//! Text is read with the `icalendar` crate's parser (a lenient line reader only for text that
+//! parser refuses, so bad input still shows what it can) and written back with Satu's own
+//! serializer, because edits must leave what Satu does not edit as it was, in its order, which
+//! the `icalendar` crate's typed model does not keep.
+//!
+//! - Times are [`When`]: a date, UTC, zoned by TZID (an IANA name, a path ending in one, or a
+//!   common Windows name) or floating; DTEND or DURATION.
+//! - Series (RRULE, EXDATE, RDATE, RECURRENCE-ID exceptions) are expanded with the `rrule` crate
+//!   in the series' own zone (so 09:00 stays 09:00 across DST), exceptions applied, at most
+//!   3000 instances, up to the horizon `events.rs` gives (two years; views further out expand
+//!   on the fly).
+//! - [`merge`] is the event merge: three-way per property of [`MERGED`] (SUMMARY, DTSTART,
+//!   DTEND, DURATION, LOCATION, DESCRIPTION, RRULE, EXDATE, STATUS, ATTENDEE) on the server's
+//!   text, so everything else is theirs; a property changed differently on both sides is a
+//!   conflict.
 
 use std::collections::BTreeMap;
 

@@ -1,11 +1,17 @@
 //! Invitations by mail (iMIP, RFC 6047): a mail carrying `text/calendar` with METHOD:REQUEST
-//! shows its event with Accept / Tentative / Decline. The answer is an iTIP REPLY (RFC 5546)
-//! mailed to the organizer through the outbox, and the event (with the user's answer on their
-//! ATTENDEE line, METHOD removed as CalDAV wants) goes to the calendar for events, pushed by
-//! the next sync. A declined invitation leaves no event behind.
+//! shows its event with Accept / Tentative / Decline (`invitation` in `satu show`). The answer is
+//! an iTIP REPLY (RFC 5546: the event's identity and times and only the user's ATTENDEE line, with
+//! its PARTSTAT) mailed to the organizer through the outbox as the `text/calendar; method=REPLY`
+//! alternative of a mail, and the event (with the user's answer on their ATTENDEE line, METHOD
+//! removed as CalDAV wants) goes to the calendar for events, pushed by the next sync. A declined
+//! invitation leaves no event behind.
 
 use super::ics::{self, Component, EventObject, Prop};
+use satu_store::Store;
+
+use crate::context::{Context, PUSH_NOW_TIMEOUT};
 use crate::dto;
+use crate::error::{ApiError, ApiResult};
 
 /// The answers an attendee gives (PARTSTAT values).
 pub(crate) fn partstat(answer: &str) -> Option<&'static str> {
@@ -165,6 +171,154 @@ pub(crate) fn reply_words(partstat: &str, title: &str, me: &str) -> (String, Str
         format!("{verb}: {title}"),
         format!("{me} has {word} the invitation \"{title}\".\n"),
     )
+}
+
+/// The invitation mail item `id` carries, with its text and the event as kept here.
+pub(crate) fn find_in(
+    store: &Store,
+    id: i64,
+    account: i64,
+) -> ApiResult<Option<(String, crate::caldav::ics::EventObject, dto::Invitation)>> {
+    let raw = store.raw_message(id)?;
+    // Cheap test first: most mail has no calendar part.
+    let has = |needle: &[u8]| {
+        raw.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if !has(b"text/calendar") && !has(b"application/ics") {
+        return Ok(None);
+    }
+    let Some((text, event)) = crate::caldav::invite::find(&satu_mail::calendar_parts(&raw)) else {
+        return Ok(None);
+    };
+    let me = store.account(account)?.email;
+    let stored = store.events_by_uid(&event.master.uid)?.into_iter().next();
+    let kept = stored
+        .as_ref()
+        .and_then(|e| crate::caldav::ics::read_event(&e.ics).map(|p| (e.item_id, p)));
+    let answered = store.invitation_answer(&event.master.uid)?;
+    let invitation = crate::caldav::invite::summary(
+        &event,
+        &me,
+        kept.as_ref().map(|(id, p)| (*id, p)),
+        answered.as_deref(),
+    );
+    Ok(Some((text, event, invitation)))
+}
+
+/// Answers the invitation mail item `id` carries (`accepted`, `tentative`, `declined`):
+/// the REPLY goes to the organizer through the outbox, and the event with the answer goes
+/// to the calendar for events (a declined one is taken out). Returns the invitation as it
+/// stands now.
+pub(crate) async fn answer(ctx: &Context, id: i64, answer: &str) -> ApiResult<dto::Invitation> {
+    let partstat = crate::caldav::invite::partstat(answer).ok_or_else(|| {
+        ApiError::invalid(
+            "answer",
+            format!("{answer:?} is not an answer: accepted, tentative or declined"),
+        )
+    })?;
+    let item = ctx.store().item_row(id)?;
+    let Some((text, event, _)) = find_in(ctx.store(), id, item.account_id)? else {
+        return Err(ApiError::invalid(
+            "id",
+            format!("Mail {id} carries no invitation"),
+        ));
+    };
+    if event.method != "REQUEST" {
+        return Err(ApiError::invalid(
+            "id",
+            format!(
+                "This is not an invitation to answer (METHOD {})",
+                event.method
+            ),
+        ));
+    }
+    let account = ctx.store().account(item.account_id)?;
+    let me = account.email.clone();
+    let now = crate::caldav::events::now_ms();
+    let stored = crate::caldav::invite::stored_text(&text, &me, partstat).ok_or_else(|| {
+        ApiError::invalid(
+            "id",
+            format!("{me} is not among the invitation's attendees"),
+        )
+    })?;
+    let reply = crate::caldav::invite::reply_text(&text, &me, partstat, now)
+        .ok_or_else(|| ApiError::internal("The reply cannot be written"))?;
+    let organizer = event
+        .master
+        .organizer
+        .as_ref()
+        .map(|(_, a)| a.clone())
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ApiError::invalid("id", "The invitation names no organizer to answer"))?;
+    let (subject, body) = crate::caldav::invite::reply_words(partstat, &event.master.summary, &me);
+    let built = crate::send::compose::build(&crate::send::compose::Outline {
+        from_name: account.name.clone(),
+        from_address: me.clone(),
+        to: vec![organizer],
+        subject: subject.clone(),
+        text: body,
+        reply: ctx.store().mail_references(id).ok().flatten(),
+        calendar: Some(("REPLY".into(), reply)),
+        ..Default::default()
+    })?;
+    let existing = ctx
+        .store()
+        .events_by_uid(&event.master.uid)?
+        .into_iter()
+        .next();
+    let calendar = crate::caldav::events::pick_calendar(ctx.store(), None).ok();
+    let parsed = crate::caldav::ics::read_event(&stored)
+        .ok_or_else(|| ApiError::internal("The answered event cannot be read back"))?;
+    let record = crate::caldav::events::record(&parsed);
+    let outbox = ctx.store().write(|tx| {
+        match (&existing, partstat) {
+            (Some(e), "DECLINED") => tx.delete_event(e.item_id)?,
+            (Some(e), _) => tx.edit_event(e.item_id, &stored, &record)?,
+            (None, "DECLINED") => {}
+            (None, _) => {
+                let (owner, calendar_id) = match &calendar {
+                    Some(c) => (c.account_id, Some(c.id)),
+                    None => (account.id, None),
+                };
+                tx.add_event(owner, calendar_id, "", "", &stored, &record, false)?;
+            }
+        }
+        tx.set_invitation_answer(&event.master.uid, partstat)?;
+        tx.queue_outgoing(&satu_store::NewOutgoing {
+            account_id: account.id,
+            message_id: built.message_id.clone(),
+            mail_from: built.envelope_from.clone(),
+            rcpt: built.rcpt.clone(),
+            raw: built.raw.clone(),
+            subject: subject.clone(),
+            recipients: built.recipients.clone(),
+            reply_to_item: Some(id),
+            not_before_ms: now,
+        })
+    })?;
+    tracing::info!(
+        mail_id = id,
+        outbox_id = outbox,
+        partstat,
+        "Invitation answered."
+    );
+    ctx.outbox_changed();
+    ctx.calendar_changed();
+    if let Ok(Err(e)) =
+        tokio::time::timeout(PUSH_NOW_TIMEOUT, crate::send::flush(ctx, Some(account.id))).await
+    {
+        tracing::warn!(error = %format!("{e:#}"), "The answer stays queued.");
+    }
+    if let Some(c) = &calendar {
+        let owner = ctx.store().account(c.account_id)?;
+        if let Err(e) = crate::caldav::sync_account(ctx, &owner).await {
+            tracing::warn!(error = %format!("{e:#}"), "The answered event goes with the next sync.");
+        }
+    }
+    find_in(ctx.store(), id, item.account_id)?
+        .map(|(_, _, invitation)| invitation)
+        .ok_or_else(|| ApiError::internal("The invitation is gone"))
 }
 
 #[cfg(test)]

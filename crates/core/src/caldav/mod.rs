@@ -6,7 +6,27 @@
 //! ones) and local deletions. What to do with a resource changed on both sides is a pure
 //! three-way merge against the version both last agreed on; when it cannot merge, nothing is
 //! overwritten: the item shows the conflict and the user chooses.
+//!
+//! A pass, step by step ([`sync_account`]):
+//!
+//! - The account's calendar list is refreshed from its home (calendars made or removed elsewhere).
+//! - Each collection is pulled. Without a token, one sync-collection asks for every resource's
+//!   data too, so that the token and the data come in one answer; it is stored in parts of up to
+//!   1000, each part parsed and expanded on a blocking thread while the one before is written,
+//!   each in one transaction, its items in timeline order (see the store's `items.rs`). A server
+//!   that refuses that answer or cannot build it in time is asked for the etags only. Hrefs whose
+//!   data did not come are fetched with multigets of 200, two in flight while the answers before
+//!   are parsed and stored, each answer in one transaction. What waits in `dav_deletions` is not
+//!   brought back. The token (or ctag) is saved after the data.
+//! - Local deletions go first (a name freed can be reused), then tasks and events whose
+//!   `revision` is ahead of `synced_revision`.
+//!
+//! Passes run from `satu sync` and from the live CalDAV loop (`live/caldav.rs`): every 30 s, at
+//! once after a local change or the window's focus (`caldav_wake`), and 5 s, 10 s, … after a pass
+//! that failed, so what was changed offline goes up soon after the server is back. Adding an
+//! account is [`account`]; ICS files are [`exchange`], invitations by mail [`invite`].
 
+pub(crate) mod account;
 pub(crate) mod events;
 pub(crate) mod exchange;
 pub(crate) mod ics;
@@ -18,7 +38,7 @@ use anyhow::{Context as _, Result};
 use satu_caldav::{CaldavConfig, CaldavError, Client};
 use satu_store::{Account, CalendarRow, Store};
 
-use crate::api::Satu;
+use crate::context::Context;
 use crate::dto::TaskSyncCounts;
 use crate::secrets;
 
@@ -29,8 +49,8 @@ pub(crate) struct PassReport {
     pub events: TaskSyncCounts,
 }
 
-pub(crate) fn client(satu: &Satu, account: &Account) -> Result<Client> {
-    let password = secrets::password(&satu.secret_key(account.id))?;
+pub(crate) fn client(ctx: &Context, account: &Account) -> Result<Client> {
+    let password = secrets::password(&ctx.secret_key(account.id))?;
     Ok(Client::new(&CaldavConfig {
         url: account.url.clone(),
         username: account.username.clone(),
@@ -117,9 +137,9 @@ fn sync_collection_disabled() -> bool {
 
 /// One pass over a CalDAV account: calendars, pull, push.
 #[tracing::instrument(skip_all, fields(account_id = account.id, source = "caldav"))]
-pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<PassReport> {
-    let store = satu.store();
-    let client = client(satu, account)?;
+pub(crate) async fn sync_account(ctx: &Context, account: &Account) -> Result<PassReport> {
+    let store = ctx.store();
+    let client = client(ctx, account)?;
     let mut report = PassReport::default();
     if !account.home.is_empty() {
         // Calendars made or removed by other clients.

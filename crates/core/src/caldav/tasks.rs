@@ -5,7 +5,15 @@
 //! (or `If-None-Match: *` for new ones). A task changed on both sides is merged field by field
 //! against the version both last agreed on ([`merge`], pure and tested); when both changed the
 //! same field it is a conflict: nothing is overwritten, the task shows why, and the user
-//! chooses ([`crate::Satu::resolve_task`]).
+//! chooses ([`resolve`]; `satu task resolve ID --keep here|server`, the window's two buttons).
+//!
+//! The VTODO is read with the `icalendar` crate (SUMMARY, STATUS, DUE, COMPLETED, DESCRIPTION,
+//! PRIORITY, PERCENT-COMPLETE, RELATED-TO, and the URL naming its mail, or a chat message's
+//! `matrix:` URI) and kept whole (`tasks.ics`): a push edits only what differs from the server's
+//! text, so what other clients wrote stays. New tasks go to the one list marked for tasks from
+//! mail (`calendars.task_default`, one over every account: a task-only list, else one named for
+//! tasks, else the first that takes tasks). A conflict sets `tasks.sync_error` (`todo.conflict`
+//! in the JSON).
 
 use anyhow::{Context as _, Result};
 use icalendar::{CalendarDateTime, Component as _, DatePerhapsTime};
@@ -13,7 +21,7 @@ use satu_caldav::{CaldavError, Client, Precondition};
 use satu_store::{Account, CalendarRow, RemoteTask, Store, SyncTask, TaskFields, TaskStatus};
 
 use super::{client, resource_name};
-use crate::api::Satu;
+use crate::context::Context;
 
 /// What a task sync pass did.
 pub(crate) type TaskSyncReport = crate::dto::TaskSyncCounts;
@@ -462,8 +470,8 @@ pub(super) async fn push(
 
 /// The user's answer to a conflict on task `item_id`: keep this version (it overwrites the
 /// server's, which the user saw) or the server's (this one's changes go).
-pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Result<()> {
-    let store = satu.store();
+pub(crate) async fn resolve(ctx: &Context, item_id: i64, keep_here: bool) -> Result<()> {
+    let store = ctx.store();
     let task = store
         .unsynced_or_conflicted(item_id)?
         .ok_or(satu_store::StoreError::NotTask(item_id))?;
@@ -476,7 +484,7 @@ pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Resul
         .find(|c| c.id == calendar_id)
         .context("The task's task list is gone")?;
     let account = store.account(calendar.account_id)?;
-    let client = client(satu, &account)?;
+    let client = client(ctx, &account)?;
     let server = client
         .multiget(&calendar.href, std::slice::from_ref(&task.href))
         .await?
@@ -516,7 +524,7 @@ pub(crate) async fn resolve(satu: &Satu, item_id: i64, keep_here: bool) -> Resul
         (false, None) => store.write(|tx| tx.remove_task(task.item_id))?,
     }
     if keep_here {
-        super::sync_account(satu, &account).await?;
+        super::sync_account(ctx, &account).await?;
     }
     Ok(())
 }

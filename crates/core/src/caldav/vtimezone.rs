@@ -1,7 +1,7 @@
-//! VTIMEZONE components (RFC 5545 §3.6.5) for the IANA zones of events made here: the zone's
-//! offset changes in the event's year, each as a STANDARD or DAYLIGHT rule repeating yearly on
-//! the same weekday of the month, so that clients that do not know IANA names (and RFC 5545's
-//! rule that every TZID has its VTIMEZONE) read the same local times.
+//! VTIMEZONE components (RFC 5545 §3.6.5) for the IANA zones of events made here (from chrono-tz):
+//! the zone's offset changes in the event's year, each as a STANDARD or DAYLIGHT rule repeating
+//! yearly on the same weekday of the month, so that clients that do not know IANA names (and RFC
+//! 5545's rule that every TZID has its VTIMEZONE) read the same local times.
 
 use chrono::{Datelike as _, Duration, NaiveDate, Offset as _, TimeZone as _};
 use chrono_tz::OffsetName as _;

@@ -1,4 +1,7 @@
-//! Reading and writing message content: text, formatted bodies, replies, threads, edits.
+//! Reading and writing message content: text, formatted bodies, replies, threads, edits. Reading
+//! removes reply fallbacks from the text and the HTML (the quoted lines and `<mx-reply>`), takes an
+//! edit's text from its `m.new_content`, and names a file by its name; writing makes a text
+//! message or a reply (with its fallback, for clients that show it).
 
 use serde_json::{json, Value};
 

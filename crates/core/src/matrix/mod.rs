@@ -9,10 +9,27 @@
 //! answers a repeated id with the same event, so a resend after a crash never makes a second
 //! one, and `/sync` bringing the event back first finds the queued item by that id). Read
 //! markers move here first and are pushed after.
+//!
+//! - Gaps are paged back 100 events a page, up to 20 pages, to the newest stored event or to
+//!   where the user joined; a room whose history the server refuses keeps its older history to
+//!   page later (`satu chat history`); only network trouble fails the pass. A first sync keeps
+//!   the newest 50 per room. Formatted bodies are sanitized like mail's HTML.
+//! - [`flush`] sends queued messages, then read markers that moved here. Transient failures back
+//!   off (5 s … 15 min) and are never given up on; refusals fail the message with the server's
+//!   words (`satu chat retry`); a marker the server refuses is not tried again.
+//! - `satu sync` ([`sync_account`]) syncs before it sends, so a message whose answer was lost is
+//!   recognised by its transaction id first.
+//! - A room's items share one conversation key, so the grouped timeline shows a room as one row
+//!   and `thread` lists it. Reading a chat item reads its room up to it (see the store's
+//!   `chat.rs` for how markers compare).
+//!
+//! The live loop of an account is `live/matrix.rs`; adding an account is [`account`]; what a
+//! person does in a room (find, write, retry, join) is [`room`].
 
+pub(crate) mod account;
 pub(crate) mod content;
-pub(crate) mod live;
 pub(crate) mod plan;
+pub(crate) mod room;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -21,7 +38,7 @@ use anyhow::{Context as _, Result};
 use satu_matrix::{Client, Event, MatrixConfig, MatrixError, SyncResponse};
 use satu_store::{Account, NewChatMessage, Store};
 
-use crate::api::Satu;
+use crate::context::Context;
 use crate::secrets;
 use plan::ChatChange;
 
@@ -53,8 +70,8 @@ pub(crate) struct PassReport {
 }
 
 /// The account's client with its access token from the keyring.
-pub(crate) fn client(satu: &Satu, account: &Account) -> Result<Client> {
-    let token = secrets::password(&satu.secret_key(account.id))?;
+pub(crate) fn client(ctx: &Context, account: &Account) -> Result<Client> {
+    let token = secrets::password(&ctx.secret_key(account.id))?;
     Ok(Client::new(&MatrixConfig {
         homeserver: account.url.clone(),
         access_token: Some(token),
@@ -378,10 +395,10 @@ pub(crate) async fn flush(
 /// One pass for `satu sync`: a `/sync` that does not wait (so a message whose send answer
 /// was lost is recognised by its transaction id before anything is sent again), then queued
 /// sends and read markers.
-pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<PassReport> {
-    let client = client(satu, account)?;
-    let (mut report, _) = sync_once(satu.store(), account, &client, Duration::ZERO).await?;
-    let pushed = flush(satu.store(), account, &client, true).await?;
+pub(crate) async fn sync_account(ctx: &Context, account: &Account) -> Result<PassReport> {
+    let client = client(ctx, account)?;
+    let (mut report, _) = sync_once(ctx.store(), account, &client, Duration::ZERO).await?;
+    let pushed = flush(ctx.store(), account, &client, true).await?;
     report.sent = pushed.sent;
     report.read_markers = pushed.read_markers;
     Ok(report)
@@ -390,13 +407,13 @@ pub(crate) async fn sync_account(satu: &Satu, account: &Account) -> Result<PassR
 /// Loads up to `pages` pages of older history of room `room` (a row id). Returns how many
 /// messages were stored and whether the start of the room was reached.
 pub(crate) async fn load_history(
-    satu: &Satu,
+    ctx: &Context,
     account: &Account,
     room: i64,
     pages: usize,
 ) -> Result<(u64, bool)> {
-    let client = client(satu, account)?;
-    let store = satu.store();
+    let client = client(ctx, account)?;
+    let store = ctx.store();
     let mut stored = 0;
     for _ in 0..pages {
         let Some(row) = store.chat_room_by_id(room)? else {

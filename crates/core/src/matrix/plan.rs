@@ -2,6 +2,15 @@
 //! messages, edits, redactions and read markers it carries, in the order they must be applied
 //! (a room's state before its timeline, the timeline oldest first, read markers last so the
 //! events they name are stored). No I/O: [`super`] applies the list in one transaction.
+//!
+//! The plan is a list of [`ChatChange`]s: rooms' state (name, alias, encryption, membership,
+//! heroes) and members; messages (also the events `/messages` brought, per room, to fill a gap,
+//! before that room's timeline); edits (`m.replace`, also when bundled in
+//! `unsigned.m.relations`); redactions (top-level `redacts`, or room v11's `content.redacts`);
+//! read markers; the history token; the account's `m.direct` list. Encrypted events become
+//! messages marked encrypted, and this device's `unsigned.transaction_id` lets a message written
+//! here be matched to its queued item. Every case is tested below. Then the store
+//! (`satu_store`'s `chat.rs`) makes each message a timeline item.
 
 use std::collections::{BTreeMap, BTreeSet};
 

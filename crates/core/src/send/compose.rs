@@ -1,7 +1,8 @@
-//! Building the message that goes out (with `lettre`'s MIME builder): addresses, threading
-//! headers, a text part and an optional HTML part, attachments with RFC 2231 names, and a
-//! Message-ID and Date fixed once, when the message is queued. Also the drafts of a reply or a
-//! forward: who to, the subject, and the quoted text.
+//! Building the message that goes out (with `lettre`'s MIME builder): From, To and Cc (Bcc only in
+//! the envelope), In-Reply-To and References from the answered mail, a text part and an optional
+//! HTML alternative (or an iMIP `text/calendar` one), attachments with RFC 2231 names, and a
+//! Message-ID and Date fixed once, when the message is queued. Also the pieces of a reply or
+//! forward draft (the subject, the quoted text) that `prefill` puts together.
 
 use std::time::SystemTime;
 

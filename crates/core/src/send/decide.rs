@@ -1,6 +1,16 @@
 //! What to do with an outbox message: pure decisions from what is known (its stage, the
 //! server's habits, how the last attempt ended) to the next step. The I/O in `send/mod.rs` only
 //! carries them out. Every case is tested below.
+//!
+//! - A message whose last attempt reached stage `data` (the server may have it) is looked for in
+//!   Sent before anything else ([`plan`]). Found: sent. Not found: sent again only when the
+//!   account's server is known to save what it sends in Sent (`accounts.smtp_saves_sent`, learned
+//!   on the first send); else failed with the reason for the user, whose call a resend is
+//!   (`satu outbox retry --resend`) ([`after_look`]).
+//! - A send cut after the final "." is uncertain: it gets stage `data` and is looked for in Sent
+//!   2 s later. One cut before it is certain (the server discards an unfinished message) and is
+//!   retried with backoff: 5 s … 15 min, [`MAX_ATTEMPTS`] attempts ([`after_failure`]).
+//! - A refusal (a 5xx, a wrong password) fails at once, with the server's words.
 
 use satu_mail::smtp::Delivery;
 use satu_store::Stage;

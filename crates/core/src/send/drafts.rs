@@ -1,14 +1,16 @@
-//! Drafts in the Drafts folder: the latest revision of each draft is uploaded once typing has
-//! paused, then the copy before it is removed; a sent or discarded draft's copy is removed. A
-//! copy's Message-ID is recorded before its APPEND, so a crash in between leaves no stray copy
-//! behind (the next pass finds and removes it).
+//! Drafts in the Drafts folder: the latest revision of each draft is uploaded (`\Draft \Seen`)
+//! once typing has paused for 3 s, then the copy before it is removed (`UID EXPUNGE` of that
+//! Message-ID's UIDs); a sent or discarded draft's copy is removed and the row forgotten. A copy's
+//! Message-ID is recorded before its APPEND, so a crash in between leaves no stray copy behind
+//! (the next pass finds and removes it). It runs with the outbox ([`super::flush`]: the live loop,
+//! `satu sync`, `satu outbox flush`).
 
 use anyhow::{Context as _, Result};
 use satu_mail::imap::ImapSession;
 use satu_store::{Account, Draft, FolderRole, Store};
 
 use super::compose;
-use crate::api::Satu;
+use crate::context::Context;
 
 /// Drafts saved within this long are still being typed: uploaded on a later pass.
 const SETTLE_MS: i64 = 3000;
@@ -24,8 +26,8 @@ fn drafts_folder(store: &Store, account: &Account) -> Result<String> {
 }
 
 /// Brings the account's Drafts folder up to date with its drafts. Returns how many changed.
-pub(crate) async fn sync(satu: &Satu, account: &Account, now_ms: i64) -> Result<u32> {
-    let store = satu.store();
+pub(crate) async fn sync(ctx: &Context, account: &Account, now_ms: i64) -> Result<u32> {
+    let store = ctx.store();
     let due: Vec<Draft> = store
         .drafts_to_sync(account.id)?
         .into_iter()
@@ -35,7 +37,7 @@ pub(crate) async fn sync(satu: &Satu, account: &Account, now_ms: i64) -> Result<
         return Ok(0);
     }
     let folder = drafts_folder(store, account)?;
-    let mut session = super::imap(satu, account).await?;
+    let mut session = super::imap(ctx, account).await?;
     let result = async {
         session.select_for_update(&folder).await?;
         let mut changed = 0;

@@ -1,15 +1,24 @@
 //! Sending mail through the outbox, exactly once wherever SMTP allows it.
 //!
 //! A message is built once ([`compose`]: its Message-ID and bytes never change) and queued in the
-//! store; [`flush`] sends what is due. Each attempt records how far it got *before* taking the
-//! step (`Stage`): while only the envelope is out, the server has nothing, so a retry after any
-//! failure or crash is safe; once the message itself is being handed over, the server may have
-//! it, so the next attempt looks for its Message-ID in the Sent folder first ([`decide`]) and
+//! store ([`queue`]: after the undo delay `send.undo_seconds`, 10 s by default, or at a time to
+//! send later); [`flush`] sends what is due. Each attempt records how far it got *before* taking
+//! the step (`Stage`): while only the envelope is out, the server has nothing, so a retry after
+//! any failure or crash is safe; once the message itself is being handed over, the server may
+//! have it, so the next attempt looks for its Message-ID in the Sent folder first ([`decide`]) and
 //! sends again only when that folder is known to hold whatever the server sends. Otherwise the
 //! message is left, failed with the reason, for the user: never sent twice behind their back,
 //! never dropped. A break before the final "." is certain (the server discards an unfinished
-//! message) and retried with backoff. After sending, the message is appended to Sent (unless
-//! the server is found to do that itself) and stored in the timeline, in its thread.
+//! message) and retried with backoff.
+//!
+//! [`flush`] claims each due message with a lease (`sending`, 5 min: two processes never send the
+//! same message; a dead process's lease runs out), marks it sent after the server's 250, puts it
+//! in the timeline at once (read, threaded with the mail it answers, which is marked `\Answered`;
+//! the orphan sweep spares it until Sent is synced) and appends it to Sent with `\Seen` unless it
+//! is there already (the server saved it, or an earlier append got through before a crash). Then
+//! it brings the Drafts folder up to date ([`drafts`]). It runs from the live loop's outbox worker
+//! as messages fall due, from `satu sync` and `satu outbox flush`, and on the next start for
+//! whatever a closed app left.
 //!
 //! Fault injection for the crash tests: `SATU_FAULT=after-reply` aborts the process right after
 //! the server took a message, before that is committed.
@@ -17,6 +26,8 @@
 pub(crate) mod compose;
 pub(crate) mod decide;
 mod drafts;
+pub(crate) mod prefill;
+pub(crate) mod queue;
 
 use std::time::Duration;
 
@@ -26,9 +37,9 @@ use satu_mail::imap::Security;
 use satu_mail::smtp::{self, SmtpConfig, SmtpError, Submission};
 use satu_store::{Account, AccountKind, FolderRole, Outgoing, Stage, Store};
 
-use crate::api::Satu;
+use crate::context::Context;
 use crate::error::{from_smtp, ApiError, ErrorCode};
-use crate::{import, secrets, sync};
+use crate::{import, secrets};
 use decide::{AfterFailure, AfterLook, Plan};
 
 /// How long an attempt holds a message before another process may take it over (it died).
@@ -82,8 +93,8 @@ pub(crate) fn smtp_config(account: &Account, password: String) -> SmtpConfig {
 
 /// Sends everything due now (of `account` only, if given): messages whose time has come, and
 /// sent ones whose copy in Sent is missing.
-pub(crate) async fn flush(satu: &Satu, account: Option<i64>) -> Result<Flushed> {
-    let store = satu.store();
+pub(crate) async fn flush(ctx: &Context, account: Option<i64>) -> Result<Flushed> {
+    let store = ctx.store();
     let mut flushed = Flushed::default();
     for outgoing in store.due_outgoing(now_ms(), account)? {
         let account = store.account(outgoing.account_id)?;
@@ -103,7 +114,7 @@ pub(crate) async fn flush(satu: &Satu, account: Option<i64>) -> Result<Flushed> 
             source = "smtp"
         );
         let _enter = span.enter();
-        match one(satu, &account, &outgoing).await? {
+        match one(ctx, &account, &outgoing).await? {
             Outcome::Sent => flushed.sent += 1,
             Outcome::Failed(error) => {
                 flushed.failed += 1;
@@ -128,7 +139,7 @@ pub(crate) async fn flush(satu: &Satu, account: Option<i64>) -> Result<Flushed> 
     };
     for &id in &accounts {
         let account = store.account(id)?;
-        if let Err(e) = drafts::sync(satu, &account, now_ms()).await {
+        if let Err(e) = drafts::sync(ctx, &account, now_ms()).await {
             tracing::warn!(account_id = id, error = %format!("{e:#}"), "Cannot update the Drafts folder yet.");
         }
     }
@@ -139,7 +150,7 @@ pub(crate) async fn flush(satu: &Satu, account: Option<i64>) -> Result<Flushed> 
         }
         let account = store.account(id)?;
         for outgoing in missing {
-            if let Err(e) = save_to_sent(satu, &account, &outgoing).await {
+            if let Err(e) = save_to_sent(ctx, &account, &outgoing).await {
                 tracing::warn!(account_id = id, outbox_id = outgoing.id, error = %format!("{e:#}"), "Cannot put a sent message in Sent yet.");
                 break;
             }
@@ -158,8 +169,8 @@ enum Outcome {
     Skipped,
 }
 
-async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outcome> {
-    let store = satu.store();
+async fn one(ctx: &Context, account: &Account, outgoing: &Outgoing) -> Result<Outcome> {
+    let store = ctx.store();
     match decide::plan(outgoing.stage) {
         Plan::Send => {}
         Plan::LookInSent => {
@@ -169,7 +180,7 @@ async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outc
             }
             // Looking is not sending: a failure to look backs off like the last send.
             let attempts = outgoing.attempts.max(1);
-            let found = match in_sent(satu, account, &outgoing.message_id).await {
+            let found = match in_sent(ctx, account, &outgoing.message_id).await {
                 Ok(found) => found,
                 Err(e) => {
                     let error = ApiError::from(e.context(
@@ -191,7 +202,7 @@ async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outc
                         answered(tx, store, outgoing)?;
                         tx.set_smtp_saves_sent(account.id, true)
                     })?;
-                    record_in_timeline(satu, account, outgoing.id);
+                    record_in_timeline(ctx, account, outgoing.id);
                     return Ok(Outcome::Sent);
                 }
                 AfterLook::AskUser => {
@@ -219,7 +230,7 @@ async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outc
     }
     let attempts = store.outgoing(outgoing.id)?.attempts;
     let raw = store.outgoing_raw(outgoing.id)?;
-    let password = match secrets::password(&satu.secret_key(account.id)) {
+    let password = match secrets::password(&ctx.secret_key(account.id)) {
         Ok(password) => password,
         Err(e) => {
             store.write(|tx| tx.fail_outgoing(outgoing.id, &e.message))?;
@@ -247,8 +258,8 @@ async fn one(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<Outc
                 tx.mark_sent(id, false)?;
                 answered(tx, store, outgoing)
             })?;
-            record_in_timeline(satu, account, id);
-            if let Err(e) = save_to_sent(satu, account, &store.outgoing(id)?).await {
+            record_in_timeline(ctx, account, id);
+            if let Err(e) = save_to_sent(ctx, account, &store.outgoing(id)?).await {
                 tracing::warn!(error = %format!("{e:#}"), "Sent, but not in Sent yet (retried later).");
             }
             Ok(Outcome::Sent)
@@ -295,15 +306,15 @@ fn sent_folder(store: &Store, account: &Account) -> Result<String> {
         .unwrap_or_else(|| "Sent".to_owned()))
 }
 
-async fn imap(satu: &Satu, account: &Account) -> Result<ImapSession> {
-    let password = secrets::password(&satu.secret_key(account.id))?;
-    Ok(ImapSession::connect(&sync::imap_config(account, password)).await?)
+async fn imap(ctx: &Context, account: &Account) -> Result<ImapSession> {
+    let password = secrets::password(&ctx.secret_key(account.id))?;
+    Ok(ImapSession::connect(&crate::accounts::imap_config(account, password)).await?)
 }
 
 /// Whether the account's Sent folder holds a message with this Message-ID.
-async fn in_sent(satu: &Satu, account: &Account, message_id: &str) -> Result<bool> {
-    let folder = sent_folder(satu.store(), account)?;
-    let mut session = imap(satu, account).await?;
+async fn in_sent(ctx: &Context, account: &Account, message_id: &str) -> Result<bool> {
+    let folder = sent_folder(ctx.store(), account)?;
+    let mut session = imap(ctx, account).await?;
     let result = async {
         session.select_for_update(&folder).await?;
         Ok::<_, anyhow::Error>(!session.uids_by_message_id(message_id).await?.is_empty())
@@ -316,10 +327,10 @@ async fn in_sent(satu: &Satu, account: &Account, message_id: &str) -> Result<boo
 /// Puts a sent message in Sent, unless it is there already (the server saved it, or an earlier
 /// append got through before a crash). The first send of an account finds out whether the
 /// server saves sent mail itself.
-async fn save_to_sent(satu: &Satu, account: &Account, outgoing: &Outgoing) -> Result<()> {
-    let store = satu.store();
+async fn save_to_sent(ctx: &Context, account: &Account, outgoing: &Outgoing) -> Result<()> {
+    let store = ctx.store();
     let folder = sent_folder(store, account)?;
-    let mut session = imap(satu, account).await?;
+    let mut session = imap(ctx, account).await?;
     let result = async {
         session.select_for_update(&folder).await?;
         let mut found = !session
@@ -373,9 +384,9 @@ fn answered(tx: &mut satu_store::Tx<'_>, store: &Store, outgoing: &Outgoing) -> 
 
 /// Stores a sent message in the timeline (read, in its thread) at once; the Sent folder's sync
 /// later adds where it lives. A failure here loses nothing (the sync brings it).
-fn record_in_timeline(satu: &Satu, account: &Account, id: i64) {
+fn record_in_timeline(ctx: &Context, account: &Account, id: i64) {
     let result = (|| -> Result<()> {
-        let store = satu.store();
+        let store = ctx.store();
         let raw = store.outgoing_raw(id)?;
         let parsed = satu_mail::parse_message(&raw);
         let mail = import::new_mail(parsed, raw, account.id, None, now_ms(), true, false);

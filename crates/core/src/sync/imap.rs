@@ -1,5 +1,10 @@
 //! The I/O of an IMAP folder sync: gathers what [`imap_plan`](super::imap_plan) needs, then
 //! applies its actions, each in its own transaction(s), the cursor last.
+//!
+//! New messages are fetched as a pipeline of three stages: the next `UID FETCH` is read from the
+//! server while the previous batch is parsed on a blocking thread and the one before is written on
+//! another, at most [`FETCH_AHEAD`] batches in flight, transactions in order. That takes 26 % less
+//! wall time than fetch → parse → store in turn (`tests/bench/RESULTS.md`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,11 +1,17 @@
 //! The decisions of an IMAP folder sync, as pure functions from (local state, server state) to
 //! what to ask and what to change. The I/O in `sync::imap` only gathers the inputs and applies
-//! the actions, so every case is tested here without a server.
+//! the actions, so every case is tested here without a server (`imap_plan/tests.rs`).
 //!
 //! A pass over a folder: SELECT → [`queries`] says what to ask the server → the answers →
 //! [`delta_is_consistent`] checks an incremental answer against the message count (else the
-//! full UID list is asked for) → [`plan`] gives the actions, applied in order. The cursor is
-//! saved last, so a pass interrupted at any point is simply done again.
+//! full UID list is asked for) → [`plan`] gives the actions, applied in order:
+//! [`Action::ResetFolder`] (a new UIDVALIDITY), [`Action::Forget`] (expunged),
+//! [`Action::UpdateFlags`] (only flags that differ), [`Action::FetchNew`] (batches, newest
+//! first), [`Action::SaveCursor`]. The cursor is saved last, so a pass interrupted at any point
+//! is simply done again.
+//!
+//! A server's flag change reaches the store through `UpdateFlags` and `Tx::set_imap_flags`, where
+//! a local flag change still queued for the server wins over the server's older view.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;

@@ -2,8 +2,21 @@
 //!
 //! An IMAP pass logs in, stores the folder list (INBOX first) and brings every folder up to date
 //! (server → local): the decisions are pure functions in [`imap_plan`], the I/O is in `imap`.
-//! Local changes waiting in the operation queue are pushed first ([`crate::replay`]), so the
-//! download sees the server with them applied.
+//! Local changes waiting in the operation queue are replayed first ([`crate::replay`]), so the
+//! download sees the server with them applied. Folders go in the listed order (INBOX, then
+//! special use, then the rest); a folder the server refuses is reported and the pass goes on, a
+//! lost connection ends it. After every stored
+//! batch `Progress {account, folder, done, total}` is reported (`satu sync --progress` prints it).
+//!
+//! Cursors (`imap_sync`: UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ per folder) are saved only after the
+//! data they cover has committed, so a pass killed at any moment is redone on restart: messages
+//! already stored are recognised by UID (not fetched again) or by Message-ID (not duplicated).
+//! Items that left every folder are deleted only at the end of a pass that saw every folder
+//! (`remove_orphan_mail`), so a move between folders keeps the item's id.
+//!
+//! [`sync_named`] syncs one folder alone over an open session: the push fast path of the live
+//! loop (one SELECT, then a fetch of what changed). [`set_folder_push`] chooses which folders the
+//! live loop watches.
 
 mod imap;
 pub(crate) mod imap_plan;
@@ -12,27 +25,11 @@ use std::sync::Arc;
 
 pub(crate) use imap::FolderOutcome;
 
-use satu_mail::imap::{ImapConfig, ImapError, ImapSession, Security, SpecialUse};
+use satu_mail::imap::{ImapError, ImapSession, SpecialUse};
 use satu_store::{Account, FolderRole, NewFolder, Store};
 
-use crate::dto::{FolderInfo, Progress, SyncReport};
-use crate::error::ApiError;
-
-/// The IMAP settings of an account, with its password.
-pub(crate) fn imap_config(account: &Account, password: String) -> ImapConfig {
-    ImapConfig {
-        host: account.imap.0.clone(),
-        port: account.imap.1,
-        security: match account.security {
-            satu_store::Security::Tls => Security::Tls,
-            satu_store::Security::StartTls => Security::StartTls,
-            satu_store::Security::Plain => Security::Plain,
-        },
-        username: account.username.clone(),
-        password,
-        ca_file: account.ca_file.as_ref().map(Into::into),
-    }
-}
+use crate::dto::{self, FolderInfo, Progress, SyncReport};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 fn role(special_use: Option<SpecialUse>) -> FolderRole {
     match special_use {
@@ -62,7 +59,7 @@ pub(crate) async fn sync_imap(
     password: String,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<SyncReport, ApiError> {
-    let config = imap_config(account, password);
+    let config = crate::accounts::imap_config(account, password);
     let mut session = ImapSession::connect(&config)
         .await
         .map_err(anyhow::Error::from)?;
@@ -202,4 +199,54 @@ pub(crate) async fn sync_named(
     let outcome = imap::sync_folder(store, session, account.id, folder, &|_| {}).await?;
     tracing::debug!(?outcome, "Folder synced.");
     Ok(Some(outcome))
+}
+
+/// Chooses whether the live sync pushes `folder` (IMAP IDLE on a connection of its own, so
+/// its changes arrive within about a second instead of at the next full pass), in one account
+/// or in every account that has it. INBOX is always pushed. Returns the folders changed; a
+/// running `satu watch` or app picks the choice up within about 10 s.
+pub(crate) fn set_folder_push(
+    store: &Store,
+    account: Option<i64>,
+    folder: &str,
+    push: bool,
+) -> ApiResult<Vec<dto::Folder>> {
+    let accounts = match account {
+        Some(id) => vec![store.account(id)?],
+        None => store.accounts()?,
+    };
+    let mut changed = Vec::new();
+    for account in accounts {
+        let Some(found) = store.folders(account.id)?.into_iter().find(|f| {
+            f.name == folder
+                || (f.role == FolderRole::Inbox && folder.eq_ignore_ascii_case("inbox"))
+        }) else {
+            continue;
+        };
+        if found.role == FolderRole::Inbox && !push {
+            return Err(ApiError::invalid(
+                "folder",
+                "INBOX is always pushed: new mail arrives there",
+            ));
+        }
+        if !found.selectable {
+            return Err(ApiError::invalid(
+                "folder",
+                format!(
+                    "The folder {:?} holds no messages, so there is nothing to push",
+                    found.name
+                ),
+            ));
+        }
+        if let Some(folder) = store.write(|tx| tx.set_folder_push(account.id, &found.name, push))? {
+            changed.push(folder.into());
+        }
+    }
+    if changed.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("No folder named {folder:?} (see `satu folders`; run `satu sync` first for a new account)"),
+        ));
+    }
+    Ok(changed)
 }

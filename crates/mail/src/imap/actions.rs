@@ -4,6 +4,11 @@
 //! queued operation can be replayed after a crash or a lost connection without harm. Messages are
 //! found by their stored UID when the folder's UIDVALIDITY still matches, else by Message-ID
 //! (after a UIDVALIDITY change the old UIDs mean nothing).
+//!
+//! The commands: `UID STORE ±FLAGS.SILENT`; `UID MOVE` (RFC 6851), else `UID COPY`, `\Deleted`
+//! and `UID EXPUNGE` of just those UIDs; `UID EXPUNGE` of given UIDs only (RFC 4315), refused on a
+//! server without UIDPLUS rather than expunging what others marked; `UID SEARCH HEADER
+//! Message-ID` to find a message; APPEND to Sent and Drafts.
 
 use async_imap::imap_proto::{MailboxDatum, Response};
 

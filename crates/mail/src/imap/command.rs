@@ -6,6 +6,14 @@
 //! "the folder is empty", so the sync commands go through [`ImapSession::command`]: every
 //! untagged response is handed to the caller, the tagged status is checked, and every read has a
 //! timeout.
+//!
+//! Why keep `async-imap` (0.12, on tokio; Delta Chat runs it in production) for connecting, TLS,
+//! login and LIST, with every sync command (IDLE included) here on its `run_command` /
+//! `read_response` and imap-proto's parser: the numbers (`tests/bench/RESULTS.md`) say IMAP
+//! response parsing is < 1 % of an initial sync's CPU, the fetch stage of a 100k sync runs 9.8 s
+//! in the shadow of a 34.8 s store stage, and push latency is p50 507 ms / p99 517 ms against
+//! Dovecot's 500 ms floor. The blocking `imap` 3.0 alpha would need a thread per connection and
+//! would not touch where the time goes (SQLite and FTS5).
 
 use std::time::Duration;
 

@@ -1,4 +1,8 @@
-//! Reading messages, their flags and the UIDs of the selected folder.
+//! Reading messages, their flags and the UIDs of the selected folder: `UID SEARCH` (all UIDs, or
+//! those from a UID on), `UID FETCH (FLAGS)` (all, or `CHANGEDSINCE` a mod-sequence with
+//! CONDSTORE) and batched `UID FETCH (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])`, which does
+//! not set `\Seen`. All of them through `command.rs`, so a failed command is never read as an
+//! empty folder.
 
 use std::borrow::Cow;
 

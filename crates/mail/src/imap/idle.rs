@@ -6,7 +6,9 @@
 //! re-issues it): that bounds both RFC 2177's 29 minutes and how long a dead connection can go
 //! unnoticed, because ending IDLE is a round trip that must be answered within [`READ_TIMEOUT`].
 //! A quiet server is therefore never mistaken for a dead one: silence while idling is normal,
-//! only an unanswered DONE (or NOOP) is a failure.
+//! only an unanswered DONE (or NOOP) is a failure. It stops on a `CancellationToken` with DONE,
+//! waiting at most [`STOP_TIMEOUT`]. [`ImapSession::noop_changes`] is the poll of servers without
+//! IDLE.
 //!
 //! Like [`super::command`], this reads the responses itself instead of using async-imap's IDLE
 //! handle, which consumes the session and sends responses it does not know to a side channel.

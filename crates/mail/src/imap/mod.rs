@@ -100,35 +100,5 @@ pub enum ImapError {
     },
 }
 
-/// True for `localhost` and loopback IP addresses: the only hosts plain text is allowed to.
-pub fn is_loopback(host: &str) -> bool {
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    host.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-        .map(|ip| ip.is_loopback())
-        .unwrap_or(false)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_loopback;
-
-    #[test]
-    fn only_loopback_counts_as_loopback() {
-        for host in ["localhost", "127.0.0.1", "127.3.2.1", "::1", "[::1]"] {
-            assert!(is_loopback(host), "{host}");
-        }
-        for host in [
-            "10.0.0.1",
-            "192.168.1.1",
-            "example.com",
-            "localhost.example.com",
-            "0.0.0.0",
-        ] {
-            assert!(!is_loopback(host), "{host}");
-        }
-    }
-}
+/// The loopback rule every protocol shares: plain text only to these hosts.
+pub use satu_net::is_loopback;

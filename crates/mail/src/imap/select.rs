@@ -1,5 +1,7 @@
 //! Selecting a folder: UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, and with QRESYNC (RFC 7162) what
-//! changed and vanished since a known state, in the same round trip.
+//! changed and vanished since a known state, in the same round trip. With QRESYNC enabled (`ENABLE
+//! QRESYNC`) and a known (UIDVALIDITY, HIGHESTMODSEQ) the SELECT carries `(QRESYNC (…))`; else
+//! `(CONDSTORE)` when offered, so that HIGHESTMODSEQ is reported.
 
 use std::ops::RangeInclusive;
 

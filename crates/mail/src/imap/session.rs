@@ -1,4 +1,7 @@
-//! Connecting and logging in.
+//! Connecting and logging in: implicit TLS, STARTTLS, or plain on loopback only (TLS in
+//! [`super::tls`]), then LOGIN, each step within a timeout. Every failure is classified into an
+//! [`ImapError`] a person can act on (unreachable, timeout, bad certificate, TLS, wrong password,
+//! plain refused, server refusal, connection lost), so callers can branch on it.
 
 use std::fmt::Debug;
 use std::path::PathBuf;

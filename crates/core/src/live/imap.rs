@@ -1,8 +1,10 @@
-//! Staying in sync: one long-lived loop per IMAP account ([`crate::Satu::run_live`]).
+//! The live loop of a mail account (IMAP).
 //!
-//! Per account, two connections. The *watcher* selects INBOX and stays in IDLE (or, on a server
-//! without IDLE, sends NOOP every [`LiveOptions::poll`]); every change it hears of wakes the *sync*
-//! connection, which then brings INBOX alone up to date (one SELECT with QRESYNC, then a fetch of
+//! Per account, one *watcher* connection per pushed folder (INBOX always, and the folders chosen
+//! with `satu folders --push`, picked up within [`LiveOptions::accounts_poll`]), and one *sync*
+//! connection. A watcher selects its folder and stays in IDLE (or, on a server without IDLE,
+//! sends NOOP every [`LiveOptions::poll`]); every change it hears of wakes the sync connection,
+//! which then brings that folder alone up to date (one SELECT with QRESYNC, then a fetch of
 //! what is new), so new mail is in the store about as soon as the server tells. The sync
 //! connection also runs a full pass (every folder, the orphan sweep) on connecting and every
 //! [`LiveOptions::full_pass`], and pushes queued local changes (from this process or another
@@ -10,7 +12,7 @@
 //! alive every [`LiveOptions::idle_period`] (the watcher by ending IDLE, the sync connection by
 //! NOOP), so a dead one is found within that period plus 30 s.
 //!
-//! Any failure of either connection ends both; the account goes *offline* and reconnects after
+//! Any failure of a connection ends them all; the account goes *offline* and reconnects after
 //! a jittered exponential backoff (1 s … 5 min, reset once a connection got through its first
 //! full pass). After connecting, INBOX is synced first — after the watcher has selected it, so
 //! nothing that arrives in between is missed — then the full pass runs.
@@ -20,343 +22,36 @@
 //! and cursors make that safe, as for a killed process).
 
 use std::collections::{BTreeSet, HashMap};
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
 use satu_mail::imap::{idle, IdleEnd, ImapConfig, ImapError, ImapSession};
-use satu_store::{Account, AccountKind, FolderRole, Setting};
+use satu_store::{Account, FolderRole, Setting};
 use tokio::sync::Notify;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use crate::api::Satu;
-use crate::dto::{rfc3339, LiveStatus, Progress};
-use crate::error::ApiError;
-use crate::matrix::live::ChatLoop;
+use super::{cancellable, retrying, LiveOptions, Reporter};
+use crate::context::Context;
+
 use crate::{notify, replay, secrets, sync};
 
-/// First reconnection delay.
-const MIN_BACKOFF: Duration = Duration::from_secs(1);
-/// Longest reconnection delay.
-const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
 /// How long a polite logout may take when stopping.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(1);
-/// How often CalDAV calendars and task lists are synced when nothing changed here.
-const CALDAV_PERIOD: Duration = Duration::from_secs(30);
-/// The first retry of a CalDAV pass that failed (doubled up to the period).
-const CALDAV_RETRY: Duration = Duration::from_secs(5);
-/// How long all account tasks together get to stop.
-const STOP_TIMEOUT: Duration = Duration::from_secs(4);
 
-/// The timers of the live loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LiveOptions {
-    /// Period of the full pass over every folder (INBOX itself is pushed).
-    pub full_pass: Duration,
-    /// How long one IDLE command lasts before it is ended and re-issued. It bounds how long a
-    /// dead connection goes unnoticed (ending IDLE must be answered within 30 s), and must stay
-    /// under RFC 2177's 29 minutes.
-    pub idle_period: Duration,
-    /// NOOP period on servers without IDLE.
-    pub poll: Duration,
-    /// How often the operation queue is checked for local changes to push.
-    pub ops_poll: Duration,
-    /// How often the account list is checked for added or removed accounts.
-    pub accounts_poll: Duration,
-    /// Show a desktop notification for new mail that push brings in (never for what an initial
-    /// sync or a full pass stores), unless `notify.enabled` is off or the account is muted.
-    pub notify: bool,
-}
-
-impl Default for LiveOptions {
-    fn default() -> Self {
-        LiveOptions {
-            full_pass: Duration::from_secs(5 * 60),
-            idle_period: Duration::from_secs(4 * 60),
-            poll: Duration::from_secs(60),
-            ops_poll: Duration::from_secs(2),
-            accounts_poll: Duration::from_secs(10),
-            notify: false,
-        }
-    }
-}
-
-/// The status callback.
-pub(crate) type OnStatus = Arc<dyn Fn(LiveStatus) + Send + Sync>;
-
-/// The delay before reconnection attempt `failures + 1`: 1 s, 2 s, 4 s, … capped at 5 minutes,
-/// minus up to a quarter (`jitter` in 0..1), so that many clients do not reconnect in step.
-pub(crate) fn backoff(failures: u32, jitter: f64) -> Duration {
-    let base = MIN_BACKOFF
-        .saturating_mul(1_u32 << failures.min(20))
-        .min(MAX_BACKOFF);
-    base.mul_f64(1.0 - 0.25 * jitter.clamp(0.0, 1.0))
-        .max(MIN_BACKOFF)
-}
-
-/// Runs every IMAP account's live loop until `cancel` fires; accounts added or removed meanwhile
-/// are started or stopped within [`LiveOptions::accounts_poll`].
-pub(crate) async fn run(
-    satu: Satu,
-    cancel: CancellationToken,
-    options: LiveOptions,
-    on_status: OnStatus,
-) -> Result<(), ApiError> {
-    let mut running: HashMap<i64, (CancellationToken, JoinHandle<()>)> = HashMap::new();
-    let outbox_token = cancel.child_token();
-    let outbox = tokio::spawn(
-        outbox_worker(satu.clone(), outbox_token.clone(), options.ops_poll)
-            .instrument(tracing::info_span!("outbox")),
-    );
-    let result = loop {
-        match satu.store().accounts() {
-            Ok(accounts) => {
-                let accounts: Vec<Account> = accounts
-                    .into_iter()
-                    .filter(|a| matches!(a.kind, AccountKind::Imap | AccountKind::Matrix))
-                    .collect();
-                running.retain(|id, (token, _)| {
-                    let keep = accounts.iter().any(|a| a.id == *id);
-                    if !keep {
-                        token.cancel();
-                    }
-                    keep
-                });
-                for account in accounts {
-                    if running.contains_key(&account.id) {
-                        continue;
-                    }
-                    let token = cancel.child_token();
-                    let span = tracing::info_span!("live", account_id = account.id);
-                    let status = Reporter::new(account.id, on_status.clone());
-                    let handle = if account.kind == AccountKind::Matrix {
-                        let task = ChatLoop {
-                            satu: satu.clone(),
-                            options,
-                            status,
-                            account: account.clone(),
-                        };
-                        tokio::spawn(task.run(token.clone()).instrument(span))
-                    } else {
-                        let task = AccountLoop {
-                            satu: satu.clone(),
-                            options,
-                            status,
-                            account: account.clone(),
-                        };
-                        tokio::spawn(task.run(token.clone()).instrument(span))
-                    };
-                    running.insert(account.id, (token, handle));
-                }
-            }
-            // Nothing runs yet: a database that cannot be read is worth an error.
-            Err(e) if running.is_empty() => break Err(ApiError::from(e)),
-            Err(e) => tracing::warn!(error = %e, "Cannot read the accounts."),
-        }
-        tokio::select! {
-            _ = cancel.cancelled() => break Ok(()),
-            _ = tokio::time::sleep(options.accounts_poll) => {}
-        }
-    };
-    let deadline = Instant::now() + STOP_TIMEOUT;
-    outbox_token.cancel();
-    if tokio::time::timeout_at(deadline, outbox).await.is_err() {
-        tracing::warn!("The outbox did not stop in time.");
-    }
-    for (id, (token, handle)) in running {
-        token.cancel();
-        if tokio::time::timeout_at(deadline, handle).await.is_err() {
-            tracing::warn!(account_id = id, "The account did not stop in time.");
-        }
-    }
-    result
-}
-
-/// Sends queued mail as it falls due (undo delay over, send-later time reached, backoff done):
-/// wakes when a message is queued or taken back, when the next one falls due, and every `poll`
-/// (for messages queued by another process, or a server that came back). A send in flight when
-/// `cancel` fires is dropped: the outbox's stages make that as safe as a killed process.
-async fn outbox_worker(satu: Satu, cancel: CancellationToken, poll: Duration) {
-    // CalDAV calendars and task lists: synced every CALDAV_PERIOD, at once after a local change
-    // (or the window's focus), and, while a server does not answer, again after 5 s, 10 s, …
-    // up to the period, so changes made offline go up soon after it is back.
-    let mut next_caldav = Instant::now();
-    let mut caldav_failures: u32 = 0;
-    let mut woke = false;
-    loop {
-        if let Err(e) = crate::send::flush(&satu, None).await {
-            tracing::warn!(error = %format!("{e:#}"), "The outbox could not be sent.");
-        }
-        if woke || Instant::now() >= next_caldav {
-            let accounts = satu.store().accounts().unwrap_or_default();
-            let mut failed = false;
-            for account in accounts.iter().filter(|a| a.kind == AccountKind::Caldav) {
-                if let Err(e) = crate::caldav::sync_account(&satu, account).await {
-                    failed = true;
-                    tracing::warn!(account_id = account.id, error = %format!("{e:#}"), "The calendars and task lists could not be synced.");
-                }
-            }
-            caldav_failures = if failed {
-                caldav_failures.saturating_add(1)
-            } else {
-                0
-            };
-            let wait = if failed {
-                (CALDAV_RETRY * 2u32.saturating_pow(caldav_failures - 1)).min(CALDAV_PERIOD)
-            } else {
-                CALDAV_PERIOD
-            };
-            next_caldav = Instant::now() + wait;
-        }
-        woke = false;
-        let now = crate::send::now_ms();
-        let wait = match satu.next_outgoing_due() {
-            Ok(Some(due)) if due > now => Duration::from_millis((due - now) as u64).min(poll),
-            Ok(Some(_)) => poll.min(Duration::from_millis(500)),
-            _ => poll,
-        };
-        let wait = wait.min(next_caldav.saturating_duration_since(Instant::now()));
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            _ = satu.outbox_wake.notified() => woke = true,
-            _ = tokio::time::sleep(wait) => {}
-        }
-    }
-}
-
-/// Calls the status callback when the status changes.
-pub(crate) struct Reporter {
-    account: i64,
-    on_status: OnStatus,
-    last: Mutex<Option<LiveStatus>>,
-}
-
-impl Reporter {
-    pub(crate) fn new(account: i64, on_status: OnStatus) -> Self {
-        Reporter {
-            account,
-            on_status,
-            last: Mutex::new(None),
-        }
-    }
-
-    pub(crate) fn set(
-        &self,
-        state: &str,
-        mode: &str,
-        error: Option<String>,
-        retry_at: Option<String>,
-    ) {
-        let status = LiveStatus {
-            account: self.account,
-            state: state.to_owned(),
-            mode: mode.to_owned(),
-            error,
-            retry_at,
-            progress: None,
-        };
-        if self.publish(status.clone()) {
-            tracing::info!(state, mode, error = ?status.error, "Account status.");
-        }
-    }
-
-    /// A full pass stored a batch: the same status with its progress.
-    fn progress(&self, progress: Progress) {
-        let status = match self.last.lock() {
-            Ok(last) => last.clone(),
-            Err(_) => None,
-        };
-        if let Some(status) = status {
-            self.publish(LiveStatus {
-                progress: Some(progress),
-                ..status
-            });
-        }
-    }
-
-    /// Sends `status` unless it is the last one sent; returns whether it was sent.
-    fn publish(&self, status: LiveStatus) -> bool {
-        if let Ok(mut last) = self.last.lock() {
-            if last.as_ref() == Some(&status) {
-                return false;
-            }
-            *last = Some(status.clone());
-        }
-        (self.on_status)(status);
-        true
-    }
-}
-
-/// Runs `fut` unless `cancel` fires first.
-pub(crate) async fn cancellable<T>(
-    cancel: &CancellationToken,
-    fut: impl Future<Output = T>,
-) -> Option<T> {
-    tokio::select! {
-        biased;
-        _ = cancel.cancelled() => None,
-        value = fut => Some(value),
-    }
-}
-
-struct AccountLoop {
-    satu: Satu,
-    account: Account,
-    options: LiveOptions,
-    status: Reporter,
-}
-
-/// Runs `connection` again and again until it returns `Ok` (it was cancelled) or `cancel`
-/// fires: after a failure the account is *offline* (with the error and the time of the next
-/// try) for a jittered exponential backoff, reset when the connection got online (the `bool`
-/// it returns beside its result).
-pub(crate) async fn retrying<F>(
-    status: &Reporter,
-    cancel: &CancellationToken,
-    mut connection: impl FnMut() -> F,
-) where
-    F: Future<Output = (anyhow::Result<()>, bool)>,
-{
-    let mut failures = 0_u32;
-    while !cancel.is_cancelled() {
-        status.set("connecting", "", None, None);
-        let (result, online) = connection().await;
-        let error = match result {
-            Ok(()) => break,
-            Err(error) => error,
-        };
-        if online {
-            failures = 0;
-        }
-        let delay = backoff(failures, fastrand::f64());
-        failures = failures.saturating_add(1);
-        let message = ApiError::from(error).message;
-        tracing::warn!(error = %message, retry_in = ?delay, "Account offline.");
-        let retry_at = chrono::Utc::now()
-            + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
-        status.set(
-            "offline",
-            "",
-            Some(message),
-            Some(rfc3339(retry_at.timestamp_millis())),
-        );
-        if cancellable(cancel, tokio::time::sleep(delay))
-            .await
-            .is_none()
-        {
-            break;
-        }
-    }
-    status.set("stopped", "", None, None);
+pub(super) struct AccountLoop {
+    pub ctx: Context,
+    pub account: Account,
+    pub options: LiveOptions,
+    pub status: Reporter,
 }
 
 impl AccountLoop {
     /// Connects, serves, and reconnects with backoff until `cancel` fires.
-    async fn run(self, cancel: CancellationToken) {
+    pub(super) async fn run(self, cancel: CancellationToken) {
         let (this, token) = (&self, &cancel);
         retrying(&self.status, &cancel, move || async move {
             let mut online = false;
@@ -373,8 +68,8 @@ impl AccountLoop {
         cancel: &CancellationToken,
         online: &mut bool,
     ) -> anyhow::Result<()> {
-        let password = secrets::password(&self.satu.secret_key(self.account.id))?;
-        let config = sync::imap_config(&self.account, password);
+        let password = secrets::password(&self.ctx.secret_key(self.account.id))?;
+        let config = crate::accounts::imap_config(&self.account, password);
         let Some(session) = cancellable(cancel, ImapSession::connect(&config)).await else {
             return Ok(());
         };
@@ -391,7 +86,7 @@ impl AccountLoop {
         cancel: &CancellationToken,
         online: &mut bool,
     ) -> anyhow::Result<()> {
-        let store = self.satu.store();
+        let store = self.ctx.store();
         let account = &self.account;
         let mode = if session.has("IDLE") { "idle" } else { "poll" };
         let mut watchers = Watchers::new(config.clone(), self.options, cancel.child_token());
@@ -430,7 +125,7 @@ impl AccountLoop {
             Ok(0) => {}
             Ok(n) => {
                 tracing::info!(messages = n, "Back online: sending the outbox.");
-                self.satu.outbox_wake.notify_waiters();
+                self.ctx.outbox_changed();
             }
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "Cannot wake the outbox."),
         }
@@ -518,7 +213,7 @@ impl AccountLoop {
         if added.is_empty() {
             return;
         }
-        let store = self.satu.store();
+        let store = self.ctx.store();
         let decided = (|| -> anyhow::Result<Vec<notify::Notice>> {
             let enabled = store.setting(Setting::Notify)?;
             let account = store.account(self.account.id)?;
@@ -534,7 +229,7 @@ impl AccountLoop {
         match decided {
             Ok(notices) => {
                 for notice in notices {
-                    notify::show(notice, self.satu.clicks());
+                    notify::show(notice, self.ctx.clicks());
                 }
             }
             Err(e) => tracing::warn!(error = %e, "Cannot decide what to notify."),
@@ -549,7 +244,7 @@ impl AccountLoop {
         cancel: &CancellationToken,
         watchers: &mut Watchers,
     ) -> anyhow::Result<Option<()>> {
-        let store = self.satu.store();
+        let store = self.ctx.store();
         let Some(pass) = cancellable(
             cancel,
             sync::sync_session(store, &self.account, session, &|p| self.status.progress(p)),
@@ -787,31 +482,4 @@ async fn watch_folder(
     .await;
     let _ = tokio::time::timeout(LOGOUT_TIMEOUT, session.logout()).await;
     result
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{backoff, MAX_BACKOFF};
-    use std::time::Duration;
-
-    #[test]
-    fn backoff_doubles_from_one_second_to_five_minutes() {
-        let secs = |failures, jitter| backoff(failures, jitter).as_secs_f64();
-        let plain: Vec<f64> = (0..11).map(|f| secs(f, 0.0)).collect();
-        assert_eq!(
-            plain,
-            [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 300.0, 300.0]
-        );
-        assert_eq!(backoff(u32::MAX, 0.0), MAX_BACKOFF);
-        // Jitter takes off at most a quarter, never below one second.
-        assert_eq!(secs(3, 1.0), 6.0);
-        assert_eq!(secs(0, 1.0), 1.0);
-        assert_eq!(secs(20, 1.0), 225.0);
-        for failures in 0..40 {
-            for jitter in [0.0, 0.3, 0.99, 1.0, -1.0, 2.0] {
-                let d = backoff(failures, jitter);
-                assert!(d >= Duration::from_secs(1) && d <= MAX_BACKOFF, "{d:?}");
-            }
-        }
-    }
 }

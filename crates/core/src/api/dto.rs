@@ -331,6 +331,9 @@ pub struct TimelineQuery {
     /// Only the items of this thread (a `thread` key).
     #[serde(default)]
     pub thread: Option<i64>,
+    /// Only the messages of this chat room (its number, `satu chat rooms`).
+    #[serde(default)]
+    pub room: Option<i64>,
 }
 
 /// A full-text search.
@@ -1211,4 +1214,76 @@ pub struct HistoryReport {
     pub stored: u64,
     /// The start of the room was reached.
     pub complete: bool,
+}
+
+// ---- Live views of the timeline ----------------------------------------------------------
+
+/// A view of the timeline kept open (`Satu::open_view`): its rows change as the store does, and
+/// the window hears the diffs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ViewQuery {
+    /// The timeline's filters; `limit` is the first page's size (default 50), `before` is not
+    /// used (a view grows with `Satu::view_more`).
+    #[serde(default)]
+    pub timeline: TimelineQuery,
+    /// Search results for this text instead (every word must match, the last as a prefix);
+    /// the filters are not used then.
+    #[serde(default)]
+    pub search: Option<String>,
+}
+
+/// The first page of an opened view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewPage {
+    /// The view's id, for `view_more`, `close_view` and its diffs.
+    pub view: u64,
+    /// The view's version: 0; every batch of diffs counts one up.
+    pub version: u64,
+    /// The rows, newest first.
+    pub items: Vec<Item>,
+    /// No older row is left out.
+    pub complete: bool,
+}
+
+/// A batch of diffs of a view: apply it on top of version `version - 1`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewDiffs {
+    /// The view.
+    pub view: u64,
+    /// The view's version after these diffs.
+    pub version: u64,
+    /// The steps, in order.
+    pub diffs: Vec<Diff<Item>>,
+    /// No older row is left out.
+    pub complete: bool,
+}
+
+/// One step of a diff. `T` is a row (the API's `Item`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Diff<T> {
+    /// The list is these rows now.
+    Reset {
+        /// Every row, in order.
+        items: Vec<T>,
+    },
+    /// A row comes in at `index` (the rows from there on move one down).
+    Insert {
+        /// Where.
+        index: usize,
+        /// The row.
+        item: T,
+    },
+    /// The row at `index` is this now (the same item, changed).
+    Set {
+        /// Where.
+        index: usize,
+        /// The row as it is now.
+        item: T,
+    },
+    /// The row at `index` goes (the rows after it move one up).
+    Remove {
+        /// Where.
+        index: usize,
+    },
 }

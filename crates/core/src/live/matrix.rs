@@ -13,15 +13,16 @@ use satu_store::{Account, Setting};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use crate::api::Satu;
-use crate::live::{cancellable, retrying, LiveOptions, Reporter};
+use super::{cancellable, retrying, LiveOptions, Reporter};
+use crate::context::Context;
+use crate::matrix::{client, flush, sync_once};
 use crate::notify;
 
 /// How long one `/sync` waits for news on the server.
 const LONG_POLL: Duration = Duration::from_secs(30);
 
 pub(crate) struct ChatLoop {
-    pub satu: Satu,
+    pub ctx: Context,
     pub account: Account,
     pub options: LiveOptions,
     pub status: Reporter,
@@ -44,12 +45,12 @@ impl ChatLoop {
         cancel: &CancellationToken,
         online: &mut bool,
     ) -> anyhow::Result<()> {
-        let client = super::client(&self.satu, &self.account)?;
-        let store = self.satu.store().clone();
+        let client = client(&self.ctx, &self.account)?;
+        let store = self.ctx.store().clone();
         self.status.set("syncing", "longpoll", None, None);
         let Some(first) = cancellable(
             cancel,
-            super::sync_once(&store, &self.account, &client, Duration::ZERO),
+            sync_once(&store, &self.account, &client, Duration::ZERO),
         )
         .await
         else {
@@ -62,7 +63,7 @@ impl ChatLoop {
         let _stop_pusher = pusher_token.clone().drop_guard();
         tokio::spawn(
             pusher(
-                self.satu.clone(),
+                self.ctx.clone(),
                 self.account.clone(),
                 client.clone(),
                 pusher_token,
@@ -75,11 +76,8 @@ impl ChatLoop {
         );
         self.status.set("connected", "longpoll", None, None);
         loop {
-            let Some(pass) = cancellable(
-                cancel,
-                super::sync_once(&store, &self.account, &client, LONG_POLL),
-            )
-            .await
+            let Some(pass) =
+                cancellable(cancel, sync_once(&store, &self.account, &client, LONG_POLL)).await
             else {
                 return Ok(());
             };
@@ -98,7 +96,7 @@ impl ChatLoop {
         if added.is_empty() {
             return;
         }
-        let store = self.satu.store();
+        let store = self.ctx.store();
         let decided = (|| -> anyhow::Result<Vec<notify::Notice>> {
             let enabled = store.setting(Setting::Notify)?;
             let account = store.account(self.account.id)?;
@@ -112,7 +110,7 @@ impl ChatLoop {
         match decided {
             Ok(notices) => {
                 for notice in notices {
-                    notify::show(notice, self.satu.clicks());
+                    notify::show(notice, self.ctx.clicks());
                 }
             }
             Err(e) => tracing::warn!(error = %e, "Cannot decide what to notify."),
@@ -124,7 +122,7 @@ impl ChatLoop {
 /// `cancel`. A failure is logged and tried again at the next wake-up: the sync loop is the one
 /// that says whether the account is online.
 async fn pusher(
-    satu: Satu,
+    ctx: Context,
     account: Account,
     client: satu_matrix::Client,
     cancel: CancellationToken,
@@ -134,7 +132,7 @@ async fn pusher(
     let mut all = true;
     loop {
         let flushed = cancellable(&cancel, async {
-            super::flush(satu.store(), &account, &client, std::mem::take(&mut all))
+            flush(ctx.store(), &account, &client, std::mem::take(&mut all))
                 .await
                 .context("Cannot push the chat changes")
         })
@@ -153,7 +151,7 @@ async fn pusher(
                 tracing::info!(error = %format!("{e:#}"), "Chat changes wait for the homeserver.")
             }
         }
-        let wait = match satu.store().next_chat_due(account.id) {
+        let wait = match ctx.store().next_chat_due(account.id) {
             Ok(Some(due)) => {
                 let left = due - crate::send::now_ms();
                 Duration::from_millis(left.max(0) as u64).clamp(Duration::from_millis(50), poll)
@@ -162,7 +160,7 @@ async fn pusher(
         };
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = satu.chat_wake.notified() => {}
+            _ = ctx.chat_wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
     }

@@ -219,3 +219,6 @@ pub(crate) fn from_matrix(error: &MatrixError) -> ApiError {
     };
     ApiError::new(code, error.to_string()).with_field(field)
 }
+
+/// What the API's methods and the domain modules behind them return.
+pub(crate) type ApiResult<T> = Result<T, ApiError>;

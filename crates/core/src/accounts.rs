@@ -1,0 +1,246 @@
+//! Mail accounts: what a person typed, checked field by field; the login tried before anything
+//! is stored; the password in the OS keyring only.
+
+use std::path::Path;
+
+use satu_mail::imap::{is_loopback, ImapConfig, ImapSession, Security as ImapSecurity};
+use satu_store::{Account, AccountKind, NewAccount, Security};
+
+use crate::context::Context;
+use crate::dto::AccountInput;
+use crate::error::{ApiError, ApiResult};
+use crate::secrets;
+
+/// The IMAP settings of an account, with its password.
+pub(crate) fn imap_config(account: &Account, password: String) -> ImapConfig {
+    ImapConfig {
+        host: account.imap.0.clone(),
+        port: account.imap.1,
+        security: match account.security {
+            Security::Tls => ImapSecurity::Tls,
+            Security::StartTls => ImapSecurity::StartTls,
+            Security::Plain => ImapSecurity::Plain,
+        },
+        username: account.username.clone(),
+        password,
+        ca_file: account.ca_file.as_ref().map(Into::into),
+    }
+}
+
+/// Adds a mail account after checking that it can log in. The password goes to the OS
+/// keyring; nothing is stored if the login or the keyring fails.
+#[tracing::instrument(skip_all, fields(email = %input.email))]
+pub(crate) async fn add_imap(ctx: &Context, input: AccountInput) -> ApiResult<i64> {
+    let account = validate_account(&input)?;
+    let probe = satu_store::Account {
+        id: 0,
+        kind: account.kind,
+        name: account.name.clone(),
+        email: account.email.clone(),
+        imap: account.imap.clone(),
+        smtp: account.smtp.clone(),
+        security: account.security,
+        username: account.username.clone(),
+        ca_file: account.ca_file.clone(),
+        notify: true,
+        in_timeline: true,
+        smtp_security: account.smtp_security.unwrap_or(Security::Tls),
+        smtp_saves_sent: None,
+        url: String::new(),
+        principal: String::new(),
+        home: String::new(),
+        device_id: String::new(),
+    };
+    let session = ImapSession::connect(&imap_config(&probe, input.password.clone()))
+        .await
+        .map_err(anyhow::Error::from)?;
+    session.logout().await;
+    let id = ctx.store().write(|tx| tx.add_account(&account))?;
+    if let Err(e) = secrets::set_password(&ctx.secret_key(id), &input.password) {
+        // Never keep an account whose password could not be stored safely.
+        let _ = ctx.store().write(|tx| tx.remove_account(id));
+        return Err(e);
+    }
+    tracing::info!(account_id = id, "Account added.");
+    Ok(id)
+}
+
+/// Removes an account, everything synced from it, and its password.
+pub(crate) fn remove(ctx: &Context, id: i64) -> ApiResult<()> {
+    let account = ctx.store().account(id)?;
+    ctx.store().write(|tx| tx.remove_account(id))?;
+    if account.kind != AccountKind::Local {
+        secrets::delete_password(&ctx.secret_key(id))?;
+    }
+    Ok(())
+}
+
+/// The account's extra CA file as an absolute path, when given; an error at its field when it
+/// does not exist.
+pub(crate) fn checked_ca_file(ca: Option<&str>) -> ApiResult<Option<String>> {
+    match ca {
+        Some(ca) if !Path::new(ca).is_file() => Err(ApiError::invalid(
+            "ca_file",
+            format!("The certificate file {ca} does not exist"),
+        )),
+        Some(ca) => Ok(Some(
+            Path::new(ca)
+                .canonicalize()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| ca.to_owned()),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Parses `host:port` (IPv6 as `[::1]:993`).
+pub(crate) fn parse_host_port(field: &str, value: &str) -> ApiResult<(String, u16)> {
+    let bad = || {
+        ApiError::invalid(
+            field,
+            format!("{value:?} is not host:port (for example imap.example.com:993)"),
+        )
+    };
+    let (host, port) = value.trim().rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || port == 0 || host.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    Ok((host.to_owned(), port))
+}
+
+fn validate_account(input: &AccountInput) -> ApiResult<NewAccount> {
+    let email = input.email.trim();
+    let valid_email = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace)
+    });
+    if !valid_email {
+        return Err(ApiError::invalid(
+            "email",
+            format!("{email:?} is not an email address"),
+        ));
+    }
+    let imap = parse_host_port("imap", &input.imap)?;
+    let smtp = parse_host_port("smtp", &input.smtp)?;
+    let security = Security::parse(input.security.as_deref().unwrap_or("tls"))
+        .map_err(|e| ApiError::invalid("security", e.to_string()))?;
+    let smtp_security = input
+        .smtp_security
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(Security::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid("smtp_security", e.to_string()))?;
+    if smtp_security == Some(Security::Plain) && !is_loopback(&smtp.0) {
+        return Err(ApiError::invalid(
+            "smtp",
+            format!("Plain (unencrypted) connections are allowed only to loopback addresses, not {}; use tls or starttls", smtp.0),
+        ));
+    }
+    if security == Security::Plain {
+        for (field, (host, _)) in [("imap", &imap), ("smtp", &smtp)] {
+            if !is_loopback(host) {
+                return Err(ApiError::invalid(
+                    field,
+                    format!("Plain (unencrypted) connections are allowed only to loopback addresses, not {host}; use tls or starttls"),
+                ));
+            }
+        }
+    }
+    if input.password.is_empty() {
+        return Err(ApiError::invalid("password", "The password is empty"));
+    }
+    if let Some(ca) = &input.ca_file {
+        if !Path::new(ca).is_file() {
+            return Err(ApiError::invalid(
+                "ca_file",
+                format!("The certificate file {ca} does not exist"),
+            ));
+        }
+    }
+    let username = input
+        .username
+        .clone()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| email.to_owned());
+    Ok(NewAccount {
+        kind: AccountKind::Imap,
+        name: input
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| email.to_owned()),
+        email: email.to_owned(),
+        imap,
+        smtp,
+        security,
+        smtp_security,
+        url: String::new(),
+        username,
+        ca_file: input.ca_file.as_ref().map(|c| {
+            Path::new(c)
+                .canonicalize()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| c.clone())
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> AccountInput {
+        AccountInput {
+            email: "alice@example.com".into(),
+            imap: "imap.example.com:993".into(),
+            smtp: "smtp.example.com:465".into(),
+            security: None,
+            smtp_security: None,
+            username: None,
+            password: "secret".into(),
+            ca_file: None,
+            name: None,
+        }
+    }
+
+    #[test]
+    fn validates_account_input_and_names_the_field() {
+        let ok = validate_account(&input()).expect("valid");
+        assert_eq!(
+            (ok.username.as_str(), ok.security),
+            ("alice@example.com", Security::Tls)
+        );
+        let field = |f: fn(&mut AccountInput)| {
+            let mut i = input();
+            f(&mut i);
+            validate_account(&i).expect_err("invalid").field
+        };
+        assert_eq!(field(|i| i.email = "nope".into()).as_deref(), Some("email"));
+        assert_eq!(
+            field(|i| i.imap = "imap.example.com".into()).as_deref(),
+            Some("imap")
+        );
+        assert_eq!(
+            field(|i| i.smtp = "smtp:99999".into()).as_deref(),
+            Some("smtp")
+        );
+        assert_eq!(
+            field(|i| i.security = Some("plain".into())).as_deref(),
+            Some("imap")
+        );
+        assert_eq!(
+            field(|i| i.password = String::new()).as_deref(),
+            Some("password")
+        );
+        let mut local = input();
+        local.imap = "127.0.0.1:143".into();
+        local.smtp = "[::1]:25".into();
+        local.security = Some("plain".into());
+        assert!(
+            validate_account(&local).is_ok(),
+            "plain is fine on loopback"
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! Accounts: adding (mail, CalDAV, Matrix), removing, and how each shows in the unified views.
+
+use super::{ApiResult, Satu};
+use crate::dto::{self, AccountInput};
+use crate::{accounts, caldav, matrix};
+
+impl Satu {
+    /// All accounts.
+    pub fn accounts(&self) -> ApiResult<Vec<dto::Account>> {
+        Ok(self
+            .ctx
+            .store()
+            .accounts()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Adds a mail account after checking that it can log in. The password goes to the OS
+    /// keyring; nothing is stored if the login or the keyring fails.
+    #[tracing::instrument(skip_all, fields(email = %input.email))]
+    pub async fn add_account(&self, input: AccountInput) -> ApiResult<i64> {
+        accounts::add_imap(&self.ctx, input).await
+    }
+
+    /// Removes an account, everything synced from it, and its password.
+    pub fn remove_account(&self, id: i64) -> ApiResult<()> {
+        accounts::remove(&self.ctx, id)
+    }
+
+    /// Adds a CalDAV account after discovery worked (RFC 6764 `/.well-known/caldav`, then the
+    /// principal and its calendar home) and the calendars could be listed. The password goes to
+    /// the OS keyring; nothing is stored when the login, discovery or the keyring fails.
+    #[tracing::instrument(skip_all, fields(url = %input.url))]
+    pub async fn add_caldav_account(&self, input: dto::CaldavInput) -> ApiResult<i64> {
+        caldav::account::add(&self.ctx, input).await
+    }
+
+    /// Adds a Matrix account: signs in with the password (a new device, "Satu") or takes an
+    /// access token given directly, checks it, and keeps the token in the OS keyring (never the
+    /// password). Nothing is stored when the homeserver, the login or the keyring fails.
+    #[tracing::instrument(skip_all, fields(homeserver = %input.homeserver))]
+    pub async fn add_matrix_account(&self, input: dto::MatrixInput) -> ApiResult<i64> {
+        matrix::account::add(&self.ctx, input).await
+    }
+
+    /// Shows (or hides) an account's items in the unified views; hidden, it keeps syncing and
+    /// its own view (`TimelineQuery::account`) still shows everything.
+    pub fn set_account_in_timeline(&self, id: i64, shown: bool) -> ApiResult<dto::Account> {
+        self.ctx
+            .store()
+            .write(|tx| tx.set_account_in_timeline(id, shown))?;
+        Ok(self.ctx.store().account(id)?.into())
+    }
+
+    /// Mutes (`notify` false) or unmutes the new-mail notifications of an account.
+    pub fn set_account_notify(&self, id: i64, notify: bool) -> ApiResult<dto::Account> {
+        self.ctx
+            .store()
+            .write(|tx| tx.set_account_notify(id, notify))?;
+        Ok(self.ctx.store().account(id)?.into())
+    }
+}

@@ -1,0 +1,177 @@
+//! Mail: marking, moving, deleting (applied here at once, queued for the server), the queue of
+//! server operations, folders, attachments, remote content and links.
+//!
+//! Each action applies locally at once, with its server operation queued in the same
+//! transaction, then tries to push it (for at most [`crate::context::PUSH_NOW_TIMEOUT`]);
+//! offline it simply stays queued.
+
+use std::path::PathBuf;
+
+use satu_store::{FolderRole, ItemKind};
+
+use super::{ApiResult, LinkDecision, Satu};
+use crate::actions::{self, Deleted, Target};
+use crate::dto::{self, ActionReport};
+use crate::error::{ApiError, ErrorCode};
+use crate::{attachments, links, matrix, replay, sync};
+
+impl Satu {
+    /// Marks an item read/unread and/or flagged/unflagged.
+    pub async fn mark(
+        &self,
+        id: i64,
+        unread: Option<bool>,
+        flagged: Option<bool>,
+    ) -> ApiResult<ActionReport> {
+        if unread.is_none() && flagged.is_none() {
+            return Err(ApiError::invalid(
+                "mark",
+                "Say what to mark: read, unread, flagged or unflagged",
+            ));
+        }
+        let store = self.ctx.store();
+        let row = store.item_row(id)?;
+        let changed = actions::mark(store, id, unread, flagged)?;
+        if row.kind == ItemKind::Chat {
+            // The room's read marker moved here: tell the homeserver now when it answers.
+            let account = store.account(row.account_id)?;
+            self.ctx.chat_wake.notify_waiters();
+            matrix::room::push_now(&self.ctx, &account).await;
+            let pending = store.read_markers_to_push(account.id)?.len() as u64;
+            return Ok(ActionReport {
+                id,
+                changed,
+                folder: None,
+                deleted: false,
+                pushed: pending == 0,
+                pending,
+            });
+        }
+        replay::report(&self.ctx, row.account_id, id, changed, None, false).await
+    }
+
+    /// Moves a mail item to the folder `folder` of its account.
+    pub async fn move_item(&self, id: i64, folder: &str) -> ApiResult<ActionReport> {
+        let account = self.ctx.store().item_row(id)?.account_id;
+        let folder = actions::move_item(self.ctx.store(), id, &Target::Named(folder.to_owned()))?;
+        replay::report(&self.ctx, account, id, true, Some(folder), false).await
+    }
+
+    /// Moves a mail item to its account's Archive folder.
+    pub async fn archive(&self, id: i64) -> ApiResult<ActionReport> {
+        let account = self.ctx.store().item_row(id)?.account_id;
+        let target = Target::Role(FolderRole::Archive);
+        let folder = actions::move_item(self.ctx.store(), id, &target)?;
+        replay::report(&self.ctx, account, id, true, Some(folder), false).await
+    }
+
+    /// Deletes a mail item: to the Trash, or for good if it is in the Trash already.
+    pub async fn delete(&self, id: i64) -> ApiResult<ActionReport> {
+        let account = self.ctx.store().item_row(id)?.account_id;
+        let (folder, deleted) = match actions::delete(self.ctx.store(), id)? {
+            Deleted::ToTrash(folder) => (Some(folder), false),
+            Deleted::ForGood => (None, true),
+        };
+        replay::report(&self.ctx, account, id, true, folder, deleted).await
+    }
+
+    /// Every queued operation (pending or wedged), oldest first.
+    pub fn ops(&self) -> ApiResult<Vec<dto::PendingOp>> {
+        Ok(self
+            .ctx
+            .store()
+            .ops()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Retries a queued operation (a wedged one included) now: it is rescheduled and the
+    /// account's queue pushed (for at most 10 s; offline it stays queued). Returns how many
+    /// operations the server took.
+    pub async fn retry_op(&self, id: i64) -> ApiResult<u64> {
+        let Some(op) = self.ctx.store().ops()?.into_iter().find(|op| op.id == id) else {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("No queued operation with id {id} (see `satu ops`)"),
+            ));
+        };
+        self.ctx.store().write(|tx| tx.retry_op(id))?;
+        replay::now_bounded(&self.ctx, op.account_id, id).await
+    }
+
+    /// The folders of one account, or of every account: INBOX first, then by name.
+    pub fn folders(&self, account: Option<i64>) -> ApiResult<Vec<dto::Folder>> {
+        let accounts = match account {
+            Some(id) => vec![self.ctx.store().account(id)?],
+            None => self.ctx.store().accounts()?,
+        };
+        let mut folders = Vec::new();
+        for account in accounts {
+            folders.extend(
+                self.ctx
+                    .store()
+                    .folders(account.id)?
+                    .into_iter()
+                    .map(Into::into),
+            );
+        }
+        Ok(folders)
+    }
+
+    /// Chooses whether the live sync pushes `folder` (IMAP IDLE on a connection of its own, so
+    /// its changes arrive within about a second instead of at the next full pass), in one account
+    /// or in every account that has it. INBOX is always pushed. Returns the folders changed; a
+    /// running `satu watch` or app picks the choice up within about 10 s.
+    pub fn set_folder_push(
+        &self,
+        account: Option<i64>,
+        folder: &str,
+        push: bool,
+    ) -> ApiResult<Vec<dto::Folder>> {
+        sync::set_folder_push(self.ctx.store(), account, folder, push)
+    }
+
+    /// Attachment `index` (0-based, as `show` lists them) of an item: its metadata and bytes,
+    /// decoded again from the original message (which is stored whole).
+    pub fn attachment(&self, id: i64, index: u32) -> ApiResult<(dto::Attachment, Vec<u8>)> {
+        attachments::get(self.ctx.store(), id, index)
+    }
+
+    /// Opens attachment `index` of item `id` with the system's application for its type: the
+    /// bytes are decoded from the original message into a private folder of the data directory
+    /// (`opened/`), then handed over. Programs and scripts are refused (save them with
+    /// [`Satu::attachment`] and check them first). Returns the file's path.
+    pub fn open_attachment(&self, id: i64, index: u32) -> ApiResult<PathBuf> {
+        attachments::open(&self.ctx, id, index)
+    }
+
+    /// Lets mail from `address` load remote content (images) without asking, or asks again
+    /// (`allowed` false). Returns every sender allowed.
+    pub fn set_remote_content(&self, address: &str, allowed: bool) -> ApiResult<Vec<String>> {
+        let address = address.trim();
+        if !address.contains('@') {
+            return Err(ApiError::invalid(
+                "address",
+                format!("{address:?} is not an email address"),
+            ));
+        }
+        self.ctx
+            .store()
+            .write(|tx| tx.set_remote_content(address, allowed))?;
+        self.remote_content_senders()
+    }
+
+    /// The senders whose mail loads remote content without asking.
+    pub fn remote_content_senders(&self) -> ApiResult<Vec<String>> {
+        Ok(self.ctx.store().remote_content_senders()?)
+    }
+
+    /// A link clicked in mail: opened in the system's browser (or mail handler) when it is an
+    /// ordinary `http`, `https` or `mailto` link, or a look-alike one the user `confirmed`;
+    /// returned unopened when it needs confirming; refused when it is anything else. Never
+    /// opened inside the app.
+    pub fn open_link(&self, url: &str, confirmed: bool) -> ApiResult<LinkDecision> {
+        links::open(url, confirmed)
+    }
+}

@@ -1,0 +1,67 @@
+//! Syncing: one pass over every account, the live loops, and what they report.
+
+use std::sync::Arc;
+
+use super::{ApiResult, CancellationToken, LiveOptions, Satu};
+use crate::dto::{LiveStatus, Progress, SyncReport};
+use crate::{live, pass, replay};
+
+impl Satu {
+    /// One pass over every mail account (or just `account`), then returns what it saw.
+    pub async fn sync(&self, account: Option<i64>) -> ApiResult<Vec<SyncReport>> {
+        self.sync_with_progress(account, &|_| {}).await
+    }
+
+    /// [`Satu::sync`], calling `progress` after every batch of messages stored (`done` of
+    /// `total` messages to fetch in that folder) so a window can show how far a first sync is.
+    pub async fn sync_with_progress(
+        &self,
+        account: Option<i64>,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> ApiResult<Vec<SyncReport>> {
+        pass::run(&self.ctx, account, progress).await
+    }
+
+    /// Keeps every IMAP account in sync until `cancel` fires: new mail pushed by the server
+    /// (IDLE on INBOX) is stored within about a second, the other folders are synced every
+    /// `options.full_pass`, local changes are pushed as soon as they are queued, and a lost
+    /// connection is retried with backoff. `on_status` hears every change of an account's
+    /// [`LiveStatus`] (connected, syncing, offline with the error and the next retry). Returns a
+    /// few seconds after `cancel` at most.
+    pub async fn run_live(
+        &self,
+        cancel: CancellationToken,
+        options: LiveOptions,
+        on_status: impl Fn(LiveStatus) + Send + Sync + 'static,
+    ) -> ApiResult<()> {
+        let latest = self.ctx.live_status.clone();
+        let on_status = move |status: LiveStatus| {
+            if let Ok(mut latest) = latest.lock() {
+                latest.insert(status.account, status.clone());
+            }
+            on_status(status);
+        };
+        live::run(self.ctx.clone(), cancel, options, Arc::new(on_status)).await
+    }
+
+    /// The items whose new-mail notification the user clicks from now on (`run_live` with
+    /// [`LiveOptions::notify`] shows them), for the app to open.
+    pub fn notification_clicks(&self) -> tokio::sync::broadcast::Receiver<i64> {
+        self.ctx.clicks().subscribe()
+    }
+
+    /// The latest live-sync status of every account `run_live` has reported on, by account id
+    /// (a window that subscribes to status events late starts from this).
+    pub fn live_status(&self) -> Vec<LiveStatus> {
+        match self.ctx.live_status.lock() {
+            Ok(latest) => latest.values().cloned().collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Replays the account's queued operations now (all that are not wedged, whatever their
+    /// backoff). Returns how many the server took.
+    pub async fn replay(&self, account_id: i64) -> ApiResult<u64> {
+        replay::now(&self.ctx, account_id).await
+    }
+}

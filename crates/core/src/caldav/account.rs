@@ -1,0 +1,72 @@
+//! Adding a CalDAV account: discovery, the calendars listed, the password in the OS keyring.
+
+use satu_store::{AccountKind, NewAccount, Security};
+
+use crate::accounts::checked_ca_file;
+use crate::context::Context;
+use crate::dto;
+use crate::error::{ApiError, ApiResult};
+use crate::secrets;
+
+/// Adds a CalDAV account after discovery worked (RFC 6764 `/.well-known/caldav`, then the
+/// principal and its calendar home) and the calendars could be listed. The password goes to
+/// the OS keyring; nothing is stored when the login, discovery or the keyring fails.
+#[tracing::instrument(skip_all, fields(url = %input.url))]
+pub(crate) async fn add(ctx: &Context, input: dto::CaldavInput) -> ApiResult<i64> {
+    if input.url.trim().is_empty() {
+        return Err(ApiError::invalid("url", "Give the CalDAV server's URL"));
+    }
+    if input.username.trim().is_empty() {
+        return Err(ApiError::invalid("username", "Give the login name"));
+    }
+    if input.password.is_empty() {
+        return Err(ApiError::invalid("password", "The password is empty"));
+    }
+    let ca_file = checked_ca_file(input.ca_file.as_deref())?;
+    let config = satu_caldav::CaldavConfig {
+        url: input.url.trim().to_owned(),
+        username: input.username.trim().to_owned(),
+        password: input.password.clone(),
+        ca_file: ca_file.as_ref().map(Into::into),
+    };
+    let client = satu_caldav::Client::new(&config).map_err(anyhow::Error::from)?;
+    let found = client.discover().await.map_err(anyhow::Error::from)?;
+    let calendars = client
+        .calendars(&found.home)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let host = url::Url::parse(&config.url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let name = input
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{}@{host}", config.username));
+    let account = NewAccount {
+        kind: AccountKind::Caldav,
+        name,
+        email: String::new(),
+        imap: (String::new(), 0),
+        smtp: (String::new(), 0),
+        security: Security::Tls,
+        smtp_security: None,
+        url: config.url.clone(),
+        username: config.username.clone(),
+        ca_file,
+    };
+    let rows = crate::caldav::new_calendars(calendars);
+    let id = ctx.store().write(|tx| {
+        let id = tx.add_account(&account)?;
+        tx.set_caldav_home(id, &found.principal, &found.home)?;
+        tx.replace_calendars(id, &rows)?;
+        Ok(id)
+    })?;
+    if let Err(e) = secrets::set_password(&ctx.secret_key(id), &input.password) {
+        let _ = ctx.store().write(|tx| tx.remove_account(id));
+        return Err(e);
+    }
+    tracing::info!(account_id = id, calendars = rows.len(), home = %found.home, "CalDAV account added.");
+    Ok(id)
+}

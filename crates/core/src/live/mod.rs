@@ -1,0 +1,316 @@
+//! Staying in sync: one long-lived loop per source, each in its own file, all started and
+//! stopped by [`run`] ([`crate::Satu::run_live`]).
+//!
+//! - [`imap`]: per mail account, a watcher in IDLE and a sync connection (push, full passes,
+//!   queued changes replayed).
+//! - [`matrix`]: per Matrix account, a long-poll `/sync` and a sender of queued messages.
+//! - [`outbox`]: one loop sending queued mail as it falls due (woken by `outbox_wake`).
+//! - [`caldav`]: one loop syncing calendars and task lists (woken by `caldav_wake`).
+//!
+//! Every loop has a cancellation token, a child of the one given to [`run`], and all of them
+//! together stop within [`STOP_TIMEOUT`]. A loop that fails goes *offline* and tries again after
+//! a jittered exponential backoff ([`backoff`]); what it is doing is reported through a
+//! [`Reporter`].
+
+mod caldav;
+mod imap;
+pub(crate) mod matrix;
+mod outbox;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use satu_store::{Account, AccountKind};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
+
+use crate::context::Context;
+use crate::dto::{rfc3339, LiveStatus, Progress};
+use crate::error::ApiError;
+
+/// First reconnection delay.
+const MIN_BACKOFF: Duration = Duration::from_secs(1);
+/// Longest reconnection delay.
+const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
+/// How long all account tasks together get to stop.
+const STOP_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// The timers of the live loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveOptions {
+    /// Period of the full pass over every folder (INBOX itself is pushed).
+    pub full_pass: Duration,
+    /// How long one IDLE command lasts before it is ended and re-issued. It bounds how long a
+    /// dead connection goes unnoticed (ending IDLE must be answered within 30 s), and must stay
+    /// under RFC 2177's 29 minutes.
+    pub idle_period: Duration,
+    /// NOOP period on servers without IDLE.
+    pub poll: Duration,
+    /// How often the operation queue is checked for local changes to push.
+    pub ops_poll: Duration,
+    /// How often the account list is checked for added or removed accounts.
+    pub accounts_poll: Duration,
+    /// Show a desktop notification for new mail that push brings in (never for what an initial
+    /// sync or a full pass stores), unless `notify.enabled` is off or the account is muted.
+    pub notify: bool,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            full_pass: Duration::from_secs(5 * 60),
+            idle_period: Duration::from_secs(4 * 60),
+            poll: Duration::from_secs(60),
+            ops_poll: Duration::from_secs(2),
+            accounts_poll: Duration::from_secs(10),
+            notify: false,
+        }
+    }
+}
+
+/// The status callback.
+pub(crate) type OnStatus = Arc<dyn Fn(LiveStatus) + Send + Sync>;
+
+/// The delay before reconnection attempt `failures + 1`: 1 s, 2 s, 4 s, … capped at 5 minutes,
+/// minus up to a quarter (`jitter` in 0..1), so that many clients do not reconnect in step.
+pub(crate) fn backoff(failures: u32, jitter: f64) -> Duration {
+    let base = MIN_BACKOFF
+        .saturating_mul(1_u32 << failures.min(20))
+        .min(MAX_BACKOFF);
+    base.mul_f64(1.0 - 0.25 * jitter.clamp(0.0, 1.0))
+        .max(MIN_BACKOFF)
+}
+
+/// Runs every IMAP account's live loop until `cancel` fires; accounts added or removed meanwhile
+/// are started or stopped within [`LiveOptions::accounts_poll`].
+pub(crate) async fn run(
+    ctx: Context,
+    cancel: CancellationToken,
+    options: LiveOptions,
+    on_status: OnStatus,
+) -> Result<(), ApiError> {
+    let mut running: HashMap<i64, (CancellationToken, JoinHandle<()>)> = HashMap::new();
+    let workers_token = cancel.child_token();
+    let outbox = tokio::spawn(
+        outbox::run(ctx.clone(), workers_token.clone(), options.ops_poll)
+            .instrument(tracing::info_span!("outbox")),
+    );
+    let calendars = tokio::spawn(
+        caldav::run(ctx.clone(), workers_token.clone()).instrument(tracing::info_span!("caldav")),
+    );
+    let result = loop {
+        match ctx.store().accounts() {
+            Ok(accounts) => {
+                let accounts: Vec<Account> = accounts
+                    .into_iter()
+                    .filter(|a| matches!(a.kind, AccountKind::Imap | AccountKind::Matrix))
+                    .collect();
+                running.retain(|id, (token, _)| {
+                    let keep = accounts.iter().any(|a| a.id == *id);
+                    if !keep {
+                        token.cancel();
+                    }
+                    keep
+                });
+                for account in accounts {
+                    if running.contains_key(&account.id) {
+                        continue;
+                    }
+                    let token = cancel.child_token();
+                    let span = tracing::info_span!("live", account_id = account.id);
+                    let status = Reporter::new(account.id, on_status.clone());
+                    let handle = if account.kind == AccountKind::Matrix {
+                        let task = matrix::ChatLoop {
+                            ctx: ctx.clone(),
+                            options,
+                            status,
+                            account: account.clone(),
+                        };
+                        tokio::spawn(task.run(token.clone()).instrument(span))
+                    } else {
+                        let task = imap::AccountLoop {
+                            ctx: ctx.clone(),
+                            options,
+                            status,
+                            account: account.clone(),
+                        };
+                        tokio::spawn(task.run(token.clone()).instrument(span))
+                    };
+                    running.insert(account.id, (token, handle));
+                }
+            }
+            // Nothing runs yet: a database that cannot be read is worth an error.
+            Err(e) if running.is_empty() => break Err(ApiError::from(e)),
+            Err(e) => tracing::warn!(error = %e, "Cannot read the accounts."),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => break Ok(()),
+            _ = tokio::time::sleep(options.accounts_poll) => {}
+        }
+    };
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    workers_token.cancel();
+    if tokio::time::timeout_at(deadline, outbox).await.is_err() {
+        tracing::warn!("The outbox did not stop in time.");
+    }
+    if tokio::time::timeout_at(deadline, calendars).await.is_err() {
+        tracing::warn!("The CalDAV sync did not stop in time.");
+    }
+    for (id, (token, handle)) in running {
+        token.cancel();
+        if tokio::time::timeout_at(deadline, handle).await.is_err() {
+            tracing::warn!(account_id = id, "The account did not stop in time.");
+        }
+    }
+    result
+}
+
+/// Calls the status callback when the status changes.
+pub(crate) struct Reporter {
+    account: i64,
+    on_status: OnStatus,
+    last: Mutex<Option<LiveStatus>>,
+}
+
+impl Reporter {
+    pub(crate) fn new(account: i64, on_status: OnStatus) -> Self {
+        Reporter {
+            account,
+            on_status,
+            last: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn set(
+        &self,
+        state: &str,
+        mode: &str,
+        error: Option<String>,
+        retry_at: Option<String>,
+    ) {
+        let status = LiveStatus {
+            account: self.account,
+            state: state.to_owned(),
+            mode: mode.to_owned(),
+            error,
+            retry_at,
+            progress: None,
+        };
+        if self.publish(status.clone()) {
+            tracing::info!(state, mode, error = ?status.error, "Account status.");
+        }
+    }
+
+    /// A full pass stored a batch: the same status with its progress.
+    fn progress(&self, progress: Progress) {
+        let status = match self.last.lock() {
+            Ok(last) => last.clone(),
+            Err(_) => None,
+        };
+        if let Some(status) = status {
+            self.publish(LiveStatus {
+                progress: Some(progress),
+                ..status
+            });
+        }
+    }
+
+    /// Sends `status` unless it is the last one sent; returns whether it was sent.
+    fn publish(&self, status: LiveStatus) -> bool {
+        if let Ok(mut last) = self.last.lock() {
+            if last.as_ref() == Some(&status) {
+                return false;
+            }
+            *last = Some(status.clone());
+        }
+        (self.on_status)(status);
+        true
+    }
+}
+
+/// Runs `fut` unless `cancel` fires first.
+pub(crate) async fn cancellable<T>(
+    cancel: &CancellationToken,
+    fut: impl Future<Output = T>,
+) -> Option<T> {
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => None,
+        value = fut => Some(value),
+    }
+}
+
+/// Runs `connection` again and again until it returns `Ok` (it was cancelled) or `cancel`
+/// fires: after a failure the account is *offline* (with the error and the time of the next
+/// try) for a jittered exponential backoff, reset when the connection got online (the `bool`
+/// it returns beside its result).
+pub(crate) async fn retrying<F>(
+    status: &Reporter,
+    cancel: &CancellationToken,
+    mut connection: impl FnMut() -> F,
+) where
+    F: Future<Output = (anyhow::Result<()>, bool)>,
+{
+    let mut failures = 0_u32;
+    while !cancel.is_cancelled() {
+        status.set("connecting", "", None, None);
+        let (result, online) = connection().await;
+        let error = match result {
+            Ok(()) => break,
+            Err(error) => error,
+        };
+        if online {
+            failures = 0;
+        }
+        let delay = backoff(failures, fastrand::f64());
+        failures = failures.saturating_add(1);
+        let message = ApiError::from(error).message;
+        tracing::warn!(error = %message, retry_in = ?delay, "Account offline.");
+        let retry_at = chrono::Utc::now()
+            + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
+        status.set(
+            "offline",
+            "",
+            Some(message),
+            Some(rfc3339(retry_at.timestamp_millis())),
+        );
+        if cancellable(cancel, tokio::time::sleep(delay))
+            .await
+            .is_none()
+        {
+            break;
+        }
+    }
+    status.set("stopped", "", None, None);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{backoff, MAX_BACKOFF};
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_from_one_second_to_five_minutes() {
+        let secs = |failures, jitter| backoff(failures, jitter).as_secs_f64();
+        let plain: Vec<f64> = (0..11).map(|f| secs(f, 0.0)).collect();
+        assert_eq!(
+            plain,
+            [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 300.0, 300.0]
+        );
+        assert_eq!(backoff(u32::MAX, 0.0), MAX_BACKOFF);
+        // Jitter takes off at most a quarter, never below one second.
+        assert_eq!(secs(3, 1.0), 6.0);
+        assert_eq!(secs(0, 1.0), 1.0);
+        assert_eq!(secs(20, 1.0), 225.0);
+        for failures in 0..40 {
+            for jitter in [0.0, 0.3, 0.99, 1.0, -1.0, 2.0] {
+                let d = backoff(failures, jitter);
+                assert!(d >= Duration::from_secs(1) && d <= MAX_BACKOFF, "{d:?}");
+            }
+        }
+    }
+}

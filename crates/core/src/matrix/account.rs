@@ -1,0 +1,98 @@
+//! Adding a Matrix account: a login (a new device) or a given access token, checked; only the
+//! token is kept, in the OS keyring.
+
+use satu_store::{AccountKind, NewAccount, Security};
+
+use crate::accounts::checked_ca_file;
+use crate::context::Context;
+use crate::dto;
+use crate::error::{ApiError, ApiResult};
+use crate::secrets;
+
+/// Adds a Matrix account: signs in with the password (a new device, "Satu") or takes an
+/// access token given directly, checks it, and keeps the token in the OS keyring (never the
+/// password). Nothing is stored when the homeserver, the login or the keyring fails.
+#[tracing::instrument(skip_all, fields(homeserver = %input.homeserver))]
+pub(crate) async fn add(ctx: &Context, input: dto::MatrixInput) -> ApiResult<i64> {
+    if input.homeserver.trim().is_empty() {
+        return Err(ApiError::invalid("homeserver", "Give the homeserver's URL"));
+    }
+    let token = input.access_token.clone().filter(|t| !t.trim().is_empty());
+    let password = input.password.clone().filter(|p| !p.is_empty());
+    if token.is_none() && password.is_none() {
+        return Err(ApiError::invalid(
+            "password",
+            "Give the password (or an access token)",
+        ));
+    }
+    if token.is_none() && input.user.trim().is_empty() {
+        return Err(ApiError::invalid("user", "Give the user name"));
+    }
+    let ca_file = checked_ca_file(input.ca_file.as_deref())?;
+    let client = satu_matrix::Client::new(&satu_matrix::MatrixConfig {
+        homeserver: input.homeserver.clone(),
+        access_token: None,
+        ca_file: ca_file.as_ref().map(Into::into),
+    })
+    .map_err(anyhow::Error::from)?
+    .discover()
+    .await
+    .map_err(anyhow::Error::from)?;
+    let (token, user_id, device_id) = match (token, password) {
+        (Some(token), _) => {
+            let who = client
+                .clone()
+                .with_token(token.trim())
+                .whoami()
+                .await
+                .map_err(anyhow::Error::from)?;
+            (
+                token.trim().to_owned(),
+                who.user_id,
+                who.device_id.unwrap_or_default(),
+            )
+        }
+        (None, password) => {
+            let password = password.unwrap_or_default();
+            let host = std::env::var("HOSTNAME").unwrap_or_default();
+            let device = if host.is_empty() {
+                "Satu".to_owned()
+            } else {
+                format!("Satu on {host}")
+            };
+            let login = client
+                .login(input.user.trim(), &password, &device)
+                .await
+                .map_err(anyhow::Error::from)?;
+            (login.access_token, login.user_id, login.device_id)
+        }
+    };
+    let name = input
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| user_id.clone());
+    let account = NewAccount {
+        kind: AccountKind::Matrix,
+        name,
+        email: String::new(),
+        imap: (String::new(), 0),
+        smtp: (String::new(), 0),
+        security: Security::Tls,
+        smtp_security: None,
+        url: client.homeserver().to_string(),
+        username: user_id.clone(),
+        ca_file,
+    };
+    let id = ctx.store().write(|tx| {
+        let id = tx.add_account(&account)?;
+        tx.set_matrix_device(id, &user_id, &device_id)?;
+        Ok(id)
+    })?;
+    if let Err(e) = secrets::set_password(&ctx.secret_key(id), &token) {
+        let _ = ctx.store().write(|tx| tx.remove_account(id));
+        return Err(e);
+    }
+    tracing::info!(account_id = id, user = %user_id, device = %device_id, "Matrix account added.");
+    Ok(id)
+}

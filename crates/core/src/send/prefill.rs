@@ -1,0 +1,140 @@
+//! Drafts filled in from mail: a reply (to the sender, or to all), a forward, and a message
+//! taken back from the outbox to edit.
+
+use satu_store::{ItemKind, Store};
+
+use crate::context::Context;
+use crate::dto;
+use crate::error::{ApiError, ApiResult};
+
+/// Edit: takes a message back from the outbox (like undo send; a failed one too) and
+/// returns its content as a draft to change and send again.
+pub(crate) fn edit(ctx: &Context, id: i64) -> ApiResult<dto::Draft> {
+    let entry = ctx.store().outgoing(id)?;
+    let raw = ctx.store().outgoing_raw(id)?;
+    super::queue::cancel(ctx, id)?;
+    let parsed = satu_mail::parse_message(&raw);
+    let addresses = satu_mail::reply_addresses(&raw);
+    let show = |(name, address): &(Option<String>, String)| match name {
+        Some(name) => format!("{name} <{address}>"),
+        None => address.clone(),
+    };
+    let to: Vec<String> = addresses.to.iter().map(show).collect();
+    let cc: Vec<String> = addresses.cc.iter().map(show).collect();
+    let shown: std::collections::BTreeSet<String> = addresses
+        .to
+        .iter()
+        .chain(&addresses.cc)
+        .map(|(_, a)| a.to_ascii_lowercase())
+        .collect();
+    let bcc = entry
+        .rcpt
+        .iter()
+        .filter(|r| !shown.contains(&r.to_ascii_lowercase()))
+        .cloned()
+        .collect();
+    Ok(dto::Draft {
+        account: entry.account_id,
+        to,
+        cc,
+        bcc,
+        subject: entry.subject,
+        body: parsed
+            .body_text
+            .map(|t| t.replace("\r\n", "\n"))
+            .unwrap_or_default(),
+        reply_to_item: entry.reply_to_item,
+        ..dto::Draft::default()
+    })
+}
+
+/// A reply to mail `id`, ready to edit: to its sender (Reply-To first), with `all` also to
+/// everyone else it was addressed to (never to the account itself), "Re:" and the quote.
+pub(crate) fn reply(store: &Store, id: i64, all: bool) -> ApiResult<dto::Draft> {
+    let detail = store.item(id)?;
+    if detail.row.kind != ItemKind::Mail {
+        return Err(ApiError::invalid("id", format!("Item {id} is not a mail")));
+    }
+    let account = store.account(detail.row.account_id)?;
+    let raw = store.raw_message(id)?;
+    let addresses = satu_mail::reply_addresses(&raw);
+    let me = account.email.to_ascii_lowercase();
+    let show = |(name, address): &(Option<String>, String)| match name {
+        Some(name) => format!("{name} <{address}>"),
+        None => address.clone(),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut keep = |a: &(Option<String>, String)| {
+        let lower = a.1.to_ascii_lowercase();
+        lower != me && seen.insert(lower)
+    };
+    let mut to: Vec<String> = addresses
+        .reply_to
+        .iter()
+        .filter(|a| keep(a))
+        .map(show)
+        .collect();
+    let mut cc = Vec::new();
+    if all {
+        to.extend(addresses.to.iter().filter(|a| keep(a)).map(show));
+        cc.extend(addresses.cc.iter().filter(|a| keep(a)).map(show));
+    }
+    if to.is_empty() {
+        // A reply to one's own message goes to its recipients.
+        to = addresses.to.iter().map(show).collect();
+    }
+    let sender = detail
+        .row
+        .sender
+        .as_ref()
+        .map(|p| p.name.clone().unwrap_or_else(|| p.address.clone()))
+        .unwrap_or_default();
+    Ok(dto::Draft {
+        account: account.id,
+        to,
+        cc,
+        subject: super::compose::reply_subject(&detail.row.title),
+        body: super::compose::quote(
+            detail.body_text.as_deref().unwrap_or(&detail.row.snippet),
+            &super::compose::human_time(detail.row.time_ms),
+            &sender,
+        ),
+        reply_to_item: Some(id),
+        forward_of: None,
+        ..dto::Draft::default()
+    })
+}
+
+/// A forward of mail `id`, ready to edit: "Fwd:", the original's headers and text; its
+/// attachments go along when sent with `forward_of`.
+pub(crate) fn forward(store: &Store, id: i64) -> ApiResult<dto::Draft> {
+    let detail = store.item(id)?;
+    if detail.row.kind != ItemKind::Mail {
+        return Err(ApiError::invalid("id", format!("Item {id} is not a mail")));
+    }
+    let from = detail
+        .row
+        .sender
+        .as_ref()
+        .map(|p| match &p.name {
+            Some(name) => format!("{name} <{}>", p.address),
+            None => p.address.clone(),
+        })
+        .unwrap_or_default();
+    Ok(dto::Draft {
+        account: detail.row.account_id,
+        to: Vec::new(),
+        cc: Vec::new(),
+        subject: super::compose::forward_subject(&detail.row.title),
+        body: super::compose::forwarded(
+            detail.body_text.as_deref().unwrap_or(&detail.row.snippet),
+            &from,
+            &super::compose::human_time(detail.row.time_ms),
+            &detail.row.title,
+            &detail.recipients,
+        ),
+        reply_to_item: None,
+        forward_of: Some(id),
+        ..dto::Draft::default()
+    })
+}

@@ -1,0 +1,88 @@
+//! Settings: the on/off switches and the numbers, read and chosen by key.
+
+use satu_store::{NumberSetting, Setting, Store};
+
+use crate::dto;
+use crate::error::{ApiError, ApiResult};
+
+/// Every setting with its value: the on/off ones, then the numeric ones.
+pub(crate) fn all(store: &Store) -> ApiResult<Vec<dto::SettingValue>> {
+    let mut all = Setting::ALL
+        .into_iter()
+        .map(|s| {
+            Ok(dto::SettingValue {
+                key: s.key().to_owned(),
+                value: store.setting(s)?,
+                default: s.default_value(),
+                number: None,
+                default_number: None,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    for s in NumberSetting::ALL {
+        all.push(number_value(s, store.number_setting(s)?));
+    }
+    Ok(all)
+}
+
+/// Chooses a setting (`true` / `false`, `on` / `off`; a number for a numeric one).
+pub(crate) fn set(store: &Store, key: &str, value: &str) -> ApiResult<dto::SettingValue> {
+    if let Some(setting) = NumberSetting::parse(key) {
+        let (low, high) = setting.range();
+        let number: i64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (low..=high).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "value",
+                    format!(
+                        "{value:?} is not a value for {key}: use a number from {low} to {high}"
+                    ),
+                )
+            })?;
+        let number = store.write(|tx| tx.set_number_setting(setting, number))?;
+        return Ok(number_value(setting, number));
+    }
+    let Some(setting) = Setting::parse(key) else {
+        let keys: Vec<&str> = Setting::ALL
+            .iter()
+            .map(|s| s.key())
+            .chain(NumberSetting::ALL.iter().map(|s| s.key()))
+            .collect();
+        return Err(ApiError::invalid(
+            "key",
+            format!("No setting {key:?}; the settings are {}", keys.join(", ")),
+        ));
+    };
+    let value = match value.to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => true,
+        "false" | "off" | "no" | "0" => false,
+        other => {
+            return Err(ApiError::invalid(
+                "value",
+                format!("{other:?} is not a value for {key}: use true or false"),
+            ))
+        }
+    };
+    store.write(|tx| tx.set_setting(setting, value))?;
+    Ok(dto::SettingValue {
+        key: setting.key().to_owned(),
+        value,
+        default: setting.default_value(),
+        number: None,
+        default_number: None,
+    })
+}
+
+/// A numeric setting as the API shows it.
+fn number_value(setting: NumberSetting, number: i64) -> dto::SettingValue {
+    dto::SettingValue {
+        key: setting.key().to_owned(),
+        value: number > 0,
+        default: setting.default_value() > 0,
+        number: Some(number),
+        default_number: Some(setting.default_value()),
+    }
+}
