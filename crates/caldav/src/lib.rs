@@ -75,6 +75,23 @@ pub enum CaldavError {
         /// Why.
         reason: String,
     },
+    /// The server sent Satu to another server (a redirect or an href on another host): the
+    /// password goes only to the server the user gave.
+    #[error("The CalDAV server {from} sends Satu to {to}, another server; Satu sends the password only to the server you gave. If you trust {to}, add the account with that URL")]
+    OtherHost {
+        /// The origin the account is for.
+        from: String,
+        /// Where the server pointed.
+        to: String,
+    },
+    /// The server asks for a way to log in that Satu does not speak (not Basic).
+    #[error("The CalDAV server {url} asks for a login Satu does not support ({scheme})")]
+    AuthUnsupported {
+        /// URL.
+        url: String,
+        /// What the server asked for (`WWW-Authenticate`).
+        scheme: String,
+    },
     /// Wrong user name or password (401).
     #[error("The CalDAV server {url} rejected the login for {user}: wrong user name or password")]
     AuthFailed {
@@ -188,12 +205,28 @@ pub enum Precondition<'a> {
 }
 
 /// A logged-in CalDAV client for one account.
-#[derive(Debug, Clone)]
+///
+/// The password goes only to the origin (scheme, host, port) of the account's URL, and only
+/// once that server has asked for it (a `401` with a Basic challenge); from then on this client
+/// sends it with every request to that origin. A redirect or href to another origin is an error
+/// ([`CaldavError::OtherHost`]), never followed with the password.
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: Url,
     username: String,
     password: String,
+    /// The server asked for the password (so it goes with every request from now on).
+    challenged: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
 }
 
 fn load_ca(path: &Path, url: &str) -> Result<Vec<reqwest::Certificate>, CaldavError> {
@@ -247,7 +280,20 @@ impl Client {
             base,
             username: config.username.clone(),
             password: config.password.clone(),
+            challenged: std::sync::Arc::default(),
         })
+    }
+
+    /// `url` when it is on the account's origin; else the error that says where it pointed.
+    fn same_origin(&self, url: Url) -> Result<Url, CaldavError> {
+        if url.origin() == self.base.origin() {
+            Ok(url)
+        } else {
+            Err(CaldavError::OtherHost {
+                from: self.base.origin().ascii_serialization(),
+                to: url.origin().ascii_serialization(),
+            })
+        }
     }
 
     /// The absolute URL of `href` (a path, or a full URL on the same server).
@@ -272,12 +318,15 @@ impl Client {
                 url: href.to_owned(),
                 reason: e.to_string(),
             })?;
-        let mut url = self.url(href)?;
-        for _ in 0..=MAX_REDIRECTS {
-            let mut request = self
-                .http
-                .request(method_value.clone(), url.clone())
-                .basic_auth(&self.username, Some(&self.password));
+        use std::sync::atomic::Ordering;
+        let mut url = self.same_origin(self.url(href)?)?;
+        let mut redirects = 0;
+        loop {
+            let with_password = self.challenged.load(Ordering::Relaxed);
+            let mut request = self.http.request(method_value.clone(), url.clone());
+            if with_password {
+                request = request.basic_auth(&self.username, Some(&self.password));
+            }
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }
@@ -290,6 +339,13 @@ impl Client {
                 .map_err(|e| transport_error(url.as_str(), &e))?;
             let status = response.status();
             if status.is_redirection() {
+                redirects += 1;
+                if redirects > MAX_REDIRECTS {
+                    return Err(CaldavError::BadResponse {
+                        href: href.to_owned(),
+                        reason: format!("more than {MAX_REDIRECTS} redirects"),
+                    });
+                }
                 let location = response
                     .headers()
                     .get(reqwest::header::LOCATION)
@@ -307,14 +363,32 @@ impl Client {
                         host: next.host_str().unwrap_or_default().to_owned(),
                     });
                 }
-                url = next;
+                url = self.same_origin(next)?;
                 continue;
             }
             if status == StatusCode::UNAUTHORIZED {
-                return Err(CaldavError::AuthFailed {
-                    url: self.base.to_string(),
-                    user: self.username.clone(),
-                });
+                let challenge = response
+                    .headers()
+                    .get_all(reqwest::header::WWW_AUTHENTICATE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if with_password {
+                    return Err(CaldavError::AuthFailed {
+                        url: self.base.to_string(),
+                        user: self.username.clone(),
+                    });
+                }
+                if !challenge.to_ascii_lowercase().contains("basic") {
+                    return Err(CaldavError::AuthUnsupported {
+                        url: self.base.to_string(),
+                        scheme: challenge,
+                    });
+                }
+                // Asked for it, by the account's own server: again, with the password.
+                self.challenged.store(true, Ordering::Relaxed);
+                continue;
             }
             let headers = response.headers().clone();
             let text = response
@@ -323,10 +397,6 @@ impl Client {
                 .map_err(|e| transport_error(url.as_str(), &e))?;
             return Ok((url, status, headers, text));
         }
-        Err(CaldavError::BadResponse {
-            href: href.to_owned(),
-            reason: format!("more than {MAX_REDIRECTS} redirects"),
-        })
     }
 
     async fn propfind(
@@ -640,6 +710,168 @@ fn transport_error(url: &str, e: &reqwest::Error) -> CaldavError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tiny HTTP server on 127.0.0.1: answers each request with `answer(path, has_password)`
+    /// and records every request as (path, whether it carried the password).
+    struct Server {
+        origin: String,
+        seen: std::sync::Arc<std::sync::Mutex<Vec<(String, bool)>>>,
+    }
+
+    async fn server(answer: impl Fn(&str, bool) -> String + Send + Sync + 'static) -> Server {
+        let answer = std::sync::Arc::new(answer);
+        use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let origin = format!("http://{}", listener.local_addr().expect("addr"));
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (log, answer) = (log.clone(), answer.clone());
+                tokio::spawn(async move {
+                    let mut stream = tokio::io::BufReader::new(stream);
+                    loop {
+                        let mut line = String::new();
+                        if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let path = line.split(' ').nth(1).unwrap_or("").to_owned();
+                        let (mut length, mut password) = (0usize, false);
+                        loop {
+                            let mut header = String::new();
+                            if stream.read_line(&mut header).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let lower = header.to_ascii_lowercase();
+                            if lower.trim().is_empty() {
+                                break;
+                            }
+                            if let Some(n) = lower.strip_prefix("content-length:") {
+                                length = n.trim().parse().unwrap_or(0);
+                            }
+                            password |= lower.starts_with("authorization:");
+                        }
+                        let mut body = vec![0; length];
+                        if stream.read_exact(&mut body).await.is_err() {
+                            return;
+                        }
+                        if let Ok(mut seen) = log.lock() {
+                            seen.push((path.clone(), password));
+                        }
+                        let reply = answer(&path, password);
+                        if stream.get_mut().write_all(reply.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Server { origin, seen }
+    }
+
+    fn reply(status: &str, headers: &str, body: &str) -> String {
+        format!(
+            "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    fn client(url: &str) -> Client {
+        Client::new(&CaldavConfig {
+            url: url.to_owned(),
+            username: "alice".into(),
+            password: "canary-password".into(),
+            ca_file: None,
+        })
+        .expect("client")
+    }
+
+    #[tokio::test]
+    async fn the_password_goes_only_to_the_accounts_server_and_only_when_asked() {
+        // The other server: it must never hear from the client.
+        let other = server(|_, _| reply("200 OK", "", "")).await;
+        let elsewhere = other.origin.clone();
+        let home = server(move |path, password| {
+            if !password {
+                return reply(
+                    "401 Unauthorized",
+                    "WWW-Authenticate: Basic realm=\"dav\"\r\n",
+                    "",
+                );
+            }
+            let other = &elsewhere;
+            match path {
+                "/.well-known/caldav" => {
+                    reply("301 Moved", &format!("Location: {other}/dav/\r\n"), "")
+                }
+                _ => reply("404 Not Found", "", ""),
+            }
+        })
+        .await;
+        let error = client(&format!("{}/", home.origin))
+            .discover()
+            .await
+            .expect_err("a redirect to another server");
+        assert!(matches!(error, CaldavError::OtherHost { .. }), "{error}");
+        assert!(error.to_string().contains(&other.origin), "{error}");
+        let seen = home.seen.lock().expect("seen").clone();
+        assert_eq!(
+            seen,
+            [
+                ("/.well-known/caldav".to_owned(), false),
+                ("/.well-known/caldav".to_owned(), true)
+            ],
+            "asked first without the password, then with it once challenged"
+        );
+        assert!(other.seen.lock().expect("seen").is_empty());
+
+        // An href on another server is not followed either, password or not.
+        let error = client(&format!("{}/", home.origin))
+            .calendars(&format!("{}/home/", other.origin))
+            .await
+            .expect_err("another server's href");
+        assert!(matches!(error, CaldavError::OtherHost { .. }), "{error}");
+        assert!(other.seen.lock().expect("seen").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_login_that_is_not_basic_is_said_and_a_refused_password_is_wrong() {
+        let bearer = server(|_, _| {
+            reply(
+                "401 Unauthorized",
+                "WWW-Authenticate: Bearer realm=\"x\"\r\n",
+                "",
+            )
+        })
+        .await;
+        let error = client(&format!("{}/", bearer.origin))
+            .calendars("/home/")
+            .await
+            .expect_err("bearer only");
+        assert!(
+            matches!(error, CaldavError::AuthUnsupported { .. }),
+            "{error}"
+        );
+        assert!(bearer.seen.lock().expect("seen").iter().all(|(_, p)| !p));
+
+        let refusing = server(|_, _| {
+            reply(
+                "401 Unauthorized",
+                "WWW-Authenticate: Basic realm=\"x\"\r\n",
+                "",
+            )
+        })
+        .await;
+        let error = client(&format!("{}/", refusing.origin))
+            .calendars("/home/")
+            .await
+            .expect_err("wrong password");
+        assert!(matches!(error, CaldavError::AuthFailed { .. }), "{error}");
+        assert_eq!(refusing.seen.lock().expect("seen").len(), 2);
+        assert!(!format!("{:?}", client("http://127.0.0.1:1/")).contains("canary"));
+    }
 
     #[test]
     fn a_listing_diff_finds_new_changed_and_removed_resources() {

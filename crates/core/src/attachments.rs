@@ -1,5 +1,15 @@
 //! Attachments: decoded again from the original message (stored whole) to save, or opened with
-//! the system's application when they are not programs.
+//! the system's application.
+//!
+//! Opening is the dangerous part: the system picks the program by the file's name, so every
+//! check runs on the **final** name, the one written to disk ([`file_name`]: separators,
+//! controls, bidi marks and the characters Windows forbids replaced, trailing dots and spaces
+//! dropped, device names escaped, cut to [`MAX_NAME_BYTES`] in the stem, never in the
+//! extension). Only types on an allow-list open directly ([`may_open`]: documents, pictures,
+//! sound and video that their usual viewers show without running anything); everything else
+//! can only be saved. An opened file carries its origin as the OS expects: the Windows
+//! `Zone.Identifier` stream (Mark of the Web), macOS's `com.apple.quarantine`, and on Linux
+//! the freedesktop `user.xdg.origin.*` attributes.
 
 use std::path::PathBuf;
 
@@ -23,12 +33,10 @@ pub(crate) fn get(store: &Store, id: i64, index: u32) -> ApiResult<(dto::Attachm
         .with_field("index"));
     };
     let raw = store.raw_message(id)?;
-    let parsed = satu_mail::parse_message(&raw);
     // The stored list came from the same parse: same order, same names ('' was stored as
-    // "attachment").
+    // "attachment"). The HTML body is not read again for this.
     let stored_name = |name: &str| if name.is_empty() { "attachment" } else { name }.to_owned();
-    let content = parsed
-        .attachments
+    let content = satu_mail::parse_attachments(&raw)
         .into_iter()
         .nth(index as usize)
         .filter(|a| stored_name(&a.name) == info.name && a.mime_type == info.mime_type)
@@ -52,16 +60,17 @@ pub(crate) fn get(store: &Store, id: i64, index: u32) -> ApiResult<(dto::Attachm
 
 /// Opens attachment `index` of item `id` with the system's application for its type: the
 /// bytes are decoded from the original message into a private folder of the data directory
-/// (`opened/`), then handed over. Programs and scripts are refused (save them with
+/// (`opened/`), then handed over. Only the types of [`may_open`] open (save the others with
 /// [`get`] and check them first). Returns the file's path.
 pub(crate) fn open(ctx: &Context, id: i64, index: u32) -> ApiResult<PathBuf> {
-    let (info, content) = get(ctx.store(), id, index)?;
-    if links::is_program(&info.name, &info.mime_type) {
+    let store = ctx.store();
+    let (info, content) = get(store, id, index)?;
+    let name = file_name(&info.name);
+    if let Err(why) = may_open(&name, &info.mime_type) {
         return Err(ApiError::invalid(
             "index",
             format!(
-                "{:?} is a program or script: Satu does not open those from mail. Save it (`satu attachment {id} {index} -o FILE`) and check it first",
-                info.name
+                "{name:?} {why}: Satu opens only documents, pictures, sound and video from mail. Save it (`satu attachment {id} {index} -o FILE`) and check it first"
             ),
         ));
     }
@@ -76,9 +85,292 @@ pub(crate) fn open(ctx: &Context, id: i64, index: u32) -> ApiResult<PathBuf> {
                 .with_context(|| format!("Cannot make {} private", folder.display()))?;
         }
     }
-    let path = dir.join(links::safe_file_name(&info.name));
+    let path = dir.join(&name);
     std::fs::write(&path, &content)
         .with_context(|| format!("Cannot write the attachment to {}", path.display()))?;
+    let detail = store.item(id)?;
+    let from = detail.row.sender.map(|p| p.address).unwrap_or_default();
+    mark_origin(&path, &from, detail.row.message_id.as_deref().unwrap_or(""));
     links::open_in_system(&path.to_string_lossy())?;
     Ok(path)
+}
+
+/// The longest file name written, in bytes (file systems allow 255; room is left for what the
+/// system adds, like " (1)").
+pub(crate) const MAX_NAME_BYTES: usize = 200;
+
+/// The longest extension kept whole, in bytes.
+const MAX_EXTENSION_BYTES: usize = 16;
+
+/// Names Windows keeps for devices, whatever the extension (`nul.txt` is the device too).
+const DEVICE_NAMES: &[&str] = &[
+    "con", "prn", "aux", "nul", "conin$", "conout$", "com1", "com2", "com3", "com4", "com5",
+    "com6", "com7", "com8", "com9", "com¹", "com²", "com³", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5",
+    "lpt6", "lpt7", "lpt8", "lpt9", "lpt¹", "lpt²", "lpt³",
+];
+
+/// Whether `c` reorders text (bidi controls: `U+202E` makes `exe.pdf` look like `fdp.exe`).
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The file name an attachment called `name` is written under, on every system: no folder
+/// parts, no control or bidi characters, none of `:<>"|?*`, no trailing dots or spaces, no
+/// leading dot, not a device name, at most [`MAX_NAME_BYTES`] bytes (the stem is cut, the
+/// extension kept), never empty.
+pub(crate) fn file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .filter(|c| !is_bidi_control(*c))
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '<' | '>' | '"' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end_matches(|c: char| c == '.' || c.is_whitespace());
+    if cleaned.is_empty() {
+        return "attachment".to_owned();
+    }
+    let (stem, extension) = match cleaned.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && !ext.is_empty()
+                && ext.len() <= MAX_EXTENSION_BYTES
+                && !ext.contains(char::is_whitespace) =>
+        {
+            (stem, Some(ext))
+        }
+        _ => (cleaned, None),
+    };
+    let room = MAX_NAME_BYTES - extension.map_or(0, |e| e.len() + 1);
+    let mut cut = stem.len().min(room);
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let stem = if cut < stem.len() {
+        // Cut: no dot or space left at the cut (`name..pdf`).
+        stem[..cut].trim_end_matches(|c: char| c == '.' || c.is_whitespace())
+    } else {
+        stem
+    };
+    let stem = if stem.is_empty() { "attachment" } else { stem };
+    let first = stem.split('.').next().unwrap_or(stem).trim().to_lowercase();
+    let stem = if DEVICE_NAMES.contains(&first.as_str()) {
+        format!("_{stem}")
+    } else {
+        stem.to_owned()
+    };
+    match extension {
+        Some(ext) => format!("{stem}.{ext}"),
+        None => stem,
+    }
+}
+
+/// File types that open directly: their usual viewers show them without running anything
+/// (no macros, no scripts, no links to programs). Everything else is saved, never opened.
+const OPENS_DIRECTLY: &[&str] = &[
+    // Documents (the OOXML and OpenDocument formats without macros).
+    "pdf", "txt", "md", "log", "docx", "xlsx", "pptx", "odt", "ods", "odp", "ics", "vcf",
+    "epub", // Pictures.
+    "png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "heic", "heif", "avif",
+    // Sound and video.
+    "mp3", "m4a", "aac", "ogg", "oga", "opus", "wav", "flac", "mp4", "m4v", "mov", "webm", "mkv",
+];
+
+/// Whether the attachment written as `name` (from [`file_name`]), of type `mime_type`, may be
+/// opened with the system's application; else why not.
+pub(crate) fn may_open(name: &str, mime_type: &str) -> Result<(), &'static str> {
+    let mime = mime_type.to_ascii_lowercase();
+    if mime.contains("executable")
+        || mime.contains("x-msdownload")
+        || mime.contains("x-sh")
+        || mime.contains("java-archive")
+        || mime.contains("x-desktop")
+        || mime.contains("javascript")
+        || mime.contains("macroenabled")
+    {
+        return Err("is a program or script");
+    }
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    if OPENS_DIRECTLY.contains(&extension.as_str()) {
+        Ok(())
+    } else if links::is_program(name, mime_type) {
+        Err("is a program or script")
+    } else {
+        Err("is not a type Satu opens directly")
+    }
+}
+
+/// Marks an opened attachment as coming from mail, as the OS expects; a file system that keeps
+/// no such marks only loses the mark (said in the log), not the file.
+fn mark_origin(path: &std::path::Path, from: &str, message_id: &str) {
+    let result = origin_marks(path, from, message_id);
+    if let Err(e) = result {
+        tracing::info!(path = %path.display(), error = %e, "The opened attachment could not be marked as coming from mail.");
+    }
+}
+
+#[cfg(windows)]
+fn origin_marks(path: &std::path::Path, _from: &str, _message_id: &str) -> std::io::Result<()> {
+    // Mark of the Web: zone 3 is the Internet.
+    let stream = format!("{}:Zone.Identifier", path.display());
+    std::fs::write(stream, "[ZoneTransfer]\r\nZoneId=3\r\n")
+}
+
+#[cfg(target_os = "macos")]
+fn origin_marks(path: &std::path::Path, _from: &str, _message_id: &str) -> std::io::Result<()> {
+    // Gatekeeper's quarantine flag (0081: downloaded, not yet approved), with the agent's name.
+    let value = format!("0081;{:08x};Satu;", chrono::Utc::now().timestamp());
+    rustix::fs::setxattr(
+        path,
+        "com.apple.quarantine",
+        value.as_bytes(),
+        rustix::fs::XattrFlags::empty(),
+    )
+    .map_err(std::io::Error::from)
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn origin_marks(path: &std::path::Path, from: &str, message_id: &str) -> std::io::Result<()> {
+    // The freedesktop.org common extended attributes for a file that came with an email.
+    let flags = rustix::fs::XattrFlags::empty();
+    rustix::fs::setxattr(path, "user.xdg.origin.email.from", from.as_bytes(), flags)?;
+    if !message_id.is_empty() {
+        rustix::fs::setxattr(
+            path,
+            "user.xdg.origin.email.message-id",
+            message_id.as_bytes(),
+            flags,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn origin_marks(_path: &std::path::Path, _from: &str, _message_id: &str) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checks_run_on_the_name_that_is_written() {
+        // Cut to length: the extension stays, so `.exe` never surfaces from the middle.
+        let long = format!("{}.exe.pdf", "a".repeat(120));
+        assert_eq!(file_name(&long), long);
+        let longer = format!("{}.exe.pdf", "a".repeat(300));
+        let written = file_name(&longer);
+        assert!(
+            written.len() <= MAX_NAME_BYTES && written.ends_with(".pdf"),
+            "{written}"
+        );
+        assert_eq!(may_open(&written, "application/pdf"), Ok(()));
+        let desktop = format!("{}.desktop.txt", "b".repeat(300));
+        assert!(file_name(&desktop).ends_with(".txt"));
+        // Windows drops trailing dots and spaces; streams and reserved characters never pass.
+        assert_eq!(file_name("invoice.exe."), "invoice.exe");
+        assert_eq!(file_name("invoice.exe . "), "invoice.exe");
+        assert!(may_open(&file_name("invoice.exe."), "application/pdf").is_err());
+        assert_eq!(file_name("evil.exe::$DATA"), "evil.exe__$DATA");
+        assert!(may_open(&file_name("evil.exe::$DATA"), "application/pdf").is_err());
+        assert_eq!(file_name("a<b>c|d?e*f\"g.txt"), "a_b_c_d_e_f_g.txt");
+        // A long name in a script of several bytes a character: cut in bytes, on a boundary.
+        let wen = format!("{}.pdf", "文".repeat(150));
+        let written = file_name(&wen);
+        assert!(
+            written.len() <= MAX_NAME_BYTES && written.ends_with("文.pdf"),
+            "{}",
+            written.len()
+        );
+        // Device names, folders, hidden files, bidi tricks, nothing at all.
+        assert_eq!(file_name("CON.txt"), "_CON.txt");
+        assert_eq!(file_name("nul"), "_nul");
+        assert_eq!(file_name("lpt1.tar.gz"), "_lpt1.tar.gz");
+        assert_eq!(file_name("console.txt"), "console.txt");
+        assert_eq!(file_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(file_name(".bashrc"), "bashrc");
+        assert_eq!(file_name("  "), "attachment");
+        assert_eq!(file_name("..."), "attachment");
+        assert_eq!(file_name("a\u{0}b.txt"), "a_b.txt");
+        assert_eq!(file_name("photo\u{202E}gpj.exe"), "photogpj.exe");
+        assert!(may_open(&file_name("photo\u{202E}gpj.exe"), "image/jpeg").is_err());
+    }
+
+    #[test]
+    fn only_types_that_open_without_running_anything_open() {
+        for (name, mime) in [
+            ("report.pdf", "application/pdf"),
+            ("Photo.JPG", "image/jpeg"),
+            ("notes.txt", "text/plain"),
+            ("plan.docx", "application/octet-stream"),
+            ("invite.ics", "text/calendar"),
+        ] {
+            assert_eq!(may_open(name, mime), Ok(()), "{name} {mime}");
+        }
+        for (name, mime) in [
+            ("setup.exe", "application/octet-stream"),
+            ("Invoice.PDF.js", "text/plain"),
+            ("run.sh", "text/plain"),
+            ("thing.pdf", "application/x-msdownload"),
+            ("x.desktop", "application/octet-stream"),
+            ("budget.xlsm", "application/octet-stream"),
+            (
+                "letter.docm",
+                "application/vnd.ms-word.document.macroEnabled.12",
+            ),
+            ("a.terminal", "application/octet-stream"),
+            ("a.fileloc", "application/octet-stream"),
+            ("a.webloc", "application/octet-stream"),
+            ("a.url", "application/octet-stream"),
+            ("a.scf", "application/octet-stream"),
+            ("a.library-ms", "application/octet-stream"),
+            ("a.settingcontent-ms", "application/octet-stream"),
+            ("a.appref-ms", "application/octet-stream"),
+            ("a.chm", "application/octet-stream"),
+            ("a.inf", "application/octet-stream"),
+            ("a.msix", "application/octet-stream"),
+            ("a.appx", "application/octet-stream"),
+            ("a.jnlp", "application/octet-stream"),
+            ("disk.iso", "application/octet-stream"),
+            ("disk.img", "application/octet-stream"),
+            ("disk.vhdx", "application/octet-stream"),
+            ("page.html", "text/html"),
+            ("image.svg", "image/svg+xml"),
+            ("archive.mht", "message/rfc822"),
+            ("README", "text/plain"),
+        ] {
+            assert!(may_open(name, mime).is_err(), "{name} {mime}");
+        }
+    }
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn an_opened_attachment_says_where_it_came_from() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.pdf");
+        std::fs::write(&path, b"%PDF").expect("write");
+        match origin_marks(&path, "alice@example.com", "1@x") {
+            Ok(()) => {
+                let mut value = [0u8; 64];
+                let n = rustix::fs::getxattr(&path, "user.xdg.origin.email.from", &mut value)
+                    .expect("read back");
+                assert_eq!(&value[..n], b"alice@example.com");
+            }
+            // A file system without user attributes (some tmpfs): only the mark is lost.
+            Err(e) => assert!(
+                matches!(e.raw_os_error(), Some(95)),
+                "only 'not supported' is expected: {e}"
+            ),
+        }
+    }
 }

@@ -38,7 +38,7 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    /// Opens (and creates) the data directory and its database.
+    /// Opens (and creates) the data directory and its database, private to the user.
     pub(crate) fn open(data_dir: &Path) -> Result<Context, ApiError> {
         use anyhow::Context as _;
         std::fs::create_dir_all(data_dir)
@@ -46,7 +46,9 @@ impl Context {
         let data_dir = data_dir
             .canonicalize()
             .with_context(|| format!("Cannot resolve the data directory {}", data_dir.display()))?;
-        let store = Store::open(&data_dir.join("satu.db"))?;
+        let db = data_dir.join("satu.db");
+        make_private(&data_dir, &db)?;
+        let store = Store::open(&db)?;
         Ok(Context {
             store: Arc::new(store),
             data_dir,
@@ -96,4 +98,38 @@ impl Context {
     pub(crate) fn outbox_changed(&self) {
         self.outbox_wake.notify_one();
     }
+}
+
+/// Makes the data directory (0700) and the database with its WAL and shared-memory files
+/// (0600) the user's alone, creating the database file first so that SQLite never makes it
+/// readable by others (it gives the WAL and shm files the database's mode); modes loosened by
+/// hand or by an older Satu are repaired. On Windows the data directory is in the user's
+/// profile (`%APPDATA%`), which only the user can read.
+fn make_private(data_dir: &Path, db: &Path) -> Result<(), ApiError> {
+    #[cfg(unix)]
+    {
+        use anyhow::Context as _;
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        let set = |path: &Path, mode: u32| -> Result<(), ApiError> {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .with_context(|| format!("Cannot make {} private", path.display()))?;
+            Ok(())
+        };
+        set(data_dir, 0o700)?;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(db)
+            .with_context(|| format!("Cannot create the database {}", db.display()))?;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let path = PathBuf::from(format!("{}{suffix}", db.display()));
+            if path.exists() {
+                set(&path, 0o600)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (data_dir, db);
+    Ok(())
 }

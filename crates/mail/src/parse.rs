@@ -53,6 +53,8 @@ pub mod limits {
     /// Element nesting of HTML handed to the sanitizer (html5ever's tree building is quadratic
     /// in the depth: 100 000 nested `<div>` take minutes).
     pub const MAX_HTML_DEPTH: usize = 256;
+    /// Elements of HTML sanitized (the parser and the sanitizer take time in their count).
+    pub const MAX_HTML_ELEMENTS: usize = 100_000;
 }
 use limits::*;
 
@@ -104,7 +106,7 @@ pub struct ParsedMail {
 
 /// Parses a message. Never fails and never panics; takes bounded time and memory ([`limits`]).
 pub fn parse_message(raw: &[u8]) -> ParsedMail {
-    match std::panic::catch_unwind(|| parse_bounded(raw)) {
+    match std::panic::catch_unwind(|| parse_bounded(raw, Html::Sanitize)) {
         Ok(Some(parsed)) => parsed,
         Ok(None) => fallback(
             raw,
@@ -122,6 +124,27 @@ pub fn parse_message(raw: &[u8]) -> ParsedMail {
     }
 }
 
+/// The attachments of a message, as [`parse_message`] lists them (same order, same names), without
+/// the work of reading its HTML: what saving or opening one needs. Never fails; empty when the
+/// message cannot be parsed.
+pub fn parse_attachments(raw: &[u8]) -> Vec<ParsedAttachment> {
+    match std::panic::catch_unwind(|| parse_bounded(raw, Html::Skip)) {
+        Ok(Some(parsed)) => parsed.attachments,
+        Ok(None) => Vec::new(),
+        Err(_) => {
+            tracing::warn!("The MIME parser panicked on a message's attachments.");
+            Vec::new()
+        }
+    }
+}
+
+/// Whether a parse sanitizes the HTML body (to show it) or skips it (to list attachments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Html {
+    Sanitize,
+    Skip,
+}
+
 /// Why a message is quarantined: every limit it crossed, in order.
 #[derive(Default)]
 struct Reasons(Vec<String>);
@@ -137,11 +160,11 @@ impl Reasons {
     }
 }
 
-fn parse_bounded(raw: &[u8]) -> Option<ParsedMail> {
+fn parse_bounded(raw: &[u8], html: Html) -> Option<ParsedMail> {
     let mut reasons = Reasons::default();
     let input = bound_input(raw, &mut reasons);
     let message = MessageParser::default().parse(input.as_ref())?;
-    let parsed = from_message(raw, &message, &mut reasons);
+    let parsed = from_message(raw, &message, &mut reasons, html);
     drop_iteratively(message);
     Some(ParsedMail {
         quarantined: reasons.into_option(),
@@ -258,7 +281,12 @@ fn structure(message: &Message<'_>) -> (usize, usize) {
     (deepest, parts)
 }
 
-fn from_message(raw: &[u8], message: &Message<'_>, reasons: &mut Reasons) -> ParsedMail {
+fn from_message(
+    raw: &[u8],
+    message: &Message<'_>,
+    reasons: &mut Reasons,
+    html: Html,
+) -> ParsedMail {
     let (depth, parts) = structure(message);
     if depth > MAX_DEPTH {
         reasons.add(format!(
@@ -325,10 +353,15 @@ fn from_message(raw: &[u8], message: &Message<'_>, reasons: &mut Reasons) -> Par
             text.into_owned()
         }
     });
-    let body_html = message.body_html(0).and_then(|html| {
+    let body_html = message.body_html(0).and_then(|body| {
         // A text/plain-only message yields generated HTML; keep only real HTML parts.
-        (message.html_body_count() > 0 && message.html_bodies().any(|p| p.is_text_html()))
-            .then(|| sanitize_bounded(&html, reasons))
+        (message.html_body_count() > 0 && message.html_bodies().any(|p| p.is_text_html())).then(
+            || match html {
+                Html::Sanitize => sanitize_bounded(&body, reasons),
+                // Only that there is one matters (for what counts as an attachment below).
+                Html::Skip => String::new(),
+            },
+        )
     });
     // A multipart whose declared boundary never appears has no parts: the parser keeps its
     // body as one text attachment. Show that text rather than an empty message.
@@ -464,25 +497,48 @@ fn sanitize_bounded(html: &str, reasons: &mut Reasons) -> String {
         ));
         kept = truncate_bytes(kept, MAX_HTML_BYTES);
     }
-    if let Some(cut) = html_depth_cut(kept, MAX_HTML_DEPTH) {
-        reasons.add(format!(
-            "The HTML nests elements more than {MAX_HTML_DEPTH} deep; only its start is shown"
-        ));
-        kept = &kept[..cut];
+    match html_depth_cut(kept, MAX_HTML_DEPTH, MAX_HTML_ELEMENTS) {
+        Some((cut, HtmlLimit::Depth)) => {
+            reasons.add(format!(
+                "The HTML nests elements more than {MAX_HTML_DEPTH} deep; only its start is shown"
+            ));
+            kept = &kept[..cut];
+        }
+        Some((cut, HtmlLimit::Elements)) => {
+            reasons.add(format!(
+                "The HTML has more than {MAX_HTML_ELEMENTS} elements; only its start is shown"
+            ));
+            kept = &kept[..cut];
+        }
+        None => {}
     }
     sanitize_html(kept)
 }
 
-/// Where HTML first nests elements deeper than `limit`, estimated by counting start and end
-/// tags (void elements and those an HTML parser closes implicitly are not counted), or `None`.
-fn html_depth_cut(html: &str, limit: usize) -> Option<usize> {
-    const UNCOUNTED: &[&str] = &[
+/// Where HTML first nests elements deeper than `depth_limit`, or holds more than
+/// `element_limit` elements, or `None`; with which limit it crossed. The count is
+/// conservative, so that no input takes an HTML parser (quadratic in depth) longer than the
+/// limits allow: every start tag of an element that is not void counts (`<div/>` opens a
+/// `div` in HTML, the slash is ignored), and an end tag lowers the depth only when it closes an
+/// element that is open (down to it, as a parser does); an end tag of nothing open changes
+/// nothing. Elements that a parser closes implicitly (`p`, `li`, `td`, …) are not counted in
+/// the depth.
+fn html_depth_cut(
+    html: &str,
+    depth_limit: usize,
+    element_limit: usize,
+) -> Option<(usize, HtmlLimit)> {
+    const VOID: &[&str] = &[
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-        "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "rp", "rt", "tr",
-        "td", "th", "tbody", "thead", "tfoot", "colgroup", "caption",
+        "source", "track", "wbr", "keygen", "frame", "basefont", "bgsound", "image",
+    ];
+    const IMPLIED_END: &[&str] = &[
+        "p", "li", "dt", "dd", "option", "optgroup", "rp", "rt", "tr", "td", "th", "tbody",
+        "thead", "tfoot", "colgroup", "caption",
     ];
     let bytes = html.as_bytes();
-    let mut depth = 0usize;
+    let mut open: Vec<String> = Vec::new();
+    let mut elements = 0usize;
     let mut i = 0;
     while let Some(lt) = bytes[i..].iter().position(|&b| b == b'<') {
         let at = i + lt;
@@ -490,32 +546,39 @@ fn html_depth_cut(html: &str, limit: usize) -> Option<usize> {
         let name_start = at + 1 + usize::from(closing);
         let name_len = bytes[name_start..]
             .iter()
-            .take_while(|b| b.is_ascii_alphanumeric())
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b':')
             .count();
         i = name_start + name_len;
         if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
             continue;
         }
         let name = html[name_start..name_start + name_len].to_ascii_lowercase();
-        if UNCOUNTED.contains(&name.as_str()) {
-            continue;
-        }
         if closing {
-            depth = depth.saturating_sub(1);
+            if let Some(pos) = open.iter().rposition(|o| *o == name) {
+                open.truncate(pos);
+            }
             continue;
         }
-        let self_closing = bytes[i..]
-            .iter()
-            .position(|&b| b == b'>')
-            .is_some_and(|gt| gt > 0 && bytes[i + gt - 1] == b'/');
-        if !self_closing {
-            depth += 1;
-            if depth > limit {
-                return Some(at);
-            }
+        elements += 1;
+        if elements > element_limit {
+            return Some((at, HtmlLimit::Elements));
+        }
+        if VOID.contains(&name.as_str()) || IMPLIED_END.contains(&name.as_str()) {
+            continue;
+        }
+        open.push(name);
+        if open.len() > depth_limit {
+            return Some((at, HtmlLimit::Depth));
         }
     }
     None
+}
+
+/// Which bound of [`html_depth_cut`] HTML crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HtmlLimit {
+    Depth,
+    Elements,
 }
 
 fn truncate_bytes(s: &str, max: usize) -> &str {

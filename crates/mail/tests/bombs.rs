@@ -184,6 +184,29 @@ fn deeply_nested_html_for_the_sanitizer() {
 }
 
 #[test]
+fn self_closing_and_unmatched_tags_do_not_hide_depth() {
+    // `<div/>` opens a div in HTML: 160 000 of them (960 KB) nest 160 000 deep.
+    let mut s = format!("{HEAD}Subject: html\r\nContent-Type: text/html\r\n\r\n");
+    s.push_str(&"<div/>".repeat(160_000));
+    let m = bounded("160 000 <div/>", s.into_bytes(), "HTML nests");
+    assert!(m.body_html.expect("kept").matches("<div>").count() <= limits::MAX_HTML_DEPTH);
+    // An end tag of nothing open does not lower the count.
+    let mut s = format!("{HEAD}Subject: html\r\nContent-Type: text/html\r\n\r\n");
+    s.push_str(&"<div></span>".repeat(100_000));
+    bounded("100 000 <div></span>", s.into_bytes(), "HTML nests");
+}
+
+#[test]
+fn four_megabytes_of_tiny_elements_are_cut_by_count() {
+    let mut s = format!("{HEAD}Subject: html\r\nContent-Type: text/html\r\n\r\n");
+    while s.len() < (4 << 20) - 64 {
+        s.push_str("<b></b>");
+    }
+    let m = bounded("4 MB of <b></b>", s.into_bytes(), "elements");
+    assert!(m.body_html.expect("kept").matches("<b>").count() <= limits::MAX_HTML_ELEMENTS);
+}
+
+#[test]
 fn huge_html_is_cut_and_still_sanitized() {
     let mut s = format!("{HEAD}Subject: html\r\nContent-Type: text/html\r\n\r\n");
     while s.len() < 6 << 20 {

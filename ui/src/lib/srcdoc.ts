@@ -22,10 +22,12 @@ a { color: #0b57d0; }
 `;
 
 /**
- * A complete HTML document for `<iframe sandbox="" srcdoc=…>` holding the (already sanitized)
- * mail HTML. It is returned as a plain string: it becomes an attribute value, which Svelte
- * escapes, so markup in the mail (`</iframe>`, `<script>`) cannot leave the frame; and the empty
- * sandbox forbids scripts, forms, plugins and same-origin access in any case.
+ * A complete HTML document for `<iframe sandbox="allow-popups" srcdoc=…>` (MessageBody.svelte)
+ * holding the (already sanitized) mail HTML. It is returned as a plain string: it becomes an
+ * attribute value, which Svelte escapes, so markup in the mail (`</iframe>`, `<script>`) cannot
+ * leave the frame; and the sandbox forbids scripts, forms, plugins, top navigation and
+ * same-origin access in any case (`allow-popups` only lets a link ask for a new window, which
+ * the app refuses and opens in the browser instead).
  */
 export function buildSrcdoc(bodyHtml: string, lang: string, remote = false): string {
   return (

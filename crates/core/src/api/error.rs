@@ -196,6 +196,8 @@ pub(crate) fn from_caldav(error: &CaldavError) -> ApiError {
         CaldavError::BadCertificate { .. } => (ErrorCode::BadCertificate, "ca_file"),
         CaldavError::BadUrl { .. }
         | CaldavError::PlainNotAllowed { .. }
+        | CaldavError::OtherHost { .. }
+        | CaldavError::AuthUnsupported { .. }
         | CaldavError::NotCaldav { .. } => (ErrorCode::InvalidInput, "url"),
         CaldavError::NotFound { .. } => (ErrorCode::NotFound, "url"),
         _ => (ErrorCode::Server, "url"),

@@ -78,6 +78,34 @@ mod tests {
     use crate::dto::TimelineQuery;
     use crate::error::ErrorCode;
 
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_and_the_database_are_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let parent = tempfile::tempdir().expect("tempdir");
+        let dir = parent.path().join("satu");
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        let satu = Satu::open(&dir).expect("open");
+        satu.open_sample(b"From a@x Mon Nov  2 09:14:00 2026\nSubject: Hi\n\nHi\n")
+            .expect("sample");
+        assert_eq!(mode(&dir), 0o700);
+        for file in ["satu.db", "satu.db-wal", "satu.db-shm"] {
+            let path = dir.join(file);
+            if path.exists() {
+                assert_eq!(mode(&path), 0o600, "{file}");
+            }
+        }
+        drop(satu);
+        // Loosened by hand (or by an older Satu): repaired on the next open.
+        let loose = std::fs::Permissions::from_mode(0o755);
+        std::fs::set_permissions(&dir, loose.clone()).expect("chmod");
+        std::fs::set_permissions(dir.join("satu.db"), std::fs::Permissions::from_mode(0o644))
+            .expect("chmod");
+        Satu::open(&dir).expect("open again");
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("satu.db")), 0o600);
+    }
+
     #[test]
     fn imports_and_reads_back_through_the_api() {
         let dir = tempfile::tempdir().expect("tempdir");
