@@ -316,12 +316,12 @@ pub fn event(satu: State<'_, Satu>, id: i64) -> Result<EventDetail, ApiError> {
 }
 
 #[tauri::command]
-pub fn event_add(satu: State<'_, Satu>, input: EventInput) -> Result<EventDetail, ApiError> {
+pub fn add_event(satu: State<'_, Satu>, input: EventInput) -> Result<EventDetail, ApiError> {
     satu.add_event(&input)
 }
 
 #[tauri::command]
-pub fn event_edit(
+pub fn edit_event(
     satu: State<'_, Satu>,
     id: i64,
     input: EventInput,
@@ -330,7 +330,7 @@ pub fn event_edit(
 }
 
 #[tauri::command]
-pub fn event_delete(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
+pub fn delete_event(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
     satu.delete_event(id)
 }
 
@@ -353,12 +353,12 @@ pub async fn answer_invitation(
 }
 
 #[tauri::command]
-pub fn task_title(satu: State<'_, Satu>, id: i64, title: String) -> Result<Item, ApiError> {
+pub fn set_task_title(satu: State<'_, Satu>, id: i64, title: String) -> Result<Item, ApiError> {
     satu.set_task_title(id, &title)
 }
 
 #[tauri::command]
-pub fn task_delete(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
+pub fn delete_task(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
     satu.delete_task(id)
 }
 

@@ -4,6 +4,7 @@
 //! Nothing else lives here (ARCHITECTURE.md, invariant "the shell is thin").
 
 mod commands;
+mod contract;
 
 use std::time::Duration;
 
@@ -38,8 +39,14 @@ pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            satu_core::api::QUIET_LOG_TARGETS.iter().fold(
+                tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                |filter, target| match format!("{target}=debug").parse() {
+                    Ok(directive) => filter.add_directive(directive),
+                    Err(_) => filter,
+                },
+            ),
         )
         .init();
     let cancel = CancellationToken::new();
@@ -210,13 +217,13 @@ pub fn run() {
             commands::add_caldav_account,
             commands::calendar_events,
             commands::event,
-            commands::event_add,
-            commands::event_edit,
-            commands::event_delete,
+            commands::add_event,
+            commands::edit_event,
+            commands::delete_event,
             commands::resolve_event,
             commands::answer_invitation,
-            commands::task_title,
-            commands::task_delete,
+            commands::set_task_title,
+            commands::delete_task,
             commands::add_matrix_account,
             commands::chat_rooms,
             commands::chat_send,

@@ -11,8 +11,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use satu_core::api::{CancellationToken, LiveOptions};
 use satu_core::dto::{
-    AccountInput, ChangeEvent, Diff, Item, ItemDetail, LiveStatus, SearchQuery, TimelineQuery,
-    ViewDiffs, ViewQuery,
+    AccountInput, ChangeEvent, Diff, Item, ItemDetail, LiveMode, LiveStatus, SearchQuery,
+    TimelineQuery, ViewDiffs, ViewQuery,
 };
 use satu_core::{ApiError, ErrorCode, Satu};
 use serde::Serialize;
@@ -839,8 +839,14 @@ fn main() {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            satu_core::api::QUIET_LOG_TARGETS.iter().fold(
+                tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                |filter, target| match format!("{target}=debug").parse() {
+                    Ok(directive) => filter.add_directive(directive),
+                    Err(_) => filter,
+                },
+            ),
         )
         .init();
     let cli = Cli::parse();
@@ -962,7 +968,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                             marks.push("muted".to_owned());
                         }
                         if r.membership != "join" {
-                            marks.push(r.membership.clone());
+                            marks.push(r.membership.to_string());
                         }
                         let marks = if marks.is_empty() {
                             String::new()
@@ -987,7 +993,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let state = item
                 .chat
                 .as_ref()
-                .map(|c| c.state.clone())
+                .map(|c| c.state.as_str())
                 .unwrap_or_default();
             if state == "queued" && !json {
                 eprintln!("Saved here; the homeserver could not be reached, so it goes with the next sync.");
@@ -1035,7 +1041,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let state = item
                 .chat
                 .as_ref()
-                .map(|c| c.state.clone())
+                .map(|c| c.state.as_str())
                 .unwrap_or_default();
             output(json, &item, || format!("{} {state}", item.id))
         }
@@ -1459,7 +1465,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 format!(
                     "{}: {}{}",
                     invitation.title,
-                    invitation.answer.as_deref().unwrap_or("no answer"),
+                    invitation.answer.map_or("no answer", |a| a.as_str()),
                     invitation
                         .event
                         .map(|e| format!(" (event {e})"))
@@ -1866,6 +1872,8 @@ fn output<T: Serialize>(
     let text = if json {
         serde_json::to_string_pretty(value)
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+    } else if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        printable(&human())
     } else {
         human()
     };
@@ -1875,6 +1883,22 @@ fn output<T: Serialize>(
         let _ = writeln!(stdout, "{text}");
     }
     Ok(())
+}
+
+/// Text for a terminal: control characters from mail (escape sequences that could set the
+/// title, write the clipboard with OSC 52 or hide text) and bidi controls are shown as `?`; new
+/// lines and tabs stay.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if (c.is_control() && c != '\n' && c != '\t') || bidi {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn person(p: &satu_core::dto::Person) -> String {
@@ -1997,7 +2021,7 @@ async fn watch(
                     serde_json::to_string(&status).unwrap_or_default()
                 } else {
                     let mut line = format!("satu: account {} {}", status.account, status.state);
-                    if !status.mode.is_empty() {
+                    if status.mode != LiveMode::None {
                         line.push_str(&format!(" ({})", status.mode));
                     }
                     if let Some(error) = &status.error {
@@ -2101,5 +2125,16 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_terminal_gets_no_control_sequences_from_mail() {
+        assert_eq!(
+            super::printable("Hi\u{1b}]52;c;ZXZpbA==\u{7}\tthere\nx\u{9b}31m\u{202e}gpj.exe"),
+            "Hi?]52;c;ZXZpbA==?\tthere\nx?31m?gpj.exe"
+        );
     }
 }

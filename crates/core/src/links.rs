@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// What to do with a clicked link.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum LinkDecision {
     /// Open it in the system's browser (or mail handler).
@@ -26,6 +26,7 @@ pub enum LinkDecision {
         /// The host as it reads (Unicode), when it differs.
         shown_host: String,
         /// Why: `punycode` or `userinfo`.
+        #[ts(type = "'punycode' | 'userinfo'")]
         reason: String,
     },
     /// Never followed (`javascript:`, `file:`, `data:`, …).
@@ -47,9 +48,24 @@ pub fn classify(url: &str) -> LinkDecision {
         return refuse("");
     };
     match parsed.scheme() {
-        "mailto" => LinkDecision::Open {
-            url: parsed.to_string(),
-        },
+        "mailto" => {
+            // A mail handler may attach a local file named in the link (`attach=`,
+            // `attachment=`): those parameters never leave here.
+            let mut parsed = parsed;
+            let kept: Vec<(String, String)> = parsed
+                .query_pairs()
+                .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("attach"))
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            if kept.is_empty() {
+                parsed.set_query(None);
+            } else {
+                parsed.query_pairs_mut().clear().extend_pairs(kept);
+            }
+            LinkDecision::Open {
+                url: parsed.to_string(),
+            }
+        }
         "http" | "https" => {
             let host = parsed.host_str().unwrap_or_default().to_owned();
             let (shown_host, _) = idna::domain_to_unicode(&host);
@@ -181,6 +197,18 @@ mod tests {
         assert_eq!(action("https://example.com/a?b=c#d"), "open");
         assert_eq!(action("HTTP://Example.com"), "open");
         assert_eq!(action("mailto:someone@example.com?subject=Hi"), "open");
+        let opened = |url: &str| match classify(url) {
+            LinkDecision::Open { url } => url,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            opened("mailto:a@example.com?subject=Hi&attach=/etc/passwd&Attachment=~/.ssh/id_rsa"),
+            "mailto:a@example.com?subject=Hi"
+        );
+        assert_eq!(
+            opened("mailto:a@example.com?attach=%2Fetc%2Fpasswd"),
+            "mailto:a@example.com"
+        );
         assert_eq!(action("javascript:alert(1)"), "refuse javascript");
         assert_eq!(action(" JavaScript:alert(1)"), "refuse javascript");
         assert_eq!(action("file:///etc/passwd"), "refuse file");

@@ -678,7 +678,11 @@ fn clean_header_capped(s: &str) -> (String, bool) {
         .filter(|w| !w.is_empty())
     {
         let space = !out.is_empty();
-        for c in space.then_some(' ').into_iter().chain(word.chars()) {
+        for c in space
+            .then_some(' ')
+            .into_iter()
+            .chain(word.chars().filter(|c| !is_bidi_control(*c)))
+        {
             if chars >= MAX_HEADER_CHARS {
                 return (out, true);
             }
@@ -687,6 +691,15 @@ fn clean_header_capped(s: &str) -> (String, bool) {
         }
     }
     (out, false)
+}
+
+/// Whether `c` reorders the text around it (`U+202E` shows `gpj.exe` as `exe.jpg`): never kept in
+/// a subject, a name or an attachment's name.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// [`clean_header_capped`], recording a cut as a reason to quarantine.

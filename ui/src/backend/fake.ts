@@ -2038,9 +2038,11 @@ export class FakeBackend implements Backend {
     return same?.detail.thread ?? id;
   }
 
-  private createAccount(account: Omit<Account, 'id' | 'notify' | 'in_timeline'>): number {
+  private createAccount(
+    account: Omit<Account, 'id' | 'notify' | 'in_timeline' | 'smtp_security' | 'url'> & Partial<Pick<Account, 'smtp_security' | 'url'>>,
+  ): number {
     const id = this.nextAccount++;
-    this.accountList.push({ id, notify: true, in_timeline: true, ...account });
+    this.accountList.push({ id, notify: true, in_timeline: true, smtp_security: account.security, url: '', ...account });
     this.folderSets.set(
       id,
       account.kind === 'imap'

@@ -1,7 +1,8 @@
-// The only module that talks to Tauri.
+// The only module that talks to Tauri: the generated command table (contract.ts) over `invoke`.
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend } from './backend';
+import { commands } from './contract';
 import { toApiError, type ApiError, type ChangeEvent, type LinkDecision, type LiveStatus, type ViewDiffs } from './types';
 
 /** Event carrying one ChangeEvent (src-tauri/src/lib.rs: CHANGE_EVENT). */
@@ -37,83 +38,88 @@ function subscribe<T>(event: string, cb: (payload: T) => void, onError: (error: 
   };
 }
 
+/** Every command, typed and named as the core's API (generated: contract.ts). */
+const api = commands(call);
+
 export function createTauriBackend(): Backend {
   return {
-    timeline: (query) => call('timeline', { query }),
-    openView: (query) => call('open_view', { query }),
-    viewMore: (view, rows) => call('view_more', { view, rows }),
+    timeline: (query) => api.timeline(query),
+    openView: (query) => api.open_view(query),
+    viewMore: (view, rows) => api.view_more(view, rows),
     closeView: async (view) => {
-      await call<null>('close_view', { view });
+      await api.close_view(view);
     },
     onViewDiffs: (cb, onError) => subscribe<ViewDiffs>(VIEW_EVENT, cb, onError),
-    search: (query) => call('search', { query }),
-    show: (id) => call('show', { id }),
-    thread: (id) => call('thread', { id }),
-    item: (id) => call('item', { id }),
-    accounts: () => call('accounts'),
-    addAccount: (input) => call('add_account', { input }),
-    openSample: () => call('open_sample'),
-    mark: (id, change) => call('mark', { id, unread: change.unread ?? null, flagged: change.flagged ?? null }),
-    archive: (id) => call('archive', { id }),
-    delete: (id) => call('delete', { id }),
-    moveItem: (id, folder) => call('move_item', { id, folder }),
-    ops: () => call('ops'),
-    folders: (account) => call('folders', { account }),
+    search: (query) => api.search(query),
+    show: (id) => api.show(id),
+    thread: (id) => api.thread(id),
+    item: (id) => api.item(id),
+    accounts: () => api.accounts(),
+    addAccount: (input) => api.add_account(input),
+    openSample: () => api.open_sample(),
+    mark: (id, change) => api.mark(id, change.unread ?? null, change.flagged ?? null),
+    archive: (id) => api.archive(id),
+    delete: (id) => api.delete(id),
+    moveItem: (id, folder) => api.move_item(id, folder),
+    ops: () => api.ops(),
+    folders: (account) => api.folders(account),
     retryOp: async (id) => {
-      await call<null>('retry_op', { id });
+      await api.retry_op(id);
     },
     onChange: (cb, onError) => subscribe<ChangeEvent>(CHANGE_EVENT, cb, onError),
     onStatus: (cb, onError) => subscribe<LiveStatus>(STATUS_EVENT, cb, onError),
     onOpen: (cb, onError) => subscribe<number>(OPEN_EVENT, cb, onError),
-    liveStatus: () => call('live_status'),
-    taskFromMail: (id, due) => call('task_from_mail', { id, due: due ?? null }),
-    taskDone: (id, done) => call('task_done', { id, done }),
-    setTaskDue: (id, due) => call('set_task_due', { id, due }),
-    resolveTask: (id, keepHere) => call('resolve_task', { id, keepHere }),
-    setTaskTitle: (id, title) => call('task_title', { id, title }),
+    liveStatus: () => api.live_status(),
+    taskFromMail: (id, due) => api.task_from_mail(id, due ?? null),
+    taskDone: (id, done) => api.task_done(id, done),
+    setTaskDue: (id, due) => api.set_task_due(id, due),
+    resolveTask: (id, keepHere) => api.resolve_task(id, keepHere),
+    setTaskTitle: (id, title) => api.set_task_title(id, title),
     deleteTask: async (id) => {
-      await call<null>('task_delete', { id });
+      await api.delete_task(id);
     },
-    send: (input) => call('send', { input }),
-    outbox: () => call('outbox'),
-    cancelSend: (id) => call('cancel_send', { id }),
-    retrySend: (id, resend) => call('retry_send', { id, resend }),
-    editSend: (id) => call('edit_send', { id }),
-    replyDraft: (id, all) => call('reply_draft', { id, all }),
-    saveDraft: (draft) => call('save_draft', { draft }),
-    drafts: () => call('drafts'),
-    deleteDraft: (id) => call('delete_draft', { id }),
-    forwardDraft: (id) => call('forward_draft', { id }),
-    counts: () => call('counts'),
-    setAccountInTimeline: (id, shown) => call('set_account_in_timeline', { id, shown }),
-    setRemoteContent: (address, allowed) => call('set_remote_content', { address, allowed }),
-    openLink: (url, confirmed) => call('open_link', { url, confirmed }),
-    openAttachment: (id, index) => call('open_attachment', { id, index }),
-    settings: () => call('settings'),
-    setSetting: (key, value) => call('set_setting', { key, value: String(value) }),
-    setAccountNotify: (id, notify) => call('set_account_notify', { id, notify }),
+    send: (input) => api.send(input),
+    outbox: () => api.outbox(),
+    cancelSend: (id) => api.cancel_send(id),
+    retrySend: (id, resend) => api.retry_send(id, resend),
+    editSend: (id) => api.edit_send(id),
+    replyDraft: (id, all) => api.reply_draft(id, all),
+    saveDraft: (draft) => api.save_draft(draft),
+    drafts: () => api.drafts(),
+    deleteDraft: async (id) => {
+      await api.delete_draft(id);
+    },
+    forwardDraft: (id) => api.forward_draft(id),
+    counts: () => api.counts(),
+    setAccountInTimeline: (id, shown) => api.set_account_in_timeline(id, shown),
+    setRemoteContent: (address, allowed) => api.set_remote_content(address, allowed),
+    openLink: (url, confirmed) => api.open_link(url, confirmed),
+    openAttachment: (id, index) => api.open_attachment(id, index),
+    settings: () => api.settings(),
+    setSetting: (key, value) => api.set_setting(key, String(value)),
+    setAccountNotify: (id, notify) => api.set_account_notify(id, notify),
     painted: () => {
-      call('painted').catch(() => {});
+      api.painted().catch(() => {});
     },
-    calendars: () => call('calendars', { account: null }),
-    setTaskCalendar: (id) => call('set_task_calendar', { id }),
-    addCaldavAccount: (input) => call('add_caldav_account', { input }),
-    calendarEvents: (from, to) => call('calendar_events', { from, to }),
-    event: (id) => call('event', { id }),
-    addEvent: (input) => call('event_add', { input }),
-    editEvent: (id, input) => call('event_edit', { id, input }),
+    calendars: () => api.calendars(null),
+    setTaskCalendar: (id) => api.set_task_calendar(id),
+    addCaldavAccount: (input) => api.add_caldav_account(input),
+    calendarEvents: (from, to) => api.calendar_events(from, to),
+    event: (id) => api.event(id),
+    addEvent: (input) => api.add_event(input),
+    editEvent: (id, input) => api.edit_event(id, input),
     deleteEvent: async (id) => {
-      await call<null>('event_delete', { id });
+      await api.delete_event(id);
     },
-    resolveEvent: (id, keepHere) => call('resolve_event', { id, keepHere }),
-    answerInvitation: (id, answer) => call('answer_invitation', { id, answer }),
+    resolveEvent: (id, keepHere) => api.resolve_event(id, keepHere),
+    answerInvitation: (id, answer) => api.answer_invitation(id, answer),
     onLink: (cb, onError) => subscribe<LinkDecision>(LINK_EVENT, cb, onError),
-    addMatrixAccount: (input) => call('add_matrix_account', { input }),
-    chatRooms: (account) => call('chat_rooms', { account: account ?? null }),
-    chatSend: (room, text, replyTo) => call('chat_send', { room, text, replyTo: replyTo ?? null }),
-    chatRetry: (id) => call('chat_retry', { id }),
-    chatHistory: (room, pages) => call('chat_history', { room, pages }),
-    chatJoin: (room) => call('chat_join', { room }),
-    setRoomMuted: (room, muted) => call('set_room_muted', { room, muted }),
+    addMatrixAccount: (input) => api.add_matrix_account(input),
+    chatRooms: (account) => api.chat_rooms(account ?? null),
+    chatSend: (room, text, replyTo) => api.chat_send(room, text, replyTo ?? null),
+    chatRetry: (id) => api.chat_retry(id),
+    chatHistory: (room, pages) => api.chat_history(room, pages),
+    chatJoin: (room) => api.chat_join(room),
+    setRoomMuted: (room, muted) => api.set_room_muted(room, muted),
   };
 }

@@ -1,9 +1,9 @@
 // Applying the diffs of a view that the core sends (crates/core/src/timeline/diff.rs): the window
 // never decides which item belongs where; it only replays the steps, in version order.
-import type { Diff, Item, ViewDiffs } from '../backend';
+import type { Diff as Step, Item, ViewDiffs } from '../backend';
 
 /** `items` after `diffs` (a new array; `items` is not changed). Throws on a step past the end. */
-export function applyDiffs(items: readonly Item[], diffs: readonly Diff[]): Item[] {
+export function applyDiffs(items: readonly Item[], diffs: readonly Step<Item>[]): Item[] {
   const list = [...items];
   for (const step of diffs) {
     switch (step.op) {
@@ -55,10 +55,10 @@ export class DiffQueue {
  * The steps that turn `old` into `now` (the same rules as the core's `diff`): used by the browser's
  * fake backend to play the core.
  */
-export function diffRows(old: readonly Item[], now: readonly Item[]): Diff[] {
+export function diffRows(old: readonly Item[], now: readonly Item[]): Step<Item>[] {
   const wanted = new Set(now.map((item) => item.id));
   const list = [...old];
-  const steps: Diff[] = [];
+  const steps: Step<Item>[] = [];
   for (let index = list.length - 1; index >= 0; index--) {
     if (!wanted.has(list[index].id)) {
       list.splice(index, 1);

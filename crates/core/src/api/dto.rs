@@ -2,9 +2,161 @@
 //! them, scripts and benchmarks read them, the UI renders them. Extend them; never rename a key.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A closed set of words in the contract: a Rust enum here, a union of string literals in the
+/// generated TypeScript, the word itself in JSON and in the CLI's text.
+macro_rules! words {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// The word.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+
+            /// The value for a word, if it is one.
+            pub fn parse(word: &str) -> Option<Self> {
+                match word {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+words! {
+    /// What an item is.
+    ItemKind { Mail = "mail", Chat = "chat", Task = "task", Event = "event" }
+}
+
+words! {
+    /// What kind of account.
+    AccountKind { Imap = "imap", Local = "local", Caldav = "caldav", Matrix = "matrix" }
+}
+
+words! {
+    /// How a connection is protected.
+    #[derive(Default)]
+    Security {
+        #[default]
+        Tls = "tls",
+        StartTls = "starttls",
+        Plain = "plain",
+    }
+}
+
+/// The store's words as the contract's (one arm each: a new word in the store is a compile
+/// error here, not a silent default).
+macro_rules! same_words {
+    ($from:ty => $to:ident { $($variant:ident),+ $(,)? }) => {
+        impl From<$from> for $to {
+            fn from(value: $from) -> Self {
+                match value {
+                    $(<$from>::$variant => $to::$variant),+
+                }
+            }
+        }
+    };
+}
+
+same_words!(satu_store::ItemKind => ItemKind { Mail, Chat, Task, Event });
+same_words!(satu_store::AccountKind => AccountKind { Imap, Local, Caldav, Matrix });
+same_words!(satu_store::Security => Security { Tls, StartTls, Plain });
+same_words!(satu_store::ChangeKind => ChangeKind { Added, Updated, Removed });
+same_words!(satu_store::OpState => OpState { Pending, Wedged });
+same_words!(satu_store::OutboxState => OutboxState { Queued, Sending, Sent, Failed, Cancelled });
+same_words!(satu_store::TaskStatus => TodoStatus { NeedsAction, InProcess, Completed, Cancelled });
+
+words! {
+    /// What happened to an item (the change feed).
+    ChangeKind { Added = "added", Updated = "updated", Removed = "removed" }
+}
+
+words! {
+    /// A task's state (iCalendar `STATUS` of a VTODO).
+    TodoStatus {
+        NeedsAction = "needs-action",
+        InProcess = "in-process",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
+}
+
+words! {
+    /// A queued server operation.
+    OpKind { SetFlags = "set_flags", Move = "move", Expunge = "expunge" }
+}
+
+words! {
+    /// Whether a queued operation is still tried (`pending`) or waits for the user (`wedged`).
+    OpState { Pending = "pending", Wedged = "wedged" }
+}
+
+words! {
+    /// How an account's live sync is doing.
+    LiveState {
+        Connecting = "connecting",
+        Syncing = "syncing",
+        Connected = "connected",
+        Offline = "offline",
+        Stopped = "stopped",
+    }
+}
+
+words! {
+    /// How the server tells of changes: IDLE, NOOP polls, a Matrix long-poll, or not yet known.
+    LiveMode { Idle = "idle", Poll = "poll", Longpoll = "longpoll", None = "" }
+}
+
+words! {
+    /// Where a written chat message is.
+    ChatState { Queued = "queued", Sent = "sent", Failed = "failed" }
+}
+
+words! {
+    /// The user's membership of a room.
+    Membership { Join = "join", Invite = "invite", Leave = "leave" }
+}
+
+words! {
+    /// Where a message in the outbox is.
+    OutboxState {
+        Queued = "queued",
+        Sending = "sending",
+        Sent = "sent",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+}
+
+words! {
+    /// An answer to an invitation.
+    InvitationAnswer { Accepted = "accepted", Tentative = "tentative", Declined = "declined" }
+}
 
 /// A person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Person {
     /// Display name.
     pub name: Option<String>,
@@ -13,12 +165,12 @@ pub struct Person {
 }
 
 /// A timeline item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Item {
     /// Item id.
     pub id: i64,
     /// `mail`, `chat`, `task` or `event`.
-    pub kind: String,
+    pub kind: ItemKind,
     /// Account id.
     pub account: i64,
     /// Title (subject).
@@ -65,10 +217,10 @@ fn one() -> i64 {
 }
 
 /// The task part of a task item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Todo {
     /// `needs-action`, `in-process`, `completed` or `cancelled` (iCalendar STATUS).
-    pub status: String,
+    pub status: TodoStatus,
     /// Completed or cancelled.
     pub done: bool,
     /// Due, RFC 3339 UTC.
@@ -83,6 +235,7 @@ pub struct Todo {
     /// Changed here and on the CalDAV server in the same field: why, with the server's
     /// values (`satu task resolve ID --keep here|server`); null when in sync.
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub conflict: Option<String>,
     /// PRIORITY: 1 (highest) … 9 (lowest); null when none.
     #[serde(default)]
@@ -96,7 +249,7 @@ pub struct Todo {
 }
 
 /// A setting and its value (`satu settings`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SettingValue {
     /// Key, e.g. `tasks.from_flagged`.
     pub key: String,
@@ -113,7 +266,7 @@ pub struct SettingValue {
 }
 
 /// An attachment's metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Attachment {
     /// File name.
     pub name: String,
@@ -124,7 +277,7 @@ pub struct Attachment {
 }
 
 /// An item with its content (`satu show`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ItemDetail {
     /// The item.
     #[serde(flatten)]
@@ -158,7 +311,7 @@ pub struct ItemDetail {
 }
 
 /// A message in the conversation of a task's mail ("one message updates progress").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Activity {
     /// The message's item id.
     pub item: i64,
@@ -175,7 +328,7 @@ pub struct Activity {
 }
 
 /// An invitation (or its update or cancellation) carried by a mail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Invitation {
     /// The event's UID.
     pub uid: String,
@@ -194,13 +347,13 @@ pub struct Invitation {
     /// `REQUEST`, `CANCEL`, `REPLY`, … (answer buttons make sense for REQUEST).
     pub method: String,
     /// The user's answer so far: `accepted`, `tentative`, `declined`; null before one.
-    pub answer: Option<String>,
+    pub answer: Option<InvitationAnswer>,
     /// The event in a calendar here, once accepted (null otherwise).
     pub event: Option<i64>,
 }
 
 /// An account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Account {
     /// Account id.
     pub id: i64,
@@ -209,16 +362,16 @@ pub struct Account {
     /// Email address.
     pub email: String,
     /// `imap` or `local`.
-    pub kind: String,
+    pub kind: AccountKind,
     /// IMAP `host:port` ('' for local accounts).
     pub imap: String,
     /// SMTP `host:port`.
     pub smtp: String,
     /// `tls`, `starttls` or `plain`.
-    pub security: String,
+    pub security: Security,
     /// SMTP security: `tls`, `starttls` or `plain`.
     #[serde(default)]
-    pub smtp_security: String,
+    pub smtp_security: Security,
     /// Login name.
     pub username: String,
     /// Whether its new mail raises desktop notifications (false: muted).
@@ -234,7 +387,7 @@ pub struct Account {
 
 /// What needs attention (the sidebar's counts). The totals cover the accounts shown in the
 /// unified timeline.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Counts {
     /// Unread mail and chat messages.
     pub unread: i64,
@@ -249,7 +402,7 @@ pub struct Counts {
 }
 
 /// One account's counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AccountCounts {
     /// Account id.
     pub account: i64,
@@ -262,7 +415,7 @@ pub struct AccountCounts {
 }
 
 /// One folder's unread count.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct FolderCount {
     /// Folder id.
     pub folder: i64,
@@ -271,7 +424,7 @@ pub struct FolderCount {
 }
 
 /// A new mail account.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, TS)]
 pub struct AccountInput {
     /// Email address.
     pub email: String,
@@ -281,73 +434,89 @@ pub struct AccountInput {
     pub smtp: String,
     /// `tls` (default), `starttls` or `plain` (loopback only).
     #[serde(default)]
+    #[ts(as = "Option<Security>", optional)]
     pub security: Option<String>,
     /// SMTP security when it is not what the port says (465: `tls`, else `starttls`; `plain`
     /// when `security` is).
     #[serde(default)]
+    #[ts(as = "Option<Security>", optional)]
     pub smtp_security: Option<String>,
     /// Login name (default: the email address).
     #[serde(default)]
+    #[ts(optional)]
     pub username: Option<String>,
     /// Password; goes to the OS keyring, never to the database.
     pub password: String,
     /// Extra trusted certificate or CA (PEM path).
     #[serde(default)]
+    #[ts(optional)]
     pub ca_file: Option<String>,
     /// Display name (default: the email address).
     #[serde(default)]
+    #[ts(optional)]
     pub name: Option<String>,
 }
 
 /// A page of the timeline.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct TimelineQuery {
     /// At most this many (default 50, at most 1000).
     #[serde(default)]
+    #[ts(optional)]
     pub limit: Option<u32>,
     /// Only this kind.
     #[serde(default)]
+    #[ts(as = "Option<ItemKind>", optional)]
     pub kind: Option<String>,
     /// Only unread items.
     #[serde(default)]
+    #[ts(optional)]
     pub unread: Option<bool>,
     /// Only flagged items.
     #[serde(default)]
+    #[ts(optional)]
     pub flagged: Option<bool>,
     /// Only this account's items (an account left out of the unified timeline included).
     /// Without it (and without `folder`) the unified timeline: accounts shown in it only.
     #[serde(default)]
+    #[ts(optional)]
     pub account: Option<i64>,
     /// Only the items in this folder (an id from `satu folders`).
     #[serde(default)]
+    #[ts(optional)]
     pub folder: Option<i64>,
     /// Only items older than this item id.
     #[serde(default)]
+    #[ts(optional)]
     pub before: Option<i64>,
     /// One row per thread (conversation): its newest item among those the view keeps, with
     /// `thread_size` and `thread_unread`.
     #[serde(default)]
+    #[ts(optional)]
     pub threads: Option<bool>,
     /// Only the items of this thread (a `thread` key).
     #[serde(default)]
+    #[ts(optional)]
     pub thread: Option<i64>,
     /// Only the messages of this chat room (its number, `satu chat rooms`).
     #[serde(default)]
+    #[ts(optional)]
     pub room: Option<i64>,
 }
 
 /// A full-text search.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct SearchQuery {
     /// What the user typed.
     pub text: String,
     /// At most this many (default 50).
     #[serde(default)]
+    #[ts(optional)]
     pub limit: Option<u32>,
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ImportReport {
     /// The (local) account the messages went to.
     pub account: i64,
@@ -362,7 +531,7 @@ pub struct ImportReport {
 }
 
 /// A folder of an account (`satu folders`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Folder {
     /// Folder id.
     pub id: i64,
@@ -394,7 +563,7 @@ impl From<satu_store::Folder> for Folder {
 }
 
 /// A folder as a sync saw it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct FolderInfo {
     /// Name.
     pub name: String,
@@ -420,7 +589,7 @@ pub struct FolderInfo {
 }
 
 /// What a sync pass did for one account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncReport {
     /// Account id.
     pub account: i64,
@@ -458,7 +627,7 @@ pub struct SyncReport {
 }
 
 /// What a CalDAV pass did to the tasks (or to the events).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TaskSyncCounts {
     /// Tasks taken from the server (new or changed there).
     pub pulled: u64,
@@ -471,20 +640,20 @@ pub struct TaskSyncCounts {
 }
 
 /// One change on the feed (`satu watch` prints one per line).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChangeEvent {
     /// `added`, `updated` or `removed`.
-    pub change: String,
+    pub change: ChangeKind,
     /// Item id.
     pub id: i64,
     /// Item kind.
-    pub kind: String,
+    pub kind: ItemKind,
     /// Item title.
     pub title: String,
 }
 
 /// What a mail action (mark, move, archive, delete) did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ActionReport {
     /// The item acted on.
     pub id: i64,
@@ -502,7 +671,7 @@ pub struct ActionReport {
 }
 
 /// A queued operation waiting for (or refused by) the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PendingOp {
     /// Operation id.
     pub id: i64,
@@ -511,9 +680,9 @@ pub struct PendingOp {
     /// Item acted on, if it still exists.
     pub item: Option<i64>,
     /// `set_flags`, `move` or `expunge`.
-    pub kind: String,
+    pub kind: OpKind,
     /// `pending` (retried by itself) or `wedged` (failed too often: waits for a retry).
-    pub state: String,
+    pub state: OpState,
     /// Failed attempts so far.
     pub attempts: i64,
     /// RFC 3339 UTC time of the next attempt.
@@ -528,12 +697,9 @@ impl From<satu_store::Op> for PendingOp {
             id: op.id,
             account: op.account_id,
             item: op.item_id,
-            kind: op.kind,
-            state: match op.state {
-                satu_store::OpState::Pending => "pending",
-                satu_store::OpState::Wedged => "wedged",
-            }
-            .to_owned(),
+            // A kind this Satu does not know (written by a newer one) shows as a flag change.
+            kind: OpKind::parse(&op.kind).unwrap_or(OpKind::SetFlags),
+            state: op.state.into(),
             attempts: op.attempts,
             next_attempt: rfc3339(op.next_attempt_at.saturating_mul(1000)),
             last_error: op.last_error,
@@ -542,7 +708,7 @@ impl From<satu_store::Op> for PendingOp {
 }
 
 /// Progress of long work (initial sync of a folder, an import).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Progress {
     /// Account id.
     pub account: i64,
@@ -556,16 +722,16 @@ pub struct Progress {
 
 /// How an account's live sync is doing ([`crate::Satu::run_live`]): what the window shows as its
 /// online/offline indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LiveStatus {
     /// Account id.
     pub account: i64,
     /// `connecting`, `syncing` (a full pass), `connected`, `offline` (see `error` and
     /// `retry_at`) or `stopped`.
-    pub state: String,
+    pub state: LiveState,
     /// While connected: how new mail is noticed, `idle` (the server pushes it) or `poll` (the
     /// server has no IDLE: checked every minute); '' otherwise.
-    pub mode: String,
+    pub mode: LiveMode,
     /// Why the account is offline.
     pub error: Option<String>,
     /// RFC 3339 UTC time of the next connection attempt, when offline.
@@ -578,9 +744,9 @@ pub struct LiveStatus {
 impl From<satu_store::Change> for ChangeEvent {
     fn from(change: satu_store::Change) -> Self {
         ChangeEvent {
-            change: change.change.as_str().to_owned(),
+            change: change.change.into(),
             id: change.item_id,
-            kind: change.kind.as_str().to_owned(),
+            kind: change.kind.into(),
             title: change.title,
         }
     }
@@ -597,7 +763,7 @@ impl From<satu_store::ItemRow> for Item {
     fn from(row: satu_store::ItemRow) -> Self {
         Item {
             id: row.id,
-            kind: row.kind.as_str().to_owned(),
+            kind: row.kind.into(),
             account: row.account_id,
             title: row.title,
             sender: row.sender.map(|p| Person {
@@ -616,7 +782,7 @@ impl From<satu_store::ItemRow> for Item {
             folders: row.folders,
             task: row.task,
             todo: row.todo.map(|t| Todo {
-                status: t.status.as_str().to_owned(),
+                status: t.status.into(),
                 done: t.status.is_closed(),
                 due: t.due_ms.map(rfc3339),
                 completed: t.completed_ms.map(rfc3339),
@@ -640,7 +806,7 @@ impl From<satu_store::ItemRow> for Item {
 }
 
 /// The event part of a timeline item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EventBrief {
     /// Start: RFC 3339 UTC; all-day: `YYYY-MM-DD`.
     pub start: String,
@@ -668,7 +834,7 @@ pub fn event_time(ms: i64, all_day: bool) -> String {
 }
 
 /// One instance of an event in a range (`satu calendar events`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EventOccurrence {
     /// The event's item id (every instance of a series has it).
     pub id: i64,
@@ -697,7 +863,7 @@ pub struct EventOccurrence {
 }
 
 /// Someone invited to an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Attendee {
     /// Address.
     pub email: String,
@@ -708,7 +874,7 @@ pub struct Attendee {
 }
 
 /// An event with everything about it (`satu event show`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EventDetail {
     /// The series (its first instance) or the single event.
     #[serde(flatten)]
@@ -731,39 +897,48 @@ pub struct EventDetail {
 
 /// An event to make or a change to one (`satu event add|edit`): absent fields are kept (an
 /// edit) or defaulted (a new one: an hour long, in the default calendar).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct EventInput {
     /// Where it goes (default: the first calendar for events).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub calendar: Option<i64>,
     /// Title.
     #[serde(default)]
+    #[ts(type = "string")]
     pub title: Option<String>,
     /// Start: RFC 3339, `YYYY-MM-DDTHH:MM` (in `time_zone`) or `YYYY-MM-DD` (all-day).
     #[serde(default)]
+    #[ts(type = "string")]
     pub start: Option<String>,
     /// End (exclusive), the same way.
     #[serde(default)]
+    #[ts(type = "string")]
     pub end: Option<String>,
     /// A day (or days), not a time.
     #[serde(default)]
+    #[ts(type = "boolean")]
     pub all_day: Option<bool>,
     /// Where.
     #[serde(default)]
+    #[ts(optional)]
     pub location: Option<String>,
     /// Description.
     #[serde(default)]
+    #[ts(optional)]
     pub description: Option<String>,
     /// RRULE value, e.g. `FREQ=WEEKLY;COUNT=10` ('' stops repeating).
     #[serde(default)]
+    #[ts(optional)]
     pub rrule: Option<String>,
     /// IANA zone the times are in (default: this machine's).
     #[serde(default)]
+    #[ts(optional)]
     pub time_zone: Option<String>,
 }
 
 /// What an import did (`satu calendar import`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct IcsImportReport {
     /// Events and tasks added.
     pub added: u64,
@@ -811,11 +986,11 @@ impl From<satu_store::Account> for Account {
             id: a.id,
             name: a.name,
             email: a.email,
-            kind: a.kind.as_str().to_owned(),
+            kind: a.kind.into(),
             imap: hostport(a.imap),
             smtp: hostport(a.smtp),
-            security: a.security.as_str().to_owned(),
-            smtp_security: a.smtp_security.as_str().to_owned(),
+            security: a.security.into(),
+            smtp_security: a.smtp_security.into(),
             username: a.username,
             notify: a.notify,
             in_timeline: a.in_timeline,
@@ -825,7 +1000,7 @@ impl From<satu_store::Account> for Account {
 }
 
 /// A CalDAV account to add (`satu account add-caldav`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize, TS)]
 pub struct CaldavInput {
     /// The server's URL (discovery starts at its `/.well-known/caldav`), or a principal or
     /// calendar home URL.
@@ -836,14 +1011,16 @@ pub struct CaldavInput {
     pub password: String,
     /// Extra trusted certificate or CA (PEM path).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub ca_file: Option<String>,
     /// Display name (default: user@host).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub name: Option<String>,
 }
 
 /// A calendar or task list (`satu calendar list`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CalendarInfo {
     /// Calendar id.
     pub id: i64,
@@ -861,6 +1038,59 @@ pub struct CalendarInfo {
     pub tasks_go_here: bool,
 }
 
+/// A calendar's colour as the server gave it, if it is a plain `#rgb`, `#rgba`, `#rrggbb` or
+/// `#rrggbbaa` colour; else none (the window uses it in CSS, where anything else could load a
+/// URL or break out of the rule).
+pub(crate) fn css_color(color: &str) -> String {
+    let color = color.trim();
+    let plain = color.strip_prefix('#').is_some_and(|hex| {
+        matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit())
+    });
+    if plain {
+        color.to_owned()
+    } else {
+        String::new()
+    }
+}
+
+// The inputs that carry a password or a token print without it (logs, panics, `{:?}`).
+impl std::fmt::Debug for AccountInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountInput")
+            .field("email", &self.email)
+            .field("imap", &self.imap)
+            .field("smtp", &self.smtp)
+            .field("security", &self.security)
+            .field("smtp_security", &self.smtp_security)
+            .field("username", &self.username)
+            .field("ca_file", &self.ca_file)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for CaldavInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaldavInput")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("ca_file", &self.ca_file)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for MatrixInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatrixInput")
+            .field("homeserver", &self.homeserver)
+            .field("user", &self.user)
+            .field("ca_file", &self.ca_file)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl From<satu_store::CalendarRow> for CalendarInfo {
     fn from(c: satu_store::CalendarRow) -> Self {
         CalendarInfo {
@@ -868,7 +1098,7 @@ impl From<satu_store::CalendarRow> for CalendarInfo {
             account: c.account_id,
             href: c.href,
             name: c.name,
-            color: c.color,
+            color: css_color(&c.color),
             components: c.components,
             tasks_go_here: c.task_default,
         }
@@ -876,7 +1106,7 @@ impl From<satu_store::CalendarRow> for CalendarInfo {
 }
 
 /// A message to send (`satu send`, the compose window).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct SendInput {
     /// The sending account.
     pub account: i64,
@@ -885,9 +1115,11 @@ pub struct SendInput {
     pub to: Vec<String>,
     /// Cc.
     #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub cc: Vec<String>,
     /// Bcc (in the envelope only, never in the message).
     #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub bcc: Vec<String>,
     /// Subject.
     #[serde(default)]
@@ -897,33 +1129,41 @@ pub struct SendInput {
     pub body: String,
     /// An HTML version of the text, if any.
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub html: Option<String>,
     /// Paths of files to attach.
     #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub attachments: Vec<String>,
     /// The item answered: sets In-Reply-To and References, and threads the sent mail with it.
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub reply_to_item: Option<i64>,
     /// The mail forwarded: its attachments go along.
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub forward_of: Option<i64>,
     /// Send later: RFC 3339 (it goes out at the first chance after, even after a restart).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub at: Option<String>,
     /// Seconds it waits so that it can be taken back (undo send); default the
     /// `send.undo_seconds` setting.
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub undo_seconds: Option<u32>,
     /// The saved draft this sends: it leaves the drafts (and the Drafts folder).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub draft: Option<i64>,
     /// Files to attach given by content (the window's file picker), beside `attachments`.
     #[serde(default)]
+    #[ts(as = "Option<Vec<FileData>>", optional)]
     pub files: Vec<FileData>,
 }
 
 /// A file given by content.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct FileData {
     /// File name.
     pub name: String,
@@ -935,7 +1175,7 @@ pub struct FileData {
 }
 
 /// A message in the outbox (`satu outbox`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct OutboxEntry {
     /// Outbox id.
     pub id: i64,
@@ -948,7 +1188,7 @@ pub struct OutboxEntry {
     /// To and Cc.
     pub recipients: String,
     /// `queued`, `sending`, `sent`, `failed` or `cancelled`.
-    pub state: String,
+    pub state: OutboxState,
     /// Why the last attempt failed (the server's reason), if one did.
     pub error: Option<String>,
     /// Attempts so far.
@@ -980,7 +1220,7 @@ impl From<satu_store::Outgoing> for OutboxEntry {
             message_id: o.message_id,
             subject: o.subject,
             recipients: o.recipients,
-            state: o.state.as_str().to_owned(),
+            state: o.state.into(),
             error: (!o.last_error.is_empty()).then_some(o.last_error),
             attempts: o.attempts,
             send_at: queued.then(|| rfc3339(o.not_before_ms)),
@@ -997,10 +1237,11 @@ impl From<satu_store::Outgoing> for OutboxEntry {
 }
 
 /// A reply or forward, ready to edit and send.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Draft {
     /// The saved draft's id (`satu drafts`); null for a reply or forward not saved yet.
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub id: Option<i64>,
     /// The account to send from.
     pub account: i64,
@@ -1012,6 +1253,7 @@ pub struct Draft {
     pub cc: Vec<String>,
     /// Bcc.
     #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub bcc: Vec<String>,
     /// Subject.
     #[serde(default)]
@@ -1027,9 +1269,11 @@ pub struct Draft {
     pub forward_of: Option<i64>,
     /// When it was last saved, RFC 3339 UTC (saved drafts).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub updated: Option<String>,
     /// Whether its latest text is in the account's Drafts folder.
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub in_drafts: bool,
 }
 
@@ -1052,7 +1296,7 @@ impl From<satu_store::Draft> for Draft {
 }
 
 /// The chat part of a chat item (kind `chat`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChatBrief {
     /// The room's number (`satu chat rooms`).
     pub room: i64,
@@ -1065,7 +1309,7 @@ pub struct ChatBrief {
     /// The sender's Matrix user id.
     pub sender_id: String,
     /// `queued` (written here, not sent yet), `sent` or `failed` (see `error`).
-    pub state: String,
+    pub state: ChatState,
     /// Why the last send failed; null when none.
     pub error: Option<String>,
     /// The event it answers; null when none.
@@ -1091,7 +1335,8 @@ impl From<satu_store::ChatInfo> for ChatBrief {
             room_name: c.room_name,
             event_id: c.event_id,
             sender_id: c.sender,
-            state: c.state,
+            // A state this Satu does not know shows as failed (it wants the user).
+            state: ChatState::parse(&c.state).unwrap_or(ChatState::Failed),
             error: some(c.error),
             reply_to: some(c.reply_to),
             thread_root: some(c.thread_root),
@@ -1104,7 +1349,7 @@ impl From<satu_store::ChatInfo> for ChatBrief {
 }
 
 /// The message a chat message answers (`satu show`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChatQuote {
     /// Its item id.
     pub item: i64,
@@ -1115,7 +1360,7 @@ pub struct ChatQuote {
 }
 
 /// A room or direct chat of a Matrix account (`satu chat rooms`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChatRoom {
     /// Its number: what `satu chat send` and the others take.
     pub id: i64,
@@ -1132,7 +1377,7 @@ pub struct ChatRoom {
     /// End-to-end encrypted: its messages show as encrypted.
     pub encrypted: bool,
     /// `join`, `invite` (join it with `satu chat join`) or `leave`.
-    pub membership: String,
+    pub membership: Membership,
     /// Notifications off.
     pub muted: bool,
     /// Unread messages.
@@ -1157,7 +1402,8 @@ impl From<satu_store::ChatRoom> for ChatRoom {
             topic: r.topic,
             direct: r.direct,
             encrypted: r.encrypted,
-            membership: r.membership,
+            // Banned or knocking: not in the room.
+            membership: Membership::parse(&r.membership).unwrap_or(Membership::Leave),
             muted: r.muted,
             unread: r.unread,
             messages: r.messages,
@@ -1169,7 +1415,7 @@ impl From<satu_store::ChatRoom> for ChatRoom {
 }
 
 /// A Matrix account to add (`satu account add-matrix`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize, TS)]
 pub struct MatrixInput {
     /// The homeserver (`https://matrix.example.org`; its `.well-known` is followed).
     pub homeserver: String,
@@ -1178,20 +1424,24 @@ pub struct MatrixInput {
     pub user: String,
     /// Password: used once to sign in; only the access token is kept (in the OS keyring).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub password: Option<String>,
     /// An access token instead of a password.
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub access_token: Option<String>,
     /// Extra trusted certificate or CA (PEM path).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub ca_file: Option<String>,
     /// Display name (default: the user id).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub name: Option<String>,
 }
 
 /// What a Matrix pass did (`chat` in a sync report).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChatSyncCounts {
     /// Rooms the server had news of.
     pub rooms: u64,
@@ -1206,7 +1456,7 @@ pub struct ChatSyncCounts {
 }
 
 /// What `satu chat history` loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HistoryReport {
     /// The room's number.
     pub room: i64,
@@ -1220,7 +1470,7 @@ pub struct HistoryReport {
 
 /// A view of the timeline kept open (`Satu::open_view`): its rows change as the store does, and
 /// the window hears the diffs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct ViewQuery {
     /// The timeline's filters; `limit` is the first page's size (default 50), `before` is not
     /// used (a view grows with `Satu::view_more`).
@@ -1229,11 +1479,12 @@ pub struct ViewQuery {
     /// Search results for this text instead (every word must match, the last as a prefix);
     /// the filters are not used then.
     #[serde(default)]
+    #[ts(optional)]
     pub search: Option<String>,
 }
 
 /// The first page of an opened view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ViewPage {
     /// The view's id, for `view_more`, `close_view` and its diffs.
     pub view: u64,
@@ -1246,7 +1497,7 @@ pub struct ViewPage {
 }
 
 /// A batch of diffs of a view: apply it on top of version `version - 1`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ViewDiffs {
     /// The view.
     pub view: u64,
@@ -1259,7 +1510,7 @@ pub struct ViewDiffs {
 }
 
 /// One step of a diff. `T` is a row (the API's `Item`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Diff<T> {
     /// The list is these rows now.
@@ -1286,4 +1537,54 @@ pub enum Diff<T> {
         /// Where.
         index: usize,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_color;
+
+    #[test]
+    fn only_plain_colours_reach_the_css() {
+        for ok in ["#fff", "#FFAA00", "#12345678", " #abcd "] {
+            assert_eq!(css_color(ok), ok.trim(), "{ok}");
+        }
+        for bad in [
+            "red; background: url(https://tracker.example/x)",
+            "url(https://x)",
+            "#12345",
+            "#ggg",
+            "rgb(1,2,3)",
+            "",
+            "#fff;}",
+        ] {
+            assert_eq!(css_color(bad), "", "{bad}");
+        }
+    }
+
+    #[test]
+    fn inputs_print_without_their_secrets() {
+        let account = super::AccountInput {
+            email: "a@example.com".into(),
+            imap: "imap.example.com:993".into(),
+            smtp: "smtp.example.com:465".into(),
+            security: None,
+            smtp_security: None,
+            username: None,
+            password: "canary-imap".into(),
+            ca_file: None,
+            name: None,
+        };
+        let matrix = super::MatrixInput {
+            password: Some("canary-matrix".into()),
+            access_token: Some("canary-token".into()),
+            ..Default::default()
+        };
+        let caldav = super::CaldavInput {
+            password: "canary-dav".into(),
+            ..Default::default()
+        };
+        let printed = format!("{account:?} {matrix:?} {caldav:?}");
+        assert!(!printed.contains("canary"), "{printed}");
+        assert!(printed.contains("a@example.com"));
+    }
 }

@@ -8,9 +8,10 @@ use satu_mail::smtp::SmtpError;
 use satu_matrix::MatrixError;
 use satu_store::StoreError;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// What kind of failure, for callers that branch on it. Serialized in snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -51,7 +52,7 @@ impl ErrorCode {
 }
 
 /// An error as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
     /// What kind of failure.
@@ -60,6 +61,7 @@ pub struct ApiError {
     pub message: String,
     /// The input field at fault (`email`, `imap`, `smtp`, `password`, `file`, …), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub field: Option<String>,
 }
 

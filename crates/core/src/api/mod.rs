@@ -31,6 +31,11 @@ use crate::context::Context;
 use crate::timeline::view::Views;
 pub(crate) use error::ApiResult;
 
+/// Log targets held at `debug` whatever `SATU_LOG` says: at `trace` they write the raw
+/// protocol, a `LOGIN` with its password included. Front ends add `TARGET=debug` directives for
+/// these after the user's filter.
+pub const QUIET_LOG_TARGETS: &[&str] = &["async_imap", "imap_proto"];
+
 /// A handle on one Satu data directory. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Satu {

@@ -73,7 +73,8 @@ pub(crate) fn summary(
         answer: answered
             .map(str::to_ascii_lowercase)
             .or_else(|| stored.and_then(|(_, e)| answer_in(e)))
-            .or_else(|| answer_in(event)),
+            .or_else(|| answer_in(event))
+            .and_then(|answer| dto::InvitationAnswer::parse(&answer)),
         event: stored.map(|(id, _)| id),
     }
 }
@@ -366,9 +367,15 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
         assert_eq!(s.answer, None);
         let kept = ics::read_event(&stored).expect("event");
         let s = summary(&event, "alice@example.com", Some((9, &kept)), None);
-        assert_eq!((s.answer.as_deref(), s.event), (Some("tentative"), Some(9)));
+        assert_eq!(
+            (s.answer.map(dto::InvitationAnswer::as_str), s.event),
+            (Some("tentative"), Some(9))
+        );
         let s = summary(&event, "alice@example.com", None, Some("DECLINED"));
-        assert_eq!(s.answer.as_deref(), Some("declined"));
+        assert_eq!(
+            s.answer.map(dto::InvitationAnswer::as_str),
+            Some("declined")
+        );
         assert_eq!(partstat("Decline"), Some("DECLINED"));
         assert_eq!(partstat("later"), None);
         assert!(find(&[REQUEST.to_owned()]).is_some());

@@ -36,6 +36,7 @@ use tracing::Instrument as _;
 
 use super::{cancellable, retrying, LiveOptions, Reporter};
 use crate::context::Context;
+use crate::dto::{LiveMode, LiveState};
 
 use crate::{notify, replay, secrets, sync};
 
@@ -88,12 +89,17 @@ impl AccountLoop {
     ) -> anyhow::Result<()> {
         let store = self.ctx.store();
         let account = &self.account;
-        let mode = if session.has("IDLE") { "idle" } else { "poll" };
+        let mode = if session.has("IDLE") {
+            LiveMode::Idle
+        } else {
+            LiveMode::Poll
+        };
         let mut watchers = Watchers::new(config.clone(), self.options, cancel.child_token());
         let dirty = watchers.dirty.clone();
         watchers.update(pushed_folders(store, account.id)?);
 
-        self.status.set("syncing", "", None, None);
+        self.status
+            .set(LiveState::Syncing, LiveMode::None, None, None);
         // INBOX first, once its watcher listens: what arrived while offline is in at once, and
         // nothing can arrive unseen between this sync and the first IDLE. (Every other watcher
         // marks its folder dirty once it listens, so each is synced after its watcher starts.)
@@ -118,7 +124,7 @@ impl AccountLoop {
             return Ok(());
         }
         *online = true;
-        self.status.set("connected", mode, None, None);
+        self.status.set(LiveState::Connected, mode, None, None);
         // The server answers again: mail waiting for it in the outbox goes now, not when its
         // backoff ends.
         match store.write(|tx| tx.outgoing_due_now(account.id, crate::send::now_ms())) {
@@ -196,11 +202,11 @@ impl AccountLoop {
                 }
                 _ = choices.tick() => watchers.update(pushed_folders(store, account.id)?),
                 _ = full.tick() => {
-                    self.status.set("syncing", "", None, None);
+                    self.status.set(LiveState::Syncing, LiveMode::None, None, None);
                     if self.full_pass(session, cancel, &mut watchers).await?.is_none() {
                         break;
                     }
-                    self.status.set("connected", mode, None, None);
+                    self.status.set(LiveState::Connected, mode, None, None);
                 }
             }
         }

@@ -15,6 +15,7 @@ use tracing::Instrument as _;
 
 use super::{cancellable, retrying, LiveOptions, Reporter};
 use crate::context::Context;
+use crate::dto::{LiveMode, LiveState};
 use crate::matrix::{client, flush, sync_once};
 use crate::notify;
 
@@ -47,7 +48,8 @@ impl ChatLoop {
     ) -> anyhow::Result<()> {
         let client = client(&self.ctx, &self.account)?;
         let store = self.ctx.store().clone();
-        self.status.set("syncing", "longpoll", None, None);
+        self.status
+            .set(LiveState::Syncing, LiveMode::Longpoll, None, None);
         let Some(first) = cancellable(
             cancel,
             sync_once(&store, &self.account, &client, Duration::ZERO),
@@ -74,7 +76,8 @@ impl ChatLoop {
                 account_id = self.account.id
             )),
         );
-        self.status.set("connected", "longpoll", None, None);
+        self.status
+            .set(LiveState::Connected, LiveMode::Longpoll, None, None);
         loop {
             let Some(pass) =
                 cancellable(cancel, sync_once(&store, &self.account, &client, LONG_POLL)).await

@@ -29,7 +29,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use crate::context::Context;
-use crate::dto::{rfc3339, LiveStatus, Progress};
+use crate::dto::{rfc3339, LiveMode, LiveState, LiveStatus, Progress};
 use crate::error::ApiError;
 
 /// First reconnection delay.
@@ -187,21 +187,21 @@ impl Reporter {
 
     pub(crate) fn set(
         &self,
-        state: &str,
-        mode: &str,
+        state: LiveState,
+        mode: LiveMode,
         error: Option<String>,
         retry_at: Option<String>,
     ) {
         let status = LiveStatus {
             account: self.account,
-            state: state.to_owned(),
-            mode: mode.to_owned(),
+            state,
+            mode,
             error,
             retry_at,
             progress: None,
         };
         if self.publish(status.clone()) {
-            tracing::info!(state, mode, error = ?status.error, "Account status.");
+            tracing::info!(state = %state, mode = %mode, error = ?status.error, "Account status.");
         }
     }
 
@@ -257,7 +257,7 @@ pub(crate) async fn retrying<F>(
 {
     let mut failures = 0_u32;
     while !cancel.is_cancelled() {
-        status.set("connecting", "", None, None);
+        status.set(LiveState::Connecting, LiveMode::None, None, None);
         let (result, online) = connection().await;
         let error = match result {
             Ok(()) => break,
@@ -273,8 +273,8 @@ pub(crate) async fn retrying<F>(
         let retry_at = chrono::Utc::now()
             + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
         status.set(
-            "offline",
-            "",
+            LiveState::Offline,
+            LiveMode::None,
             Some(message),
             Some(rfc3339(retry_at.timestamp_millis())),
         );
@@ -285,7 +285,7 @@ pub(crate) async fn retrying<F>(
             break;
         }
     }
-    status.set("stopped", "", None, None);
+    status.set(LiveState::Stopped, LiveMode::None, None, None);
 }
 
 #[cfg(test)]

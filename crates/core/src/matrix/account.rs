@@ -54,12 +54,8 @@ pub(crate) async fn add(ctx: &Context, input: dto::MatrixInput) -> ApiResult<i64
         }
         (None, password) => {
             let password = password.unwrap_or_default();
-            let host = std::env::var("HOSTNAME").unwrap_or_default();
-            let device = if host.is_empty() {
-                "Satu".to_owned()
-            } else {
-                format!("Satu on {host}")
-            };
+            // Other users see device names: the system's kind, never the machine's name.
+            let device = format!("Satu on {}", device_system());
             let login = client
                 .login(input.user.trim(), &password, &device)
                 .await
@@ -95,4 +91,15 @@ pub(crate) async fn add(ctx: &Context, input: dto::MatrixInput) -> ApiResult<i64
     }
     tracing::info!(account_id = id, user = %user_id, device = %device_id, "Matrix account added.");
     Ok(id)
+}
+
+/// The kind of system for the device's name (`Linux`, `macOS`, `Windows`, …).
+fn device_system() -> &'static str {
+    match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "macOS",
+        "windows" => "Windows",
+        "freebsd" => "FreeBSD",
+        _ => "desktop",
+    }
 }

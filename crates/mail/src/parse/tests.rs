@@ -71,3 +71,15 @@ fn subject_keys_drop_reply_prefixes_in_several_languages() {
     assert_eq!(subject_key("回复：会议"), ("会议".into(), true));
     assert_eq!(subject_key("Plan: Q3"), ("plan: q3".into(), false));
 }
+
+#[test]
+fn bidi_controls_never_reach_a_subject_a_name_or_an_attachment_name() {
+    let raw = "From: =?UTF-8?Q?Bank=E2=80=AE_kcabdeef?= <bank@example.com>\r\nSubject: =?UTF-8?Q?Invoice_=E2=80=AEfdp.exe?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHi\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=UTF-8''photo%E2%80%AEgpj.exe\r\n\r\nMZ\r\n--b--\r\n";
+    let m = parse_message(raw.as_bytes());
+    assert_eq!(m.subject, "Invoice fdp.exe");
+    assert_eq!(
+        m.from.as_ref().and_then(|f| f.0.as_deref()),
+        Some("Bank kcabdeef")
+    );
+    assert_eq!(m.attachments[0].name, "photogpj.exe");
+}
