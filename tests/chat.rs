@@ -651,3 +651,34 @@ fn tokens_direct_chats_formatted_bodies_and_threads() {
         "a thread's fallback is no reply"
     );
 }
+
+#[test]
+fn a_removed_account_signs_its_device_out_and_names_no_machine() {
+    let synapse = Synapse::start();
+    let satu = Satu::new();
+    let id = add_alice(&satu, &synapse);
+    let alice = synapse.login("alice", "alice-pass");
+    let satu_devices = |peer: &Peer| -> Vec<Value> {
+        peer.call("GET", "/v3/devices", None)["devices"]
+            .as_array()
+            .expect("devices")
+            .iter()
+            .filter(|d| {
+                d["display_name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("Satu"))
+            })
+            .cloned()
+            .collect()
+    };
+    let devices = satu_devices(&alice);
+    assert_eq!(devices.len(), 1, "{devices:?}");
+    let name = devices[0]["display_name"].as_str().unwrap_or_default();
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    assert!(
+        host.trim().is_empty() || !name.contains(host.trim()),
+        "the device name shows the machine: {name}"
+    );
+    satu.json(&["account", "remove", &id.to_string()]);
+    assert!(satu_devices(&alice).is_empty(), "signed out on removal");
+}

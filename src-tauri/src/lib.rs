@@ -34,6 +34,23 @@ pub(crate) fn started() -> std::time::Instant {
     *STARTED.get_or_init(std::time::Instant::now)
 }
 
+/// Whether the window may show `url`: the app itself (`tauri://localhost`, or
+/// `http(s)://tauri.localhost` on Windows), a mail's frame (`about:srcdoc`, `about:blank`), and
+/// in a development build the Vite server on 127.0.0.1:1420.
+pub(crate) fn is_app_url(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "about" => matches!(url.path(), "blank" | "srcdoc"),
+        "http" | "https" if url.host_str() == Some("tauri.localhost") => true,
+        "http" => {
+            cfg!(not(feature = "custom-protocol"))
+                && matches!(url.host_str(), Some("127.0.0.1" | "localhost"))
+                && url.port() == Some(1420)
+        }
+        _ => false,
+    }
+}
+
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
@@ -89,6 +106,16 @@ pub fn run() {
                         Err(e) => tracing::warn!(error = %e.message, "Cannot open a link."),
                     }
                     NewWindowResponse::Deny
+                })
+                // The window shows the app and nothing else: a link that would load another
+                // page in it (or in a mail's frame) goes nowhere; links leave through
+                // `on_new_window` above, to the browser.
+                .on_navigation(|url| {
+                    let allowed = is_app_url(url);
+                    if !allowed {
+                        tracing::warn!(url = %url, "A navigation away from the app was stopped.");
+                    }
+                    allowed
                 })
                 .build()?;
             let (live, handle) = (satu.clone(), app.handle().clone());
@@ -242,6 +269,37 @@ pub fn run() {
         Err(e) => {
             eprintln!("satu: cannot start the app: {e}");
             std::process::exit(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_app_url;
+
+    #[test]
+    fn the_window_shows_the_app_and_mail_frames_only() {
+        let url = |u: &str| tauri::Url::parse(u).expect("url");
+        for ok in [
+            "tauri://localhost/",
+            "tauri://localhost/index.html#x",
+            "http://tauri.localhost/",
+            "https://tauri.localhost/assets/a.js",
+            "about:srcdoc",
+            "about:blank",
+        ] {
+            assert!(is_app_url(&url(ok)), "{ok}");
+        }
+        for bad in [
+            "https://example.com/",
+            "http://evil.tauri.localhost.example/",
+            "tauri://evil/",
+            "file:///etc/passwd",
+            "data:text/html,<script>1</script>",
+            "javascript:alert(1)",
+            "about:config",
+        ] {
+            assert!(!is_app_url(&url(bad)), "{bad}");
         }
     }
 }

@@ -38,6 +38,9 @@ pub use xml::{Calendar, Resource};
 
 /// How long one request may take.
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest answer read: a whole calendar of 100 000 events in one sync answer is about
+/// 170 MiB.
+const MAX_ANSWER_BYTES: usize = 512 << 20;
 /// Redirects followed (discovery goes through one or two).
 const MAX_REDIRECTS: usize = 5;
 
@@ -391,10 +394,18 @@ impl Client {
                 continue;
             }
             let headers = response.headers().clone();
-            let text = response
-                .text()
-                .await
-                .map_err(|e| transport_error(url.as_str(), &e))?;
+            let text = match satu_net::text_within(response, MAX_ANSWER_BYTES).await {
+                Ok(text) => text,
+                Err(satu_net::BodyError::Transport(e)) => {
+                    return Err(transport_error(url.as_str(), &e))
+                }
+                Err(satu_net::BodyError::TooLarge(limit)) => {
+                    return Err(CaldavError::BadResponse {
+                        href: url.to_string(),
+                        reason: format!("the answer is larger than {} MiB", limit >> 20),
+                    })
+                }
+            };
             return Ok((url, status, headers, text));
         }
     }

@@ -1109,7 +1109,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             })
         }
         Command::Account(AccountCommand::Remove { id }) => {
-            satu.remove_account(id)?;
+            satu.remove_account(id).await?;
             output(json, &serde_json::json!({ "removed": id }), || {
                 format!("Removed account {id}.")
             })

@@ -74,6 +74,7 @@ pub(crate) fn open(ctx: &Context, id: i64, index: u32) -> ApiResult<PathBuf> {
             ),
         ));
     }
+    sweep_opened(&ctx.data_dir().join("opened"), KEEP_OPENED);
     let dir = ctx.data_dir().join("opened").join(format!("{id}-{index}"));
     std::fs::create_dir_all(&dir).with_context(|| format!("Cannot create {}", dir.display()))?;
     #[cfg(unix)]
@@ -93,6 +94,36 @@ pub(crate) fn open(ctx: &Context, id: i64, index: u32) -> ApiResult<PathBuf> {
     mark_origin(&path, &from, detail.row.message_id.as_deref().unwrap_or(""));
     links::open_in_system(&path.to_string_lossy())?;
     Ok(path)
+}
+
+/// How long an opened attachment's copy is kept (the application it was handed to may still
+/// read it a while; after that it is only a copy of what the message holds).
+const KEEP_OPENED: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Removes the copies in `opened` (one folder per attachment) whose files are all older than
+/// `keep`; what cannot be read or removed stays (and is said in the log).
+fn sweep_opened(opened: &std::path::Path, keep: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(opened) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    let old = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > keep))
+    };
+    for entry in entries.flatten() {
+        let folder = entry.path();
+        let Ok(files) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let all_old = files.flatten().all(|f| old(&f.path()));
+        if all_old {
+            if let Err(e) = std::fs::remove_dir_all(&folder) {
+                tracing::info!(path = %folder.display(), error = %e, "An old opened attachment could not be removed.");
+            }
+        }
+    }
 }
 
 /// The longest file name written, in bytes (file systems allow 255; room is left for what the
@@ -351,6 +382,26 @@ mod tests {
         ] {
             assert!(may_open(name, mime).is_err(), "{name} {mime}");
         }
+    }
+
+    #[test]
+    fn copies_of_opened_attachments_go_after_a_week() {
+        let opened = tempfile::tempdir().expect("tempdir");
+        let week_old = opened.path().join("1-0");
+        let fresh = opened.path().join("2-0");
+        for dir in [&week_old, &fresh] {
+            std::fs::create_dir(dir).expect("mkdir");
+            std::fs::write(dir.join("a.pdf"), b"%PDF").expect("write");
+        }
+        let eight_days = std::time::Duration::from_secs(8 * 24 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(week_old.join("a.pdf"))
+            .and_then(|f| f.set_modified(std::time::SystemTime::now() - eight_days))
+            .expect("age the copy");
+        sweep_opened(opened.path(), KEEP_OPENED);
+        assert!(!week_old.exists());
+        assert!(fresh.join("a.pdf").exists());
     }
 
     #[cfg(all(unix, not(target_os = "macos")))]

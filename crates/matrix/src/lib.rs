@@ -42,6 +42,8 @@ use url::Url;
 
 /// How long an ordinary request may take.
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest answer read (a first `/sync` of a busy account is a few MiB).
+const MAX_ANSWER_BYTES: usize = 64 << 20;
 /// What a long-poll `/sync` may take beyond the timeout it asks the server for.
 const SYNC_SLACK: Duration = Duration::from_secs(30);
 
@@ -585,10 +587,18 @@ impl Client {
             .await
             .map_err(|e| transport_error(self.base.as_str(), &e))?;
         let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| transport_error(self.base.as_str(), &e))?;
+        let text = match satu_net::text_within(response, MAX_ANSWER_BYTES).await {
+            Ok(text) => text,
+            Err(satu_net::BodyError::Transport(e)) => {
+                return Err(transport_error(self.base.as_str(), &e))
+            }
+            Err(satu_net::BodyError::TooLarge(limit)) => {
+                return Err(MatrixError::BadResponse {
+                    path,
+                    reason: format!("the answer is larger than {} MiB", limit >> 20),
+                })
+            }
+        };
         if status.is_success() {
             return serde_json::from_str(&text).map_err(|e| MatrixError::BadResponse {
                 path,
@@ -645,7 +655,9 @@ impl Client {
         if let Ok(well_known) = client.base.join("/.well-known/matrix/client") {
             if let Ok(response) = client.http.get(well_known).send().await {
                 if response.status().is_success() {
-                    let text = response.text().await.unwrap_or_default();
+                    let text = satu_net::text_within(response, 64 << 10)
+                        .await
+                        .unwrap_or_default();
                     if let Ok(value) = serde_json::from_str::<Value>(&text) {
                         if let Some(base) = value
                             .pointer("/m.homeserver/base_url")

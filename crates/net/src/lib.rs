@@ -49,6 +49,39 @@ pub enum Transport {
     Unreachable(String),
 }
 
+/// Why an answer's body could not be read whole.
+#[cfg(feature = "http")]
+#[derive(Debug)]
+pub enum BodyError {
+    /// Longer than the caller allows (the limit in bytes).
+    TooLarge(usize),
+    /// The transfer failed.
+    Transport(reqwest::Error),
+}
+
+/// The body of `response` as text (invalid UTF-8 replaced), refused once it grows past
+/// `limit` bytes: a server cannot make Satu hold more than that in memory for one answer.
+#[cfg(feature = "http")]
+pub async fn text_within(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<String, BodyError> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge(limit));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
 #[cfg(feature = "http")]
 /// Classifies a `reqwest` failure, its whole chain of causes in the reason.
 pub fn transport(e: &reqwest::Error) -> Transport {
@@ -110,5 +143,41 @@ mod tests {
             .expect_err("empty")
             .contains("no certificate"));
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[cfg(feature = "http")]
+    #[tokio::test]
+    async fn an_answer_past_its_limit_is_refused_with_or_without_a_length() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            for with_length in [true, false, false] {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut request = [0u8; 1024];
+                let _ = stream.read(&mut request).await;
+                let head = if with_length {
+                    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+                } else {
+                    "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
+                };
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&[b'x'; 100]).await;
+                let _ = stream.shutdown().await;
+            }
+        });
+        let client = reqwest::Client::new();
+        for limit in [10, 10, 1000] {
+            let response = client.get(&url).send().await.expect("answer");
+            let read = text_within(response, limit).await;
+            match limit {
+                10 => assert!(matches!(read, Err(BodyError::TooLarge(10))), "{read:?}"),
+                _ => assert_eq!(read.expect("read").len(), 100),
+            }
+        }
     }
 }

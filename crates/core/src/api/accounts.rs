@@ -23,8 +23,14 @@ impl Satu {
         accounts::add_imap(&self.ctx, input).await
     }
 
-    /// Removes an account, everything synced from it, and its password.
-    pub fn remove_account(&self, id: i64) -> ApiResult<()> {
+    /// Removes an account, everything synced from it, and its password; a Matrix account's
+    /// device is signed out first (for a few seconds at most: offline, it is removed here all
+    /// the same, and the device stays listed on the homeserver).
+    pub async fn remove_account(&self, id: i64) -> ApiResult<()> {
+        let account = self.ctx.store().account(id)?;
+        if account.kind == satu_store::AccountKind::Matrix {
+            matrix::account::sign_out(&self.ctx, &account).await;
+        }
         accounts::remove(&self.ctx, id)
     }
 

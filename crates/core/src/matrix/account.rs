@@ -4,7 +4,7 @@
 use satu_store::{AccountKind, NewAccount, Security};
 
 use crate::accounts::checked_ca_file;
-use crate::context::Context;
+use crate::context::{Context, PUSH_NOW_TIMEOUT};
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets;
@@ -91,6 +91,25 @@ pub(crate) async fn add(ctx: &Context, input: dto::MatrixInput) -> ApiResult<i64
     }
     tracing::info!(account_id = id, user = %user_id, device = %device_id, "Matrix account added.");
     Ok(id)
+}
+
+/// Signs the account's device out of its homeserver (its access token stops working), for at
+/// most [`PUSH_NOW_TIMEOUT`]; a failure is only logged (the account goes anyway).
+pub(crate) async fn sign_out(ctx: &Context, account: &satu_store::Account) {
+    let attempt = async {
+        let client = crate::matrix::client(ctx, account)?;
+        client.logout().await.map_err(anyhow::Error::from)
+    };
+    match tokio::time::timeout(PUSH_NOW_TIMEOUT, attempt).await {
+        Ok(Ok(())) => tracing::info!(account_id = account.id, "Matrix device signed out."),
+        Ok(Err(e)) => {
+            tracing::warn!(account_id = account.id, error = %format!("{e:#}"), "The Matrix device could not be signed out; it stays listed on the homeserver.")
+        }
+        Err(_) => tracing::warn!(
+            account_id = account.id,
+            "The homeserver did not answer the sign-out in time; the device stays listed there."
+        ),
+    }
 }
 
 /// The kind of system for the device's name (`Linux`, `macOS`, `Windows`, …).

@@ -5,6 +5,9 @@
 
 use serde_json::{json, Value};
 
+/// The longest formatted (HTML) message body shown as HTML.
+const MAX_FORMATTED_BYTES: usize = 256 << 10;
+
 /// What a message's content says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Content {
@@ -72,9 +75,11 @@ pub(crate) fn read(kind: &str, content: &Value) -> Content {
     if !reply_to.is_empty() {
         body = strip_reply_fallback(&body);
     }
+    // Formatted text longer than any message a person writes is shown as its plain body (the
+    // sanitizer's time grows with it).
     let html = (text(shown, "format") == "org.matrix.custom.html")
         .then(|| text(shown, "formatted_body"))
-        .filter(|h| !h.is_empty())
+        .filter(|h| !h.is_empty() && h.len() <= MAX_FORMATTED_BYTES)
         .map(|h| strip_mx_reply(&h));
     let body = match msgtype.as_str() {
         "m.image" | "m.file" | "m.video" | "m.audio" | "m.sticker" => {
@@ -157,6 +162,19 @@ pub(crate) fn text_message(body: &str, reply_to: Option<(&str, &str, &str)>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_formatted_body_shows_as_its_plain_text() {
+        let content = json!({
+            "msgtype": "m.text",
+            "body": "plain",
+            "format": "org.matrix.custom.html",
+            "formatted_body": "<b>x</b>".repeat(40_000),
+        });
+        let read = read("m.room.message", &content);
+        assert_eq!(read.html, None);
+        assert_eq!(read.body, "plain");
+    }
 
     #[test]
     fn a_reply_loses_its_fallback_and_names_what_it_answers() {
