@@ -30,7 +30,14 @@ describe('prepareMailHtml', () => {
     const [link, plain] = Array.from(doc.querySelectorAll('a'));
     expect(link.getAttribute('target')).toBe('_blank');
     expect(link.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(link.getAttribute('title')).toBe(link.getAttribute('href'));
     expect(plain.hasAttribute('target')).toBe(false);
+  });
+
+  it('shows where a link really goes, whatever title the sender gave it', () => {
+    const { html } = prepareMailHtml('<a href="https://evil.example/x" title="https://bank.example">Bank</a>', false);
+    const link = new DOMParser().parseFromString(html, 'text/html').querySelector('a');
+    expect(link?.getAttribute('title')).toBe('https://evil.example/x');
   });
 
   it('runs and loads nothing while preparing', () => {

@@ -13,7 +13,8 @@ const REMOTE = /^\s*https?:/i;
  * Remote `img` sources move to `data-satu-src` (nothing fetches them) unless `loadRemote`;
  * `srcset` goes (it could name more remote images); links get `target="_blank"`, so a click asks
  * the app for a new window, which the app refuses and opens the link in the system browser
- * instead. Parsing happens in an inert document: nothing loads or runs.
+ * instead, and their real destination as their `title` (shown on hover; a title the sender
+ * wrote could say anything). Parsing happens in an inert document: nothing loads or runs.
  */
 export function prepareMailHtml(html: string, loadRemote: boolean): PreparedHtml {
   const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}`, 'text/html');
@@ -31,6 +32,7 @@ export function prepareMailHtml(html: string, loadRemote: boolean): PreparedHtml
   for (const link of Array.from(doc.querySelectorAll('a[href]'))) {
     link.setAttribute('target', '_blank');
     link.setAttribute('rel', 'noopener noreferrer');
+    link.setAttribute('title', link.getAttribute('href') ?? '');
   }
   return { html: doc.body.innerHTML, remote };
 }
