@@ -33,6 +33,8 @@ NO_COLOR=1 logged npm --prefix ui test --silent
 step "Rust: formatting and lints"
 cargo fmt --all -- --check
 cargo clippy "${CARGO_SELECTION[@]}" --all-targets -- -D warnings
+# A dependency no code uses (installed by tests/servers/install.sh).
+"${CARGO_HOME:-$HOME/.cargo}/bin/cargo-machete"
 
 step "Rust: unit and integration tests"
 # Passwords go to the kernel keyring in tests, which needs a session keyring: keyctl gives the

@@ -94,6 +94,14 @@ if ! command -v cargo-nextest >/dev/null && [ ! -x "$cargo_bin/cargo-nextest" ];
   cargo install cargo-nextest --locked --quiet
 fi
 
+# Unused dependencies are a lint of the test command (scripts/test.sh).
+CARGO_MACHETE_VERSION=0.9.2
+if ! command -v cargo-machete >/dev/null && [ ! -x "$cargo_bin/cargo-machete" ]; then
+  need_cargo
+  echo "==> cargo install cargo-machete $CARGO_MACHETE_VERSION (compiles; about a minute)"
+  cargo install cargo-machete --version "$CARGO_MACHETE_VERSION" --locked --quiet
+fi
+
 if ! command -v tauri-driver >/dev/null; then
   echo "install.sh: note: tauri-driver is in $cargo_bin, which is not on PATH" >&2
 fi
