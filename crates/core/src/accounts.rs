@@ -55,13 +55,51 @@ pub(crate) async fn add_imap(ctx: &Context, input: AccountInput) -> ApiResult<i6
         .await
         .map_err(anyhow::Error::from)?;
     session.logout().await;
-    let id = ctx.store().write(|tx| tx.add_account(&account))?;
-    if let Err(e) = secrets::set_password(&ctx.secret_key(id), &input.password) {
-        // Never keep an account whose password could not be stored safely.
+    let id = keep(ctx, &account, &input.password, |_, _| Ok(()))?;
+    tracing::info!(account_id = id, "Account added.");
+    Ok(id)
+}
+
+/// A new account reached over HTTP (CalDAV, Matrix): no mail servers; its URL and login.
+pub(crate) fn http_account(
+    kind: AccountKind,
+    name: String,
+    url: String,
+    username: String,
+    ca_file: Option<String>,
+) -> NewAccount {
+    NewAccount {
+        kind,
+        name,
+        email: String::new(),
+        imap: (String::new(), 0),
+        smtp: (String::new(), 0),
+        security: Security::Tls,
+        smtp_security: None,
+        url,
+        username,
+        ca_file,
+    }
+}
+
+/// Stores `account` (with what `rows` writes for it in the same transaction) and its secret
+/// (password or token) in the OS keyring. When the keyring fails nothing stays: never an
+/// account whose secret could not be kept safely.
+pub(crate) fn keep(
+    ctx: &Context,
+    account: &NewAccount,
+    secret: &str,
+    rows: impl FnOnce(&mut satu_store::Tx<'_>, i64) -> anyhow::Result<()>,
+) -> ApiResult<i64> {
+    let id = ctx.store().write(|tx| {
+        let id = tx.add_account(account)?;
+        rows(tx, id)?;
+        Ok(id)
+    })?;
+    if let Err(e) = secrets::set_password(&ctx.secret_key(id), secret) {
         let _ = ctx.store().write(|tx| tx.remove_account(id));
         return Err(e);
     }
-    tracing::info!(account_id = id, "Account added.");
     Ok(id)
 }
 

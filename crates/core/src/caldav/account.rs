@@ -1,12 +1,11 @@
 //! Adding a CalDAV account: discovery, the calendars listed, the password in the OS keyring.
 
-use satu_store::{AccountKind, NewAccount, Security};
+use satu_store::AccountKind;
 
-use crate::accounts::checked_ca_file;
+use crate::accounts::{checked_ca_file, http_account, keep};
 use crate::context::Context;
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
-use crate::secrets;
 
 /// Adds a CalDAV account after discovery worked (RFC 6764 `/.well-known/caldav`, then the
 /// principal and its calendar home) and the calendars could be listed. The password goes to
@@ -44,29 +43,18 @@ pub(crate) async fn add(ctx: &Context, input: dto::CaldavInput) -> ApiResult<i64
         .clone()
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| format!("{}@{host}", config.username));
-    let account = NewAccount {
-        kind: AccountKind::Caldav,
+    let account = http_account(
+        AccountKind::Caldav,
         name,
-        email: String::new(),
-        imap: (String::new(), 0),
-        smtp: (String::new(), 0),
-        security: Security::Tls,
-        smtp_security: None,
-        url: config.url.clone(),
-        username: config.username.clone(),
+        config.url.clone(),
+        config.username.clone(),
         ca_file,
-    };
+    );
     let rows = crate::caldav::new_calendars(calendars);
-    let id = ctx.store().write(|tx| {
-        let id = tx.add_account(&account)?;
+    let id = keep(ctx, &account, &input.password, |tx, id| {
         tx.set_caldav_home(id, &found.principal, &found.home)?;
-        tx.replace_calendars(id, &rows)?;
-        Ok(id)
+        tx.replace_calendars(id, &rows)
     })?;
-    if let Err(e) = secrets::set_password(&ctx.secret_key(id), &input.password) {
-        let _ = ctx.store().write(|tx| tx.remove_account(id));
-        return Err(e);
-    }
     tracing::info!(account_id = id, calendars = rows.len(), home = %found.home, "CalDAV account added.");
     Ok(id)
 }

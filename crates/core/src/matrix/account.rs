@@ -1,13 +1,12 @@
 //! Adding a Matrix account: a login (a new device) or a given access token, checked; only the
 //! token is kept, in the OS keyring.
 
-use satu_store::{AccountKind, NewAccount, Security};
+use satu_store::AccountKind;
 
-use crate::accounts::checked_ca_file;
+use crate::accounts::{checked_ca_file, http_account, keep};
 use crate::context::{Context, PUSH_NOW_TIMEOUT};
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
-use crate::secrets;
 
 /// Adds a Matrix account: signs in with the password (a new device, "Satu") or takes an
 /// access token given directly, checks it, and keeps the token in the OS keyring (never the
@@ -68,27 +67,16 @@ pub(crate) async fn add(ctx: &Context, input: dto::MatrixInput) -> ApiResult<i64
         .clone()
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| user_id.clone());
-    let account = NewAccount {
-        kind: AccountKind::Matrix,
+    let account = http_account(
+        AccountKind::Matrix,
         name,
-        email: String::new(),
-        imap: (String::new(), 0),
-        smtp: (String::new(), 0),
-        security: Security::Tls,
-        smtp_security: None,
-        url: client.homeserver().to_string(),
-        username: user_id.clone(),
+        client.homeserver().to_string(),
+        user_id.clone(),
         ca_file,
-    };
-    let id = ctx.store().write(|tx| {
-        let id = tx.add_account(&account)?;
-        tx.set_matrix_device(id, &user_id, &device_id)?;
-        Ok(id)
+    );
+    let id = keep(ctx, &account, &token, |tx, id| {
+        tx.set_matrix_device(id, &user_id, &device_id)
     })?;
-    if let Err(e) = secrets::set_password(&ctx.secret_key(id), &token) {
-        let _ = ctx.store().write(|tx| tx.remove_account(id));
-        return Err(e);
-    }
     tracing::info!(account_id = id, user = %user_id, device = %device_id, "Matrix account added.");
     Ok(id)
 }
