@@ -22,10 +22,11 @@ impl Satu {
         pass::run(&self.ctx, account, progress).await
     }
 
-    /// Keeps every IMAP account in sync until `cancel` fires: new mail pushed by the server
-    /// (IDLE on INBOX) is stored within about a second, the other folders are synced every
-    /// `options.full_pass`, local changes are pushed as soon as they are queued, and a lost
-    /// connection is retried with backoff. `on_status` hears every change of an account's
+    /// Keeps every account in sync until `cancel` fires (the loops of `crate::live`): new mail
+    /// pushed by the server (IDLE on INBOX and the chosen folders) is stored within about a
+    /// second, the other folders are synced every `options.full_pass`, local changes are
+    /// replayed as soon as they are queued, queued mail is sent as it falls due, chat and
+    /// calendars follow their servers, and a lost connection is retried with backoff. `on_status` hears every change of an account's
     /// [`LiveStatus`] (connected, syncing, offline with the error and the next retry). Returns a
     /// few seconds after `cancel` at most.
     pub async fn run_live(
