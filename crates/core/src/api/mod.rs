@@ -80,7 +80,7 @@ impl Satu {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dto::TimelineQuery;
+    use crate::dto::{self, Diff, TimelineQuery, ViewDiffs, ViewQuery};
     use crate::error::ErrorCode;
 
     #[cfg(unix)]
@@ -109,6 +109,96 @@ mod tests {
         Satu::open(&dir).expect("open again");
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&dir.join("satu.db")), 0o600);
+    }
+
+    /// A message of an mbox: `id` its Message-ID, `reply_to` the one it answers.
+    fn message(id: u32, minute: u32, subject: &str, reply_to: Option<u32>) -> String {
+        let refs = reply_to
+            .map(|r| format!("In-Reply-To: <{r}@x>\nReferences: <{r}@x>\n"))
+            .unwrap_or_default();
+        format!(
+            "From a@x Mon Nov  2 09:{minute:02}:00 2026\nFrom: A <a@example.com>\nSubject: {subject}\nMessage-ID: <{id}@x>\n{refs}Date: Mon, 2 Nov 2026 09:{minute:02}:00 +0000\n\nText {id}\n\n"
+        )
+    }
+
+    /// The rows a view has after its diffs, replayed as a window does.
+    fn replay(rows: &mut Vec<dto::Item>, batch: &ViewDiffs) {
+        for step in &batch.diffs {
+            match step {
+                Diff::Reset { items } => *rows = items.clone(),
+                Diff::Insert { index, item } => rows.insert(*index, item.clone()),
+                Diff::Set { index, item } => rows[*index] = item.clone(),
+                Diff::Remove { index } => {
+                    rows.remove(*index);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_view_of_conversations_follows_the_store_by_its_diffs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let satu = Satu::open(dir.path()).expect("open");
+        let first: String = [
+            message(1, 1, "Plan", None),
+            message(2, 2, "Lunch", None),
+            message(3, 3, "Re: Plan", Some(1)),
+            message(4, 4, "Budget", None),
+        ]
+        .concat();
+        satu.open_sample(first.as_bytes()).expect("import");
+        let query = ViewQuery {
+            timeline: TimelineQuery {
+                threads: Some(true),
+                limit: Some(2),
+                ..Default::default()
+            },
+            search: None,
+        };
+        let page = satu.open_view(query.clone()).expect("open");
+        let titles = |rows: &[dto::Item]| rows.iter().map(|i| i.title.clone()).collect::<Vec<_>>();
+        assert_eq!(titles(&page.items), ["Budget", "Re: Plan"]);
+        assert!(!page.complete);
+        let id = page.view;
+        let mut rows = page.items;
+        let mut version = page.version;
+        let mut check = |satu: &Satu, rows: &mut Vec<dto::Item>| {
+            let store = satu.ctx.store();
+            let batches = satu.views().expect("views").refresh(store);
+            assert_eq!(batches.len(), 1, "{batches:?}");
+            assert_eq!(
+                (batches[0].view, batches[0].version),
+                (id, version + 1),
+                "in order"
+            );
+            version = batches[0].version;
+            replay(rows, &batches[0]);
+            let fresh = satu.open_view(query.clone()).expect("read again");
+            satu.close_view(fresh.view).expect("close");
+            assert_eq!(*rows, fresh.items, "the diffs give what a fresh read gives");
+        };
+        // A reply brings its conversation up, as one row with its count.
+        satu.open_sample(message(5, 5, "Re: Plan", Some(3)).as_bytes())
+            .expect("reply");
+        check(&satu, &mut rows);
+        assert_eq!(titles(&rows), ["Re: Plan", "Budget"]);
+        assert_eq!(rows[0].thread_size, 3);
+        // Read: the row changes in place. More rows: they come at the end.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(satu.mark(rows[1].id, Some(false), None))
+            .expect("mark");
+        check(&satu, &mut rows);
+        assert!(!rows[1].unread);
+        let batch = satu.view_more(id, 5).expect("more").expect("a batch");
+        replay(&mut rows, &batch);
+        assert_eq!(titles(&rows), ["Re: Plan", "Budget", "Lunch"]);
+        assert!(batch.complete);
+        satu.close_view(id).expect("close");
+        assert!(satu.view_more(id, 1).is_err());
     }
 
     #[test]

@@ -130,7 +130,7 @@ impl Satu {
         }
     }
 
-    fn views(&self) -> ApiResult<std::sync::MutexGuard<'_, Views>> {
+    pub(super) fn views(&self) -> ApiResult<std::sync::MutexGuard<'_, Views>> {
         self.views
             .lock()
             .map_err(|_| ApiError::internal("The open views were left broken by a crash"))
