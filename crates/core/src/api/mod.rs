@@ -1,9 +1,9 @@
 //! The API: the only door into the core. Every front end (the Tauri shell, the `satu` CLI, the
-//! tests) calls these methods and gets DTOs ([`dto`]) or an [`ApiError`] back.
+//! tests) calls these methods and gets DTOs ([`dto`]) or an [`error::ApiError`] back.
 //!
 //! One file per domain. Each method is a short pass-through to the module that owns the logic
 //! (`crate::send`, `crate::caldav`, `crate::matrix`, `crate::timeline`, …), handing it the shared
-//! [`Context`]; nothing behind the door imports it back.
+//! `Context` (`crate::context`); nothing behind the door imports it back.
 
 mod accounts;
 mod calendar;
