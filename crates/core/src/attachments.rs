@@ -140,11 +140,6 @@ const DEVICE_NAMES: &[&str] = &[
     "lpt6", "lpt7", "lpt8", "lpt9", "lpt¹", "lpt²", "lpt³",
 ];
 
-/// Whether `c` reorders text (bidi controls: `U+202E` makes `exe.pdf` look like `fdp.exe`).
-pub(crate) fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 /// The file name an attachment called `name` is written under, on every system: no folder
 /// parts, no control or bidi characters, none of `:<>"|?*`, no trailing dots or spaces, no
 /// leading dot, not a device name, at most [`MAX_NAME_BYTES`] bytes (the stem is cut, the
@@ -152,7 +147,7 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
 pub(crate) fn file_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .filter(|c| !is_bidi_control(*c))
+        .filter(|c| !satu_mail::is_bidi_control(*c))
         .map(|c| {
             if c.is_control() || matches!(c, '/' | '\\' | ':' | '<' | '>' | '"' | '|' | '?' | '*') {
                 '_'

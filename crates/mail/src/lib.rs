@@ -14,6 +14,6 @@ pub mod sanitize;
 pub mod smtp;
 
 pub use parse::{
-    calendar_parts, parse_attachments, parse_message, reply_addresses, ParsedAttachment,
-    ParsedMail, ReplyAddresses,
+    calendar_parts, is_bidi_control, parse_attachments, parse_message, reply_addresses,
+    ParsedAttachment, ParsedMail, ReplyAddresses,
 };
