@@ -1019,3 +1019,204 @@ fn a_reply_in_the_conversation_of_a_task_is_its_activity_and_moves_it_forward() 
     assert_eq!(shown["todo"]["status"], "needs-action", "{shown}");
     assert_eq!(shown["activity"].as_array().expect("activity").len(), 3);
 }
+
+/// A raw HTTP/1.1 exchange with `satu serve --dev`: the status and the body.
+fn http(port: u16, request: &str) -> (u16, String) {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(request.as_bytes()).expect("write");
+    // One request per connection here: read the head, then Content-Length bytes.
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).expect("status line");
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {status_line:?}"));
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("header");
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().expect("length");
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).expect("body");
+    (status, String::from_utf8(body).expect("UTF-8 body"))
+}
+
+fn invoke(port: u16, token: &str, command: &str, args: &Value) -> (u16, Value) {
+    let body = args.to_string();
+    let (status, text) = http(
+        port,
+        &format!(
+            "POST /invoke/{command} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-satu-token: {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    (status, value)
+}
+
+#[test]
+fn serve_dev_answers_the_windows_commands_and_streams_its_events_to_loopback_only() {
+    let satu = Satu::new();
+    let mut child = satu
+        .command()
+        .args(["serve", "--dev"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("first line");
+    let _child = Kill(child);
+    let start: Value = serde_json::from_str(&first).expect("{url, token}");
+    let url = start["url"].as_str().expect("url");
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|p| p.parse().ok())
+        .expect("a loopback url");
+    let token = start["token"].as_str().expect("token");
+    assert_eq!(token.len(), 32, "128 random bits");
+
+    // The guard: no token, a wrong one, a foreign Host or Origin are refused.
+    let post = |headers: &str| {
+        http(
+            port,
+            &format!("POST /invoke/accounts HTTP/1.1\r\n{headers}Content-Length: 0\r\n\r\n"),
+        )
+        .0
+    };
+    assert_eq!(post(&format!("Host: 127.0.0.1:{port}\r\n")), 401);
+    assert_eq!(
+        post(&format!(
+            "Host: 127.0.0.1:{port}\r\nx-satu-token: {}\r\n",
+            "0".repeat(32)
+        )),
+        401
+    );
+    assert_eq!(
+        post(&format!(
+            "Host: evil.example:{port}\r\nx-satu-token: {token}\r\n"
+        )),
+        421
+    );
+    assert_eq!(
+        post(&format!(
+            "Host: 127.0.0.1:{port}\r\nOrigin: https://evil.example\r\nx-satu-token: {token}\r\n"
+        )),
+        403
+    );
+    assert_eq!(
+        post(&format!(
+            "Host: localhost:{port}\r\nOrigin: http://localhost:1420\r\nx-satu-token: {token}\r\n"
+        )),
+        200
+    );
+
+    // Commands answer as the app's do; errors are ApiErrors with a fitting status.
+    let (status, report) = invoke(port, token, "open_sample", &Value::Null);
+    assert_eq!(status, 200, "{report}");
+    assert!(report["imported"].as_u64().unwrap_or(0) >= 25, "{report}");
+    let (status, items) = invoke(
+        port,
+        token,
+        "timeline",
+        &serde_json::json!({"query": {"limit": 3}}),
+    );
+    assert_eq!(status, 200, "{items}");
+    assert_eq!(items.as_array().map(Vec::len), Some(3), "{items}");
+    let id = items[0]["id"].as_i64().expect("id");
+    let (status, error) = invoke(port, token, "no_such_command", &serde_json::json!({}));
+    assert_eq!((status, error["code"].as_str()), (404, Some("not_found")));
+    let (status, error) = invoke(port, token, "item", &serde_json::json!({"id": "x"}));
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (400, Some("invalid_input"))
+    );
+    assert!(
+        error["message"].as_str().unwrap_or("").contains("item"),
+        "{error}"
+    );
+    let (status, error) = invoke(port, token, "item", &serde_json::json!({"id": 999_999}));
+    assert_eq!((status, error["code"].as_str()), (404, Some("not_found")));
+    // camelCase keys, as the generated contract sends them.
+    let (status, _) = invoke(
+        port,
+        token,
+        "open_view",
+        &serde_json::json!({"query": {"timeline": {"limit": 5, "threads": false}}}),
+    );
+    assert_eq!(status, 200);
+
+    // The event stream carries the change and the view's diff of a flag.
+    use std::io::Write as _;
+    let mut events = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    events
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        events,
+        "GET /events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-satu-token: {token}\r\n\r\n"
+    )
+    .expect("write");
+    let mut events = BufReader::new(events);
+    let mut line = String::new();
+    events.read_line(&mut line).expect("status");
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    // The stream is open once its first comment arrived; then change the store.
+    loop {
+        line.clear();
+        events.read_line(&mut line).expect("head");
+        if line.starts_with(": satu") {
+            break;
+        }
+    }
+    let (status, _) = invoke(
+        port,
+        token,
+        "mark",
+        &serde_json::json!({"id": id, "flagged": true}),
+    );
+    assert_eq!(status, 200);
+    let (mut change, mut view) = (false, false);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut name = String::new();
+    while !(change && view) && Instant::now() < deadline {
+        line.clear();
+        events.read_line(&mut line).expect("an event within 10 s");
+        if let Some(n) = line.strip_prefix("event: ") {
+            name = n.trim().to_owned();
+        } else if let Some(data) = line.strip_prefix("data: ") {
+            let data: Value = serde_json::from_str(data).expect("JSON data");
+            match name.as_str() {
+                "change" if data["id"] == id => change = true,
+                "view" => {
+                    view |= data["diffs"]
+                        .as_array()
+                        .is_some_and(|d| d.iter().any(|d| d["item"]["id"] == id))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(change && view, "change {change}, view {view}");
+}

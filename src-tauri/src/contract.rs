@@ -292,6 +292,57 @@ mod tests {
         );
     }
 
+    /// The commands of `satu serve --dev`'s table (`crates/cli/src/serve.rs`): an entry starts a
+    /// line with four spaces and `name(arguments) =>`.
+    fn served(source: &str) -> Vec<(String, Vec<(String, String)>)> {
+        let table = source
+            .split_once("commands! {\n    satu;\n")
+            .map(|(_, rest)| rest)
+            .expect("serve.rs has the table");
+        let mut out = Vec::new();
+        for line in table.lines() {
+            let Some(entry) = line.strip_prefix("    ") else {
+                continue;
+            };
+            let Some((name, rest)) = entry.split_once('(') else {
+                continue;
+            };
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                continue;
+            }
+            let Some((args, _)) = rest.split_once(") =>") else {
+                continue;
+            };
+            let args = split_top_level(args)
+                .into_iter()
+                .filter_map(|arg| {
+                    let (name, ty) = arg.split_once(':')?;
+                    Some((camel(name.trim()), ty.trim().to_owned()))
+                })
+                .collect();
+            out.push((name.to_owned(), args));
+        }
+        out
+    }
+
+    /// The browser's dev server (`satu serve --dev`) has exactly the window's commands, with the
+    /// same arguments, so the UI in a browser runs against the real core as in the app.
+    #[test]
+    fn the_dev_server_serves_every_command_of_the_window() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let read = |path: &str| std::fs::read_to_string(root.join(path)).expect(path);
+        let mut window: Vec<(String, Vec<(String, String)>)> =
+            commands(&read("src-tauri/src/commands.rs"))
+                .into_iter()
+                .map(|c| (c.name, c.args))
+                .collect();
+        let mut served = served(&read("crates/cli/src/serve.rs"));
+        assert!(served.len() > 50, "{} served commands read", served.len());
+        window.sort();
+        served.sort();
+        assert_eq!(window, served);
+    }
+
     #[test]
     fn commands_are_read_with_their_arguments_and_results() {
         let source = "#[tauri::command]\npub async fn mark(\n    satu: State<'_, Satu>,\n    id: i64,\n    keep_here: Option<bool>,\n) -> Result<ActionReport, ApiError> {\n}\n#[tauri::command]\npub fn painted() {\n}\n#[tauri::command]\npub fn live_status(satu: State<'_, Satu>) -> Vec<LiveStatus> {\n}\n";

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { createFakeBackend, WEDGED_AFTER } from './backend/fake';
+import { createFakeBackend, WEDGED_AFTER } from './test/fake-backend';
 import SettingsDialog from './components/SettingsDialog.svelte';
 import { MARK_READ_DELAY_MS } from './lib/mark-read';
 

@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import type { Invitation, InvitationAnswer } from './backend';
-import { createFakeBackend } from './backend/fake';
+import { createFakeBackend } from './test/fake-backend';
 import InvitationCard from './components/InvitationCard.svelte';
 import SettingsDialog from './components/SettingsDialog.svelte';
 

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { createFakeBackend } from './backend/fake';
+import { createFakeBackend } from './test/fake-backend';
 import { MARK_READ_DELAY_MS } from './lib/mark-read';
 
 afterEach(() => {

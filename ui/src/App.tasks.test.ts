@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { createFakeBackend } from './backend/fake';
+import { createFakeBackend } from './test/fake-backend';
 import ReadingPane from './components/ReadingPane.svelte';
 import { setLocale } from './i18n/index.svelte';
 import { makeDetail, makeTodo } from './test/items';

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { createFakeBackend } from './backend/fake';
+import { createFakeBackend } from './test/fake-backend';
 import ReadingPane from './components/ReadingPane.svelte';
 import { shortTime } from './i18n/index.svelte';
 import { prepareMailHtml } from './lib/mail-html';

@@ -4,6 +4,8 @@
 //! Exit codes: 0 success, 1 internal error, 2 invalid input (and usage errors), 3 not found,
 //! 4 authentication failed, 5 server unreachable, 6 certificate/TLS, 7 server refused, 8 keyring.
 
+mod serve;
+
 use std::io::{BufRead as _, Write as _};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -80,6 +82,16 @@ enum Command {
         /// With --view: how many rows the view keeps.
         #[arg(long, requires = "view", default_value_t = 50)]
         limit: u32,
+    },
+    /// For developers: serve the window's commands and events on 127.0.0.1 so the UI runs in a
+    /// plain browser against this data dir (`scripts/dev-browser.sh`). Prints `{url, token}`.
+    Serve {
+        /// Required: this server is for development only.
+        #[arg(long, required = true)]
+        dev: bool,
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
     },
     /// The unified timeline, newest first.
     Timeline {
@@ -1177,6 +1189,16 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 search: None,
             });
             watch(&satu, json, options, view).await
+        }
+        Command::Serve { dev: _, port } => {
+            let cancel = CancellationToken::new();
+            let stop = cancel.clone();
+            tokio::spawn(async move {
+                wait_for_signal().await;
+                stop.cancel();
+            });
+            serve::serve(&satu, port, cancel).await?;
+            Ok(())
         }
         Command::Timeline {
             limit,

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiError } from '../backend';
-import { createFakeBackend } from '../backend/fake';
+import { createFakeBackend } from '../test/fake-backend';
 import { dayKey, isoUtc, localZone, utcToZoned } from '../lib/calendar';
 import CalendarView from './CalendarView.svelte';
 

@@ -2,7 +2,7 @@ import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import type { Account, LiveStatus } from '../backend';
-import { createFakeBackend } from '../backend/fake';
+import { createFakeBackend } from '../test/fake-backend';
 import { setLocale } from '../i18n/index.svelte';
 import Sidebar from './Sidebar.svelte';
 

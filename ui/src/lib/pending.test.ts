@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiError } from '../backend';
-import { createFakeBackend, WEDGED_AFTER } from '../backend/fake';
+import { createFakeBackend, WEDGED_AFTER } from '../test/fake-backend';
 import { PENDING_POLL_MS, PendingStore } from './pending.svelte';
 
 afterEach(() => vi.useRealTimers());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveStatus, SyncProgress } from '../backend';
-import { createFakeBackend } from '../backend/fake';
+import { createFakeBackend } from '../test/fake-backend';
 import { SyncStatus } from './sync-status.svelte';
 import { offlineText, progressText, stateDetail, stateKind, stateLabel } from './sync-text';
 

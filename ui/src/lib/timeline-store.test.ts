@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiError } from '../backend';
-import { createFakeBackend } from '../backend/fake';
+import { createFakeBackend } from '../test/fake-backend';
 import { PAGE_SIZE, TimelineStore } from './timeline-store.svelte';
 
 /** Lets the backend read its open views again and send their diffs. */

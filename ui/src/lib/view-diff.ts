@@ -52,8 +52,8 @@ export class DiffQueue {
 }
 
 /**
- * The steps that turn `old` into `now` (the same rules as the core's `diff`): used by the browser's
- * fake backend to play the core.
+ * The steps that turn `old` into `now` (the same rules as the core's `diff`): used by the tests'
+ * fake backend (src/test/fake-backend.ts) to play the core.
  */
 export function diffRows(old: readonly Item[], now: readonly Item[]): Step<Item>[] {
   const wanted = new Set(now.map((item) => item.id));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AccountInput, ChangeEvent, LiveStatus } from './types';
-import { createFakeBackend, LIVE_CONNECT_MS, LIVE_RETRY_MS, LIVE_STEP_MS, WEDGED_AFTER } from './fake';
+import type { AccountInput, ChangeEvent, LiveStatus } from '../backend/types';
+import { createFakeBackend, LIVE_CONNECT_MS, LIVE_RETRY_MS, LIVE_STEP_MS, WEDGED_AFTER } from './fake-backend';
 
 const good: AccountInput = {
   email: 'me@example.com',

@@ -1,5 +1,9 @@
-// An in-memory backend for the browser (`npm run dev`) and the unit tests. It follows the core's
-// contract: newest first, `before` paging, ApiError rejections, change events after writes.
+// An in-memory backend for the window's unit tests (App.*.test.ts and a few components'). It
+// follows the core's contract: newest first, `before` paging, ApiError rejections, change events
+// after writes. It is not in the app nor in the browser's dev mode (scripts/dev-browser.sh runs
+// the real core). It still re-plays some of the core's rules (view filters, validation, RRULE
+// expansion, threading) for the App tests that need a whole mailbox; new tests should give a
+// component a small fixture instead (see src/test/items.ts) rather than grow this file.
 import {
   isZone,
   isoUtc,
@@ -12,7 +16,7 @@ import {
   utcToZoned,
   zonedToUtc,
 } from '../lib/calendar';
-import type { Backend } from './backend';
+import type { Backend } from '../backend/backend';
 import type {
   Account,
   Activity,
@@ -52,7 +56,7 @@ import type {
   ViewDiffs,
   ViewPage,
   ViewQuery,
-} from './types';
+} from '../backend/types';
 import { diffRows } from '../lib/view-diff';
 
 export interface FakeOptions {
