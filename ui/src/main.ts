@@ -3,6 +3,7 @@ import App from './App.svelte';
 import { pickBackend } from './backend';
 import './app.css';
 import './forms.css';
+import './pane.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
