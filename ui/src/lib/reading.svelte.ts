@@ -1,0 +1,77 @@
+// What the reading pane shows: the selected row, the opened item and its content as the core
+// has it (its conversation, the mail a task was made from, an event's calendar entry). Loads
+// again after a change without blanking the pane; an answer for an item no longer open is
+// dropped.
+import { toApiError, type ApiError, type Backend, type EventDetail, type ItemDetail } from '../backend';
+import type { Sources } from './sources.svelte';
+
+export class Reading {
+  /** The timeline row the keyboard is on. */
+  selected = $state<number | null>(null);
+  /** The item in the reading pane. */
+  opened = $state<number | null>(null);
+  detail = $state<ItemDetail | null>(null);
+  /** The opened mail's conversation (its thread, oldest first), or a chat message's room. */
+  conversation = $state<ItemDetail[] | null>(null);
+  /** The mail the opened task was made from. */
+  linked = $state<ItemDetail | null>(null);
+  /** The opened item's event in full (kind `event`). */
+  event = $state<EventDetail | null>(null);
+  loading = $state(false);
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly report: (error: ApiError) => void,
+    private readonly sources: Sources,
+  ) {}
+
+  /** Opens item `id` (selecting its row) and loads its content. */
+  open(id: number): void {
+    this.selected = id;
+    this.opened = id;
+    this.clear();
+    this.load(id);
+  }
+
+  /** Nothing open any more (the selection stays). */
+  close(): void {
+    this.opened = null;
+    this.clear();
+  }
+
+  private clear(): void {
+    this.detail = null;
+    this.conversation = null;
+    this.linked = null;
+    this.event = null;
+  }
+
+  /** Loads the opened item's content (again, after a change, without blanking the pane). */
+  async load(id: number): Promise<void> {
+    const { backend } = this;
+    this.loading = true;
+    try {
+      const shown = await backend.show(id);
+      // A mail of a thread shows the conversation; a task made from mail shows that mail.
+      const mail = shown.todo?.mail ?? null;
+      const [thread, from, event] = await Promise.all([
+        // A chat message: its room's conversation.
+        (shown.kind === 'mail' && shown.thread_size > 1) || (shown.chat !== null && shown.thread !== null) ? backend.thread(id) : null,
+        mail === null ? null : backend.show(mail).catch(() => null),
+        // An event shows what its calendar says (and which calendar that is).
+        shown.kind === 'event' ? backend.event(id).catch(() => null) : null,
+        shown.kind === 'event' && this.sources.calendars.length === 0 ? this.sources.loadCalendars() : null,
+      ]);
+      if (this.opened === id) {
+        this.detail = shown;
+        this.conversation = thread;
+        this.linked = from;
+        this.event = event;
+      }
+    } catch (error) {
+      if (this.opened === id) this.report(toApiError(error));
+    } finally {
+      if (this.opened === id) this.loading = false;
+    }
+  }
+}
