@@ -678,16 +678,19 @@ fn sender(record: &EventRecord) -> (String, String) {
     }
 }
 
-/// The event part of a timeline row from its columns at `first` (see `items::row_columns`;
-/// `None` unless it is an event).
-pub(crate) fn event_info(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<EventInfo>> {
-    let Some(end_ms) = row.get::<_, Option<i64>>(first)? else {
+/// The event part of a timeline row from its columns (end, all day, location, recurring; see
+/// `items::row_columns`); `None` unless it is an event.
+pub(crate) fn event_info(
+    row: &Row<'_>,
+    [end, all_day, location, recurring]: [usize; 4],
+) -> rusqlite::Result<Option<EventInfo>> {
+    let Some(end_ms) = row.get::<_, Option<i64>>(end)? else {
         return Ok(None);
     };
     Ok(Some(EventInfo {
         end_ms,
-        all_day: row.get(first + 1)?,
-        location: row.get(first + 2)?,
-        recurring: row.get(first + 3)?,
+        all_day: row.get(all_day)?,
+        location: row.get(location)?,
+        recurring: row.get(recurring)?,
     }))
 }

@@ -246,79 +246,135 @@ pub struct TimelineQuery {
 /// Bytes of body text kept in the full-text index per item.
 const FTS_BODY_LIMIT: usize = 256 * 1024;
 
-const BASE_COLUMNS: &str = "i.id, i.kind, i.account_id, i.title, i.sender_name, i.sender_address, i.time, i.unread,
-    i.flagged, i.thread_id, i.snippet, m.message_id, i.task_id,
-    (SELECT group_concat(name, char(31)) FROM (SELECT f.name FROM mail_folders mf JOIN folders f ON f.id = mf.folder_id
-        WHERE mf.item_id = i.id ORDER BY f.name)),
-    (SELECT max((mf.flags & 4) != 0) FROM mail_folders mf WHERE mf.item_id = i.id),
-    (SELECT status FROM tasks WHERE item_id = i.id), (SELECT due FROM tasks WHERE item_id = i.id),
-    (SELECT completed_at FROM tasks WHERE item_id = i.id),
-    (SELECT nullif(mail_message_id, '') FROM tasks WHERE item_id = i.id),
-    coalesce((SELECT m2.item_id FROM tasks t2 CROSS JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
+/// The columns of a timeline row, each with the name [`row_from`] reads it by: the item's own,
+/// then subqueries for its folders, task, event and thread, then its chat message
+/// ([`crate::chat::CHAT_COLUMN`], last). A column's index is its place here (`Col::Name as
+/// usize`), so the SQL and the reader cannot drift apart.
+macro_rules! timeline_columns {
+    ($($name:ident = $sql:literal,)*) => {
+        #[derive(Clone, Copy)]
+        enum Col {
+            $($name,)*
+            /// The chat message, after every other column.
+            Chat,
+        }
+
+        /// The SQL of the columns before [`Col::Chat`], each followed by a comma.
+        const BASE_COLUMNS: &str = concat!($($sql, ",\n    ",)*);
+    };
+}
+
+timeline_columns! {
+    Id = "i.id",
+    Kind = "i.kind",
+    Account = "i.account_id",
+    Title = "i.title",
+    SenderName = "i.sender_name",
+    SenderAddress = "i.sender_address",
+    Time = "i.time",
+    Unread = "i.unread",
+    Flagged = "i.flagged",
+    Thread = "i.thread_id",
+    Snippet = "i.snippet",
+    MessageId = "m.message_id",
+    Task = "i.task_id",
+    Folders = "(SELECT group_concat(name, char(31)) FROM (SELECT f.name FROM mail_folders mf JOIN folders f ON f.id = mf.folder_id
+        WHERE mf.item_id = i.id ORDER BY f.name))",
+    Answered = "(SELECT max((mf.flags & 4) != 0) FROM mail_folders mf WHERE mf.item_id = i.id)",
+    TaskStatus = "(SELECT status FROM tasks WHERE item_id = i.id)",
+    TaskDue = "(SELECT due FROM tasks WHERE item_id = i.id)",
+    TaskCompleted = "(SELECT completed_at FROM tasks WHERE item_id = i.id)",
+    TaskMailMessageId = "(SELECT nullif(mail_message_id, '') FROM tasks WHERE item_id = i.id)",
+    TaskMailItem = "coalesce((SELECT m2.item_id FROM tasks t2 CROSS JOIN mail m2 ON m2.account_id = i.account_id AND m2.message_id = t2.mail_message_id
         WHERE t2.item_id = i.id AND t2.mail_message_id != ''),
-        (SELECT x.id FROM items x WHERE x.task_id = i.id AND x.kind = 'chat')),
-    (SELECT count(*) FROM items t3 WHERE t3.thread_id = i.thread_id),
-    (SELECT count(*) FROM items t4 WHERE t4.thread_id = i.thread_id AND t4.unread = 1),
-    (SELECT nullif(sync_error, '') FROM tasks WHERE item_id = i.id),
-    (SELECT end_ms FROM events WHERE item_id = i.id), (SELECT all_day FROM events WHERE item_id = i.id),
-    (SELECT location FROM events WHERE item_id = i.id), (SELECT rrule != '' FROM events WHERE item_id = i.id),
-    (SELECT priority FROM tasks WHERE item_id = i.id), (SELECT percent FROM tasks WHERE item_id = i.id),
-    (SELECT nullif(related_to, '') FROM tasks WHERE item_id = i.id)";
+        (SELECT x.id FROM items x WHERE x.task_id = i.id AND x.kind = 'chat'))",
+    ThreadSize = "(SELECT count(*) FROM items t3 WHERE t3.thread_id = i.thread_id)",
+    ThreadUnread = "(SELECT count(*) FROM items t4 WHERE t4.thread_id = i.thread_id AND t4.unread = 1)",
+    TaskConflict = "(SELECT nullif(sync_error, '') FROM tasks WHERE item_id = i.id)",
+    EventEnd = "(SELECT end_ms FROM events WHERE item_id = i.id)",
+    EventAllDay = "(SELECT all_day FROM events WHERE item_id = i.id)",
+    EventLocation = "(SELECT location FROM events WHERE item_id = i.id)",
+    EventRecurring = "(SELECT rrule != '' FROM events WHERE item_id = i.id)",
+    TaskPriority = "(SELECT priority FROM tasks WHERE item_id = i.id)",
+    TaskPercent = "(SELECT percent FROM tasks WHERE item_id = i.id)",
+    TaskRelatedTo = "(SELECT nullif(related_to, '') FROM tasks WHERE item_id = i.id)",
+}
+
+impl Col {
+    fn at(self) -> usize {
+        self as usize
+    }
+}
 
 /// The columns of a timeline row ([`row_from`] reads them) for the item aliased `i` (with its
-/// mail row `m`): the item's own, then subqueries for folders, task, event (from 23) and chat
-/// (30) details.
+/// mail row `m`).
 pub(crate) fn row_columns() -> &'static str {
     static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    COLUMNS.get_or_init(|| format!("{BASE_COLUMNS},\n    {}", crate::chat::CHAT_COLUMN))
+    COLUMNS.get_or_init(|| format!("{BASE_COLUMNS}{}", crate::chat::CHAT_COLUMN))
 }
 
 pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
-    let kind: String = row.get(1)?;
-    let sender_name: String = row.get(4)?;
-    let sender_address: String = row.get(5)?;
-    let folders: Option<String> = row.get(13)?;
-    let status: Option<String> = row.get(15)?;
+    let kind: String = row.get(Col::Kind.at())?;
+    let sender_name: String = row.get(Col::SenderName.at())?;
+    let sender_address: String = row.get(Col::SenderAddress.at())?;
+    let folders: Option<String> = row.get(Col::Folders.at())?;
+    let status: Option<String> = row.get(Col::TaskStatus.at())?;
     let todo = match status {
         Some(status) => Some(TodoInfo {
             status: TaskStatus::parse(&status),
-            due_ms: row.get(16)?,
-            completed_ms: row.get(17)?,
-            mail_message_id: row.get(18)?,
-            mail_item: row.get(19)?,
-            conflict: row.get(22)?,
-            priority: row.get::<_, Option<i64>>(27)?.unwrap_or(0),
-            percent: row.get::<_, Option<i64>>(28)?.unwrap_or(0),
-            related_to: row.get(29)?,
+            due_ms: row.get(Col::TaskDue.at())?,
+            completed_ms: row.get(Col::TaskCompleted.at())?,
+            mail_message_id: row.get(Col::TaskMailMessageId.at())?,
+            mail_item: row.get(Col::TaskMailItem.at())?,
+            conflict: row.get(Col::TaskConflict.at())?,
+            priority: row
+                .get::<_, Option<i64>>(Col::TaskPriority.at())?
+                .unwrap_or(0),
+            percent: row
+                .get::<_, Option<i64>>(Col::TaskPercent.at())?
+                .unwrap_or(0),
+            related_to: row.get(Col::TaskRelatedTo.at())?,
         }),
         None => None,
     };
+    let thread: Option<i64> = row.get(Col::Thread.at())?;
+    let unread: bool = row.get(Col::Unread.at())?;
     Ok(ItemRow {
-        id: row.get(0)?,
+        id: row.get(Col::Id.at())?,
         kind: ItemKind::parse(&kind).unwrap_or(ItemKind::Mail),
-        account_id: row.get(2)?,
-        title: row.get(3)?,
+        account_id: row.get(Col::Account.at())?,
+        title: row.get(Col::Title.at())?,
         sender: (!sender_address.is_empty() || !sender_name.is_empty()).then(|| Person {
             name: (!sender_name.is_empty()).then_some(sender_name),
             address: sender_address,
         }),
-        time_ms: row.get(6)?,
-        unread: row.get(7)?,
-        flagged: row.get(8)?,
-        answered: row.get::<_, Option<bool>>(14)?.unwrap_or(false),
-        thread: row.get(9)?,
-        thread_size: row.get::<_, i64>(20)?.max(1),
-        thread_unread: if row.get::<_, Option<i64>>(9)?.is_some() {
-            row.get(21)?
+        time_ms: row.get(Col::Time.at())?,
+        unread,
+        flagged: row.get(Col::Flagged.at())?,
+        answered: row
+            .get::<_, Option<bool>>(Col::Answered.at())?
+            .unwrap_or(false),
+        thread,
+        thread_size: row.get::<_, i64>(Col::ThreadSize.at())?.max(1),
+        thread_unread: if thread.is_some() {
+            row.get(Col::ThreadUnread.at())?
         } else {
-            i64::from(row.get::<_, bool>(7)?)
+            i64::from(unread)
         },
-        snippet: row.get(10)?,
-        message_id: row.get(11)?,
-        task: row.get(12)?,
+        snippet: row.get(Col::Snippet.at())?,
+        message_id: row.get(Col::MessageId.at())?,
+        task: row.get(Col::Task.at())?,
         todo,
-        event: crate::events::event_info(row, 23)?,
-        chat: crate::chat::chat_info(row, 30)?,
+        event: crate::events::event_info(
+            row,
+            [
+                Col::EventEnd.at(),
+                Col::EventAllDay.at(),
+                Col::EventLocation.at(),
+                Col::EventRecurring.at(),
+            ],
+        )?,
+        chat: crate::chat::chat_info(row, Col::Chat.at())?,
         folders: folders
             .map(|f| f.split('\u{1f}').map(str::to_owned).collect())
             .unwrap_or_default(),

@@ -28,7 +28,8 @@
 //! - `outbox` (`outbox.rs`): every message from queued to sent or failed: its fixed Message-ID and
 //!   bytes, the SMTP envelope, state, how far the last attempt got, attempts, next attempt, reason.
 //! - `drafts` (`drafts.rs`): what is being written, with the Message-ID of its copy in Drafts.
-//! - `tasks`, `task_activity`, `settings`, `remote_content_senders` (`tasks.rs`, `task_sync.rs`).
+//! - `tasks`, `task_activity` (`tasks.rs`, `task_sync.rs`).
+//! - `settings`, `remote_content_senders` (`settings.rs`).
 //! - `calendars` (`calendars.rs`): calendars and task lists of CalDAV accounts, with their sync
 //!   token (or the ctag on servers without sync-collection).
 //! - `events`, `event_occurrences`, `dav_deletions`, `invitation_answers` (`events.rs`).
@@ -48,6 +49,7 @@ mod locations;
 mod migrations;
 mod ops;
 mod outbox;
+mod settings;
 mod task_sync;
 mod tasks;
 
@@ -77,8 +79,9 @@ pub use locations::Location;
 pub use migrations::LATEST_VERSION;
 pub use ops::{Op, OpState};
 pub use outbox::{NewOutgoing, OutboxState, Outgoing, Stage};
+pub use settings::{NumberSetting, Setting};
 pub use task_sync::{RemoteTask, SyncTask, TaskFields};
-pub use tasks::{Activity, NumberSetting, Setting, TaskStatus, TodoInfo};
+pub use tasks::{Activity, TaskStatus, TodoInfo};
 
 /// Errors a caller may want to branch on. Everything else is an `anyhow::Error` with context.
 #[derive(Debug, thiserror::Error)]
