@@ -109,13 +109,21 @@ fn mail_item(tx: &Tx<'_>, store: &Store, id: i64) -> Result<(ItemRow, bool)> {
     Ok((row, remote))
 }
 
-/// Marks an item read/unread and/or flagged/unflagged. Returns whether anything changed.
+/// Marks an item read/unread and/or flagged/unflagged (at least one of them). Returns whether
+/// anything changed.
 pub(crate) fn mark(
     store: &Store,
     id: i64,
     unread: Option<bool>,
     flagged: Option<bool>,
 ) -> Result<bool> {
+    if unread.is_none() && flagged.is_none() {
+        return Err(ApiError::invalid(
+            "mark",
+            "Say what to mark: read, unread, flagged or unflagged",
+        )
+        .into());
+    }
     store.write(|tx| mark_in(tx, store, id, unread, flagged))
 }
 

@@ -196,6 +196,19 @@ pub(crate) async fn now(ctx: &Context, account_id: i64) -> ApiResult<u64> {
     Ok(replayed?.done)
 }
 
+/// Retries queued operation `id` (a wedged one included) now: rescheduled, then its account's
+/// queue pushed as [`now_bounded`] does.
+pub(crate) async fn retry(ctx: &Context, id: i64) -> ApiResult<u64> {
+    let Some(op) = ctx.store().ops()?.into_iter().find(|op| op.id == id) else {
+        return Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::NotFound,
+            format!("No queued operation with id {id} (see `satu ops`)"),
+        ));
+    };
+    ctx.store().write(|tx| tx.retry_op(id))?;
+    now_bounded(ctx, op.account_id, id).await
+}
+
 /// Replays the account's queue for at most [`PUSH_NOW_TIMEOUT`] after operation `id` was
 /// rescheduled; offline it stays queued. Returns how many operations the server took.
 pub(crate) async fn now_bounded(ctx: &Context, account_id: i64, id: i64) -> ApiResult<u64> {

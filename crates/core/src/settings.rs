@@ -1,4 +1,5 @@
-//! Settings: the on/off switches and the numbers, read and chosen by key.
+//! Settings: the on/off switches and the numbers, read and chosen by key; and the senders whose
+//! mail loads remote content without asking.
 
 use satu_store::{NumberSetting, Setting, Store};
 
@@ -85,4 +86,17 @@ fn number_value(setting: NumberSetting, number: i64) -> dto::SettingValue {
         number: Some(number),
         default_number: Some(setting.default_value()),
     }
+}
+
+/// Lets mail from `address` load remote content without asking (or asks again: `allowed`
+/// false).
+pub(crate) fn set_remote_content(store: &Store, address: &str, allowed: bool) -> ApiResult<()> {
+    let address = address.trim();
+    if !address.contains('@') {
+        return Err(ApiError::invalid(
+            "address",
+            format!("{address:?} is not an email address"),
+        ));
+    }
+    Ok(store.write(|tx| tx.set_remote_content(address, allowed))?)
 }

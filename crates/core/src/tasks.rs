@@ -42,6 +42,16 @@ pub(crate) fn set_done(store: &Store, id: i64, done: bool) -> Result<Option<i64>
     })
 }
 
+/// Renames task `id` (trimmed; not empty).
+pub(crate) fn set_title(store: &Store, id: i64, title: &str) -> Result<(), ApiError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ApiError::invalid("title", "Give the task a title"));
+    }
+    store.write(|tx| tx.set_task_title(id, title))?;
+    Ok(())
+}
+
 /// Parses a due date: RFC 3339 (`2026-12-24T17:00:00+08:00`) or a day (`2026-12-24`, midnight
 /// local time). Unix milliseconds.
 pub(crate) fn parse_due(text: &str) -> Result<i64, ApiError> {

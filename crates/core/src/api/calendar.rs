@@ -2,12 +2,9 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use super::{ApiResult, Satu};
 use crate::caldav;
 use crate::dto;
-use crate::error::ApiError;
 
 impl Satu {
     /// The calendars and task lists of every CalDAV account (or just `account`).
@@ -27,24 +24,7 @@ impl Satu {
     /// Makes calendar `id` the task list where tasks made from mail go (one over every
     /// account).
     pub fn set_task_calendar(&self, id: i64) -> ApiResult<Vec<dto::CalendarInfo>> {
-        let calendar = self
-            .ctx
-            .store()
-            .calendars(None)?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| ApiError::not_found("id", format!("No calendar {id}")))?;
-        if !calendar.components.iter().any(|k| k == "VTODO") {
-            return Err(ApiError::invalid(
-                "id",
-                format!(
-                    "{} holds no tasks (only {})",
-                    calendar.name,
-                    calendar.components.join(", ")
-                ),
-            ));
-        }
-        self.ctx.store().write(|tx| tx.set_task_calendar(id))?;
+        caldav::tasks::choose_task_list(self.ctx.store(), id)?;
         self.calendars(None)
     }
 
@@ -56,20 +36,7 @@ impl Satu {
         to: &str,
         calendars: &[i64],
     ) -> ApiResult<Vec<dto::EventOccurrence>> {
-        let from_ms = crate::tasks::parse_due(from).map_err(|e| e.with_field("from"))?;
-        let to_ms = crate::tasks::parse_due(to).map_err(|e| e.with_field("to"))?;
-        if to_ms <= from_ms {
-            return Err(ApiError::invalid(
-                "to",
-                "The end of the range is not after its start",
-            ));
-        }
-        Ok(caldav::events::occurrences(
-            self.ctx.store(),
-            from_ms,
-            to_ms,
-            calendars,
-        )?)
+        caldav::events::occurrences_between(self.ctx.store(), from, to, calendars)
     }
 
     /// Everything about event `id`.
@@ -94,10 +61,7 @@ impl Satu {
 
     /// Deletes event `id` here at once and on the server with the next sync.
     pub fn delete_event(&self, id: i64) -> ApiResult<()> {
-        if self.ctx.store().event(id)?.is_none() {
-            return Err(ApiError::not_found("id", format!("No event {id}")));
-        }
-        self.ctx.store().write(|tx| tx.delete_event(id))?;
+        caldav::events::delete(self.ctx.store(), id)?;
         self.ctx.calendar_changed();
         Ok(())
     }
@@ -118,21 +82,8 @@ impl Satu {
         ids: &[i64],
         range: Option<(&str, &str)>,
     ) -> ApiResult<(String, usize)> {
-        let range = match range {
-            Some((from, to)) => Some((
-                crate::tasks::parse_due(from).map_err(|e| e.with_field("from"))?,
-                crate::tasks::parse_due(to).map_err(|e| e.with_field("to"))?,
-            )),
-            None => None,
-        };
-        caldav::exchange::export(
-            self.ctx.store(),
-            &caldav::exchange::Selection {
-                calendar,
-                ids: ids.to_vec(),
-                range,
-            },
-        )
+        let selection = caldav::exchange::Selection::new(calendar, ids, range)?;
+        caldav::exchange::export(self.ctx.store(), &selection)
     }
 
     /// Imports the events of the ICS file at `path` into `calendar` (default: the first
@@ -142,11 +93,7 @@ impl Satu {
         path: &Path,
         calendar: Option<i64>,
     ) -> ApiResult<dto::IcsImportReport> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("Cannot read {}", path.display()))
-            .map_err(|e| ApiError::from(e).with_field("path"))?;
-        let text = String::from_utf8_lossy(&bytes);
-        let report = caldav::exchange::import(self.ctx.store(), &text, calendar)?;
+        let report = caldav::exchange::import_file(self.ctx.store(), path, calendar)?;
         self.ctx.calendar_changed();
         Ok(report)
     }

@@ -12,8 +12,8 @@ use satu_store::{FolderRole, ItemKind};
 use super::{ApiResult, LinkDecision, Satu};
 use crate::actions::{self, Deleted, Target};
 use crate::dto::{self, ActionReport};
-use crate::error::{ApiError, ErrorCode};
-use crate::{attachments, links, matrix, replay, sync};
+
+use crate::{attachments, links, matrix, replay, settings, sync};
 
 impl Satu {
     /// Marks an item read/unread and/or flagged/unflagged.
@@ -23,15 +23,9 @@ impl Satu {
         unread: Option<bool>,
         flagged: Option<bool>,
     ) -> ApiResult<ActionReport> {
-        if unread.is_none() && flagged.is_none() {
-            return Err(ApiError::invalid(
-                "mark",
-                "Say what to mark: read, unread, flagged or unflagged",
-            ));
-        }
         let store = self.ctx.store();
-        let row = store.item_row(id)?;
         let changed = actions::mark(store, id, unread, flagged)?;
+        let row = store.item_row(id)?;
         if row.kind == ItemKind::Chat {
             // The room's read marker moved here: tell the homeserver now when it answers.
             let account = store.account(row.account_id)?;
@@ -90,14 +84,7 @@ impl Satu {
     /// account's queue pushed (for at most 10 s; offline it stays queued). Returns how many
     /// operations the server took.
     pub async fn retry_op(&self, id: i64) -> ApiResult<u64> {
-        let Some(op) = self.ctx.store().ops()?.into_iter().find(|op| op.id == id) else {
-            return Err(ApiError::new(
-                ErrorCode::NotFound,
-                format!("No queued operation with id {id} (see `satu ops`)"),
-            ));
-        };
-        self.ctx.store().write(|tx| tx.retry_op(id))?;
-        replay::now_bounded(&self.ctx, op.account_id, id).await
+        replay::retry(&self.ctx, id).await
     }
 
     /// The folders of one account, or of every account: INBOX first, then by name.
@@ -149,16 +136,7 @@ impl Satu {
     /// Lets mail from `address` load remote content (images) without asking, or asks again
     /// (`allowed` false). Returns every sender allowed.
     pub fn set_remote_content(&self, address: &str, allowed: bool) -> ApiResult<Vec<String>> {
-        let address = address.trim();
-        if !address.contains('@') {
-            return Err(ApiError::invalid(
-                "address",
-                format!("{address:?} is not an email address"),
-            ));
-        }
-        self.ctx
-            .store()
-            .write(|tx| tx.set_remote_content(address, allowed))?;
+        settings::set_remote_content(self.ctx.store(), address, allowed)?;
         self.remote_content_senders()
     }
 

@@ -2,7 +2,6 @@
 
 use super::{ApiResult, Satu};
 use crate::dto;
-use crate::error::ApiError;
 use crate::{caldav, replay};
 
 impl Satu {
@@ -55,11 +54,7 @@ impl Satu {
 
     /// Renames task `id` (pushed to its task list with the next sync).
     pub fn set_task_title(&self, id: i64, title: &str) -> ApiResult<dto::Item> {
-        let title = title.trim();
-        if title.is_empty() {
-            return Err(ApiError::invalid("title", "Give the task a title"));
-        }
-        self.ctx.store().write(|tx| tx.set_task_title(id, title))?;
+        crate::tasks::set_title(self.ctx.store(), id, title)?;
         self.ctx.calendar_changed();
         Ok(self.ctx.store().item_row(id)?.into())
     }

@@ -309,6 +309,25 @@ pub(crate) fn occurrence_dto(
     }
 }
 
+/// The instances overlapping `[from, to)` (RFC 3339 or `YYYY-MM-DD`, local midnight), by start;
+/// only `calendars` when not empty.
+pub(crate) fn occurrences_between(
+    store: &Store,
+    from: &str,
+    to: &str,
+    calendars: &[i64],
+) -> Result<Vec<dto::EventOccurrence>, ApiError> {
+    let from_ms = crate::tasks::parse_due(from).map_err(|e| e.with_field("from"))?;
+    let to_ms = crate::tasks::parse_due(to).map_err(|e| e.with_field("to"))?;
+    if to_ms <= from_ms {
+        return Err(ApiError::invalid(
+            "to",
+            "The end of the range is not after its start",
+        ));
+    }
+    Ok(occurrences(store, from_ms, to_ms, calendars)?)
+}
+
 /// The instances overlapping `[from_ms, to_ms)`, series expanded beyond their stored horizon
 /// when the range reaches past it.
 pub(crate) fn occurrences(
@@ -646,6 +665,14 @@ fn new_uid() -> String {
         now_ms(),
         fastrand::u64(..)
     )
+}
+
+/// Deletes event `id` here (the server's copy goes with the next sync).
+pub(crate) fn delete(store: &Store, id: i64) -> Result<(), ApiError> {
+    if store.event(id)?.is_none() {
+        return Err(ApiError::not_found("id", format!("No event {id}")));
+    }
+    Ok(store.write(|tx| tx.delete_event(id))?)
 }
 
 /// Makes an event (pushed by the next pass).

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context as _;
 use satu_store::Store;
 
 use super::events::record;
@@ -21,6 +22,29 @@ pub(crate) struct Selection {
     pub ids: Vec<i64>,
     /// Only events with an instance in this range (Unix ms).
     pub range: Option<(i64, i64)>,
+}
+
+impl Selection {
+    /// A calendar's events (or every calendar's), those with an instance in `range` (from, to:
+    /// RFC 3339 or `YYYY-MM-DD`), or the events `ids`.
+    pub(crate) fn new(
+        calendar: Option<i64>,
+        ids: &[i64],
+        range: Option<(&str, &str)>,
+    ) -> Result<Selection, ApiError> {
+        let range = match range {
+            Some((from, to)) => Some((
+                crate::tasks::parse_due(from).map_err(|e| e.with_field("from"))?,
+                crate::tasks::parse_due(to).map_err(|e| e.with_field("to"))?,
+            )),
+            None => None,
+        };
+        Ok(Selection {
+            calendar,
+            ids: ids.to_vec(),
+            range,
+        })
+    }
 }
 
 /// One VCALENDAR with the selected events and the VTIMEZONEs they use.
@@ -72,6 +96,18 @@ pub(crate) fn export(store: &Store, selection: &Selection) -> Result<(String, us
 
 /// Imports the events of an ICS text into `calendar` (the first calendar for events when
 /// `None`): a UID already there is updated, others are added; all are pushed by the next sync.
+/// [`import`] of the file at `path` (read as UTF-8, bad bytes replaced).
+pub(crate) fn import_file(
+    store: &Store,
+    path: &std::path::Path,
+    calendar: Option<i64>,
+) -> Result<dto::IcsImportReport, ApiError> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("Cannot read {}", path.display()))
+        .map_err(|e| ApiError::from(e).with_field("path"))?;
+    import(store, &String::from_utf8_lossy(&bytes), calendar)
+}
+
 pub(crate) fn import(
     store: &Store,
     text: &str,

@@ -38,6 +38,28 @@ pub(crate) enum Merged {
     Conflict(Vec<&'static str>),
 }
 
+/// Makes calendar `id` the task list where tasks made from mail go (one over every account).
+pub(crate) fn choose_task_list(store: &Store, id: i64) -> Result<(), crate::error::ApiError> {
+    use crate::error::ApiError;
+    let calendar = store
+        .calendars(None)?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| ApiError::not_found("id", format!("No calendar {id}")))?;
+    if !calendar.components.iter().any(|k| k == "VTODO") {
+        return Err(ApiError::invalid(
+            "id",
+            format!(
+                "{} holds no tasks (only {})",
+                calendar.name,
+                calendar.components.join(", ")
+            ),
+        ));
+    }
+    store.write(|tx| tx.set_task_calendar(id))?;
+    Ok(())
+}
+
 /// Three-way merge of a task's fields: a field changed on one side only takes that side's
 /// value; changed on both to the same value is no conflict; to different values is one.
 /// Without a base (never synced), every difference is a conflict.
