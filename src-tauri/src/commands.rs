@@ -3,10 +3,10 @@
 
 use satu_core::api::LinkDecision;
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Counts, Draft,
-    EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, ImportReport, Invitation,
-    Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, SearchQuery, SendInput,
-    SettingValue, TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
+    Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Counts, Discovered,
+    Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, ImportReport,
+    Invitation, Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, SearchQuery,
+    SendInput, SettingValue, TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
 };
 use satu_core::{ApiError, Satu};
 use tauri::State;
@@ -47,6 +47,18 @@ pub fn accounts(satu: State<'_, Satu>) -> Result<Vec<Account>, ApiError> {
 #[tauri::command]
 pub async fn add_account(satu: State<'_, Satu>, input: AccountInput) -> Result<i64, ApiError> {
     satu.add_account(input).await
+}
+
+/// The settings of an email address from the address alone (nothing is added).
+#[tauri::command]
+pub async fn discover(
+    satu: State<'_, Satu>,
+    email: String,
+    ca_file: Option<String>,
+) -> Result<Discovered, ApiError> {
+    let ca_file = ca_file.filter(|f| !f.trim().is_empty());
+    satu.discover(&email, ca_file.as_deref().map(std::path::Path::new), |_| {})
+        .await
 }
 
 #[tauri::command]

@@ -219,6 +219,7 @@ pub fn run() {
             commands::delete_draft,
             commands::accounts,
             commands::add_account,
+            commands::discover,
             commands::open_sample,
             commands::mark,
             commands::archive,

@@ -23,6 +23,8 @@
 #   PERSONALITY=plain       the same without CONDSTORE and QRESYNC (an older/simpler server)
 #   IMAP_CAPABILITY         an explicit post-login capability list (overrides PERSONALITY)
 #   DOVECOT_START_TIMEOUT   seconds to wait for the greeting (default 15)
+#   EXTRA_SANS              more DNS names for the certificate, space-separated (discovery tests
+#                           reach the server as imap.guess.test and the like)
 #
 # Run as root, mail is served as nobody (Dovecot refuses uid 0) and DIR is made world-traversable
 # (mode 711); as an ordinary user everything runs as that user.
@@ -106,7 +108,8 @@ accepts() { # exit 0 when 127.0.0.1:$1 accepts a TCP connection
 }
 
 make_certs() { # a CA and a server certificate signed by it, for localhost and 127.0.0.1
-  local dir=$1
+  local dir=$1 sans="DNS:localhost,IP:127.0.0.1" name
+  for name in ${EXTRA_SANS:-}; do sans="$sans,DNS:$name"; done
   [ -s "$dir/ca.pem" ] && [ -s "$dir/cert.pem" ] && [ -s "$dir/key.pem" ] && return 0
   command -v openssl >/dev/null || die "openssl is not installed: run tests/servers/install.sh"
   (
@@ -119,7 +122,7 @@ make_certs() { # a CA and a server certificate signed by it, for localhost and 1
     openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
       -subj "/CN=localhost" -keyout key.pem -out cert.csr 2>/dev/null
     printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
-      "extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1" >cert.ext
+      "extendedKeyUsage=serverAuth" "subjectAltName=$sans" >cert.ext
     openssl x509 -req -in cert.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 \
       -extfile cert.ext -out cert.pem 2>/dev/null
     rm -f cert.csr cert.ext ca.srl

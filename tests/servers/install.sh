@@ -74,6 +74,8 @@ bash "$(dirname "$0")/radicale.sh" venv
 bash "$(dirname "$0")/caldav_peer.sh" venv
 # The Matrix test server's venv (matrix-synapse from PyPI, pinned in synapse.sh; ~30-50 s); likewise.
 bash "$(dirname "$0")/synapse.sh" venv
+# The discovery tests' DNS server's venv (dnslib from PyPI, pinned in discovery.sh); likewise.
+bash "$(dirname "$0")/discovery.sh" venv
 
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 need_cargo() {

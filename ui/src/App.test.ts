@@ -52,6 +52,30 @@ describe('App with the fake backend', () => {
   });
 });
 
+describe('adding a mail account from its address', () => {
+  it('finds the servers from the address and fills them in, saying where they came from', async () => {
+    render(App, { backend: createFakeBackend({ seed: false }) });
+    await fireEvent.click(await screen.findByTestId('add-account'));
+    const email = screen.getByLabelText('Email address') as HTMLInputElement;
+    await fireEvent.input(email, { target: { value: 'ana@example.org' } });
+    await fireEvent.click(screen.getByTestId('discover'));
+    const said = await screen.findByTestId('discovered');
+    expect(said.textContent).toContain("the domain's settings file");
+    expect((screen.getByTestId('field-imap') as HTMLInputElement).value).toBe('imap.example.org:993');
+    expect((screen.getByTestId('field-smtp') as HTMLInputElement).value).toBe('smtp.example.org:587');
+  });
+
+  it('with the servers left empty, an unknown domain is told at the address', async () => {
+    render(App, { backend: createFakeBackend({ seed: false }) });
+    await fireEvent.click(await screen.findByTestId('add-account'));
+    await fireEvent.input(screen.getByLabelText('Email address'), { target: { value: 'ana@nowhere.test' } });
+    await fireEvent.input(screen.getByTestId('field-password'), { target: { value: 'secret' } });
+    await fireEvent.click(screen.getByTestId('submit-account'));
+    const error = await screen.findByTestId('field-error-email');
+    expect(error.textContent).toContain('enter them by hand');
+  });
+});
+
 describe('a task made from mail in the window', () => {
   it('shows its status In progress and the activity of its conversation; an entry opens that message', async () => {
     const fake = createFakeBackend();

@@ -266,6 +266,8 @@ impl Client {
             base.set_path(&path);
         }
         let mut builder = reqwest::Client::builder()
+            // Names resolve as the mail servers' do (SATU_DNS_SERVER).
+            .dns_resolver(satu_net::dns::for_http())
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Satu/", env!("CARGO_PKG_VERSION")));

@@ -724,8 +724,18 @@ enum OpsCommand {
 
 #[derive(Subcommand)]
 enum AccountCommand {
-    /// Add a mail account (checks the login first; the password goes to the OS keyring).
+    /// Add a mail account (checks the login first; the password goes to the OS keyring). With
+    /// only --email, the servers are discovered as `account discover` does.
     Add(AddAccount),
+    /// Find the servers of an email address from the address alone (autoconfig, the ISPDB,
+    /// SRV records, a guess) and print them; adds nothing. Each place looked is said on stderr.
+    Discover {
+        /// The email address.
+        email: String,
+        /// Trust this extra certificate or CA (PEM) for the web lookups.
+        #[arg(long, value_name = "PEM")]
+        ca_file: Option<String>,
+    },
     /// Add a CalDAV account (discovery from the URL; lists its calendars and task lists).
     AddCaldav {
         /// The server's URL (or a principal or calendar home URL).
@@ -800,15 +810,15 @@ struct AddAccount {
     /// Email address.
     #[arg(long)]
     email: String,
-    /// IMAP server as host:port.
+    /// IMAP server as host:port (default: discovered from the address).
     #[arg(long)]
-    imap: String,
-    /// SMTP server as host:port.
+    imap: Option<String>,
+    /// SMTP server as host:port (default: discovered from the address).
     #[arg(long)]
-    smtp: String,
+    smtp: Option<String>,
     /// tls (default), starttls, or plain (loopback only).
-    #[arg(long, default_value = "tls")]
-    security: String,
+    #[arg(long)]
+    security: Option<String>,
     /// SMTP security when the port does not say it: tls, starttls or plain (default: tls on
     /// port 465, starttls otherwise; plain when --security is plain).
     #[arg(long)]
@@ -894,20 +904,81 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
     match cli.command {
         Command::Account(AccountCommand::Add(add)) => {
             let password = read_password(add.password_stdin)?;
-            let id = satu
-                .add_account(AccountInput {
-                    email: add.email,
-                    imap: add.imap,
-                    smtp: add.smtp,
-                    security: Some(add.security),
-                    smtp_security: add.smtp_security,
-                    username: add.username,
-                    password,
-                    ca_file: add.ca_file,
-                    name: add.name,
-                })
+            let mut input = AccountInput {
+                email: add.email,
+                imap: add.imap.unwrap_or_default(),
+                smtp: add.smtp.unwrap_or_default(),
+                security: add.security,
+                smtp_security: add.smtp_security,
+                username: add.username,
+                password,
+                ca_file: add.ca_file,
+                name: add.name,
+            };
+            let mut source = None;
+            if input.imap.trim().is_empty() || input.smtp.trim().is_empty() {
+                let found = satu
+                    .discover(
+                        &input.email,
+                        input.ca_file.as_deref().map(std::path::Path::new),
+                        say_step,
+                    )
+                    .await?;
+                eprintln!(
+                    "satu: using IMAP {} ({}) and SMTP {}, from {}",
+                    found.imap.address(),
+                    found.imap.security,
+                    found
+                        .smtp
+                        .as_ref()
+                        .map(|s| format!("{} ({})", s.address(), s.security))
+                        .unwrap_or_else(|| "(none found)".into()),
+                    found.source
+                );
+                satu_core::api::with_discovered(&mut input, &found)?;
+                source = Some(found.source);
+            }
+            let id = satu.add_account(input).await?;
+            let mut answer = serde_json::json!({ "id": id });
+            if let Some(source) = source {
+                answer["source"] = serde_json::json!(source);
+            }
+            output(json, &answer, || format!("{id}"))
+        }
+        Command::Account(AccountCommand::Discover { email, ca_file }) => {
+            let found = satu
+                .discover(
+                    &email,
+                    ca_file.as_deref().map(std::path::Path::new),
+                    say_step,
+                )
                 .await?;
-            output(json, &serde_json::json!({ "id": id }), || format!("{id}"))
+            output(json, &found, || {
+                let smtp = found
+                    .smtp
+                    .as_ref()
+                    .map(|s| format!("{} ({})", s.address(), s.security))
+                    .unwrap_or_else(|| "none found".into());
+                format!(
+                    "IMAP {} ({})\nSMTP {}\nlogin {}\nsign-in {}\nfrom {}{}",
+                    found.imap.address(),
+                    found.imap.security,
+                    smtp,
+                    found.username,
+                    found
+                        .auth
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    found.source,
+                    found
+                        .provider
+                        .as_ref()
+                        .map(|p| format!(" ({p})"))
+                        .unwrap_or_default()
+                )
+            })
         }
         Command::Account(AccountCommand::AddCaldav {
             url,
@@ -2126,6 +2197,16 @@ fn diff_lines(batch: &ViewDiffs) -> String {
         });
     }
     lines.join("\n")
+}
+
+/// Says on stderr where discovery looked and what it found there.
+fn say_step(step: &satu_core::dto::DiscoveryStep) {
+    eprintln!(
+        "satu: {} {}: {}",
+        step.source,
+        printable(&step.asked),
+        printable(&step.result)
+    );
 }
 
 async fn wait_for_signal() {

@@ -115,6 +115,11 @@ commands! {
     delete_draft(id: i64) => satu.delete_draft(id);
     accounts() => satu.accounts();
     add_account(input: AccountInput) => satu.add_account(input).await;
+    discover(email: String, ca_file: Option<String>) => {
+        let ca_file = ca_file.filter(|f| !f.trim().is_empty());
+        satu.discover(&email, ca_file.as_deref().map(std::path::Path::new), |_| {})
+            .await
+    };
     open_sample() => blocking(satu, |satu| satu.open_sample(SAMPLE_MBOX)).await;
     mark(id: i64, unread: Option<bool>, flagged: Option<bool>) =>
         satu.mark(id, unread, flagged).await;

@@ -7,7 +7,7 @@ use satu_mail::imap::{is_loopback, ImapConfig, ImapSession, Security as ImapSecu
 use satu_store::{Account, AccountKind, NewAccount, Security};
 
 use crate::context::Context;
-use crate::dto::AccountInput;
+use crate::dto::{self, AccountInput};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets;
 
@@ -30,7 +30,14 @@ pub(crate) fn imap_config(account: &Account, password: String) -> ImapConfig {
 /// Adds a mail account after checking that it can log in. The password goes to the OS
 /// keyring; nothing is stored if the login or the keyring fails.
 #[tracing::instrument(skip_all, fields(email = %input.email))]
-pub(crate) async fn add_imap(ctx: &Context, input: AccountInput) -> ApiResult<i64> {
+pub(crate) async fn add_imap(ctx: &Context, mut input: AccountInput) -> ApiResult<i64> {
+    if input.imap.trim().is_empty() {
+        // Only an address (and a password): the servers are discovered.
+        let ca = input.ca_file.clone();
+        let found =
+            crate::discover::discover(&input.email, ca.as_deref().map(Path::new), &|_| {}).await?;
+        with_discovered(&mut input, &found)?;
+    }
     let account = validate_account(&input)?;
     let probe = satu_store::Account {
         id: 0,
@@ -58,6 +65,37 @@ pub(crate) async fn add_imap(ctx: &Context, input: AccountInput) -> ApiResult<i6
     let id = keep(ctx, &account, &input.password, |_, _| Ok(()))?;
     tracing::info!(account_id = id, "Account added.");
     Ok(id)
+}
+
+/// `input` with the servers `found` where it names none (what the person typed wins).
+pub fn with_discovered(input: &mut AccountInput, found: &dto::Discovered) -> ApiResult<()> {
+    if input.imap.trim().is_empty() {
+        input.imap = found.imap.address();
+        input.security = Some(found.imap.security.as_str().to_owned());
+    }
+    if input.smtp.trim().is_empty() {
+        let Some(smtp) = &found.smtp else {
+            return Err(ApiError::invalid(
+                "smtp",
+                format!(
+                    "Found the IMAP server {} ({}) but no server to send through; enter it as host:port",
+                    found.imap.address(),
+                    found.source
+                ),
+            ));
+        };
+        input.smtp = smtp.address();
+        input.smtp_security = Some(smtp.security.as_str().to_owned());
+    }
+    if input
+        .username
+        .as_deref()
+        .is_none_or(|u| u.trim().is_empty())
+        && found.username != found.email
+    {
+        input.username = Some(found.username.clone());
+    }
+    Ok(())
 }
 
 /// A new account reached over HTTP (CalDAV, Matrix): no mail servers; its URL and login.

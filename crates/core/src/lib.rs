@@ -12,6 +12,7 @@ pub mod api;
 mod attachments;
 mod caldav;
 mod context;
+mod discover;
 mod fault;
 mod import;
 mod links;

@@ -369,7 +369,7 @@ async fn connect(config: &SmtpConfig) -> Result<(AsyncSmtpConnection, Arc<Atomic
     let tcp = step(
         config,
         "connect",
-        TcpStream::connect((config.host.as_str(), config.port)),
+        satu_net::dns::connect(&config.host, config.port),
     )
     .await?
     .map_err(|e| SmtpError::Unreachable {

@@ -504,6 +504,8 @@ impl Client {
     pub fn new(config: &MatrixConfig) -> Result<Client, MatrixError> {
         let base = homeserver_url(&config.homeserver)?;
         let mut builder = reqwest::Client::builder()
+            // Names resolve as the mail servers' do (SATU_DNS_SERVER).
+            .dns_resolver(satu_net::dns::for_http())
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(15))
             .user_agent(concat!("Satu/", env!("CARGO_PKG_VERSION")))

@@ -8,6 +8,9 @@
 
 use std::path::Path;
 
+#[cfg(feature = "dns")]
+pub mod dns;
+
 /// Whether `host` is `localhost` or a loopback IP address (`[::1]` too): the only hosts plain
 /// text is allowed to.
 pub fn is_loopback(host: &str) -> bool {

@@ -4,6 +4,7 @@ import type {
   AccountInput,
   CalendarInfo,
   CaldavInput,
+  Discovered,
   EventDetail,
   EventInput,
   EventOccurrence,
@@ -57,6 +58,8 @@ export interface Backend {
   accounts(): Promise<Account[]>;
   /** Logs in first (may take seconds); resolves with the new account's id. */
   addAccount(input: AccountInput): Promise<number>;
+  /** The servers of an email address, found from the address alone; rejects at `email` when none. */
+  discover(email: string, caFile?: string): Promise<Discovered>;
   openSample(): Promise<ImportReport>;
   // Mail actions: applied locally at once (a change event follows), then pushed to the server
   // if it answers within seconds; otherwise queued (`pushed: false`).

@@ -27,6 +27,10 @@ export type OutboxState = "queued" | "sending" | "sent" | "failed" | "cancelled"
 
 export type InvitationAnswer = "accepted" | "tentative" | "declined";
 
+export type DiscoverySource = "autoconfig" | "ispdb" | "srv" | "autodiscover" | "guess";
+
+export type AuthMethod = "password" | "oauth2";
+
 export type ErrorCode = "auth_failed" | "unreachable" | "bad_certificate" | "tls" | "invalid_input" | "not_found" | "keyring" | "server" | "internal";
 
 export type ApiError = { 
@@ -536,6 +540,50 @@ in_timeline: boolean,
  * CalDAV (and Matrix): the server URL ('' for mail accounts).
  */
 url: string, };
+
+export type ServerSettings = { host: string, port: number, security: Security, };
+
+export type CaldavFound = { url: string, };
+
+export type DiscoveryStep = { source: DiscoverySource, 
+/**
+ * The URL or DNS name asked.
+ */
+asked: string, 
+/**
+ * What came back, in words (`found`, `no answer`, why it could not be used).
+ */
+result: string, };
+
+export type Discovered = { email: string, imap: ServerSettings, 
+/**
+ * Null when no sending server was found (enter it by hand).
+ */
+smtp: ServerSettings | null, 
+/**
+ * Null when none was found.
+ */
+caldav: CaldavFound | null, 
+/**
+ * The login name the servers expect.
+ */
+username: string, 
+/**
+ * How the servers let one sign in, preferred first.
+ */
+auth: Array<AuthMethod>, 
+/**
+ * Where the IMAP settings came from.
+ */
+source: DiscoverySource, 
+/**
+ * The provider's name, when the source gave one.
+ */
+provider: string | null, 
+/**
+ * Every place looked, in order.
+ */
+steps: Array<DiscoveryStep>, };
 
 export type Counts = { 
 /**
@@ -1622,6 +1670,7 @@ export function commands(invoke: Invoke) {
     thread: (id: number) => invoke<ItemDetail[]>('thread', { id }),
     accounts: () => invoke<Account[]>('accounts'),
     add_account: (input: AccountInput) => invoke<number>('add_account', { input }),
+    discover: (email: string, caFile: string | null) => invoke<Discovered>('discover', { email, caFile }),
     open_sample: () => invoke<ImportReport>('open_sample'),
     mark: (id: number, unread: boolean | null, flagged: boolean | null) => invoke<ActionReport>('mark', { id, unread, flagged }),
     archive: (id: number) => invoke<ActionReport>('archive', { id }),

@@ -32,6 +32,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     item: (id) => api.item(id),
     accounts: () => api.accounts(),
     addAccount: (input) => api.add_account(input),
+    discover: (email, caFile) => api.discover(email, caFile ?? null),
     openSample: () => api.open_sample(),
     mark: (id, change) => api.mark(id, change.unread ?? null, change.flagged ?? null),
     archive: (id) => api.archive(id),

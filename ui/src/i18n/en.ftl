@@ -195,6 +195,17 @@ field-ca-file = CA certificate file
 field-ca-file-hint = Optional; path to a PEM file
 form-submit = Add account
 form-busy = Checking the login…
+form-busy-finding = Finding the servers…
+account-form-intro = Your address and password are enough: Satu finds the servers (the domain's settings file, Thunderbird's provider list, DNS). Or enter them yourself.
+field-server-found = Found from the address
+discover-button = Find the servers
+discover-busy = Looking…
+discover-found = Found in { $source }.
+discover-source-autoconfig = the domain's settings file
+discover-source-ispdb = Thunderbird's provider list
+discover-source-srv = the domain's DNS records
+discover-source-autodiscover = Microsoft's Autodiscover
+discover-source-guess = the usual server names (tried)
 cancel = Cancel
 
 ## Shortcuts

@@ -194,6 +194,17 @@ field-ca-file = Fail sijil CA
 field-ca-file-hint = Pilihan; laluan ke fail PEM
 form-submit = Tambah akaun
 form-busy = Menyemak log masuk…
+form-busy-finding = Mencari pelayan…
+account-form-intro = Alamat dan kata laluan anda sudah memadai: Satu mencari pelayannya (fail tetapan domain, senarai penyedia Thunderbird, DNS). Atau masukkan sendiri.
+field-server-found = Ditemui daripada alamat
+discover-button = Cari pelayan
+discover-busy = Mencari…
+discover-found = Ditemui dalam { $source }.
+discover-source-autoconfig = fail tetapan domain
+discover-source-ispdb = senarai penyedia Thunderbird
+discover-source-srv = rekod DNS domain
+discover-source-autodiscover = Autodiscover Microsoft
+discover-source-guess = nama pelayan biasa (dicuba)
 cancel = Batal
 
 ## Pintasan

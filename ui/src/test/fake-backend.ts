@@ -21,6 +21,7 @@ import type {
   Account,
   Activity,
   AccountInput,
+  Discovered,
   ActionReport,
   ApiError,
   Attendee,
@@ -465,7 +466,33 @@ export class FakeBackend implements Backend {
     return structuredClone(this.accountList);
   }
 
+  /** `@example.com` and `@example.org` have an autoconfig file; other domains none. */
+  async discover(email: string): Promise<Discovered> {
+    await this.wait();
+    const domain = email.trim().split('@')[1]?.toLowerCase() ?? '';
+    if (!EMAIL.test(email.trim())) throw fail('invalid_input', `"${email}" is not an email address.`, 'email');
+    const url = `https://autoconfig.${domain}/mail/config-v1.1.xml`;
+    if (domain !== 'example.com' && domain !== 'example.org') {
+      throw fail('not_found', `Could not find the mail servers of ${domain}; enter them by hand.`, 'email');
+    }
+    return {
+      email: email.trim(),
+      imap: { host: `imap.${domain}`, port: 993, security: 'tls' },
+      smtp: { host: `smtp.${domain}`, port: 587, security: 'starttls' },
+      caldav: null,
+      username: email.trim(),
+      auth: ['password'],
+      source: 'autoconfig',
+      provider: 'Example Mail',
+      steps: [{ source: 'autoconfig', asked: url, result: `found IMAP imap.${domain}:993 (tls)` }],
+    };
+  }
+
   async addAccount(input: AccountInput): Promise<number> {
+    if (!input.imap.trim() && !input.smtp.trim()) {
+      const found = await this.discover(input.email);
+      input = { ...input, imap: `${found.imap.host}:${found.imap.port}`, smtp: found.smtp ? `${found.smtp.host}:${found.smtp.port}` : '', security: found.imap.security };
+    }
     const invalid = validateAccount(input);
     if (invalid) throw invalid;
     await this.wait();

@@ -23,6 +23,17 @@ impl Satu {
         accounts::add_imap(&self.ctx, input).await
     }
 
+    /// The settings of `email` found from the address alone (autoconfig, the ISPDB, SRV
+    /// records, a guess); `progress` hears of each place looked as it is done. Adds nothing.
+    pub async fn discover(
+        &self,
+        email: &str,
+        ca_file: Option<&std::path::Path>,
+        progress: impl Fn(&dto::DiscoveryStep) + Sync,
+    ) -> ApiResult<dto::Discovered> {
+        crate::discover::discover(email, ca_file, &progress).await
+    }
+
     /// Removes an account, everything synced from it, and its password; a Matrix account's
     /// device is signed out first (for a few seconds at most: offline, it is removed here all
     /// the same, and the device stays listed on the homeserver).

@@ -457,6 +457,79 @@ pub struct AccountInput {
     pub name: Option<String>,
 }
 
+words! {
+    /// Where discovered account settings came from.
+    DiscoverySource {
+        Autoconfig = "autoconfig",
+        Ispdb = "ispdb",
+        Srv = "srv",
+        Autodiscover = "autodiscover",
+        Guess = "guess",
+    }
+}
+
+words! {
+    /// How an account signs in.
+    AuthMethod { Password = "password", OAuth2 = "oauth2" }
+}
+
+/// A mail server as discovered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+}
+
+impl ServerSettings {
+    /// `host:port`, as [`AccountInput`] takes it.
+    pub fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// A calendar and task server found beside the mail servers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaldavFound {
+    pub url: String,
+}
+
+/// One place discovery looked, and what it found there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DiscoveryStep {
+    pub source: DiscoverySource,
+    /// The URL or DNS name asked.
+    pub asked: String,
+    /// What came back, in words (`found`, `no answer`, why it could not be used).
+    pub result: String,
+}
+
+/// The settings of an email address, found from the address alone
+/// (`satu account discover EMAIL --json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Discovered {
+    pub email: String,
+    pub imap: ServerSettings,
+    /// Null when no sending server was found (enter it by hand).
+    pub smtp: Option<ServerSettings>,
+    /// Null when none was found.
+    pub caldav: Option<CaldavFound>,
+    /// The login name the servers expect.
+    pub username: String,
+    /// How the servers let one sign in, preferred first.
+    pub auth: Vec<AuthMethod>,
+    /// Where the IMAP settings came from.
+    pub source: DiscoverySource,
+    /// The provider's name, when the source gave one.
+    pub provider: Option<String>,
+    /// Every place looked, in order.
+    pub steps: Vec<DiscoveryStep>,
+}
+
 /// A page of the timeline.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct TimelineQuery {

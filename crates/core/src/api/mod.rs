@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 
 pub use tokio_util::sync::CancellationToken;
 
+pub use crate::accounts::with_discovered;
 pub use crate::import::{LOCAL_ACCOUNT, SAMPLE_ACCOUNT};
 pub use crate::links::LinkDecision;
 pub use crate::live::LiveOptions;

@@ -107,7 +107,7 @@ impl ImapSession {
         let tcp = step(
             config,
             "connect",
-            TcpStream::connect((config.host.as_str(), config.port)),
+            satu_net::dns::connect(&config.host, config.port),
         )
         .await?
         .map_err(|e| ImapError::Unreachable {

@@ -1,0 +1,210 @@
+//! One resolver for every lookup Satu makes: SRV and MX for discovery, and the addresses of the
+//! servers it connects to (IMAP, SMTP, and HTTP through [`for_http`]). `SATU_DNS_SERVER=IP:PORT`
+//! sends every question to that server (a company's split-horizon DNS; the tests' local one);
+//! without it, SRV and MX go to the system's configured servers and addresses are resolved by
+//! the operating system (so `/etc/hosts`, mDNS and VPN resolvers keep working).
+//!
+//! Answers that say "no such record" are empty lists, not errors; an error is a server that
+//! does not answer or answers wrongly, said in words for the user.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use hickory_resolver::config::{NameServerConfig, ResolverConfig};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::proto::rr::{RData, RecordType};
+use hickory_resolver::TokioResolver;
+use tokio::net::TcpStream;
+
+/// One question's time, retries included.
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// An SRV answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Srv {
+    pub priority: u16,
+    pub weight: u16,
+    pub port: u16,
+    /// The target host without its final dot; empty for `.` ("no such service").
+    pub target: String,
+}
+
+/// The resolver, made once: `None` inside when it could not be made (said at each use).
+fn resolver() -> Result<&'static TokioResolver, String> {
+    static RESOLVER: OnceLock<Result<TokioResolver, String>> = OnceLock::new();
+    RESOLVER
+        .get_or_init(|| {
+            let provider = TokioRuntimeProvider::default();
+            let mut builder = match chosen_server()? {
+                Some(server) => {
+                    let mut ns = NameServerConfig::udp_and_tcp(server.ip());
+                    for connection in &mut ns.connections {
+                        connection.port = server.port();
+                    }
+                    let config = ResolverConfig::from_parts(None, Vec::new(), vec![ns]);
+                    TokioResolver::builder_with_config(config, provider)
+                }
+                None => TokioResolver::builder(provider)
+                    .map_err(|e| format!("cannot read the system's DNS settings: {e}"))?,
+            };
+            builder.options_mut().timeout = TIMEOUT;
+            builder.options_mut().attempts = 1;
+            builder
+                .build()
+                .map_err(|e| format!("cannot make the DNS resolver: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// `SATU_DNS_SERVER`, if set.
+fn chosen_server() -> Result<Option<SocketAddr>, String> {
+    match std::env::var("SATU_DNS_SERVER") {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse::<SocketAddr>()
+            .or_else(|_| {
+                text.trim()
+                    .parse::<IpAddr>()
+                    .map(|ip| SocketAddr::new(ip, 53))
+            })
+            .map(Some)
+            .map_err(|_| format!("SATU_DNS_SERVER={text:?} is not IP:PORT")),
+        _ => Ok(None),
+    }
+}
+
+fn failed(name: &str, error: impl std::fmt::Display) -> String {
+    format!("the DNS lookup of {name} failed: {error}")
+}
+
+/// The SRV answers for `name` (`_imaps._tcp.example.org`).
+pub async fn srv(name: &str) -> Result<Vec<Srv>, String> {
+    let lookup = match resolver()?.lookup(name, RecordType::SRV).await {
+        Ok(lookup) => lookup,
+        Err(e) if e.is_no_records_found() || e.is_nx_domain() => return Ok(Vec::new()),
+        Err(e) => return Err(failed(name, e)),
+    };
+    Ok(lookup
+        .answers()
+        .iter()
+        .filter_map(|record| match &record.data {
+            RData::SRV(srv) => Some(Srv {
+                priority: srv.priority,
+                weight: srv.weight,
+                port: srv.port,
+                target: srv.target.to_ascii().trim_end_matches('.').to_owned(),
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The mail exchangers of `domain`, most preferred first.
+pub async fn mx(domain: &str) -> Result<Vec<String>, String> {
+    let lookup = match resolver()?.lookup(domain, RecordType::MX).await {
+        Ok(lookup) => lookup,
+        Err(e) if e.is_no_records_found() || e.is_nx_domain() => return Ok(Vec::new()),
+        Err(e) => return Err(failed(domain, e)),
+    };
+    let mut hosts: Vec<(u16, String)> = lookup
+        .answers()
+        .iter()
+        .filter_map(|record| match &record.data {
+            RData::MX(mx) => Some((
+                mx.preference,
+                mx.exchange.to_ascii().trim_end_matches('.').to_owned(),
+            )),
+            _ => None,
+        })
+        .collect();
+    hosts.sort();
+    Ok(hosts.into_iter().map(|(_, host)| host).collect())
+}
+
+/// The addresses of `host`: itself when it is an address; else from `SATU_DNS_SERVER` when set,
+/// from the operating system when not.
+pub async fn addresses(host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    if chosen_server()?.is_none() || host.eq_ignore_ascii_case("localhost") {
+        return tokio::net::lookup_host((host, port))
+            .await
+            .map(|found| found.collect())
+            .map_err(|e| failed(host, e));
+    }
+    match resolver()?.lookup_ip(host).await {
+        Ok(found) => Ok(found.iter().map(|ip| SocketAddr::new(ip, port)).collect()),
+        Err(e) if e.is_no_records_found() || e.is_nx_domain() => {
+            Err(format!("there is no host {host}"))
+        }
+        Err(e) => Err(failed(host, e)),
+    }
+}
+
+/// A TCP connection to `host:port`, its addresses tried in turn.
+pub async fn connect(host: &str, port: u16) -> std::io::Result<TcpStream> {
+    let found = addresses(host, port)
+        .await
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::NotFound, e))?;
+    let mut last = std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        format!("there is no address for {host}"),
+    );
+    for address in found {
+        match TcpStream::connect(address).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// The same resolver for `reqwest` (`ClientBuilder::dns_resolver(dns::for_http())`).
+#[cfg(feature = "http")]
+pub fn for_http() -> std::sync::Arc<HttpResolver> {
+    std::sync::Arc::new(HttpResolver)
+}
+
+/// [`addresses`] as `reqwest` asks for them.
+#[cfg(feature = "http")]
+pub struct HttpResolver;
+
+#[cfg(feature = "http")]
+impl reqwest::dns::Resolve for HttpResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found = addresses(&host, 0)
+                .await
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
+            let found: reqwest::dns::Addrs = Box::new(found.into_iter());
+            Ok(found)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn addresses_are_themselves_and_localhost_is_this_machine() {
+        assert_eq!(
+            addresses("127.0.0.1", 993).await.expect("an address"),
+            [SocketAddr::from(([127, 0, 0, 1], 993))]
+        );
+        assert_eq!(
+            addresses("[::1]", 5).await.expect("an address")[0].ip(),
+            IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])
+        );
+        assert!(addresses("localhost", 1)
+            .await
+            .expect("localhost")
+            .iter()
+            .all(|a| a.ip().is_loopback()));
+    }
+}

@@ -1,0 +1,309 @@
+//! Discovery from an email address alone (`satu account discover`, `satu account add --email`)
+//! against a real outside world on 127.0.0.1: a DNS server and an HTTPS server
+//! (tests/servers/discovery.sh) serving five test domains, and a real Dovecot the discovered
+//! settings lead to.
+//!
+//! - `auto.test`: the domain's autoconfig file only.
+//! - `srv.test`: RFC 6186 SRV records only; the server is `imap.srv.test`, which only the test
+//!   DNS knows (so the IMAP connection itself goes through Satu's resolver).
+//! - `hosted.test`: its MX is at `provider.test`, which the ISPDB stand-in knows.
+//! - `guess.test`: nothing but `imap.guess.test` and `smtp.guess.test` (a guess).
+//! - `broken.test`: an autoconfig that is a web page, a SRV that says "no service", a SERVFAIL.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{repo, Dovecot, Satu};
+
+/// The discovery servers, stopped on drop.
+struct World {
+    dir: tempfile::TempDir,
+    vars: BTreeMap<String, String>,
+}
+
+impl World {
+    fn start(dovecot: &Dovecot, zone: &str, files: &[(&str, &str)]) -> World {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("zone.txt"), zone).expect("zone");
+        for (path, text) in files {
+            let path = dir.path().join("web").join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+            std::fs::write(path, text).expect("web file");
+        }
+        let out = Command::new("bash")
+            .arg(repo().join("tests/servers/discovery.sh"))
+            .arg("start")
+            .arg(dir.path())
+            .env("CA_FROM", dovecot.dir.path())
+            .env(
+                "SANS",
+                "autoconfig.auto.test auto.test ispdb.test autoconfig.broken.test",
+            )
+            .output()
+            .expect("run tests/servers/discovery.sh");
+        assert!(
+            out.status.success(),
+            "the discovery servers did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let vars = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        World { dir, vars }
+    }
+
+    fn var(&self, name: &str) -> &str {
+        &self.vars[name]
+    }
+
+    /// `satu ARGS` pointed at this world: its DNS, its HTTPS port, its ISPDB.
+    fn satu(
+        &self,
+        satu: &Satu,
+        args: &[&str],
+        env: &[(&str, String)],
+        stdin: Option<&str>,
+    ) -> Output {
+        let mut command = satu.command();
+        command
+            .args(args)
+            .env(
+                "SATU_DNS_SERVER",
+                format!("127.0.0.1:{}", self.var("DNS_PORT")),
+            )
+            .env("SATU_DISCOVERY_PORT", self.var("HTTPS_PORT"))
+            .env(
+                "SATU_ISPDB_URL",
+                format!("https://ispdb.test:{}/v1.1/", self.var("HTTPS_PORT")),
+            )
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+        match stdin {
+            Some(text) => {
+                use std::io::Write as _;
+                let mut child = command
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn satu");
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(text.as_bytes())
+                    .expect("write");
+                child.wait_with_output().expect("wait")
+            }
+            None => command.output().expect("run satu"),
+        }
+    }
+
+    fn requests(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("requests.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(repo().join("tests/servers/discovery.sh"))
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+fn autoconfig(host: &str, imap_port: &str, smtp_port: &str, username: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?>
+<clientConfig version="1.1"><emailProvider id="example">
+  <displayName>Test Provider</displayName>
+  <incomingServer type="imap"><hostname>{host}</hostname><port>{imap_port}</port>
+    <socketType>SSL</socketType><username>{username}</username>
+    <authentication>password-cleartext</authentication></incomingServer>
+  <incomingServer type="imap"><hostname>{host}</hostname><port>143</port>
+    <socketType>plain</socketType><username>{username}</username></incomingServer>
+  <outgoingServer type="smtp"><hostname>{host}</hostname><port>{smtp_port}</port>
+    <socketType>STARTTLS</socketType><username>{username}</username></outgoingServer>
+</emailProvider></clientConfig>"#
+    )
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "satu failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn an_email_address_is_enough_from_autoconfig_srv_the_ispdb_or_a_guess_and_broken_domains_fail_clearly(
+) {
+    let dovecot = Dovecot::start_with(&[("EXTRA_SANS", "imap.srv.test imap.guess.test")]);
+    let imaps = dovecot.var("IMAPS_PORT").to_owned();
+    let imap = dovecot.var("IMAP_PORT").to_owned();
+    let zone = format!(
+        "autoconfig.auto.test. 60 IN A 127.0.0.1
+_imaps._tcp.srv.test. 60 IN SRV 0 1 {imaps} imap.srv.test.
+_imap._tcp.srv.test. 60 IN SRV 0 1 {imap} imap.srv.test.
+_submission._tcp.srv.test. 60 IN SRV 0 1 2587 imap.srv.test.
+imap.srv.test. 60 IN A 127.0.0.1
+hosted.test. 60 IN MX 10 mx1.provider.test.
+ispdb.test. 60 IN A 127.0.0.1
+imap.guess.test. 60 IN A 127.0.0.1
+smtp.guess.test. 60 IN A 127.0.0.1
+autoconfig.broken.test. 60 IN A 127.0.0.1
+_imaps._tcp.broken.test. 60 IN SRV 0 0 0 .
+_imap._tcp.broken.test. 60 IN TXT \"servfail\"
+"
+    );
+    let world = World::start(
+        &dovecot,
+        &zone,
+        &[
+            (
+                "autoconfig.auto.test/mail/config-v1.1.xml",
+                &autoconfig("localhost", &imaps, "2587", "%EMAILLOCALPART%"),
+            ),
+            (
+                "ispdb.test/v1.1/provider.test",
+                &autoconfig("localhost", &imaps, "2465", "%EMAILADDRESS%"),
+            ),
+            (
+                "autoconfig.broken.test/mail/config-v1.1.xml",
+                "<html><body>Welcome to nginx!</body></html>",
+            ),
+        ],
+    );
+    let ca = dovecot.ca_file().to_owned();
+    let https = world.var("HTTPS_PORT").to_owned();
+    let satu = Satu::new();
+    let discover = |email: &str, env: &[(&str, String)]| {
+        world.satu(
+            &satu,
+            &["--json", "account", "discover", email, "--ca-file", &ca],
+            env,
+            None,
+        )
+    };
+
+    // autoconfig: the domain's file, its plain-text offer passed over, its placeholders filled.
+    let found = json(&discover("alice@auto.test", &[]));
+    assert_eq!(found["source"], "autoconfig", "{found}");
+    assert_eq!(
+        found["imap"],
+        serde_json::json!({"host": "localhost", "port": imaps.parse::<u16>().expect("port"), "security": "tls"})
+    );
+    assert_eq!(found["smtp"]["security"], "starttls");
+    assert_eq!(found["username"], "alice");
+    assert_eq!(found["provider"], "Test Provider");
+    assert_eq!(found["auth"], serde_json::json!(["password"]));
+    assert!(found["caldav"].is_null());
+    assert_eq!(found["steps"][0]["source"], "autoconfig");
+    assert!(world
+        .requests()
+        .contains("https autoconfig.auto.test /mail/config-v1.1.xml"));
+
+    // SRV: implicit TLS preferred over the STARTTLS record; the server's name is known only to
+    // the test DNS.
+    let found = json(&discover("alice@srv.test", &[]));
+    assert_eq!(found["source"], "srv", "{found}");
+    assert_eq!(found["imap"]["host"], "imap.srv.test");
+    assert_eq!(found["imap"]["security"], "tls");
+    assert_eq!(found["smtp"]["port"], 2587);
+    assert_eq!(found["username"], "alice@srv.test");
+
+    // The ISPDB, by the domain of the MX host.
+    let found = json(&discover("alice@hosted.test", &[]));
+    assert_eq!(found["source"], "ispdb", "{found}");
+    assert_eq!(found["smtp"]["port"], 2465);
+    assert!(world
+        .requests()
+        .contains("https ispdb.test /v1.1/provider.test"));
+
+    // A guess, confirmed by connecting (the usual ports mapped to the test's).
+    let ports = vec![("SATU_DISCOVERY_PORTS", format!("993={imaps},465={https}"))];
+    let found = json(&discover("alice@guess.test", &ports));
+    assert_eq!(found["source"], "guess", "{found}");
+    assert_eq!(found["imap"]["host"], "imap.guess.test");
+    assert_eq!(found["imap"]["port"], 993, "the usual port is what is kept");
+    assert_eq!(found["smtp"]["host"], "smtp.guess.test");
+
+    // Broken: a clear error in at most ten seconds, at the address, saying where it looked.
+    let started = Instant::now();
+    let out = discover("alice@broken.test", &[]);
+    let elapsed = started.elapsed();
+    assert_eq!(out.status.code(), Some(3), "not found");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Could not find the mail servers of broken.test"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not a configuration"), "{stderr}");
+    assert!(stderr.contains("offers no such service"), "{stderr}");
+    assert!(elapsed < Duration::from_secs(11), "{elapsed:?}");
+
+    // A dead DNS server: the same, within the time box.
+    let started = Instant::now();
+    let out = world.satu(
+        &satu,
+        &[
+            "--json",
+            "account",
+            "discover",
+            "alice@auto.test",
+            "--ca-file",
+            &ca,
+        ],
+        &[("SATU_DNS_SERVER", "127.0.0.1:9".to_owned())],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Added from the address and the password alone, then synced: through autoconfig, and
+    // through SRV to a server named only in the test DNS.
+    let add = |email: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "account",
+            "add",
+            "--email",
+            email,
+            "--password-stdin",
+            "--ca-file",
+            &ca,
+        ];
+        args.extend_from_slice(extra);
+        world.satu(&satu, &args, &[], Some("alice-pass\n"))
+    };
+    let added = json(&add("alice@auto.test", &[]));
+    assert_eq!(added["source"], "autoconfig", "{added}");
+    let added = json(&add("alice@srv.test", &["--username", "alice"]));
+    assert_eq!(added["source"], "srv", "{added}");
+    let accounts = satu.json(&["account", "list"]);
+    assert_eq!(
+        accounts[1]["imap"],
+        format!("imap.srv.test:{imaps}"),
+        "{accounts}"
+    );
+    let out = world.satu(&satu, &["--json", "sync"], &[], None);
+    let reports = json(&out);
+    for report in reports.as_array().expect("reports") {
+        assert!(report["error"].is_null(), "{report}");
+    }
+    assert!(Path::new(&ca).exists());
+}
