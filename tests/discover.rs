@@ -157,6 +157,9 @@ _imaps._tcp.srv.test. 60 IN SRV 0 1 {imaps} imap.srv.test.
 _imap._tcp.srv.test. 60 IN SRV 0 1 {imap} imap.srv.test.
 _submission._tcp.srv.test. 60 IN SRV 0 1 2587 imap.srv.test.
 imap.srv.test. 60 IN A 127.0.0.1
+_caldavs._tcp.srv.test. 60 IN SRV 0 1 8443 dav.srv.test.
+_caldavs._tcp.srv.test. 60 IN TXT \"path=/dav/\"
+auto.test. 60 IN A 127.0.0.1
 hosted.test. 60 IN MX 10 mx1.provider.test.
 ispdb.test. 60 IN A 127.0.0.1
 imap.guess.test. 60 IN A 127.0.0.1
@@ -174,6 +177,7 @@ _imap._tcp.broken.test. 60 IN TXT \"servfail\"
                 "autoconfig.auto.test/mail/config-v1.1.xml",
                 &autoconfig("localhost", &imaps, "2587", "%EMAILLOCALPART%"),
             ),
+            ("auto.test/.well-known/caldav", "CalDAV lives here"),
             (
                 "ispdb.test/v1.1/provider.test",
                 &autoconfig("localhost", &imaps, "2465", "%EMAILADDRESS%"),
@@ -207,7 +211,11 @@ _imap._tcp.broken.test. 60 IN TXT \"servfail\"
     assert_eq!(found["username"], "alice");
     assert_eq!(found["provider"], "Test Provider");
     assert_eq!(found["auth"], serde_json::json!(["password"]));
-    assert!(found["caldav"].is_null());
+    assert_eq!(
+        found["caldav"]["url"],
+        format!("https://auto.test:{https}/.well-known/caldav"),
+        "the well-known address answers"
+    );
     assert_eq!(found["steps"][0]["source"], "autoconfig");
     assert!(world
         .requests()
@@ -221,11 +229,16 @@ _imap._tcp.broken.test. 60 IN TXT \"servfail\"
     assert_eq!(found["imap"]["security"], "tls");
     assert_eq!(found["smtp"]["port"], 2587);
     assert_eq!(found["username"], "alice@srv.test");
+    assert_eq!(
+        found["caldav"]["url"], "https://dav.srv.test:8443/dav/",
+        "SRV and its TXT path"
+    );
 
     // The ISPDB, by the domain of the MX host.
     let found = json(&discover("alice@hosted.test", &[]));
     assert_eq!(found["source"], "ispdb", "{found}");
     assert_eq!(found["smtp"]["port"], 2465);
+    assert!(found["caldav"].is_null(), "{found}");
     assert!(world
         .requests()
         .contains("https ispdb.test /v1.1/provider.test"));

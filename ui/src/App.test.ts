@@ -65,6 +65,19 @@ describe('adding a mail account from its address', () => {
     expect((screen.getByTestId('field-smtp') as HTMLInputElement).value).toBe('smtp.example.org:587');
   });
 
+  it('offers the calendar server found beside the mail, and adds it with the same login', async () => {
+    const fake = createFakeBackend({ seed: false });
+    render(App, { backend: fake });
+    await fireEvent.click(await screen.findByTestId('add-account'));
+    await fireEvent.input(screen.getByLabelText('Email address'), { target: { value: 'ana@example.org' } });
+    await fireEvent.click(screen.getByTestId('discover'));
+    const offer = (await screen.findByTestId('discover-caldav')) as HTMLInputElement;
+    expect(offer.checked).toBe(true);
+    await fireEvent.input(screen.getByTestId('field-password'), { target: { value: 'secret' } });
+    await fireEvent.click(screen.getByTestId('submit-account'));
+    await waitFor(async () => expect((await fake.accounts()).map((a) => a.kind)).toEqual(expect.arrayContaining(['imap', 'caldav'])));
+  });
+
   it('with the servers left empty, an unknown domain is told at the address', async () => {
     render(App, { backend: createFakeBackend({ seed: false }) });
     await fireEvent.click(await screen.findByTestId('add-account'));

@@ -835,6 +835,9 @@ struct AddAccount {
     /// Display name.
     #[arg(long)]
     name: Option<String>,
+    /// Also add the calendar and task server found beside the mail (CalDAV, same login).
+    #[arg(long)]
+    calendars: bool,
 }
 
 #[derive(Subcommand)]
@@ -916,7 +919,8 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 name: add.name,
             };
             let mut source = None;
-            if input.imap.trim().is_empty() || input.smtp.trim().is_empty() {
+            let mut caldav = None;
+            if input.imap.trim().is_empty() || input.smtp.trim().is_empty() || add.calendars {
                 let found = satu
                     .discover(
                         &input.email,
@@ -937,11 +941,35 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 );
                 satu_core::api::with_discovered(&mut input, &found)?;
                 source = Some(found.source);
+                caldav = found.caldav.clone();
+                if add.calendars && caldav.is_none() {
+                    eprintln!("satu: no calendar server was found beside the mail");
+                }
             }
+            let (login, password, ca_file) = (
+                input
+                    .username
+                    .clone()
+                    .unwrap_or_else(|| input.email.clone()),
+                input.password.clone(),
+                input.ca_file.clone(),
+            );
             let id = satu.add_account(input).await?;
             let mut answer = serde_json::json!({ "id": id });
             if let Some(source) = source {
                 answer["source"] = serde_json::json!(source);
+            }
+            if let Some(found) = caldav.filter(|_| add.calendars) {
+                let caldav_id = satu
+                    .add_caldav_account(satu_core::dto::CaldavInput {
+                        url: found.url,
+                        username: login,
+                        password,
+                        ca_file,
+                        name: None,
+                    })
+                    .await?;
+                answer["caldav_id"] = serde_json::json!(caldav_id);
             }
             output(json, &answer, || format!("{id}"))
         }

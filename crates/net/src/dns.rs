@@ -101,6 +101,28 @@ pub async fn srv(name: &str) -> Result<Vec<Srv>, String> {
         .collect())
 }
 
+/// The TXT strings of `name` (each record's strings joined).
+pub async fn txt(name: &str) -> Result<Vec<String>, String> {
+    let lookup = match resolver()?.lookup(name, RecordType::TXT).await {
+        Ok(lookup) => lookup,
+        Err(e) if e.is_no_records_found() || e.is_nx_domain() => return Ok(Vec::new()),
+        Err(e) => return Err(failed(name, e)),
+    };
+    Ok(lookup
+        .answers()
+        .iter()
+        .filter_map(|record| match &record.data {
+            RData::TXT(txt) => Some(
+                txt.txt_data
+                    .iter()
+                    .map(|part| String::from_utf8_lossy(part).into_owned())
+                    .collect::<String>(),
+            ),
+            _ => None,
+        })
+        .collect())
+}
+
 /// The mail exchangers of `domain`, most preferred first.
 pub async fn mx(domain: &str) -> Result<Vec<String>, String> {
     let lookup = match resolver()?.lookup(domain, RecordType::MX).await {

@@ -27,7 +27,7 @@ export type OutboxState = "queued" | "sending" | "sent" | "failed" | "cancelled"
 
 export type InvitationAnswer = "accepted" | "tentative" | "declined";
 
-export type DiscoverySource = "autoconfig" | "ispdb" | "srv" | "autodiscover" | "guess";
+export type DiscoverySource = "autoconfig" | "ispdb" | "srv" | "autodiscover" | "guess" | "well-known";
 
 export type AuthMethod = "password" | "oauth2";
 

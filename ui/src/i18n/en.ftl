@@ -206,6 +206,9 @@ discover-source-ispdb = Thunderbird's provider list
 discover-source-srv = the domain's DNS records
 discover-source-autodiscover = Microsoft's Autodiscover
 discover-source-guess = the usual server names (tried)
+discover-source-well-known = the domain's well-known address
+discover-caldav = Also sync calendars and tasks ({ $url })
+discover-caldav-failed = The mail account was added, but not its calendars: { $reason }
 cancel = Cancel
 
 ## Shortcuts

@@ -205,6 +205,9 @@ discover-source-ispdb = senarai penyedia Thunderbird
 discover-source-srv = rekod DNS domain
 discover-source-autodiscover = Autodiscover Microsoft
 discover-source-guess = nama pelayan biasa (dicuba)
+discover-source-well-known = alamat well-known domain
+discover-caldav = Segerakkan juga kalendar dan tugasan ({ $url })
+discover-caldav-failed = Akaun e-mel telah ditambah, tetapi bukan kalendarnya: { $reason }
 cancel = Batal
 
 ## Pintasan

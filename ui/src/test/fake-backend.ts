@@ -466,7 +466,7 @@ export class FakeBackend implements Backend {
     return structuredClone(this.accountList);
   }
 
-  /** `@example.com` and `@example.org` have an autoconfig file; other domains none. */
+  /** `@example.com` and `@example.org` have an autoconfig file (example.org a CalDAV server too); other domains none. */
   async discover(email: string): Promise<Discovered> {
     await this.wait();
     const domain = email.trim().split('@')[1]?.toLowerCase() ?? '';
@@ -479,7 +479,7 @@ export class FakeBackend implements Backend {
       email: email.trim(),
       imap: { host: `imap.${domain}`, port: 993, security: 'tls' },
       smtp: { host: `smtp.${domain}`, port: 587, security: 'starttls' },
-      caldav: null,
+      caldav: domain === 'example.org' ? { url: 'https://dav.example.org/' } : null,
       username: email.trim(),
       auth: ['password'],
       source: 'autoconfig',

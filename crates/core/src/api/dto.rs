@@ -465,6 +465,8 @@ words! {
         Srv = "srv",
         Autodiscover = "autodiscover",
         Guess = "guess",
+        /// A well-known URL (`/.well-known/caldav`; only in steps).
+        WellKnown = "well-known",
     }
 }
 

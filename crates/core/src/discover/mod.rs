@@ -10,12 +10,16 @@
 //! 3. RFC 6186 SRV records ([`srv`]);
 //! 4. a guess ([`plan::guesses`]) confirmed by connecting.
 //!
+//! The calendar and task server is looked for in the same search ([`caldav`], RFC 6764).
+//! Successful answers are kept for [`CACHE_FOR`] per domain (within the process).
+//!
 //! What to propose among what was found is [`plan`]'s (implicit TLS first, plain text never
 //! but to loopback). Every place looked is a [`dto::DiscoveryStep`], reported as it is done.
 //! DNS goes through `satu_net::dns` (`SATU_DNS_SERVER` points it elsewhere); the web lookups
 //! use the same resolver, HTTPS only, and the whole search is bounded by [`DEADLINE`].
 
 pub(crate) mod autoconfig;
+pub(crate) mod caldav;
 pub(crate) mod plan;
 pub(crate) mod srv;
 
@@ -31,6 +35,8 @@ pub(crate) const DEADLINE: Duration = Duration::from_secs(10);
 const HTTP_TIMEOUT: Duration = Duration::from_secs(4);
 /// One connection that confirms a guess.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a domain's answer is reused.
+const CACHE_FOR: Duration = Duration::from_secs(10 * 60);
 /// The ISPDB (Thunderbird's database of providers); `SATU_ISPDB_URL` replaces it.
 const ISPDB: &str = "https://autoconfig.thunderbird.net/v1.1/";
 
@@ -125,6 +131,7 @@ struct Search {
     steps: Vec<dto::DiscoveryStep>,
     imap: Option<(ServerOffer, DiscoverySource, Option<String>)>,
     smtp: Option<ServerOffer>,
+    caldav: Option<String>,
 }
 
 impl Search {
@@ -257,12 +264,16 @@ pub(crate) async fn discover(
     progress: &(dyn Fn(&dto::DiscoveryStep) + Sync),
 ) -> ApiResult<dto::Discovered> {
     let domain = domain_of(email)?;
+    if let Some(found) = cached(&domain, email.trim()) {
+        return Ok(found);
+    }
     let mut search = Search {
         email: email.trim().to_owned(),
         domain: domain.clone(),
         steps: Vec::new(),
         imap: None,
         smtp: None,
+        caldav: None,
     };
     let web = Web::new(ca_file)?;
     let finished = tokio::time::timeout(DEADLINE, run(&mut search, &web, progress)).await;
@@ -300,7 +311,7 @@ pub(crate) async fn discover(
     }
     // Password first: OAuth2 needs a registered client the build may not have.
     auth.sort_by_key(|m| *m != dto::AuthMethod::Password);
-    Ok(dto::Discovered {
+    let found = dto::Discovered {
         email: search.email.clone(),
         username: imap
             .username
@@ -308,12 +319,50 @@ pub(crate) async fn discover(
             .unwrap_or_else(|| search.email.clone()),
         imap: imap.settings(),
         smtp: search.smtp.as_ref().map(ServerOffer::settings),
-        caldav: None,
+        caldav: search.caldav.clone().map(|url| dto::CaldavFound { url }),
         auth,
         source,
         provider,
         steps: search.steps,
-    })
+    };
+    keep(&domain, &found);
+    Ok(found)
+}
+
+type Cache =
+    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, dto::Discovered)>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// A recent answer for `domain`, made again for `email` (the login name follows the address).
+fn cached(domain: &str, email: &str) -> Option<dto::Discovered> {
+    let cache = cache().lock().ok()?;
+    let (at, found) = cache.get(domain)?;
+    if at.elapsed() > CACHE_FOR {
+        return None;
+    }
+    let mut found = found.clone();
+    let local = |address: &str| address.split('@').next().unwrap_or(address).to_owned();
+    if found.username == found.email {
+        found.username = email.to_owned();
+    } else if found.username == local(&found.email) {
+        // `%EMAILLOCALPART%`: the new address's local part.
+        found.username = local(email);
+    }
+    found.email = email.to_owned();
+    Some(found)
+}
+
+fn keep(domain: &str, found: &dto::Discovered) {
+    if let Ok(mut cache) = cache().lock() {
+        cache.insert(
+            domain.to_owned(),
+            (std::time::Instant::now(), found.clone()),
+        );
+    }
 }
 
 async fn run(search: &mut Search, web: &Web, progress: &(dyn Fn(&dto::DiscoveryStep) + Sync)) {
@@ -448,6 +497,63 @@ async fn run(search: &mut Search, web: &Web, progress: &(dyn Fn(&dto::DiscoveryS
             }
         }
     }
+    // 5. Calendars and tasks, offered beside the mail (only when there is mail to offer).
+    if search.imap.is_some() {
+        find_caldav(search, web, progress).await;
+    }
+}
+
+/// The calendar server: `_caldavs._tcp` SRV (and TXT path), else the domain's well-known URL.
+async fn find_caldav(
+    search: &mut Search,
+    web: &Web,
+    progress: &(dyn Fn(&dto::DiscoveryStep) + Sync),
+) {
+    let domain = search.domain.clone();
+    let name = format!("{}.{domain}", caldav::SERVICE);
+    match satu_net::dns::srv(&name).await {
+        Ok(records) if !records.is_empty() => {
+            let txt = satu_net::dns::txt(&name).await.unwrap_or_default();
+            let records: Vec<srv::SrvRecord> = records
+                .into_iter()
+                .map(|r| srv::SrvRecord {
+                    priority: r.priority,
+                    weight: r.weight,
+                    port: r.port,
+                    target: r.target,
+                })
+                .collect();
+            let url = caldav::url_from_srv(&records, &txt);
+            let result = match &url {
+                Some(url) => format!("found CalDAV {url}"),
+                None => "the domain says it offers no such service".to_owned(),
+            };
+            search.step(DiscoverySource::Srv, name, result, progress);
+            if url.is_some() {
+                search.caldav = url;
+                return;
+            }
+        }
+        Ok(_) => search.step(DiscoverySource::Srv, name, "none".into(), progress),
+        Err(e) => search.step(DiscoverySource::Srv, name, e, progress),
+    }
+    let url = web.url(&domain, "/.well-known/caldav");
+    let result = match web.client.get(&url).send().await {
+        Ok(response)
+            if response.status().is_success()
+                || response.status().as_u16() == 401
+                || response.status().as_u16() == 207 =>
+        {
+            let found = response.url().to_string();
+            search.caldav = Some(found.clone());
+            format!("found CalDAV {found}")
+        }
+        Ok(response) => format!("HTTP {}", response.status().as_u16()),
+        Err(e) if e.is_connect() => "no server".to_owned(),
+        Err(e) if e.is_timeout() => "no answer in time".to_owned(),
+        Err(e) => format!("failed: {e}"),
+    };
+    search.step(DiscoverySource::WellKnown, url, result, progress);
 }
 
 /// The port a guess connects to: the usual one, or the test's (`SATU_DISCOVERY_PORTS`, e.g.
