@@ -66,6 +66,7 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 -- "-$DRIVER_PGID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$DRIVER_PGID" 2>/dev/null || true
   fi
+  [ -d "$WORK/discovery" ] && bash "$ROOT/tests/servers/discovery.sh" stop "$WORK/discovery" 2>/dev/null || true
   if [ -n "$XVFB_PID" ]; then
     kill -TERM "$XVFB_PID" 2>/dev/null || true
     wait "$XVFB_PID" 2>/dev/null || true
@@ -94,6 +95,23 @@ done
 DISPLAY_NUM=$(tr -dc '0-9' <"$WORK/display")
 [ -n "$DISPLAY_NUM" ] || { cat "$ARTIFACTS/xvfb.log" >&2; die "Xvfb did not report a display within 10 s"; }
 export DISPLAY=":$DISPLAY_NUM"
+
+# 1b. Discovery's outside world (tests/servers/discovery.sh): a DNS and an HTTPS server whose
+# zone ($DISCOVERY_DIR/zone.txt, read again when it changes) and files a test writes; the app
+# asks them for every name (SATU_DNS_SERVER), so it must be up before the driver starts the app.
+mkdir -p "$WORK/discovery/web"
+echo "e2e.satu.test. 60 IN A 127.0.0.1" >"$WORK/discovery/zone.txt"
+if line=$(bash "$ROOT/tests/servers/discovery.sh" start "$WORK/discovery" 2>"$ARTIFACTS/discovery.log"); then
+  for pair in $line; do
+    case "$pair" in
+      DNS_PORT=*) export SATU_DNS_SERVER="127.0.0.1:${pair#*=}" ;;
+      HTTPS_PORT=*) export SATU_DISCOVERY_PORT="${pair#*=}" ;;
+      DISCOVERY_DIR=*) export DISCOVERY_DIR="${pair#*=}" ;;
+    esac
+  done
+else
+  echo "e2e/run.sh: the discovery servers did not start (see $ARTIFACTS/discovery.log); 6-discovery fails" >&2
+fi
 
 # 2. tauri-driver (and WebKitWebDriver) on two free loopback ports.
 read -r PORT NATIVE_PORT < <(node -e '

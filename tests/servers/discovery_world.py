@@ -5,7 +5,7 @@ ISPDB stand-in). Started by tests/servers/discovery.sh; see there for the files 
 
     discovery_world.py --dir DIR --dns-port N --https-port N
 
-DNS: DIR/zone.txt in zone-file syntax (absolute names). A name in the zone without the asked
+DNS: DIR/zone.txt in zone-file syntax (absolute names), read again when it changes. A name in the zone without the asked
 type answers NOERROR with no records; a name not in the zone answers NXDOMAIN; a name whose
 only record is `TXT "servfail"` answers SERVFAIL (a broken server). UDP and TCP.
 HTTPS: GET https://HOST:PORT/PATH answers the file DIR/web/HOST/PATH (the query ignored), 404
@@ -25,11 +25,25 @@ from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 
 class ZoneResolver(BaseResolver):
-    def __init__(self, zone_text, log):
-        self.records = RR.fromZone(zone_text)
+    """Answers from the zone file, read again whenever it changed (a test writes it late)."""
+
+    def __init__(self, path, log):
+        self.path = path
         self.log = log
+        self.mtime = None
+        self.records = []
+        self.lock = threading.Lock()
+
+    def reload(self):
+        with self.lock:
+            mtime = os.stat(self.path).st_mtime_ns
+            if mtime != self.mtime:
+                with open(self.path) as f:
+                    self.records = RR.fromZone(f.read())
+                self.mtime = mtime
 
     def resolve(self, request, handler):
+        self.reload()
         reply = request.reply()
         qname = request.q.qname
         qtype = QTYPE[request.q.qtype]
@@ -82,8 +96,8 @@ def main():
     parser.add_argument("--https-port", type=int, required=True)
     args = parser.parse_args()
     log = os.path.join(args.dir, "requests.log")
-    with open(os.path.join(args.dir, "zone.txt")) as f:
-        resolver = ZoneResolver(f.read(), log)
+    resolver = ZoneResolver(os.path.join(args.dir, "zone.txt"), log)
+    resolver.reload()
     quiet = DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
     for tcp in (False, True):
         DNSServer(resolver, address="127.0.0.1", port=args.dns_port, tcp=tcp, logger=quiet).start_thread()

@@ -25,6 +25,8 @@
 #   DOVECOT_START_TIMEOUT   seconds to wait for the greeting (default 15)
 #   EXTRA_SANS              more DNS names for the certificate, space-separated (discovery tests
 #                           reach the server as imap.guess.test and the like)
+#   EXTRA_USERS             more users, space-separated NAME:PASSWORD (e.g. alice@srv.test:pw, a
+#                           login that is the email address, as discovery proposes)
 #
 # Run as root, mail is served as nobody (Dovecot refuses uid 0) and DIR is made world-traversable
 # (mode 711); as an ordinary user everything runs as that user.
@@ -152,7 +154,9 @@ write_config() {
 
   : >"$dir/users.tmp"
   local entry user pass
-  for entry in "${USERS[@]}"; do
+  local extra=()
+  read -r -a extra <<<"${EXTRA_USERS:-}"
+  for entry in "${USERS[@]}" "${extra[@]}"; do
     user=${entry%%:*} pass=${entry#*:}
     mkdir -p "$dir/home/$user"
     echo "$user:{PLAIN}$pass:$mail_uid:$mail_gid::$dir/home/$user::" >>"$dir/users.tmp"
