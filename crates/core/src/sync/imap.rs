@@ -17,8 +17,8 @@ use satu_store::{Folder, Inserted, NewMail, Store};
 use tokio::task::JoinHandle;
 
 use super::imap_plan::{
-    delta_is_consistent, plan, queries, Action, Answers, FlagQuery, LocalFolder, ServerFolder,
-    UidQuery, FETCH_BATCH,
+    by_bytes, delta_is_consistent, plan, queries, Action, Answers, FlagQuery, LocalFolder,
+    ServerFolder, UidQuery, FETCH_BATCH, FETCH_BYTES,
 };
 use crate::dto::Progress;
 use crate::import::new_mail;
@@ -160,6 +160,12 @@ pub(crate) async fn sync_folder(
                         batches.push(next);
                     }
                 }
+                // Bounded by bytes as well as by count: ask the sizes first (one short
+                // answer per message), then split.
+                let wanted: Vec<u32> = batches.iter().flatten().copied().collect();
+                let sizes: BTreeMap<u32, u32> =
+                    session.fetch_sizes(&wanted).await?.into_iter().collect();
+                let batches = by_bytes(batches, &sizes, FETCH_BYTES);
                 let target = Target {
                     account_id,
                     folder_id: folder.id,
@@ -195,7 +201,8 @@ pub(crate) async fn sync_folder(
 }
 
 /// Batches fetched ahead of the one being parsed: bounds memory (a batch is at most
-/// `FETCH_BATCH` messages) while the server keeps sending.
+/// `FETCH_BATCH` messages and `FETCH_BYTES` bytes, or one larger message) while the server keeps
+/// sending.
 const FETCH_AHEAD: usize = 2;
 
 /// Where fetched messages go.

@@ -19,8 +19,13 @@ use std::ops::RangeInclusive;
 use satu_mail::imap::MessageFlags;
 use satu_store::ImapCursor;
 
-/// Messages fetched per `UID FETCH` and stored per transaction.
+/// Messages fetched per `UID FETCH` and stored per transaction, at most.
 pub const FETCH_BATCH: usize = 200;
+/// Bytes fetched per `UID FETCH`, at most (by the messages' RFC822.SIZE): with
+/// `sync::imap::FETCH_AHEAD` batches in flight, what a folder of large messages can hold in
+/// memory at once stays near 3 × this, not 3 × 200 × the largest message. A message larger than
+/// this is a batch of its own.
+pub const FETCH_BYTES: u64 = 24 * 1024 * 1024;
 
 /// What the store knows about a folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -252,6 +257,34 @@ pub fn plan(
         highest_modseq: server.highest_modseq.unwrap_or(0),
     }));
     actions
+}
+
+/// `batches` split again so that none holds more than `max_bytes` by `sizes` (a UID without a
+/// size counts nothing; a single message larger than `max_bytes` is a batch alone). The order of
+/// the UIDs is kept.
+pub fn by_bytes(
+    batches: Vec<Vec<u32>>,
+    sizes: &BTreeMap<u32, u32>,
+    max_bytes: u64,
+) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let mut current = Vec::new();
+        let mut bytes = 0u64;
+        for uid in batch {
+            let size = u64::from(sizes.get(&uid).copied().unwrap_or(0));
+            if !current.is_empty() && bytes + size > max_bytes {
+                out.push(std::mem::take(&mut current));
+                bytes = 0;
+            }
+            current.push(uid);
+            bytes += size;
+        }
+        if !current.is_empty() {
+            out.push(current);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -151,6 +151,36 @@ impl ImapSession {
         Ok(flags)
     }
 
+    /// The sizes (RFC822.SIZE, bytes) of messages by UID, so that fetches can be batched by
+    /// bytes. UIDs expunged meanwhile are missing; a server that leaves a size out leaves it
+    /// out here too.
+    pub async fn fetch_sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, u32)>, ImapError> {
+        let mut sizes = Vec::with_capacity(uids.len());
+        // A bounded command line, whatever the gaps between the UIDs.
+        for chunk in uids.chunks(5_000) {
+            let command = format!("UID FETCH {} (UID RFC822.SIZE)", uid_set(chunk));
+            self.command("UID FETCH RFC822.SIZE", &command, |response| {
+                let Response::Fetch(_, attributes) = response else {
+                    return;
+                };
+                let mut uid = None;
+                let mut size = None;
+                for attribute in attributes {
+                    match attribute {
+                        AttributeValue::Uid(u) => uid = Some(*u),
+                        AttributeValue::Rfc822Size(s) => size = Some(*s),
+                        _ => {}
+                    }
+                }
+                if let (Some(uid), Some(size)) = (uid, size) {
+                    sizes.push((uid, size));
+                }
+            })
+            .await?;
+        }
+        Ok(sizes)
+    }
+
     /// Fetches whole messages by UID (without setting `\Seen`). UIDs expunged meanwhile are
     /// simply missing from the result.
     pub async fn fetch_messages(&mut self, uids: &[u32]) -> Result<Vec<FetchedMessage>, ImapError> {

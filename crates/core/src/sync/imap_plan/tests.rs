@@ -326,3 +326,22 @@ fn a_server_without_uidnext_is_listed_in_full() {
     let s = server(7, 0, Some(10), 1);
     assert_eq!(queries(&l, &s, true).uids, UidQuery::All);
 }
+
+#[test]
+fn batches_are_bounded_by_bytes_too_and_a_huge_message_goes_alone() {
+    let sizes: BTreeMap<u32, u32> = [(9, 10), (8, 10), (7, 100), (6, 10), (5, 10), (4, 10)]
+        .into_iter()
+        .collect();
+    let batches = vec![vec![9, 8, 7, 6], vec![5, 4, 3]];
+    assert_eq!(
+        by_bytes(batches, &sizes, 25),
+        [vec![9, 8], vec![7], vec![6], vec![5, 4, 3]],
+        "order kept; 7 alone; 3 has no size and counts nothing"
+    );
+    assert_eq!(by_bytes(Vec::new(), &sizes, 25), Vec::<Vec<u32>>::new());
+    assert_eq!(
+        by_bytes(vec![vec![1, 2, 3]], &BTreeMap::new(), 1),
+        [vec![1, 2, 3]],
+        "no sizes: the count alone bounds"
+    );
+}
