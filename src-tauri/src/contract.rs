@@ -349,6 +349,38 @@ mod tests {
         assert_eq!(window, served);
     }
 
+    /// The window may call exactly its commands (one `allow-COMMAND` each in the capability)
+    /// and listen to events; nothing else is granted (no emitting, no window or path commands).
+    #[test]
+    fn the_window_is_granted_exactly_its_commands() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let source = std::fs::read_to_string(root.join("src-tauri/src/commands.rs"))
+            .expect("read commands.rs");
+        let capability: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("src-tauri/capabilities/default.json"))
+                .expect("read the capability"),
+        )
+        .expect("JSON");
+        let mut granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|p| p.as_str().expect("a name").to_owned())
+            .collect();
+        let mut wanted: Vec<String> = commands(&source)
+            .into_iter()
+            .map(|c| format!("allow-{}", c.name.replace('_', "-")))
+            .chain([
+                "core:event:allow-listen".into(),
+                "core:event:allow-unlisten".into(),
+            ])
+            .collect();
+        granted.sort();
+        wanted.sort();
+        assert_eq!(granted, wanted);
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    }
+
     #[test]
     fn commands_are_read_with_their_arguments_and_results() {
         let source = "#[tauri::command]\npub async fn mark(\n    satu: State<'_, Satu>,\n    id: i64,\n    keep_here: Option<bool>,\n) -> Result<ActionReport, ApiError> {\n}\n#[tauri::command]\npub fn painted() {\n}\n#[tauri::command]\npub fn live_status(satu: State<'_, Satu>) -> Vec<LiveStatus> {\n}\n";

@@ -128,3 +128,24 @@ test('hostile HTML runs nothing and loads nothing', { timeout: 120_000 }, async 
     throw e;
   }
 });
+
+test('the window may call only its own commands: no emitting, no window, path or webview commands', { timeout: 60_000 }, async (t) => {
+  const session = await Session.start();
+  t.after(() => session.end().catch(() => {}));
+  await session.waitForElement('[data-testid="add-account"], [data-testid="timeline-item"]', { timeout: 30_000 });
+  const call = (command, args) =>
+    session.execute(
+      'return window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(() => "allowed", (e) => "refused: " + String(e));',
+      [command, args],
+    );
+  assert.equal(await call('accounts', {}), 'allowed', 'its own commands answer');
+  for (const [command, args] of [
+    ['plugin:event|emit', { event: 'satu://open', payload: 1 }],
+    ['plugin:window|title', { label: 'main' }],
+    ['plugin:path|resolve_directory', { directory: 1 }],
+    ['plugin:webview|print', { label: 'main' }],
+    ['no_such_command', {}],
+  ]) {
+    assert.match(await call(command, args), /^refused/, `${command} is refused`);
+  }
+});
