@@ -56,11 +56,31 @@ cargo build "${CARGO_SELECTION[@]}"
 logged bash tests/e2e/run.sh "$TARGET_DIR/debug/satu-app"
 
 step "All tests passed"
-# One closing line over every runner: cargo's "test result: ok. N passed", vitest's
-# "Tests  N passed", node's "# pass N".
-passed=$(awk '
-  /^test result:/ { n += $4 }
-  /^ *Tests +[0-9]+ passed/ { n += $2 }
-  /^# pass [0-9]+$/ { n += $3 }
-  END { print n + 0 }' "$LOG")
-echo "$passed passed, 0 failed"
+# One closing line over every runner, counted from their own summaries: cargo's "test result:
+# ok. N passed; M failed; K ignored", vitest's "Tests  N passed | K skipped (T)", node's "# pass
+# N", "# fail M", "# skipped K". A runner whose summary is missing, any failure, or a total
+# below the floor kept in tests/FLOOR (tests are added, not quietly lost) fails the run.
+read -r passed failed skipped cargo_runs vitest_runs node_runs < <(awk '
+  /^test result:/ { cargo++; for (i = 1; i <= NF; i++) {
+      if ($(i + 1) ~ /^passed/) p += $i; if ($(i + 1) ~ /^failed/) f += $i
+      if ($(i + 1) ~ /^ignored/) s += $i } }
+  /^ *Tests +[0-9]+/ { vitest++; for (i = 1; i <= NF; i++) {
+      if ($(i + 1) == "passed") p += $i; if ($(i + 1) == "failed") f += $i
+      if ($(i + 1) == "skipped" || $(i + 1) == "todo") s += $i } }
+  /^# pass [0-9]+$/ { node++; p += $3 }
+  /^# fail [0-9]+$/ { f += $3 }
+  /^# (skipped|todo|cancelled) [0-9]+$/ { s += $3 }
+  END { print p + 0, f + 0, s + 0, cargo + 0, vitest + 0, node + 0 }' "$LOG")
+floor=$(tr -dc '0-9' <tests/FLOOR)
+problems=()
+[ "$cargo_runs" -gt 0 ] || problems+=("no summary from cargo test")
+[ "$vitest_runs" -gt 0 ] || problems+=("no summary from vitest")
+[ "$node_runs" -gt 0 ] || problems+=("no summary from the e2e runner")
+[ "$failed" -eq 0 ] || problems+=("$failed failed")
+[ "$passed" -ge "${floor:-0}" ] || problems+=("$passed passed is below the floor of $floor (tests/FLOOR)")
+if [ ${#problems[@]} -gt 0 ]; then
+  printf 'The run is not complete: %s\n' "${problems[@]}" >&2
+  echo "$passed passed, $failed failed, $skipped skipped"
+  exit 1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"

@@ -192,10 +192,10 @@ test('an IMAP account added in the window: mail arrives, t makes a task, a flag 
  * opens the mail in the window. */
 async function clickTheNotification(session, t) {
   const bus = process.env.E2E_DBUS_ADDRESS_FILE && readFileSync(process.env.E2E_DBUS_ADDRESS_FILE, 'utf8');
-  if (!bus || !hasCommand('dunstctl')) {
-    t.diagnostic('no dunst on the session bus: the notification click is not tested here');
-    return;
-  }
+  // Not skipped when missing: a run without the notification daemon tests less than it says.
+  assert.ok(bus, 'a private D-Bus session for the app (dbus-run-session; tests/servers/install.sh installs dbus)');
+  assert.ok(hasCommand('dunstctl'), 'dunst on the session bus (tests/servers/install.sh installs it)');
+  t.diagnostic('dunst is on the session bus');
   const dunstctl = (...args) =>
     execFileSync('dunstctl', args, { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus } }).trim();
   await waitFor(async () => Number(dunstctl('count', 'displayed')) > 0, {
