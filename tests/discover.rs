@@ -85,22 +85,7 @@ impl World {
             )
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
         match stdin {
-            Some(text) => {
-                use std::io::Write as _;
-                let mut child = command
-                    .stdin(std::process::Stdio::piped())
-                    .stdout(std::process::Stdio::piped())
-                    .stderr(std::process::Stdio::piped())
-                    .spawn()
-                    .expect("spawn satu");
-                child
-                    .stdin
-                    .take()
-                    .expect("stdin")
-                    .write_all(text.as_bytes())
-                    .expect("write");
-                child.wait_with_output().expect("wait")
-            }
+            Some(text) => support::output_with_stdin(command, text),
             None => command.output().expect("run satu"),
         }
     }

@@ -95,18 +95,7 @@ test('an IMAP account added in the window: mail arrives, t makes a task, a flag 
     // The sidebar fills in (accounts, then their folders) and moves the button down: click it
     // once it stays where it is, not where it was a moment ago.
     const addAccount = await session.waitForElement('[data-testid="add-account"]', { timeout: 30_000 });
-    let lastTop = null;
-    await waitFor(
-      async () => {
-        const top = await session.execute('return arguments[0].getBoundingClientRect().top;', [
-          { 'element-6066-11e4-a52e-4f735466cecf': addAccount },
-        ]);
-        const still = top === lastTop;
-        lastTop = top;
-        return still;
-      },
-      { timeout: 10_000, interval: 300, message: 'the sidebar to settle' },
-    );
+    await session.waitUntilStill(addAccount);
     await session.click(addAccount);
     const field = (name) => session.find(`[data-testid="field-${name}"]`);
     await session.waitForElement('[data-testid="field-email"]', { timeout: 5_000 });

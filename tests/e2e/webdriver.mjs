@@ -181,6 +181,20 @@ export class Session {
     await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
   }
 
+  /** Waits until `element` stays where it is for one interval (a sidebar filling in moves it). */
+  async waitUntilStill(element, { timeout = 10_000, interval = 300 } = {}) {
+    let lastTop = null;
+    await waitFor(
+      async () => {
+        const top = await this.execute('return arguments[0].getBoundingClientRect().top;', [{ [ELEMENT_KEY]: element }]);
+        const still = top === lastTop;
+        lastTop = top;
+        return still;
+      },
+      { timeout, interval, message: 'the element to stop moving' },
+    );
+  }
+
   /** Runs `script` (a function body; `arguments` holds `args`) in the page and returns its result. */
   async execute(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });

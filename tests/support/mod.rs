@@ -42,21 +42,9 @@ impl Satu {
 
     /// Runs `satu ARGS`, feeding `stdin`.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn satu");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("wait satu")
+        let mut command = self.command();
+        command.args(args);
+        output_with_stdin(command, stdin)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -148,6 +136,23 @@ impl Satu {
         );
         stderr
     }
+}
+
+/// Runs `command`, feeding `stdin`; its output.
+pub fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn satu");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait satu")
 }
 
 /// The id `satu --json account add` printed, asserting that it succeeded.

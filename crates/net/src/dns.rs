@@ -79,17 +79,22 @@ fn failed(name: &str, error: impl std::fmt::Display) -> String {
     format!("the DNS lookup of {name} failed: {error}")
 }
 
+/// The answers of type `kind` for `name`: empty when there are none ("no such name" is an
+/// answer, not an error).
+async fn records(name: &str, kind: RecordType) -> Result<Vec<RData>, String> {
+    match resolver()?.lookup(name, kind).await {
+        Ok(lookup) => Ok(lookup.answers().iter().map(|r| r.data.clone()).collect()),
+        Err(e) if e.is_no_records_found() || e.is_nx_domain() => Ok(Vec::new()),
+        Err(e) => Err(failed(name, e)),
+    }
+}
+
 /// The SRV answers for `name` (`_imaps._tcp.example.org`).
 pub async fn srv(name: &str) -> Result<Vec<Srv>, String> {
-    let lookup = match resolver()?.lookup(name, RecordType::SRV).await {
-        Ok(lookup) => lookup,
-        Err(e) if e.is_no_records_found() || e.is_nx_domain() => return Ok(Vec::new()),
-        Err(e) => return Err(failed(name, e)),
-    };
-    Ok(lookup
-        .answers()
+    Ok(records(name, RecordType::SRV)
+        .await?
         .iter()
-        .filter_map(|record| match &record.data {
+        .filter_map(|data| match data {
             RData::SRV(srv) => Some(Srv {
                 priority: srv.priority,
                 weight: srv.weight,
@@ -103,15 +108,10 @@ pub async fn srv(name: &str) -> Result<Vec<Srv>, String> {
 
 /// The TXT strings of `name` (each record's strings joined).
 pub async fn txt(name: &str) -> Result<Vec<String>, String> {
-    let lookup = match resolver()?.lookup(name, RecordType::TXT).await {
-        Ok(lookup) => lookup,
-        Err(e) if e.is_no_records_found() || e.is_nx_domain() => return Ok(Vec::new()),
-        Err(e) => return Err(failed(name, e)),
-    };
-    Ok(lookup
-        .answers()
+    Ok(records(name, RecordType::TXT)
+        .await?
         .iter()
-        .filter_map(|record| match &record.data {
+        .filter_map(|data| match data {
             RData::TXT(txt) => Some(
                 txt.txt_data
                     .iter()
@@ -125,15 +125,10 @@ pub async fn txt(name: &str) -> Result<Vec<String>, String> {
 
 /// The mail exchangers of `domain`, most preferred first.
 pub async fn mx(domain: &str) -> Result<Vec<String>, String> {
-    let lookup = match resolver()?.lookup(domain, RecordType::MX).await {
-        Ok(lookup) => lookup,
-        Err(e) if e.is_no_records_found() || e.is_nx_domain() => return Ok(Vec::new()),
-        Err(e) => return Err(failed(domain, e)),
-    };
-    let mut hosts: Vec<(u16, String)> = lookup
-        .answers()
+    let mut hosts: Vec<(u16, String)> = records(domain, RecordType::MX)
+        .await?
         .iter()
-        .filter_map(|record| match &record.data {
+        .filter_map(|data| match data {
             RData::MX(mx) => Some((
                 mx.preference,
                 mx.exchange.to_ascii().trim_end_matches('.').to_owned(),

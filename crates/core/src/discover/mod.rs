@@ -443,15 +443,6 @@ async fn run(search: &mut Search, web: &Web, progress: &(dyn Fn(&dto::DiscoveryS
                     continue;
                 }
             };
-            let records: Vec<srv::SrvRecord> = records
-                .into_iter()
-                .map(|r| srv::SrvRecord {
-                    priority: r.priority,
-                    weight: r.weight,
-                    port: r.port,
-                    target: r.target,
-                })
-                .collect();
             let offers: Vec<ServerOffer> = srv::choose(&records, protocol, security)
                 .into_iter()
                 .collect();
@@ -514,15 +505,6 @@ async fn find_caldav(
     match satu_net::dns::srv(&name).await {
         Ok(records) if !records.is_empty() => {
             let txt = satu_net::dns::txt(&name).await.unwrap_or_default();
-            let records: Vec<srv::SrvRecord> = records
-                .into_iter()
-                .map(|r| srv::SrvRecord {
-                    priority: r.priority,
-                    weight: r.weight,
-                    port: r.port,
-                    target: r.target,
-                })
-                .collect();
             let url = caldav::url_from_srv(&records, &txt);
             let result = match &url {
                 Some(url) => format!("found CalDAV {url}"),

@@ -4,15 +4,8 @@
 use super::{Auth, Protocol, ServerOffer};
 use crate::dto::Security;
 
-/// One SRV answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SrvRecord {
-    pub priority: u16,
-    pub weight: u16,
-    pub port: u16,
-    /// The target host, without the final dot; `.` (empty here) says "no such service".
-    pub target: String,
-}
+/// One SRV answer, as the resolver gives it (`target` empty for `.`: "no such service").
+pub(crate) use satu_net::dns::Srv as SrvRecord;
 
 /// The SRV names for `protocol`, best first, with the security each one means.
 pub(crate) fn services(protocol: Protocol) -> [(&'static str, Security); 2] {
