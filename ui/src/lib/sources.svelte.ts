@@ -12,7 +12,7 @@ export class Sources {
   counts = $state<Counts | null>(null);
   calendars = $state<CalendarInfo[]>([]);
   /** The accounts mail can be sent from. */
-  readonly sending = $derived(this.accounts.filter((a) => a.kind === 'imap'));
+  readonly sendFrom = $derived(this.accounts.filter((a) => a.kind === 'imap'));
   /** Unread chat messages in the accounts shown in the unified views (the Chats view's count). */
   readonly chatsUnread = $derived(
     this.rooms
