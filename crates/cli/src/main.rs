@@ -992,7 +992,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     found.imap.address(),
                     found.imap.security,
                     smtp,
-                    found.username,
+                    printable(&found.username),
                     found
                         .auth
                         .iter()
@@ -1003,7 +1003,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     found
                         .provider
                         .as_ref()
-                        .map(|p| format!(" ({p})"))
+                        .map(|p| format!(" ({})", printable(p)))
                         .unwrap_or_default()
                 )
             })

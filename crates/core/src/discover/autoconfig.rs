@@ -94,7 +94,7 @@ pub(crate) fn parse(text: &str, email: &str) -> Result<Offer, NotAConfig> {
                 let parent = path.last().map(String::as_str).unwrap_or_default();
                 match (name.as_str(), parent) {
                     ("displayName", "emailProvider") if !value.is_empty() => {
-                        offer.provider = Some(value.chars().take(100).collect());
+                        offer.provider = Some(shown(&value));
                     }
                     ("hostname", _) => {
                         if let Some((_, fields)) = &mut server {
@@ -142,7 +142,7 @@ pub(crate) fn parse(text: &str, email: &str) -> Result<Offer, NotAConfig> {
         return Err(NotAConfig("there is no <clientConfig>".into()));
     }
     if offer.provider.is_none() {
-        offer.provider = provider_id.map(|id| id.chars().take(100).collect());
+        offer.provider = provider_id.map(|id| shown(&id));
     }
     if offer.servers.is_empty() {
         return Err(NotAConfig(
@@ -150,6 +150,14 @@ pub(crate) fn parse(text: &str, email: &str) -> Result<Offer, NotAConfig> {
         ));
     }
     Ok(offer)
+}
+
+/// A name from the file as it may be shown: no control or bidi characters, at most 100.
+fn shown(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() && !satu_mail::is_bidi_control(*c))
+        .take(100)
+        .collect()
 }
 
 fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
@@ -204,7 +212,7 @@ impl Fields {
         let username = self
             .username
             .map(|u| fill(&u, email))
-            .filter(|u| !u.is_empty() && u.len() <= 320 && !u.contains(['\r', '\n']));
+            .filter(|u| !u.is_empty() && u.len() <= 320 && !u.chars().any(char::is_control));
         Some(ServerOffer {
             protocol,
             host,
@@ -335,6 +343,15 @@ mod tests {
             </emailProvider></clientConfig>"#;
         let offer = parse(text, EMAIL).expect("parses");
         assert_eq!(offer.provider.as_deref(), Some("corp.example"));
+        let hostile = text.replace(
+            "<emailProvider id=\"corp.example\">",
+            "<emailProvider id=\"x\"><displayName>Evil\u{1b}]52;c;Zm9v\u{7}\u{202e}Mail</displayName>",
+        );
+        assert_eq!(
+            parse(&hostile, EMAIL).expect("parses").provider.as_deref(),
+            Some("Evil]52;c;Zm9vMail"),
+            "no terminal or bidi controls in a name that is shown"
+        );
         assert_eq!(offer.servers[0].username.as_deref(), Some("ana"));
         assert_eq!(
             offer.servers[0].auth,
