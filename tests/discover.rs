@@ -1,12 +1,13 @@
 //! Discovery from an email address alone (`satu account discover`, `satu account add --email`)
 //! against a real outside world on 127.0.0.1: a DNS server and an HTTPS server
-//! (tests/servers/discovery.sh) serving five test domains, and a real Dovecot the discovered
+//! (tests/servers/discovery.sh) serving six test domains, and a real Dovecot the discovered
 //! settings lead to.
 //!
 //! - `auto.test`: the domain's autoconfig file only.
 //! - `srv.test`: RFC 6186 SRV records only; the server is `imap.srv.test`, which only the test
 //!   DNS knows (so the IMAP connection itself goes through Satu's resolver).
 //! - `hosted.test`: its MX is at `provider.test`, which the ISPDB stand-in knows.
+//! - `ms.test`: its MX is Microsoft's; the Autodiscover v2 stand-in says Microsoft 365.
 //! - `guess.test`: nothing but `imap.guess.test` and `smtp.guess.test` (a guess).
 //! - `broken.test`: an autoconfig that is a web page, a SRV that says "no service", a SERVFAIL.
 
@@ -42,7 +43,7 @@ impl World {
             .env("CA_FROM", dovecot.dir.path())
             .env(
                 "SANS",
-                "autoconfig.auto.test auto.test ispdb.test autoconfig.broken.test",
+                "autoconfig.auto.test auto.test ispdb.test autoconfig.broken.test autodiscover.test",
             )
             .output()
             .expect("run tests/servers/discovery.sh");
@@ -82,6 +83,13 @@ impl World {
             .env(
                 "SATU_ISPDB_URL",
                 format!("https://ispdb.test:{}/v1.1/", self.var("HTTPS_PORT")),
+            )
+            .env(
+                "SATU_AUTODISCOVER_URL",
+                format!(
+                    "https://autodiscover.test:{}/autodiscover/autodiscover.json/v1.0/",
+                    self.var("HTTPS_PORT")
+                ),
             )
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
         match stdin {
@@ -146,6 +154,8 @@ _caldavs._tcp.srv.test. 60 IN SRV 0 1 8443 dav.srv.test.
 _caldavs._tcp.srv.test. 60 IN TXT \"path=/dav/\"
 auto.test. 60 IN A 127.0.0.1
 hosted.test. 60 IN MX 10 mx1.provider.test.
+ms.test. 60 IN MX 0 ms-test.mail.protection.outlook.com.
+autodiscover.test. 60 IN A 127.0.0.1
 ispdb.test. 60 IN A 127.0.0.1
 imap.guess.test. 60 IN A 127.0.0.1
 smtp.guess.test. 60 IN A 127.0.0.1
@@ -163,6 +173,10 @@ _imap._tcp.broken.test. 60 IN TXT \"servfail\"
                 &autoconfig("localhost", &imaps, "2587", "%EMAILLOCALPART%"),
             ),
             ("auto.test/.well-known/caldav", "CalDAV lives here"),
+            (
+                "autodiscover.test/autodiscover/autodiscover.json/v1.0/alice@ms.test",
+                r#"{"Protocol":"AutodiscoverV1","Url":"https://outlook.office365.com/autodiscover/autodiscover.xml"}"#,
+            ),
             (
                 "ispdb.test/v1.1/provider.test",
                 &autoconfig("localhost", &imaps, "2465", "%EMAILADDRESS%"),
@@ -227,6 +241,18 @@ _imap._tcp.broken.test. 60 IN TXT \"servfail\"
     assert!(world
         .requests()
         .contains("https ispdb.test /v1.1/provider.test"));
+
+    // Microsoft-hosted (its MX): Autodiscover says the mailbox is in Microsoft 365, whose
+    // servers take OAuth2 only.
+    let found = json(&discover("alice@ms.test", &[]));
+    assert_eq!(found["source"], "autodiscover", "{found}");
+    assert_eq!(found["imap"]["host"], "outlook.office365.com");
+    assert_eq!(found["smtp"]["host"], "smtp.office365.com");
+    assert_eq!(found["auth"], serde_json::json!(["oauth2"]));
+    assert_eq!(found["provider"], "Microsoft 365");
+    assert!(world
+        .requests()
+        .contains("https autodiscover.test /autodiscover/autodiscover.json/v1.0/alice@ms.test"));
 
     // A guess, confirmed by connecting (the usual ports mapped to the test's).
     let ports = vec![("SATU_DISCOVERY_PORTS", format!("993={imaps},465={https}"))];

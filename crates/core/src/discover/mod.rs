@@ -8,7 +8,8 @@
 //! 2. the ISPDB by the domain, then by the domain of its MX host (how a hosted domain is
 //!    recognised as Google's or Microsoft's);
 //! 3. RFC 6186 SRV records ([`srv`]);
-//! 4. a guess ([`plan::guesses`]) confirmed by connecting.
+//! 4. Microsoft's Autodiscover v2, only for a domain whose MX is Microsoft's ([`autodiscover`]);
+//! 5. a guess ([`plan::guesses`]) confirmed by connecting.
 //!
 //! The calendar and task server is looked for in the same search ([`caldav`], RFC 6764).
 //! Successful answers are kept for [`CACHE_FOR`] per domain (within the process).
@@ -19,6 +20,7 @@
 //! use the same resolver, HTTPS only, and the whole search is bounded by [`DEADLINE`].
 
 pub(crate) mod autoconfig;
+pub(crate) mod autodiscover;
 pub(crate) mod caldav;
 pub(crate) mod plan;
 pub(crate) mod srv;
@@ -238,9 +240,9 @@ impl Web {
             if e.is_timeout() {
                 "no answer in time".to_owned()
             } else if e.is_connect() {
-                "no server".to_owned()
+                format!("no server ({})", root_cause(&e))
             } else {
-                format!("failed: {e}")
+                format!("failed: {}", root_cause(&e))
             }
         })?;
         if !response.status().is_success() {
@@ -255,6 +257,15 @@ impl Web {
                 satu_net::BodyError::Transport(e) => format!("failed: {e}"),
             })
     }
+}
+
+/// The innermost cause of an error, in words (a refused connection, a certificate problem).
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 /// Finds the settings of `email`; `progress` hears of every place looked as it is done.
@@ -386,6 +397,7 @@ async fn run(search: &mut Search, web: &Web, progress: &(dyn Fn(&dto::DiscoveryS
         }
     }
     // 2. The ISPDB, by the domain and then by its mail exchanger's.
+    let mut microsoft = false;
     if !search.done() {
         let ispdb = std::env::var("SATU_ISPDB_URL").unwrap_or_else(|_| ISPDB.to_owned());
         let base = ispdb.trim_end_matches('/').to_owned();
@@ -400,6 +412,9 @@ async fn run(search: &mut Search, web: &Web, progress: &(dyn Fn(&dto::DiscoveryS
         if !search.done() {
             match satu_net::dns::mx(&domain).await {
                 Ok(hosts) => {
+                    microsoft = hosts
+                        .first()
+                        .is_some_and(|h| autodiscover::is_microsoft_mx(h));
                     let first = hosts.first().and_then(|h| mx_domain(h));
                     let result = match (&first, hosts.first()) {
                         (Some(mx), Some(host)) if *mx != domain => format!("MX {host}"),
@@ -459,7 +474,28 @@ async fn run(search: &mut Search, web: &Web, progress: &(dyn Fn(&dto::DiscoveryS
             }
         }
     }
-    // 4. The usual names, confirmed by connecting.
+    // 4. Microsoft's Autodiscover, for a domain whose mail Microsoft hosts (and only then).
+    if search.imap.is_none() && microsoft {
+        let base =
+            std::env::var("SATU_AUTODISCOVER_URL").unwrap_or_else(|_| autodiscover::URL.to_owned());
+        let url = format!(
+            "{base}{}?Protocol=AutodiscoverV1",
+            percent_encode(&email).replace("%40", "@")
+        );
+        let result = match web.get(&url).await {
+            Ok(text) => match autodiscover::microsoft_365(&text, &email) {
+                Some(offers) => search.take(
+                    &offers,
+                    DiscoverySource::Autodiscover,
+                    Some("Microsoft 365".to_owned()),
+                ),
+                None => "not a Microsoft 365 mailbox".to_owned(),
+            },
+            Err(why) => why,
+        };
+        search.step(DiscoverySource::Autodiscover, url, result, progress);
+    }
+    // 5. The usual names, confirmed by connecting.
     for protocol in [Protocol::Imap, Protocol::Smtp] {
         let missing = match protocol {
             Protocol::Imap => search.imap.is_none(),
