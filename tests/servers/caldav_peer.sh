@@ -19,29 +19,8 @@ VENV=${CALDAV_PEER_VENV:-$HOME/.cache/satu/venv-caldav-peer}
 # Pinned, dependencies included: the venv is remade when this list changes.
 REQUIREMENTS="caldav==3.6.0 calendaring-config==0.5.0 charset-normalizer==3.5.3 click==8.5.1 dnspython==2.9.2 h11==0.16.0 icalendar==7.3.2 icalendar-searcher==1.3.0 jh2==5.0.15 lxml==6.1.3 niquests==3.21.2 python-dateutil==2.9.0.post0 PyYAML==6.0.4 qh3==2.1.0 recurring-ical-events==3.8.2 six==1.17.0 typing_extensions==4.16.0 tzdata==2026.6 urllib3-future==2.25.904 wassima==2.1.5 x-wr-timezone==2.0.1"
 
-ensure_venv() { # the venv with REQUIREMENTS; no network access when it is already there
-  local marker=$VENV/satu-requirements.txt
-  [ -x "$VENV/bin/python" ] && [ "$(cat "$marker" 2>/dev/null)" = "$REQUIREMENTS" ] && return 0
-  mkdir -p "$(dirname "$VENV")"
-  # Tests starting in parallel on a fresh machine: one makes the venv, the others wait for it.
-  local lock_fd
-  exec {lock_fd}>"$VENV.lock"
-  flock "$lock_fd"
-  if ! { [ -x "$VENV/bin/python" ] && [ "$(cat "$marker" 2>/dev/null)" = "$REQUIREMENTS" ]; }; then
-    # Debian's own Python (with python3-venv) when there, not whatever python3 is first on PATH.
-    local python=/usr/bin/python3
-    [ -x "$python" ] || python=$(command -v python3) || die "python3 is not installed: run tests/servers/install.sh"
-    echo "==> caldav_peer.sh: making the venv $VENV ($REQUIREMENTS)" >&2
-    if [ ! -x "$VENV/bin/python" ]; then
-      "$python" -m venv "$VENV" >&2 || die "could not make the venv $VENV (is python3-venv installed? run tests/servers/install.sh)"
-    fi
-    # shellcheck disable=SC2086 # REQUIREMENTS is a list of words
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input $REQUIREMENTS >&2 \
-      || die "pip could not install $REQUIREMENTS into $VENV"
-    echo "$REQUIREMENTS" >"$marker"
-  fi
-  exec {lock_fd}>&-
-}
+# shellcheck source=venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv.sh" # ensure_venv
 
 if [ "${1:-}" = venv ]; then
   [ $# -eq 1 ] || die "usage: caldav_peer.sh venv"

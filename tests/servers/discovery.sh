@@ -21,25 +21,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 VENV=${SATU_DISCOVERY_VENV:-$HOME/.cache/satu/venv-discovery}
 REQUIREMENTS="dnslib==0.9.26"
 
-ensure_venv() {
-  local marker=$VENV/satu-requirements.txt
-  [ -x "$VENV/bin/python" ] && [ "$(cat "$marker" 2>/dev/null)" = "$REQUIREMENTS" ] && return 0
-  mkdir -p "$(dirname "$VENV")"
-  local lock_fd
-  exec {lock_fd}>"$VENV.lock"
-  flock "$lock_fd"
-  if ! { [ -x "$VENV/bin/python" ] && [ "$(cat "$marker" 2>/dev/null)" = "$REQUIREMENTS" ]; }; then
-    local python=/usr/bin/python3
-    [ -x "$python" ] || python=$(command -v python3) || die "python3 is not installed: run tests/servers/install.sh"
-    echo "==> discovery.sh: making the venv $VENV ($REQUIREMENTS)" >&2
-    [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV" >&2 || die "could not make the venv $VENV"
-    # shellcheck disable=SC2086
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input $REQUIREMENTS >&2 \
-      || die "pip could not install $REQUIREMENTS into $VENV"
-    echo "$REQUIREMENTS" >"$marker"
-  fi
-  exec {lock_fd}>&-
-}
+# shellcheck source=venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv.sh" # ensure_venv
 
 make_certs() {
   local dir=$1 sans="DNS:localhost,IP:127.0.0.1" name

@@ -46,29 +46,8 @@ VENV=${RADICALE_VENV:-$HOME/.cache/satu/venv-radicale}
 REQUIREMENTS="radicale==3.9.0 certifi==2026.10.19.post1 charset-normalizer==3.5.3 defusedxml==0.7.1 idna==3.20 libpass==1.9.4 pika==1.4.4 python-dateutil==4.0.0 pytz==2026.6 requests==2.34.2 six==1.17.0 tzdata==2026.6 urllib3==2.8.0 vobject==0.9.9"
 KINDS=(plain tls) # the two processes; their files are DIR/radicale{,-tls}.{conf,log,pid}
 
-ensure_venv() { # the venv with REQUIREMENTS; no network access when it is already there
-  local marker=$VENV/satu-requirements.txt
-  [ -x "$VENV/bin/python" ] && [ "$(cat "$marker" 2>/dev/null)" = "$REQUIREMENTS" ] && return 0
-  mkdir -p "$(dirname "$VENV")"
-  # Tests starting in parallel on a fresh machine: one makes the venv, the others wait for it.
-  local lock_fd
-  exec {lock_fd}>"$VENV.lock"
-  flock "$lock_fd"
-  if ! { [ -x "$VENV/bin/python" ] && [ "$(cat "$marker" 2>/dev/null)" = "$REQUIREMENTS" ]; }; then
-    # Debian's own Python (with python3-venv) when there, not whatever python3 is first on PATH.
-    local python=/usr/bin/python3
-    [ -x "$python" ] || python=$(command -v python3) || die "python3 is not installed: run tests/servers/install.sh"
-    echo "==> radicale.sh: making the venv $VENV ($REQUIREMENTS)" >&2
-    if [ ! -x "$VENV/bin/python" ]; then
-      "$python" -m venv "$VENV" >&2 || die "could not make the venv $VENV (is python3-venv installed? run tests/servers/install.sh)"
-    fi
-    # shellcheck disable=SC2086 # REQUIREMENTS is a list of words
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input $REQUIREMENTS >&2 \
-      || die "pip could not install $REQUIREMENTS into $VENV"
-    echo "$REQUIREMENTS" >"$marker"
-  fi
-  exec {lock_fd}>&-
-}
+# shellcheck source=venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv.sh" # ensure_venv
 
 abs_dir() {
   local dir=$1
