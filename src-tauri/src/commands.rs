@@ -9,7 +9,7 @@ use satu_core::dto::{
     SendInput, SettingValue, TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
 };
 use satu_core::{ApiError, Satu};
-use tauri::State;
+use tauri::{AppHandle, Emitter as _, State};
 
 /// The sample mailbox a newcomer can open without any server.
 const SAMPLE_MBOX: &[u8] = include_bytes!("../../assets/sample.mbox");
@@ -44,9 +44,32 @@ pub fn accounts(satu: State<'_, Satu>) -> Result<Vec<Account>, ApiError> {
     satu.accounts()
 }
 
+/// Adds a mail account; signing in through a provider, the sign-in page's address goes to the
+/// window (`satu://signin`) while the browser opens it.
 #[tauri::command]
-pub async fn add_account(satu: State<'_, Satu>, input: AccountInput) -> Result<i64, ApiError> {
-    satu.add_account(input).await
+pub async fn add_account(
+    app: AppHandle,
+    satu: State<'_, Satu>,
+    input: AccountInput,
+) -> Result<i64, ApiError> {
+    satu.add_account_showing(input, |url| show_sign_in(&app, url))
+        .await
+}
+
+/// Signs an account in again through its provider.
+#[tauri::command]
+pub async fn sign_in_again(
+    app: AppHandle,
+    satu: State<'_, Satu>,
+    id: i64,
+) -> Result<Account, ApiError> {
+    satu.sign_in_again(id, |url| show_sign_in(&app, url)).await
+}
+
+fn show_sign_in(app: &AppHandle, url: &str) {
+    if let Err(e) = app.emit(crate::SIGNIN_EVENT, url) {
+        tracing::warn!(error = %e, "Could not show the sign-in address in the window.");
+    }
 }
 
 /// The settings of an email address from the address alone (nothing is added).

@@ -25,6 +25,9 @@ pub const OPEN_EVENT: &str = "satu://open";
 /// Event carrying a `LinkDecision` the window must show: a look-alike link to confirm, or a
 /// link Satu refuses.
 pub const LINK_EVENT: &str = "satu://link";
+/// Event carrying the address of a provider's sign-in page the browser was asked to open (the
+/// window offers it to open or copy by hand).
+pub const SIGNIN_EVENT: &str = "satu://signin";
 
 /// When the process started: the window's first painted timeline is measured from here.
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -219,6 +222,7 @@ pub fn run() {
             commands::delete_draft,
             commands::accounts,
             commands::add_account,
+            commands::sign_in_again,
             commands::discover,
             commands::open_sample,
             commands::mark,

@@ -220,8 +220,8 @@ describe('calendars in the settings', () => {
     render(SettingsDialog, {
       settings: [],
       accounts: [
-        { id: 2, name: 'Work DAV', email: '', kind: 'caldav', imap: '', smtp: '', security: 'tls', smtp_security: 'tls', username: 'me', notify: true, in_timeline: true, url: '' },
-        { id: 4, name: 'Home DAV', email: '', kind: 'caldav', imap: '', smtp: '', security: 'tls', smtp_security: 'tls', username: 'me', notify: true, in_timeline: true, url: '' },
+        { id: 2, name: 'Work DAV', email: '', kind: 'caldav', imap: '', smtp: '', security: 'tls', smtp_security: 'tls', username: 'me', notify: true, in_timeline: true, url: '', auth: 'password', sign_in_again: false },
+        { id: 4, name: 'Home DAV', email: '', kind: 'caldav', imap: '', smtp: '', security: 'tls', smtp_security: 'tls', username: 'me', notify: true, in_timeline: true, url: '', auth: 'password', sign_in_again: false },
       ],
       calendars: [
         { id: 1, account: 2, href: '/a/', name: 'Personal', color: '', components: ['VEVENT', 'VTODO'], tasks_go_here: false },

@@ -803,6 +803,12 @@ enum AccountCommand {
         /// Account id.
         id: i64,
     },
+    /// Sign an account in again through its provider (after its sign-in ended): prints the
+    /// sign-in page's address and opens it in the browser (`SATU_BROWSER=CMD` runs CMD URL).
+    Signin {
+        /// Account id.
+        id: i64,
+    },
 }
 
 #[derive(Args)]
@@ -838,6 +844,19 @@ struct AddAccount {
     /// Also add the calendar and task server found beside the mail (CalDAV, same login).
     #[arg(long)]
     calendars: bool,
+    /// Sign in through the provider (OAuth2: Microsoft 365, Outlook.com, Gmail, or an OpenID
+    /// Connect issuer) instead of a password: prints the sign-in page's address and opens it
+    /// in the browser (`SATU_BROWSER=CMD` runs CMD URL instead).
+    #[arg(long, conflicts_with = "password_stdin")]
+    oauth: bool,
+    /// The OpenID Connect issuer that signs in for this address (self-hosted mail; default:
+    /// known from the servers, else https://DOMAIN).
+    #[arg(long, requires = "oauth", value_name = "URL")]
+    issuer: Option<String>,
+    /// The client id registered for Satu at that issuer (default: the setting
+    /// oauth.oidc.client_id, else "satu").
+    #[arg(long, requires = "oauth")]
+    client_id: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -906,7 +925,11 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
     let json = cli.json;
     match cli.command {
         Command::Account(AccountCommand::Add(add)) => {
-            let password = read_password(add.password_stdin)?;
+            let password = if add.oauth {
+                String::new()
+            } else {
+                read_password(add.password_stdin)?
+            };
             let mut input = AccountInput {
                 email: add.email,
                 imap: add.imap.unwrap_or_default(),
@@ -917,6 +940,9 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 password,
                 ca_file: add.ca_file,
                 name: add.name,
+                oauth: Some(add.oauth),
+                issuer: add.issuer,
+                client_id: add.client_id,
             };
             let mut source = None;
             let mut caldav = None;
@@ -940,6 +966,15 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     found.source
                 );
                 satu_core::api::with_discovered(&mut input, &found)?;
+                if !add.oauth && found.auth == [satu_core::dto::AuthMethod::OAuth2] {
+                    return Err(ApiError::invalid(
+                        "oauth",
+                        format!(
+                            "{} takes no password for mail: sign in through the provider with --oauth",
+                            found.provider.as_deref().unwrap_or(&found.imap.host)
+                        ),
+                    ));
+                }
                 source = Some(found.source);
                 caldav = found.caldav.clone();
                 if add.calendars && caldav.is_none() {
@@ -954,8 +989,12 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 input.password.clone(),
                 input.ca_file.clone(),
             );
-            let id = satu.add_account(input).await?;
+            let id = satu.add_account_showing(input, say_sign_in_url).await?;
             let mut answer = serde_json::json!({ "id": id });
+            if add.oauth && add.calendars {
+                eprintln!("satu: calendars are not added for an account that signs in through its provider yet; add them with `account add-caldav`");
+                caldav = None;
+            }
             if let Some(source) = source {
                 answer["source"] = serde_json::json!(source);
             }
@@ -1190,7 +1229,17 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             output(json, &accounts, || {
                 accounts
                     .iter()
-                    .map(|a| format!("{:>4}  {:<6} {:<28} {}", a.id, a.kind, a.name, a.imap))
+                    .map(|a| {
+                        let again = if a.sign_in_again {
+                            format!("  (sign in again: satu account signin {})", a.id)
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "{:>4}  {:<6} {:<28} {}{again}",
+                            a.id, a.kind, a.name, a.imap
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             })
@@ -1217,6 +1266,12 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let account = satu.set_account_in_timeline(id, true)?;
             output(json, &account, || {
                 format!("Account {}: in the unified timeline.", account.id)
+            })
+        }
+        Command::Account(AccountCommand::Signin { id }) => {
+            let account = satu.sign_in_again(id, say_sign_in_url).await?;
+            output(json, &account, || {
+                format!("Signed in again: {}.", account.email)
             })
         }
         Command::Account(AccountCommand::Remove { id }) => {
@@ -1927,6 +1982,12 @@ fn action_line(report: &satu_core::dto::ActionReport, verb: &str) -> String {
         ));
     }
     line
+}
+
+/// Says where to sign in (the browser opens it; a person without one opens it by hand).
+fn say_sign_in_url(url: &str) {
+    eprintln!("satu: sign in at {url}");
+    eprintln!("satu: (opening it in the browser; waiting for the sign-in to finish)");
 }
 
 fn read_password(from_stdin: bool) -> Result<String, ApiError> {

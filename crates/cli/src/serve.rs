@@ -49,6 +49,11 @@ struct Event {
     data: String,
 }
 
+/// The sign-in page the browser was asked to open, for a person without one.
+fn say_sign_in(url: &str) {
+    eprintln!("satu: sign in at {url}");
+}
+
 /// What every connection shares.
 struct Shared {
     satu: Satu,
@@ -114,7 +119,8 @@ commands! {
     drafts() => satu.drafts();
     delete_draft(id: i64) => satu.delete_draft(id);
     accounts() => satu.accounts();
-    add_account(input: AccountInput) => satu.add_account(input).await;
+    add_account(input: AccountInput) => satu.add_account_showing(input, say_sign_in).await;
+    sign_in_again(id: i64) => satu.sign_in_again(id, say_sign_in).await;
     discover(email: String, ca_file: Option<String>) => {
         let ca_file = ca_file.filter(|f| !f.trim().is_empty());
         satu.discover(&email, ca_file.as_deref().map(std::path::Path::new), |_| {})

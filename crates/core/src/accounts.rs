@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use satu_mail::auth::Auth;
 use satu_mail::imap::{is_loopback, ImapConfig, ImapSession, Security as ImapSecurity};
 use satu_store::{Account, AccountKind, NewAccount, Security};
 
@@ -11,8 +12,8 @@ use crate::dto::{self, AccountInput};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets;
 
-/// The IMAP settings of an account, with its password.
-pub(crate) fn imap_config(account: &Account, password: String) -> ImapConfig {
+/// The IMAP settings of an account, with how it logs in ([`crate::oauth::auth`]).
+pub(crate) fn imap_config(account: &Account, auth: Auth) -> ImapConfig {
     ImapConfig {
         host: account.imap.0.clone(),
         port: account.imap.1,
@@ -22,21 +23,38 @@ pub(crate) fn imap_config(account: &Account, password: String) -> ImapConfig {
             Security::Plain => ImapSecurity::Plain,
         },
         username: account.username.clone(),
-        password,
+        auth,
         ca_file: account.ca_file.as_ref().map(Into::into),
     }
 }
 
-/// Adds a mail account after checking that it can log in. The password goes to the OS
-/// keyring; nothing is stored if the login or the keyring fails.
+/// Adds a mail account after checking that it can log in. The password (or, signing in with
+/// OAuth2, the refresh token) goes to the OS keyring; nothing is stored if the sign-in, the
+/// login or the keyring fails. `opened` hears the sign-in page's address before the browser
+/// opens it.
 #[tracing::instrument(skip_all, fields(email = %input.email))]
-pub(crate) async fn add_imap(ctx: &Context, mut input: AccountInput) -> ApiResult<i64> {
+pub(crate) async fn add_imap(
+    ctx: &Context,
+    mut input: AccountInput,
+    opened: &(dyn Fn(&str) + Send + Sync),
+) -> ApiResult<i64> {
+    let oauth = input.oauth.unwrap_or(false);
+    if oauth && !input.password.is_empty() {
+        return Err(ApiError::invalid(
+            "password",
+            "Signing in through the provider needs no password here; leave it empty",
+        ));
+    }
     if input.imap.trim().is_empty() {
         // Only an address (and a password): the servers are discovered.
         let ca = input.ca_file.clone();
         let found =
             crate::discover::discover(&input.email, ca.as_deref().map(Path::new), &|_| {}).await?;
         with_discovered(&mut input, &found)?;
+    }
+    if oauth {
+        // Checked like a password account; the placeholder never leaves this function.
+        input.password = "-".into();
     }
     let account = validate_account(&input)?;
     let probe = satu_store::Account {
@@ -58,12 +76,51 @@ pub(crate) async fn add_imap(ctx: &Context, mut input: AccountInput) -> ApiResul
         home: String::new(),
         device_id: String::new(),
     };
-    let session = ImapSession::connect(&imap_config(&probe, input.password.clone()))
+    if !oauth {
+        let session =
+            ImapSession::connect(&imap_config(&probe, Auth::Password(input.password.clone())))
+                .await
+                .map_err(anyhow::Error::from)?;
+        session.logout().await;
+        let id = keep(ctx, &account, &input.password, |_, _| Ok(()))?;
+        tracing::info!(account_id = id, "Account added.");
+        return Ok(id);
+    }
+    let ca_file = account.ca_file.as_deref().map(Path::new);
+    let provider = crate::oauth::provider_for(
+        ctx,
+        &account.email,
+        &account.imap.0,
+        input.issuer.as_deref(),
+        input.client_id.as_deref(),
+        ca_file,
+    )
+    .await?;
+    let tokens = crate::oauth::sign_in(&provider, &account.email, ca_file, opened).await?;
+    let fixed = Auth::Bearer(std::sync::Arc::new(crate::oauth::Fixed(
+        tokens.access_token.clone(),
+    )));
+    let session = ImapSession::connect(&imap_config(&probe, fixed))
         .await
         .map_err(anyhow::Error::from)?;
     session.logout().await;
-    let id = keep(ctx, &account, &input.password, |_, _| Ok(()))?;
-    tracing::info!(account_id = id, "Account added.");
+    if tokens.refresh_token.is_none() {
+        tracing::warn!("The provider gave no refresh token: the account will ask to sign in again when its access token ends.");
+    }
+    let grant = provider.grant();
+    let id = keep(
+        ctx,
+        &account,
+        tokens.refresh_token.as_deref().unwrap_or(""),
+        |tx, id| tx.set_oauth_grant(id, &grant),
+    )?;
+    let stored = ctx.store().account(id)?;
+    crate::oauth::tokens(ctx, &stored).put(&tokens).await;
+    tracing::info!(
+        account_id = id,
+        provider = grant.provider,
+        "Account added; it signs in through its provider."
+    );
     Ok(id)
 }
 
@@ -141,10 +198,22 @@ pub(crate) fn keep(
     Ok(id)
 }
 
+/// An account as the API shows it, with how it signs in.
+pub(crate) fn shown(ctx: &Context, account: Account) -> ApiResult<dto::Account> {
+    let grant = ctx.store().oauth_grant(account.id)?;
+    let mut shown = dto::Account::from(account);
+    if let Some(grant) = grant {
+        shown.auth = dto::AuthMethod::OAuth2;
+        shown.sign_in_again = grant.sign_in_again;
+    }
+    Ok(shown)
+}
+
 /// Removes an account, everything synced from it, and its password.
 pub(crate) fn remove(ctx: &Context, id: i64) -> ApiResult<()> {
     let account = ctx.store().account(id)?;
     ctx.store().write(|tx| tx.remove_account(id))?;
+    crate::oauth::forget(ctx, id);
     if account.kind != AccountKind::Local {
         secrets::delete_password(&ctx.secret_key(id))?;
     }
@@ -278,6 +347,7 @@ mod tests {
             password: "secret".into(),
             ca_file: None,
             name: None,
+            ..Default::default()
         }
     }
 

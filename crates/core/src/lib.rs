@@ -19,6 +19,7 @@ mod links;
 mod live;
 mod matrix;
 mod notify;
+mod oauth;
 mod pass;
 mod replay;
 mod secrets;

@@ -67,8 +67,8 @@ pub(crate) async fn run(
         if let Err(e) = send::flush(ctx, Some(account.id)).await {
             tracing::warn!(account_id = account.id, error = %format!("{e:#}"), "The outbox could not be sent.");
         }
-        let password = ctx.secret(account.id)?;
-        reports.push(sync::sync_imap(ctx.store(), &account, password, progress).await?);
+        let auth = crate::oauth::auth(ctx, &account)?;
+        reports.push(sync::sync_imap(ctx.store(), &account, auth, progress).await?);
     }
     Ok(reports)
 }

@@ -187,8 +187,8 @@ pub(crate) async fn now(ctx: &Context, account_id: i64) -> ApiResult<u64> {
     if account.kind != AccountKind::Imap {
         return Ok(0);
     }
-    let password = ctx.secret(account.id)?;
-    let mut session = ImapSession::connect(&crate::accounts::imap_config(&account, password))
+    let auth = crate::oauth::auth(ctx, &account)?;
+    let mut session = ImapSession::connect(&crate::accounts::imap_config(&account, auth))
         .await
         .map_err(anyhow::Error::from)?;
     let replayed = replay_imap(ctx.store(), &account, &mut session, i64::MAX).await;

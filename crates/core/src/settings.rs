@@ -1,7 +1,7 @@
 //! Settings: the on/off switches and the numbers, read and chosen by key; and the senders whose
 //! mail loads remote content without asking.
 
-use satu_store::{NumberSetting, Setting, Store};
+use satu_store::{NumberSetting, Setting, Store, TextSetting};
 
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
@@ -17,17 +17,32 @@ pub(crate) fn all(store: &Store) -> ApiResult<Vec<dto::SettingValue>> {
                 default: s.default_value(),
                 number: None,
                 default_number: None,
+                text: None,
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
     for s in NumberSetting::ALL {
         all.push(number_value(s, store.number_setting(s)?));
     }
+    for s in TextSetting::ALL {
+        all.push(text_value(s, store.text_setting(s)?.unwrap_or_default()));
+    }
     Ok(all)
 }
 
-/// Chooses a setting (`true` / `false`, `on` / `off`; a number for a numeric one).
+/// Chooses a setting (`true` / `false`, `on` / `off`; a number for a numeric one; any text
+/// without control characters for a text one, '' to forget it).
 pub(crate) fn set(store: &Store, key: &str, value: &str) -> ApiResult<dto::SettingValue> {
+    if let Some(setting) = TextSetting::parse(key) {
+        if value.chars().any(char::is_control) || value.len() > 1000 {
+            return Err(ApiError::invalid(
+                "value",
+                format!("The value for {key} must be one line of at most 1000 characters"),
+            ));
+        }
+        store.write(|tx| tx.set_text_setting(setting, value))?;
+        return Ok(text_value(setting, value.trim().to_owned()));
+    }
     if let Some(setting) = NumberSetting::parse(key) {
         let (low, high) = setting.range();
         let number: i64 = value
@@ -51,6 +66,7 @@ pub(crate) fn set(store: &Store, key: &str, value: &str) -> ApiResult<dto::Setti
             .iter()
             .map(|s| s.key())
             .chain(NumberSetting::ALL.iter().map(|s| s.key()))
+            .chain(TextSetting::ALL.iter().map(|s| s.key()))
             .collect();
         return Err(ApiError::invalid(
             "key",
@@ -74,7 +90,20 @@ pub(crate) fn set(store: &Store, key: &str, value: &str) -> ApiResult<dto::Setti
         default: setting.default_value(),
         number: None,
         default_number: None,
+        text: None,
     })
+}
+
+/// A text setting as the API shows it.
+fn text_value(setting: TextSetting, text: String) -> dto::SettingValue {
+    dto::SettingValue {
+        key: setting.key().to_owned(),
+        value: !text.is_empty(),
+        default: false,
+        number: None,
+        default_number: None,
+        text: Some(text),
+    }
 }
 
 /// A numeric setting as the API shows it.
@@ -85,6 +114,7 @@ fn number_value(setting: NumberSetting, number: i64) -> dto::SettingValue {
         default: setting.default_value() > 0,
         number: Some(number),
         default_number: Some(setting.default_value()),
+        text: None,
     }
 }
 

@@ -1,11 +1,12 @@
 //! # Mail for Satu
 //!
 //! Protocol and format code for mail, with no knowledge of the store: MIME parsing
-//! ([`parse`]), HTML sanitizing ([`sanitize`]), reading mbox files and Maildirs ([`mbox`],
+//! ([`parse`]), HTML sanitizing ([`sanitize`]), how sessions log in ([`auth`]), reading mbox files and Maildirs ([`mbox`],
 //! [`maildir`]), the IMAP client ([`imap`]) and SMTP submission ([`smtp`]). This crate never
 //! depends on `satu-store` (ARCHITECTURE.md, "Invariants"): it hands back plain data, and the core
 //! decides what to store.
 
+pub mod auth;
 pub mod imap;
 pub mod maildir;
 pub mod mbox;

@@ -33,6 +33,7 @@ use tokio::io::{
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::ServerName;
 
+use crate::auth::{challenge_status, Auth, BearerSource, Mechanism as SaslMechanism};
 use crate::imap::{is_loopback, tls, ImapError, Security};
 
 /// How long a connect, handshake or one SMTP exchange may take.
@@ -49,8 +50,8 @@ pub struct SmtpConfig {
     pub security: Security,
     /// Login name ('' for no AUTH).
     pub username: String,
-    /// Password (kept out of Debug output).
-    pub password: String,
+    /// Password or OAuth2 token source (kept out of Debug output).
+    pub auth: Auth,
     /// Extra trusted certificate or CA (PEM).
     pub ca_file: Option<PathBuf>,
 }
@@ -123,6 +124,26 @@ pub enum SmtpError {
         /// The server's words.
         server: String,
     },
+    /// The server refused an OAuth2 token, also a freshly refreshed one.
+    #[error("The SMTP server {host} refused the sign-in token for {user} ({server}); check the user name, or sign in again")]
+    TokenRefused {
+        /// Host.
+        host: String,
+        /// Login name.
+        user: String,
+        /// The server's words.
+        server: String,
+    },
+    /// No OAuth2 token could be had (the sign-in is gone, or the provider is unreachable).
+    #[error("No sign-in token for {user}: {reason}")]
+    Token {
+        /// Login name.
+        user: String,
+        /// Why.
+        reason: String,
+        /// Only signing in again helps.
+        sign_in_again: bool,
+    },
     /// The server refused for good (5xx): the message, the sender or a recipient.
     #[error("The SMTP server {host} refused {what}: {server}")]
     Refused {
@@ -176,7 +197,9 @@ impl SmtpError {
     /// What this failure means for the message.
     pub fn delivery(&self) -> Delivery {
         match self {
-            SmtpError::Refused { .. } | SmtpError::AuthFailed { .. } => Delivery::Refused,
+            SmtpError::Refused { .. }
+            | SmtpError::AuthFailed { .. }
+            | SmtpError::TokenRefused { .. } => Delivery::Refused,
             SmtpError::Broken {
                 uncertain: true, ..
             } => Delivery::Uncertain,
@@ -194,6 +217,110 @@ pub struct Submission<'a> {
     pub to: &'a [String],
     /// The message (CRLF line ends).
     pub raw: &'a [u8],
+}
+
+/// AUTH PLAIN (or LOGIN) with a password.
+async fn login(
+    config: &SmtpConfig,
+    conn: &mut AsyncSmtpConnection,
+    password: &str,
+) -> Result<(), SmtpError> {
+    let host = &config.host;
+    let credentials = Credentials::new(config.username.clone(), password.to_owned());
+    let offered = [Mechanism::Plain, Mechanism::Login]
+        .iter()
+        .any(|m| conn.server_info().supports_auth_mechanism(*m));
+    if !offered {
+        return Err(SmtpError::Tls {
+            host: host.clone(),
+            reason: "the server offers no PLAIN or LOGIN authentication on this connection".into(),
+        });
+    }
+    step(
+        config,
+        "login",
+        conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials),
+    )
+    .await?
+    .map_err(|e| match e.status() {
+        Some(_) => SmtpError::AuthFailed {
+            host: host.clone(),
+            user: config.username.clone(),
+            server: e.to_string(),
+        },
+        None => broken(host, "during the login", &e, false),
+    })?;
+    Ok(())
+}
+
+/// One SMTP command line, as written.
+struct Line(String);
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\r\n", self.0)
+    }
+}
+
+/// AUTH with an OAuth2 token (initial response on the AUTH line): XOAUTH2 when offered (the
+/// SMTP library names no other), else OAUTHBEARER. A refused token is replaced once by a fresh
+/// one on the same connection.
+async fn bearer(
+    config: &SmtpConfig,
+    conn: &mut AsyncSmtpConnection,
+    source: &dyn BearerSource,
+) -> Result<(), SmtpError> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let host = &config.host;
+    let mechanism = if conn
+        .server_info()
+        .supports_auth_mechanism(Mechanism::Xoauth2)
+    {
+        SaslMechanism::XOAuth2
+    } else {
+        SaslMechanism::OAuthBearer
+    };
+    let mut refused = false;
+    loop {
+        let token = source.token(refused).await.map_err(|e| SmtpError::Token {
+            user: config.username.clone(),
+            reason: e.message,
+            sign_in_again: e.sign_in_again,
+        })?;
+        let initial =
+            mechanism.initial_response(&config.username, &token, &config.host, config.port);
+        let line = Line(format!("AUTH {} {}", mechanism.name(), b64.encode(initial)));
+        let answer = step(config, "login", conn.command(line)).await?;
+        let server = match answer {
+            Ok(response) if response.has_code(334) => {
+                // RFC 7628 §3.2.3: an error challenge; answer it so that the server says no.
+                let status = response
+                    .first_line()
+                    .and_then(|l| b64.decode(l.trim()).ok())
+                    .map(|c| challenge_status(&c))
+                    .unwrap_or_default();
+                let end = Line(b64.encode(mechanism.after_error()));
+                match step(config, "login", conn.command(end)).await? {
+                    Ok(response) => format!("{status}; {}", response.first_line().unwrap_or("")),
+                    Err(e) if e.status().is_some() => format!("{status}; {e}"),
+                    Err(e) => return Err(broken(host, "during the login", &e, false)),
+                }
+            }
+            Ok(_) => return Ok(()),
+            Err(e) if e.status().is_some() => e.to_string(),
+            Err(e) => return Err(broken(host, "during the login", &e, false)),
+        };
+        tracing::info!(mechanism = mechanism.name(), server = %server, retried = refused, "The SMTP server refused the token.");
+        if refused {
+            return Err(SmtpError::TokenRefused {
+                host: host.clone(),
+                user: config.username.clone(),
+                server,
+            });
+        }
+        refused = true;
+    }
 }
 
 /// Submits one message. `before_data` runs once the server has accepted the envelope, right
@@ -229,31 +356,10 @@ pub async fn submit(
 
     let (mut conn, written) = connect(config).await?;
     if !config.username.is_empty() {
-        let credentials = Credentials::new(config.username.clone(), config.password.clone());
-        let offered = [Mechanism::Plain, Mechanism::Login]
-            .iter()
-            .any(|m| conn.server_info().supports_auth_mechanism(*m));
-        if !offered {
-            return Err(SmtpError::Tls {
-                host,
-                reason: "the server offers no PLAIN or LOGIN authentication on this connection"
-                    .into(),
-            });
+        match &config.auth {
+            Auth::Password(password) => login(config, &mut conn, password).await?,
+            Auth::Bearer(source) => bearer(config, &mut conn, source.as_ref()).await?,
         }
-        step(
-            config,
-            "login",
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials),
-        )
-        .await?
-        .map_err(|e| match e.status() {
-            Some(_) => SmtpError::AuthFailed {
-                host: host.clone(),
-                user: config.username.clone(),
-                server: e.to_string(),
-            },
-            None => broken(&host, "during the login", &e, false),
-        })?;
     }
     step(
         config,

@@ -47,6 +47,7 @@ mod imap;
 mod items;
 mod locations;
 mod migrations;
+mod oauth;
 mod ops;
 mod outbox;
 mod settings;
@@ -77,9 +78,10 @@ pub use items::{
 };
 pub use locations::Location;
 pub use migrations::LATEST_VERSION;
+pub use oauth::OAuthGrant;
 pub use ops::{Op, OpState};
 pub use outbox::{NewOutgoing, OutboxState, Outgoing, Stage};
-pub use settings::{NumberSetting, Setting};
+pub use settings::{NumberSetting, Setting, TextSetting};
 pub use task_sync::{RemoteTask, SyncTask, TaskFields};
 pub use tasks::{Activity, TaskStatus, TodoInfo};
 

@@ -59,6 +59,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0015_task_text.sql"),
     ),
     ("0016_chat", include_str!("../migrations/0016_chat.sql")),
+    ("0017_oauth", include_str!("../migrations/0017_oauth.sql")),
 ];
 
 /// The schema version this build writes.

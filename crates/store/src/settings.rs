@@ -102,6 +102,71 @@ impl NumberSetting {
     }
 }
 
+/// A setting whose value is text ('' when not chosen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextSetting {
+    /// `oauth.microsoft.client_id`: the client id for signing in with Microsoft (instead of
+    /// the one this build has).
+    MicrosoftClientId,
+    /// `oauth.google.client_id`: the same for Google.
+    GoogleClientId,
+    /// `oauth.oidc.client_id`: the client id registered for Satu at the organisation's own
+    /// OpenID Connect provider (default `satu`).
+    OidcClientId,
+}
+
+impl TextSetting {
+    /// Every text setting.
+    pub const ALL: [TextSetting; 3] = [
+        TextSetting::MicrosoftClientId,
+        TextSetting::GoogleClientId,
+        TextSetting::OidcClientId,
+    ];
+
+    /// The key, e.g. `oauth.microsoft.client_id`.
+    pub fn key(self) -> &'static str {
+        match self {
+            TextSetting::MicrosoftClientId => "oauth.microsoft.client_id",
+            TextSetting::GoogleClientId => "oauth.google.client_id",
+            TextSetting::OidcClientId => "oauth.oidc.client_id",
+        }
+    }
+
+    /// The text setting of a key.
+    pub fn parse(key: &str) -> Option<TextSetting> {
+        TextSetting::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+impl Tx<'_> {
+    /// Chooses the value of a text setting ('' forgets it).
+    pub fn set_text_setting(&mut self, setting: TextSetting, value: &str) -> Result<()> {
+        let value = value.trim();
+        let sql = if value.is_empty() {
+            "DELETE FROM settings WHERE key = ?1 AND ?2 = ''"
+        } else {
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        };
+        self.conn()
+            .execute(sql, params![setting.key(), value])
+            .with_context(|| format!("Cannot store the setting {}", setting.key()))?;
+        Ok(())
+    }
+}
+
+impl crate::Store {
+    /// The value of a text setting, `None` when not chosen.
+    pub fn text_setting(&self, setting: TextSetting) -> Result<Option<String>> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+                .query_row([setting.key()], |row| row.get(0))
+                .optional()
+                .with_context(|| format!("Cannot read the setting {}", setting.key()))
+        })
+    }
+}
+
 impl Tx<'_> {
     /// Chooses the value of a numeric setting (clamped to its range).
     pub fn set_number_setting(&mut self, setting: NumberSetting, value: i64) -> Result<i64> {

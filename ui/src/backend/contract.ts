@@ -31,7 +31,7 @@ export type DiscoverySource = "autoconfig" | "ispdb" | "srv" | "autodiscover" | 
 
 export type AuthMethod = "password" | "oauth2";
 
-export type ErrorCode = "auth_failed" | "unreachable" | "bad_certificate" | "tls" | "invalid_input" | "not_found" | "keyring" | "server" | "internal";
+export type ErrorCode = "auth_failed" | "unreachable" | "bad_certificate" | "tls" | "invalid_input" | "not_found" | "keyring" | "server" | "internal" | "sign_in_again";
 
 export type ApiError = { 
 /**
@@ -289,7 +289,12 @@ number?: number | null,
 /**
  * The default of a numeric setting.
  */
-default_number?: number | null, };
+default_number?: number | null, 
+/**
+ * The value of a text setting (e.g. `oauth.microsoft.client_id`; '' when not chosen);
+ * absent for the others.
+ */
+text?: string | null, };
 
 export type Attachment = { 
 /**
@@ -539,7 +544,15 @@ in_timeline: boolean,
 /**
  * CalDAV (and Matrix): the server URL ('' for mail accounts).
  */
-url: string, };
+url: string, 
+/**
+ * How it signs in: `password` or `oauth2` (through its provider).
+ */
+auth: AuthMethod, 
+/**
+ * Its sign-in ended (the provider refused the refresh token): it waits for "Sign in again".
+ */
+sign_in_again: boolean, };
 
 export type ServerSettings = { host: string, port: number, security: Security, };
 
@@ -672,7 +685,22 @@ ca_file?: string,
 /**
  * Display name (default: the email address).
  */
-name?: string, };
+name?: string, 
+/**
+ * Sign in through the provider (OAuth2) instead of a password: the browser opens the
+ * provider's page; `password` stays empty.
+ */
+oauth?: boolean, 
+/**
+ * The OpenID Connect issuer that signs in for this address (self-hosted mail); Microsoft
+ * and Google are known by their servers.
+ */
+issuer?: string, 
+/**
+ * The client id registered for Satu at that issuer (default: the setting
+ * `oauth.oidc.client_id`, else `satu`).
+ */
+client_id?: string, };
 
 export type TimelineQuery = { 
 /**
@@ -1670,6 +1698,7 @@ export function commands(invoke: Invoke) {
     thread: (id: number) => invoke<ItemDetail[]>('thread', { id }),
     accounts: () => invoke<Account[]>('accounts'),
     add_account: (input: AccountInput) => invoke<number>('add_account', { input }),
+    sign_in_again: (id: number) => invoke<Account>('sign_in_again', { id }),
     discover: (email: string, caFile: string | null) => invoke<Discovered>('discover', { email, caFile }),
     open_sample: () => invoke<ImportReport>('open_sample'),
     mark: (id: number, unread: boolean | null, flagged: boolean | null) => invoke<ActionReport>('mark', { id, unread, flagged }),

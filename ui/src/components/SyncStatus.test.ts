@@ -25,7 +25,7 @@ const at1405 = (() => {
 const ERROR = 'Cannot reach imap.example.com:993: the network is unreachable.';
 
 function account(id: number, name: string, kind: Account['kind'] = 'imap'): Account {
-  return { id, name, email: `${name.toLowerCase()}@example.com`, kind, imap: '', smtp: '', security: 'tls', smtp_security: 'tls', username: '', notify: true, in_timeline: true, url: '' };
+  return { id, name, email: `${name.toLowerCase()}@example.com`, kind, imap: '', smtp: '', security: 'tls', smtp_security: 'tls', username: '', notify: true, in_timeline: true, url: '', auth: 'password', sign_in_again: false };
 }
 
 const text = (element: Element | null) => element?.textContent?.replace(/\s+/g, ' ').trim() ?? null;

@@ -270,6 +270,7 @@ error-tls = The secure connection failed.
 error-invalid-input = Please check the input.
 error-not-found = It no longer exists.
 error-keyring = The system keyring cannot be used.
+error-sign-in-again = Sign in again
 error-server = The server refused the request.
 error-internal = Something went wrong.
 

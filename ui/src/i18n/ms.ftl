@@ -269,6 +269,7 @@ error-tls = Sambungan selamat gagal.
 error-invalid-input = Sila semak maklumat yang dimasukkan.
 error-not-found = Item itu sudah tiada.
 error-keyring = Simpanan kata laluan sistem (keyring) tidak dapat digunakan.
+error-sign-in-again = Log masuk semula
 error-server = Pelayan menolak permintaan itu.
 error-internal = Sesuatu tidak kena.
 

@@ -22,5 +22,7 @@ export function errorTitle(code: ErrorCode): string {
       return t('error-server');
     case 'internal':
       return t('error-internal');
+    case 'sign_in_again':
+      return t('error-sign-in-again');
   }
 }

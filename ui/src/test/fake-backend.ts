@@ -2070,10 +2070,20 @@ export class FakeBackend implements Backend {
   }
 
   private createAccount(
-    account: Omit<Account, 'id' | 'notify' | 'in_timeline' | 'smtp_security' | 'url'> & Partial<Pick<Account, 'smtp_security' | 'url'>>,
+    account: Omit<Account, 'id' | 'notify' | 'in_timeline' | 'smtp_security' | 'url' | 'auth' | 'sign_in_again'> &
+      Partial<Pick<Account, 'smtp_security' | 'url' | 'auth' | 'sign_in_again'>>,
   ): number {
     const id = this.nextAccount++;
-    this.accountList.push({ id, notify: true, in_timeline: true, smtp_security: account.security, url: '', ...account });
+    this.accountList.push({
+      id,
+      notify: true,
+      in_timeline: true,
+      smtp_security: account.security,
+      url: '',
+      auth: 'password',
+      sign_in_again: false,
+      ...account,
+    });
     this.folderSets.set(
       id,
       account.kind === 'imap'

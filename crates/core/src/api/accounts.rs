@@ -7,20 +7,45 @@ use crate::{accounts, caldav, matrix};
 impl Satu {
     /// All accounts.
     pub fn accounts(&self) -> ApiResult<Vec<dto::Account>> {
-        Ok(self
-            .ctx
+        self.ctx
             .store()
             .accounts()?
             .into_iter()
-            .map(Into::into)
-            .collect())
+            .map(|a| accounts::shown(&self.ctx, a))
+            .collect()
     }
 
     /// Adds a mail account after checking that it can log in. The password goes to the OS
-    /// keyring; nothing is stored if the login or the keyring fails.
+    /// keyring; nothing is stored if the login or the keyring fails. With `input.oauth` the
+    /// browser opens the provider's sign-in page (its address is only logged: front ends that
+    /// show it use [`Satu::add_account_showing`]).
     #[tracing::instrument(skip_all, fields(email = %input.email))]
     pub async fn add_account(&self, input: AccountInput) -> ApiResult<i64> {
-        accounts::add_imap(&self.ctx, input).await
+        accounts::add_imap(&self.ctx, input, &|url| {
+            tracing::info!(url, "Opening the sign-in page.");
+        })
+        .await
+    }
+
+    /// [`Satu::add_account`], telling `opened` the sign-in page's address before the browser
+    /// opens it (so that a person can open it by hand).
+    pub async fn add_account_showing(
+        &self,
+        input: AccountInput,
+        opened: impl Fn(&str) + Send + Sync,
+    ) -> ApiResult<i64> {
+        accounts::add_imap(&self.ctx, input, &opened).await
+    }
+
+    /// Signs account `id` in again through its provider (after its sign-in ended); `opened`
+    /// hears the sign-in page's address first. Its live sync resumes at its next attempt.
+    pub async fn sign_in_again(
+        &self,
+        id: i64,
+        opened: impl Fn(&str) + Send + Sync,
+    ) -> ApiResult<dto::Account> {
+        crate::oauth::sign_in_again(&self.ctx, id, &opened).await?;
+        accounts::shown(&self.ctx, self.ctx.store().account(id)?)
     }
 
     /// The settings of `email` found from the address alone (autoconfig, the ISPDB, SRV
@@ -67,7 +92,7 @@ impl Satu {
         self.ctx
             .store()
             .write(|tx| tx.set_account_in_timeline(id, shown))?;
-        Ok(self.ctx.store().account(id)?.into())
+        accounts::shown(&self.ctx, self.ctx.store().account(id)?)
     }
 
     /// Mutes (`notify` false) or unmutes the new-mail notifications of an account.
@@ -75,6 +100,6 @@ impl Satu {
         self.ctx
             .store()
             .write(|tx| tx.set_account_notify(id, notify))?;
-        Ok(self.ctx.store().account(id)?.into())
+        accounts::shown(&self.ctx, self.ctx.store().account(id)?)
     }
 }

@@ -263,6 +263,10 @@ pub struct SettingValue {
     /// The default of a numeric setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_number: Option<i64>,
+    /// The value of a text setting (e.g. `oauth.microsoft.client_id`; '' when not chosen);
+    /// absent for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// An attachment's metadata.
@@ -383,6 +387,12 @@ pub struct Account {
     /// CalDAV (and Matrix): the server URL ('' for mail accounts).
     #[serde(default)]
     pub url: String,
+    /// How it signs in: `password` or `oauth2` (through its provider).
+    #[serde(default)]
+    pub auth: AuthMethod,
+    /// Its sign-in ended (the provider refused the refresh token): it waits for "Sign in again".
+    #[serde(default)]
+    pub sign_in_again: bool,
 }
 
 /// What needs attention (the sidebar's counts). The totals cover the accounts shown in the
@@ -424,7 +434,7 @@ pub struct FolderCount {
 }
 
 /// A new mail account.
-#[derive(Clone, Serialize, Deserialize, TS)]
+#[derive(Clone, Default, Serialize, Deserialize, TS)]
 pub struct AccountInput {
     /// Email address.
     pub email: String,
@@ -455,6 +465,21 @@ pub struct AccountInput {
     #[serde(default)]
     #[ts(optional)]
     pub name: Option<String>,
+    /// Sign in through the provider (OAuth2) instead of a password: the browser opens the
+    /// provider's page; `password` stays empty.
+    #[serde(default)]
+    #[ts(optional)]
+    pub oauth: Option<bool>,
+    /// The OpenID Connect issuer that signs in for this address (self-hosted mail); Microsoft
+    /// and Google are known by their servers.
+    #[serde(default)]
+    #[ts(optional)]
+    pub issuer: Option<String>,
+    /// The client id registered for Satu at that issuer (default: the setting
+    /// `oauth.oidc.client_id`, else `satu`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub client_id: Option<String>,
 }
 
 words! {
@@ -473,6 +498,14 @@ words! {
 words! {
     /// How an account signs in.
     AuthMethod { Password = "password", OAuth2 = "oauth2" }
+}
+
+// `words!` writes the enum, so the default cannot be derived on it.
+#[allow(clippy::derivable_impls)]
+impl Default for AuthMethod {
+    fn default() -> Self {
+        AuthMethod::Password
+    }
 }
 
 /// A mail server as discovered.
@@ -1070,6 +1103,8 @@ impl From<satu_store::Account> for Account {
             notify: a.notify,
             in_timeline: a.in_timeline,
             url: a.url,
+            auth: AuthMethod::Password,
+            sign_in_again: false,
         }
     }
 }
@@ -1648,6 +1683,7 @@ mod tests {
             password: "canary-imap".into(),
             ca_file: None,
             name: None,
+            ..Default::default()
         };
         let matrix = super::MatrixInput {
             password: Some("canary-matrix".into()),

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Server,
     /// A bug or an unexpected local failure (disk full, corrupt database).
     Internal,
+    /// The account's sign-in through its provider ended (revoked or expired): sign in again.
+    SignInAgain,
 }
 
 impl ErrorCode {
@@ -47,6 +49,7 @@ impl ErrorCode {
             ErrorCode::BadCertificate | ErrorCode::Tls => 6,
             ErrorCode::Server => 7,
             ErrorCode::Keyring => 8,
+            ErrorCode::SignInAgain => 9,
         }
     }
 }
@@ -161,6 +164,12 @@ impl ApiError {
 fn from_imap(error: &ImapError) -> ApiError {
     let (code, field) = match error {
         ImapError::AuthFailed { .. } => (ErrorCode::AuthFailed, "password"),
+        ImapError::TokenRefused { .. } => (ErrorCode::AuthFailed, "username"),
+        ImapError::Token {
+            sign_in_again: true,
+            ..
+        } => (ErrorCode::SignInAgain, "oauth"),
+        ImapError::Token { .. } => (ErrorCode::Unreachable, "oauth"),
         ImapError::Unreachable { .. }
         | ImapError::Timeout { .. }
         | ImapError::ConnectionLost { .. } => (ErrorCode::Unreachable, "imap"),
@@ -176,6 +185,12 @@ fn from_imap(error: &ImapError) -> ApiError {
 pub(crate) fn from_smtp(error: &SmtpError) -> ApiError {
     let (code, field) = match error {
         SmtpError::AuthFailed { .. } => (ErrorCode::AuthFailed, "password"),
+        SmtpError::TokenRefused { .. } => (ErrorCode::AuthFailed, "username"),
+        SmtpError::Token {
+            sign_in_again: true,
+            ..
+        } => (ErrorCode::SignInAgain, "oauth"),
+        SmtpError::Token { .. } => (ErrorCode::Unreachable, "oauth"),
         SmtpError::Unreachable { .. } | SmtpError::Timeout { .. } | SmtpError::Broken { .. } => {
             (ErrorCode::Unreachable, "smtp")
         }

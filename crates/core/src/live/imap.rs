@@ -38,7 +38,7 @@ use super::{cancellable, retrying, LiveOptions, Reporter};
 use crate::context::Context;
 use crate::dto::{LiveMode, LiveState};
 
-use crate::{notify, replay, secrets, sync};
+use crate::{notify, replay, sync};
 
 /// How long a polite logout may take when stopping.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -69,8 +69,8 @@ impl AccountLoop {
         cancel: &CancellationToken,
         online: &mut bool,
     ) -> anyhow::Result<()> {
-        let password = secrets::password(&self.ctx.secret_key(self.account.id))?;
-        let config = crate::accounts::imap_config(&self.account, password);
+        let auth = crate::oauth::auth(&self.ctx, &self.account)?;
+        let config = crate::accounts::imap_config(&self.account, auth);
         let Some(session) = cancellable(cancel, ImapSession::connect(&config)).await else {
             return Ok(());
         };

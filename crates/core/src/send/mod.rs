@@ -39,7 +39,7 @@ use satu_store::{Account, AccountKind, FolderRole, Outgoing, Stage, Store};
 
 use crate::context::Context;
 use crate::error::{from_smtp, ApiError, ErrorCode};
-use crate::{import, secrets};
+use crate::import;
 use decide::{AfterFailure, AfterLook, Plan};
 
 /// How long an attempt holds a message before another process may take it over (it died).
@@ -76,7 +76,7 @@ fn backoff_scale() -> f64 {
 }
 
 /// The SMTP settings of an account.
-pub(crate) fn smtp_config(account: &Account, password: String) -> SmtpConfig {
+pub(crate) fn smtp_config(account: &Account, auth: satu_mail::auth::Auth) -> SmtpConfig {
     SmtpConfig {
         host: account.smtp.0.clone(),
         port: account.smtp.1,
@@ -86,7 +86,7 @@ pub(crate) fn smtp_config(account: &Account, password: String) -> SmtpConfig {
             satu_store::Security::Plain => Security::Plain,
         },
         username: account.username.clone(),
-        password,
+        auth,
         ca_file: account.ca_file.as_ref().map(Into::into),
     }
 }
@@ -230,14 +230,14 @@ async fn one(ctx: &Context, account: &Account, outgoing: &Outgoing) -> Result<Ou
     }
     let attempts = store.outgoing(outgoing.id)?.attempts;
     let raw = store.outgoing_raw(outgoing.id)?;
-    let password = match secrets::password(&ctx.secret_key(account.id)) {
-        Ok(password) => password,
+    let auth = match crate::oauth::auth(ctx, account) {
+        Ok(auth) => auth,
         Err(e) => {
             store.write(|tx| tx.fail_outgoing(outgoing.id, &e.message))?;
             return Ok(Outcome::Failed(e));
         }
     };
-    let config = smtp_config(account, password);
+    let config = smtp_config(account, auth);
     let submission = Submission {
         from: &outgoing.mail_from,
         to: &outgoing.rcpt,
@@ -307,8 +307,8 @@ fn sent_folder(store: &Store, account: &Account) -> Result<String> {
 }
 
 async fn imap(ctx: &Context, account: &Account) -> Result<ImapSession> {
-    let password = secrets::password(&ctx.secret_key(account.id))?;
-    Ok(ImapSession::connect(&crate::accounts::imap_config(account, password)).await?)
+    let auth = crate::oauth::auth(ctx, account)?;
+    Ok(ImapSession::connect(&crate::accounts::imap_config(account, auth)).await?)
 }
 
 /// Whether the account's Sent folder holds a message with this Message-ID.

@@ -56,10 +56,10 @@ fn role(special_use: Option<SpecialUse>) -> FolderRole {
 pub(crate) async fn sync_imap(
     store: &Arc<Store>,
     account: &Account,
-    password: String,
+    auth: satu_mail::auth::Auth,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<SyncReport, ApiError> {
-    let config = crate::accounts::imap_config(account, password);
+    let config = crate::accounts::imap_config(account, auth);
     let mut session = ImapSession::connect(&config)
         .await
         .map_err(anyhow::Error::from)?;

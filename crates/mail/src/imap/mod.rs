@@ -76,6 +76,26 @@ pub enum ImapError {
         /// The server's words.
         server: String,
     },
+    /// The server refused an OAuth2 token, also a freshly refreshed one.
+    #[error("The IMAP server {host} refused the sign-in token for {user} ({server}); check the user name, or sign in again")]
+    TokenRefused {
+        /// Host.
+        host: String,
+        /// Login name used.
+        user: String,
+        /// The server's words.
+        server: String,
+    },
+    /// No OAuth2 token could be had (the sign-in is gone, or the provider is unreachable).
+    #[error("No sign-in token for {user}: {reason}")]
+    Token {
+        /// Login name.
+        user: String,
+        /// Why.
+        reason: String,
+        /// Only signing in again helps.
+        sign_in_again: bool,
+    },
     /// Plain text was asked for a host that is not loopback.
     #[error("Refusing an unencrypted connection to {host}: plain is allowed only for loopback addresses (use tls or starttls)")]
     PlainNotAllowed {

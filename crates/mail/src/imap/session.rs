@@ -1,5 +1,6 @@
 //! Connecting and logging in: implicit TLS, STARTTLS, or plain on loopback only (TLS in
-//! [`super::tls`]), then LOGIN, each step within a timeout. Every failure is classified into an
+//! [`super::tls`]), then LOGIN with a password or AUTHENTICATE with an OAuth2 token
+//! ([`crate::auth`]; SASL-IR when the server offers it), each step within a timeout. Every failure is classified into an
 //! [`ImapError`] a person can act on (unreachable, timeout, bad certificate, TLS, wrong password,
 //! plain refused, server refusal, connection lost), so callers can branch on it.
 
@@ -13,6 +14,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::ServerName;
 
 use super::{is_loopback, tls, ImapError};
+use crate::auth::{challenge_status, Auth, BearerSource, Mechanism};
 
 /// How long a connect, handshake or login may take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,8 +41,8 @@ pub struct ImapConfig {
     pub security: Security,
     /// Login name.
     pub username: String,
-    /// Password (kept out of Debug output).
-    pub password: String,
+    /// Password or OAuth2 token source (kept out of Debug output).
+    pub auth: Auth,
     /// Extra trusted certificate or CA (PEM).
     pub ca_file: Option<PathBuf>,
 }
@@ -136,25 +138,28 @@ impl ImapSession {
             }
         };
         let mut client = async_imap::Client::new(stream);
-        if config.security != Security::StartTls {
-            Self::greeting(config, &mut client).await?;
-        }
-        let session = match step(
-            config,
-            "login",
-            client.login(&config.username, &config.password),
-        )
-        .await?
-        {
-            Ok(session) => session,
-            Err((async_imap::error::Error::No(server), _)) => {
-                return Err(ImapError::AuthFailed {
-                    host,
-                    user: config.username.clone(),
-                    server: server.trim().to_owned(),
-                })
+        // The greeting's capabilities choose the OAuth2 mechanism; after STARTTLS they are
+        // not asked again (the continuation form below works without them).
+        let greeted = if config.security != Security::StartTls {
+            Self::greeting(config, &mut client).await?
+        } else {
+            Vec::new()
+        };
+        let session = match &config.auth {
+            Auth::Password(password) => {
+                match step(config, "login", client.login(&config.username, password)).await? {
+                    Ok(session) => session,
+                    Err((async_imap::error::Error::No(server), _)) => {
+                        return Err(ImapError::AuthFailed {
+                            host,
+                            user: config.username.clone(),
+                            server: server.trim().to_owned(),
+                        })
+                    }
+                    Err((error, _)) => return Err(protocol_error(&host, error)),
+                }
             }
-            Err((error, _)) => return Err(protocol_error(&host, error)),
+            Auth::Bearer(source) => Self::bearer(config, client, source.as_ref(), &greeted).await?,
         };
         let mut session = ImapSession {
             host,
@@ -199,25 +204,99 @@ impl ImapSession {
             .map_err(|e| tls::classify(&config.host, &e))
     }
 
+    /// AUTHENTICATE with an OAuth2 token: OAUTHBEARER when offered, else XOAUTH2; the token in
+    /// the command when the server takes SASL-IR. A refused token is replaced once by a fresh
+    /// one (the source refreshes it) on the same connection; a second refusal is the answer.
+    async fn bearer<T: ImapStream>(
+        config: &ImapConfig,
+        mut client: async_imap::Client<T>,
+        source: &dyn BearerSource,
+        greeted: &[String],
+    ) -> Result<Session<T>, ImapError> {
+        use base64::Engine as _;
+        let mechanism = Mechanism::choose(greeted.iter().filter_map(|c| {
+            c.get(..5)
+                .filter(|p| p.eq_ignore_ascii_case("AUTH="))
+                .map(|_| &c[5..])
+        }));
+        let initial_in_command = greeted.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR"));
+        let mut refused = false;
+        loop {
+            let token = source.token(refused).await.map_err(|e| ImapError::Token {
+                user: config.username.clone(),
+                reason: e.message,
+                sign_in_again: e.sign_in_again,
+            })?;
+            let initial =
+                mechanism.initial_response(&config.username, &token, &config.host, config.port);
+            let command = if initial_in_command {
+                format!(
+                    "{} {}",
+                    mechanism.name(),
+                    base64::engine::general_purpose::STANDARD.encode(&initial)
+                )
+            } else {
+                mechanism.name().to_owned()
+            };
+            let status = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+            let exchange = Exchange {
+                mechanism,
+                initial: (!initial_in_command).then_some(initial),
+                status: status.clone(),
+            };
+            match step(config, "login", client.authenticate(command, exchange)).await? {
+                Ok(session) => return Ok(session),
+                Err((async_imap::error::Error::No(server), back)) => {
+                    let said = status.lock().map(|s| s.clone()).unwrap_or_default();
+                    tracing::info!(mechanism = mechanism.name(), status = %said, retried = refused, "The IMAP server refused the token.");
+                    if refused {
+                        return Err(ImapError::TokenRefused {
+                            host: config.host.clone(),
+                            user: config.username.clone(),
+                            server: if said.is_empty() {
+                                server.trim().to_owned()
+                            } else {
+                                format!("{said}; {}", server.trim())
+                            },
+                        });
+                    }
+                    refused = true;
+                    client = back;
+                }
+                Err((error, _)) => return Err(protocol_error(&config.host, error)),
+            }
+        }
+    }
+
+    /// Reads the greeting; returns the capabilities it names (`[CAPABILITY …]`), if any.
     async fn greeting<T: ImapStream>(
         config: &ImapConfig,
         client: &mut async_imap::Client<T>,
-    ) -> Result<(), ImapError> {
+    ) -> Result<Vec<String>, ImapError> {
+        use async_imap::imap_proto::{Capability, Response, ResponseCode, Status};
         let greeting = step(config, "greeting", client.read_response()).await?;
         match greeting {
-            Ok(Some(response)) => {
-                if let async_imap::imap_proto::Response::Data {
-                    status: async_imap::imap_proto::Status::Bye,
+            Ok(Some(response)) => match response.parsed() {
+                Response::Data {
+                    status: Status::Bye,
                     ..
-                } = response.parsed()
-                {
-                    return Err(ImapError::Server {
-                        host: config.host.clone(),
-                        detail: "the server said BYE instead of a greeting".into(),
-                    });
-                }
-                Ok(())
-            }
+                } => Err(ImapError::Server {
+                    host: config.host.clone(),
+                    detail: "the server said BYE instead of a greeting".into(),
+                }),
+                Response::Data { outcome, .. } => match &outcome.code {
+                    Some(ResponseCode::Capabilities(caps)) => Ok(caps
+                        .iter()
+                        .map(|c| match c {
+                            Capability::Imap4rev1 => "IMAP4rev1".to_owned(),
+                            Capability::Auth(a) => format!("AUTH={a}"),
+                            Capability::Atom(a) => a.to_string(),
+                        })
+                        .collect()),
+                    _ => Ok(Vec::new()),
+                },
+                _ => Ok(Vec::new()),
+            },
             Ok(None) => Err(ImapError::ConnectionLost {
                 host: config.host.clone(),
                 reason: "closed before the greeting".into(),
@@ -248,6 +327,28 @@ impl ImapSession {
             Ok(Err(e)) => tracing::debug!(error = %e, "Logout failed."),
             Err(_) => tracing::debug!("Logout timed out."),
         }
+    }
+}
+
+/// One AUTHENTICATE exchange's client side: the initial response when it was not in the
+/// command, then the dummy answer to an error challenge (whose status is kept).
+struct Exchange {
+    mechanism: Mechanism,
+    initial: Option<Vec<u8>>,
+    status: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl async_imap::Authenticator for Exchange {
+    type Response = Vec<u8>;
+
+    fn process(&mut self, challenge: &[u8]) -> Vec<u8> {
+        if let Some(initial) = self.initial.take() {
+            return initial;
+        }
+        if let Ok(mut status) = self.status.lock() {
+            *status = challenge_status(challenge);
+        }
+        self.mechanism.after_error().to_vec()
     }
 }
 
