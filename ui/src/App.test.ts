@@ -78,6 +78,34 @@ describe('adding a mail account from its address', () => {
     await waitFor(async () => expect((await fake.accounts()).map((a) => a.kind)).toEqual(expect.arrayContaining(['imap', 'caldav'])));
   });
 
+  it('signs in through the provider: the sign-in page is offered by hand while Satu waits, and no password is asked', async () => {
+    const fake = createFakeBackend({ seed: false });
+    render(App, { backend: fake });
+    await fireEvent.click(await screen.findByTestId('add-account'));
+    await fireEvent.input(screen.getByLabelText('Email address'), { target: { value: 'ana@example.com' } });
+    await fireEvent.click(screen.getByTestId('discover'));
+    await screen.findByTestId('discovered');
+    const button = screen.getByTestId('signin-oauth');
+    expect(button.textContent).toContain('Sign in with Example Mail');
+    await fireEvent.click(button);
+    const url = (await screen.findByTestId('signin-url')) as HTMLInputElement;
+    expect(url.value).toContain('login_hint=ana@example.com');
+    expect(screen.getByTestId('signing-in').textContent).toContain('browser');
+    await waitFor(async () => expect((await fake.accounts()).map((a) => [a.email, a.auth])).toEqual([['ana@example.com', 'oauth2']]));
+    await waitFor(() => expect(screen.queryByTestId('signing-in')).toBeNull());
+  });
+
+  it('an account whose sign-in ended offers "Sign in again" in the sidebar, and it goes once signed in', async () => {
+    const fake = createFakeBackend({ seed: false });
+    const id = await fake.addAccount({ email: 'ana@example.com', imap: '', smtp: '', password: '', oauth: true });
+    fake.endSignIn(id);
+    render(App, { backend: fake });
+    const again = await screen.findByTestId('signin-again');
+    await fireEvent.click(again);
+    await waitFor(() => expect(screen.queryByTestId('signin-again')).toBeNull());
+    expect((await fake.accounts())[0].sign_in_again).toBe(false);
+  });
+
   it('with the servers left empty, an unknown domain is told at the address', async () => {
     render(App, { backend: createFakeBackend({ seed: false }) });
     await fireEvent.click(await screen.findByTestId('add-account'));

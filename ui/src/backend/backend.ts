@@ -56,8 +56,18 @@ export interface Backend {
   thread(id: number): Promise<ItemDetail[]>;
   item(id: number): Promise<Item>;
   accounts(): Promise<Account[]>;
-  /** Logs in first (may take seconds); resolves with the new account's id. */
+  /**
+   * Logs in first (may take seconds; with `oauth`, until the person signed in in the browser);
+   * resolves with the new account's id.
+   */
   addAccount(input: AccountInput): Promise<number>;
+  /** Signs an account in again through its provider (the browser opens); resolves with it. */
+  signInAgain(id: number): Promise<Account>;
+  /**
+   * Calls `cb` with the address of a provider's sign-in page the browser was asked to open (the
+   * window offers it by hand). Returns the function that stops it.
+   */
+  onSignIn(cb: (url: string) => void, onError: (error: ApiError) => void): () => void;
   /** The servers of an email address, found from the address alone; rejects at `email` when none. */
   discover(email: string, caFile?: string): Promise<Discovered>;
   openSample(): Promise<ImportReport>;

@@ -1046,6 +1046,10 @@ mode: LiveMode,
  */
 error: string | null, 
 /**
+ * The kind of that error (`sign_in_again`: the window offers "Sign in again").
+ */
+error_code: ErrorCode | null, 
+/**
  * RFC 3339 UTC time of the next connection attempt, when offline.
  */
 retry_at: string | null, 

@@ -6,7 +6,7 @@ import { commands, type Invoke } from './contract';
 import type { ApiError, ChangeEvent, LinkDecision, LiveStatus, ViewDiffs } from './types';
 
 /** The core's events, by the names `satu serve --dev` streams them (the app adds `satu://`). */
-export type CoreEvent = 'change' | 'view' | 'status' | 'open' | 'link';
+export type CoreEvent = 'change' | 'view' | 'status' | 'open' | 'link' | 'signin';
 
 /** How the window reaches the core: calls, and a subscription to one event. */
 export interface Transport {
@@ -32,6 +32,8 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     item: (id) => api.item(id),
     accounts: () => api.accounts(),
     addAccount: (input) => api.add_account(input),
+    signInAgain: (id) => api.sign_in_again(id),
+    onSignIn: (cb, onError) => subscribe<string>('signin', cb, onError),
     discover: (email, caFile) => api.discover(email, caFile ?? null),
     openSample: () => api.open_sample(),
     mark: (id, change) => api.mark(id, change.unread ?? null, change.flagged ?? null),

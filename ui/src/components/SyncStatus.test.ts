@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 function status(account: number, state: LiveStatus['state'], rest: Partial<LiveStatus> = {}): LiveStatus {
-  return { account, state, mode: '', error: null, retry_at: null, progress: null, ...rest };
+  return { account, state, mode: '', error: null, error_code: null, retry_at: null, progress: null, ...rest };
 }
 
 /** 14:05 today in the computer's time zone, as the core sends it (UTC). */

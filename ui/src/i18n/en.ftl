@@ -199,6 +199,18 @@ form-busy-finding = Finding the servers…
 account-form-intro = Your address and password are enough: Satu finds the servers (the domain's settings file, Thunderbird's provider list, DNS). Or enter them yourself.
 field-server-found = Found from the address
 discover-button = Find the servers
+signin-oauth = { $provider ->
+    [none] Sign in with the provider
+   *[other] Sign in with { $provider }
+}
+signin-oauth-only = { $provider } takes no password for mail: sign in through it.
+signin-busy = Waiting for the sign-in…
+signin-waiting = Finish signing in in the browser window that opened; Satu waits here.
+signin-by-hand = If no browser opened, open this address yourself:
+signin-again = Sign in again
+signin-again-done = { $account } is signed in again.
+field-issuer-summary = Your organisation signs you in (self-hosted mail)
+field-issuer = Sign-in address (OpenID Connect issuer)
 discover-busy = Looking…
 discover-found = Found in { $source }.
 discover-source-autoconfig = the domain's settings file

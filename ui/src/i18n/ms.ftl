@@ -198,6 +198,18 @@ form-busy-finding = Mencari pelayan…
 account-form-intro = Alamat dan kata laluan anda sudah memadai: Satu mencari pelayannya (fail tetapan domain, senarai penyedia Thunderbird, DNS). Atau masukkan sendiri.
 field-server-found = Ditemui daripada alamat
 discover-button = Cari pelayan
+signin-oauth = { $provider ->
+    [none] Log masuk dengan penyedia
+   *[other] Log masuk dengan { $provider }
+}
+signin-oauth-only = { $provider } tidak menerima kata laluan untuk mel: log masuk melaluinya.
+signin-busy = Menunggu log masuk…
+signin-waiting = Selesaikan log masuk dalam tetingkap pelayar yang dibuka; Satu menunggu di sini.
+signin-by-hand = Jika tiada pelayar dibuka, buka alamat ini sendiri:
+signin-again = Log masuk semula
+signin-again-done = { $account } telah log masuk semula.
+field-issuer-summary = Organisasi anda yang melog masuk anda (mel dihos sendiri)
+field-issuer = Alamat log masuk (penerbit OpenID Connect)
 discover-busy = Mencari…
 discover-found = Ditemui dalam { $source }.
 discover-source-autoconfig = fail tetapan domain

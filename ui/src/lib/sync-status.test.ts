@@ -5,7 +5,7 @@ import { SyncStatus } from './sync-status.svelte';
 import { offlineText, progressText, stateDetail, stateKind, stateLabel } from './sync-text';
 
 function status(account: number, state: LiveStatus['state'], rest: Partial<LiveStatus> = {}): LiveStatus {
-  return { account, state, mode: '', error: null, retry_at: null, progress: null, ...rest };
+  return { account, state, mode: '', error: null, error_code: null, retry_at: null, progress: null, ...rest };
 }
 
 function syncing(account: number, folder: string, done: number, total: number): LiveStatus {

@@ -303,6 +303,7 @@ describe('fake live sync', () => {
       state: 'offline',
       mode: '',
       error: 'Cannot reach imap.example.com:993: the network is unreachable.',
+      error_code: 'unreachable',
       retry_at: '2026-06-10T14:00:20Z',
       progress: null,
     });
@@ -345,7 +346,7 @@ describe('fake live sync', () => {
     quiet.onStatus((status) => heard.push(status));
     await vi.advanceTimersByTimeAsync(LIVE_RETRY_MS);
     expect(heard).toEqual([]);
-    const status: LiveStatus = { account: 1, state: 'stopped', mode: '', error: null, retry_at: null, progress: null };
+    const status: LiveStatus = { account: 1, state: 'stopped', mode: '', error: null, error_code: null, retry_at: null, progress: null };
     quiet.emitStatus(status);
     expect(heard).toEqual([status]);
   });

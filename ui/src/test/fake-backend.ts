@@ -166,7 +166,7 @@ export function validateAccount(input: AccountInput): ApiError | null {
       'security',
     );
   }
-  if (input.password === '') return fail('invalid_input', 'The password is empty.', 'password');
+  if (!input.oauth && input.password === '') return fail('invalid_input', 'The password is empty.', 'password');
   return null;
 }
 
@@ -488,7 +488,34 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** Sign-in pages "opened" (addresses given to `onSignIn` listeners). */
+  signInListeners = new Set<(url: string) => void>();
+
+  onSignIn(cb: (url: string) => void): () => void {
+    this.signInListeners.add(cb);
+    return () => this.signInListeners.delete(cb);
+  }
+
+  /** Test hook: the provider refused account `id`'s refresh token (it must sign in again). */
+  endSignIn(id: number): void {
+    const account = this.accountList.find((a) => a.id === id);
+    if (account) account.sign_in_again = true;
+  }
+
+  async signInAgain(id: number): Promise<Account> {
+    const account = this.accountList.find((a) => a.id === id);
+    if (!account) throw fail('not_found', `No account with id ${id}`, 'account');
+    if (account.auth !== 'oauth2') throw fail('invalid_input', `Account ${id} signs in with a password`, 'account');
+    for (const listener of this.signInListeners) listener(`https://login.example.com/authorize?login_hint=${account.email}`);
+    await this.wait();
+    account.sign_in_again = false;
+    return structuredClone(account);
+  }
+
   async addAccount(input: AccountInput): Promise<number> {
+    if (input.oauth) {
+      for (const listener of this.signInListeners) listener(`https://login.example.com/authorize?login_hint=${input.email}`);
+    }
     if (!input.imap.trim() && !input.smtp.trim()) {
       const found = await this.discover(input.email);
       input = { ...input, imap: `${found.imap.host}:${found.imap.port}`, smtp: found.smtp ? `${found.smtp.host}:${found.smtp.port}` : '', security: found.imap.security };
@@ -497,7 +524,7 @@ export class FakeBackend implements Backend {
     if (invalid) throw invalid;
     await this.wait();
     // A way to see the login failure in the browser.
-    if (input.password === 'wrong') {
+    if (!input.oauth && input.password === 'wrong') {
       throw fail('auth_failed', `The server refused the login of ${input.username || input.email}.`, 'password');
     }
     const host = input.imap.trim().split(':')[0];
@@ -512,6 +539,7 @@ export class FakeBackend implements Backend {
       smtp: input.smtp.trim(),
       security: input.security ?? 'tls',
       username: input.username?.trim() || input.email.trim(),
+      auth: input.oauth ? 'oauth2' : 'password',
     });
     // Its server has no IDLE, say: the live sync checks it every minute.
     this.pollingAccounts.add(id);
@@ -1930,6 +1958,7 @@ export class FakeBackend implements Backend {
     const imap = found?.kind === 'matrix' ? new URL(found.url ?? 'https://matrix.invalid/').host : (found?.imap ?? '');
     this.setStatus(account, 'offline', {
       error: `Cannot reach ${imap}: the network is unreachable.`,
+      error_code: 'unreachable',
       retry_at: iso(Date.now() + LIVE_RETRY_MS),
     });
     this.later(account, LIVE_RETRY_MS, () => this.connect(account));
@@ -1955,7 +1984,7 @@ export class FakeBackend implements Backend {
   }
 
   private setStatus(account: number, state: LiveStatus['state'], rest: Partial<LiveStatus> = {}): void {
-    this.emitStatus({ account, state, mode: '', error: null, retry_at: null, progress: null, ...rest });
+    this.emitStatus({ account, state, mode: '', error: null, error_code: null, retry_at: null, progress: null, ...rest });
   }
 
   /** Runs the next step of an account's live sync after `ms` (instead of any step due). */

@@ -842,6 +842,9 @@ pub struct LiveStatus {
     pub mode: LiveMode,
     /// Why the account is offline.
     pub error: Option<String>,
+    /// The kind of that error (`sign_in_again`: the window offers "Sign in again").
+    #[serde(default)]
+    pub error_code: Option<crate::ErrorCode>,
     /// RFC 3339 UTC time of the next connection attempt, when offline.
     pub retry_at: Option<String>,
     /// While `syncing`: the folder being fetched and how far it is (for a progress bar).

@@ -11,7 +11,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 /// What kind of failure, for callers that branch on it. Serialized in snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorCode {

@@ -197,12 +197,26 @@ impl Reporter {
             state,
             mode,
             error,
+            error_code: None,
             retry_at,
             progress: None,
         };
         if self.publish(status.clone()) {
             tracing::info!(state = %state, mode = %mode, error = ?status.error, "Account status.");
         }
+    }
+
+    /// Offline because of `error` until `retry_at`.
+    pub(crate) fn offline(&self, error: ApiError, retry_at: String) {
+        self.publish(LiveStatus {
+            account: self.account,
+            state: LiveState::Offline,
+            mode: LiveMode::None,
+            error: Some(error.message),
+            error_code: Some(error.code),
+            retry_at: Some(retry_at),
+            progress: None,
+        });
     }
 
     /// A full pass stored a batch: the same status with its progress.
@@ -268,16 +282,11 @@ pub(crate) async fn retrying<F>(
         }
         let delay = backoff(failures, fastrand::f64());
         failures = failures.saturating_add(1);
-        let message = ApiError::from(error).message;
-        tracing::warn!(error = %message, retry_in = ?delay, "Account offline.");
+        let error = ApiError::from(error);
+        tracing::warn!(error = %error.message, retry_in = ?delay, "Account offline.");
         let retry_at = chrono::Utc::now()
             + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
-        status.set(
-            LiveState::Offline,
-            LiveMode::None,
-            Some(message),
-            Some(rfc3339(retry_at.timestamp_millis())),
-        );
+        status.offline(error, rfc3339(retry_at.timestamp_millis()));
         if cancellable(cancel, tokio::time::sleep(delay))
             .await
             .is_none()
