@@ -130,6 +130,9 @@ pub fn with_discovered(input: &mut AccountInput, found: &dto::Discovered) -> Api
         input.imap = found.imap.address();
         input.security = Some(found.imap.security.as_str().to_owned());
     }
+    if input.issuer.as_deref().is_none_or(|i| i.trim().is_empty()) {
+        input.issuer = found.issuer.clone();
+    }
     if input.smtp.trim().is_empty() {
         let Some(smtp) = &found.smtp else {
             return Err(ApiError::invalid(

@@ -594,6 +594,11 @@ source: DiscoverySource,
  */
 provider: string | null, 
 /**
+ * Who signs in for OAuth2, when the source named it (an autoconfig file's `<oAuth2>`
+ * issuer: a host name or an https URL).
+ */
+issuer: string | null, 
+/**
  * Every place looked, in order.
  */
 steps: Array<DiscoveryStep>, };

@@ -484,6 +484,7 @@ export class FakeBackend implements Backend {
       auth: ['password'],
       source: 'autoconfig',
       provider: 'Example Mail',
+      issuer: null,
       steps: [{ source: 'autoconfig', asked: url, result: `found IMAP imap.${domain}:993 (tls)` }],
     };
   }

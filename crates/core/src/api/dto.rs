@@ -561,6 +561,10 @@ pub struct Discovered {
     pub source: DiscoverySource,
     /// The provider's name, when the source gave one.
     pub provider: Option<String>,
+    /// Who signs in for OAuth2, when the source named it (an autoconfig file's `<oAuth2>`
+    /// issuer: a host name or an https URL).
+    #[serde(default)]
+    pub issuer: Option<String>,
     /// Every place looked, in order.
     pub steps: Vec<DiscoveryStep>,
 }

@@ -23,11 +23,26 @@ pub(crate) struct Offer {
     pub provider: Option<String>,
     /// IMAP and SMTP servers, in the file's order.
     pub servers: Vec<ServerOffer>,
+    /// Who signs in for OAuth2 (`<oAuth2><issuer>`: a host name or an https URL).
+    pub issuer: Option<String>,
 }
 
 /// Why a file is not a configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NotAConfig(pub String);
+
+/// An OAuth2 issuer as the file names it: a host name (Thunderbird's files) or an https URL;
+/// anything else is left out.
+fn issuer(value: &str) -> Option<String> {
+    let value = value.trim();
+    if let Some(rest) = value.strip_prefix("https://") {
+        let host = rest.split(['/', ':']).next().unwrap_or_default();
+        return (super::is_hostname(host)
+            && !value.chars().any(|c| c.is_control() || c.is_whitespace()))
+        .then(|| value.trim_end_matches('/').to_owned());
+    }
+    super::is_hostname(value).then(|| value.to_ascii_lowercase())
+}
 
 /// Parses an autoconfig file for the address `email` (`local@domain`).
 pub(crate) fn parse(text: &str, email: &str) -> Result<Offer, NotAConfig> {
@@ -96,6 +111,7 @@ pub(crate) fn parse(text: &str, email: &str) -> Result<Offer, NotAConfig> {
                     ("displayName", "emailProvider") if !value.is_empty() => {
                         offer.provider = Some(shown(&value));
                     }
+                    ("issuer", "oAuth2") => offer.issuer = issuer(&value),
                     ("hostname", _) => {
                         if let Some((_, fields)) = &mut server {
                             fields.host = Some(value);
@@ -307,6 +323,7 @@ mod tests {
     fn a_providers_file_gives_its_imap_and_smtp_servers_with_placeholders_filled() {
         let offer = parse(PROVIDER, EMAIL).expect("parses");
         assert_eq!(offer.provider.as_deref(), Some("Example Mail"));
+        assert_eq!(offer.issuer.as_deref(), Some("accounts.example.org"));
         assert_eq!(
             offer.servers,
             [
@@ -418,5 +435,27 @@ mod tests {
             parse(text, EMAIL).expect("parses").servers[0].security,
             Security::Plain
         );
+    }
+
+    #[test]
+    fn an_issuer_is_a_host_or_an_https_url_and_nothing_else() {
+        assert_eq!(
+            issuer("Accounts.Google.com").as_deref(),
+            Some("accounts.google.com")
+        );
+        assert_eq!(
+            issuer("https://id.example.com/realms/staff/").as_deref(),
+            Some("https://id.example.com/realms/staff")
+        );
+        for bad in [
+            "http://id.example.com",
+            "javascript:alert(1)",
+            "a b",
+            "https://x y",
+            "",
+            "https://",
+        ] {
+            assert_eq!(issuer(bad), None, "{bad}");
+        }
     }
 }

@@ -134,6 +134,8 @@ struct Search {
     imap: Option<(ServerOffer, DiscoverySource, Option<String>)>,
     smtp: Option<ServerOffer>,
     caldav: Option<String>,
+    /// The OAuth2 issuer an autoconfig file named.
+    issuer: Option<String>,
 }
 
 impl Search {
@@ -285,6 +287,7 @@ pub(crate) async fn discover(
         imap: None,
         smtp: None,
         caldav: None,
+        issuer: None,
     };
     let web = Web::new(ca_file)?;
     let finished = tokio::time::timeout(DEADLINE, run(&mut search, &web, progress)).await;
@@ -334,6 +337,7 @@ pub(crate) async fn discover(
         auth,
         source,
         provider,
+        issuer: search.issuer.clone(),
         steps: search.steps,
     };
     keep(&domain, &found);
@@ -599,7 +603,11 @@ async fn autoconfig_at(
         Ok(text) => match autoconfig::parse(&text, &search.email) {
             Ok(offer) => {
                 let provider = offer.provider.clone();
-                search.take(&offer.servers, source, provider)
+                let took = search.take(&offer.servers, source, provider);
+                if search.issuer.is_none() {
+                    search.issuer = offer.issuer;
+                }
+                took
             }
             Err(autoconfig::NotAConfig(why)) => format!("not a configuration: {why}"),
         },

@@ -43,11 +43,23 @@ pub(crate) async fn provider_for(
     ca_file: Option<&Path>,
 ) -> ApiResult<Provider> {
     let issuer = issuer.map(str::trim).filter(|i| !i.is_empty());
-    if issuer.is_none() {
-        if let Some(kind) = provider::kind_for_host(imap_host) {
-            return provider::builtin(ctx.store(), kind);
-        }
+    if let Some(kind) = issuer.and_then(provider::kind_for_issuer).or_else(|| {
+        issuer
+            .is_none()
+            .then(|| provider::kind_for_host(imap_host))
+            .flatten()
+    }) {
+        return provider::builtin(ctx.store(), kind);
     }
+    // Thunderbird's files name an issuer by its host.
+    let named;
+    let issuer = match issuer {
+        Some(host) if !host.contains("://") => {
+            named = format!("https://{host}");
+            Some(named.as_str())
+        }
+        other => other,
+    };
     let guessed;
     let issuer = match issuer {
         Some(issuer) => issuer,

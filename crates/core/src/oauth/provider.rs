@@ -133,6 +133,22 @@ pub(crate) fn kind_for_host(imap_host: &str) -> Option<Kind> {
     }
 }
 
+/// Microsoft or Google when `issuer` (a host or a URL, as an autoconfig file names it) is theirs.
+pub(crate) fn kind_for_issuer(issuer: &str) -> Option<Kind> {
+    let host = issuer
+        .trim()
+        .trim_start_matches("https://")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match host.as_str() {
+        "login.microsoftonline.com" | "login.live.com" => Some(Kind::Microsoft),
+        "accounts.google.com" => Some(Kind::Google),
+        _ => None,
+    }
+}
+
 /// A value from (in order) the setting `key`, the environment at run time, the build.
 fn configured(
     store: &Store,
@@ -309,6 +325,12 @@ mod tests {
         assert_eq!(kind_for_host("IMAP.GMAIL.COM."), Some(Kind::Google));
         assert_eq!(kind_for_host("notgmail.com"), None);
         assert_eq!(kind_for_host("mail.example.com"), None);
+        assert_eq!(kind_for_issuer("accounts.google.com"), Some(Kind::Google));
+        assert_eq!(
+            kind_for_issuer("https://login.microsoftonline.com/common/v2.0"),
+            Some(Kind::Microsoft)
+        );
+        assert_eq!(kind_for_issuer("https://id.example.com"), None);
     }
 
     #[test]
