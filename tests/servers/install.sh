@@ -5,6 +5,7 @@
 # servers of tests/servers/radicale.sh), Xandikos (the second CalDAV server, tests/servers/xandikos.sh),
 # a Python venv with the caldav package (the second CalDAV client, tests/servers/caldav_peer.sh),
 # a Python venv with Synapse (for the test Matrix homeservers of tests/servers/synapse.sh),
+# npm oidc-provider (the test OpenID Connect provider of tests/servers/oidc.sh),
 # Xvfb + WebKitWebDriver + tauri-driver
 # (for tests/e2e/), dunst (for tests/notify.rs), the libraries the Tauri app builds against, and cargo-nextest.
 # Idempotent: a re-run with everything present does no network access and prints nothing.
@@ -34,6 +35,8 @@ for pkg in "${PACKAGES[@]}"; do
 done
 # The e2e tests run on Node (>= 18 for the global fetch and node:test); keep an existing one.
 command -v node >/dev/null || missing+=(nodejs)
+# The OIDC test provider's modules are installed with npm ci (tests/servers/oidc.sh install).
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt: installing ${missing[*]}"
@@ -76,6 +79,8 @@ bash "$(dirname "$0")/caldav_peer.sh" venv
 bash "$(dirname "$0")/synapse.sh" venv
 # The discovery tests' DNS server's venv (dnslib from PyPI, pinned in discovery.sh); likewise.
 bash "$(dirname "$0")/discovery.sh" venv
+# The OIDC test provider's node_modules (oidc-provider, pinned in oidc/package-lock.json); likewise.
+bash "$(dirname "$0")/oidc.sh" install
 
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 need_cargo() {

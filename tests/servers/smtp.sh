@@ -34,6 +34,10 @@
 #   REPLY_DELAY_MS=N        wait N ms before the reply to the final dot (after recording)
 #   SMTP_AUTH_REQUIRED=1    530 5.7.0 for MAIL/RCPT/DATA before AUTH (default: AUTH optional)
 #   SMTP_USERS="alice:pw …"  the logins and passwords (default alice:alice-pass bob:bob-pass)
+#   OAUTH2_INTROSPECTION_URL  also offer AUTH XOAUTH2 and OAUTHBEARER (initial response or 334
+#                           empty challenge): the bearer token is POSTed to this RFC 7662 URL
+#                           (credentials in it, e.g. OIDC_INTROSPECTION_URL of oidc.sh) and must be
+#                           active with sub = the user; else 334 <base64 JSON error>, then 535 5.7.8
 #   SATU_TEST_VENV          the venv (default ~/.cache/satu/venv-smtp), made on first use with pip
 #   SMTP_START_TIMEOUT      seconds to wait for the greeting (default 15)
 set -euo pipefail
@@ -175,6 +179,10 @@ cmd_start() {
     [[ "$REPLY_DELAY_MS" =~ ^[0-9]+$ ]] || die "REPLY_DELAY_MS must be a number of milliseconds, not '$REPLY_DELAY_MS'"
     extra+=(--reply-delay-ms "$REPLY_DELAY_MS")
   fi
+  case "${OAUTH2_INTROSPECTION_URL:-}" in
+    "" | http://* | https://*) ;; # smtp_server.py reads it from the environment (not on its command line)
+    *) die "OAUTH2_INTROSPECTION_URL must be an http(s) URL, not '$OAUTH2_INTROSPECTION_URL'" ;;
+  esac
   case "${SMTP_AUTH_REQUIRED:-0}" in
     1) extra+=(--auth-required) ;;
     0 | "") ;;

@@ -13,10 +13,17 @@ With --save-sent-dovecot the message is then also saved into the authenticated u
 of that Dovecot instance (tests/servers/dovecot.sh append), flagged \\Seen, also before the 250.
 Once the final dot has arrived, recording and saving finish even if the client goes away.
 
+With OAUTH2_INTROSPECTION_URL in the environment, AUTH XOAUTH2 and OAUTHBEARER are offered too: the
+bearer token is POSTed to that RFC 7662 introspection URL (HTTP Basic credentials taken from the URL);
+it must be active and its sub the user named in the SASL message. A refused token gets the RFC 7628
+error challenge `334 <base64 JSON>`, then, after the client's (dummy) response, 535 5.7.8.
+
 Exit status 98 when a port cannot be bound (smtp.sh then retries with other ports).
 """
 import argparse
 import asyncio
+import base64
+import binascii
 import errno
 import json
 import logging
@@ -26,11 +33,14 @@ import socket
 import ssl
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import warnings
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from aiosmtpd.smtp import SMTP, AuthResult
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOVECOT_SH = os.path.join(HERE, "dovecot.sh")
@@ -178,6 +188,112 @@ class Handler:
         return f"250 2.0.0 OK: queued as #{entry['seq']}"
 
 
+class OAuth2Error(Exception):
+    """The introspection endpoint could not be asked (a temporary failure, 454)."""
+
+
+def introspect(url, token):
+    """POSTs token=TOKEN to the RFC 7662 introspection URL (Basic credentials from the URL's
+    userinfo); returns the JSON answer. Blocking: run it in a thread."""
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+    req = urllib.request.Request(
+        urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")),
+        data=urllib.parse.urlencode({"token": token, "token_type_hint": "access_token"}).encode(),
+        method="POST", headers={"Accept": "application/json"})
+    if parts.username is not None:
+        creds = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        req.add_header("Authorization", "Basic " + base64.b64encode(creds.encode()).decode())
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(req, timeout=5) as resp:
+            return json.load(resp)
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        raise OAuth2Error(f"introspection failed: {e}") from e
+
+
+def parse_xoauth2(blob):
+    """user=USER^Aauth=Bearer TOKEN^A^A -> (user, token)"""
+    fields = dict(f.split("=", 1) for f in blob.split("\x01") if "=" in f)
+    auth = fields.get("auth", "")
+    if "user" not in fields or not auth.lower().startswith("bearer "):
+        raise ValueError("not user=…^Aauth=Bearer …^A^A")
+    return fields["user"], auth[7:].strip()
+
+
+def parse_oauthbearer(blob):
+    """n,a=USER,^Ahost=…^Aport=…^Aauth=Bearer TOKEN^A^A (RFC 7628) -> (user or None, token)"""
+    gs2, sep, rest = blob.partition("\x01")
+    if not sep:
+        raise ValueError("no ^A after the GS2 header")
+    flag, authzid, *_ = gs2.split(",") + ["", ""]
+    if flag not in ("n", "y") or not gs2.endswith(","):
+        raise ValueError("bad GS2 header")
+    user = None
+    if authzid:
+        if not authzid.startswith("a="):
+            raise ValueError("bad authzid")
+        user = authzid[2:].replace("=2C", ",").replace("=3D", "=")
+    fields = dict(f.split("=", 1) for f in rest.split("\x01") if "=" in f)
+    auth = fields.get("auth", "")
+    if not auth.lower().startswith("bearer "):
+        raise ValueError("no auth=Bearer …")
+    return user, auth[7:].strip()
+
+
+class OAuth2Handler(Handler):
+    """Handler that also offers AUTH XOAUTH2 and OAUTHBEARER (aiosmtpd finds `auth_*` methods on
+    the handler; each gets the SMTP server and the AUTH line split into words)."""
+
+    def __init__(self, *args, introspection_url, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.introspection_url = introspection_url
+
+    async def auth_XOAUTH2(self, server, args):
+        return await self.oauth2(server, args, "XOAUTH2", parse_xoauth2)
+
+    async def auth_OAUTHBEARER(self, server, args):
+        return await self.oauth2(server, args, "OAUTHBEARER", parse_oauthbearer)
+
+    async def oauth2(self, server, args, mechanism, parse):
+        if len(args) == 1:  # no initial response: an empty challenge, as for PLAIN
+            blob = await server.challenge_auth("")
+            if blob is MISSING:  # "*" or bad base64: aiosmtpd has answered 501
+                return AuthResult(success=False, handled=True)
+        elif args[1] == "=":  # an empty initial response (RFC 4954)
+            blob = b""
+        else:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                return AuthResult(success=False, handled=False, message="501 5.5.2 Can't decode base64")
+        try:
+            user, token = parse(blob.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            log.info("AUTH %s: malformed (%s)", mechanism, e)
+            return AuthResult(success=False, handled=False, message=f"501 5.5.2 Malformed {mechanism} message: {e}")
+        try:
+            info = await asyncio.to_thread(introspect, self.introspection_url, token)
+        except OAuth2Error as e:
+            log.warning("AUTH %s as %s: %s", mechanism, user, e)
+            return AuthResult(success=False, handled=False,
+                              message="454 4.7.0 Temporary authentication failure: the token could not be checked")
+        sub = info.get("sub") if isinstance(info, dict) else None
+        if info.get("active") is True and sub and (user is None or user == sub):
+            log.info("AUTH %s as %s: ok", mechanism, sub)
+            return AuthResult(success=True, auth_data=sub)
+        why = "inactive token" if info.get("active") is not True else f"token of {sub!r}, not of {user!r}"
+        log.info("AUTH %s as %s: refused (%s)", mechanism, user, why)
+        # RFC 7628 §3.2.2: an error challenge with a JSON status; the client answers with a dummy
+        # response (^A for OAUTHBEARER, an empty line for XOAUTH2), then the final failure.
+        error = {"status": "invalid_token", "schemes": "bearer", "scope": "openid email"}
+        response = await server.challenge_auth(json.dumps(error, separators=(",", ":")))
+        if response is MISSING:  # "*": aiosmtpd has answered 501 5.7.0 Auth aborted
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.8 Authentication failed: invalid or expired token")
+
+
 def authenticator(server, session, envelope, mechanism, auth_data):
     login = auth_data.login.decode("utf-8", "replace")
     password = auth_data.password.decode("utf-8", "replace")
@@ -219,8 +335,12 @@ async def serve(args):
     }
     socks = {name: bind(port) for name, (port, *_rest) in listeners.items()}
     servers = []
+    introspection_url = os.environ.get("OAUTH2_INTROSPECTION_URL", "")
     for name, (_port, implicit, starttls, auth_needs_tls) in listeners.items():
-        handler = Handler(name, recorder, reply_delay, deliveries)
+        if introspection_url:
+            handler = OAuth2Handler(name, recorder, reply_delay, deliveries, introspection_url=introspection_url)
+        else:
+            handler = Handler(name, recorder, reply_delay, deliveries)
 
         def factory(handler=handler, starttls=starttls, auth_needs_tls=auth_needs_tls):
             return SMTP(handler, hostname="localhost", ident="Satu test SMTP", loop=loop,
@@ -239,10 +359,11 @@ async def serve(args):
     with open(pid_file + ".tmp", "w") as f:
         f.write(f"{os.getpid()}\n")
     os.replace(pid_file + ".tmp", pid_file)
-    log.info("pid %d listening on 127.0.0.1: smtp %d, submissions %d, plain %d%s%s", os.getpid(),
+    log.info("pid %d listening on 127.0.0.1: smtp %d, submissions %d, plain %d%s%s%s", os.getpid(),
              args.smtp_port, args.submissions_port, args.plain_port,
              f", saving to Sent in {args.save_sent_dovecot}" if args.save_sent_dovecot else "",
-             f", reply delay {args.reply_delay_ms} ms" if args.reply_delay_ms else "")
+             f", reply delay {args.reply_delay_ms} ms" if args.reply_delay_ms else "",
+             ", XOAUTH2 and OAUTHBEARER by token introspection" if introspection_url else "")
 
     await stop.wait()
     log.info("stopping")
