@@ -190,11 +190,18 @@ impl Dovecot {
 
     /// Starts the stopped server again: same ports, same mail, same personality.
     pub fn restart(&self) {
-        let env = [
+        self.restart_with(&[]);
+    }
+
+    /// [`Dovecot::restart`] with more of `dovecot.sh`'s settings (those given at the first start
+    /// are not remembered).
+    pub fn restart_with(&self, more: &[(&str, &str)]) {
+        let mut env = vec![
             ("IMAP_PORT", self.var("IMAP_PORT")),
             ("IMAPS_PORT", self.var("IMAPS_PORT")),
             ("PERSONALITY", self.var("PERSONALITY")),
         ];
+        env.extend_from_slice(more);
         start_in(self.dir.path(), &env);
     }
 

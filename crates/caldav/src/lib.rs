@@ -31,6 +31,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use satu_net::auth::Auth;
 use satu_net::is_loopback;
 use url::Url;
 
@@ -95,6 +96,16 @@ pub enum CaldavError {
         /// What the server asked for (`WWW-Authenticate`).
         scheme: String,
     },
+    /// No OAuth2 token could be had (the sign-in is gone, or the provider is unreachable).
+    #[error("No sign-in token for {user}: {reason}")]
+    Token {
+        /// Login name.
+        user: String,
+        /// Why.
+        reason: String,
+        /// Only signing in again helps.
+        sign_in_again: bool,
+    },
     /// Wrong user name or password (401).
     #[error("The CalDAV server {url} rejected the login for {user}: wrong user name or password")]
     AuthFailed {
@@ -158,8 +169,8 @@ pub struct CaldavConfig {
     pub url: String,
     /// Login name.
     pub username: String,
-    /// Password (kept out of Debug output).
-    pub password: String,
+    /// Password, or an OAuth2 token source (`Authorization: Bearer`); kept out of Debug output.
+    pub auth: Auth,
     /// Extra trusted certificate or CA (PEM).
     pub ca_file: Option<std::path::PathBuf>,
 }
@@ -209,16 +220,17 @@ pub enum Precondition<'a> {
 
 /// A logged-in CalDAV client for one account.
 ///
-/// The password goes only to the origin (scheme, host, port) of the account's URL, and only
-/// once that server has asked for it (a `401` with a Basic challenge); from then on this client
-/// sends it with every request to that origin. A redirect or href to another origin is an error
-/// ([`CaldavError::OtherHost`]), never followed with the password.
+/// The password (or the OAuth2 token) goes only to the origin (scheme, host, port) of the
+/// account's URL, and only once that server has asked for it (a `401` with a Basic, or Bearer,
+/// challenge); from then on this client sends it with every request to that origin. A redirect or
+/// href to another origin is an error ([`CaldavError::OtherHost`]), never followed with it. A
+/// refused token is replaced once by a fresh one (the source refreshes it).
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: Url,
     username: String,
-    password: String,
+    auth: Auth,
     /// The server asked for the password (so it goes with every request from now on).
     challenged: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
@@ -284,7 +296,7 @@ impl Client {
             http,
             base,
             username: config.username.clone(),
-            password: config.password.clone(),
+            auth: config.auth.clone(),
             challenged: std::sync::Arc::default(),
         })
     }
@@ -326,11 +338,27 @@ impl Client {
         use std::sync::atomic::Ordering;
         let mut url = self.same_origin(self.url(href)?)?;
         let mut redirects = 0;
+        // The token was refused once (and renewed).
+        let mut refused = false;
         loop {
             let with_password = self.challenged.load(Ordering::Relaxed);
             let mut request = self.http.request(method_value.clone(), url.clone());
             if with_password {
-                request = request.basic_auth(&self.username, Some(&self.password));
+                request = match &self.auth {
+                    Auth::Password(password) => request.basic_auth(&self.username, Some(password)),
+                    Auth::Bearer(source) => {
+                        let token =
+                            source
+                                .token(refused)
+                                .await
+                                .map_err(|e| CaldavError::Token {
+                                    user: self.username.clone(),
+                                    reason: e.message,
+                                    sign_in_again: e.sign_in_again,
+                                })?;
+                        request.bearer_auth(token)
+                    }
+                };
             }
             for (name, value) in headers {
                 request = request.header(*name, *value);
@@ -379,13 +407,19 @@ impl Client {
                     .filter_map(|v| v.to_str().ok())
                     .collect::<Vec<_>>()
                     .join(", ");
+                let bearer = matches!(self.auth, Auth::Bearer(_));
                 if with_password {
+                    if bearer && !refused {
+                        refused = true;
+                        continue;
+                    }
                     return Err(CaldavError::AuthFailed {
                         url: self.base.to_string(),
                         user: self.username.clone(),
                     });
                 }
-                if !challenge.to_ascii_lowercase().contains("basic") {
+                let wanted = if bearer { "bearer" } else { "basic" };
+                if !challenge.to_ascii_lowercase().contains(wanted) {
                     return Err(CaldavError::AuthUnsupported {
                         url: self.base.to_string(),
                         scheme: challenge,
@@ -795,7 +829,7 @@ mod tests {
         Client::new(&CaldavConfig {
             url: url.to_owned(),
             username: "alice".into(),
-            password: "canary-password".into(),
+            auth: Auth::Password("canary-password".into()),
             ca_file: None,
         })
         .expect("client")
@@ -906,7 +940,7 @@ mod tests {
         let config = |url: &str| CaldavConfig {
             url: url.into(),
             username: "alice".into(),
-            password: "pw".into(),
+            auth: Auth::Password("pw".into()),
             ca_file: None,
         };
         assert!(matches!(

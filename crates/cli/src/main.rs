@@ -991,10 +991,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             );
             let id = satu.add_account_showing(input, say_sign_in_url).await?;
             let mut answer = serde_json::json!({ "id": id });
-            if add.oauth && add.calendars {
-                eprintln!("satu: calendars are not added for an account that signs in through its provider yet; add them with `account add-caldav`");
-                caldav = None;
-            }
+
             if let Some(source) = source {
                 answer["source"] = serde_json::json!(source);
             }
@@ -1004,6 +1001,8 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                         url: found.url,
                         username: login,
                         password,
+                        // Signed in through the provider: the calendars use the same sign-in.
+                        signed_in_with: add.oauth.then_some(id),
                         ca_file,
                         name: None,
                     })
@@ -1060,6 +1059,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     url,
                     username,
                     password,
+                    signed_in_with: None,
                     ca_file,
                     name,
                 })

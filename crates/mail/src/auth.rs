@@ -1,59 +1,9 @@
-//! How IMAP and SMTP sessions prove who they are: a password, or an OAuth2 bearer token (RFC 7628
-//! OAUTHBEARER, and Google's and Microsoft's XOAUTH2) from a [`BearerSource`] that the core keeps
-//! fresh. The SASL messages are built here, in one place for both protocols.
-//!
-//! A token is asked for at every login, never kept in a config: a connection that comes back after
-//! an hour gets a fresh one. When the server refuses a token, the source is asked once more with
-//! `refused = true` (it refreshes), and the login is retried once on the same connection.
+//! How IMAP and SMTP sessions prove who they are ([`Auth`], shared with CalDAV in `satu_net`): the
+//! SASL messages of an OAuth2 login (RFC 7628 OAUTHBEARER, and Google's and Microsoft's XOAUTH2),
+//! built here in one place for both protocols. A refused token is replaced once by a fresh one
+//! (the source refreshes it) on the same connection.
 
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-
-/// How a session logs in.
-#[derive(Clone)]
-pub enum Auth {
-    /// LOGIN / AUTH PLAIN with this password.
-    Password(String),
-    /// OAuth2 with a token from this source.
-    Bearer(Arc<dyn BearerSource>),
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Never the password or a token.
-        match self {
-            Auth::Password(_) => f.write_str("Password(..)"),
-            Auth::Bearer(_) => f.write_str("Bearer(..)"),
-        }
-    }
-}
-
-/// A future that yields an access token.
-pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<String, TokenError>> + Send + 'a>>;
-
-/// Where a session gets its OAuth2 access token.
-pub trait BearerSource: Send + Sync {
-    /// A valid access token. `refused`: the server refused the last one, so get a new one (a
-    /// refresh) instead of the cached one.
-    fn token(&self, refused: bool) -> TokenFuture<'_>;
-}
-
-/// Why no token could be had.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenError {
-    /// The sign-in is gone (refresh token revoked or expired): only signing in again helps.
-    pub sign_in_again: bool,
-    /// What happened, for people.
-    pub message: String,
-}
-
-impl fmt::Display for TokenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+pub use satu_net::auth::{Auth, BearerSource, TokenError, TokenFuture};
 
 /// An OAuth2 SASL mechanism.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+pub mod auth;
 #[cfg(feature = "dns")]
 pub mod dns;
 

@@ -14,5 +14,9 @@ CREATE TABLE oauth_grants (
     client_id TEXT NOT NULL,
     -- Space separated, as sent.
     scopes TEXT NOT NULL,
-    sign_in_again INTEGER NOT NULL DEFAULT 0 CHECK (sign_in_again IN (0, 1))
+    sign_in_again INTEGER NOT NULL DEFAULT 0 CHECK (sign_in_again IN (0, 1)),
+    -- The account whose refresh token signs this one in, when not itself: a CalDAV account found
+    -- beside a mail account uses the mail account's sign-in (one refresh token per sign-in, as
+    -- providers that rotate them require). NULL: itself.
+    token_account INTEGER
 ) STRICT;

@@ -24,11 +24,14 @@ pub struct OAuthGrant {
     pub scopes: String,
     /// The provider refused the refresh token: only signing in again helps.
     pub sign_in_again: bool,
+    /// The account whose refresh token signs this one in (`None`: itself).
+    pub token_account: Option<i64>,
 }
 
 fn grant_of(conn: &Connection, account_id: i64) -> Result<Option<OAuthGrant>> {
     conn.query_row(
-        "SELECT provider, issuer, authorization_endpoint, token_endpoint, client_id, scopes, sign_in_again
+        "SELECT provider, issuer, authorization_endpoint, token_endpoint, client_id, scopes, sign_in_again,
+                token_account
          FROM oauth_grants WHERE account_id = ?1",
         [account_id],
         |row| {
@@ -40,6 +43,7 @@ fn grant_of(conn: &Connection, account_id: i64) -> Result<Option<OAuthGrant>> {
                 client_id: row.get(4)?,
                 scopes: row.get(5)?,
                 sign_in_again: row.get::<_, i64>(6)? != 0,
+                token_account: row.get(7)?,
             })
         },
     )
@@ -60,13 +64,14 @@ impl Tx<'_> {
         self.conn()
             .execute(
                 "INSERT INTO oauth_grants (account_id, provider, issuer, authorization_endpoint,
-                     token_endpoint, client_id, scopes, sign_in_again)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     token_endpoint, client_id, scopes, sign_in_again, token_account)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (account_id) DO UPDATE SET provider = excluded.provider,
                      issuer = excluded.issuer,
                      authorization_endpoint = excluded.authorization_endpoint,
                      token_endpoint = excluded.token_endpoint, client_id = excluded.client_id,
-                     scopes = excluded.scopes, sign_in_again = excluded.sign_in_again",
+                     scopes = excluded.scopes, sign_in_again = excluded.sign_in_again,
+                     token_account = excluded.token_account",
                 params![
                     account_id,
                     grant.provider,
@@ -75,7 +80,8 @@ impl Tx<'_> {
                     grant.token_endpoint,
                     grant.client_id,
                     grant.scopes,
-                    grant.sign_in_again as i64
+                    grant.sign_in_again as i64,
+                    grant.token_account
                 ],
             )
             .with_context(|| format!("Cannot store the sign-in of account {account_id}"))?;
@@ -128,6 +134,7 @@ mod tests {
             client_id: "satu".into(),
             scopes: "openid email offline_access".into(),
             sign_in_again: false,
+            token_account: None,
         };
         store
             .write(|tx| tx.set_oauth_grant(id, &grant))

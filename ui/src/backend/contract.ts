@@ -1268,9 +1268,15 @@ url: string,
  */
 username: string, 
 /**
- * Password; goes to the OS keyring.
+ * Password; goes to the OS keyring ('' with `signed_in_with`).
  */
 password: string, 
+/**
+ * Sign in with the OAuth2 sign-in of this mail account (`Authorization: Bearer`) instead of
+ * a password: a calendar server found beside a mail account that signs in through its
+ * provider.
+ */
+signed_in_with?: number | null, 
 /**
  * Extra trusted certificate or CA (PEM path).
  */

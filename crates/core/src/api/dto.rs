@@ -1124,8 +1124,14 @@ pub struct CaldavInput {
     pub url: String,
     /// Login name.
     pub username: String,
-    /// Password; goes to the OS keyring.
+    /// Password; goes to the OS keyring ('' with `signed_in_with`).
     pub password: String,
+    /// Sign in with the OAuth2 sign-in of this mail account (`Authorization: Bearer`) instead of
+    /// a password: a calendar server found beside a mail account that signs in through its
+    /// provider.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub signed_in_with: Option<i64>,
     /// Extra trusted certificate or CA (PEM path).
     #[serde(default)]
     #[ts(optional = nullable)]

@@ -209,6 +209,11 @@ pub(crate) fn from_smtp(error: &SmtpError) -> ApiError {
 pub(crate) fn from_caldav(error: &CaldavError) -> ApiError {
     let (code, field) = match error {
         CaldavError::AuthFailed { .. } => (ErrorCode::AuthFailed, "password"),
+        CaldavError::Token {
+            sign_in_again: true,
+            ..
+        } => (ErrorCode::SignInAgain, "oauth"),
+        CaldavError::Token { .. } => (ErrorCode::Unreachable, "oauth"),
         CaldavError::Unreachable { .. } => (ErrorCode::Unreachable, "url"),
         CaldavError::BadCertificate { .. } => (ErrorCode::BadCertificate, "ca_file"),
         CaldavError::BadUrl { .. }

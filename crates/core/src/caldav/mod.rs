@@ -40,7 +40,6 @@ use satu_store::{Account, CalendarRow, Store};
 
 use crate::context::Context;
 use crate::dto::TaskSyncCounts;
-use crate::secrets;
 
 /// What one pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,11 +49,10 @@ pub(crate) struct PassReport {
 }
 
 pub(crate) fn client(ctx: &Context, account: &Account) -> Result<Client> {
-    let password = secrets::password(&ctx.secret_key(account.id))?;
     Ok(Client::new(&CaldavConfig {
         url: account.url.clone(),
         username: account.username.clone(),
-        password,
+        auth: crate::oauth::auth(ctx, account)?,
         ca_file: account.ca_file.as_ref().map(Into::into),
     })?)
 }

@@ -151,10 +151,24 @@ pub(crate) fn forget(ctx: &Context, id: i64) {
     }
 }
 
-/// How `account` logs in: its token source when it signs in with OAuth2, else its password.
+/// How `account` logs in: its token source when it signs in with OAuth2 (the source of the
+/// account whose sign-in it uses, for a CalDAV account found beside a mail account), else its
+/// password.
 pub(crate) fn auth(ctx: &Context, account: &Account) -> ApiResult<Auth> {
     Ok(match ctx.store().oauth_grant(account.id)? {
-        Some(_) => Auth::Bearer(tokens(ctx, account)),
+        Some(grant) => match grant.token_account.filter(|id| *id != account.id) {
+            Some(owner) => {
+                let owner = ctx.store().account(owner).map_err(|_| {
+                    ApiError::new(
+                        crate::error::ErrorCode::SignInAgain,
+                        format!("The account whose sign-in {} used was removed; remove this one and add it again", account.name),
+                    )
+                    .with_field("oauth")
+                })?;
+                Auth::Bearer(tokens(ctx, &owner))
+            }
+            None => Auth::Bearer(tokens(ctx, account)),
+        },
         None => Auth::Password(ctx.secret(account.id)?),
     })
 }

@@ -90,6 +90,7 @@ impl Provider {
             client_id: self.client_id.clone(),
             scopes: self.scopes.clone(),
             sign_in_again: false,
+            token_account: None,
         }
     }
 
