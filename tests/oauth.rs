@@ -1,0 +1,441 @@
+//! Signing in through a provider (OAuth2) against real parts on 127.0.0.1: an OpenID Connect
+//! provider (npm `oidc-provider`, tests/servers/oidc.sh), Dovecot with its OAuth2 passdb and the
+//! project's SMTP server, both checking tokens by introspection, and
+//! tests/servers/oidc_browser.py playing the browser (`SATU_BROWSER`).
+//!
+//! What is proven: `account add --oauth` signs in through the browser (PKCE, loopback redirect)
+//! and the account syncs over IMAP (OAUTHBEARER) and sends over SMTP (XOAUTH2) with the token; a
+//! short-lived token is refreshed (also in a long-lived process whose connection comes back after
+//! the token ended); a revoked refresh token puts the account in "sign in again" (exit code 9,
+//! `account list`), and `account signin` brings it back; a refused sign-in stores nothing; and no
+//! token the provider issued is in the database, its WAL or anything Satu printed.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{repo, Dovecot, Satu, Smtp};
+
+/// The provider, stopped on drop.
+struct Oidc {
+    dir: tempfile::TempDir,
+    vars: BTreeMap<String, String>,
+}
+
+impl Oidc {
+    fn start(env: &[(&str, &str)]) -> Oidc {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = Command::new("bash")
+            .arg(repo().join("tests/servers/oidc.sh"))
+            .arg("start")
+            .arg(dir.path())
+            .envs(env.iter().copied())
+            .output()
+            .expect("run tests/servers/oidc.sh (run tests/servers/install.sh first)");
+        assert!(
+            out.status.success(),
+            "the OpenID Connect provider did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let vars = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Oidc { dir, vars }
+    }
+
+    fn var(&self, name: &str) -> &str {
+        self.vars
+            .get(name)
+            .unwrap_or_else(|| panic!("oidc.sh did not print {name}"))
+    }
+
+    /// A test route of the provider (`/_test/revoke`, `/_test/issued`).
+    fn admin(&self, method: &str, path: &str) -> Value {
+        let out = Command::new("curl")
+            .args(["-sS", "--fail", "-X", method])
+            .arg(format!("{}{path}", self.var("OIDC_ISSUER")))
+            .output()
+            .expect("curl");
+        assert!(
+            out.status.success(),
+            "{method} {path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    }
+
+    /// Every token value the provider issued so far.
+    fn issued(&self) -> Vec<String> {
+        let issued = self.admin("GET", "/_test/issued");
+        ["access_tokens", "refresh_tokens"]
+            .iter()
+            .flat_map(|k| issued[k].as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// How many token requests (code exchanges and refreshes) the provider answered.
+    fn token_requests(&self) -> usize {
+        std::fs::read_to_string(self.var("OIDC_LOG"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("POST /token") && !l.contains("introspection"))
+            .count()
+    }
+}
+
+impl Drop for Oidc {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(repo().join("tests/servers/oidc.sh"))
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+/// The provider, a Dovecot and an SMTP server that take its tokens, and a Satu.
+struct World {
+    oidc: Oidc,
+    dovecot: Dovecot,
+    smtp: Smtp,
+    satu: Satu,
+    /// Everything Satu printed, for the canary scan.
+    printed: std::cell::RefCell<Vec<u8>>,
+}
+
+impl World {
+    fn start(access_ttl: &str) -> World {
+        let oidc = Oidc::start(&[("OIDC_ACCESS_TTL", access_ttl)]);
+        let introspection = oidc.var("OIDC_INTROSPECTION_URL").to_owned();
+        let dovecot = Dovecot::start_with(&[("OAUTH2_INTROSPECTION_URL", &introspection)]);
+        let smtp = Smtp::start_with(&[("OAUTH2_INTROSPECTION_URL", &introspection)]);
+        World {
+            oidc,
+            dovecot,
+            smtp,
+            satu: Satu::new(),
+            printed: Default::default(),
+        }
+    }
+
+    /// `satu ARGS` with the browser played by oidc_browser.py (as `login`, or denying).
+    fn run(&self, args: &[&str], browser: &[(&str, &str)]) -> Output {
+        let mut command = self.satu.command();
+        command.args(args).env(
+            "SATU_BROWSER",
+            format!(
+                "python3 {}",
+                repo().join("tests/servers/oidc_browser.py").display()
+            ),
+        );
+        command.envs(browser.iter().copied());
+        let out = command.output().expect("run satu");
+        let mut printed = self.printed.borrow_mut();
+        printed.extend_from_slice(&out.stdout);
+        printed.extend_from_slice(&out.stderr);
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all, &[]);
+        assert!(
+            out.status.success(),
+            "satu {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    }
+
+    /// `account add --oauth` for alice (login `alice`, the provider's `sub`).
+    fn add(&self, browser: &[(&str, &str)]) -> Output {
+        let imap = self.dovecot.imap();
+        let smtp = self.smtp.addr("SMTP_PLAIN_PORT");
+        self.run(
+            &[
+                "--json",
+                "account",
+                "add",
+                "--email",
+                "alice@localhost",
+                "--username",
+                "alice",
+                "--imap",
+                &imap,
+                "--smtp",
+                &smtp,
+                "--security",
+                "plain",
+                "--oauth",
+                "--issuer",
+                self.oidc.var("OIDC_ISSUER"),
+                "--client-id",
+                self.oidc.var("OIDC_CLIENT_ID"),
+            ],
+            browser,
+        )
+    }
+
+    fn added(&self) -> i64 {
+        let out = self.add(&[]);
+        assert!(
+            out.status.success(),
+            "account add --oauth failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("sign in at {}/", self.oidc.var("OIDC_ISSUER"))),
+            "the sign-in page's address is printed: {stderr}"
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["id"].as_i64().expect("id")
+    }
+
+    fn deliver(&self, subject: &str) {
+        self.dovecot.append(
+            "alice",
+            "INBOX",
+            &support::message(&format!("{subject}@oauth.test"), subject, 3),
+        );
+    }
+
+    /// The subjects in alice's timeline.
+    fn subjects(&self) -> Vec<String> {
+        self.json(&["timeline"])
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["title"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// No token the provider issued is in Satu's files or in anything it printed.
+    fn assert_no_token_leaked(&self) {
+        let tokens = self.oidc.issued();
+        assert!(!tokens.is_empty(), "the provider issued tokens");
+        let mut places: Vec<(String, Vec<u8>)> =
+            vec![("output".into(), self.printed.borrow().clone())];
+        for entry in walk(self.satu.dir.path()) {
+            if let Ok(bytes) = std::fs::read(&entry) {
+                places.push((entry.display().to_string(), bytes));
+            }
+        }
+        for token in &tokens {
+            for (place, bytes) in &places {
+                assert!(
+                    !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+                    "a token the provider issued is in {place}"
+                );
+            }
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn an_account_signs_in_through_the_provider_syncs_and_sends_with_its_token() {
+    let world = World::start("3600");
+    let id = world.added();
+    let accounts = world.json(&["account", "list"]);
+    assert_eq!(accounts[0]["auth"], "oauth2", "{accounts}");
+    assert_eq!(accounts[0]["sign_in_again"], false);
+
+    world.deliver("Quarterly numbers");
+    let reports = world.json(&["sync"]);
+    assert_eq!(reports[0]["fetched"], 1, "{reports}");
+    assert_eq!(world.subjects(), ["Quarterly numbers"]);
+    let log =
+        std::fs::read_to_string(world.dovecot.dir.path().join("dovecot.log")).unwrap_or_default();
+    assert!(
+        log.contains("OAUTHBEARER") || log.contains("oauthbearer"),
+        "IMAP logged in with OAUTHBEARER (Dovecot offers it): {}",
+        log.lines().rev().take(20).collect::<Vec<_>>().join("\n")
+    );
+
+    let sent = world.json(&[
+        "send",
+        "--account",
+        &id.to_string(),
+        "--to",
+        "bob@example.com",
+        "--subject",
+        "Sent with a token",
+        "--body",
+        "Hello",
+    ]);
+    assert!(
+        sent.to_string().contains("sent") || sent["id"].is_number(),
+        "{sent}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while world.smtp.log().is_empty() && Instant::now() < deadline {
+        let _ = world.run(&["outbox", "flush"], &[]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let log = world.smtp.log();
+    assert_eq!(log.len(), 1, "the SMTP server took the message: {log:?}");
+    assert_eq!(log[0]["auth_user"], "alice", "{log:?}");
+
+    world.assert_no_token_leaked();
+}
+
+#[test]
+fn a_short_lived_token_is_renewed_also_in_a_long_lived_process() {
+    let world = World::start("3");
+    world.added();
+    // A new process: no token in memory, the refresh token from the keyring gives one.
+    std::thread::sleep(Duration::from_secs(4));
+    world.deliver("After expiry");
+    let before = world.oidc.token_requests();
+    world.json(&["sync"]);
+    assert!(
+        world.oidc.token_requests() > before,
+        "the sync renewed the token"
+    );
+    assert_eq!(world.subjects(), ["After expiry"]);
+
+    // `satu watch` stays; the server goes away and comes back after the token ended: the
+    // connection that comes back renews it before logging in, and new mail still arrives.
+    let mut watch = world
+        .satu
+        .command()
+        .args(["watch", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("satu watch");
+    let stdout = watch.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |what: &str, rx: &std::sync::mpsc::Receiver<String>| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+                if line.contains(what) {
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    world.deliver("While watching");
+    assert!(wait_for("While watching", &rx), "watch saw the first mail");
+    world.dovecot.stop();
+    std::thread::sleep(Duration::from_secs(4));
+    let introspection = world.oidc.var("OIDC_INTROSPECTION_URL").to_owned();
+    world
+        .dovecot
+        .restart_with(&[("OAUTH2_INTROSPECTION_URL", &introspection)]);
+    world.deliver("After the outage");
+    let seen = wait_for("After the outage", &rx);
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(
+        seen,
+        "the watch came back with a renewed token and saw the new mail"
+    );
+    world.assert_no_token_leaked();
+}
+
+#[test]
+fn a_revoked_sign_in_asks_to_sign_in_again_and_signin_brings_the_account_back() {
+    let world = World::start("3600");
+    let id = world.added();
+    world.json(&["sync"]);
+    world.oidc.admin("POST", "/_test/revoke");
+
+    let out = world.run(&["sync"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(9), "exit code 9: {stderr}");
+    assert!(stderr.contains("sign in again"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("satu account signin {id}")),
+        "{stderr}"
+    );
+    let accounts = world.json(&["account", "list"]);
+    assert_eq!(accounts[0]["sign_in_again"], true, "{accounts}");
+    // No password fallback, no request to the provider once it said no.
+    let before = world.oidc.token_requests();
+    let again = world.run(&["sync"], &[]);
+    assert_eq!(again.status.code(), Some(9));
+    assert_eq!(
+        world.oidc.token_requests(),
+        before,
+        "nothing asked of the provider again"
+    );
+
+    let signed = world.json(&["account", "signin", &id.to_string()]);
+    assert_eq!(signed["sign_in_again"], false, "{signed}");
+    world.deliver("Back again");
+    world.json(&["sync"]);
+    assert!(world.subjects().contains(&"Back again".to_owned()));
+    world.assert_no_token_leaked();
+}
+
+#[test]
+fn a_refused_sign_in_stores_nothing_and_says_why() {
+    let world = World::start("3600");
+    let out = world.add(&[("OIDC_DENY", "1")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("access_denied"), "{stderr}");
+    assert!(
+        stderr.contains("[oauth]"),
+        "the error names its field: {stderr}"
+    );
+    assert_eq!(world.json(&["account", "list"]), serde_json::json!([]));
+
+    // An issuer that is not one: said at the issuer field, within seconds.
+    let started = Instant::now();
+    let out = world.run(
+        &[
+            "account",
+            "add",
+            "--email",
+            "alice@localhost",
+            "--imap",
+            &world.dovecot.imap(),
+            "--smtp",
+            &world.smtp.addr("SMTP_PLAIN_PORT"),
+            "--security",
+            "plain",
+            "--oauth",
+            "--issuer",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("[issuer]"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
