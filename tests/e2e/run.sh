@@ -67,6 +67,7 @@ cleanup() {
     kill -KILL -- "-$DRIVER_PGID" 2>/dev/null || true
   fi
   [ -d "$WORK/discovery" ] && bash "$ROOT/tests/servers/discovery.sh" stop "$WORK/discovery" 2>/dev/null || true
+  [ -d "$WORK/oidc" ] && bash "$ROOT/tests/servers/oidc.sh" stop "$WORK/oidc" 2>/dev/null || true
   if [ -n "$XVFB_PID" ]; then
     kill -TERM "$XVFB_PID" 2>/dev/null || true
     wait "$XVFB_PID" 2>/dev/null || true
@@ -119,6 +120,21 @@ read -r PORT NATIVE_PORT < <(node -e '
   const listen = () => new Promise(r => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => r(s)); });
   Promise.all([listen(), listen()]).then(ss => { console.log(ss.map(s => s.address().port).join(" ")); ss.forEach(s => s.close()); });
 ')
+# 1c. An OpenID Connect provider for signing in through the browser (tests/servers/oidc.sh); the
+# app runs SATU_BROWSER (oidc_browser.py plays the person) and uses its client id.
+mkdir -p "$WORK/oidc"
+if line=$(bash "$ROOT/tests/servers/oidc.sh" start "$WORK/oidc" 2>"$ARTIFACTS/oidc.log"); then
+  for pair in $line; do
+    case "$pair" in
+      OIDC_ISSUER=* | OIDC_INTROSPECTION_URL=* | OIDC_DIR=*) export "${pair?}" ;;
+      OIDC_CLIENT_ID=*) export SATU_OAUTH_OIDC_CLIENT_ID="${pair#*=}" ;;
+    esac
+  done
+  export SATU_BROWSER="python3 $ROOT/tests/servers/oidc_browser.py"
+else
+  echo "e2e/run.sh: the OpenID Connect provider did not start (see $ARTIFACTS/oidc.log); 7-oauth fails" >&2
+fi
+
 export WEBDRIVER_URL="http://127.0.0.1:$PORT"
 export SATU_APP_BIN="$APP"
 export SATU_DATA_DIR="$DATA_DIR"
