@@ -745,8 +745,12 @@ enum AccountCommand {
         #[arg(long)]
         username: String,
         /// Read the password from standard input.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "signed_in_with")]
         password_stdin: bool,
+        /// Sign in with the provider sign-in (OAuth2) of this mail account instead of a
+        /// password (`Authorization: Bearer`).
+        #[arg(long, value_name = "ACCOUNT")]
+        signed_in_with: Option<i64>,
         /// Extra trusted certificate or CA (PEM), for a self-signed server.
         #[arg(long)]
         ca_file: Option<String>,
@@ -1050,16 +1054,21 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             url,
             username,
             password_stdin,
+            signed_in_with,
             ca_file,
             name,
         }) => {
-            let password = read_password(password_stdin)?;
+            let password = if signed_in_with.is_some() {
+                String::new()
+            } else {
+                read_password(password_stdin)?
+            };
             let id = satu
                 .add_caldav_account(satu_core::dto::CaldavInput {
                     url,
                     username,
                     password,
-                    signed_in_with: None,
+                    signed_in_with,
                     ca_file,
                     name,
                 })

@@ -35,6 +35,8 @@ pub(crate) struct Context {
     pub(crate) caldav_wake: Arc<Notify>,
     /// Wakes the chat senders: a message was written or a room read here.
     pub(crate) chat_wake: Arc<Notify>,
+    /// Wakes the live loops waiting out a backoff: an account just signed in again.
+    pub(crate) signed_in: Arc<Notify>,
 }
 
 impl Context {
@@ -57,6 +59,7 @@ impl Context {
             outbox_wake: Arc::default(),
             caldav_wake: Arc::default(),
             chat_wake: Arc::default(),
+            signed_in: Arc::default(),
         })
     }
 

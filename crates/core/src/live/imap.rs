@@ -54,11 +54,16 @@ impl AccountLoop {
     /// Connects, serves, and reconnects with backoff until `cancel` fires.
     pub(super) async fn run(self, cancel: CancellationToken) {
         let (this, token) = (&self, &cancel);
-        retrying(&self.status, &cancel, move || async move {
-            let mut online = false;
-            let result = this.connection(token, &mut online).await;
-            (result, online)
-        })
+        retrying(
+            &self.status,
+            &cancel,
+            &self.ctx.signed_in,
+            move || async move {
+                let mut online = false;
+                let result = this.connection(token, &mut online).await;
+                (result, online)
+            },
+        )
         .await;
     }
 

@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use satu_store::{Account, AccountKind};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -265,6 +266,7 @@ pub(crate) async fn cancellable<T>(
 pub(crate) async fn retrying<F>(
     status: &Reporter,
     cancel: &CancellationToken,
+    again_now: &Notify,
     mut connection: impl FnMut() -> F,
 ) where
     F: Future<Output = (anyhow::Result<()>, bool)>,
@@ -287,10 +289,14 @@ pub(crate) async fn retrying<F>(
         let retry_at = chrono::Utc::now()
             + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
         status.offline(error, rfc3339(retry_at.timestamp_millis()));
-        if cancellable(cancel, tokio::time::sleep(delay))
-            .await
-            .is_none()
-        {
+        // Waits out the backoff, or less when woken (e.g. the account just signed in again).
+        let wait = async {
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = again_now.notified() => failures = 0,
+            }
+        };
+        if cancellable(cancel, wait).await.is_none() {
             break;
         }
     }
@@ -301,6 +307,45 @@ pub(crate) async fn retrying<F>(
 mod tests {
     use super::{backoff, MAX_BACKOFF};
     use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_loop_in_backoff_tries_again_at_once_when_woken() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        use std::sync::Arc;
+        let status = super::Reporter::new(1, Arc::new(|_| {}));
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let attempts = Arc::new(AtomicU32::new(0));
+        let started = std::time::Instant::now();
+        let waker = {
+            let wake = wake.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                wake.notify_waiters();
+            })
+        };
+        let counted = attempts.clone();
+        super::retrying(&status, &cancel, &wake, || {
+            let counted = counted.clone();
+            async move {
+                // The first attempt fails (a backoff of at least 0.75 s follows); the second
+                // ends the loop.
+                if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                    (Err(anyhow::anyhow!("offline")), false)
+                } else {
+                    (Ok(()), true)
+                }
+            }
+        })
+        .await;
+        let _ = waker.await;
+        assert_eq!(attempts.load(Ordering::SeqCst), 2);
+        assert!(
+            started.elapsed() < Duration::from_millis(600),
+            "woken, not after the backoff: {:?}",
+            started.elapsed()
+        );
+    }
 
     #[test]
     fn backoff_doubles_from_one_second_to_five_minutes() {

@@ -196,6 +196,8 @@ pub(crate) async fn sign_in_again(
     )?;
     ctx.store().write(|tx| tx.set_sign_in_again(id, false))?;
     tokens(ctx, &account).put(&fresh).await;
+    // The live loops in a backoff try again now, not minutes later.
+    ctx.signed_in.notify_waiters();
     tracing::info!(account_id = id, "Signed in again.");
     Ok(())
 }
