@@ -414,6 +414,41 @@ fn a_refused_sign_in_stores_nothing_and_says_why() {
     );
     assert_eq!(world.json(&["account", "list"]), serde_json::json!([]));
 
+    // Signed in as alice, but the login name is bob's: the server refuses the token, said at
+    // the login name.
+    let imap = world.dovecot.imap();
+    let smtp = world.smtp.addr("SMTP_PLAIN_PORT");
+    let out = world.run(
+        &[
+            "account",
+            "add",
+            "--email",
+            "bob@localhost",
+            "--username",
+            "bob",
+            "--imap",
+            &imap,
+            "--smtp",
+            &smtp,
+            "--security",
+            "plain",
+            "--oauth",
+            "--issuer",
+            world.oidc.var("OIDC_ISSUER"),
+            "--client-id",
+            world.oidc.var("OIDC_CLIENT_ID"),
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("refused the sign-in token for bob"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[username]"), "{stderr}");
+    assert_eq!(world.json(&["account", "list"]), serde_json::json!([]));
+
     // An issuer that is not one: said at the issuer field, within seconds.
     let started = Instant::now();
     let out = world.run(

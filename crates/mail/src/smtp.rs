@@ -281,13 +281,27 @@ async fn bearer(
     } else {
         SaslMechanism::OAuthBearer
     };
-    let mut refused = false;
+    // What the server said when it refused the last token.
+    let mut refused: Option<String> = None;
     loop {
-        let token = source.token(refused).await.map_err(|e| SmtpError::Token {
-            user: config.username.clone(),
-            reason: e.message,
-            sign_in_again: e.sign_in_again,
-        })?;
+        let token = match source.token(refused.is_some()).await {
+            Ok(token) => token,
+            // No other token to try: the refusal is the answer.
+            Err(e) if !e.sign_in_again && refused.is_some() => {
+                return Err(SmtpError::TokenRefused {
+                    host: host.clone(),
+                    user: config.username.clone(),
+                    server: format!("{}; {}", refused.unwrap_or_default(), e.message),
+                })
+            }
+            Err(e) => {
+                return Err(SmtpError::Token {
+                    user: config.username.clone(),
+                    reason: e.message,
+                    sign_in_again: e.sign_in_again,
+                })
+            }
+        };
         let initial =
             mechanism.initial_response(&config.username, &token, &config.host, config.port);
         let line = Line(format!("AUTH {} {}", mechanism.name(), b64.encode(initial)));
@@ -311,15 +325,15 @@ async fn bearer(
             Err(e) if e.status().is_some() => e.to_string(),
             Err(e) => return Err(broken(host, "during the login", &e, false)),
         };
-        tracing::info!(mechanism = mechanism.name(), server = %server, retried = refused, "The SMTP server refused the token.");
-        if refused {
+        tracing::info!(mechanism = mechanism.name(), server = %server, retried = refused.is_some(), "The SMTP server refused the token.");
+        if refused.is_some() {
             return Err(SmtpError::TokenRefused {
                 host: host.clone(),
                 user: config.username.clone(),
                 server,
             });
         }
-        refused = true;
+        refused = Some(server);
     }
 }
 

@@ -220,13 +220,27 @@ impl ImapSession {
                 .map(|_| &c[5..])
         }));
         let initial_in_command = greeted.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR"));
-        let mut refused = false;
+        // What the server said when it refused the last token.
+        let mut refused: Option<String> = None;
         loop {
-            let token = source.token(refused).await.map_err(|e| ImapError::Token {
-                user: config.username.clone(),
-                reason: e.message,
-                sign_in_again: e.sign_in_again,
-            })?;
+            let token = match source.token(refused.is_some()).await {
+                Ok(token) => token,
+                // No other token to try: the refusal is the answer.
+                Err(e) if !e.sign_in_again && refused.is_some() => {
+                    return Err(ImapError::TokenRefused {
+                        host: config.host.clone(),
+                        user: config.username.clone(),
+                        server: format!("{}; {}", refused.unwrap_or_default(), e.message),
+                    })
+                }
+                Err(e) => {
+                    return Err(ImapError::Token {
+                        user: config.username.clone(),
+                        reason: e.message,
+                        sign_in_again: e.sign_in_again,
+                    })
+                }
+            };
             let initial =
                 mechanism.initial_response(&config.username, &token, &config.host, config.port);
             let command = if initial_in_command {
@@ -248,19 +262,20 @@ impl ImapSession {
                 Ok(session) => return Ok(session),
                 Err((async_imap::error::Error::No(server), back)) => {
                     let said = status.lock().map(|s| s.clone()).unwrap_or_default();
-                    tracing::info!(mechanism = mechanism.name(), status = %said, retried = refused, "The IMAP server refused the token.");
-                    if refused {
+                    tracing::info!(mechanism = mechanism.name(), status = %said, retried = refused.is_some(), "The IMAP server refused the token.");
+                    let server = if said.is_empty() {
+                        server.trim().to_owned()
+                    } else {
+                        format!("{said}; {}", server.trim())
+                    };
+                    if refused.is_some() {
                         return Err(ImapError::TokenRefused {
                             host: config.host.clone(),
                             user: config.username.clone(),
-                            server: if said.is_empty() {
-                                server.trim().to_owned()
-                            } else {
-                                format!("{said}; {}", server.trim())
-                            },
+                            server,
                         });
                     }
-                    refused = true;
+                    refused = Some(server);
                     client = back;
                 }
                 Err((error, _)) => return Err(protocol_error(&config.host, error)),
