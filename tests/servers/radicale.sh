@@ -36,6 +36,14 @@
 #   RADICALE_MAX_REPORT_VEVENTS  Radicale's [reporting] max_expand_occurrence: the most VEVENTs
 #                           a REPORT may carry in its calendar-data before Radicale answers 400
 #                           (stock 10000; tests lower it to provoke the refusal)
+#   OAUTH2_INTROSPECTION_URL  OAuth2 bearer tokens instead of Basic auth: both Radicale processes
+#                           move to private ports with [auth] type = http_x_remote_user, and
+#                           bearer_proxy.py listens on RADICALE_PORT / RADICALE_TLS_PORT (TLS with
+#                           the same certificate) in front of them. It checks each request's
+#                           `Authorization: Bearer TOKEN` by a POST to this RFC 7662 introspection
+#                           URL (credentials in it, e.g. oidc.sh's OIDC_INTROSPECTION_URL) and
+#                           forwards with X-Remote-User: <sub>. The line then also has
+#                           BEARER=1 BEARER_PROXY_PID=… BEARER_LOG=DIR/bearer.log RADICALE_BACKEND_URL=…
 set -euo pipefail
 
 die() { echo "radicale.sh: $*" >&2; exit 1; }
@@ -45,6 +53,8 @@ VENV=${RADICALE_VENV:-$HOME/.cache/satu/venv-radicale}
 # Pinned, dependencies included: the venv is remade when this list changes.
 REQUIREMENTS="radicale==3.9.0 certifi==2026.10.19.post1 charset-normalizer==3.5.3 defusedxml==0.7.1 idna==3.20 libpass==1.9.4 pika==1.4.4 python-dateutil==4.0.0 pytz==2026.6 requests==2.34.2 six==1.17.0 tzdata==2026.6 urllib3==2.8.0 vobject==0.9.9"
 KINDS=(plain tls) # the two processes; their files are DIR/radicale{,-tls}.{conf,log,pid}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+BEARER=0 # 1 with OAUTH2_INTROSPECTION_URL: bearer_proxy.py in front (DIR/bearer_proxy.{pid,ports}, DIR/bearer.log)
 
 # shellcheck source=venv.sh
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh" # ensure_venv
@@ -156,8 +166,16 @@ precreate() { # /USER/calendar/ and /USER/tasks/ on disk, for a user seen for th
 }
 
 write_config() { # DIR/STEM.conf for process kind $2 on port $3
-  local dir=$1 kind=$2 port=$3 ssl=False
+  local dir=$1 kind=$2 port=$3 ssl=False auth
   [ "$kind" = tls ] && ssl=True
+  if [ "$BEARER" = 1 ]; then
+    # Behind bearer_proxy.py: the user is its X-Remote-User header (on a private port).
+    auth="type = http_x_remote_user"
+  else
+    auth="type = htpasswd
+htpasswd_filename = $dir/users
+htpasswd_encryption = plain"
+  fi
   cat >"$dir/$(base "$kind").conf" <<EOF
 # Written by tests/servers/radicale.sh on each start: edits are lost.
 [server]
@@ -170,9 +188,7 @@ certificate = $dir/cert.pem
 key = $dir/key.pem
 
 [auth]
-type = htpasswd
-htpasswd_filename = $dir/users
-htpasswd_encryption = plain
+$auth
 delay = 0
 realm = Satu test Radicale
 
@@ -226,15 +242,52 @@ prev_port() { # the value of $2 in DIR/env from the previous start, if any
   [ -s "$1/env" ] && tr ' ' '\n' <"$1/env" | sed -n "s/^$2=//p" || true
 }
 
+proxy_pid() { # prints the pid of DIR's bearer_proxy.py when it runs
+  local dir=$1 pid
+  [ -s "$dir/bearer_proxy.pid" ] || return 1
+  pid=$(cat "$dir/bearer_proxy.pid")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "bearer_proxy.py --ready-file $dir/bearer_proxy.ports " || return 1
+  echo "$pid"
+}
+
+start_proxy() { # DIR PORT TLS_PORT BACKEND_PORT BACKEND_TLS_PORT (0: any); sets CHILD
+  local dir=$1
+  rm -f "$dir/bearer_proxy.ports"
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+    done
+    cd "$dir"
+    exec "$VENV/bin/python" "$HERE/bearer_proxy.py" --ready-file "$dir/bearer_proxy.ports" \
+      --introspection-url "$OAUTH2_INTROSPECTION_URL" --log "$dir/bearer.log" \
+      --listen "$2" --upstream "http://127.0.0.1:$4/" \
+      --listen-tls "$3" --upstream-tls "https://127.0.0.1:$5/" \
+      --cert "$dir/cert.pem" --key "$dir/key.pem" --ca "$dir/ca.pem" \
+      </dev/null >>"$dir/bearer_proxy.out" 2>&1
+  ) &
+  CHILD=$!
+  echo "$CHILD" >"$dir/bearer_proxy.pid"
+}
+
 cmd_start() {
   local dir pid kind
   dir=$(abs_dir "${1:-}")
+  case "${OAUTH2_INTROSPECTION_URL:-}" in
+    "") ;;
+    http://* | https://*) BEARER=1 ;;
+    *) die "OAUTH2_INTROSPECTION_URL must be an http(s) URL, not '$OAUTH2_INTROSPECTION_URL'" ;;
+  esac
   ensure_venv
   for kind in "${KINDS[@]}"; do
     if pid=$(server_pid "$dir" "$kind"); then
       die "an instance already runs in $dir (pid $pid): stop it first"
     fi
   done
+  if pid=$(proxy_pid "$dir"); then
+    die "an instance already runs in $dir (bearer proxy pid $pid): stop it first"
+  fi
   make_certs "$dir"
   parse_users "$dir"
   mkdir -p "$dir/collections/collection-root"
@@ -255,20 +308,34 @@ cmd_start() {
       [ -n "$prev" ] && port_free "$prev" && ports[$i]=$prev
     fi
   done
+  # With the bearer proxy, those ports are the proxy's; Radicale gets two kernel-picked ones.
+  local pub_fixed=() pub_ports=() avoid=""
+  if [ "$BEARER" = 1 ]; then
+    [ -z "${ports[0]}" ] || [ "${ports[0]}" != "${ports[1]}" ] || die "RADICALE_PORT and RADICALE_TLS_PORT must differ (${ports[0]})"
+    pub_fixed=("${fixed[@]}")
+    pub_ports=("${ports[@]}")
+    avoid="${ports[*]}"
+    fixed=("" "")
+    ports=("" "")
+  fi
 
   # Both processes start in parallel. Between picking a free port and Radicale binding it, a
   # parallel test may take it: that process is started again on another port.
-  local timeout=${RADICALE_START_TIMEOUT:-15} deadline attempt picked p rc
+  local timeout=${RADICALE_START_TIMEOUT:-15} deadline attempt picked more p rc
   local pids=("" "") offsets=(0 0) ready=("" "") pending
   deadline=$(( $(date +%s) + timeout ))
   for attempt in 1 2 3 4 5; do
     read -r -a picked < <(free_ports)
+    if [ "$BEARER" = 1 ]; then # two more, in case some are the proxy's
+      read -r -a more < <(free_ports)
+      picked+=("${more[@]}")
+    fi
     for i in 0 1; do
       [ -n "${ready[$i]}" ] && continue
       if [ -z "${ports[$i]}" ]; then
         # A kernel-picked port must not clash with the other one.
         for p in "${picked[@]}"; do
-          [[ " ${ports[*]} " == *" $p "* ]] || { ports[$i]=$p; break; }
+          [[ " ${ports[*]} $avoid " == *" $p "* ]] || { ports[$i]=$p; break; }
         done
       fi
     done
@@ -329,7 +396,48 @@ cmd_start() {
   rpid=$(server_pid "$dir" plain) && tpid=$(server_pid "$dir" tls) \
     || { cmd_stop "$dir" >/dev/null 2>&1 || true; die "Radicale in $dir started but is gone; see $dir/radicale*.log"; }
 
-  local line="RADICALE_URL=http://127.0.0.1:${ports[0]}/ RADICALE_TLS_URL=https://localhost:${ports[1]}/ RADICALE_PORT=${ports[0]} RADICALE_TLS_PORT=${ports[1]} CA_FILE=$dir/ca.pem RADICALE_DIR=$dir RADICALE_PID=$rpid RADICALE_TLS_PID=$tpid"
+  local extra=""
+  if [ "$BEARER" = 1 ]; then
+    # The proxy on the public ports (fixed, the previous start's, else 0: picked by the kernel),
+    # forwarding to the two Radicale processes. A previous port taken meanwhile is retried as 0.
+    local backend=("${ports[@]}") ppid prc got=()
+    for i in 0 1; do ports[$i]=${pub_ports[$i]:-0}; done
+    for attempt in 1 2 3 4 5; do
+      start_proxy "$dir" "${ports[0]}" "${ports[1]}" "${backend[0]}" "${backend[1]}"
+      ppid=$CHILD
+      until [ -s "$dir/bearer_proxy.ports" ] || exited "$ppid"; do
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+          cmd_stop "$dir" >/dev/null 2>&1 || true
+          die "the bearer proxy in $dir was not ready within ${timeout}s; see $dir/bearer_proxy.out"
+        fi
+        sleep 0.02
+      done
+      if [ -s "$dir/bearer_proxy.ports" ]; then
+        read -r -a got <"$dir/bearer_proxy.ports"
+        ports=("${got[@]}")
+        break
+      fi
+      prc=0
+      wait "$ppid" 2>/dev/null || prc=$?
+      local retried=0
+      if [ $prc -eq 98 ] && [ $attempt -lt 5 ]; then
+        for i in 0 1; do
+          if [ -z "${pub_fixed[$i]}" ] && [ "${ports[$i]}" != 0 ]; then ports[$i]=0; retried=1; fi
+        done
+      fi
+      if [ $retried = 0 ]; then
+        tail -n 5 "$dir/bearer_proxy.out" >&2 || true
+        cmd_stop "$dir" >/dev/null 2>&1 || true
+        [ $prc -eq 98 ] && die "port in use: RADICALE_PORT=${ports[0]} or RADICALE_TLS_PORT=${ports[1]}"
+        die "the bearer proxy did not start in $dir (exit $prc)"
+      fi
+      echo "radicale.sh: a port was taken meanwhile, retrying the bearer proxy" >&2
+    done
+    ppid=$(proxy_pid "$dir") || { cmd_stop "$dir" >/dev/null 2>&1 || true; die "the bearer proxy in $dir started but is gone; see $dir/bearer_proxy.out"; }
+    extra=" BEARER=1 BEARER_PROXY_PID=$ppid BEARER_LOG=$dir/bearer.log RADICALE_BACKEND_URL=http://127.0.0.1:${backend[0]}/"
+  fi
+
+  local line="RADICALE_URL=http://127.0.0.1:${ports[0]}/ RADICALE_TLS_URL=https://localhost:${ports[1]}/ RADICALE_PORT=${ports[0]} RADICALE_TLS_PORT=${ports[1]} CA_FILE=$dir/ca.pem RADICALE_DIR=$dir RADICALE_PID=$rpid RADICALE_TLS_PID=$tpid$extra"
   echo "$line" >"$dir/env"
   echo "$line"
 }
@@ -339,6 +447,21 @@ cmd_stop() {
   [ -n "${1:-}" ] || usage
   [ -d "$1" ] || return 0
   dir=$(cd "$1" && pwd -P)
+  # The bearer proxy first (it finishes its requests in progress within 5 s, then exits).
+  if pid=$(proxy_pid "$dir"); then
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$(( $(date +%s) + 7 ))
+    until exited "$pid"; do
+      if [ "$(date +%s)" -ge "$deadline" ]; then
+        echo "radicale.sh: killing the bearer proxy of $dir (pid $pid)" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        sleep 0.1
+        break
+      fi
+      sleep 0.02
+    done
+  fi
+  rm -f "$dir/bearer_proxy.pid"
   for kind in "${KINDS[@]}"; do
     pid=$(server_pid "$dir" "$kind") || continue
     # TERM: Radicale stops accepting, finishes the requests in progress, and exits.
@@ -365,7 +488,11 @@ cmd_status() {
   local dir
   [ -n "${1:-}" ] && [ -d "$1" ] || return 1
   dir=$(cd "$1" && pwd -P)
-  server_pid "$dir" plain >/dev/null && server_pid "$dir" tls >/dev/null
+  server_pid "$dir" plain >/dev/null && server_pid "$dir" tls >/dev/null || return 1
+  # Started with the bearer proxy: it must run too.
+  if [ -s "$dir/env" ] && grep -q " BEARER=1 " "$dir/env"; then
+    proxy_pid "$dir" >/dev/null || return 1
+  fi
 }
 
 case "${1:-}" in
