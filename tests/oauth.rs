@@ -18,7 +18,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{repo, Dovecot, Satu, Smtp};
+use support::{repo, Dovecot, Radicale, Satu, Smtp};
 
 /// The provider, stopped on drop.
 struct Oidc {
@@ -473,4 +473,70 @@ fn a_refused_sign_in_stores_nothing_and_says_why() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("[issuer]"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn calendars_beside_the_mail_sign_in_with_its_token() {
+    let world = World::start("3600");
+    let introspection = world.oidc.var("OIDC_INTROSPECTION_URL").to_owned();
+    // Radicale behind a proxy that takes only bearer tokens (checked with the provider).
+    let radicale = Radicale::start_with(&[("OAUTH2_INTROSPECTION_URL", &introspection)]);
+    let mail = world.added();
+    let added = world.json(&[
+        "account",
+        "add-caldav",
+        "--url",
+        radicale.var("RADICALE_URL"),
+        "--username",
+        "alice",
+        "--signed-in-with",
+        &mail.to_string(),
+    ]);
+    let dav = added["id"].as_i64().expect("id");
+    let calendars = world.json(&["calendar", "list"]);
+    assert!(
+        calendars
+            .as_array()
+            .expect("calendars")
+            .iter()
+            .any(|c| c["account"] == dav && c["name"] == "Tasks"),
+        "{calendars}"
+    );
+    let accounts = world.json(&["account", "list"]);
+    assert_eq!(accounts[1]["auth"], "oauth2", "{accounts}");
+
+    // A task made from mail goes to the server with the token.
+    world.deliver("Renew the lease");
+    world.json(&["sync"]);
+    let mail_item = world.json(&["timeline", "--kind", "mail"])[0]["id"].clone();
+    world.json(&["task", "from-mail", &mail_item.to_string()]);
+    world.json(&["sync"]);
+    let log = std::fs::read_to_string(radicale.var("BEARER_LOG")).unwrap_or_default();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("PUT") && l.contains("sub=alice")),
+        "the task went to the server as alice: {log}"
+    );
+
+    // One sign-in for both: revoked, the calendars ask to sign in again too.
+    world.oidc.admin("POST", "/_test/revoke");
+    let out = world.run(&["sync", "--account", &dav.to_string()], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(9),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let accounts = world.json(&["account", "list"]);
+    assert_eq!(
+        (&accounts[0]["sign_in_again"], &accounts[1]["sign_in_again"]),
+        (&Value::Bool(true), &Value::Bool(true)),
+        "{accounts}"
+    );
+    // Signing the calendars in again signs the mail account in: both work again.
+    world.json(&["account", "signin", &dav.to_string()]);
+    world.json(&["sync"]);
+    let accounts = world.json(&["account", "list"]);
+    assert_eq!(accounts[1]["sign_in_again"], false, "{accounts}");
+    world.assert_no_token_leaked();
 }

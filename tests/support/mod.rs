@@ -587,11 +587,17 @@ pub struct Radicale {
 
 impl Radicale {
     pub fn start() -> Radicale {
+        Self::start_with(&[])
+    }
+
+    /// Starts one with radicale.sh's settings `env` (e.g. `OAUTH2_INTROSPECTION_URL`).
+    pub fn start_with(env: &[(&str, &str)]) -> Radicale {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = Command::new("bash")
             .arg(repo().join("tests/servers/radicale.sh"))
             .arg("start")
             .arg(dir.path())
+            .envs(env.iter().copied())
             .output()
             .expect("run tests/servers/radicale.sh (run tests/servers/install.sh first)");
         assert!(

@@ -194,7 +194,7 @@ pub(crate) fn keep(
         rows(tx, id)?;
         Ok(id)
     })?;
-    if let Err(e) = secrets::set_password(&ctx.secret_key(id), secret) {
+    if let Err(e) = secrets::set_or_forget(&ctx.secret_key(id), secret) {
         let _ = ctx.store().write(|tx| tx.remove_account(id));
         return Err(e);
     }
@@ -207,7 +207,12 @@ pub(crate) fn shown(ctx: &Context, account: Account) -> ApiResult<dto::Account> 
     let mut shown = dto::Account::from(account);
     if let Some(grant) = grant {
         shown.auth = dto::AuthMethod::OAuth2;
-        shown.sign_in_again = grant.sign_in_again;
+        // One that uses another account's sign-in is signed out with it.
+        let owner = match grant.token_account {
+            Some(owner) => ctx.store().oauth_grant(owner)?,
+            None => None,
+        };
+        shown.sign_in_again = owner.unwrap_or(grant).sign_in_again;
     }
     Ok(shown)
 }

@@ -115,6 +115,25 @@ pub(crate) fn password(key: &str) -> Result<String, ApiError> {
     }
 }
 
+/// The secret under `key`, `None` when there is none.
+pub(crate) fn secret_if_any(key: &str) -> Result<Option<String>, ApiError> {
+    match entry(key)?.get_password() {
+        Ok(secret) => Ok(Some(secret)),
+        Err(keyring_core::Error::NoEntry) => Ok(None),
+        Err(e) => Err(keyring_error(e)),
+    }
+}
+
+/// Keeps `secret` under `key`; an empty one forgets what was there (keyrings refuse empty
+/// secrets).
+pub(crate) fn set_or_forget(key: &str, secret: &str) -> Result<(), ApiError> {
+    if secret.is_empty() {
+        delete_password(key)
+    } else {
+        set_password(key, secret)
+    }
+}
+
 /// Forgets the password under `key` (missing is fine).
 pub(crate) fn delete_password(key: &str) -> Result<(), ApiError> {
     match entry(key)?.delete_credential() {

@@ -180,17 +180,20 @@ pub(crate) async fn sign_in_again(
     id: i64,
     opened: &(dyn Fn(&str) + Send + Sync),
 ) -> ApiResult<()> {
-    let account = ctx.store().account(id)?;
     let Some(grant) = ctx.store().oauth_grant(id)? else {
         return Err(ApiError::invalid(
             "account",
             format!("Account {id} signs in with a password, not through a provider"),
         ));
     };
+    // A CalDAV account that uses a mail account's sign-in: that one signs in again.
+    let id = grant.token_account.unwrap_or(id);
+    let account = ctx.store().account(id)?;
+    let grant = ctx.store().oauth_grant(id)?.unwrap_or(grant);
     let provider = Provider::from_grant(&grant);
     let ca_file = account.ca_file.as_deref().map(Path::new);
     let fresh = sign_in(&provider, &account.email, ca_file, opened).await?;
-    crate::secrets::set_password(
+    crate::secrets::set_or_forget(
         &ctx.secret_key(id),
         fresh.refresh_token.as_deref().unwrap_or(""),
     )?;

@@ -91,10 +91,14 @@ impl AccountTokens {
         if grant.sign_in_again {
             return Err(again("refused earlier"));
         }
-        let refresh = secrets::password(&self.secret_key).map_err(|e| other(e.message))?;
+        let refresh = secrets::secret_if_any(&self.secret_key)
+            .map_err(|e| other(e.message))?
+            .unwrap_or_default();
         if refresh.is_empty() {
             self.mark_sign_in_again();
-            return Err(again("the provider gave no refresh token"));
+            return Err(again(
+                "no refresh token: the provider gave none, or the keyring lost it",
+            ));
         }
         let client = flow::http(self.ca_file.as_deref()).map_err(|e| other(e.message))?;
         let answer = flow::token_request(
