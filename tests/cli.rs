@@ -757,6 +757,9 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
             {"key": "timeline.threads", "value": false, "default": false},
             {"key": "tasks.progress_from_replies", "value": true, "default": true},
             {"key": "send.undo_seconds", "value": true, "default": true, "number": 10, "default_number": 10},
+            {"key": "oauth.microsoft.client_id", "value": false, "default": false, "text": ""},
+            {"key": "oauth.google.client_id", "value": false, "default": false, "text": ""},
+            {"key": "oauth.oidc.client_id", "value": false, "default": false, "text": ""},
         ])
     );
     let news = mail_id(&satu, "Newsletter");
@@ -771,6 +774,12 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
     satu.json(&["task", "done", &task.to_string()]);
     let mail = satu.json(&["show", &news.to_string()]);
     assert_eq!(mail["flagged"], false, "done unflags: {mail}");
+    // A done task leaves the Inbox; the imported mail (a local account's) stays in it.
+    assert_eq!(
+        satu.json(&["timeline", "--view", "inbox", "--kind", "task"]),
+        serde_json::json!([])
+    );
+    assert!(titles(&satu.json(&["timeline", "--view", "inbox"])).contains(&"Newsletter"));
     assert_eq!(mail["task"], task, "the link stays");
 
     // Both can be turned off.
@@ -786,6 +795,18 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
     assert_eq!(undo["number"], 5, "{undo}");
     let stderr = satu.fails(&["settings", "set", "send.undo_seconds", "500"], 2);
     assert!(stderr.contains("from 0 to 120"), "{stderr}");
+    // A text setting: one line; '' forgets it.
+    let id = satu.json(&[
+        "settings",
+        "set",
+        "oauth.microsoft.client_id",
+        " 0e1f-client ",
+    ]);
+    assert_eq!(id["text"], "0e1f-client", "{id}");
+    let stderr = satu.fails(&["settings", "set", "oauth.microsoft.client_id", "a\nb"], 2);
+    assert!(stderr.contains("one line"), "{stderr}");
+    let cleared = satu.json(&["settings", "set", "oauth.microsoft.client_id", ""]);
+    assert_eq!(cleared["text"], "", "{cleared}");
     let stderr = satu.fails(&["settings", "set", "tasks.from_flagged", "maybe"], 2);
     assert!(stderr.contains("true or false"), "{stderr}");
 }

@@ -582,6 +582,12 @@ fn local_changes_reach_the_server(personality: &str) {
     }
     assert_eq!(after["Act 1"]["unread"], true);
     assert_eq!(after["Act 1"]["flagged"], true);
+    // The Inbox keeps the mail in INBOX only: not the archived, junk or deleted ones (and the
+    // open task that flagging Act 1 made).
+    let inbox = satu.json(&["timeline", "--view", "inbox", "--kind", "mail"]);
+    assert_eq!(titles(&inbox), ["Act 5", "Act 1"]);
+    let tasks = satu.json(&["timeline", "--view", "inbox", "--kind", "task"]);
+    assert_eq!(titles(&tasks), ["Act 1"]);
 
     // Offline: the change shows at once, waits in the queue, and replays on reconnect.
     dovecot.stop();
@@ -689,4 +695,57 @@ fn a_queued_change_finds_its_message_after_a_uidvalidity_change() {
     let items = by_title(&satu);
     assert_eq!(items["Renumbered"]["flagged"], true);
     assert_eq!(items["Keep"]["flagged"], false);
+}
+
+#[test]
+fn the_inbox_leaves_out_sent_drafts_trash_junk_and_archived_mail() {
+    let dovecot = Dovecot::start();
+    let folders = ["INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive"];
+    for (i, folder) in folders.iter().enumerate() {
+        dovecot.append(
+            "alice",
+            folder,
+            &message(
+                &format!("in-{folder}@example.com"),
+                &format!("In {folder}"),
+                i as u32 + 1,
+            ),
+        );
+    }
+    let satu = Satu::new();
+    satu.alice(&dovecot);
+    satu.sync_ok();
+    assert_eq!(
+        titles(&satu.json(&["timeline", "--view", "inbox"])),
+        ["In INBOX"]
+    );
+    assert_eq!(
+        satu.json(&["timeline", "--view", "all"])
+            .as_array()
+            .map(Vec::len),
+        Some(6)
+    );
+    // A message in INBOX and in another folder too is in the Inbox.
+    dovecot.append(
+        "alice",
+        "Archive",
+        &message("in-INBOX@example.com", "In INBOX", 1),
+    );
+    satu.sync_ok();
+    assert_eq!(
+        titles(&satu.json(&["timeline", "--view", "inbox"])),
+        ["In INBOX"]
+    );
+    // The window's other views by name, as `watch --view` takes them.
+    let stderr = satu.fails(&["timeline", "--view", "nowhere"], 2);
+    assert!(stderr.contains("inbox"), "{stderr}");
+}
+
+fn titles(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|i| i["title"].as_str().expect("title"))
+        .collect()
 }

@@ -33,9 +33,34 @@ describe('mail actions in the window', () => {
     expect(screen.queryByTestId('notice-error')).toBeNull();
   });
 
-  it('delete from the toolbar opens the next item; deleting again from the Trash removes the row', async () => {
+  it('in Inbox, archive and delete take the row away at once and open the next item', async () => {
     const fake = createFakeBackend();
     render(App, { backend: fake });
+    expect(screen.getByRole('button', { name: /^Inbox/ }).getAttribute('aria-current')).toBe('page');
+    await fireEvent.click((await screen.findAllByTestId('timeline-item'))[2]);
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    await fireEvent.click(screen.getByTestId('action-delete'));
+    await waitFor(() => expect(rows().map((row) => row.textContent).join()).not.toContain('Your invoice is ready'));
+    const next = paneTitle();
+    expect(selectedTitle()).toContain(next);
+    await fireEvent.click(rows().find((r) => r.textContent?.includes('Quarterly report draft'))!);
+    await waitFor(() => expect(paneTitle()).toBe('Quarterly report draft'));
+    const title = 'Quarterly report draft';
+    await key('e');
+    await waitFor(() => expect(rows().map((row) => row.textContent).join()).not.toContain(title));
+    // Both are still in All: in the Trash and the Archive.
+    await fireEvent.click(screen.getByRole('button', { name: /^All/ }));
+    await waitFor(() => expect(rows().map((row) => row.textContent).join()).toContain('Your invoice is ready'));
+    expect(rows().map((row) => row.textContent).join()).toContain(title);
+  });
+
+  it('in All, delete from the toolbar keeps the row (now in the Trash) and opens the next item; deleting again from the Trash removes the row', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await key('g');
+    await key('a');
+    await waitFor(() => expect(screen.getByRole('button', { name: /^All/ }).getAttribute('aria-current')).toBe('page'));
     await fireEvent.click((await screen.findAllByTestId('timeline-item'))[2]);
     await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
     expect(screen.getByTestId('action-delete').getAttribute('aria-keyshortcuts')).toBe('#');

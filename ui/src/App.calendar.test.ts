@@ -85,6 +85,9 @@ describe('the Calendar in the window', () => {
     const fake = createFakeBackend({ calendar: true });
     render(App, { backend: fake });
     await screen.findAllByTestId('timeline-item');
+    // Events are in All, not in the Inbox.
+    await fireEvent.click(screen.getByRole('button', { name: /^All/ }));
+    await waitFor(() => expect(rows().some((r) => r.textContent?.includes('Dentist'))).toBe(true));
     const row = rows().find((r) => r.textContent?.includes('Dentist'))!;
     expect(within(row).getByTestId('event-when').textContent).toMatch(/14:30 – 15:15 · Klinik Gigi/);
     await fireEvent.click(row);
@@ -130,6 +133,9 @@ describe('the Calendar in the window', () => {
     const fake = createFakeBackend({ calendar: true });
     render(App, { backend: fake });
     await screen.findAllByTestId('timeline-item');
+    // Events are in All, not in the Inbox.
+    await fireEvent.click(screen.getByRole('button', { name: /^All/ }));
+    await waitFor(() => expect(rows().some((r) => r.textContent?.includes('Dentist'))).toBe(true));
     await fireEvent.click(rows().find((r) => r.textContent?.includes('Invitation: Project kick-off'))!);
     await fireEvent.click(await screen.findByTestId('invitation-accepted'));
     await screen.findByTestId('invitation-open-event');

@@ -65,10 +65,11 @@ enum Command {
         /// `settings set notify.enabled false` and `account mute ID` silence it).
         #[arg(long)]
         notify: bool,
-        /// Print one view's rows and then their diffs instead of the changes: all, unread,
-        /// flagged, tasks or chats (first line: the page `{view, version, items, complete}`;
-        /// then one batch `{view, version, diffs, complete}` per change that touched it).
-        #[arg(long, value_parser = ["all", "unread", "flagged", "tasks", "chats"])]
+        /// Print one view's rows and then their diffs instead of the changes: inbox, all,
+        /// unread, flagged, tasks or chats (first line: the page `{view, version, items,
+        /// complete}`; then one batch `{view, version, diffs, complete}` per change that
+        /// touched it).
+        #[arg(long, value_parser = VIEWS)]
         view: Option<String>,
         /// With --view: only this account's items.
         #[arg(long, requires = "view")]
@@ -122,6 +123,10 @@ enum Command {
         /// Only the items of this thread (a `thread` key from the JSON).
         #[arg(long)]
         thread: Option<i64>,
+        /// One of the window's views: inbox (each account's INBOX, chats and open tasks; never
+        /// Trash, Junk, Sent, Drafts or archived mail), all, unread, flagged, tasks or chats.
+        #[arg(long, value_parser = VIEWS)]
+        view: Option<String>,
     },
     /// The conversation of an item: every message of its thread, oldest first, with content.
     Thread {
@@ -1337,17 +1342,10 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let view = view.map(|name| ViewQuery {
                 timeline: TimelineQuery {
                     limit: Some(limit),
-                    kind: match name.as_str() {
-                        "tasks" => Some("task".to_owned()),
-                        "chats" => Some("chat".to_owned()),
-                        _ => None,
-                    },
-                    unread: Some(name == "unread"),
-                    flagged: Some(name == "flagged"),
                     account,
                     folder,
                     threads: Some(threads),
-                    ..TimelineQuery::default()
+                    ..named_view(&name)
                 },
                 search: None,
             });
@@ -1373,18 +1371,21 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             before,
             threads,
             thread,
+            view,
         } => {
+            let named = view.as_deref().map(named_view).unwrap_or_default();
             let items = satu.timeline(&TimelineQuery {
                 limit: Some(limit),
-                kind,
-                unread: Some(unread),
-                flagged: Some(flagged),
+                kind: kind.or(named.kind),
+                unread: Some(unread || named.unread == Some(true)),
+                flagged: Some(flagged || named.flagged == Some(true)),
                 account,
                 folder,
                 before,
                 threads: Some(threads),
                 thread,
                 room: None,
+                inbox: named.inbox,
             })?;
             output(json, &items, || item_lines(&items))
         }
@@ -1997,6 +1998,24 @@ fn action_line(report: &satu_core::dto::ActionReport, verb: &str) -> String {
 fn say_sign_in_url(url: &str) {
     eprintln!("satu: sign in at {url}");
     eprintln!("satu: (opening it in the browser; waiting for the sign-in to finish)");
+}
+
+/// The window's views by name (`--view`).
+const VIEWS: [&str; 6] = ["inbox", "all", "unread", "flagged", "tasks", "chats"];
+
+/// The filters of one of the window's views (`name` is one of [`VIEWS`]).
+fn named_view(name: &str) -> TimelineQuery {
+    TimelineQuery {
+        kind: match name {
+            "tasks" => Some("task".to_owned()),
+            "chats" => Some("chat".to_owned()),
+            _ => None,
+        },
+        unread: Some(name == "unread"),
+        flagged: Some(name == "flagged"),
+        inbox: Some(name == "inbox"),
+        ..TimelineQuery::default()
+    }
 }
 
 fn read_password(from_stdin: bool) -> Result<String, ApiError> {

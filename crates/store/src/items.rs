@@ -241,6 +241,9 @@ pub struct TimelineQuery {
     pub thread: Option<i64>,
     /// Only the messages of this chat room (`chat_rooms.id`).
     pub room: Option<i64>,
+    /// The Inbox: mail in an INBOX (or an ordinary folder of a local account), chats, and open
+    /// tasks; never Trash, Junk, Sent, Drafts, archived mail or events.
+    pub inbox: bool,
 }
 
 /// Bytes of body text kept in the full-text index per item.
@@ -694,6 +697,31 @@ fn view_filter(
             " AND {alias}.id IN (SELECT item_id FROM chat_messages WHERE room = ?)"
         ));
         args.push(room.into());
+    }
+    if query.inbox {
+        // The folders that make the Inbox, as literals (as the hidden accounts below): the
+        // check stays a lookup per row along the sort-key walk.
+        let inboxes: Vec<i64> = conn
+            .prepare_cached(
+                "SELECT f.id FROM folders f JOIN accounts a ON a.id = f.account_id
+                 WHERE f.role = 'inbox' OR (a.kind = 'local' AND f.role = '')",
+            )?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("Cannot read which folders are inboxes")?;
+        let folders = if inboxes.is_empty() {
+            "NULL".to_owned()
+        } else {
+            vec!["?"; inboxes.len()].join(",")
+        };
+        sql.push_str(&format!(
+            " AND ({alias}.kind = 'chat'
+                 OR ({alias}.kind = 'task' AND EXISTS (SELECT 1 FROM tasks t
+                     WHERE t.item_id = {alias}.id AND t.status IN ('needs-action', 'in-process')))
+                 OR ({alias}.kind = 'mail' AND EXISTS (SELECT 1 FROM mail_folders mf
+                     WHERE mf.item_id = {alias}.id AND mf.folder_id IN ({folders}))))"
+        ));
+        args.extend(inboxes.into_iter().map(Into::into));
     }
     if query.unified {
         // The hidden accounts as literals: a subquery here made SQLite sort every item instead

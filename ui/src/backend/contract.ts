@@ -747,6 +747,11 @@ threads?: boolean,
  */
 thread?: number, 
 /**
+ * The Inbox: mail in each account's INBOX, chats and open tasks; never Trash, Junk, Sent,
+ * Drafts, archived mail or events.
+ */
+inbox?: boolean, 
+/**
  * Only the messages of this chat room (its number, `satu chat rooms`).
  */
 room?: number, };

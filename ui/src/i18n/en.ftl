@@ -5,6 +5,7 @@ app-name = Satu
 ## Sidebar
 
 sidebar-label = Views and accounts
+view-inbox = Inbox
 view-all = All
 view-unread = Unread
 view-flagged = Flagged
@@ -521,6 +522,7 @@ invitation-open-event = Show in the calendar
 
 ## Shortcuts: views and the calendar
 
+shortcut-go-inbox = Go to the Inbox
 shortcut-go-all = Go to All
 shortcut-go-views = Go to Unread, Flagged, Tasks
 shortcut-go-calendar = Go to the Calendar

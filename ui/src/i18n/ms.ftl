@@ -5,6 +5,7 @@ app-name = Satu
 ## Bar sisi
 
 sidebar-label = Paparan dan akaun
+view-inbox = Peti masuk
 view-all = Semua
 view-unread = Belum dibaca
 view-flagged = Ditanda
@@ -520,6 +521,7 @@ invitation-open-event = Tunjukkan dalam kalendar
 
 ## Shortcuts: views and the calendar
 
+shortcut-go-inbox = Pergi ke Peti masuk
 shortcut-go-all = Pergi ke Semua
 shortcut-go-views = Pergi ke Belum dibaca, Ditanda, Tugasan
 shortcut-go-calendar = Pergi ke Kalendar

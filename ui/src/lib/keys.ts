@@ -103,7 +103,7 @@ export function keyAction(input: KeyInput): KeyAction | null {
 }
 
 /** The views `g` then a key goes to: `g c` the Calendar, `g h` the Chats, `g a` All, … */
-export const GO_KEYS = { a: 'all', u: 'unread', f: 'flagged', t: 'tasks', h: 'chats', c: 'calendar' } as const;
+export const GO_KEYS = { i: 'inbox', a: 'all', u: 'unread', f: 'flagged', t: 'tasks', h: 'chats', c: 'calendar' } as const;
 
 export type GoTarget = (typeof GO_KEYS)[keyof typeof GO_KEYS];
 

@@ -9,7 +9,7 @@ export const PAGE_SIZE = 50;
 
 export class TimelineStore {
   items = $state<Item[]>([]);
-  view = $state<View>({ type: 'all' });
+  view = $state<View>({ type: 'inbox' });
   /** False while older pages exist that are not loaded. */
   complete = $state(false);
   /** True until the first load of the view has answered. */
@@ -171,6 +171,8 @@ export class TimelineStore {
 
   private filters() {
     switch (this.view.type) {
+      case 'inbox':
+        return { limit: PAGE_SIZE, inbox: true };
       case 'unread':
         return { limit: PAGE_SIZE, unread: true };
       case 'flagged':

@@ -345,6 +345,7 @@ export class FakeBackend implements Backend {
       list = list.filter((item) => !hidden.has(item.account));
     }
     if (query.kind) list = list.filter((item) => item.kind === query.kind);
+    if (query.inbox) list = list.filter((item) => this.inInbox(item));
     if (query.unread) list = list.filter((item) => item.unread);
     if (query.flagged) list = list.filter((item) => item.flagged);
     if (query.thread !== undefined) list = list.filter((item) => item.thread === query.thread);
@@ -2076,6 +2077,15 @@ export class FakeBackend implements Backend {
     const stored = this.items.get(id);
     if (!stored) throw fail('not_found', `There is no item ${id}.`);
     return stored;
+  }
+
+  /** The core's Inbox: mail in INBOX (any folder of a local account), chats and open tasks. */
+  private inInbox(item: Item): boolean {
+    if (item.kind === 'chat') return true;
+    if (item.kind === 'task') return item.todo?.status === 'needs-action' || item.todo?.status === 'in-process';
+    if (item.kind !== 'mail') return false;
+    const local = this.accountList.find((a) => a.id === item.account)?.kind === 'local';
+    return item.folders.includes('INBOX') || (local && item.folders.length > 0);
   }
 
   private sorted(): Item[] {

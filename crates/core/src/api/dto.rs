@@ -610,6 +610,11 @@ pub struct TimelineQuery {
     #[serde(default)]
     #[ts(optional)]
     pub thread: Option<i64>,
+    /// The Inbox: mail in each account's INBOX, chats and open tasks; never Trash, Junk, Sent,
+    /// Drafts, archived mail or events.
+    #[serde(default)]
+    #[ts(optional)]
+    pub inbox: Option<bool>,
     /// Only the messages of this chat room (its number, `satu chat rooms`).
     #[serde(default)]
     #[ts(optional)]

@@ -55,6 +55,7 @@ pub(crate) fn page_of(
         threads: query.threads.unwrap_or(false),
         thread: query.thread,
         room: query.room,
+        inbox: query.inbox.unwrap_or(false),
     })?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
