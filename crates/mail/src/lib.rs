@@ -7,6 +7,7 @@
 //! decides what to store.
 
 pub mod auth;
+pub mod css;
 pub mod imap;
 pub mod maildir;
 pub mod mbox;

@@ -1,10 +1,12 @@
 //! HTML sanitizing: the second layer of defence behind the sandboxed, script-less frame the UI
 //! renders mail in. Scripts, event handlers, forms, frames, objects and `javascript:` URLs never
-//! survive; links get `rel="noopener noreferrer"`. Styles (which can hold `url(…)`) are dropped,
-//! `data:` URLs are allowed in image sources only, and images keep `cid:`, `data:image/`, `http:`
-//! and `https:` sources: remote images (tracking pixels, most often) stay in the stored HTML so
-//! that the user can choose to load them, and the window blocks them until then (it renders them
-//! inert, and the frame's Content-Security-Policy forbids remote loads).
+//! survive; links get `rel="noopener noreferrer"`. Mail keeps its look: `style` attributes and
+//! `<style>` sheets pass through the CSS filter ([`crate::css`]: presentation only, nothing that
+//! fetches or covers), and `dir`, `lang` and the table and layout attributes stay. `data:` URLs
+//! are allowed in image sources only, and images keep `cid:`, `data:image/`, `http:` and `https:`
+//! sources: remote images (tracking pixels, most often) stay in the stored HTML so that the user
+//! can choose to load them, and the window blocks them until then (it renders them inert, and the
+//! frame's Content-Security-Policy forbids remote loads).
 
 use std::collections::HashSet;
 
@@ -13,6 +15,7 @@ pub fn sanitize_html(html: &str) -> String {
     let presentational: HashSet<&str> = [
         "align",
         "bgcolor",
+        "background-color",
         "border",
         "cellpadding",
         "cellspacing",
@@ -20,13 +23,21 @@ pub fn sanitize_html(html: &str) -> String {
         "height",
         "valign",
         "width",
+        "style",
+        "dir",
+        "lang",
+        "class",
+        "id",
     ]
     .into_iter()
     .collect();
-    ammonia::Builder::default()
+    let cleaned = ammonia::Builder::default()
         .add_generic_attributes(presentational)
-        .add_tags(["center", "font"])
+        .add_tags(["center", "font", "style"])
+        .rm_clean_content_tags(["style"])
         .add_tag_attributes("font", ["face", "size"])
+        .add_tag_attributes("table", ["frame", "rules", "summary"])
+        .add_tag_attributes("td", ["nowrap", "background-color"])
         .url_schemes(
             ["http", "https", "mailto", "cid", "data"]
                 .into_iter()
@@ -34,6 +45,15 @@ pub fn sanitize_html(html: &str) -> String {
         )
         .link_rel(Some("noopener noreferrer"))
         .attribute_filter(|element, attribute, value| {
+            if attribute == "style" {
+                let kept = crate::css::declarations(value);
+                return (!kept.is_empty()).then(|| kept.into());
+            }
+            // Markup in an attribute stays text, but a `<style` there would be mistaken for the
+            // element when the sheets are filtered below: such values go.
+            if value.to_ascii_lowercase().contains("style") && value.contains('<') {
+                return None;
+            }
             let url = value.trim_start().to_ascii_lowercase();
             let keep = match (element, attribute) {
                 ("img", "src") => {
@@ -48,7 +68,118 @@ pub fn sanitize_html(html: &str) -> String {
             keep.then(|| value.into())
         })
         .clean(html)
-        .to_string()
+        .to_string();
+    let sheets = filter_sheets(&cleaned);
+    // The document's own direction and language (on <html> or <body>, which a fragment loses)
+    // hold for all of it: an Arabic mail stays right to left.
+    match document_dir_lang(html) {
+        (None, None) => sheets,
+        (dir, lang) => {
+            let mut open = String::from("<div");
+            if let Some(dir) = dir {
+                open.push_str(&format!(" dir=\"{dir}\""));
+            }
+            if let Some(lang) = lang {
+                open.push_str(&format!(" lang=\"{lang}\""));
+            }
+            format!("{open}>{sheets}</div>")
+        }
+    }
+}
+
+/// `dir` (ltr, rtl or auto) and `lang` (a language tag) of the first `<html>` or `<body>` tag
+/// that has them, from the raw HTML (before the sanitizer drops those tags).
+fn document_dir_lang(html: &str) -> (Option<&'static str>, Option<String>) {
+    let (mut dir, mut lang) = (None, None);
+    for tag in ["<html", "<body"] {
+        let Some(at) = find_ci(&html[..html.len().min(64 * 1024)], tag) else {
+            continue;
+        };
+        let rest = &html[at + tag.len()..];
+        let end = rest.find('>').unwrap_or(rest.len()).min(4096);
+        let attrs = &rest[..end];
+        if dir.is_none() {
+            dir = attribute(attrs, "dir").and_then(|v| match v.to_ascii_lowercase().as_str() {
+                "rtl" => Some("rtl"),
+                "ltr" => Some("ltr"),
+                "auto" => Some("auto"),
+                _ => None,
+            });
+        }
+        if lang.is_none() {
+            lang = attribute(attrs, "lang")
+                .filter(|v| {
+                    !v.is_empty()
+                        && v.len() <= 35
+                        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+                .map(str::to_owned);
+        }
+    }
+    (dir, lang)
+}
+
+/// The value of attribute `name` in a tag's attribute text (quoted or not).
+fn attribute<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
+    let lower = attrs.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(name).map(|i| from + i) {
+        from = i + name.len();
+        let before_ok = i == 0 || lower.as_bytes()[i - 1].is_ascii_whitespace();
+        let after = lower[from..].trim_start();
+        if !before_ok || !after.starts_with('=') {
+            continue;
+        }
+        let value_at = attrs.len() - after.len() + 1;
+        let value = attrs[value_at..].trim_start();
+        return Some(match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
+            _ => value
+                .split(|c: char| c.is_whitespace() || c == '/')
+                .next()
+                .unwrap_or(""),
+        });
+    }
+    None
+}
+
+/// The sanitized HTML with each `<style>` element's sheet passed through the CSS filter. The
+/// serializer wrote the element's text raw, up to its `</style>`; attribute values cannot hold
+/// `<style` (filtered above) and text elsewhere is escaped, so every `<style` here is an element.
+fn filter_sheets(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    loop {
+        let Some(start) = find_ci(rest, "<style") else {
+            out.push_str(rest);
+            return out;
+        };
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else {
+            out.push_str(&rest[..start]);
+            return out;
+        };
+        let close = find_ci(&rest[open_end..], "</style").map(|i| open_end + i);
+        let sheet = crate::css::stylesheet(&rest[open_end..close.unwrap_or(rest.len())]);
+        out.push_str(&rest[..start]);
+        if !sheet.is_empty() {
+            out.push_str("<style>");
+            out.push_str(&sheet);
+            out.push_str("</style>");
+        }
+        let Some(close) = close else { return out };
+        rest = match rest[close..].find('>') {
+            Some(i) => &rest[close + i + 1..],
+            None => "",
+        };
+    }
+}
+
+/// Where `needle` (ASCII, lowercase) first occurs in `haystack`, in any case.
+fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 #[cfg(test)]
@@ -121,5 +252,58 @@ mod tests {
             clean.contains(r#"src="data:image/png;base64,iVBO""#),
             "{clean}"
         );
+    }
+
+    #[test]
+    fn mail_keeps_its_look_its_direction_and_its_style_sheet() {
+        let clean = sanitize_html(
+            r#"<html><head><style type="text/css">
+                .btn { background-color: #0b57d0; color: #fff; padding: 10px 16px }
+                @import url(https://tracker.example/x.css);
+                @media (max-width: 600px) { .col { width: 100% !important } }
+            </style></head>
+            <body dir="rtl" lang="ar"><table class="col" style="width:600px;border-collapse:collapse;background:url(https://tracker.example/bg.png)">
+            <tr><td dir="rtl" style="font-size:18px;color:#222;position:fixed">مرحبا</td></tr></table>
+            <a class="btn" href="https://example.com" style="display:inline-block">Go</a></body></html>"#,
+        );
+        for kept in [
+            ".btn { background-color: #0b57d0; color: #fff; padding: 10px 16px }",
+            "@media (max-width: 600px) {",
+            r#"style="width: 600px; border-collapse: collapse""#,
+            r#"style="font-size: 18px; color: #222""#,
+            r#"dir="rtl""#,
+            r#"<div dir="rtl" lang="ar">"#,
+            r#"class="btn""#,
+            r#"style="display: inline-block""#,
+        ] {
+            assert!(clean.contains(kept), "{kept} is gone: {clean}");
+        }
+        for gone in ["tracker.example", "@import", "fixed", "url("] {
+            assert!(!clean.contains(gone), "{gone} survived: {clean}");
+        }
+    }
+
+    #[test]
+    fn no_style_sheet_trick_leaves_markup_behind() {
+        for hostile in [
+            r#"<style>p { color: red }</style><p title="<style>">x</p></style><script>alert(1)</script>"#,
+            r#"<style>p { color: red } </style ><img src=x onerror=alert(1)>"#,
+            r#"<style><!-- p { color: red } --></style><style></style><style>"#,
+            r#"<p title="</style><script>alert(1)</script>">x</p><style>p{color:red}</style>"#,
+            r#"<svg><style>p{color:red}</style></svg><math><style>a{}</style></math>"#,
+            r#"<style>@media screen { </style><script>alert(1)</script> }</style>"#,
+        ] {
+            let clean = sanitize_html(hostile).to_ascii_lowercase();
+            for bad in ["<script", "onerror", "alert(1)</"] {
+                assert!(!clean.contains(bad), "{hostile}: {bad} survived in {clean}");
+            }
+            // Every sheet that is left is one the CSS filter made.
+            let mut rest = clean.as_str();
+            while let Some(at) = rest.find("<style>") {
+                let end = rest[at..].find("</style>").expect("closed") + at;
+                assert!(!rest[at + 7..end].contains('<'), "{clean}");
+                rest = &rest[end + 8..];
+            }
+        }
     }
 }

@@ -29,11 +29,13 @@ const FORBIDDEN_IN_HTML: &[&str] = &[
     "formaction",
     "<object",
     "<embed",
-    "<style",
     "<link",
+    // Styles stay (filtered: crates/mail/src/css.rs); nothing in them may fetch or run.
     "url(",
     "expression(",
-    "style=",
+    "behavior",
+    "@import",
+    "position: fixed",
     "data:text",
 ];
 
