@@ -302,6 +302,65 @@ fn an_account_signs_in_through_the_provider_syncs_and_sends_with_its_token() {
     world.assert_no_token_leaked();
 }
 
+/// `satu watch --json` of `world`, its output lines on a channel; killed on drop.
+struct Watch {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watch {
+    fn start(world: &World) -> Watch {
+        let mut child = world
+            .satu
+            .command()
+            .args(["watch", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("satu watch");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch { child, lines }
+    }
+
+    /// Whether a line with `what` comes within 30 s.
+    fn saw(&self, what: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                if line.contains(what) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Stops the world's Dovecot for `pause` and starts it again (same ports, same token check).
+fn outage(world: &World, pause: Duration) {
+    world.dovecot.stop();
+    std::thread::sleep(pause);
+    let introspection = world.oidc.var("OIDC_INTROSPECTION_URL").to_owned();
+    world
+        .dovecot
+        .restart_with(&[("OAUTH2_INTROSPECTION_URL", &introspection)]);
+}
+
 #[test]
 fn a_short_lived_token_is_renewed_also_in_a_long_lived_process() {
     let world = World::start("3");
@@ -319,48 +378,13 @@ fn a_short_lived_token_is_renewed_also_in_a_long_lived_process() {
 
     // `satu watch` stays; the server goes away and comes back after the token ended: the
     // connection that comes back renews it before logging in, and new mail still arrives.
-    let mut watch = world
-        .satu
-        .command()
-        .args(["watch", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("satu watch");
-    let stdout = watch.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let wait_for = |what: &str, rx: &std::sync::mpsc::Receiver<String>| {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-                if line.contains(what) {
-                    return true;
-                }
-            }
-        }
-        false
-    };
+    let watch = Watch::start(&world);
     world.deliver("While watching");
-    assert!(wait_for("While watching", &rx), "watch saw the first mail");
-    world.dovecot.stop();
-    std::thread::sleep(Duration::from_secs(4));
-    let introspection = world.oidc.var("OIDC_INTROSPECTION_URL").to_owned();
-    world
-        .dovecot
-        .restart_with(&[("OAUTH2_INTROSPECTION_URL", &introspection)]);
+    assert!(watch.saw("While watching"), "watch saw the first mail");
+    outage(&world, Duration::from_secs(4));
     world.deliver("After the outage");
-    let seen = wait_for("After the outage", &rx);
-    let _ = watch.kill();
-    let _ = watch.wait();
     assert!(
-        seen,
+        watch.saw("After the outage"),
         "the watch came back with a renewed token and saw the new mail"
     );
     world.assert_no_token_leaked();
@@ -538,5 +562,30 @@ fn calendars_beside_the_mail_sign_in_with_its_token() {
     world.json(&["sync"]);
     let accounts = world.json(&["account", "list"]);
     assert_eq!(accounts[1]["sign_in_again"], false, "{accounts}");
+    world.assert_no_token_leaked();
+}
+
+#[test]
+fn a_token_the_server_refuses_is_renewed_once_and_the_login_goes_on() {
+    let world = World::start("3600");
+    world.added();
+    let watch = Watch::start(&world);
+    world.deliver("Before");
+    assert!(watch.saw("Before"), "watch saw the first mail");
+    // The provider revokes the access tokens only: the watch's cached one looks valid for an
+    // hour, but the server refuses it after the outage; one refresh, and the login goes on.
+    world.oidc.admin("POST", "/_test/revoke-access");
+    let before = world.oidc.token_requests();
+    outage(&world, Duration::from_millis(500));
+    world.deliver("After the refusal");
+    assert!(
+        watch.saw("After the refusal"),
+        "the refused token was renewed and the mail came"
+    );
+    assert!(
+        world.oidc.token_requests() > before,
+        "a refresh after the refusal"
+    );
+    drop(watch);
     world.assert_no_token_leaked();
 }

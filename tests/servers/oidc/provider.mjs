@@ -9,7 +9,7 @@
 //              port of loopback redirect URIs of native clients; the path must match: "/")
 //   dovecot    confidential client (client_secret_basic/post) that may introspect any token
 // Users alice / alice-pass and bob / bob-pass: sub = the user name, email = USER@OIDC_EMAIL_DOMAIN.
-// Test-only routes: POST /_test/revoke, GET /_test/issued.
+// Test-only routes: POST /_test/revoke, POST /_test/revoke-access, GET /_test/issued.
 //
 // Environment (set by oidc.sh): OIDC_PORT, OIDC_DIR, OIDC_DOVECOT_SECRET, OIDC_ACCESS_TTL,
 // OIDC_REFRESH_TTL, OIDC_EMAIL_DOMAIN, OIDC_ROTATE_REFRESH, OIDC_REFRESH_NEEDS_OFFLINE_ACCESS,
@@ -117,8 +117,7 @@ class TestAdapter {
 
 // Everything a user ever granted: grants, tokens, codes, sessions (so the next authorization asks
 // for login and consent again).
-function revokeEverything() {
-  const kinds = ['Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'Session', 'Interaction'];
+function revokeEverything(kinds = ['Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'Session', 'Interaction']) {
   let n = 0;
   for (const key of [...store.keys()]) {
     if (kinds.includes(key.slice(0, key.indexOf(':')))) {
@@ -338,6 +337,14 @@ const server = http.createServer(async (req, res) => {
       if (req.method !== 'POST') return send(res, 405, 'text/plain', 'POST only\n');
       const n = revokeEverything();
       log(`_test/revoke: removed ${n} grants, tokens, codes and sessions`);
+      return send(res, 200, 'application/json', `${JSON.stringify({ revoked: n })}\n`);
+    }
+    if (pathOnly === '/_test/revoke-access') {
+      // Only the access tokens: a server then refuses a token the client still thinks valid,
+      // and the refresh token still gives a new one.
+      if (req.method !== 'POST') return send(res, 405, 'text/plain', 'POST only\n');
+      const n = revokeEverything(['AccessToken']);
+      log(`_test/revoke-access: removed ${n} access tokens`);
       return send(res, 200, 'application/json', `${JSON.stringify({ revoked: n })}\n`);
     }
     if (pathOnly === '/_test/issued') {
