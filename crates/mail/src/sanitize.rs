@@ -70,27 +70,31 @@ pub fn sanitize_html(html: &str) -> String {
         .clean(html)
         .to_string();
     let sheets = filter_sheets(&cleaned);
-    // The document's own direction and language (on <html> or <body>, which a fragment loses)
-    // hold for all of it: an Arabic mail stays right to left.
-    match document_dir_lang(html) {
-        (None, None) => sheets,
-        (dir, lang) => {
-            let mut open = String::from("<div");
-            if let Some(dir) = dir {
-                open.push_str(&format!(" dir=\"{dir}\""));
-            }
-            if let Some(lang) = lang {
-                open.push_str(&format!(" lang=\"{lang}\""));
-            }
-            format!("{open}>{sheets}</div>")
-        }
+    // The document's own direction, language and body style (on <html> or <body>, which a
+    // fragment loses) hold for all of it: an Arabic mail stays right to left, a newsletter keeps
+    // its background.
+    let (dir, lang, style) = document_attributes(html);
+    if dir.is_none() && lang.is_none() && style.is_empty() {
+        return sheets;
     }
+    let mut open = String::from("<div");
+    if let Some(dir) = dir {
+        open.push_str(&format!(" dir=\"{dir}\""));
+    }
+    if let Some(lang) = lang {
+        open.push_str(&format!(" lang=\"{lang}\""));
+    }
+    if !style.is_empty() {
+        open.push_str(&format!(" style=\"{}\"", style.replace('"', "&quot;")));
+    }
+    format!("{open}>{sheets}</div>")
 }
 
 /// `dir` (ltr, rtl or auto) and `lang` (a language tag) of the first `<html>` or `<body>` tag
-/// that has them, from the raw HTML (before the sanitizer drops those tags).
-fn document_dir_lang(html: &str) -> (Option<&'static str>, Option<String>) {
-    let (mut dir, mut lang) = (None, None);
+/// that has them, and the body's style (its `style` through the CSS filter, its `bgcolor`), from
+/// the raw HTML (before the sanitizer drops those tags).
+fn document_attributes(html: &str) -> (Option<&'static str>, Option<String>, String) {
+    let (mut dir, mut lang, mut style) = (None, None, Vec::new());
     for tag in ["<html", "<body"] {
         let Some(at) = find_ci(&html[..html.len().min(64 * 1024)], tag) else {
             continue;
@@ -115,8 +119,23 @@ fn document_dir_lang(html: &str) -> (Option<&'static str>, Option<String>) {
                 })
                 .map(str::to_owned);
         }
+        if tag == "<body" {
+            if let Some(color) = attribute(attrs, "bgcolor").filter(|c| {
+                !c.is_empty()
+                    && c.len() <= 32
+                    && c.chars().all(|c| c.is_ascii_alphanumeric() || c == '#')
+            }) {
+                style.push(format!("background-color: {color}"));
+            }
+            if let Some(css) = attribute(attrs, "style") {
+                let kept = crate::css::declarations(css);
+                if !kept.is_empty() {
+                    style.push(kept);
+                }
+            }
+        }
     }
-    (dir, lang)
+    (dir, lang, style.join("; "))
 }
 
 /// The value of attribute `name` in a tag's attribute text (quoted or not).
@@ -257,14 +276,14 @@ mod tests {
     #[test]
     fn mail_keeps_its_look_its_direction_and_its_style_sheet() {
         let clean = sanitize_html(
-            r#"<html><head><style type="text/css">
+            r##"<html><head><style type="text/css">
                 .btn { background-color: #0b57d0; color: #fff; padding: 10px 16px }
                 @import url(https://tracker.example/x.css);
                 @media (max-width: 600px) { .col { width: 100% !important } }
             </style></head>
-            <body dir="rtl" lang="ar"><table class="col" style="width:600px;border-collapse:collapse;background:url(https://tracker.example/bg.png)">
+            <body dir="rtl" lang="ar" bgcolor="#f4f4f4" style="margin:0;background-image:url(https://tracker.example/b)"><table class="col" style="width:600px;border-collapse:collapse;background:url(https://tracker.example/bg.png)">
             <tr><td dir="rtl" style="font-size:18px;color:#222;position:fixed">مرحبا</td></tr></table>
-            <a class="btn" href="https://example.com" style="display:inline-block">Go</a></body></html>"#,
+            <a class="btn" href="https://example.com" style="display:inline-block">Go</a></body></html>"##,
         );
         for kept in [
             ".btn { background-color: #0b57d0; color: #fff; padding: 10px 16px }",
@@ -272,7 +291,7 @@ mod tests {
             r#"style="width: 600px; border-collapse: collapse""#,
             r#"style="font-size: 18px; color: #222""#,
             r#"dir="rtl""#,
-            r#"<div dir="rtl" lang="ar">"#,
+            r#"<div dir="rtl" lang="ar" style="background-color: #f4f4f4; margin: 0">"#,
             r#"class="btn""#,
             r#"style="display: inline-block""#,
         ] {
