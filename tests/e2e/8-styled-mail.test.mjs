@@ -22,9 +22,9 @@ const ITEM = '[data-testid="timeline-item"]';
 
 /** A few words of the subject that the search finds it by. */
 function searchWords(subject) {
+  // As the index splits words: at anything that is not a letter or a digit.
   return subject
-    .split(/\s+/)
-    .map((w) => w.replace(/[^\p{L}\p{N}]/gu, ''))
+    .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 1)
     .slice(0, 3)
     .join(' ');

@@ -34,7 +34,9 @@ pub fn sanitize_html(html: &str) -> String {
     let cleaned = ammonia::Builder::default()
         .add_generic_attributes(presentational)
         .add_tags(["center", "font", "style"])
-        .rm_clean_content_tags(["style"])
+        // Script content goes; so does the document's <title> (not part of the message body);
+        // <style> stays for the CSS filter below.
+        .clean_content_tags(["script", "title"].into_iter().collect())
         .add_tag_attributes("font", ["face", "size"])
         .add_tag_attributes("table", ["frame", "rules", "summary"])
         .add_tag_attributes("td", ["nowrap", "background-color"])
@@ -276,7 +278,7 @@ mod tests {
     #[test]
     fn mail_keeps_its_look_its_direction_and_its_style_sheet() {
         let clean = sanitize_html(
-            r##"<html><head><style type="text/css">
+            r##"<html><head><title>Newsletter 12</title><style type="text/css">
                 .btn { background-color: #0b57d0; color: #fff; padding: 10px 16px }
                 @import url(https://tracker.example/x.css);
                 @media (max-width: 600px) { .col { width: 100% !important } }
@@ -297,7 +299,7 @@ mod tests {
         ] {
             assert!(clean.contains(kept), "{kept} is gone: {clean}");
         }
-        for gone in ["tracker.example", "@import", "fixed", "url("] {
+        for gone in ["tracker.example", "@import", "fixed", "url(", "Newsletter 12"] {
             assert!(!clean.contains(gone), "{gone} survived: {clean}");
         }
     }
