@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (Debian packages, Dovecot, WebKitWebDriver, tauri-driver,
 # npm packages) and runs the whole test suite: formatting, lints, UI unit tests, Rust unit and
-# integration tests (real Dovecot on 127.0.0.1), and the end-to-end test of the real app window.
+# integration tests (real Dovecot on 127.0.0.1), the end-to-end test of the real app window, and
+# the Debian package installed, started and removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -54,6 +55,9 @@ grep -E '^(Done|stat::)' "$TARGET_DIR/fuzz.log" | head -n 4
 step "End-to-end: the real app under Xvfb"
 cargo build "${CARGO_SELECTION[@]}"
 logged bash tests/e2e/run.sh "$TARGET_DIR/debug/satu-app"
+
+step "Package: the .deb installs, starts and removes"
+logged bash tests/package/run.sh
 
 step "All tests passed"
 # One closing line over every runner, counted from their own summaries: cargo's "test result:
