@@ -229,6 +229,11 @@ pub fn forward_draft(satu: State<'_, Satu>, id: i64) -> Result<Draft, ApiError> 
     satu.forward_draft(id)
 }
 
+#[tauri::command]
+pub fn mailto_draft(satu: State<'_, Satu>, url: String) -> Result<Draft, ApiError> {
+    satu.mailto_draft(&url)
+}
+
 /// Counting reads every item (~0.1 s at 100k): off the main thread, so the window stays fluid.
 #[tauri::command]
 pub async fn counts(satu: State<'_, Satu>) -> Result<Counts, ApiError> {
@@ -279,7 +284,13 @@ pub fn open_attachment(satu: State<'_, Satu>, id: i64, index: u32) -> Result<Str
 /// The window has drawn its first timeline: logs the start-up time once (and prints it as
 /// `painted_ms=N` on stderr with SATU_REPORT_STARTUP=1, for tests/bench/app.sh).
 #[tauri::command]
-pub fn painted() {
+pub fn painted(app: AppHandle, link: State<'_, crate::LaunchLink>) {
+    // The window listens now: the mailto: link the app was started with opens Compose.
+    if let Some(url) = link.0.lock().ok().and_then(|mut l| l.take()) {
+        if let Err(e) = app.emit(crate::COMPOSE_EVENT, &url) {
+            tracing::warn!(error = %e, "Cannot hand the launch's mailto: link to the window.");
+        }
+    }
     static REPORTED: std::sync::Once = std::sync::Once::new();
     REPORTED.call_once(|| {
         let ms = crate::started().elapsed().as_millis();

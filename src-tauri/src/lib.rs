@@ -9,7 +9,7 @@ mod contract;
 use std::time::Duration;
 
 use satu_core::api::LinkDecision;
-use satu_core::api::{CancellationToken, LiveOptions};
+use satu_core::api::{CancellationToken, InstanceClaim, LiveOptions};
 use satu_core::Satu;
 use tauri::webview::NewWindowResponse;
 use tauri::{Emitter as _, Manager as _, WebviewWindowBuilder};
@@ -28,6 +28,23 @@ pub const LINK_EVENT: &str = "satu://link";
 /// Event carrying the address of a provider's sign-in page the browser was asked to open (the
 /// window offers it to open or copy by hand).
 pub const SIGNIN_EVENT: &str = "satu://signin";
+/// Event carrying a `mailto:` link to write to (a launch with one, or a later launch handed to
+/// this instance): the window opens Compose with `mailto_draft`.
+pub const COMPOSE_EVENT: &str = "satu://compose";
+
+/// The `mailto:` link this process was started with, for the window once it listens (taken by
+/// the first `painted`).
+pub(crate) struct LaunchLink(pub std::sync::Mutex<Option<String>>);
+
+/// The first `mailto:` link among a launch's arguments.
+fn mailto_of(args: &[String]) -> Option<String> {
+    args.iter()
+        .find(|a| {
+            a.get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
+        })
+        .cloned()
+}
 
 /// When the process started: the window's first painted timeline is measured from here.
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -69,12 +86,36 @@ pub fn run() {
             ),
         )
         .init();
+    // One app per data directory: a second launch hands its arguments (a mailto: link) to the
+    // first, which comes to the front, and ends here.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let data_dir = Satu::default_data_dir();
+    let instance = match satu_core::api::claim_instance(&data_dir, &args) {
+        Ok(InstanceClaim::First(listener)) => Some(listener),
+        Ok(InstanceClaim::Running) => {
+            tracing::info!(data_dir = %data_dir.display(), "Satu already runs on this data directory; it was brought to the front.");
+            eprintln!(
+                "satu-app: Satu already runs on {}; it was brought to the front.",
+                data_dir.display()
+            );
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "Could not claim the data directory; starting anyway.");
+            None
+        }
+    };
+    let launch_link = mailto_of(&args);
+    // The claim, released as the app starts to quit (a launch meanwhile is the first again).
+    let claimed: std::sync::Arc<std::sync::Mutex<Option<satu_core::api::InstanceClaimed>>> =
+        std::sync::Arc::default();
+    let claim_slot = claimed.clone();
     let cancel = CancellationToken::new();
     let feed_cancel = cancel.clone();
     let live_cancel = cancel.clone();
     let app = tauri::Builder::default()
         .setup(move |app| {
-            let data_dir = Satu::default_data_dir();
+            app.manage(LaunchLink(std::sync::Mutex::new(launch_link)));
             let satu = Satu::open(&data_dir).map_err(|e| {
                 format!(
                     "Cannot open the Satu data directory {}: {}",
@@ -121,6 +162,24 @@ pub fn run() {
                     allowed
                 })
                 .build()?;
+            if let Some(listener) = instance {
+                let handle = app.handle().clone();
+                let guard = listener.serve(move |args| {
+                    if let Some(window) = handle.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                    if let Some(link) = mailto_of(&args) {
+                        if let Err(e) = handle.emit(COMPOSE_EVENT, &link) {
+                            tracing::warn!(error = %e, "Cannot hand a mailto: link to the window.");
+                        }
+                    }
+                });
+                if let Ok(mut slot) = claim_slot.lock() {
+                    *slot = Some(guard);
+                }
+            }
             let (live, handle) = (satu.clone(), app.handle().clone());
             // New mail pushed by a server raises a desktop notification (settings permitting).
             let options = LiveOptions {
@@ -215,6 +274,7 @@ pub fn run() {
             commands::retry_send,
             commands::reply_draft,
             commands::forward_draft,
+            commands::mailto_draft,
             commands::save_draft,
             commands::edit_send,
             commands::resolve_task,
@@ -266,10 +326,19 @@ pub fn run() {
         ])
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(move |_, event| {
-            if let tauri::RunEvent::Exit = event {
+        Ok(app) => app.run(move |_, event| match event {
+            tauri::RunEvent::ExitRequested { .. } => {
+                if let Ok(mut slot) = claimed.lock() {
+                    slot.take();
+                }
+            }
+            tauri::RunEvent::Exit => {
+                if let Ok(mut slot) = claimed.lock() {
+                    slot.take();
+                }
                 cancel.cancel();
             }
+            _ => {}
         }),
         Err(e) => {
             eprintln!("satu: cannot start the app: {e}");

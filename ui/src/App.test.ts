@@ -106,6 +106,17 @@ describe('adding a mail account from its address', () => {
     expect((await fake.accounts())[0].sign_in_again).toBe(false);
   });
 
+  it('a mailto: link the app was asked to open fills Compose in (to, subject, body)', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    fake.emitCompose('mailto:ana@example.com?subject=Project%20kick-off&body=Hello%20Ana');
+    const subject = (await screen.findByTestId('compose-subject')) as HTMLInputElement;
+    expect(subject.value).toBe('Project kick-off');
+    expect((screen.getByTestId('compose-to') as HTMLInputElement).value).toContain('ana@example.com');
+    expect((screen.getByTestId('compose-body') as HTMLTextAreaElement).value).toBe('Hello Ana');
+  });
+
   it('with the servers left empty, an unknown domain is told at the address', async () => {
     render(App, { backend: createFakeBackend({ seed: false }) });
     await fireEvent.click(await screen.findByTestId('add-account'));

@@ -113,6 +113,7 @@ commands! {
     retry_send(id: i64, resend: bool) => satu.retry_send(id, resend).await;
     reply_draft(id: i64, all: bool) => satu.reply_draft(id, all);
     forward_draft(id: i64) => satu.forward_draft(id);
+    mailto_draft(url: String) => satu.mailto_draft(&url);
     save_draft(draft: Draft) => satu.save_draft(&draft);
     edit_send(id: i64) => satu.edit_send(id);
     resolve_task(id: i64, keep_here: bool) => satu.resolve_task(id, keep_here).await;

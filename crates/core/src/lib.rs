@@ -15,6 +15,7 @@ mod context;
 mod discover;
 mod fault;
 mod import;
+mod instance;
 mod links;
 mod live;
 mod matrix;

@@ -299,7 +299,13 @@ mod tests {
         ] {
             assert!(clean.contains(kept), "{kept} is gone: {clean}");
         }
-        for gone in ["tracker.example", "@import", "fixed", "url(", "Newsletter 12"] {
+        for gone in [
+            "tracker.example",
+            "@import",
+            "fixed",
+            "url(",
+            "Newsletter 12",
+        ] {
             assert!(!clean.contains(gone), "{gone} survived: {clean}");
         }
     }

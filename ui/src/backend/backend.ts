@@ -163,6 +163,13 @@ export interface Backend {
   replyDraft(id: number, all: boolean): Promise<Draft>;
   /** A forward of mail `id`, ready to edit. */
   forwardDraft(id: number): Promise<Draft>;
+  /** A new message as a `mailto:` link asks for (addresses, subject, body), from the first mail account. */
+  mailtoDraft(url: string): Promise<Draft>;
+  /**
+   * Calls `cb` with a `mailto:` link the app was asked to write to (started with one, or a
+   * second launch handed it over). Returns the function that stops it.
+   */
+  onCompose(cb: (url: string) => void, onError: (error: ApiError) => void): () => void;
   /** The window has drawn its first timeline (the app measures its start-up with it). */
   painted(): void;
   /** Opens attachment `index` of item `id` with the system's application (programs refused). */

@@ -1743,6 +1743,7 @@ export function commands(invoke: Invoke) {
     drafts: () => invoke<Draft[]>('drafts'),
     delete_draft: (id: number) => invoke<null>('delete_draft', { id }),
     forward_draft: (id: number) => invoke<Draft>('forward_draft', { id }),
+    mailto_draft: (url: string) => invoke<Draft>('mailto_draft', { url }),
     counts: () => invoke<Counts>('counts'),
     set_account_in_timeline: (id: number, shown: boolean) => invoke<Account>('set_account_in_timeline', { id, shown }),
     set_remote_content: (address: string, allowed: boolean) => invoke<string[]>('set_remote_content', { address, allowed }),

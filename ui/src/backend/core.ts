@@ -6,7 +6,7 @@ import { commands, type Invoke } from './contract';
 import type { ApiError, ChangeEvent, LinkDecision, LiveStatus, ViewDiffs } from './types';
 
 /** The core's events, by the names `satu serve --dev` streams them (the app adds `satu://`). */
-export type CoreEvent = 'change' | 'view' | 'status' | 'open' | 'link' | 'signin';
+export type CoreEvent = 'change' | 'view' | 'status' | 'open' | 'link' | 'signin' | 'compose';
 
 /** How the window reaches the core: calls, and a subscription to one event. */
 export interface Transport {
@@ -69,6 +69,8 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
       await api.delete_draft(id);
     },
     forwardDraft: (id) => api.forward_draft(id),
+    mailtoDraft: (url) => api.mailto_draft(url),
+    onCompose: (cb, onError) => subscribe<string>('compose', cb, onError),
     counts: () => api.counts(),
     setAccountInTimeline: (id, shown) => api.set_account_in_timeline(id, shown),
     setRemoteContent: (address, allowed) => api.set_remote_content(address, allowed),

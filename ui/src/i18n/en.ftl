@@ -209,6 +209,7 @@ signin-busy = Waiting for the sign-in…
 signin-waiting = Finish signing in in the browser window that opened; Satu waits here.
 signin-by-hand = If no browser opened, open this address yourself:
 signin-again = Sign in again
+compose-link-busy = Finish the message you are writing first, then open the mail link again.
 signin-again-done = { $account } is signed in again.
 field-issuer-summary = Your organisation signs you in (self-hosted mail)
 field-issuer = Sign-in address (OpenID Connect issuer)

@@ -208,6 +208,7 @@ signin-busy = Menunggu log masuk…
 signin-waiting = Selesaikan log masuk dalam tetingkap pelayar yang dibuka; Satu menunggu di sini.
 signin-by-hand = Jika tiada pelayar dibuka, buka alamat ini sendiri:
 signin-again = Log masuk semula
+compose-link-busy = Selesaikan mesej yang sedang ditulis dahulu, kemudian buka pautan mel itu semula.
 signin-again-done = { $account } telah log masuk semula.
 field-issuer-summary = Organisasi anda yang melog masuk anda (mel dihos sendiri)
 field-issuer = Alamat log masuk (penerbit OpenID Connect)

@@ -1103,6 +1103,36 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** The fake's `mailto:` reading: the addresses before `?`, `subject` and `body`. */
+  async mailtoDraft(url: string): Promise<Draft> {
+    if (!/^mailto:/i.test(url)) throw fail('invalid_input', `${JSON.stringify(url)} is not a mailto: link`, 'url');
+    const account = this.accountList.find((a) => a.kind === 'imap');
+    if (!account) throw fail('invalid_input', 'Add a mail account to write from, then open the link again', 'account');
+    const [path, query = ''] = url.slice(7).split('?');
+    const params = new URLSearchParams(query.replaceAll('+', '%2B'));
+    return {
+      account: account.id,
+      to: decodeURIComponent(path).split(',').filter((a) => a.includes('@')),
+      cc: [],
+      subject: params.get('subject') ?? '',
+      body: params.get('body') ?? '',
+      reply_to_item: null,
+      forward_of: null,
+    };
+  }
+
+  composeListeners = new Set<(url: string) => void>();
+
+  onCompose(cb: (url: string) => void): () => void {
+    this.composeListeners.add(cb);
+    return () => this.composeListeners.delete(cb);
+  }
+
+  /** Test hook: the app was asked to write to a `mailto:` link. */
+  emitCompose(url: string): void {
+    for (const listener of this.composeListeners) listener(url);
+  }
+
   async taskFromMail(id: number, due?: string | null): Promise<Item> {
     await this.wait();
     const { detail } = this.get(id);

@@ -25,6 +25,10 @@ pub use tokio_util::sync::CancellationToken;
 
 pub use crate::accounts::with_discovered;
 pub use crate::import::{LOCAL_ACCOUNT, SAMPLE_ACCOUNT};
+pub use crate::instance::{
+    claim as claim_instance, Claim as InstanceClaim, Claimed as InstanceClaimed,
+    Listener as InstanceListener,
+};
 pub use crate::links::LinkDecision;
 pub use crate::live::LiveOptions;
 

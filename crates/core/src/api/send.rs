@@ -84,4 +84,10 @@ impl Satu {
     pub fn forward_draft(&self, id: i64) -> ApiResult<dto::Draft> {
         send::prefill::forward(self.ctx.store(), id)
     }
+
+    /// A new message as a `mailto:` link asks for (addresses, subject, body; nothing else a link
+    /// says), from the first mail account; not saved until edited.
+    pub fn mailto_draft(&self, url: &str) -> ApiResult<dto::Draft> {
+        crate::send::prefill::mailto(self.ctx.store(), url)
+    }
 }

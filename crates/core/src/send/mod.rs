@@ -26,6 +26,7 @@
 pub(crate) mod compose;
 pub(crate) mod decide;
 mod drafts;
+mod mailto;
 pub(crate) mod prefill;
 pub(crate) mod queue;
 

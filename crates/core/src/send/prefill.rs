@@ -138,3 +138,33 @@ pub(crate) fn forward(store: &Store, id: i64) -> ApiResult<dto::Draft> {
         ..dto::Draft::default()
     })
 }
+
+/// A new message as a `mailto:` link asks for (RFC 6068: the addresses, subject and body only),
+/// from the first account that can send.
+pub(crate) fn mailto(store: &Store, url: &str) -> ApiResult<dto::Draft> {
+    let Some(link) = super::mailto::parse(url) else {
+        return Err(ApiError::invalid(
+            "url",
+            format!("{url:?} is not a mailto: link"),
+        ));
+    };
+    let account = store
+        .accounts()?
+        .into_iter()
+        .find(|a| a.kind == satu_store::AccountKind::Imap)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "account",
+                "Add a mail account to write from, then open the link again",
+            )
+        })?;
+    Ok(dto::Draft {
+        account: account.id,
+        to: link.to,
+        cc: link.cc,
+        bcc: link.bcc,
+        subject: link.subject,
+        body: link.body,
+        ..dto::Draft::default()
+    })
+}
