@@ -281,6 +281,22 @@ pub fn open_attachment(satu: State<'_, Satu>, id: i64, index: u32) -> Result<Str
         .map(|path| path.to_string_lossy().into_owned())
 }
 
+/// Saves attachment `index` of item `id` (all of them when `index` is null) into the Downloads
+/// folder; the paths written.
+#[tauri::command]
+pub fn save_attachments(
+    satu: State<'_, Satu>,
+    id: i64,
+    index: Option<u32>,
+) -> Result<Vec<String>, ApiError> {
+    satu.save_attachments(id, index, None).map(|paths| {
+        paths
+            .into_iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect()
+    })
+}
+
 /// The window has drawn its first timeline: logs the start-up time once (and prints it as
 /// `painted_ms=N` on stderr with SATU_REPORT_STARTUP=1, for tests/bench/app.sh).
 #[tauri::command]

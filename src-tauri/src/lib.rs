@@ -300,6 +300,7 @@ pub fn run() {
             commands::set_remote_content,
             commands::open_link,
             commands::open_attachment,
+            commands::save_attachments,
             commands::painted,
             commands::settings,
             commands::set_setting,

@@ -106,6 +106,15 @@ describe('adding a mail account from its address', () => {
     expect((await fake.accounts())[0].sign_in_again).toBe(false);
   });
 
+  it('an attachment is saved to the Downloads folder from the reading pane, and said where', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await fireEvent.click((await screen.findAllByTestId('timeline-item')).find((r) => r.textContent?.includes('Quarterly report draft'))!);
+    await fireEvent.click(await screen.findByTestId('attachment-save'));
+    await waitFor(() => expect(fake.saved).toEqual(['/home/user/Downloads/report-q3.pdf']));
+    expect(await screen.findByText('Saved to /home/user/Downloads/report-q3.pdf')).toBeTruthy();
+  });
+
   it('a mailto: link the app was asked to open fills Compose in (to, subject, body)', async () => {
     const fake = createFakeBackend();
     render(App, { backend: fake });

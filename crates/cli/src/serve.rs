@@ -146,6 +146,9 @@ commands! {
     open_link(url: String, confirmed: bool) => satu.open_link(&url, confirmed);
     open_attachment(id: i64, index: u32) =>
         satu.open_attachment(id, index).map(|path| path.to_string_lossy().into_owned());
+    save_attachments(id: i64, index: Option<u32>) => satu
+        .save_attachments(id, index, None)
+        .map(|paths| paths.into_iter().map(|p| p.to_string_lossy().into_owned()).collect::<Vec<_>>());
     painted() => Ok::<_, ApiError>(());
     settings() => satu.settings();
     set_setting(key: String, value: String) => satu.set_setting(&key, &value);

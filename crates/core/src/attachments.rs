@@ -96,6 +96,120 @@ pub(crate) fn open(ctx: &Context, id: i64, index: u32) -> ApiResult<PathBuf> {
     Ok(path)
 }
 
+/// The folder saved attachments go to: `SATU_DOWNLOAD_DIR`, else the user's Downloads folder
+/// (`XDG_DOWNLOAD_DIR` on Linux), else the home folder.
+pub(crate) fn download_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SATU_DOWNLOAD_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_DOWNLOAD_DIR") {
+        return PathBuf::from(dir);
+    }
+    #[cfg(windows)]
+    let home = std::env::var_os("USERPROFILE");
+    #[cfg(not(windows))]
+    let home = std::env::var_os("HOME");
+    match home.map(PathBuf::from) {
+        Some(home) if home.join("Downloads").is_dir() => home.join("Downloads"),
+        Some(home) => home,
+        None => PathBuf::from("."),
+    }
+}
+
+/// Saves attachment `index` of item `id` (every attachment when `None`) into `dir` (the
+/// Downloads folder when `None`) under safe names, never over an existing file (`name (2).pdf`
+/// instead), each marked as coming from mail. Any type is saved (saving runs nothing). Returns
+/// the paths written.
+pub(crate) fn save(
+    ctx: &Context,
+    id: i64,
+    index: Option<u32>,
+    dir: Option<&std::path::Path>,
+) -> ApiResult<Vec<PathBuf>> {
+    let store = ctx.store();
+    let detail = store.item(id)?;
+    let indexes: Vec<u32> = match index {
+        Some(index) => vec![index],
+        None => (0..detail.attachments.len() as u32).collect(),
+    };
+    if indexes.is_empty() {
+        return Err(ApiError::invalid(
+            "id",
+            format!("Item {id} has no attachments"),
+        ));
+    }
+    let dir = dir.map(PathBuf::from).unwrap_or_else(download_dir);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ApiError::invalid(
+            "dir",
+            format!("Cannot make the folder {}: {e}", dir.display()),
+        )
+    })?;
+    let from = detail
+        .row
+        .sender
+        .as_ref()
+        .map(|p| p.address.clone())
+        .unwrap_or_default();
+    let message_id = detail.row.message_id.clone().unwrap_or_default();
+    let mut saved = Vec::new();
+    for index in indexes {
+        let (info, content) = get(store, id, index)?;
+        let path = write_new(&dir, &file_name(&info.name), &content)?;
+        mark_origin(&path, &from, &message_id);
+        tracing::info!(item = id, index, path = %path.display(), "Attachment saved.");
+        saved.push(path);
+    }
+    Ok(saved)
+}
+
+/// Writes `content` to `dir/name`, or to `name (2)`, `name (3)`, … when taken: never over a file
+/// that is there (`create_new`, so not even one made meanwhile).
+fn write_new(dir: &std::path::Path, name: &str, content: &[u8]) -> ApiResult<PathBuf> {
+    use std::io::Write as _;
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            name.to_owned()
+        } else {
+            format!("{stem} ({n}){extension}")
+        };
+        let path = dir.join(&candidate);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                file.write_all(content)
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| {
+                        let _ = std::fs::remove_file(&path);
+                        ApiError::internal(format!("Cannot write {}: {e}", path.display()))
+                    })?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(ApiError::invalid(
+                    "dir",
+                    format!("Cannot write in {}: {e}", dir.display()),
+                ))
+            }
+        }
+    }
+    Err(ApiError::invalid(
+        "dir",
+        format!(
+            "{} already holds 999 files named like {name}",
+            dir.display()
+        ),
+    ))
+}
+
 /// How long an opened attachment's copy is kept (the application it was handed to may still
 /// read it a while; after that it is only a copy of what the message holds).
 const KEEP_OPENED: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
@@ -418,5 +532,29 @@ mod tests {
                 "only 'not supported' is expected: {e}"
             ),
         }
+    }
+
+    #[test]
+    fn a_saved_file_never_replaces_one_that_is_there() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = write_new(dir.path(), "report.pdf", b"one").expect("first");
+        let second = write_new(dir.path(), "report.pdf", b"two").expect("second");
+        let plain = write_new(dir.path(), "README", b"x").expect("no extension");
+        let again = write_new(dir.path(), "README", b"y").expect("no extension again");
+        assert_eq!(
+            first.file_name().and_then(|n| n.to_str()),
+            Some("report.pdf")
+        );
+        assert_eq!(
+            second.file_name().and_then(|n| n.to_str()),
+            Some("report (2).pdf")
+        );
+        assert_eq!(plain.file_name().and_then(|n| n.to_str()), Some("README"));
+        assert_eq!(
+            again.file_name().and_then(|n| n.to_str()),
+            Some("README (2)")
+        );
+        assert_eq!(std::fs::read(&first).expect("read"), b"one");
+        assert_eq!(std::fs::read(&second).expect("read"), b"two");
     }
 }

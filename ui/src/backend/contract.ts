@@ -1749,6 +1749,7 @@ export function commands(invoke: Invoke) {
     set_remote_content: (address: string, allowed: boolean) => invoke<string[]>('set_remote_content', { address, allowed }),
     open_link: (url: string, confirmed: boolean) => invoke<LinkDecision>('open_link', { url, confirmed }),
     open_attachment: (id: number, index: number) => invoke<string>('open_attachment', { id, index }),
+    save_attachments: (id: number, index: number | null) => invoke<string[]>('save_attachments', { id, index }),
     painted: () => invoke<null>('painted'),
     settings: () => invoke<SettingValue[]>('settings'),
     set_setting: (key: string, value: string) => invoke<SettingValue>('set_setting', { key, value }),

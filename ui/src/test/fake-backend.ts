@@ -1103,6 +1103,18 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** Files "saved" (their paths), as the core would write them into the Downloads folder. */
+  saved: string[] = [];
+
+  async saveAttachments(id: number, index: number | null): Promise<string[]> {
+    const { detail } = this.get(id);
+    const chosen = index === null ? detail.attachments : detail.attachments.filter((_, i) => i === index);
+    if (chosen.length === 0) throw fail('invalid_input', `Item ${id} has no such attachment`, 'index');
+    const paths = chosen.map((a) => `/home/user/Downloads/${a.name}`);
+    this.saved.push(...paths);
+    return paths;
+  }
+
   /** The fake's `mailto:` reading: the addresses before `?`, `subject` and `body`. */
   async mailtoDraft(url: string): Promise<Draft> {
     if (!/^mailto:/i.test(url)) throw fail('invalid_input', `${JSON.stringify(url)} is not a mailto: link`, 'url');

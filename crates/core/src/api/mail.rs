@@ -133,6 +133,18 @@ impl Satu {
         attachments::open(&self.ctx, id, index)
     }
 
+    /// Saves attachment `index` of item `id` (every attachment when `None`) into `dir` (the
+    /// Downloads folder when `None`; `SATU_DOWNLOAD_DIR` changes it), never over an existing
+    /// file, each marked as coming from mail. Returns the paths written.
+    pub fn save_attachments(
+        &self,
+        id: i64,
+        index: Option<u32>,
+        dir: Option<&std::path::Path>,
+    ) -> ApiResult<Vec<PathBuf>> {
+        attachments::save(&self.ctx, id, index, dir)
+    }
+
     /// Lets mail from `address` load remote content (images) without asking, or asks again
     /// (`allowed` false). Returns every sender allowed.
     pub fn set_remote_content(&self, address: &str, allowed: bool) -> ApiResult<Vec<String>> {
