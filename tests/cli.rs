@@ -1241,3 +1241,36 @@ fn serve_dev_answers_the_windows_commands_and_streams_its_events_to_loopback_onl
     }
     assert!(change && view, "change {change}, view {view}");
 }
+
+#[test]
+fn diagnostics_say_versions_servers_and_settings_and_nothing_secret() {
+    let (satu, _) = imported();
+    let logs = tempfile::tempdir().expect("logs");
+    std::fs::write(
+        logs.path().join("satu.2026-12-07.log"),
+        "INFO Satu started.\nDEBUG Authorization: Bearer canary-token\n",
+    )
+    .expect("log");
+    let out = satu
+        .command()
+        .args(["--json", "diagnostics"])
+        .env("SATU_LOG_DIR", logs.path())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json")["text"]
+        .as_str()
+        .expect("text")
+        .to_owned();
+    for said in [
+        concat!("Satu ", env!("CARGO_PKG_VERSION")),
+        "Accounts:",
+        "on this computer",
+        "tasks.from_flagged = true",
+        "INFO Satu started.",
+    ] {
+        assert!(text.contains(said), "{said} missing: {text}");
+    }
+    assert!(!text.contains("canary-token"), "{text}");
+}
+

@@ -318,6 +318,11 @@ pub fn painted(app: AppHandle, link: State<'_, crate::LaunchLink>) {
 }
 
 #[tauri::command]
+pub fn diagnostics(satu: State<'_, Satu>) -> Result<String, ApiError> {
+    satu.diagnostics()
+}
+
+#[tauri::command]
 pub fn settings(satu: State<'_, Satu>) -> Result<Vec<SettingValue>, ApiError> {
     satu.settings()
 }

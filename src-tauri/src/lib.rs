@@ -71,21 +71,61 @@ pub(crate) fn is_app_url(url: &tauri::Url) -> bool {
     }
 }
 
+/// Logs to standard error and to a file a day in [`Satu::log_dir`] (a week kept; what "Copy
+/// diagnostics" reads from), at `SATU_LOG`'s level (default info).
+fn init_logging() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let filter = satu_core::api::QUIET_LOG_TARGETS.iter().fold(
+        tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        |filter, target| match format!("{target}=debug").parse() {
+            Ok(directive) => filter.add_directive(directive),
+            Err(_) => filter,
+        },
+    );
+    let dir = Satu::log_dir();
+    let file = std::fs::create_dir_all(&dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+            }
+            tracing_appender::rolling::Builder::new()
+                .rotation(tracing_appender::rolling::Rotation::DAILY)
+                .filename_prefix("satu")
+                .filename_suffix("log")
+                .max_log_files(7)
+                .build(&dir)
+                .map_err(|e| e.to_string())
+        });
+    let (file_layer, problem) = match file {
+        Ok(appender) => (
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(appender),
+            ),
+            None,
+        ),
+        Err(e) => (None, Some(e)),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(file_layer)
+        .init();
+    if let Some(e) = problem {
+        tracing::warn!(dir = %dir.display(), error = %e, "No log file: logging to standard error only.");
+    }
+}
+
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            satu_core::api::QUIET_LOG_TARGETS.iter().fold(
-                tracing_subscriber::EnvFilter::try_from_env("SATU_LOG")
-                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                |filter, target| match format!("{target}=debug").parse() {
-                    Ok(directive) => filter.add_directive(directive),
-                    Err(_) => filter,
-                },
-            ),
-        )
-        .init();
+    init_logging();
     // One app per data directory: a second launch hands its arguments (a mailto: link) to the
     // first, which comes to the front, and ends here.
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -303,6 +343,7 @@ pub fn run() {
             commands::save_attachments,
             commands::painted,
             commands::settings,
+            commands::diagnostics,
             commands::set_setting,
             commands::set_account_notify,
             commands::calendars,

@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Session, waitFor } from './webdriver.mjs';
@@ -49,6 +49,12 @@ test('a second launch hands its mailto: link to the running window and ends', { 
     assert.equal(await session.property(await session.find('[data-testid="compose-body"]'), 'value'), 'Hello Ana');
     const file = await session.screenshot('single-instance-mailto.png');
     t.diagnostic(`screenshot: ${file}`);
+    // The app keeps its log in files (SATU_LOG_DIR here): the second launch is in it.
+    const logs = readdirSync(process.env.SATU_LOG_DIR).filter((f) => f.startsWith('satu'));
+    assert.ok(logs.length > 0, 'a log file');
+    const log = logs.map((f) => readFileSync(path.join(process.env.SATU_LOG_DIR, f), 'utf8')).join('');
+    assert.match(log, /Satu started/);
+    assert.match(log, /already runs on this data directory/);
   } catch (e) {
     await session.saveFailureArtifacts('single-instance-failure');
     throw e;

@@ -140,6 +140,8 @@ export SATU_APP_BIN="$APP"
 export SATU_DATA_DIR="$DATA_DIR"
 # Saved attachments go here (the tests look), not into the user's Downloads.
 export SATU_DOWNLOAD_DIR="$WORK/downloads"
+# The app's log files (the test of a second launch reads them).
+export SATU_LOG_DIR="$WORK/logs"
 export E2E_ARTIFACTS="$ARTIFACTS"
 # Links the app hands to the system browser are written here instead (Satu's links::open_in_system).
 export SATU_OPEN_LINKS_LOG="$DATA_DIR/../opened-links.txt"

@@ -115,6 +115,15 @@ describe('adding a mail account from its address', () => {
     expect(await screen.findByText('Saved to /home/user/Downloads/report-q3.pdf')).toBeTruthy();
   });
 
+  it('Settings copies the diagnostics, or shows them to copy by hand without a clipboard', async () => {
+    render(App, { backend: createFakeBackend() });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByTestId('open-settings'));
+    await fireEvent.click(await screen.findByTestId('copy-diagnostics'));
+    const text = (await screen.findByTestId('diagnostics-text')) as HTMLTextAreaElement;
+    expect(text.value).toContain('Satu 0.1.0');
+  });
+
   it('a mailto: link the app was asked to open fills Compose in (to, subject, body)', async () => {
     const fake = createFakeBackend();
     render(App, { backend: fake });

@@ -212,6 +212,10 @@ enum Command {
         #[command(subcommand)]
         command: TaskCommand,
     },
+    /// What to send along when asking for help: versions, the system, the accounts' servers and
+    /// login methods, the settings, the live sync's state and the last lines of the app's log
+    /// (never a password, token or message).
+    Diagnostics,
     /// The settings (`settings set KEY VALUE` to choose one).
     Settings {
         #[command(subcommand)]
@@ -1280,6 +1284,12 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let account = satu.set_account_in_timeline(id, true)?;
             output(json, &account, || {
                 format!("Account {}: in the unified timeline.", account.id)
+            })
+        }
+        Command::Diagnostics => {
+            let text = satu.diagnostics()?;
+            output(json, &serde_json::json!({ "text": text }), || {
+                text.trim_end().to_owned()
             })
         }
         Command::Account(AccountCommand::Signin { id }) => {

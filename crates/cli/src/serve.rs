@@ -151,6 +151,7 @@ commands! {
         .map(|paths| paths.into_iter().map(|p| p.to_string_lossy().into_owned()).collect::<Vec<_>>());
     painted() => Ok::<_, ApiError>(());
     settings() => satu.settings();
+    diagnostics() => satu.diagnostics();
     set_setting(key: String, value: String) => satu.set_setting(&key, &value);
     set_account_notify(id: i64, notify: bool) => satu.set_account_notify(id, notify);
     calendars(account: Option<i64>) => satu.calendars(account);

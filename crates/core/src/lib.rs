@@ -12,6 +12,7 @@ pub mod api;
 mod attachments;
 mod caldav;
 mod context;
+mod diagnostics;
 mod discover;
 mod fault;
 mod import;

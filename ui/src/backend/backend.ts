@@ -174,6 +174,8 @@ export interface Backend {
   painted(): void;
   /** Opens attachment `index` of item `id` with the system's application (programs refused). */
   openAttachment(id: number, index: number): Promise<string>;
+  /** Versions, system, accounts' servers, settings and the last log lines, for asking for help (no secrets). */
+  diagnostics(): Promise<string>;
   /** Saves attachment `index` of `id` (all of them when null) into the Downloads folder; the paths written. */
   saveAttachments(id: number, index: number | null): Promise<string[]>;
   /** Opens a link in the system browser (a look-alike one only when `confirmed`). */

@@ -1751,6 +1751,7 @@ export function commands(invoke: Invoke) {
     open_attachment: (id: number, index: number) => invoke<string>('open_attachment', { id, index }),
     save_attachments: (id: number, index: number | null) => invoke<string[]>('save_attachments', { id, index }),
     painted: () => invoke<null>('painted'),
+    diagnostics: () => invoke<string>('diagnostics'),
     settings: () => invoke<SettingValue[]>('settings'),
     set_setting: (key: string, value: string) => invoke<SettingValue>('set_setting', { key, value }),
     set_account_notify: (id: number, notify: boolean) => invoke<Account>('set_account_notify', { id, notify }),

@@ -76,6 +76,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     setRemoteContent: (address, allowed) => api.set_remote_content(address, allowed),
     openLink: (url, confirmed) => api.open_link(url, confirmed),
     openAttachment: (id, index) => api.open_attachment(id, index),
+    diagnostics: () => api.diagnostics(),
     saveAttachments: (id, index) => api.save_attachments(id, index),
     settings: () => api.settings(),
     setSetting: (key, value) => api.set_setting(key, String(value)),

@@ -1103,6 +1103,10 @@ export class FakeBackend implements Backend {
     };
   }
 
+  async diagnostics(): Promise<string> {
+    return `Satu 0.1.0 (fake)\nAccounts:\n${this.accountList.map((a) => `  ${a.id} ${a.kind}: ${a.imap || a.url}`).join('\n')}\n`;
+  }
+
   /** Files "saved" (their paths), as the core would write them into the Downloads folder. */
   saved: string[] = [];
 

@@ -80,6 +80,18 @@ impl Satu {
     pub fn data_dir(&self) -> &Path {
         self.ctx.data_dir()
     }
+
+    /// The folder the app writes its log files to (`SATU_LOG_DIR`, else the system's place).
+    pub fn log_dir() -> PathBuf {
+        crate::diagnostics::log_dir()
+    }
+
+    /// What to send along when asking for help: versions, the system, the accounts' servers
+    /// and login methods, the settings, the live sync's state and the last log lines; never a
+    /// password, token or message.
+    pub fn diagnostics(&self) -> ApiResult<String> {
+        crate::diagnostics::report(&self.ctx)
+    }
 }
 
 #[cfg(test)]
