@@ -1257,7 +1257,11 @@ fn diagnostics_say_versions_servers_and_settings_and_nothing_secret() {
         .env("SATU_LOG_DIR", logs.path())
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json")["text"]
         .as_str()
         .expect("text")
@@ -1273,4 +1277,3 @@ fn diagnostics_say_versions_servers_and_settings_and_nothing_secret() {
     }
     assert!(!text.contains("canary-token"), "{text}");
 }
-

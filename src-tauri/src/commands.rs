@@ -317,6 +317,35 @@ pub fn painted(app: AppHandle, link: State<'_, crate::LaunchLink>) {
     });
 }
 
+/// Whether the app starts when the user logs in (the desktop's own autostart entry says).
+#[tauri::command]
+pub fn start_at_login(app: AppHandle) -> Result<bool, ApiError> {
+    use tauri_plugin_autostart::ManagerExt as _;
+    app.autolaunch().is_enabled().map_err(autostart_error)
+}
+
+/// Starts the app at login, or not; what holds now.
+#[tauri::command]
+pub fn set_start_at_login(app: AppHandle, on: bool) -> Result<bool, ApiError> {
+    use tauri_plugin_autostart::ManagerExt as _;
+    let autolaunch = app.autolaunch();
+    if on {
+        autolaunch.enable().map_err(autostart_error)?;
+    } else {
+        autolaunch.disable().map_err(autostart_error)?;
+    }
+    tracing::info!(on, "Start at login chosen.");
+    autolaunch.is_enabled().map_err(autostart_error)
+}
+
+fn autostart_error(e: tauri_plugin_autostart::Error) -> ApiError {
+    ApiError::new(
+        satu_core::ErrorCode::Internal,
+        format!("Cannot change the start at login: {e}"),
+    )
+    .with_field("start_at_login")
+}
+
 #[tauri::command]
 pub fn diagnostics(satu: State<'_, Satu>) -> Result<String, ApiError> {
     satu.diagnostics()

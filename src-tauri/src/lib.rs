@@ -5,6 +5,7 @@
 
 mod commands;
 mod contract;
+mod geometry;
 
 use std::time::Duration;
 
@@ -156,6 +157,12 @@ pub fn run() {
     let app = tauri::Builder::default()
         .setup(move |app| {
             app.manage(LaunchLink(std::sync::Mutex::new(launch_link)));
+            // Start at login (Settings): only the Rust side is used, the window has no access
+            // to the plugin's own commands.
+            app.handle().plugin(tauri_plugin_autostart::init(
+                tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+                None,
+            ))?;
             let satu = Satu::open(&data_dir).map_err(|e| {
                 format!(
                     "Cannot open the Satu data directory {}: {}",
@@ -178,7 +185,13 @@ pub fn run() {
                 .cloned()
                 .ok_or("tauri.conf.json has no main window")?;
             let (links, handle) = (satu.clone(), app.handle().clone());
-            WebviewWindowBuilder::from_config(app.handle(), &config)?
+            // The size and place the window had last time (on this data directory).
+            let kept = geometry::load(&data_dir);
+            let mut builder = WebviewWindowBuilder::from_config(app.handle(), &config)?;
+            if let Some(g) = kept {
+                builder = builder.inner_size(g.width, g.height).position(g.x, g.y);
+            }
+            let window = builder
                 .on_new_window(move |url, _features| {
                     match links.open_link(url.as_str(), false) {
                         Ok(LinkDecision::Open { .. }) => {}
@@ -202,6 +215,30 @@ pub fn run() {
                     allowed
                 })
                 .build()?;
+            if kept.is_some_and(|g| g.maximized) {
+                let _ = window.maximize();
+            }
+            let keeper = geometry::Keeper::new(data_dir.clone());
+            let watched = window.clone();
+            window.on_window_event(move |event| {
+                if matches!(
+                    event,
+                    tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)
+                ) {
+                    let scale = watched.scale_factor().unwrap_or(1.0);
+                    if let (Ok(size), Ok(place)) = (watched.inner_size(), watched.outer_position()) {
+                        let size = size.to_logical::<f64>(scale);
+                        let place = place.to_logical::<f64>(scale);
+                        keeper.set(geometry::Geometry {
+                            x: place.x,
+                            y: place.y,
+                            width: size.width,
+                            height: size.height,
+                            maximized: watched.is_maximized().unwrap_or(false),
+                        });
+                    }
+                }
+            });
             if let Some(listener) = instance {
                 let handle = app.handle().clone();
                 let guard = listener.serve(move |args| {
@@ -344,6 +381,8 @@ pub fn run() {
             commands::painted,
             commands::settings,
             commands::diagnostics,
+            commands::start_at_login,
+            commands::set_start_at_login,
             commands::set_setting,
             commands::set_account_notify,
             commands::calendars,

@@ -115,6 +115,18 @@ describe('adding a mail account from its address', () => {
     expect(await screen.findByText('Saved to /home/user/Downloads/report-q3.pdf')).toBeTruthy();
   });
 
+  it('Settings chooses whether Satu starts at login', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByTestId('open-settings'));
+    const box = (await screen.findByTestId('setting-start-at-login')) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await fireEvent.click(box);
+    await waitFor(() => expect(fake.autostart).toBe(true));
+    expect(box.checked).toBe(true);
+  });
+
   it('Settings copies the diagnostics, or shows them to copy by hand without a clipboard', async () => {
     render(App, { backend: createFakeBackend() });
     await screen.findAllByTestId('timeline-item');

@@ -152,6 +152,12 @@ commands! {
     painted() => Ok::<_, ApiError>(());
     settings() => satu.settings();
     diagnostics() => satu.diagnostics();
+    // Starting at login belongs to the installed app, not to the development server.
+    start_at_login() => Ok::<bool, ApiError>(false);
+    set_start_at_login(on: bool) => Err::<bool, ApiError>(ApiError::invalid(
+        "start_at_login",
+        format!("Starting at login ({on}) is a setting of the installed app"),
+    ));
     set_setting(key: String, value: String) => satu.set_setting(&key, &value);
     set_account_notify(id: i64, notify: bool) => satu.set_account_notify(id, notify);
     calendars(account: Option<i64>) => satu.calendars(account);

@@ -176,6 +176,10 @@ export interface Backend {
   openAttachment(id: number, index: number): Promise<string>;
   /** Versions, system, accounts' servers, settings and the last log lines, for asking for help (no secrets). */
   diagnostics(): Promise<string>;
+  /** Whether the app starts when the user logs in. */
+  startAtLogin(): Promise<boolean>;
+  /** Starts the app at login, or not; resolves with what holds now. */
+  setStartAtLogin(on: boolean): Promise<boolean>;
   /** Saves attachment `index` of `id` (all of them when null) into the Downloads folder; the paths written. */
   saveAttachments(id: number, index: number | null): Promise<string[]>;
   /** Opens a link in the system browser (a look-alike one only when `confirmed`). */

@@ -1751,6 +1751,8 @@ export function commands(invoke: Invoke) {
     open_attachment: (id: number, index: number) => invoke<string>('open_attachment', { id, index }),
     save_attachments: (id: number, index: number | null) => invoke<string[]>('save_attachments', { id, index }),
     painted: () => invoke<null>('painted'),
+    start_at_login: () => invoke<boolean>('start_at_login'),
+    set_start_at_login: (on: boolean) => invoke<boolean>('set_start_at_login', { on }),
     diagnostics: () => invoke<string>('diagnostics'),
     settings: () => invoke<SettingValue[]>('settings'),
     set_setting: (key: string, value: string) => invoke<SettingValue>('set_setting', { key, value }),

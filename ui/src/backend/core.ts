@@ -77,6 +77,8 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     openLink: (url, confirmed) => api.open_link(url, confirmed),
     openAttachment: (id, index) => api.open_attachment(id, index),
     diagnostics: () => api.diagnostics(),
+    startAtLogin: () => api.start_at_login(),
+    setStartAtLogin: (on) => api.set_start_at_login(on),
     saveAttachments: (id, index) => api.save_attachments(id, index),
     settings: () => api.settings(),
     setSetting: (key, value) => api.set_setting(key, String(value)),

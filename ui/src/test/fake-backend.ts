@@ -1103,6 +1103,18 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** The desktop's autostart entry, as the fake keeps it. */
+  autostart = false;
+
+  async startAtLogin(): Promise<boolean> {
+    return this.autostart;
+  }
+
+  async setStartAtLogin(on: boolean): Promise<boolean> {
+    this.autostart = on;
+    return this.autostart;
+  }
+
   async diagnostics(): Promise<string> {
     return `Satu 0.1.0 (fake)\nAccounts:\n${this.accountList.map((a) => `  ${a.id} ${a.kind}: ${a.imap || a.url}`).join('\n')}\n`;
   }
