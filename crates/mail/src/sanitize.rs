@@ -165,8 +165,10 @@ fn attribute<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// The sanitized HTML with each `<style>` element's sheet passed through the CSS filter. The
-/// serializer wrote the element's text raw, up to its `</style>`; attribute values cannot hold
+/// serializer wrote the element's text raw, then `</style>`; attribute values cannot hold
 /// `<style` (filtered above) and text elsewhere is escaped, so every `<style` here is an element.
+/// Its text cannot hold `</style>` (the parser would have ended the element there) but can hold
+/// look-alikes such as `</style.`: only the exact `</style>` ends it.
 fn filter_sheets(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -179,7 +181,7 @@ fn filter_sheets(html: &str) -> String {
             out.push_str(&rest[..start]);
             return out;
         };
-        let close = find_ci(&rest[open_end..], "</style").map(|i| open_end + i);
+        let close = find_ci(&rest[open_end..], "</style>").map(|i| open_end + i);
         let sheet = crate::css::stylesheet(&rest[open_end..close.unwrap_or(rest.len())]);
         out.push_str(&rest[..start]);
         if !sheet.is_empty() {
@@ -188,10 +190,7 @@ fn filter_sheets(html: &str) -> String {
             out.push_str("</style>");
         }
         let Some(close) = close else { return out };
-        rest = match rest[close..].find('>') {
-            Some(i) => &rest[close + i + 1..],
-            None => "",
-        };
+        rest = &rest[close + "</style>".len()..];
     }
 }
 
@@ -319,6 +318,10 @@ mod tests {
             r#"<p title="</style><script>alert(1)</script>">x</p><style>p{color:red}</style>"#,
             r#"<svg><style>p{color:red}</style></svg><math><style>a{}</style></math>"#,
             r#"<style>@media screen { </style><script>alert(1)</script> }</style>"#,
+            // Found by the fuzzer: a closing tag that is not one leaves the rest of the document
+            // inside the element, a script look-alike included.
+            "<style>p { color: red }</style.\n<link href=x><script>document.cookie</script></body></html>",
+            "<style>a{}</style\t<script>x</script>",
         ] {
             let clean = sanitize_html(hostile).to_ascii_lowercase();
             for bad in ["<script", "onerror", "alert(1)</"] {
