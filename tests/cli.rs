@@ -1277,3 +1277,28 @@ fn diagnostics_say_versions_servers_and_settings_and_nothing_secret() {
     }
     assert!(!text.contains("canary-token"), "{text}");
 }
+
+#[test]
+fn an_inline_image_shows_from_the_message_itself() {
+    let satu = Satu::new();
+    let eml = satu.dir.path().join("inline.eml");
+    std::fs::write(
+        &eml,
+        "From: a@example.com\r\nTo: b@example.com\r\nSubject: Inline logo\r\nMessage-ID: <inline@example.com>\r\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/related; boundary=\"r\"\r\n\r\n\
+         --r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello</p><img src=\"cid:logo@example.com\" alt=\"logo\">\r\n\
+         --r\r\nContent-Type: image/png\r\nContent-ID: <logo@example.com>\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         iVBORw0KGgo=\r\n--r--\r\n",
+    )
+    .expect("eml");
+    satu.json(&["import", "eml", eml.to_str().expect("path")]);
+    let id = satu.json(&["timeline"])[0]["id"].clone();
+    let shown = satu.json(&["show", &id.to_string()]);
+    let html = shown["body_html"].as_str().expect("html");
+    assert!(
+        html.contains(r#"src="data:image/png;base64,iVBORw0KGgo=""#),
+        "{html}"
+    );
+    assert!(!html.contains("cid:"), "{html}");
+}

@@ -67,6 +67,8 @@ pub struct ParsedAttachment {
     pub mime_type: String,
     /// Decoded content.
     pub content: Vec<u8>,
+    /// The part's Content-ID, without its angle brackets (what `cid:` URLs in the HTML name).
+    pub content_id: Option<String>,
 }
 
 /// A parsed message.
@@ -425,6 +427,15 @@ fn from_message(
                 .unwrap_or_else(|| "application/octet-stream".into())
                 .to_ascii_lowercase(),
             content: attachment_content(part),
+            content_id: part
+                .content_id()
+                .map(|id| {
+                    id.trim()
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_owned()
+                })
+                .filter(|id| !id.is_empty() && id.len() <= 998),
         })
         .collect();
     ParsedMail {

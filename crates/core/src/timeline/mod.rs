@@ -69,9 +69,55 @@ pub(crate) fn search(store: &Store, query: &SearchQuery) -> ApiResult<Vec<dto::I
         .collect())
 }
 
-/// An item's content for the window: with whether its sender's remote content may load.
+/// Inline images kept as `data:` URLs, each at most this many bytes…
+const MAX_INLINE_IMAGE: usize = 2 << 20;
+/// …and all of one message's together.
+const MAX_INLINE_IMAGES: usize = 10 << 20;
+
+/// `html` with its `cid:` images (RFC 2392: a part of the same message, named by its
+/// Content-ID) shown from the message itself, as `data:` URLs the mail's frame may load; an
+/// image that is not there, not an image or too large stays a `cid:` URL (shown as missing).
+pub(crate) fn inline_images(html: &str, parts: &[satu_mail::ParsedAttachment]) -> String {
+    use base64::Engine as _;
+    let mut out = html.to_owned();
+    let mut budget = MAX_INLINE_IMAGES;
+    for part in parts {
+        let Some(id) = &part.content_id else { continue };
+        let needle = format!("\"cid:{}\"", id.replace('"', "&quot;"));
+        if !part.mime_type.starts_with("image/")
+            || part.mime_type.contains("svg")
+            || part.content.len() > MAX_INLINE_IMAGE.min(budget)
+            || !out.contains(&needle)
+        {
+            continue;
+        }
+        budget -= part.content.len();
+        let url = format!(
+            "\"data:{};base64,{}\"",
+            part.mime_type,
+            base64::engine::general_purpose::STANDARD.encode(&part.content)
+        );
+        out = out.replace(&needle, &url);
+    }
+    out
+}
+
+/// An item's content for the window: with whether its sender's remote content may load, and
+/// its inline images.
 pub(crate) fn detail(store: &Store, detail: satu_store::ItemDetail) -> ApiResult<dto::ItemDetail> {
     let mut detail: dto::ItemDetail = detail.into();
+    if detail
+        .body_html
+        .as_deref()
+        .is_some_and(|h| h.contains("\"cid:"))
+    {
+        if let Ok(raw) = store.raw_message(detail.item.id) {
+            let parts = satu_mail::parse_attachments(&raw);
+            if let Some(html) = detail.body_html.take() {
+                detail.body_html = Some(inline_images(&html, &parts));
+            }
+        }
+    }
     if let Some(sender) = &detail.item.sender {
         detail.remote_content = store.remote_content_allowed(&sender.address)?;
     }
@@ -157,4 +203,33 @@ pub(crate) fn counts(store: &Store) -> ApiResult<dto::Counts> {
 
 pub(crate) fn limit(requested: Option<u32>) -> u32 {
     requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inline_images;
+    use satu_mail::ParsedAttachment;
+
+    fn part(id: &str, mime: &str, content: &[u8]) -> ParsedAttachment {
+        ParsedAttachment {
+            name: String::new(),
+            mime_type: mime.into(),
+            content: content.to_vec(),
+            content_id: Some(id.into()),
+        }
+    }
+
+    #[test]
+    fn cid_images_come_from_the_message_itself() {
+        let html = r#"<img src="cid:logo@x"><img src="cid:script@x"><img src="cid:missing@x"><img src="cid:big@x">"#;
+        let parts = [
+            part("logo@x", "image/png", b"PNG"),
+            part("script@x", "text/html", b"<script>"),
+            part("big@x", "image/jpeg", &vec![0u8; (2 << 20) + 1]),
+        ];
+        assert_eq!(
+            inline_images(html, &parts),
+            r#"<img src="data:image/png;base64,UE5H"><img src="cid:script@x"><img src="cid:missing@x"><img src="cid:big@x">"#
+        );
+    }
 }
