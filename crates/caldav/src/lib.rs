@@ -338,8 +338,9 @@ impl Client {
         use std::sync::atomic::Ordering;
         let mut url = self.same_origin(self.url(href)?)?;
         let mut redirects = 0;
-        // The token was refused once (and renewed).
-        let mut refused = false;
+        // The token the server refused (once: it is renewed, and a second refusal is the answer).
+        let mut refused: Option<String> = None;
+        let mut last: Option<String> = None;
         loop {
             let with_password = self.challenged.load(Ordering::Relaxed);
             let mut request = self.http.request(method_value.clone(), url.clone());
@@ -347,15 +348,14 @@ impl Client {
                 request = match &self.auth {
                     Auth::Password(password) => request.basic_auth(&self.username, Some(password)),
                     Auth::Bearer(source) => {
-                        let token =
-                            source
-                                .token(refused)
-                                .await
-                                .map_err(|e| CaldavError::Token {
-                                    user: self.username.clone(),
-                                    reason: e.message,
-                                    sign_in_again: e.sign_in_again,
-                                })?;
+                        let token = source.token(refused.clone()).await.map_err(|e| {
+                            CaldavError::Token {
+                                user: self.username.clone(),
+                                reason: e.message,
+                                sign_in_again: e.sign_in_again,
+                            }
+                        })?;
+                        last = Some(token.clone());
                         request.bearer_auth(token)
                     }
                 };
@@ -409,8 +409,8 @@ impl Client {
                     .join(", ");
                 let bearer = matches!(self.auth, Auth::Bearer(_));
                 if with_password {
-                    if bearer && !refused {
-                        refused = true;
+                    if bearer && refused.is_none() {
+                        refused = last.take().or(Some(String::new()));
                         continue;
                     }
                     return Err(CaldavError::AuthFailed {

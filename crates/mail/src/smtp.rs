@@ -281,10 +281,12 @@ async fn bearer(
     } else {
         SaslMechanism::OAuthBearer
     };
-    // What the server said when it refused the last token.
+    // What the server said when it refused the last token, and that token.
     let mut refused: Option<String> = None;
+    let mut last: Option<String> = None;
     loop {
-        let token = match source.token(refused.is_some()).await {
+        let asked = if refused.is_some() { last.take() } else { None };
+        let token = match source.token(asked).await {
             Ok(token) => token,
             // No other token to try: the refusal is the answer.
             Err(e) if !e.sign_in_again && refused.is_some() => {
@@ -304,6 +306,7 @@ async fn bearer(
         };
         let initial =
             mechanism.initial_response(&config.username, &token, &config.host, config.port);
+        last = Some(token);
         let line = Line(format!("AUTH {} {}", mechanism.name(), b64.encode(initial)));
         let answer = step(config, "login", conn.command(line)).await?;
         let server = match answer {

@@ -1,8 +1,8 @@
 //! How a connection proves who it is, for every protocol (IMAP, SMTP, CalDAV): a password, or an
 //! OAuth2 bearer token from a [`BearerSource`] that the core keeps fresh. A token is asked for at
 //! every login, never kept in a config: a connection that comes back after an hour gets a fresh
-//! one. When the server refuses a token, the source is asked once more with `refused = true` (it
-//! refreshes) and the login is retried once.
+//! one. When the server refuses a token, the source is asked once more, told which token was
+//! refused (it refreshes), and the login is retried once.
 
 use std::fmt;
 use std::future::Future;
@@ -33,9 +33,10 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<String, TokenError
 
 /// Where a session gets its OAuth2 access token.
 pub trait BearerSource: Send + Sync {
-    /// A valid access token. `refused`: the server refused the last one, so get a new one (a
-    /// refresh) instead of the cached one.
-    fn token(&self, refused: bool) -> TokenFuture<'_>;
+    /// A valid access token. `refused`: the token a server just refused; a source gives a new
+    /// one (a refresh) instead of it, or the newer one another connection already got (several
+    /// connections refused together renew once).
+    fn token(&self, refused: Option<String>) -> TokenFuture<'_>;
 }
 
 /// Why no token could be had.

@@ -53,12 +53,15 @@ impl AccountTokens {
         *self.cached.lock().await = Some(entry(tokens));
     }
 
-    async fn get(&self, refused: bool) -> Result<String, TokenError> {
+    async fn get(&self, refused: Option<String>) -> Result<String, TokenError> {
         let mut cached = self.cached.lock().await;
-        if !refused {
-            if let Some(c) = cached.as_ref().filter(|c| now_ms() < c.refresh_at) {
-                return Ok(c.token.clone());
-            }
+        // The cached token, unless it is the one refused (another connection refused together
+        // with this one may have renewed it already: then the new one serves).
+        if let Some(c) = cached
+            .as_ref()
+            .filter(|c| now_ms() < c.refresh_at && refused.as_deref() != Some(c.token.as_str()))
+        {
+            return Ok(c.token.clone());
         }
         *cached = None;
         let tokens = self.refresh().await?;
@@ -158,7 +161,7 @@ fn now_ms() -> i64 {
 }
 
 impl BearerSource for AccountTokens {
-    fn token(&self, refused: bool) -> TokenFuture<'_> {
+    fn token(&self, refused: Option<String>) -> TokenFuture<'_> {
         Box::pin(self.get(refused))
     }
 }
@@ -168,8 +171,8 @@ impl BearerSource for AccountTokens {
 pub(crate) struct Fixed(pub String);
 
 impl BearerSource for Fixed {
-    fn token(&self, refused: bool) -> TokenFuture<'_> {
-        let answer = if refused {
+    fn token(&self, refused: Option<String>) -> TokenFuture<'_> {
+        let answer = if refused.is_some() {
             Err(TokenError {
                 sign_in_again: false,
                 message: "the server refused the token the provider just gave".into(),

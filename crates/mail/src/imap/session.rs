@@ -220,10 +220,12 @@ impl ImapSession {
                 .map(|_| &c[5..])
         }));
         let initial_in_command = greeted.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR"));
-        // What the server said when it refused the last token.
+        // What the server said when it refused the last token, and that token.
         let mut refused: Option<String> = None;
+        let mut last: Option<String> = None;
         loop {
-            let token = match source.token(refused.is_some()).await {
+            let asked = if refused.is_some() { last.take() } else { None };
+            let token = match source.token(asked).await {
                 Ok(token) => token,
                 // No other token to try: the refusal is the answer.
                 Err(e) if !e.sign_in_again && refused.is_some() => {
@@ -243,6 +245,7 @@ impl ImapSession {
             };
             let initial =
                 mechanism.initial_response(&config.username, &token, &config.host, config.port);
+            last = Some(token);
             let command = if initial_in_command {
                 format!(
                     "{} {}",
