@@ -52,11 +52,7 @@ impl World {
             "the discovery servers did not start: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let vars = String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let vars = support::key_values(&String::from_utf8_lossy(&out.stdout));
         World { dir, vars }
     }
 

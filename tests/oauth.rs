@@ -41,11 +41,7 @@ impl Oidc {
             "the OpenID Connect provider did not start: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let vars = String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let vars = support::key_values(&String::from_utf8_lossy(&out.stdout));
         Oidc { dir, vars }
     }
 

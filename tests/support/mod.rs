@@ -17,6 +17,14 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The `KEY=VALUE KEY=VALUE …` line a test server's script prints, as a map.
+pub fn key_values(line: &str) -> BTreeMap<String, String> {
+    line.split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 /// A `satu` with its own data directory.
 pub struct Satu {
     pub dir: tempfile::TempDir,
@@ -573,10 +581,7 @@ fn smtp_start(dir: &Path, env: &[(&str, &str)]) -> BTreeMap<String, String> {
         .rev()
         .find(|l| l.contains("SMTP_PORT="))
         .expect("smtp.sh prints its ports");
-    line.split_whitespace()
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+    key_values(line)
 }
 
 /// A private Radicale CalDAV server on 127.0.0.1 (`tests/servers/radicale.sh`), stopped on drop.
@@ -611,11 +616,7 @@ impl Radicale {
             .rev()
             .find(|l| l.contains("RADICALE_URL="))
             .expect("radicale.sh prints its URL");
-        let vars = line
-            .split_whitespace()
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let vars = key_values(line);
         Radicale { dir, vars }
     }
 
@@ -698,11 +699,7 @@ impl Xandikos {
             .rev()
             .find(|l| l.contains("XANDIKOS_URL="))
             .expect("xandikos.sh prints its URL");
-        let vars = line
-            .split_whitespace()
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let vars = key_values(line);
         Xandikos { dir, vars }
     }
 
