@@ -8,8 +8,12 @@ use satu_core::dto::{
     Invitation, Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, SearchQuery,
     SendInput, SettingValue, TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
 };
+use std::sync::Arc;
+
 use satu_core::{ApiError, Satu};
 use tauri::{AppHandle, Emitter as _, State};
+
+use crate::tray::{Tray, TrayText};
 
 /// The sample mailbox a newcomer can open without any server.
 const SAMPLE_MBOX: &[u8] = include_bytes!("../../assets/sample.mbox");
@@ -526,4 +530,40 @@ pub fn view_more(
 #[tauri::command]
 pub fn close_view(satu: State<'_, Satu>, view: u64) -> Result<(), ApiError> {
     satu.close_view(view)
+}
+
+/// Whether the live sync is paused (the tray's "Pause sync").
+#[tauri::command]
+pub fn sync_paused(tray: State<'_, Arc<Tray>>) -> bool {
+    tray.paused()
+}
+
+/// Pauses the live sync (what the user does meanwhile queues) or resumes it; what holds now.
+#[tauri::command]
+pub fn set_sync_paused(app: AppHandle, tray: State<'_, Arc<Tray>>, paused: bool) -> bool {
+    tray.set_paused(&app, paused)
+}
+
+/// The tray menu's words in the window's language (`unread`: the tooltip with unread mail,
+/// `{unread}` standing for the number).
+#[tauri::command]
+pub fn set_tray_text(
+    tray: State<'_, Arc<Tray>>,
+    open: String,
+    compose: String,
+    pause: String,
+    resume: String,
+    quit: String,
+    unread: String,
+) {
+    // Words for a menu: one short line each.
+    let line = |s: String| -> String { s.chars().filter(|c| !c.is_control()).take(80).collect() };
+    tray.set_text(TrayText {
+        open: line(open),
+        compose: line(compose),
+        pause: line(pause),
+        resume: line(resume),
+        quit: line(quit),
+        unread: line(unread),
+    });
 }

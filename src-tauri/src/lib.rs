@@ -6,11 +6,12 @@
 mod commands;
 mod contract;
 mod geometry;
+mod tray;
 
 use std::time::Duration;
 
 use satu_core::api::LinkDecision;
-use satu_core::api::{CancellationToken, InstanceClaim, LiveOptions};
+use satu_core::api::{CancellationToken, InstanceClaim};
 use satu_core::Satu;
 use tauri::webview::NewWindowResponse;
 use tauri::{Emitter as _, Manager as _, WebviewWindowBuilder};
@@ -32,6 +33,23 @@ pub const SIGNIN_EVENT: &str = "satu://signin";
 /// Event carrying a `mailto:` link to write to (a launch with one, or a later launch handed to
 /// this instance): the window opens Compose with `mailto_draft`.
 pub const COMPOSE_EVENT: &str = "satu://compose";
+
+/// Shows the window (from the tray, a notification, a second launch) in front of the others.
+pub(crate) fn bring_forward(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// Whether closing the window keeps Satu running in the notification area (`app.keep_running`).
+fn keeps_running(satu: &Satu) -> bool {
+    satu.settings()
+        .ok()
+        .and_then(|all| all.into_iter().find(|s| s.key == "app.keep_running"))
+        .is_none_or(|s| s.value)
+}
 
 /// The `mailto:` link this process was started with, for the window once it listens (taken by
 /// the first `painted`).
@@ -220,7 +238,19 @@ pub fn run() {
             }
             let keeper = geometry::Keeper::new(data_dir.clone());
             let watched = window.clone();
+            let (closing, kept_satu) = (window.clone(), satu.clone());
             window.on_window_event(move |event| {
+                // Closing the window hides it: the sync and its notifications go on, the tray
+                // brings it back (unless the user chose that closing quits).
+                if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                    if keeps_running(&kept_satu) {
+                        api.prevent_close();
+                        if let Err(e) = closing.hide() {
+                            tracing::warn!(error = %e, "Cannot hide the window.");
+                        }
+                        tracing::info!("The window closed; Satu keeps running in the notification area.");
+                    }
+                }
                 if matches!(
                     event,
                     tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)
@@ -242,11 +272,7 @@ pub fn run() {
             if let Some(listener) = instance {
                 let handle = app.handle().clone();
                 let guard = listener.serve(move |args| {
-                    if let Some(window) = handle.get_webview_window("main") {
-                        let _ = window.unminimize();
-                        let _ = window.show();
-                        let _ = window.set_focus();
-                    }
+                    bring_forward(&handle);
                     if let Some(link) = mailto_of(&args) {
                         if let Err(e) = handle.emit(COMPOSE_EVENT, &link) {
                             tracing::warn!(error = %e, "Cannot hand a mailto: link to the window.");
@@ -257,24 +283,13 @@ pub fn run() {
                     *slot = Some(guard);
                 }
             }
-            let (live, handle) = (satu.clone(), app.handle().clone());
-            // New mail pushed by a server raises a desktop notification (settings permitting).
-            let options = LiveOptions {
-                notify: true,
-                ..LiveOptions::default()
-            };
-            tauri::async_runtime::spawn(async move {
-                let result = live
-                    .run_live(live_cancel, options, move |status| {
-                        if let Err(e) = handle.emit(STATUS_EVENT, &status) {
-                            tracing::warn!(error = %e, "Cannot forward a status to the window.");
-                        }
-                    })
-                    .await;
-                if let Err(e) = result {
-                    tracing::error!(error = %e.message, "The live sync stopped.");
-                }
-            });
+            // The live sync, which the tray can pause, and the tray itself.
+            let tray = std::sync::Arc::new(tray::Tray::new(satu.clone(), live_cancel));
+            app.manage(tray.clone());
+            tray.start_live(app.handle());
+            tray.show(app.handle());
+            let changed = std::sync::Arc::new(tokio::sync::Notify::new());
+            tray.follow_unread(app.handle().clone(), changed.clone());
             // A clicked notification brings the window forward and opens its item.
             let mut clicks = satu.notification_clicks();
             let handle = app.handle().clone();
@@ -286,11 +301,7 @@ pub fn run() {
                         Err(RecvError::Lagged(_)) => continue,
                         Err(RecvError::Closed) => break,
                     };
-                    if let Some(window) = handle.get_webview_window("main") {
-                        let _ = window.unminimize();
-                        let _ = window.show();
-                        let _ = window.set_focus();
-                    }
+                    bring_forward(&handle);
                     if let Err(e) = handle.emit(OPEN_EVENT, id) {
                         tracing::warn!(error = %e, "Cannot ask the window to open an item.");
                     }
@@ -319,6 +330,7 @@ pub fn run() {
                         if let Err(e) = handle.emit(CHANGE_EVENT, &change) {
                             tracing::warn!(error = %e, "Cannot forward a change to the window.");
                         }
+                        changed.notify_one();
                     })
                     .await;
                 if let Err(e) = result {
@@ -383,6 +395,9 @@ pub fn run() {
             commands::diagnostics,
             commands::start_at_login,
             commands::set_start_at_login,
+            commands::sync_paused,
+            commands::set_sync_paused,
+            commands::set_tray_text,
             commands::set_setting,
             commands::set_account_notify,
             commands::calendars,

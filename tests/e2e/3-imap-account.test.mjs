@@ -171,22 +171,69 @@ test('an IMAP account added in the window: mail arrives, t makes a task, a flag 
 
     await clickTheNotification(session, t);
     await replyInTheWindow(session, dovecot, smtp, t);
+    await keepRunningWhenClosed(session, dovecot, t);
+    await useTheTrayMenu(session, dovecot, t);
   } catch (e) {
     await session.saveFailureArtifacts('imap-account-failure');
     throw e;
   }
 });
 
-/** The pushed mail raised a desktop notification (dunst, on the app's session bus); clicking it
- * opens the mail in the window. */
-async function clickTheNotification(session, t) {
+/** `dunstctl` on the app's session bus (the notification daemon the e2e run starts). */
+function dunst() {
   const bus = process.env.E2E_DBUS_ADDRESS_FILE && readFileSync(process.env.E2E_DBUS_ADDRESS_FILE, 'utf8');
   // Not skipped when missing: a run without the notification daemon tests less than it says.
   assert.ok(bus, 'a private D-Bus session for the app (dbus-run-session; tests/servers/install.sh installs dbus)');
   assert.ok(hasCommand('dunstctl'), 'dunst on the session bus (tests/servers/install.sh installs it)');
-  t.diagnostic('dunst is on the session bus');
-  const dunstctl = (...args) =>
+  return (...args) =>
     execFileSync('dunstctl', args, { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus } }).trim();
+}
+
+/**
+ * The app's icon in the notification area, as a tray host sees it: its StatusNotifierItem's
+ * menu (com.canonical.dbusmenu) on the app's session bus. `labels()` reads the entries;
+ * `click(label)` clicks one as a tray host does.
+ */
+function trayMenu() {
+  const bus = readFileSync(process.env.E2E_DBUS_ADDRESS_FILE, 'utf8');
+  const gdbus = (...args) =>
+    execFileSync('gdbus', args, {
+      encoding: 'utf8',
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+  const item = '/org/ayatana/NotificationItem/tray_icon_tray_app_satu';
+  const names = gdbus('call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.ListNames');
+  const owner = (names.match(/:1\.\d+/g) ?? []).find((name) => {
+    try {
+      return gdbus('introspect', '--session', '--dest', name, '--object-path', item).includes('org.kde.StatusNotifierItem');
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(owner, 'the app\'s StatusNotifierItem on the session bus');
+  const call = (method, ...args) =>
+    gdbus('call', '--session', '--dest', owner, '--object-path', `${item}/Menu`, '--method', `com.canonical.dbusmenu.${method}`, '--', ...args);
+  /** [id, label] of each entry with a label. */
+  const entries = () => [...call('GetLayout', '0', '-1', '[]').matchAll(/\((\d+), \{'label': <'([^']*)'>/g)].map((m) => [m[1], m[2]]);
+  return {
+    labels: () => entries().map(([, label]) => label),
+    click: (label) => {
+      const entry = entries().find(([, l]) => l === label);
+      assert.ok(entry, `a tray menu entry "${label}" (the menu has ${entries().map(([, l]) => l).join(', ')})`);
+      call('Event', entry[0], 'clicked', '<0>', '0');
+    },
+  };
+}
+
+/** tests/e2e/x11.py: what a window manager would do with the app's window. */
+const x11 = (...args) => execFileSync('python3', [path.join(ROOT, 'tests/e2e/x11.py'), ...args], { encoding: 'utf8' }).trim();
+
+/** The pushed mail raised a desktop notification (dunst, on the app's session bus); clicking it
+ * opens the mail in the window. */
+async function clickTheNotification(session, t) {
+  const dunstctl = dunst();
+  t.diagnostic('dunst is on the session bus');
   await waitFor(async () => Number(dunstctl('count', 'displayed')) > 0, {
     timeout: 10_000,
     message: 'the new-mail notification on screen (dunst)',
@@ -253,4 +300,76 @@ async function replyInTheWindow(session, dovecot, smtp, t) {
   });
   const file = await session.screenshot('imap-account-reply.png');
   t.diagnostic(`screenshot: ${file}`);
+}
+
+/**
+ * Closing the window (its title bar's close button: the WM_DELETE_WINDOW a window manager sends)
+ * hides it and Satu keeps running: a mail pushed meanwhile still raises its notification, and
+ * clicking that brings the window back with the mail open.
+ */
+async function keepRunningWhenClosed(session, dovecot, t) {
+  const dunstctl = dunst();
+  const shown = x11('find', 'Satu')
+    .split('\n')
+    .filter(Boolean)
+    .filter((id) => x11('mapped', id) === 'yes');
+  assert.equal(shown.length, 1, `one shown top-level window named Satu (found ${shown.join(', ') || 'none'})`);
+  const [window] = shown;
+  x11('close', window);
+  await waitFor(() => x11('mapped', window) === 'no', { timeout: 5_000, message: 'the closed window to be hidden' });
+  assert.equal(await session.execute('return 1 + 1;'), 2, 'the app still runs with its window closed');
+  t.diagnostic(`window ${window} closed: hidden, the app runs on`);
+  dunstctl('close-all');
+  dovecot.append('Pushed while closed', 'pushed-closed', 0);
+  await waitFor(async () => Number(dunstctl('count', 'displayed')) > 0, {
+    timeout: 15_000,
+    message: 'the notification of a mail pushed while the window is closed (dunst)',
+  });
+  const shot = await session.screenshotScreen('imap-account-closed-notification.png');
+  if (shot) t.diagnostic(`whole screen: ${shot}`);
+  dunstctl('action', '0');
+  await waitFor(() => x11('mapped', window) === 'yes', { timeout: 10_000, message: 'the clicked notification to show the window again' });
+  await waitFor(
+    async () => (await session.text(await session.find('[data-testid="reading-pane"]'))).includes('Pushed while closed'),
+    { timeout: 10_000, message: 'the mail pushed while closed, open in the window' },
+  );
+  t.diagnostic('a mail pushed while the window was closed notified; its notification brought the window back');
+}
+
+/**
+ * The tray's menu, clicked as a tray host does: Pause sync holds new mail back (the window says
+ * so; its Resume brings the mail), Open Satu shows a closed window, New message opens Compose,
+ * and Quit ends the app (the next test file starts it again).
+ */
+async function useTheTrayMenu(session, dovecot, t) {
+  const tray = trayMenu();
+  assert.deepEqual(tray.labels(), ['Open Satu', 'New message', 'Pause sync', 'Quit Satu']);
+  tray.click('Pause sync');
+  await session.waitForElement('[data-testid="paused-banner"]', { timeout: 5_000 });
+  await waitFor(() => tray.labels().includes('Resume sync'), { timeout: 5_000, message: 'the tray to offer Resume sync' });
+  dovecot.append('Sent while paused', 'while-paused', 0);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const rows = async () => (await Promise.all((await session.findAll(ITEM)).map((row) => session.property(row, 'textContent')))).join('\n');
+  assert.ok(!(await rows()).includes('Sent while paused'), 'no mail comes in while the sync is paused');
+  await session.screenshot('tray-paused.png');
+  await session.click(await session.find('[data-testid="resume-sync"]'));
+  await waitFor(async () => (await rows()).includes('Sent while paused'), { timeout: 20_000, message: 'the mail held back to arrive on Resume' });
+  await waitFor(() => tray.labels().includes('Pause sync'), { timeout: 5_000, message: 'the tray to offer Pause sync again' });
+  assert.equal((await session.findAll('[data-testid="paused-banner"]')).length, 0);
+  t.diagnostic('Pause sync from the tray held a mail back; Resume in the window brought it');
+
+  const [window] = x11('find', 'Satu').split('\n').filter((id) => id && x11('mapped', id) === 'yes');
+  x11('close', window);
+  await waitFor(() => x11('mapped', window) === 'no', { timeout: 5_000, message: 'the closed window to be hidden' });
+  tray.click('Open Satu');
+  await waitFor(() => x11('mapped', window) === 'yes', { timeout: 5_000, message: 'Open Satu to show the window' });
+  tray.click('New message');
+  await session.waitForElement('[data-testid="compose-body"]', { timeout: 5_000 });
+  await session.screenshot('tray-new-message.png');
+  await session.click(await session.find('[data-testid="compose-discard"]'));
+  t.diagnostic('Open Satu showed the closed window; New message opened Compose');
+
+  tray.click('Quit Satu');
+  await waitFor(() => x11('find', 'Satu') === '', { timeout: 10_000, message: 'Quit to end the app' });
+  t.diagnostic('Quit Satu ended the app');
 }

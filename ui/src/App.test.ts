@@ -127,6 +127,31 @@ describe('adding a mail account from its address', () => {
     expect(box.checked).toBe(true);
   });
 
+  it('Settings chooses whether closing the window keeps Satu running (on by default)', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByTestId('open-settings'));
+    const box = (await screen.findByTestId('setting-keep-running')) as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    await fireEvent.click(box);
+    await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'app.keep_running')?.value).toBe(false));
+  });
+
+  it('gives the tray its words in the window language and shows a sync paused from the tray, with Resume', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await waitFor(() => expect(fake.trayText?.pause).toBe('Pause sync'));
+    expect(fake.trayText?.unread).toBe('Satu: {unread} unread');
+    expect(screen.queryByTestId('paused-banner')).toBeNull();
+    fake.emitPaused(true);
+    expect(await screen.findByTestId('paused-banner')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('resume-sync'));
+    await waitFor(() => expect(screen.queryByTestId('paused-banner')).toBeNull());
+    expect(fake.paused).toBe(false);
+  });
+
   it('Settings copies the diagnostics, or shows them to copy by hand without a clipboard', async () => {
     render(App, { backend: createFakeBackend() });
     await screen.findAllByTestId('timeline-item');

@@ -158,6 +158,16 @@ commands! {
         "start_at_login",
         format!("Starting at login ({on}) is a setting of the installed app"),
     ));
+    // The tray (keep running, pause sync) belongs to the installed app too.
+    sync_paused() => Ok::<bool, ApiError>(false);
+    set_sync_paused(paused: bool) => Err::<bool, ApiError>(ApiError::invalid(
+        "paused",
+        format!("Pausing the sync ({paused}) is for the installed app, which runs it"),
+    ));
+    set_tray_text(open: String, compose: String, pause: String, resume: String, quit: String, unread: String) => {
+        let _ = (open, compose, pause, resume, quit, unread);
+        Ok::<_, ApiError>(())
+    };
     set_setting(key: String, value: String) => satu.set_setting(&key, &value);
     set_account_notify(id: i64, notify: bool) => satu.set_account_notify(id, notify);
     calendars(account: Option<i64>) => satu.calendars(account);

@@ -22,16 +22,20 @@ pub enum Setting {
     /// `tasks.progress_from_replies`: a reply in the conversation of a task's mail moves the
     /// task from "needs action" to "in process".
     ProgressFromReplies,
+    /// `app.keep_running`: closing the window keeps Satu running in the notification area,
+    /// syncing and notifying; off: closing the window quits.
+    KeepRunning,
 }
 
 impl Setting {
     /// Every setting.
-    pub const ALL: [Setting; 5] = [
+    pub const ALL: [Setting; 6] = [
         Setting::TaskFromFlagged,
         Setting::UnflagOnDone,
         Setting::Notify,
         Setting::Threads,
         Setting::ProgressFromReplies,
+        Setting::KeepRunning,
     ];
 
     /// The key, e.g. `tasks.from_flagged`.
@@ -42,6 +46,7 @@ impl Setting {
             Setting::Notify => "notify.enabled",
             Setting::Threads => "timeline.threads",
             Setting::ProgressFromReplies => "tasks.progress_from_replies",
+            Setting::KeepRunning => "app.keep_running",
         }
     }
 
@@ -56,7 +61,8 @@ impl Setting {
             Setting::TaskFromFlagged
             | Setting::UnflagOnDone
             | Setting::Notify
-            | Setting::ProgressFromReplies => true,
+            | Setting::ProgressFromReplies
+            | Setting::KeepRunning => true,
             // Like Thunderbird: one row per message until the user groups them.
             Setting::Threads => false,
         }

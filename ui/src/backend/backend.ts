@@ -38,6 +38,17 @@ import type {
 /**
  * Everything the window asks of the core. Every method rejects with an `ApiError`.
  */
+/** The words of the tray's menu and tooltip. */
+export interface TrayText {
+  open: string;
+  compose: string;
+  pause: string;
+  resume: string;
+  quit: string;
+  /** The tooltip with unread mail; `{unread}` stands for the number. */
+  unread: string;
+}
+
 export interface Backend {
   timeline(query: TimelineQuery): Promise<Item[]>;
   /**
@@ -180,6 +191,14 @@ export interface Backend {
   startAtLogin(): Promise<boolean>;
   /** Starts the app at login, or not; resolves with what holds now. */
   setStartAtLogin(on: boolean): Promise<boolean>;
+  /** Whether the live sync is paused (from the tray or the window). */
+  syncPaused(): Promise<boolean>;
+  /** Pauses the live sync (what the user does meanwhile waits in the queue) or resumes it; what holds now. */
+  setSyncPaused(paused: boolean): Promise<boolean>;
+  /** Calls `cb` when the live sync is paused or resumed (the tray's menu). Returns the function that stops it. */
+  onPaused(cb: (paused: boolean) => void, onError: (error: ApiError) => void): () => void;
+  /** The tray menu's words in the window's language (`unread` holds `{unread}` for the number). */
+  setTrayText(text: TrayText): void;
   /** Saves attachment `index` of `id` (all of them when null) into the Downloads folder; the paths written. */
   saveAttachments(id: number, index: number | null): Promise<string[]>;
   /** Opens a link in the system browser (a look-alike one only when `confirmed`). */

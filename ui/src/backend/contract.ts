@@ -1779,6 +1779,9 @@ export function commands(invoke: Invoke) {
     open_view: (query: ViewQuery) => invoke<ViewPage>('open_view', { query }),
     view_more: (view: number, rows: number) => invoke<ViewDiffs | null>('view_more', { view, rows }),
     close_view: (view: number) => invoke<null>('close_view', { view }),
+    sync_paused: () => invoke<boolean>('sync_paused'),
+    set_sync_paused: (paused: boolean) => invoke<boolean>('set_sync_paused', { paused }),
+    set_tray_text: (open: string, compose: string, pause: string, resume: string, quit: string, unread: string) => invoke<null>('set_tray_text', { open, compose, pause, resume, quit, unread }),
   };
 }
 

@@ -6,7 +6,7 @@ import { commands, type Invoke } from './contract';
 import type { ApiError, ChangeEvent, LinkDecision, LiveStatus, ViewDiffs } from './types';
 
 /** The core's events, by the names `satu serve --dev` streams them (the app adds `satu://`). */
-export type CoreEvent = 'change' | 'view' | 'status' | 'open' | 'link' | 'signin' | 'compose';
+export type CoreEvent = 'change' | 'view' | 'status' | 'open' | 'link' | 'signin' | 'compose' | 'paused';
 
 /** How the window reaches the core: calls, and a subscription to one event. */
 export interface Transport {
@@ -79,6 +79,12 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     diagnostics: () => api.diagnostics(),
     startAtLogin: () => api.start_at_login(),
     setStartAtLogin: (on) => api.set_start_at_login(on),
+    syncPaused: () => api.sync_paused(),
+    setSyncPaused: (paused) => api.set_sync_paused(paused),
+    onPaused: (cb, onError) => subscribe<boolean>('paused', cb, onError),
+    setTrayText: (text) => {
+      api.set_tray_text(text.open, text.compose, text.pause, text.resume, text.quit, text.unread).catch(() => {});
+    },
     saveAttachments: (id, index) => api.save_attachments(id, index),
     settings: () => api.settings(),
     setSetting: (key, value) => api.set_setting(key, String(value)),

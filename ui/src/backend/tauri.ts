@@ -1,6 +1,6 @@
 // The only module that talks to Tauri: the core's commands over `invoke`, its events over
 // Tauri's events (src-tauri/src/lib.rs emits `satu://change`, `satu://view`, `satu://status`,
-// `satu://open`, `satu://link`, `satu://signin` and `satu://compose`).
+// `satu://open`, `satu://link`, `satu://signin`, `satu://compose` and `satu://paused`).
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend } from './backend';

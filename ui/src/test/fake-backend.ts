@@ -16,7 +16,7 @@ import {
   utcToZoned,
   zonedToUtc,
 } from '../lib/calendar';
-import type { Backend } from '../backend/backend';
+import type { Backend, TrayText } from '../backend/backend';
 import type {
   Account,
   Activity,
@@ -848,6 +848,7 @@ export class FakeBackend implements Backend {
     ['tasks.from_flagged', true],
     ['tasks.unflag_on_done', true],
     ['tasks.progress_from_replies', true],
+    ['app.keep_running', true],
     ['notify.enabled', true],
     ['timeline.threads', false],
   ]);
@@ -1113,6 +1114,35 @@ export class FakeBackend implements Backend {
   async setStartAtLogin(on: boolean): Promise<boolean> {
     this.autostart = on;
     return this.autostart;
+  }
+
+  /** Whether the live sync is paused, as the fake keeps it; the tray's words it was given. */
+  paused = false;
+  trayText: TrayText | null = null;
+  pausedListeners = new Set<(paused: boolean) => void>();
+
+  async syncPaused(): Promise<boolean> {
+    return this.paused;
+  }
+
+  async setSyncPaused(paused: boolean): Promise<boolean> {
+    this.emitPaused(paused);
+    return this.paused;
+  }
+
+  onPaused(cb: (paused: boolean) => void): () => void {
+    this.pausedListeners.add(cb);
+    return () => this.pausedListeners.delete(cb);
+  }
+
+  /** Test hook: the tray paused or resumed the sync. */
+  emitPaused(paused: boolean): void {
+    this.paused = paused;
+    for (const listener of this.pausedListeners) listener(paused);
+  }
+
+  setTrayText(text: TrayText): void {
+    this.trayText = text;
   }
 
   async diagnostics(): Promise<string> {
