@@ -1303,3 +1303,76 @@ fn an_inline_image_shows_from_the_message_itself() {
     );
     assert!(!html.contains("cid:"), "{html}");
 }
+
+#[test]
+fn a_snoozed_conversation_leaves_the_inbox_and_comes_back_to_its_top_unread() {
+    let (satu, _) = imported();
+    let plan = mail_id(&satu, "Budget plan").to_string();
+    let news = mail_id(&satu, "Newsletter").to_string();
+    let inbox = |satu: &Satu| titles(&satu.json(&["timeline", "--view", "inbox"])).join("|");
+
+    // The times offered, by name (what --until also takes).
+    let times = satu.json(&["snooze", &plan]);
+    let names: Vec<&str> = times
+        .as_array()
+        .expect("times")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert!(names.ends_with(&["tomorrow", "next-week"]), "{times}");
+    // Bad times say so at the field and snooze nothing.
+    let past = satu.fails(&["snooze", &plan, "--until", "2020-01-01", "--json"], 2);
+    assert!(past.contains("future") && past.contains("until"), "{past}");
+    let garbage = satu.fails(&["snooze", &plan, "--until", "soonish"], 2);
+    assert!(garbage.contains("not a time to snooze until"), "{garbage}");
+    assert!(satu
+        .fails(&["snooze", "999999", "--until", "tomorrow"], 3)
+        .contains("No item with id 999999"));
+
+    // The whole conversation leaves the Inbox; All and the snoozed view still have it.
+    let until = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let item = satu.json(&["snooze", &plan, "--until", &until]);
+    assert!(item["snoozed_until"].is_string(), "{item}");
+    assert_eq!(inbox(&satu), "No id and no date|Newsletter");
+    assert_eq!(
+        titles(&satu.json(&["timeline", "--view", "snoozed"])),
+        ["Re: Budget plan", "Budget plan"]
+    );
+    assert_eq!(titles(&satu.json(&["timeline"])).len(), 4);
+
+    // Its time comes: `satu sync` brings it back, its newest message unread at the top, and
+    // search still finds it (its index entry moved with it).
+    std::thread::sleep(Duration::from_millis(2500));
+    satu.json(&["sync"]);
+    let rows = satu.json(&["timeline", "--view", "inbox"]);
+    assert_eq!(
+        titles(&rows),
+        [
+            "Re: Budget plan",
+            "No id and no date",
+            "Newsletter",
+            "Budget plan"
+        ]
+    );
+    assert_eq!(rows[0]["unread"], true, "{rows}");
+    assert!(rows[0]["snoozed_until"].is_null(), "{rows}");
+    assert_eq!(
+        titles(&satu.json(&["timeline", "--view", "snoozed"])).len(),
+        0
+    );
+    assert_eq!(
+        titles(&satu.json(&["search", "quarterly"])),
+        ["Re: Budget plan"]
+    );
+
+    // Snoozed till next week, then brought back by hand: where it was, as it was.
+    satu.json(&["snooze", &news, "--until", "next-week"]);
+    assert!(!inbox(&satu).contains("Newsletter"));
+    let back = satu.json(&["unsnooze", &news]);
+    assert!(back["snoozed_until"].is_null(), "{back}");
+    assert_eq!(back["unread"], false, "{back}");
+    assert_eq!(
+        inbox(&satu),
+        "Re: Budget plan|No id and no date|Newsletter|Budget plan"
+    );
+}

@@ -6,7 +6,7 @@ use satu_core::dto::{
     Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Counts, Discovered,
     Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, ImportReport,
     Invitation, Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, SearchQuery,
-    SendInput, SettingValue, TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
+    SendInput, SettingValue, SnoozeTime, TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
 };
 use std::sync::Arc;
 
@@ -566,4 +566,19 @@ pub fn set_tray_text(
         quit: line(quit),
         unread: line(unread),
     });
+}
+
+#[tauri::command]
+pub fn snooze(satu: State<'_, Satu>, id: i64, until: String) -> Result<Item, ApiError> {
+    satu.snooze(id, &until)
+}
+
+#[tauri::command]
+pub fn unsnooze(satu: State<'_, Satu>, id: i64) -> Result<Item, ApiError> {
+    satu.unsnooze(id)
+}
+
+#[tauri::command]
+pub fn snooze_times(satu: State<'_, Satu>) -> Vec<SnoozeTime> {
+    satu.snooze_times()
 }

@@ -62,6 +62,7 @@ mod tests {
             DiscoveryStep,
             Discovered,
             Counts,
+            SnoozeTime,
             AccountCounts,
             FolderCount,
             AccountInput,

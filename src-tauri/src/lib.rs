@@ -307,6 +307,12 @@ pub fn run() {
                     }
                 }
             });
+            // Snoozed mail comes back as its time comes (also while the sync is paused).
+            let snoozes = satu.clone();
+            let snoozes_cancel = feed_cancel.clone();
+            tauri::async_runtime::spawn(async move {
+                snoozes.follow_snoozes(snoozes_cancel).await;
+            });
             // The open views' diffs (the timeline's rows), in version order.
             let views = satu.clone();
             let views_cancel = feed_cancel.clone();
@@ -376,6 +382,9 @@ pub fn run() {
             commands::open_sample,
             commands::mark,
             commands::archive,
+            commands::snooze,
+            commands::unsnooze,
+            commands::snooze_times,
             commands::delete,
             commands::move_item,
             commands::ops,

@@ -171,6 +171,7 @@ test('an IMAP account added in the window: mail arrives, t makes a task, a flag 
 
     await clickTheNotification(session, t);
     await replyInTheWindow(session, dovecot, smtp, t);
+    await snoozeAndReturn(session, dovecot, t);
     await keepRunningWhenClosed(session, dovecot, t);
     await useTheTrayMenu(session, dovecot, t);
   } catch (e) {
@@ -372,4 +373,55 @@ async function useTheTrayMenu(session, dovecot, t) {
   tray.click('Quit Satu');
   await waitFor(() => x11('find', 'Satu') === '', { timeout: 10_000, message: 'Quit to end the app' });
   t.diagnostic('Quit Satu ended the app');
+}
+
+/**
+ * Snooze a read mail from the window (b, a time picked a few seconds on): it leaves the Inbox,
+ * then comes back to its top by itself, unread here and on the server.
+ */
+async function snoozeAndReturn(session, dovecot, t) {
+  const subject = 'Pushed while watching';
+  const flags = () =>
+    dovecot
+      .doveadm('fetch', '-u', 'alice', 'flags hdr.subject', 'mailbox', 'INBOX')
+      .split('\f')
+      .find((record) => record.includes(subject)) ?? '';
+  const rowTexts = async () => Promise.all((await session.findAll(ITEM)).map((row) => session.property(row, 'textContent')));
+  const row = await waitFor(
+    async () => {
+      for (const candidate of await session.findAll(ITEM)) {
+        if ((await session.property(candidate, 'textContent')).includes(subject)) return candidate;
+      }
+      return null;
+    },
+    { timeout: 10_000, message: `the row "${subject}"` },
+  );
+  await session.click(row);
+  // Opened, it is read, here and on the server.
+  await waitFor(() => /\\Seen/.test(flags()), { timeout: 15_000, message: 'the opened mail read on the server' });
+  await session.keys('b');
+  const picker = await session.waitForElement('[data-testid="snooze-pick"]', { timeout: 5_000 });
+  // Local time, eight seconds on (the picker's own format, seconds included).
+  await session.execute(
+    `const at = new Date(Date.now() + 8000);
+     const pad = (n) => String(n).padStart(2, '0');
+     arguments[0].value = at.getFullYear() + '-' + pad(at.getMonth() + 1) + '-' + pad(at.getDate()) + 'T' +
+       pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds());
+     arguments[0].dispatchEvent(new Event('input', { bubbles: true }));`,
+    [{ 'element-6066-11e4-a52e-4f735466cecf': picker }],
+  );
+  await session.click(await session.find('[data-testid="snooze-submit"]'));
+  await waitFor(async () => !(await rowTexts()).some((text) => text.includes(subject)), {
+    timeout: 5_000,
+    message: 'the snoozed mail to leave the Inbox',
+  });
+  await session.screenshot('snoozed.png');
+  await waitFor(async () => (await rowTexts())[0]?.includes(subject), {
+    timeout: 30_000,
+    interval: 500,
+    message: 'the snoozed mail back at the top of the Inbox',
+  });
+  await waitFor(() => !/\\Seen/.test(flags()), { timeout: 15_000, message: 'the mail back from its snooze unread on the server' });
+  await session.screenshot('snooze-returned.png');
+  t.diagnostic('a mail snoozed from the window came back to the top of the Inbox, unread here and on the server');
 }

@@ -165,6 +165,21 @@ enum Command {
     /// Mark an item read, unread, flagged or unflagged (applied at once; sent to the server now
     /// or, offline, at the next sync).
     Mark(MarkArgs),
+    /// Snooze a mail's conversation: it leaves the Inbox until a time, then comes back to its
+    /// top, unread (`satu sync` and `satu watch` bring it back when its time has come).
+    Snooze {
+        /// Item id (a mail).
+        id: i64,
+        /// `later` (today), `tomorrow`, `next-week`, a day (2026-12-24: 08:00) or an RFC 3339
+        /// time. Without it: the times offered, now.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Bring a snoozed conversation back to the Inbox now, as it was.
+    Unsnooze {
+        /// Item id (a mail of the conversation).
+        id: i64,
+    },
     /// Move a message to its account's Archive folder.
     Archive {
         /// Item id.
@@ -1396,6 +1411,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 thread,
                 room: None,
                 inbox: named.inbox,
+                snoozed: named.snoozed,
             })?;
             output(json, &items, || item_lines(&items))
         }
@@ -1476,6 +1492,35 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let flagged = (mark.flag || mark.unflag).then_some(mark.flag);
             let report = satu.mark(mark.id, unread, flagged).await?;
             output(json, &report, || action_line(&report, "Marked"))
+        }
+        Command::Snooze { id, until: None } => {
+            // What can be chosen (the item must exist all the same).
+            satu.item(id)?;
+            let times = satu.snooze_times();
+            output(json, &times, || {
+                times
+                    .iter()
+                    .map(|t| format!("{}\t{}", t.name, t.until))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Snooze {
+            id,
+            until: Some(until),
+        } => {
+            let item = satu.snooze(id, &until)?;
+            output(json, &item, || {
+                format!(
+                    "Snoozed {} until {}",
+                    item.id,
+                    item.snoozed_until.as_deref().unwrap_or("?")
+                )
+            })
+        }
+        Command::Unsnooze { id } => {
+            let item = satu.unsnooze(id)?;
+            output(json, &item, || format!("{} is back in the Inbox", item.id))
         }
         Command::Archive { id } => {
             let report = satu.archive(id).await?;
@@ -2011,7 +2056,9 @@ fn say_sign_in_url(url: &str) {
 }
 
 /// The window's views by name (`--view`).
-const VIEWS: [&str; 6] = ["inbox", "all", "unread", "flagged", "tasks", "chats"];
+const VIEWS: [&str; 7] = [
+    "inbox", "all", "unread", "flagged", "tasks", "chats", "snoozed",
+];
 
 /// The filters of one of the window's views (`name` is one of [`VIEWS`]).
 fn named_view(name: &str) -> TimelineQuery {
@@ -2024,6 +2071,7 @@ fn named_view(name: &str) -> TimelineQuery {
         unread: Some(name == "unread"),
         flagged: Some(name == "flagged"),
         inbox: Some(name == "inbox"),
+        snoozed: Some(name == "snoozed"),
         ..TimelineQuery::default()
     }
 }
@@ -2232,6 +2280,12 @@ async fn watch(
         wait_for_signal().await;
         stop.cancel();
     });
+    // Snoozed mail comes back as its time comes.
+    let snoozes = {
+        let satu = satu.clone();
+        let cancel = cancel.clone();
+        tokio::spawn(async move { satu.follow_snoozes(cancel).await })
+    };
     let live = {
         let satu = satu.clone();
         let cancel = cancel.clone();
@@ -2299,6 +2353,12 @@ async fn watch(
         Ok(Ok(Err(e))) => eprintln!("satu: live sync failed: {}", e.message),
         Ok(_) => {}
         Err(_) => eprintln!("satu: the live sync did not stop in time; exiting anyway"),
+    }
+    if tokio::time::timeout(Duration::from_secs(5), snoozes)
+        .await
+        .is_err()
+    {
+        eprintln!("satu: waking snoozed mail did not stop in time; exiting anyway");
     }
     result
 }

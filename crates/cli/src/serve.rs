@@ -131,6 +131,9 @@ commands! {
     mark(id: i64, unread: Option<bool>, flagged: Option<bool>) =>
         satu.mark(id, unread, flagged).await;
     archive(id: i64) => satu.archive(id).await;
+    snooze(id: i64, until: String) => satu.snooze(id, &until);
+    unsnooze(id: i64) => satu.unsnooze(id);
+    snooze_times() => Ok::<_, ApiError>(satu.snooze_times());
     delete(id: i64) => satu.delete(id).await;
     move_item(id: i64, folder: String) => satu.move_item(id, &folder).await;
     ops() => satu.ops();

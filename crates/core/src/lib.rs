@@ -27,6 +27,7 @@ mod replay;
 mod secrets;
 mod send;
 mod settings;
+mod snooze;
 mod sync;
 mod tasks;
 mod timeline;

@@ -236,6 +236,7 @@ mod tests {
             todo: None,
             event: None,
             chat: None,
+            snoozed_until_ms: None,
         }
     }
 

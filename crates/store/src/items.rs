@@ -186,6 +186,8 @@ pub struct ItemRow {
     pub event: Option<crate::EventInfo>,
     /// The chat message's own details (items of kind chat only).
     pub chat: Option<crate::ChatInfo>,
+    /// When the conversation comes back from its snooze (Unix ms), if it is snoozed.
+    pub snoozed_until_ms: Option<i64>,
 }
 
 /// Attachment metadata.
@@ -244,10 +246,12 @@ pub struct TimelineQuery {
     /// The Inbox: mail in an INBOX (or an ordinary folder of a local account), chats, and open
     /// tasks; never Trash, Junk, Sent, Drafts, archived mail or events.
     pub inbox: bool,
+    /// Only snoozed conversations (the Inbox leaves them out until their time).
+    pub snoozed: bool,
 }
 
 /// Bytes of body text kept in the full-text index per item.
-const FTS_BODY_LIMIT: usize = 256 * 1024;
+pub(crate) const FTS_BODY_LIMIT: usize = 256 * 1024;
 
 /// The columns of a timeline row, each with the name [`row_from`] reads it by: the item's own,
 /// then subqueries for its folders, task, event and thread, then its chat message
@@ -301,6 +305,7 @@ timeline_columns! {
     TaskPriority = "(SELECT priority FROM tasks WHERE item_id = i.id)",
     TaskPercent = "(SELECT percent FROM tasks WHERE item_id = i.id)",
     TaskRelatedTo = "(SELECT nullif(related_to, '') FROM tasks WHERE item_id = i.id)",
+    SnoozedUntil = "(SELECT min(s.until) FROM snoozes s WHERE s.item_id = i.id OR s.thread_id = i.thread_id)",
 }
 
 impl Col {
@@ -378,6 +383,7 @@ pub(crate) fn row_from(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
             ],
         )?,
         chat: crate::chat::chat_info(row, Col::Chat.at())?,
+        snoozed_until_ms: row.get(Col::SnoozedUntil.at())?,
         folders: folders
             .map(|f| f.split('\u{1f}').map(str::to_owned).collect())
             .unwrap_or_default(),
@@ -419,7 +425,7 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
     Some(terms.join(" "))
 }
 
-fn truncate_utf8(s: &str, max: usize) -> &str {
+pub(crate) fn truncate_utf8(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }
@@ -722,6 +728,17 @@ fn view_filter(
                      WHERE mf.item_id = {alias}.id AND mf.folder_id IN ({folders}))))"
         ));
         args.extend(inboxes.into_iter().map(Into::into));
+        // A snoozed conversation is away until its time.
+        sql.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM snoozes s
+                 WHERE s.item_id = {alias}.id OR s.thread_id = {alias}.thread_id)"
+        ));
+    }
+    if query.snoozed {
+        sql.push_str(&format!(
+            " AND {alias}.kind = 'mail' AND EXISTS (SELECT 1 FROM snoozes s
+                 WHERE s.item_id = {alias}.id OR s.thread_id = {alias}.thread_id)"
+        ));
     }
     if query.unified {
         // The hidden accounts as literals: a subquery here made SQLite sort every item instead

@@ -34,6 +34,7 @@
 //!   token (or the ctag on servers without sync-collection).
 //! - `events`, `event_occurrences`, `dav_deletions`, `invitation_answers` (`events.rs`).
 //! - `chat_rooms`, `chat_members`, `chat_messages` (`chat.rs`).
+//! - `snoozes` (`snoozes.rs`): conversations away from the Inbox until a time.
 
 mod accounts;
 mod calendars;
@@ -51,6 +52,7 @@ mod oauth;
 mod ops;
 mod outbox;
 mod settings;
+mod snoozes;
 mod task_sync;
 mod tasks;
 
@@ -82,6 +84,7 @@ pub use oauth::OAuthGrant;
 pub use ops::{Op, OpState};
 pub use outbox::{NewOutgoing, OutboxState, Outgoing, Stage};
 pub use settings::{NumberSetting, Setting, TextSetting};
+pub use snoozes::Snooze;
 pub use task_sync::{RemoteTask, SyncTask, TaskFields};
 pub use tasks::{Activity, TaskStatus, TodoInfo};
 

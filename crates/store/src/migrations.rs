@@ -60,6 +60,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0016_chat", include_str!("../migrations/0016_chat.sql")),
     ("0017_oauth", include_str!("../migrations/0017_oauth.sql")),
+    (
+        "0018_snoozes",
+        include_str!("../migrations/0018_snoozes.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

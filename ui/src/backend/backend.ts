@@ -18,6 +18,7 @@ import type {
   MatrixInput,
   LinkDecision,
   SettingValue,
+  SnoozeTime,
   Draft,
   OutboxEntry,
   SendInput,
@@ -191,6 +192,12 @@ export interface Backend {
   startAtLogin(): Promise<boolean>;
   /** Starts the app at login, or not; resolves with what holds now. */
   setStartAtLogin(on: boolean): Promise<boolean>;
+  /** Snoozes mail `id`'s conversation until `until` (a name of `snoozeTimes`, or RFC 3339); resolves with the mail. */
+  snooze(id: number, until: string): Promise<Item>;
+  /** Brings a snoozed conversation back to the Inbox now, as it was. */
+  unsnooze(id: number): Promise<Item>;
+  /** The times offered to snooze until (later today, tomorrow, next week), from now. */
+  snoozeTimes(): Promise<SnoozeTime[]>;
   /** Whether the live sync is paused (from the tray or the window). */
   syncPaused(): Promise<boolean>;
   /** Pauses the live sync (what the user does meanwhile waits in the queue) or resumes it; what holds now. */

@@ -133,7 +133,11 @@ todo: Todo | null,
 /**
  * The chat message's own details (kind `chat` only; null otherwise).
  */
-chat: ChatBrief | null, };
+chat: ChatBrief | null, 
+/**
+ * When the conversation comes back to the Inbox (RFC 3339), while it is snoozed.
+ */
+snoozed_until?: string | null, };
 
 export type Todo = { 
 /**
@@ -426,7 +430,11 @@ todo: Todo | null,
 /**
  * The chat message's own details (kind `chat` only; null otherwise).
  */
-chat: ChatBrief | null, };
+chat: ChatBrief | null, 
+/**
+ * When the conversation comes back to the Inbox (RFC 3339), while it is snoozed.
+ */
+snoozed_until?: string | null, };
 
 export type Activity = { 
 /**
@@ -625,6 +633,16 @@ accounts: Array<AccountCounts>,
  */
 folders: Array<FolderCount>, };
 
+export type SnoozeTime = { 
+/**
+ * `later` (today), `tomorrow` or `next-week`: what `snooze --until` also takes.
+ */
+name: string, 
+/**
+ * When (RFC 3339, local offset).
+ */
+until: string, };
+
 export type AccountCounts = { 
 /**
  * Account id.
@@ -751,6 +769,10 @@ thread?: number,
  * Drafts, archived mail or events.
  */
 inbox?: boolean, 
+/**
+ * Only snoozed conversations (away from the Inbox until their time).
+ */
+snoozed?: boolean, 
 /**
  * Only the messages of this chat room (its number, `satu chat rooms`).
  */
@@ -1782,6 +1804,9 @@ export function commands(invoke: Invoke) {
     sync_paused: () => invoke<boolean>('sync_paused'),
     set_sync_paused: (paused: boolean) => invoke<boolean>('set_sync_paused', { paused }),
     set_tray_text: (open: string, compose: string, pause: string, resume: string, quit: string, unread: string) => invoke<null>('set_tray_text', { open, compose, pause, resume, quit, unread }),
+    snooze: (id: number, until: string) => invoke<Item>('snooze', { id, until }),
+    unsnooze: (id: number) => invoke<Item>('unsnooze', { id }),
+    snooze_times: () => invoke<SnoozeTime[]>('snooze_times'),
   };
 }
 

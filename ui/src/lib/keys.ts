@@ -12,6 +12,7 @@ export type KeyAction =
   | 'archive'
   | 'delete'
   | 'move'
+  | 'snooze'
   | 'make-task'
   | 'reply'
   | 'reply-all'
@@ -27,6 +28,7 @@ export const ACTION_KEYS = {
   archive: 'e',
   delete: '#',
   move: 'm',
+  snooze: 'b',
   'make-task': 't',
   reply: 'r',
   'reply-all': 'a',
@@ -85,6 +87,8 @@ export function keyAction(input: KeyInput): KeyAction | null {
       return 'delete';
     case 'm':
       return 'move';
+    case 'b':
+      return 'snooze';
     case 't':
       return 'make-task';
     case 'r':
@@ -103,7 +107,7 @@ export function keyAction(input: KeyInput): KeyAction | null {
 }
 
 /** The views `g` then a key goes to: `g c` the Calendar, `g h` the Chats, `g a` All, … */
-export const GO_KEYS = { i: 'inbox', a: 'all', u: 'unread', f: 'flagged', t: 'tasks', h: 'chats', c: 'calendar' } as const;
+export const GO_KEYS = { i: 'inbox', a: 'all', u: 'unread', f: 'flagged', t: 'tasks', h: 'chats', c: 'calendar', b: 'snoozed' } as const;
 
 export type GoTarget = (typeof GO_KEYS)[keyof typeof GO_KEYS];
 

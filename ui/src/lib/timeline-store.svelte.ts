@@ -173,6 +173,8 @@ export class TimelineStore {
     switch (this.view.type) {
       case 'inbox':
         return { limit: PAGE_SIZE, inbox: true };
+      case 'snoozed':
+        return { limit: PAGE_SIZE, snoozed: true };
       case 'unread':
         return { limit: PAGE_SIZE, unread: true };
       case 'flagged':

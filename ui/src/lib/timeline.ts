@@ -2,7 +2,7 @@
 // to say (it sends the diffs: view-diff.ts).
 
 /** The sidebar's views. */
-export type SideView = 'inbox' | 'all' | 'unread' | 'flagged' | 'tasks' | 'chats';
+export type SideView = 'inbox' | 'all' | 'unread' | 'flagged' | 'tasks' | 'chats' | 'snoozed';
 
 /**
  * What the timeline shows: a unified view, one account, folder or chat room (its messages: the

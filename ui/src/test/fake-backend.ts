@@ -41,6 +41,7 @@ import type {
   Counts,
   LinkDecision,
   SettingValue,
+  SnoozeTime,
   Draft,
   OutboxEntry,
   SendInput,
@@ -345,7 +346,8 @@ export class FakeBackend implements Backend {
       list = list.filter((item) => !hidden.has(item.account));
     }
     if (query.kind) list = list.filter((item) => item.kind === query.kind);
-    if (query.inbox) list = list.filter((item) => this.inInbox(item));
+    if (query.inbox) list = list.filter((item) => this.inInbox(item) && !item.snoozed_until);
+    if (query.snoozed) list = list.filter((item) => item.kind === 'mail' && Boolean(item.snoozed_until));
     if (query.unread) list = list.filter((item) => item.unread);
     if (query.flagged) list = list.filter((item) => item.flagged);
     if (query.thread !== undefined) list = list.filter((item) => item.thread === query.thread);
@@ -613,6 +615,47 @@ export class FakeBackend implements Backend {
     // As the core: reading a chat message moves the room's read marker up to it.
     if (change.unread === false && detail.chat) this.readRoomUpTo(detail);
     return this.report(detail.account, id, { changed, folder: null, deleted: false });
+  }
+
+  /** The conversation of mail `id`: its thread's messages, or itself. */
+  private conversationOf(id: number): ItemDetail[] {
+    const { detail } = this.mail(id);
+    if (detail.thread === null) return [detail];
+    return [...this.items.values()].map((s) => s.detail).filter((d) => d.thread === detail.thread);
+  }
+
+  async snoozeTimes(): Promise<SnoozeTime[]> {
+    const at = (days: number, hour: number) => {
+      const time = new Date();
+      time.setDate(time.getDate() + days);
+      time.setHours(hour, 0, 0, 0);
+      return time.toISOString();
+    };
+    return [
+      { name: 'tomorrow', until: at(1, 8) },
+      { name: 'next-week', until: at(7, 8) },
+    ];
+  }
+
+  /** The core's snooze: names of the times offered, or an RFC 3339 time in the future. */
+  async snooze(id: number, until: string): Promise<Item> {
+    const offered = (await this.snoozeTimes()).find((time) => time.name === until)?.until;
+    const time = offered ?? (Number.isNaN(Date.parse(until)) ? null : new Date(until).toISOString());
+    if (time === null) throw fail('invalid_input', `"${until}" is not a time to snooze until`, 'until');
+    if (Date.parse(time) <= Date.now()) throw fail('invalid_input', 'Choose a time in the future to snooze until', 'until');
+    for (const message of this.conversationOf(id)) {
+      message.snoozed_until = time;
+      this.emit({ change: 'updated', id: message.id, kind: message.kind, title: message.title });
+    }
+    return toItem(this.mail(id).detail);
+  }
+
+  async unsnooze(id: number): Promise<Item> {
+    for (const message of this.conversationOf(id)) {
+      delete message.snoozed_until;
+      this.emit({ change: 'updated', id: message.id, kind: message.kind, title: message.title });
+    }
+    return toItem(this.mail(id).detail);
   }
 
   async archive(id: number): Promise<ActionReport> {
@@ -2547,6 +2590,7 @@ function toItem(d: ItemDetail): Item {
     todo: d.todo,
     event: d.event,
     chat: d.chat,
+    ...(d.snoozed_until ? { snoozed_until: d.snoozed_until } : {}),
   });
 }
 

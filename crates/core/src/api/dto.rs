@@ -210,6 +210,10 @@ pub struct Item {
     /// The chat message's own details (kind `chat` only; null otherwise).
     #[serde(default)]
     pub chat: Option<ChatBrief>,
+    /// When the conversation comes back to the Inbox (RFC 3339), while it is snoozed.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub snoozed_until: Option<String>,
 }
 
 fn one() -> i64 {
@@ -615,10 +619,23 @@ pub struct TimelineQuery {
     #[serde(default)]
     #[ts(optional)]
     pub inbox: Option<bool>,
+    /// Only snoozed conversations (away from the Inbox until their time).
+    #[serde(default)]
+    #[ts(optional)]
+    pub snoozed: Option<bool>,
     /// Only the messages of this chat room (its number, `satu chat rooms`).
     #[serde(default)]
     #[ts(optional)]
     pub room: Option<i64>,
+}
+
+/// A time offered to snooze until.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SnoozeTime {
+    /// `later` (today), `tomorrow` or `next-week`: what `snooze --until` also takes.
+    pub name: String,
+    /// When (RFC 3339, local offset).
+    pub until: String,
 }
 
 /// A full-text search.
@@ -914,6 +931,7 @@ impl From<satu_store::ItemRow> for Item {
                 related_to: t.related_to,
             }),
             chat: row.chat.map(Into::into),
+            snoozed_until: row.snoozed_until_ms.map(rfc3339),
             event: row.event.map(|e| EventBrief {
                 start: event_time(row.time_ms, e.all_day),
                 end: event_time(e.end_ms, e.all_day),

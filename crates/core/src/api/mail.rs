@@ -13,9 +13,33 @@ use super::{ApiResult, LinkDecision, Satu};
 use crate::actions::{self, Deleted, Target};
 use crate::dto::{self, ActionReport};
 
-use crate::{attachments, links, matrix, replay, settings, sync};
+use crate::{attachments, links, matrix, replay, settings, snooze, sync};
 
 impl Satu {
+    /// Snoozes mail `id` and its conversation: it leaves the Inbox until `until` (`later`,
+    /// `tomorrow`, `next-week`, a day or an RFC 3339 time), then comes back to its top, unread.
+    pub fn snooze(&self, id: i64, until: &str) -> ApiResult<dto::Item> {
+        snooze::snooze(self.ctx.store(), id, until)?;
+        Ok(self.ctx.store().item_row(id)?.into())
+    }
+
+    /// Brings a snoozed conversation back to the Inbox now, as it was.
+    pub fn unsnooze(&self, id: i64) -> ApiResult<dto::Item> {
+        snooze::unsnooze(self.ctx.store(), id)?;
+        Ok(self.ctx.store().item_row(id)?.into())
+    }
+
+    /// The times offered to snooze until, from now (local time).
+    pub fn snooze_times(&self) -> Vec<dto::SnoozeTime> {
+        snooze::offered()
+    }
+
+    /// Wakes snoozed conversations as their time comes, until `cancel` fires (the app and
+    /// `satu watch` run it; whether the sync runs or not).
+    pub async fn follow_snoozes(&self, cancel: super::CancellationToken) {
+        snooze::follow(self.ctx.store().clone(), cancel).await;
+    }
+
     /// Marks an item read/unread and/or flagged/unflagged.
     pub async fn mark(
         &self,

@@ -19,6 +19,8 @@ impl Satu {
         account: Option<i64>,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> ApiResult<Vec<SyncReport>> {
+        // Snoozes whose time came while nothing ran are back before the server is asked.
+        crate::snooze::wake_due(self.ctx.store(), chrono::Utc::now().timestamp_millis())?;
         pass::run(&self.ctx, account, progress).await
     }
 

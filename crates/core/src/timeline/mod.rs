@@ -56,6 +56,7 @@ pub(crate) fn page_of(
         thread: query.thread,
         room: query.room,
         inbox: query.inbox.unwrap_or(false),
+        snoozed: query.snoozed.unwrap_or(false),
     })?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
