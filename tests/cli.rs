@@ -1180,6 +1180,34 @@ fn serve_dev_answers_the_windows_commands_and_streams_its_events_to_loopback_onl
     );
     let (status, error) = invoke(port, token, "item", &serde_json::json!({"id": 999_999}));
     assert_eq!((status, error["code"].as_str()), (404, Some("not_found")));
+    // A reply quotes under the window's attribution line (the user's language); a line that is
+    // not one line is refused at its field.
+    let mail = items
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["kind"] == "mail"))
+        .and_then(|i| i["id"].as_i64())
+        .expect("a mail");
+    let header = "Pada Isnin, Siti menulis:";
+    let (status, draft) = invoke(
+        port,
+        token,
+        "reply_draft",
+        &serde_json::json!({"id": mail, "all": false, "header": header}),
+    );
+    assert_eq!(status, 200, "{draft}");
+    let body = draft["body"].as_str().unwrap_or("");
+    assert!(body.starts_with(&format!("\n\n{header}\n>")), "{body:?}");
+    let (status, error) = invoke(
+        port,
+        token,
+        "reply_draft",
+        &serde_json::json!({"id": mail, "all": false, "header": "two\nlines"}),
+    );
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (400, Some("header")),
+        "{error}"
+    );
     // camelCase keys, as the generated contract sends them.
     let (status, _) = invoke(
         port,

@@ -195,8 +195,13 @@ pub async fn retry_send(
 }
 
 #[tauri::command]
-pub fn reply_draft(satu: State<'_, Satu>, id: i64, all: bool) -> Result<Draft, ApiError> {
-    satu.reply_draft(id, all)
+pub fn reply_draft(
+    satu: State<'_, Satu>,
+    id: i64,
+    all: bool,
+    header: Option<String>,
+) -> Result<Draft, ApiError> {
+    satu.reply_draft(id, all, header.as_deref())
 }
 
 #[tauri::command]

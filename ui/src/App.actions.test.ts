@@ -474,6 +474,8 @@ describe('mail actions in the window', () => {
     expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('Re: Your invoice is ready');
     const body = screen.getByTestId('compose-body') as HTMLTextAreaElement;
     expect(body.value).toContain('> Your invoice for this month is ready.');
+    // The quote's attribution line is the window's, in the user's language.
+    expect(body.value).toMatch(/\n\nOn \w+day, .+, billing@example.net wrote:\n> /);
     // Shortcuts stay out of the way while typing.
     await fireEvent.input(body, { target: { value: `Thanks!${body.value}` } });
     await fireEvent.keyDown(body, { key: 'e' });

@@ -1921,7 +1921,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             })
         }
         Command::Reply { id, all } => {
-            let draft = satu.reply_draft(id, all)?;
+            let draft = satu.reply_draft(id, all, None)?;
             output(json, &draft, || {
                 let mut text = format!("To: {}\n", draft.to.join(", "));
                 if !draft.cc.is_empty() {
@@ -1995,7 +1995,7 @@ fn send_input(satu: &Satu, args: SendArgs) -> Result<satu_core::dto::SendInput, 
     };
     let mut subject = args.subject.clone().unwrap_or_default();
     if let Some(id) = args.reply_to_item {
-        let draft = satu.reply_draft(id, false)?;
+        let draft = satu.reply_draft(id, false, None)?;
         if args.subject.is_none() {
             subject = draft.subject;
         }

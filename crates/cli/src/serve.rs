@@ -111,7 +111,7 @@ commands! {
     outbox() => satu.outbox();
     cancel_send(id: i64) => satu.cancel_send(id);
     retry_send(id: i64, resend: bool) => satu.retry_send(id, resend).await;
-    reply_draft(id: i64, all: bool) => satu.reply_draft(id, all);
+    reply_draft(id: i64, all: bool, header: Option<String>) => satu.reply_draft(id, all, header.as_deref());
     forward_draft(id: i64) => satu.forward_draft(id);
     mailto_draft(url: String) => satu.mailto_draft(&url);
     save_draft(draft: Draft) => satu.save_draft(&draft);

@@ -171,8 +171,11 @@ export interface Backend {
   drafts(): Promise<Draft[]>;
   /** Discards a draft (its copy leaves the Drafts folder). */
   deleteDraft(id: number): Promise<void>;
-  /** A reply to mail `id` (to everyone with `all`), ready to edit. */
-  replyDraft(id: number, all: boolean): Promise<Draft>;
+  /**
+   * A reply to mail `id` (to everyone with `all`), ready to edit; its quote under `header`, the
+   * attribution line in the user's language ("On DATE, NAME wrote:").
+   */
+  replyDraft(id: number, all: boolean, header?: string): Promise<Draft>;
   /** A forward of mail `id`, ready to edit. */
   forwardDraft(id: number): Promise<Draft>;
   /** A new message as a `mailto:` link asks for (addresses, subject, body), from the first mail account. */

@@ -1758,7 +1758,7 @@ export function commands(invoke: Invoke) {
     outbox: () => invoke<OutboxEntry[]>('outbox'),
     cancel_send: (id: number) => invoke<OutboxEntry>('cancel_send', { id }),
     retry_send: (id: number, resend: boolean) => invoke<OutboxEntry>('retry_send', { id, resend }),
-    reply_draft: (id: number, all: boolean) => invoke<Draft>('reply_draft', { id, all }),
+    reply_draft: (id: number, all: boolean, header: string | null) => invoke<Draft>('reply_draft', { id, all, header }),
     resolve_task: (id: number, keepHere: boolean) => invoke<Item>('resolve_task', { id, keepHere }),
     edit_send: (id: number) => invoke<Draft>('edit_send', { id }),
     save_draft: (draft: Draft) => invoke<Draft>('save_draft', { draft }),

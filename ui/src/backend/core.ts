@@ -62,7 +62,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     cancelSend: (id) => api.cancel_send(id),
     retrySend: (id, resend) => api.retry_send(id, resend),
     editSend: (id) => api.edit_send(id),
-    replyDraft: (id, all) => api.reply_draft(id, all),
+    replyDraft: (id, all, header) => api.reply_draft(id, all, header ?? null),
     saveDraft: (draft) => api.save_draft(draft),
     drafts: () => api.drafts(),
     deleteDraft: async (id) => {

@@ -54,9 +54,11 @@ export class SendStore {
     this.composing = { account: account.id, to: [], cc: [], subject: '', body: '', reply_to_item: null, forward_of: null };
   }
 
-  async composeFrom(id: number, kind: 'reply' | 'reply-all' | 'forward'): Promise<void> {
+  /** A reply or forward of mail `id`; `header`: the quote's attribution line in the user's language. */
+  async composeFrom(id: number, kind: 'reply' | 'reply-all' | 'forward', header?: string): Promise<void> {
     try {
-      this.composing = kind === 'forward' ? await this.backend.forwardDraft(id) : await this.backend.replyDraft(id, kind === 'reply-all');
+      this.composing =
+        kind === 'forward' ? await this.backend.forwardDraft(id) : await this.backend.replyDraft(id, kind === 'reply-all', header);
     } catch (error) {
       this.notices.report(toApiError(error));
     }

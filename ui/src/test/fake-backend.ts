@@ -1115,7 +1115,7 @@ export class FakeBackend implements Backend {
     this.savedDrafts = this.savedDrafts.filter((d) => d.id !== id);
   }
 
-  async replyDraft(id: number, all: boolean): Promise<Draft> {
+  async replyDraft(id: number, all: boolean, header?: string): Promise<Draft> {
     const { detail } = this.mail(id);
     const me = this.accountList.find((a) => a.id === detail.account)?.email;
     const sender = detail.sender ? (detail.sender.name ? `${detail.sender.name} <${detail.sender.address}>` : detail.sender.address) : '';
@@ -1125,7 +1125,7 @@ export class FakeBackend implements Backend {
       to: sender ? [sender] : [],
       cc: others,
       subject: /^re:/i.test(detail.title) ? detail.title : `Re: ${detail.title}`,
-      body: `\n\nOn ${detail.time}, ${detail.sender?.name ?? detail.sender?.address ?? ''} wrote:\n${(detail.body_text ?? '')
+      body: `\n\n${header ?? `On ${detail.time}, ${detail.sender?.name ?? detail.sender?.address ?? ''} wrote:`}\n${(detail.body_text ?? '')
         .split('\n')
         .map((line) => (line ? `> ${line}` : '>'))
         .join('\n')}\n`,

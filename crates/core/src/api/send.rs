@@ -74,9 +74,11 @@ impl Satu {
     }
 
     /// A reply to mail `id`, ready to edit: to its sender (Reply-To first), with `all` also to
-    /// everyone else it was addressed to (never to the account itself), "Re:" and the quote.
-    pub fn reply_draft(&self, id: i64, all: bool) -> ApiResult<dto::Draft> {
-        send::prefill::reply(self.ctx.store(), id, all)
+    /// everyone else it was addressed to (never to the account itself), "Re:" and the quote under
+    /// `header`, the attribution line in the user's language ("On DATE, NAME wrote:" in English
+    /// when `None`).
+    pub fn reply_draft(&self, id: i64, all: bool, header: Option<&str>) -> ApiResult<dto::Draft> {
+        send::prefill::reply(self.ctx.store(), id, all, header)
     }
 
     /// A forward of mail `id`, ready to edit: "Fwd:", the original's headers and text; its

@@ -276,9 +276,20 @@ pub(crate) fn human_time(time_ms: i64) -> String {
     }
 }
 
+/// The attribution line of a quote, in English (the window sends its own, in the user's
+/// language: [`quote_with`]).
+pub(crate) fn attribution(date: &str, sender: &str) -> String {
+    format!("On {date}, {sender} wrote:")
+}
+
 /// The quoted text of a reply: an attribution line, then every line of `text` after "> ".
 pub(crate) fn quote(text: &str, date: &str, sender: &str) -> String {
-    let mut out = format!("\n\nOn {date}, {sender} wrote:\n");
+    quote_with(text, &attribution(date, sender))
+}
+
+/// [`quote`] under the attribution line `header`.
+pub(crate) fn quote_with(text: &str, header: &str) -> String {
+    let mut out = format!("\n\n{header}\n");
     for line in text.replace("\r\n", "\n").trim_end().lines() {
         if line.is_empty() || line.starts_with('>') {
             out.push('>');

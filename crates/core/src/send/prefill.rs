@@ -48,9 +48,29 @@ pub(crate) fn edit(ctx: &Context, id: i64) -> ApiResult<dto::Draft> {
     })
 }
 
+/// The attribution line the window wrote for a quote (in the user's language): one line of
+/// text, at most 300 characters.
+fn checked_header(header: &str) -> ApiResult<&str> {
+    let header = header.trim();
+    if header.is_empty() || header.chars().count() > 300 || header.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "header",
+            "The quote's attribution line must be one line of 1 to 300 characters",
+        ));
+    }
+    Ok(header)
+}
+
 /// A reply to mail `id`, ready to edit: to its sender (Reply-To first), with `all` also to
-/// everyone else it was addressed to (never to the account itself), "Re:" and the quote.
-pub(crate) fn reply(store: &Store, id: i64, all: bool) -> ApiResult<dto::Draft> {
+/// everyone else it was addressed to (never to the account itself), "Re:" and the quote under
+/// `header` ("On DATE, NAME wrote:" in the user's language; English when `None`).
+pub(crate) fn reply(
+    store: &Store,
+    id: i64,
+    all: bool,
+    header: Option<&str>,
+) -> ApiResult<dto::Draft> {
+    let header = header.map(checked_header).transpose()?;
     let detail = store.item(id)?;
     if detail.row.kind != ItemKind::Mail {
         return Err(ApiError::invalid("id", format!("Item {id} is not a mail")));
@@ -94,10 +114,14 @@ pub(crate) fn reply(store: &Store, id: i64, all: bool) -> ApiResult<dto::Draft> 
         to,
         cc,
         subject: super::compose::reply_subject(&detail.row.title),
-        body: super::compose::quote(
+        body: super::compose::quote_with(
             detail.body_text.as_deref().unwrap_or(&detail.row.snippet),
-            &super::compose::human_time(detail.row.time_ms),
-            &sender,
+            &header.map(str::to_owned).unwrap_or_else(|| {
+                super::compose::attribution(
+                    &super::compose::human_time(detail.row.time_ms),
+                    &sender,
+                )
+            }),
         ),
         reply_to_item: Some(id),
         forward_of: None,
