@@ -282,12 +282,8 @@ pub(crate) fn attribution(date: &str, sender: &str) -> String {
     format!("On {date}, {sender} wrote:")
 }
 
-/// The quoted text of a reply: an attribution line, then every line of `text` after "> ".
-pub(crate) fn quote(text: &str, date: &str, sender: &str) -> String {
-    quote_with(text, &attribution(date, sender))
-}
-
-/// [`quote`] under the attribution line `header`.
+/// The quoted text of a reply: the attribution line `header`, then every line of `text` after
+/// "> ".
 pub(crate) fn quote_with(text: &str, header: &str) -> String {
     let mut out = format!("\n\n{header}\n");
     for line in text.replace("\r\n", "\n").trim_end().lines() {
@@ -413,7 +409,7 @@ mod tests {
         assert_eq!(reply_subject("RE: Plan"), "RE: Plan");
         assert_eq!(forward_subject("Plan"), "Fwd: Plan");
         assert_eq!(forward_subject("Fw: Plan"), "Fw: Plan");
-        let q = quote("Hello\n\n> earlier\nBye", "2026-12-01", "Bob");
+        let q = quote_with("Hello\n\n> earlier\nBye", &attribution("2026-12-01", "Bob"));
         assert_eq!(
             q,
             "\n\nOn 2026-12-01, Bob wrote:\n> Hello\n>\n>> earlier\n> Bye\n"
