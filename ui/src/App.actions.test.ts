@@ -563,6 +563,52 @@ describe('mail actions in the window', () => {
   });
 });
 
+describe('files dropped on or pasted into Compose', () => {
+  /** A drag event carrying `files`, as the browser makes it (jsdom has no DataTransfer). */
+  function carrying(type: string, files: File[]) {
+    const event = new Event(type, { bubbles: true, cancelable: true });
+    Object.defineProperty(event, 'dataTransfer', { value: { types: ['Files'], files, dropEffect: 'none' } });
+    return event;
+  }
+
+  it('attaches dropped files and pasted images; pasted text stays text', async () => {
+    const fake = createFakeBackend();
+    const send = vi.spyOn(fake, 'send');
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByTestId('compose-button'));
+    const compose = await screen.findByTestId('compose');
+    await fireEvent.input(screen.getByTestId('compose-to'), { target: { value: 'bob@example.com' } });
+    await fireEvent.input(screen.getByTestId('compose-subject'), { target: { value: 'Dropped' } });
+    const over = carrying('dragover', []);
+    await fireEvent(compose, over);
+    expect(over.defaultPrevented).toBe(true);
+    expect(screen.getByTestId('compose-drop-hint')).toBeTruthy();
+    await fireEvent(compose, carrying('drop', [new File(['plan'], 'plan.txt', { type: 'text/plain' })]));
+    await waitFor(() => expect(screen.getAllByTestId('compose-file').map((f) => f.textContent)).toEqual([expect.stringContaining('plan.txt')]));
+    expect(screen.queryByTestId('compose-drop-hint')).toBeNull();
+
+    const body = screen.getByTestId('compose-body');
+    const image = new Event('paste', { bubbles: true, cancelable: true });
+    Object.defineProperty(image, 'clipboardData', { value: { files: [new File(['png'], 'image.png', { type: 'image/png' })] } });
+    await fireEvent(body, image);
+    expect(image.defaultPrevented).toBe(true);
+    await waitFor(() => expect(screen.getAllByTestId('compose-file')).toHaveLength(2));
+    expect(screen.getAllByTestId('compose-file')[1].textContent).toMatch(/pasted-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.png/);
+    const text = new Event('paste', { bubbles: true, cancelable: true });
+    Object.defineProperty(text, 'clipboardData', { value: { files: [] } });
+    await fireEvent(body, text);
+    expect(text.defaultPrevented).toBe(false);
+
+    await fireEvent.click(screen.getByTestId('compose-send'));
+    await waitFor(() => expect(send).toHaveBeenCalled());
+    expect(send.mock.calls[0][0].files?.map((f) => [f.name, f.mime_type])).toEqual([
+      ['plan.txt', 'text/plain'],
+      [expect.stringMatching(/^pasted-.*\.png$/), 'image/png'],
+    ]);
+  });
+});
+
 describe('SettingsDialog', () => {
   it('shows tasks.progress_from_replies as it is and chooses it by its key', async () => {
     const chosen: [string, boolean | number][] = [];

@@ -5,6 +5,16 @@ import './app.css';
 import './forms.css';
 import './pane.css';
 
+// A file dropped anywhere but on Compose does nothing (the page would otherwise try to open
+// it; the app stops such navigations, but the drop should not even be offered).
+for (const type of ['dragover', 'drop'] as const) {
+  window.addEventListener(type, (event) => {
+    if (event.defaultPrevented || !Array.from(event.dataTransfer?.types ?? []).includes('Files')) return;
+    event.preventDefault();
+    if (event.dataTransfer) event.dataTransfer.dropEffect = 'none';
+  });
+}
+
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
