@@ -694,3 +694,146 @@ fn queued_mail_goes_out_as_soon_as_the_server_is_back_not_when_its_backoff_ends(
     );
     assert_eq!(smtp.log().len(), 1);
 }
+
+#[test]
+fn an_alias_sends_with_its_name_and_a_reply_is_written_from_the_address_the_mail_went_to() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    );
+    let a = account.to_string();
+
+    // A bad address is refused at its field; an alias with a name and a signature is kept.
+    let bad = satu.fails(
+        &[
+            "--json",
+            "account",
+            "identity",
+            "add",
+            &a,
+            "--address",
+            "sales at example",
+        ],
+        2,
+    );
+    assert!(bad.ends_with("[address]\n"), "{bad}");
+    let identities = satu.json(&[
+        "account",
+        "identity",
+        "add",
+        &a,
+        "--address",
+        "sales@example.com",
+        "--name",
+        "Alice at Sales",
+        "--signature",
+        "Alice\nSales, Example Ltd",
+    ]);
+    assert_eq!(
+        identities[0]["address"], "alice@example.com",
+        "{identities}"
+    );
+    assert_eq!(identities[0]["primary"], true);
+    assert_eq!(identities[1]["address"], "sales@example.com");
+    assert_eq!(identities[1]["signature"], "Alice\nSales, Example Ltd");
+
+    // Sent from the alias: its name and address in From, and in the envelope.
+    sent_entry(&send(
+        &satu,
+        account,
+        &[
+            "--from",
+            "Sales@Example.com",
+            "--to",
+            "bob@example.org",
+            "--subject",
+            "Prices",
+            "--body",
+            "Here they are.",
+        ],
+    ));
+    let log = smtp.log();
+    assert_eq!(log[0]["mail_from"], "sales@example.com", "{log:?}");
+    let raw = std::fs::read_to_string(log[0]["file"].as_str().expect("file")).expect("eml");
+    assert!(
+        raw.contains("From: \"Alice at Sales\" <sales@example.com>")
+            || raw.contains("From: Alice at Sales <sales@example.com>"),
+        "{raw}"
+    );
+    // An address the account does not have is refused at `from`; nothing is queued.
+    let refused = satu.fails(
+        &[
+            "--json",
+            "send",
+            "--account",
+            &a,
+            "--from",
+            "ceo@example.com",
+            "--to",
+            "bob@example.org",
+            "--subject",
+            "S",
+            "--body",
+            "B",
+        ],
+        2,
+    );
+    assert!(refused.contains("[from]"), "{refused}");
+    assert_eq!(satu.json(&["outbox"]).as_array().map(Vec::len), Some(1));
+
+    // Mail sent to the alias (and to the account itself): the reply is written from the alias,
+    // and goes to neither of the account's addresses.
+    dovecot.append(
+        "alice",
+        "INBOX",
+        "From: Carol <carol@example.com>\r\nTo: Sales <sales@example.com>\r\nCc: alice@example.com, dan@example.org\r\nSubject: Quote please\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\nMessage-ID: <quote@example.com>\r\n\r\nHow much?\r\n",
+    );
+    satu.sync_ok();
+    let id = satu
+        .json(&["timeline"])
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["title"] == "Quote please"))
+        .and_then(|i| i["id"].as_i64())
+        .expect("the mail")
+        .to_string();
+    let draft = satu.json(&["reply", &id, "--all"]);
+    assert_eq!(draft["from"], "sales@example.com", "{draft}");
+    assert_eq!(
+        draft["to"],
+        serde_json::json!(["Carol <carol@example.com>"]),
+        "{draft}"
+    );
+    assert_eq!(
+        draft["cc"],
+        serde_json::json!(["dan@example.org"]),
+        "{draft}"
+    );
+
+    // The alias goes; an unknown one is not found.
+    let left = satu.json(&[
+        "account",
+        "identity",
+        "remove",
+        &a,
+        "--address",
+        "sales@example.com",
+    ]);
+    assert_eq!(left.as_array().map(Vec::len), Some(1), "{left}");
+    satu.fails(
+        &[
+            "account",
+            "identity",
+            "remove",
+            &a,
+            "--address",
+            "sales@example.com",
+        ],
+        3,
+    );
+}

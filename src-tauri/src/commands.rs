@@ -4,9 +4,10 @@
 use satu_core::api::LinkDecision;
 use satu_core::dto::{
     Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Counts, Discovered,
-    Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, ImportReport,
-    Invitation, Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, SearchQuery,
-    SendInput, SettingValue, SnoozeTime, TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
+    Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, Identity,
+    IdentityInput, ImportReport, Invitation, Item, ItemDetail, LiveStatus, MatrixInput,
+    OutboxEntry, PendingOp, SearchQuery, SendInput, SettingValue, SnoozeTime, TimelineQuery,
+    ViewDiffs, ViewPage, ViewQuery,
 };
 use std::sync::Arc;
 
@@ -586,4 +587,27 @@ pub fn unsnooze(satu: State<'_, Satu>, id: i64) -> Result<Item, ApiError> {
 #[tauri::command]
 pub fn snooze_times(satu: State<'_, Satu>) -> Vec<SnoozeTime> {
     satu.snooze_times()
+}
+
+#[tauri::command]
+pub fn identities(satu: State<'_, Satu>, account: i64) -> Result<Vec<Identity>, ApiError> {
+    satu.identities(account)
+}
+
+#[tauri::command]
+pub fn set_identity(
+    satu: State<'_, Satu>,
+    account: i64,
+    input: IdentityInput,
+) -> Result<Vec<Identity>, ApiError> {
+    satu.set_identity(account, &input)
+}
+
+#[tauri::command]
+pub fn remove_identity(
+    satu: State<'_, Satu>,
+    account: i64,
+    address: String,
+) -> Result<Vec<Identity>, ApiError> {
+    satu.remove_identity(account, &address)
 }

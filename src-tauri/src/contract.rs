@@ -63,6 +63,8 @@ mod tests {
             Discovered,
             Counts,
             SnoozeTime,
+            Identity,
+            IdentityInput,
             AccountCounts,
             FolderCount,
             AccountInput,

@@ -276,8 +276,46 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// The account's identities: its own address first, then its aliases.
+    List {
+        /// The mail account.
+        account: i64,
+    },
+    /// Add an alias (or change an identity's name and signature; the account's own address
+    /// takes them too).
+    Add {
+        /// The mail account.
+        account: i64,
+        /// The address to send from.
+        #[arg(long)]
+        address: String,
+        /// The name shown in From (default: the account's).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// The signature (plain text).
+        #[arg(long, conflicts_with = "signature_file")]
+        signature: Option<String>,
+        /// Read the signature from a file.
+        #[arg(long)]
+        signature_file: Option<PathBuf>,
+    },
+    /// Remove an alias (the account's own address: its name and signature).
+    Remove {
+        /// The mail account.
+        account: i64,
+        /// The alias's address.
+        #[arg(long)]
+        address: String,
+    },
+}
+
 #[derive(Args)]
 struct SendArgs {
+    /// Send from this address: one of the account's identities (`satu account identity list`).
+    #[arg(long)]
+    from: Option<String>,
     /// The sending account (see `satu account list`).
     #[arg(long)]
     account: i64,
@@ -760,6 +798,9 @@ enum AccountCommand {
         #[arg(long, value_name = "PEM")]
         ca_file: Option<String>,
     },
+    /// The addresses a mail account sends from (its own and aliases), with their signatures.
+    #[command(subcommand)]
+    Identity(IdentityCommand),
     /// Add a CalDAV account (discovery from the URL; lists its calendars and task lists).
     AddCaldav {
         /// The server's URL (or a principal or calendar home URL).
@@ -1038,6 +1079,59 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 answer["caldav_id"] = serde_json::json!(caldav_id);
             }
             output(json, &answer, || format!("{id}"))
+        }
+        Command::Account(AccountCommand::Identity(command)) => {
+            let identities = match command {
+                IdentityCommand::List { account } => satu.identities(account)?,
+                IdentityCommand::Add {
+                    account,
+                    address,
+                    name,
+                    signature,
+                    signature_file,
+                } => {
+                    let signature = match (signature, signature_file) {
+                        (Some(text), _) => text,
+                        (None, Some(path)) => std::fs::read_to_string(&path).map_err(|e| {
+                            ApiError::invalid(
+                                "signature_file",
+                                format!("Cannot read {}: {e}", path.display()),
+                            )
+                        })?,
+                        (None, None) => String::new(),
+                    };
+                    satu.set_identity(
+                        account,
+                        &satu_core::dto::IdentityInput {
+                            address,
+                            name,
+                            signature,
+                        },
+                    )?
+                }
+                IdentityCommand::Remove { account, address } => {
+                    satu.remove_identity(account, &address)?
+                }
+            };
+            output(json, &identities, || {
+                identities
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "{}{} <{}>{}",
+                            if i.primary { "* " } else { "  " },
+                            i.name,
+                            i.address,
+                            if i.signature.is_empty() {
+                                String::new()
+                            } else {
+                                format!("  (signature: {} lines)", i.signature.lines().count())
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
         }
         Command::Account(AccountCommand::Discover { email, ca_file }) => {
             let found = satu
@@ -2027,6 +2121,7 @@ fn send_input(satu: &Satu, args: SendArgs) -> Result<satu_core::dto::SendInput, 
         undo_seconds: Some(args.undo_seconds),
         draft: args.draft,
         files: Vec::new(),
+        from: args.from.clone(),
     })
 }
 

@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use satu_core::api::{CancellationToken, LiveOptions};
 use satu_core::dto::{
-    AccountInput, CaldavInput, Draft, EventInput, MatrixInput, SearchQuery, SendInput,
-    TimelineQuery, ViewQuery,
+    AccountInput, CaldavInput, Draft, EventInput, IdentityInput, MatrixInput, SearchQuery,
+    SendInput, TimelineQuery, ViewQuery,
 };
 use satu_core::{ApiError, ErrorCode, Satu};
 use serde::Serialize;
@@ -111,6 +111,9 @@ commands! {
     outbox() => satu.outbox();
     cancel_send(id: i64) => satu.cancel_send(id);
     retry_send(id: i64, resend: bool) => satu.retry_send(id, resend).await;
+    identities(account: i64) => satu.identities(account);
+    set_identity(account: i64, input: IdentityInput) => satu.set_identity(account, &input);
+    remove_identity(account: i64, address: String) => satu.remove_identity(account, &address);
     reply_draft(id: i64, all: bool, header: Option<String>) => satu.reply_draft(id, all, header.as_deref());
     forward_draft(id: i64) => satu.forward_draft(id);
     mailto_draft(url: String) => satu.mailto_draft(&url);

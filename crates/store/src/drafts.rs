@@ -27,6 +27,8 @@ pub struct DraftContent {
     pub reply_to_item: Option<i64>,
     /// The mail it forwards.
     pub forward_of: Option<i64>,
+    /// The address it is written from ('' for the account's own).
+    pub from: String,
 }
 
 /// A stored draft.
@@ -51,7 +53,8 @@ pub struct Draft {
 }
 
 const COLUMNS: &str = "id, account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, reply_to_item,
-    forward_of, updated_at, revision, synced_revision, server_message_id, pending_message_id, deleted";
+    forward_of, updated_at, revision, synced_revision, server_message_id, pending_message_id, deleted,
+    from_address";
 
 fn lines(text: String) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
@@ -69,6 +72,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Draft> {
             body: row.get(6)?,
             reply_to_item: row.get(7)?,
             forward_of: row.get(8)?,
+            from: row.get(15)?,
         },
         updated_ms: row.get(9)?,
         revision: row.get(10)?,
@@ -105,16 +109,17 @@ impl Tx<'_> {
             content.reply_to_item,
             content.forward_of,
             now_ms,
+            &content.from,
         );
         match id {
             None => {
                 self.conn()
                     .prepare_cached(
                         "INSERT INTO drafts (account_id, to_addrs, cc_addrs, bcc_addrs, subject, body,
-                             reply_to_item, forward_of, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                             reply_to_item, forward_of, updated_at, from_address)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     )?
-                    .execute(params![args.0, args.1, args.2, args.3, args.4, args.5, args.6, args.7, args.8])
+                    .execute(params![args.0, args.1, args.2, args.3, args.4, args.5, args.6, args.7, args.8, args.9])
                     .context("Cannot save the draft")?;
                 Ok(self.conn().last_insert_rowid())
             }
@@ -124,10 +129,10 @@ impl Tx<'_> {
                     .prepare_cached(
                         "UPDATE drafts SET account_id = ?2, to_addrs = ?3, cc_addrs = ?4, bcc_addrs = ?5,
                              subject = ?6, body = ?7, reply_to_item = ?8, forward_of = ?9, updated_at = ?10,
-                             revision = revision + 1
+                             from_address = ?11, revision = revision + 1
                          WHERE id = ?1 AND deleted = 0",
                     )?
-                    .execute(params![id, args.0, args.1, args.2, args.3, args.4, args.5, args.6, args.7, args.8])
+                    .execute(params![id, args.0, args.1, args.2, args.3, args.4, args.5, args.6, args.7, args.8, args.9])
                     .context("Cannot save the draft")?;
                 if changed == 0 {
                     return Err(StoreError::NoSuchDraft(id).into());

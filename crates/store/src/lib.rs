@@ -35,6 +35,7 @@
 //! - `events`, `event_occurrences`, `dav_deletions`, `invitation_answers` (`events.rs`).
 //! - `chat_rooms`, `chat_members`, `chat_messages` (`chat.rs`).
 //! - `snoozes` (`snoozes.rs`): conversations away from the Inbox until a time.
+//! - `identities` (`identities.rs`): the addresses an account sends from, with signatures.
 
 mod accounts;
 mod calendars;
@@ -44,6 +45,7 @@ mod connection;
 mod drafts;
 mod events;
 mod folders;
+mod identities;
 mod imap;
 mod items;
 mod locations;
@@ -73,6 +75,7 @@ pub use chat::{
 pub use drafts::{Draft, DraftContent};
 pub use events::{EventInfo, EventRecord, Occurrence, OccurrenceRow, SyncEvent};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
+pub use identities::Identity;
 pub use imap::{ImapMessage, FLAG_ANSWERED, FLAG_FLAGGED, FLAG_SEEN};
 pub use items::{
     AttachmentInfo, Counts, Inserted, ItemDetail, ItemKind, ItemRow, NewAttachment, NewMail,

@@ -64,6 +64,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0018_snoozes",
         include_str!("../migrations/0018_snoozes.sql"),
     ),
+    (
+        "0019_identities",
+        include_str!("../migrations/0019_identities.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

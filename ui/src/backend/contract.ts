@@ -643,6 +643,42 @@ name: string,
  */
 until: string, };
 
+export type Identity = { 
+/**
+ * The account.
+ */
+account: number, 
+/**
+ * The address.
+ */
+address: string, 
+/**
+ * The name shown in From.
+ */
+name: string, 
+/**
+ * Plain text ('' for none).
+ */
+signature: string, 
+/**
+ * The account's own address (it cannot be removed).
+ */
+primary: boolean, };
+
+export type IdentityInput = { 
+/**
+ * The address.
+ */
+address: string, 
+/**
+ * The name shown in From ('' for the account's name).
+ */
+name: string, 
+/**
+ * Plain text ('' for none).
+ */
+signature: string, };
+
 export type AccountCounts = { 
 /**
  * Account id.
@@ -1400,7 +1436,12 @@ draft?: number | null,
 /**
  * Files to attach given by content (the window's file picker), beside `attachments`.
  */
-files?: Array<FileData>, };
+files?: Array<FileData>, 
+/**
+ * The address to send from: one of the account's identities (`satu account identity`);
+ * null for the account's own.
+ */
+from?: string | null, };
 
 export type FileData = { 
 /**
@@ -1523,7 +1564,11 @@ updated?: string | null,
 /**
  * Whether its latest text is in the account's Drafts folder.
  */
-in_drafts?: boolean, };
+in_drafts?: boolean, 
+/**
+ * The address it is written from (an identity of the account); null for the account's own.
+ */
+from?: string | null, };
 
 export type ChatRoom = { 
 /**
@@ -1807,6 +1852,9 @@ export function commands(invoke: Invoke) {
     snooze: (id: number, until: string) => invoke<Item>('snooze', { id, until }),
     unsnooze: (id: number) => invoke<Item>('unsnooze', { id }),
     snooze_times: () => invoke<SnoozeTime[]>('snooze_times'),
+    identities: (account: number) => invoke<Identity[]>('identities', { account }),
+    set_identity: (account: number, input: IdentityInput) => invoke<Identity[]>('set_identity', { account, input }),
+    remove_identity: (account: number, address: string) => invoke<Identity[]>('remove_identity', { account, address }),
   };
 }
 

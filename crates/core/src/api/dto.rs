@@ -1306,6 +1306,40 @@ pub struct SendInput {
     #[serde(default)]
     #[ts(as = "Option<Vec<FileData>>", optional)]
     pub files: Vec<FileData>,
+    /// The address to send from: one of the account's identities (`satu account identity`);
+    /// null for the account's own.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub from: Option<String>,
+}
+
+/// An address an account sends from: its own (`primary`) or an alias, with the name shown and
+/// the signature added under new messages, replies and forwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Identity {
+    /// The account.
+    pub account: i64,
+    /// The address.
+    pub address: String,
+    /// The name shown in From.
+    pub name: String,
+    /// Plain text ('' for none).
+    pub signature: String,
+    /// The account's own address (it cannot be removed).
+    pub primary: bool,
+}
+
+/// An identity to add or change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct IdentityInput {
+    /// The address.
+    pub address: String,
+    /// The name shown in From ('' for the account's name).
+    #[serde(default)]
+    pub name: String,
+    /// Plain text ('' for none).
+    #[serde(default)]
+    pub signature: String,
 }
 
 /// A file given by content.
@@ -1421,6 +1455,10 @@ pub struct Draft {
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]
     pub in_drafts: bool,
+    /// The address it is written from (an identity of the account); null for the account's own.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub from: Option<String>,
 }
 
 impl From<satu_store::Draft> for Draft {
@@ -1437,6 +1475,7 @@ impl From<satu_store::Draft> for Draft {
             forward_of: d.content.forward_of,
             updated: Some(rfc3339(d.updated_ms)),
             in_drafts: d.synced_revision == d.revision,
+            from: (!d.content.from.is_empty()).then_some(d.content.from),
         }
     }
 }

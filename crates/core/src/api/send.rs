@@ -5,6 +5,28 @@ use crate::dto;
 use crate::send;
 
 impl Satu {
+    /// The addresses account `account` sends from: its own first, then its aliases, each with
+    /// its name and signature.
+    pub fn identities(&self, account: i64) -> ApiResult<Vec<dto::Identity>> {
+        send::identity::list(self.ctx.store(), account)
+    }
+
+    /// Adds an alias to account `account` (or changes an identity's name and signature).
+    /// Returns every identity.
+    pub fn set_identity(
+        &self,
+        account: i64,
+        input: &dto::IdentityInput,
+    ) -> ApiResult<Vec<dto::Identity>> {
+        send::identity::set(self.ctx.store(), account, input)
+    }
+
+    /// Removes an alias (the account's own address: its name and signature). Returns every
+    /// identity.
+    pub fn remove_identity(&self, account: i64, address: &str) -> ApiResult<Vec<dto::Identity>> {
+        send::identity::remove(self.ctx.store(), account, address)
+    }
+
     /// Queues a message and, when it is due at once, sends it (for at most PUSH_NOW_TIMEOUT;
     /// offline it stays queued and goes out when the server answers). Returns its outbox entry;
     /// a message the server refused (a recipient, the login) is an error saying why, and stays

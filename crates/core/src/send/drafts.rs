@@ -75,9 +75,12 @@ async fn one(
         return Ok(());
     }
     let c = &draft.content;
+    // Written from an alias that was removed since: from the account's own address.
+    let from = super::identity::resolve(store, account, Some(&c.from))
+        .unwrap_or_else(|_| super::identity::Sender::of(account));
     let built = compose::build(&compose::Outline {
-        from_name: account.name.clone(),
-        from_address: account.email.clone(),
+        from_name: from.name,
+        from_address: from.address,
         to: c.to.clone(),
         cc: c.cc.clone(),
         bcc: c.bcc.clone(),

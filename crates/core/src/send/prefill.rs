@@ -78,15 +78,20 @@ pub(crate) fn reply(
     let account = store.account(detail.row.account_id)?;
     let raw = store.raw_message(id)?;
     let addresses = satu_mail::reply_addresses(&raw);
-    let me = account.email.to_ascii_lowercase();
+    let identities = super::identity::list(store, account.id)?;
+    let from = super::identity::for_reply(&identities, &addresses.to, &addresses.cc);
     let show = |(name, address): &(Option<String>, String)| match name {
         Some(name) => format!("{name} <{address}>"),
         None => address.clone(),
     };
     let mut seen = std::collections::BTreeSet::new();
+    // Never to the account itself (any of its addresses).
     let mut keep = |a: &(Option<String>, String)| {
         let lower = a.1.to_ascii_lowercase();
-        lower != me && seen.insert(lower)
+        !identities
+            .iter()
+            .any(|i| i.address.eq_ignore_ascii_case(&lower))
+            && seen.insert(lower)
     };
     let mut to: Vec<String> = addresses
         .reply_to
@@ -125,6 +130,7 @@ pub(crate) fn reply(
         ),
         reply_to_item: Some(id),
         forward_of: None,
+        from,
         ..dto::Draft::default()
     })
 }

@@ -82,9 +82,10 @@ pub(crate) async fn queue(ctx: &Context, input: &dto::SendInput) -> ApiResult<dt
             });
         }
     }
+    let from = super::identity::resolve(ctx.store(), &account, input.from.as_deref())?;
     let built = super::compose::build(&super::compose::Outline {
-        from_name: account.name.clone(),
-        from_address: account.email.clone(),
+        from_name: from.name,
+        from_address: from.address,
         to: input.to.clone(),
         cc: input.cc.clone(),
         bcc: input.bcc.clone(),
@@ -174,6 +175,15 @@ pub(crate) fn save_draft(ctx: &Context, draft: &dto::Draft) -> ApiResult<dto::Dr
         body: draft.body.clone(),
         reply_to_item: draft.reply_to_item,
         forward_of: draft.forward_of,
+        from: match draft
+            .from
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            Some(from) => super::identity::resolve(ctx.store(), &account, Some(from))?.address,
+            None => String::new(),
+        },
     };
     let id = ctx
         .store()
