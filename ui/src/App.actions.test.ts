@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { createFakeBackend, WEDGED_AFTER } from './test/fake-backend';
@@ -560,6 +560,49 @@ describe('mail actions in the window', () => {
     expect(((await screen.findByTestId('compose-subject')) as HTMLInputElement).value).toBe('Notes');
     expect(screen.queryByTestId('outbox')).toBeNull();
     expect((await fake.outbox()).map((e) => e.state)).toEqual([]);
+  });
+});
+
+describe('identities', () => {
+  it('an alias added in Settings is offered in Compose with its signature, which follows the choice of sender', async () => {
+    const fake = createFakeBackend();
+    const send = vi.spyOn(fake, 'send');
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.click(screen.getByTestId('open-settings'));
+    const editor = await screen.findByTestId('identities');
+    await fireEvent.click(within(editor).getByTestId('identity-add'));
+    await fireEvent.input(screen.getByTestId('identity-address'), { target: { value: 'not an address' } });
+    await fireEvent.click(screen.getByTestId('identity-save'));
+    expect((await screen.findByTestId('field-error-address')).textContent).toContain('not an email address');
+    await fireEvent.input(screen.getByTestId('identity-address'), { target: { value: 'sales@example.com' } });
+    await fireEvent.input(screen.getByTestId('identity-name'), { target: { value: 'Sales desk' } });
+    await fireEvent.input(screen.getByTestId('identity-signature'), { target: { value: 'The sales desk\n+60 3 1234' } });
+    await fireEvent.click(screen.getByTestId('identity-save'));
+    await waitFor(() => expect(within(editor).getAllByTestId('identity').map((li) => li.textContent)).toEqual([
+      expect.stringContaining('<'),
+      expect.stringContaining('Sales desk <sales@example.com>'),
+    ]));
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('settings')).toBeNull());
+
+    await fireEvent.click(screen.getByTestId('compose-button'));
+    const from = (await screen.findByTestId('compose-account')) as HTMLSelectElement;
+    const body = screen.getByTestId('compose-body') as HTMLTextAreaElement;
+    expect(body.value).toBe('');
+    const alias = [...from.options].find((o) => o.textContent === 'Sales desk <sales@example.com>')!;
+    await fireEvent.change(from, { target: { value: alias.value } });
+    expect(body.value).toBe('\n\n-- \nThe sales desk\n+60 3 1234');
+    // Back to the account's own address: its (empty) signature replaces the alias's.
+    await fireEvent.change(from, { target: { value: from.options[0].value } });
+    expect(body.value).toBe('');
+    await fireEvent.change(from, { target: { value: alias.value } });
+    await fireEvent.input(screen.getByTestId('compose-to'), { target: { value: 'bob@example.com' } });
+    await fireEvent.input(screen.getByTestId('compose-subject'), { target: { value: 'Prices' } });
+    await fireEvent.input(body, { target: { value: `Here they are.${body.value}` } });
+    await fireEvent.click(screen.getByTestId('compose-send'));
+    await waitFor(() => expect(send).toHaveBeenCalled());
+    expect(send.mock.calls[0][0]).toMatchObject({ from: 'sales@example.com', body: 'Here they are.\n\n-- \nThe sales desk\n+60 3 1234' });
   });
 });
 

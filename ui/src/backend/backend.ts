@@ -19,6 +19,8 @@ import type {
   LinkDecision,
   SettingValue,
   SnoozeTime,
+  Identity,
+  IdentityInput,
   Draft,
   OutboxEntry,
   SendInput,
@@ -201,6 +203,12 @@ export interface Backend {
   unsnooze(id: number): Promise<Item>;
   /** The times offered to snooze until (later today, tomorrow, next week), from now. */
   snoozeTimes(): Promise<SnoozeTime[]>;
+  /** The addresses account `account` sends from: its own first, then its aliases, with their signatures. */
+  identities(account: number): Promise<Identity[]>;
+  /** Adds an alias (or changes an identity's name and signature); resolves with the account's identities. */
+  setIdentity(account: number, input: IdentityInput): Promise<Identity[]>;
+  /** Removes an alias (the own address: its name and signature); resolves with the account's identities. */
+  removeIdentity(account: number, address: string): Promise<Identity[]>;
   /** Whether the live sync is paused (from the tray or the window). */
   syncPaused(): Promise<boolean>;
   /** Pauses the live sync (what the user does meanwhile waits in the queue) or resumes it; what holds now. */

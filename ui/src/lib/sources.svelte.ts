@@ -1,6 +1,17 @@
 // The sources (accounts) and what hangs on them in the sidebar: folders, counts, chat rooms (Matrix) and
 // calendars (CalDAV). Answers can arrive out of order: only the latest request's answer is kept.
-import { toApiError, type Account, type ApiError, type Backend, type CalendarInfo, type ChatRoom, type Counts, type Folder } from '../backend';
+import {
+  toApiError,
+  type Account,
+  type ApiError,
+  type Backend,
+  type CalendarInfo,
+  type ChatRoom,
+  type Counts,
+  type Folder,
+  type Identity,
+  type IdentityInput,
+} from '../backend';
 
 export class Sources {
   accounts = $state<Account[]>([]);
@@ -11,6 +22,8 @@ export class Sources {
   folders = $state<Record<number, Folder[]>>({});
   counts = $state<Counts | null>(null);
   calendars = $state<CalendarInfo[]>([]);
+  /** The addresses mail can be sent from (every mail account's identities), with signatures. */
+  identities = $state<Identity[]>([]);
   /** The accounts mail can be sent from. */
   readonly sendFrom = $derived(this.accounts.filter((a) => a.kind === 'imap'));
   /** Unread chat messages in the accounts shown in the unified views (the Chats view's count). */
@@ -34,6 +47,30 @@ export class Sources {
       this.report(toApiError(error));
     } finally {
       this.loaded = true;
+    }
+    await this.loadIdentities();
+  }
+
+  async loadIdentities(): Promise<void> {
+    try {
+      this.identities = (await Promise.all(this.sendFrom.map((a) => this.backend.identities(a.id)))).flat();
+    } catch (error) {
+      this.report(toApiError(error));
+    }
+  }
+
+  /** Adds or changes an identity; rejects with the ApiError (the form shows it at its field). */
+  async setIdentity(account: number, input: IdentityInput): Promise<void> {
+    const mine = await this.backend.setIdentity(account, input);
+    this.identities = [...this.identities.filter((i) => i.account !== account), ...mine];
+  }
+
+  async removeIdentity(account: number, address: string): Promise<void> {
+    try {
+      const mine = await this.backend.removeIdentity(account, address);
+      this.identities = [...this.identities.filter((i) => i.account !== account), ...mine];
+    } catch (error) {
+      this.report(toApiError(error));
     }
   }
 

@@ -42,6 +42,8 @@ import type {
   LinkDecision,
   SettingValue,
   SnoozeTime,
+  Identity,
+  IdentityInput,
   Draft,
   OutboxEntry,
   SendInput,
@@ -622,6 +624,34 @@ export class FakeBackend implements Backend {
     const { detail } = this.mail(id);
     if (detail.thread === null) return [detail];
     return [...this.items.values()].map((s) => s.detail).filter((d) => d.thread === detail.thread);
+  }
+
+  /** Aliases and signatures, per account (the account's own address first, as the core lists them). */
+  identityRows: Identity[] = [];
+
+  async identities(account: number): Promise<Identity[]> {
+    const found = this.accountList.find((a) => a.id === account);
+    if (!found) throw fail('not_found', `No account with id ${account}`);
+    const own = this.identityRows.find((i) => i.account === account && i.address.toLowerCase() === found.email.toLowerCase());
+    return structuredClone([
+      { account, address: found.email, name: own?.name || found.name, signature: own?.signature ?? '', primary: true },
+      ...this.identityRows.filter((i) => i.account === account && i !== own),
+    ]);
+  }
+
+  async setIdentity(account: number, input: IdentityInput): Promise<Identity[]> {
+    const found = this.accountList.find((a) => a.id === account);
+    if (!found) throw fail('not_found', `No account with id ${account}`);
+    if (!/^[^@\s]+@[^@\s]+$/.test(input.address.trim())) throw fail('invalid_input', `"${input.address}" is not an email address`, 'address');
+    const address = input.address.trim();
+    this.identityRows = this.identityRows.filter((i) => !(i.account === account && i.address.toLowerCase() === address.toLowerCase()));
+    this.identityRows.push({ account, address, name: input.name ?? '', signature: input.signature ?? '', primary: false });
+    return this.identities(account);
+  }
+
+  async removeIdentity(account: number, address: string): Promise<Identity[]> {
+    this.identityRows = this.identityRows.filter((i) => !(i.account === account && i.address.toLowerCase() === address.toLowerCase()));
+    return this.identities(account);
   }
 
   async snoozeTimes(): Promise<SnoozeTime[]> {
