@@ -815,6 +815,23 @@ fn an_alias_sends_with_its_name_and_a_reply_is_written_from_the_address_the_mail
         "{draft}"
     );
 
+    // Completion: who the user wrote to (bob, from the alias; carol and dan are only seen)
+    // comes first; a name's word completes too.
+    let found = satu.json(&["contacts", "d"]);
+    assert_eq!(found[0]["address"], "dan@example.org", "{found}");
+    assert_eq!(found[0]["written"], 0);
+    let found = satu.json(&["contacts", "example.org"]);
+    assert_eq!(
+        found.as_array().map(Vec::len),
+        Some(0),
+        "prefixes only: {found}"
+    );
+    let found = satu.json(&["contacts", "BO"]);
+    assert_eq!(found[0]["address"], "bob@example.org", "{found}");
+    assert_eq!(found[0]["written"], 1, "{found}");
+    let found = satu.json(&["contacts", "carol"]);
+    assert_eq!(found[0]["name"], "Carol", "{found}");
+
     // The alias goes; an unknown one is not found.
     let left = satu.json(&[
         "account",

@@ -3,8 +3,8 @@
 
 use satu_core::api::LinkDecision;
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Counts, Discovered,
-    Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, Identity,
+    Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
+    Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, Identity,
     IdentityInput, ImportReport, Invitation, Item, ItemDetail, LiveStatus, MatrixInput,
     OutboxEntry, PendingOp, SearchQuery, SendInput, SettingValue, SnoozeTime, TimelineQuery,
     ViewDiffs, ViewPage, ViewQuery,
@@ -610,4 +610,9 @@ pub fn remove_identity(
     address: String,
 ) -> Result<Vec<Identity>, ApiError> {
     satu.remove_identity(account, &address)
+}
+
+#[tauri::command]
+pub fn contacts(satu: State<'_, Satu>, text: String, limit: u32) -> Result<Vec<Contact>, ApiError> {
+    satu.contacts(&text, limit)
 }

@@ -64,6 +64,7 @@ mod tests {
             Counts,
             SnoozeTime,
             Identity,
+            Contact,
             IdentityInput,
             AccountCounts,
             FolderCount,

@@ -369,6 +369,7 @@ pub fn run() {
             commands::retry_send,
             commands::reply_draft,
             commands::identities,
+            commands::contacts,
             commands::set_identity,
             commands::remove_identity,
             commands::forward_draft,

@@ -133,6 +133,15 @@ enum Command {
         /// Item id (any item of the thread).
         id: i64,
     },
+    /// Addresses completing what was typed (the start of an address or of a word of the name):
+    /// those written to most and most lately first, then those mail came from.
+    Contacts {
+        /// What was typed.
+        text: String,
+        /// At most this many (1 to 50).
+        #[arg(long, default_value_t = 10)]
+        limit: u32,
+    },
     /// Full-text search over every item, newest first.
     Search {
         /// What to look for (every word must match; the last one as a prefix).
@@ -1517,6 +1526,22 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     .map(detail_text)
                     .collect::<Vec<_>>()
                     .join("\n\n")
+            })
+        }
+        Command::Contacts { text, limit } => {
+            let found = satu.contacts(&text, limit)?;
+            output(json, &found, || {
+                found
+                    .iter()
+                    .map(|c| {
+                        if c.name.is_empty() {
+                            c.address.clone()
+                        } else {
+                            format!("{} <{}>", c.name, c.address)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
             })
         }
         Command::Search { query, limit } => {

@@ -112,6 +112,7 @@ commands! {
     cancel_send(id: i64) => satu.cancel_send(id);
     retry_send(id: i64, resend: bool) => satu.retry_send(id, resend).await;
     identities(account: i64) => satu.identities(account);
+    contacts(text: String, limit: u32) => satu.contacts(&text, limit);
     set_identity(account: i64, input: IdentityInput) => satu.set_identity(account, &input);
     remove_identity(account: i64, address: String) => satu.remove_identity(account, &address);
     reply_draft(id: i64, all: bool, header: Option<String>) => satu.reply_draft(id, all, header.as_deref());

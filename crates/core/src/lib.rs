@@ -11,6 +11,7 @@ mod actions;
 pub mod api;
 mod attachments;
 mod caldav;
+mod contacts;
 mod context;
 mod diagnostics;
 mod discover;

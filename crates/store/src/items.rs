@@ -531,6 +531,13 @@ impl Tx<'_> {
                 .context("Cannot link the message to its folder")?;
         }
         self.index_mail(id, sort_key, mail, &sender_name, &sender_address)?;
+        self.note_contacts(
+            mail.account_id,
+            &sender_name,
+            &sender_address,
+            &mail.recipients,
+            mail.time_ms,
+        )?;
         self.thread_mail(id, mail)?;
         self.record(ChangeKind::Added, id, ItemKind::Mail, &mail.title)?;
         self.relink_task(id, mail.account_id, &mail.message_id)?;

@@ -36,12 +36,14 @@
 //! - `chat_rooms`, `chat_members`, `chat_messages` (`chat.rs`).
 //! - `snoozes` (`snoozes.rs`): conversations away from the Inbox until a time.
 //! - `identities` (`identities.rs`): the addresses an account sends from, with signatures.
+//! - `contacts` (`contacts.rs`): addresses seen and written to, for completion.
 
 mod accounts;
 mod calendars;
 mod changes;
 mod chat;
 mod connection;
+mod contacts;
 mod drafts;
 mod events;
 mod folders;
@@ -72,6 +74,7 @@ pub use chat::{
     localpart, matrix_uri, room_display_name, ChatInfo, ChatRoom, NewChatMessage, QueuedChat,
     RoomUpdate,
 };
+pub use contacts::Contact;
 pub use drafts::{Draft, DraftContent};
 pub use events::{EventInfo, EventRecord, Occurrence, OccurrenceRow, SyncEvent};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};

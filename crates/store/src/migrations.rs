@@ -68,6 +68,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0019_identities",
         include_str!("../migrations/0019_identities.sql"),
     ),
+    (
+        "0020_contacts",
+        include_str!("../migrations/0020_contacts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

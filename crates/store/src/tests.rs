@@ -128,6 +128,48 @@ fn migrates_every_older_version_with_its_rows() {
 }
 
 #[test]
+fn the_contacts_migration_counts_the_mail_already_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = connection::open_writer(&path).expect("open");
+        run_to(&mut conn, 19).expect("schema 19");
+        conn.execute_batch(
+            "INSERT INTO accounts (kind, name, email, created_at) VALUES ('imap', 'Me', 'me@example.com', 1);
+             INSERT INTO items (sort_key, kind, account_id, time, title, sender_name, sender_address)
+                 VALUES (1048576, 'mail', 1, 1000, 'Hi', 'Carol', 'carol@example.com'),
+                        (2097152, 'mail', 1, 2000, 'Re: Hi', 'Me', 'ME@example.com'),
+                        (3145728, 'mail', 1, 3000, 'Plan', 'Me', 'me@example.com');
+             INSERT INTO mail (item_id, account_id, message_id, recipients) VALUES
+                 (1, 1, 'a@x', 'me@example.com'),
+                 (2, 1, 'b@x', 'Carol <carol@example.com>, Tan, Siti <siti@example.my>'),
+                 (3, 1, 'c@x', 'carol@example.com');",
+        )
+        .expect("rows");
+    }
+    let store = Store::open(&path).expect("migrate");
+    let carol = store.contacts_matching("car", 10).expect("contacts");
+    assert_eq!(carol.len(), 1, "{carol:?}");
+    assert_eq!(
+        (
+            carol[0].name.as_str(),
+            carol[0].written,
+            carol[0].last_written_ms,
+            carol[0].seen
+        ),
+        ("Carol", 2, 3000, 1)
+    );
+    let siti = store.contacts_matching("sit", 10).expect("contacts");
+    assert_eq!(siti[0].address, "siti@example.my", "{siti:?}");
+    assert_eq!(siti[0].written, 1);
+    // Found by a word of the name too; LIKE's own characters match only themselves.
+    assert_eq!(store.contacts_matching("Siti", 10).expect("c").len(), 1);
+    assert!(store.contacts_matching("%", 10).expect("c").is_empty());
+    // The account's own address is no contact of its own.
+    assert!(store.contacts_matching("me@", 10).expect("c").is_empty());
+}
+
+#[test]
 fn refuses_a_database_from_a_newer_satu() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("new.db");

@@ -665,6 +665,20 @@ signature: string,
  */
 primary: boolean, };
 
+export type Contact = { 
+/**
+ * The address.
+ */
+address: string, 
+/**
+ * The name last seen with it ('' when none).
+ */
+name: string, 
+/**
+ * Messages the user sent to it.
+ */
+written: number, };
+
 export type IdentityInput = { 
 /**
  * The address.
@@ -1855,6 +1869,7 @@ export function commands(invoke: Invoke) {
     identities: (account: number) => invoke<Identity[]>('identities', { account }),
     set_identity: (account: number, input: IdentityInput) => invoke<Identity[]>('set_identity', { account, input }),
     remove_identity: (account: number, address: string) => invoke<Identity[]>('remove_identity', { account, address }),
+    contacts: (text: string, limit: number) => invoke<Contact[]>('contacts', { text, limit }),
   };
 }
 

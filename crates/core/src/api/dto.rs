@@ -1313,6 +1313,17 @@ pub struct SendInput {
     pub from: Option<String>,
 }
 
+/// An address offered to complete what the user typed in To, Cc or Bcc.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Contact {
+    /// The address.
+    pub address: String,
+    /// The name last seen with it ('' when none).
+    pub name: String,
+    /// Messages the user sent to it.
+    pub written: i64,
+}
+
 /// An address an account sends from: its own (`primary`) or an alias, with the name shown and
 /// the signature added under new messages, replies and forwards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

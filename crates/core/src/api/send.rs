@@ -5,6 +5,12 @@ use crate::dto;
 use crate::send;
 
 impl Satu {
+    /// At most `limit` addresses completing `text` (the start of an address or of a word of the
+    /// name), the ones the user writes to most and most lately first.
+    pub fn contacts(&self, text: &str, limit: u32) -> ApiResult<Vec<dto::Contact>> {
+        crate::contacts::complete(self.ctx.store(), text, limit)
+    }
+
     /// The addresses account `account` sends from: its own first, then its aliases, each with
     /// its name and signature.
     pub fn identities(&self, account: i64) -> ApiResult<Vec<dto::Identity>> {
