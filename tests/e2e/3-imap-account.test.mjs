@@ -272,8 +272,11 @@ async function replyInTheWindow(session, dovecot, smtp, t) {
   await waitFor(async () => (await session.text(pane)).includes('Quarterly numbers'), { timeout: 5_000, message: 'the mail to open' });
   await session.keys('r');
   const body = await session.waitForElement('[data-testid="compose-body"]', { timeout: 5_000 });
-  const to = await session.find('[data-testid="compose-to"]');
-  assert.match(await session.property(to, 'value'), /carol@example\.com/);
+  // The reply's recipient, as a chip.
+  const to = await session.find('[data-testid="compose-to-chips"]');
+  assert.match(await session.property(to, 'textContent'), /Carol/);
+  const [chip] = await session.findAllIn(to, '[data-testid="recipient-chip"]');
+  assert.match(await session.attribute(chip, 'title'), /carol@example\.com/);
   await session.sendKeys(body, 'The numbers look right to me.');
   await session.click(await session.find('[data-testid="compose-send"]'));
   // Undo send: the status line offers it while the message waits.

@@ -45,7 +45,7 @@ test('a second launch hands its mailto: link to the running window and ends', { 
     assert.match(said, /already runs/);
     const subject = await session.waitForElement('[data-testid="compose-subject"]', { timeout: 10_000 });
     assert.equal(await session.property(subject, 'value'), 'From a link');
-    assert.match(await session.property(await session.find('[data-testid="compose-to"]'), 'value'), /ana@example\.com/);
+    assert.match(await session.property(await session.find('[data-testid="compose-to-chips"]'), 'textContent'), /ana@example\.com/);
     assert.equal(await session.property(await session.find('[data-testid="compose-body"]'), 'value'), 'Hello Ana');
     const file = await session.screenshot('single-instance-mailto.png');
     t.diagnostic(`screenshot: ${file}`);

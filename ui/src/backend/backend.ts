@@ -21,6 +21,7 @@ import type {
   SnoozeTime,
   Identity,
   IdentityInput,
+  Contact,
   Draft,
   OutboxEntry,
   SendInput,
@@ -203,6 +204,8 @@ export interface Backend {
   unsnooze(id: number): Promise<Item>;
   /** The times offered to snooze until (later today, tomorrow, next week), from now. */
   snoozeTimes(): Promise<SnoozeTime[]>;
+  /** At most `limit` addresses completing `text`, those written to most and most lately first. */
+  contacts(text: string, limit: number): Promise<Contact[]>;
   /** The addresses account `account` sends from: its own first, then its aliases, with their signatures. */
   identities(account: number): Promise<Identity[]>;
   /** Adds an alias (or changes an identity's name and signature); resolves with the account's identities. */

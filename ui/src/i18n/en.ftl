@@ -397,6 +397,7 @@ settings-sending = Sending
 settings-undo-before = Wait
 settings-undo-after = seconds before a message goes out, so that it can be taken back (Undo)
 compose-attach = Attach files
+compose-remove-recipient = Remove { $recipient }
 compose-drop-here = Drop the files to attach them
 compose-pasted-name = pasted
 compose-attachments = Attachments

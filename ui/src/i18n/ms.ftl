@@ -396,6 +396,7 @@ settings-sending = Menghantar
 settings-undo-before = Tunggu
 settings-undo-after = saat sebelum mesej dihantar, supaya ia boleh ditarik balik (Batal)
 compose-attach = Lampirkan fail
+compose-remove-recipient = Buang { $recipient }
 compose-drop-here = Lepaskan fail untuk melampirkannya
 compose-pasted-name = ditampal
 compose-attachments = Lampiran

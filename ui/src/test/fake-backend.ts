@@ -44,6 +44,7 @@ import type {
   SnoozeTime,
   Identity,
   IdentityInput,
+  Contact,
   Draft,
   OutboxEntry,
   SendInput,
@@ -624,6 +625,21 @@ export class FakeBackend implements Backend {
     const { detail } = this.mail(id);
     if (detail.thread === null) return [detail];
     return [...this.items.values()].map((s) => s.detail).filter((d) => d.thread === detail.thread);
+  }
+
+  /** Addresses seen in the fake's mail (senders), for completion. */
+  async contacts(text: string, limit: number): Promise<Contact[]> {
+    const typed = text.trim().toLowerCase();
+    if (!typed) return [];
+    const seen = new Map<string, Contact>();
+    for (const { detail } of this.items.values()) {
+      const sender = detail.sender;
+      if (!sender?.address.includes('@')) continue;
+      const words = [sender.address, ...(sender.name ?? '').split(/\s+/)].map((w) => w.toLowerCase());
+      if (!words.some((w) => w.startsWith(typed))) continue;
+      seen.set(sender.address.toLowerCase(), { address: sender.address, name: sender.name ?? '', written: 0 });
+    }
+    return [...seen.values()].sort((a, b) => a.address.localeCompare(b.address)).slice(0, limit);
   }
 
   /** Aliases and signatures, per account (the account's own address first, as the core lists them). */
