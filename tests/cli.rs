@@ -1404,3 +1404,45 @@ fn a_snoozed_conversation_leaves_the_inbox_and_comes_back_to_its_top_unread() {
         "Re: Budget plan|No id and no date|Newsletter|Budget plan"
     );
 }
+
+#[test]
+fn a_mail_prints_through_the_browser_on_a_page_of_its_own() {
+    let (satu, _) = imported();
+    let news = mail_id(&satu, "Newsletter").to_string();
+    let out = satu.dir.path().join("news.html");
+    satu.json(&["print", &news, "-o", out.to_str().expect("path")]);
+    let page = std::fs::read_to_string(&out).expect("the page");
+    assert!(page.contains("<title>Newsletter</title>"), "{page}");
+    assert!(
+        page.contains("<dt>From</dt><dd>News &lt;news@example.org&gt;</dd>"),
+        "{page}"
+    );
+    // The mail as shown: sanitized (no script of its own, no remote image), one print script.
+    assert!(page.contains("Hello <b>reader</b>"), "{page}");
+    assert!(
+        !page.contains("window.canary") && !page.contains(" src=\"https://tracker"),
+        "{page}"
+    );
+    assert!(page.contains("img-src data:;"), "{page}");
+    assert_eq!(page.matches("<script>").count(), 1, "{page}");
+    // Without --output: written privately and handed to the browser.
+    let links = satu.dir.path().join("opened-links.txt");
+    let printed = satu
+        .command()
+        .env("SATU_OPEN_LINKS_LOG", &links)
+        .args(["--json", "print", &news])
+        .output()
+        .expect("print");
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let path: String = serde_json::from_slice(&printed.stdout).expect("a path");
+    assert!(path.ends_with(&format!("printed/{news}.html")), "{path}");
+    assert_eq!(std::fs::read_to_string(&links).expect("log").trim(), path);
+    // Only mail prints.
+    let task = satu.json(&["task", "from-mail", &news]);
+    let refused = satu.fails(&["print", &task["id"].to_string()], 2);
+    assert!(refused.contains("not a mail"), "{refused}");
+}

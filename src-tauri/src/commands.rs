@@ -6,8 +6,8 @@ use satu_core::dto::{
     Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
     Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, Identity,
     IdentityInput, ImportReport, Invitation, Item, ItemDetail, LiveStatus, MatrixInput,
-    OutboxEntry, PendingOp, SearchQuery, SendInput, SettingValue, SnoozeTime, TimelineQuery,
-    ViewDiffs, ViewPage, ViewQuery,
+    OutboxEntry, PendingOp, PrintLabels, SearchQuery, SendInput, SettingValue, SnoozeTime,
+    TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
 };
 use std::sync::Arc;
 
@@ -615,4 +615,11 @@ pub fn remove_identity(
 #[tauri::command]
 pub fn contacts(satu: State<'_, Satu>, text: String, limit: u32) -> Result<Vec<Contact>, ApiError> {
     satu.contacts(&text, limit)
+}
+
+/// Prints mail `id` through the system's browser (header in the window's words).
+#[tauri::command]
+pub fn print(satu: State<'_, Satu>, id: i64, labels: PrintLabels) -> Result<String, ApiError> {
+    satu.print(id, Some(&labels))
+        .map(|path| path.to_string_lossy().into_owned())
 }

@@ -65,6 +65,7 @@ mod tests {
             SnoozeTime,
             Identity,
             Contact,
+            PrintLabels,
             IdentityInput,
             AccountCounts,
             FolderCount,

@@ -387,6 +387,7 @@ pub fn run() {
             commands::mark,
             commands::archive,
             commands::snooze,
+            commands::print,
             commands::unsnooze,
             commands::snooze_times,
             commands::delete,

@@ -231,6 +231,19 @@ describe('mail actions in the window', () => {
     expect((await fake.timeline({ inbox: true })).some((item) => item.title === 'Quarterly report draft')).toBe(true);
   });
 
+  it('Print (or Ctrl+P) hands the open mail to the browser with its header in the user language', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await fireEvent.click((await screen.findAllByTestId('timeline-item'))[2]);
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    await fireEvent.click(screen.getByTestId('action-print'));
+    await waitFor(() => expect(fake.printed).toHaveLength(1));
+    expect(fake.printed[0].labels).toMatchObject({ lang: 'en', from: 'From', to: 'To', date: 'Date' });
+    expect(await screen.findByText('The message opened in your browser to print.')).toBeTruthy();
+    await fireEvent.keyDown(window, { key: 'p', ctrlKey: true });
+    await waitFor(() => expect(fake.printed).toHaveLength(2));
+  });
+
   it('a failed archive (local account) shows the error and keeps the selection', async () => {
     render(App, { backend: createFakeBackend({ seed: false }) });
     await fireEvent.click(await screen.findByTestId('open-sample'));

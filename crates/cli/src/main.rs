@@ -174,6 +174,15 @@ enum Command {
     /// Mark an item read, unread, flagged or unflagged (applied at once; sent to the server now
     /// or, offline, at the next sync).
     Mark(MarkArgs),
+    /// Print a mail: a page of its own opens in the system's browser, which prints it (with
+    /// --output, the page is written there instead).
+    Print {
+        /// Item id (a mail).
+        id: i64,
+        /// Write the page to this file instead of opening it.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Snooze a mail's conversation: it leaves the Inbox until a time, then comes back to its
     /// top, unread (`satu sync` and `satu watch` bring it back when its time has come).
     Snooze {
@@ -1611,6 +1620,24 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let flagged = (mark.flag || mark.unflag).then_some(mark.flag);
             let report = satu.mark(mark.id, unread, flagged).await?;
             output(json, &report, || action_line(&report, "Marked"))
+        }
+        Command::Print { id, output: None } => {
+            let path = satu.print(id, None)?;
+            let path = path.to_string_lossy().into_owned();
+            output(json, &path, || {
+                format!("Opened {path} in the browser to print.")
+            })
+        }
+        Command::Print {
+            id,
+            output: Some(file),
+        } => {
+            let page = satu.print_page(id, None)?;
+            std::fs::write(&file, page).map_err(|e| {
+                ApiError::invalid("output", format!("Cannot write {}: {e}", file.display()))
+            })?;
+            let path = file.to_string_lossy().into_owned();
+            output(json, &path, || format!("Wrote {path}"))
         }
         Command::Snooze { id, until: None } => {
             // What can be chosen (the item must exist all the same).

@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use satu_core::api::{CancellationToken, LiveOptions};
 use satu_core::dto::{
-    AccountInput, CaldavInput, Draft, EventInput, IdentityInput, MatrixInput, SearchQuery,
-    SendInput, TimelineQuery, ViewQuery,
+    AccountInput, CaldavInput, Draft, EventInput, IdentityInput, MatrixInput, PrintLabels,
+    SearchQuery, SendInput, TimelineQuery, ViewQuery,
 };
 use satu_core::{ApiError, ErrorCode, Satu};
 use serde::Serialize;
@@ -136,6 +136,9 @@ commands! {
         satu.mark(id, unread, flagged).await;
     archive(id: i64) => satu.archive(id).await;
     snooze(id: i64, until: String) => satu.snooze(id, &until);
+    print(id: i64, labels: PrintLabels) => satu
+        .print(id, Some(&labels))
+        .map(|path| path.to_string_lossy().into_owned());
     unsnooze(id: i64) => satu.unsnooze(id);
     snooze_times() => Ok::<_, ApiError>(satu.snooze_times());
     delete(id: i64) => satu.delete(id).await;

@@ -24,6 +24,7 @@ mod matrix;
 mod notify;
 mod oauth;
 mod pass;
+mod print;
 mod replay;
 mod secrets;
 mod send;

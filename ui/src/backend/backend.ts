@@ -22,6 +22,7 @@ import type {
   Identity,
   IdentityInput,
   Contact,
+  PrintLabels,
   Draft,
   OutboxEntry,
   SendInput,
@@ -204,6 +205,8 @@ export interface Backend {
   unsnooze(id: number): Promise<Item>;
   /** The times offered to snooze until (later today, tomorrow, next week), from now. */
   snoozeTimes(): Promise<SnoozeTime[]>;
+  /** Prints mail `id`: a page of its own opens in the browser, which prints it; resolves with the page's path. */
+  print(id: number, labels: PrintLabels): Promise<string>;
   /** At most `limit` addresses completing `text`, those written to most and most lately first. */
   contacts(text: string, limit: number): Promise<Contact[]>;
   /** The addresses account `account` sends from: its own first, then its aliases, with their signatures. */

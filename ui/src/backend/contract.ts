@@ -679,6 +679,28 @@ name: string,
  */
 written: number, };
 
+export type PrintLabels = { 
+/**
+ * The language (`lang` of the page).
+ */
+lang: string, 
+/**
+ * "From".
+ */
+from: string, 
+/**
+ * "To".
+ */
+to: string, 
+/**
+ * "Date".
+ */
+date: string, 
+/**
+ * The message's date, written out.
+ */
+date_text: string, };
+
 export type IdentityInput = { 
 /**
  * The address.
@@ -1870,6 +1892,7 @@ export function commands(invoke: Invoke) {
     set_identity: (account: number, input: IdentityInput) => invoke<Identity[]>('set_identity', { account, input }),
     remove_identity: (account: number, address: string) => invoke<Identity[]>('remove_identity', { account, address }),
     contacts: (text: string, limit: number) => invoke<Contact[]>('contacts', { text, limit }),
+    print: (id: number, labels: PrintLabels) => invoke<string>('print', { id, labels }),
   };
 }
 

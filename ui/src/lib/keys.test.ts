@@ -24,6 +24,10 @@ describe('keyAction', () => {
     expect(press('#')).toBe('delete');
     expect(press('Delete')).toBe('delete');
     expect(press('m')).toBe('move');
+    expect(press('b')).toBe('snooze');
+    expect(press('p', document.body, { ctrlKey: true })).toBe('print');
+    expect(press('P', document.body, { metaKey: true })).toBe('print');
+    expect(press('p')).toBeNull();
     expect(press('U')).toBeNull();
   });
 

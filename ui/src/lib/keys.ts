@@ -13,6 +13,7 @@ export type KeyAction =
   | 'delete'
   | 'move'
   | 'snooze'
+  | 'print'
   | 'make-task'
   | 'reply'
   | 'reply-all'
@@ -29,6 +30,7 @@ export const ACTION_KEYS = {
   delete: '#',
   move: 'm',
   snooze: 'b',
+  print: 'Control+P',
   'make-task': 't',
   reply: 'r',
   'reply-all': 'a',
@@ -59,6 +61,8 @@ export function isTyping(target: EventTarget | null): boolean {
 
 /** The action for a key press, or null when the key is not a shortcut here. */
 export function keyAction(input: KeyInput): KeyAction | null {
+  // Ctrl+P (⌘P) prints the open mail, as in every mail client.
+  if ((input.ctrlKey || input.metaKey) && !input.altKey && input.key.toLowerCase() === 'p') return 'print';
   if (input.ctrlKey || input.metaKey || input.altKey) return null;
   if (input.key === 'Escape') return 'escape';
   if (isTyping(input.target)) return null;

@@ -45,6 +45,7 @@ import type {
   Identity,
   IdentityInput,
   Contact,
+  PrintLabels,
   Draft,
   OutboxEntry,
   SendInput,
@@ -625,6 +626,15 @@ export class FakeBackend implements Backend {
     const { detail } = this.mail(id);
     if (detail.thread === null) return [detail];
     return [...this.items.values()].map((s) => s.detail).filter((d) => d.thread === detail.thread);
+  }
+
+  /** The pages "printed" (labels and all), as the core would hand them to the browser. */
+  printed: { id: number; labels: PrintLabels }[] = [];
+
+  async print(id: number, labels: PrintLabels): Promise<string> {
+    const { detail } = this.mail(id);
+    this.printed.push({ id: detail.id, labels });
+    return `/data/printed/${id}.html`;
   }
 
   /** Addresses seen in the fake's mail (senders), for completion. */

@@ -1313,6 +1313,21 @@ pub struct SendInput {
     pub from: Option<String>,
 }
 
+/// The words of a printed message's header, in the user's language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrintLabels {
+    /// The language (`lang` of the page).
+    pub lang: String,
+    /// "From".
+    pub from: String,
+    /// "To".
+    pub to: String,
+    /// "Date".
+    pub date: String,
+    /// The message's date, written out.
+    pub date_text: String,
+}
+
 /// An address offered to complete what the user typed in To, Cc or Bcc.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Contact {

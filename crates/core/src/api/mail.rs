@@ -40,6 +40,17 @@ impl Satu {
         snooze::follow(self.ctx.store().clone(), cancel).await;
     }
 
+    /// Prints mail `id`: a page of its own (header in the words of `labels`, English when
+    /// `None`), handed to the system's browser, which prints it. Returns the page's path.
+    pub fn print(&self, id: i64, labels: Option<&dto::PrintLabels>) -> ApiResult<PathBuf> {
+        crate::print::print(&self.ctx, id, labels)
+    }
+
+    /// The page [`Satu::print`] writes, for saving elsewhere.
+    pub fn print_page(&self, id: i64, labels: Option<&dto::PrintLabels>) -> ApiResult<String> {
+        crate::print::page_of(&self.ctx, id, labels)
+    }
+
     /// Marks an item read/unread and/or flagged/unflagged.
     pub async fn mark(
         &self,
