@@ -171,6 +171,7 @@ test('an IMAP account added in the window: mail arrives, t makes a task, a flag 
 
     await clickTheNotification(session, t);
     await replyInTheWindow(session, dovecot, smtp, t);
+    await writeFromAnAlias(session, smtp, t);
     await snoozeAndReturn(session, dovecot, t);
     await keepRunningWhenClosed(session, dovecot, t);
     await useTheTrayMenu(session, dovecot, t);
@@ -427,4 +428,85 @@ async function snoozeAndReturn(session, dovecot, t) {
   await waitFor(() => !/\\Seen/.test(flags()), { timeout: 15_000, message: 'the mail back from its snooze unread on the server' });
   await session.screenshot('snooze-returned.png');
   t.diagnostic('a mail snoozed from the window came back to the top of the Inbox, unread here and on the server');
+}
+
+/**
+ * Compose as people do: an alias added in Settings with its signature, the sender chosen in
+ * Compose (its signature follows), the recipient completed from the mail seen, a file dropped
+ * on the window; the message reaches the SMTP server from the alias, signed, with the file.
+ */
+async function writeFromAnAlias(session, smtp, t) {
+  const el = (element) => ({ 'element-6066-11e4-a52e-4f735466cecf': element });
+  await session.click(await session.find('[data-testid="open-settings"]'));
+  await session.click(await session.waitForElement('[data-testid="identity-add"]', { timeout: 5_000 }));
+  await session.sendKeys(await session.find('[data-testid="identity-address"]'), 'sales@example.com');
+  await session.sendKeys(await session.find('[data-testid="identity-name"]'), 'Alice at Sales');
+  await session.sendKeys(await session.find('[data-testid="identity-signature"]'), 'Alice\uE007The sales desk');
+  await session.click(await session.find('[data-testid="identity-save"]'));
+  await waitFor(async () => (await session.findAll('[data-testid="identity"]')).length === 2, {
+    timeout: 5_000,
+    message: 'the alias in Settings',
+  });
+  await session.screenshot('compose-alias-settings.png');
+  await session.click(await session.find('[data-testid="settings-close"]'));
+
+  await session.keys('c');
+  const body = await session.waitForElement('[data-testid="compose-body"]', { timeout: 5_000 });
+  const alias = await waitFor(
+    async () => {
+      for (const option of await session.findAll('[data-testid="compose-account"] option')) {
+        if ((await session.property(option, 'textContent')).includes('sales@example.com')) return option;
+      }
+      return null;
+    },
+    { timeout: 5_000, message: 'the alias offered as sender' },
+  );
+  await session.click(alias);
+  await waitFor(async () => (await session.property(body, 'value')).includes('-- \nAlice\nThe sales desk'), {
+    timeout: 5_000,
+    message: "the alias's signature in the text",
+  });
+  // The recipient, completed from the mail seen (Carol wrote to Alice).
+  const to = await session.find('[data-testid="compose-to"]');
+  await session.sendKeys(to, 'car');
+  const suggestion = await session.waitForElement('[data-testid="recipient-suggestion"]', { timeout: 5_000 });
+  assert.match(await session.property(suggestion, 'textContent'), /carol@example\.com/);
+  await session.sendKeys(to, '\uE007');
+  await waitFor(async () => (await session.findAll('[data-testid="recipient-chip"]')).length === 1, {
+    timeout: 5_000,
+    message: 'the completed recipient as a chip',
+  });
+  await session.sendKeys(await session.find('[data-testid="compose-subject"]'), 'Price list');
+  // Above the signature (WebDriver's typing goes to the end of a text field).
+  await session.execute(
+    "arguments[0].value = 'The price list is attached.' + arguments[0].value; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+    [el(body)],
+  );
+  // A file dropped on the compose window (as the desktop's drag and drop hands it over).
+  await session.execute(
+    `const target = arguments[0];
+     const files = new DataTransfer();
+     files.items.add(new File(['Widget,12.50\\n'], 'prices.csv', { type: 'text/csv' }));
+     target.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: files }));
+     target.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: files }));`,
+    [el(await session.find('[data-testid="compose"]'))],
+  );
+  await waitFor(async () => (await session.findAll('[data-testid="compose-file"]')).length === 1, {
+    timeout: 5_000,
+    message: 'the dropped file attached',
+  });
+  await session.screenshot('compose-alias.png');
+  await session.click(await session.find('[data-testid="compose-send"]'));
+  const sent = await waitFor(() => smtp.log().find((m) => m.mail_from === 'sales@example.com') ?? null, {
+    timeout: 30_000,
+    interval: 250,
+    message: 'the message from the alias at the SMTP server',
+  });
+  assert.deepEqual(sent.rcpt, ['carol@example.com']);
+  const raw = readFileSync(sent.file, 'utf8');
+  assert.match(raw, /From: "?Alice at Sales"? <sales@example\.com>/);
+  assert.match(raw, /Subject: Price list/);
+  assert.match(raw, /The price list is attached\.\r?\n\r?\n-- \r?\nAlice\r?\nThe sales desk/);
+  assert.match(raw, /filename="?prices\.csv"?/);
+  t.diagnostic('a message from an alias, signed, to a completed recipient, with a dropped file reached the SMTP server');
 }
