@@ -43,7 +43,7 @@ impl World {
             .env("CA_FROM", dovecot.dir.path())
             .env(
                 "SANS",
-                "autoconfig.auto.test auto.test ispdb.test autoconfig.broken.test autodiscover.test",
+                "autoconfig.auto.test auto.test ispdb.test autoconfig.broken.test autodiscover.test news.test",
             )
             .output()
             .expect("run tests/servers/discovery.sh");
@@ -326,4 +326,176 @@ _imap._tcp.broken.test. 60 IN TXT \"servfail\"
         assert!(report["error"].is_null(), "{report}");
     }
     assert!(Path::new(&ca).exists());
+}
+
+/// A newsletter from `news.test` offering one-click unsubscribe at `unsub` on the world's HTTPS
+/// server, and a mailto (when `mailto`).
+fn newsletter(id: &str, https_port: &str, unsub: &str, mailto: bool) -> String {
+    let mailto = if mailto {
+        ", <mailto:leave@news.test?subject=leave>"
+    } else {
+        ""
+    };
+    format!(
+        "From: News <news@news.test>\r\nTo: alice@example.com\r\nSubject: This week {id}\r\n\
+         Date: Tue, 01 Dec 2026 09:00:00 +0000\r\nMessage-ID: <{id}@news.test>\r\n\
+         List-Unsubscribe: <https://news.test:{https_port}/{unsub}>{mailto}\r\n\
+         List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\nThe news of the week.\r\n"
+    )
+}
+
+/// `raw` with a DKIM signature of `news.test` (selector `sel`) over `headers`.
+fn signed(key: &[u8], raw: &str, headers: &[&str]) -> String {
+    use mail_auth::common::crypto::Ed25519Key;
+    use mail_auth::common::headers::HeaderWriter as _;
+    let key = Ed25519Key::from_pkcs8_maybe_unchecked_der(key).expect("the key");
+    let signature = mail_auth::dkim::DkimSigner::from_key(key)
+        .domain("news.test")
+        .selector("sel")
+        .headers(headers.iter().copied())
+        .sign(raw.as_bytes())
+        .expect("a signature");
+    format!("{}{raw}", signature.to_header())
+}
+
+#[test]
+fn one_click_unsubscribe_posts_only_when_a_verified_dkim_signature_covers_both_headers() {
+    // A signing key of news.test, published in the world's DNS.
+    let keys = tempfile::tempdir().expect("tempdir");
+    let der = keys.path().join("key.der");
+    let made = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "ed25519",
+            "-outform",
+            "DER",
+            "-out",
+        ])
+        .arg(&der)
+        .status()
+        .expect("openssl");
+    assert!(made.success(), "openssl genpkey");
+    let key = std::fs::read(&der).expect("key");
+    let public = {
+        use base64::Engine as _;
+        let signer = mail_auth::common::crypto::Ed25519Key::from_pkcs8_maybe_unchecked_der(&key)
+            .expect("the key");
+        base64::engine::general_purpose::STANDARD.encode(signer.public_key())
+    };
+    let dovecot = Dovecot::start();
+    let zone = format!(
+        "news.test. 60 IN A 127.0.0.1\nsel._domainkey.news.test. 60 IN TXT \"v=DKIM1; k=ed25519; p={public}\"\n"
+    );
+    let world = World::start(
+        &dovecot,
+        &zone,
+        &[
+            ("news.test/unsub/alice", ""),
+            ("news.test/unsub/mallory", ""),
+        ],
+    );
+    let https = world.var("HTTPS_PORT").to_owned();
+    let all = [
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+    ];
+    // Signed whole; altered after signing (another address to post to); signed without the
+    // Post header.
+    let good = signed(
+        &key,
+        &newsletter("good", &https, "unsub/alice", false),
+        &all,
+    );
+    let altered = signed(
+        &key,
+        &newsletter("altered", &https, "unsub/alice", false),
+        &all,
+    )
+    .replace("unsub/alice", "unsub/mallory");
+    let partial = signed(
+        &key,
+        &newsletter("partial", &https, "unsub/mallory", false),
+        &all[..6],
+    );
+    let satu = Satu::new();
+    let mut files = Vec::new();
+    for (name, raw) in [
+        ("good", &good),
+        ("altered", &altered),
+        ("partial", &partial),
+    ] {
+        let path = keys.path().join(format!("{name}.eml"));
+        std::fs::write(&path, raw).expect("eml");
+        files.push(path);
+    }
+    let mut args = vec!["--json".to_owned(), "import".into(), "eml".into()];
+    args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    json(&world.satu(&satu, &args, &[], None));
+    let id = |subject: &str| -> String {
+        let items = satu.json(&["timeline"]);
+        items
+            .as_array()
+            .and_then(|all| all.iter().find(|i| i["title"] == subject))
+            .and_then(|i| i["id"].as_i64())
+            .expect("the newsletter")
+            .to_string()
+    };
+    let ca = dovecot.ca_file().to_owned();
+    let links = keys.path().join("opened-links.txt");
+    let unsubscribe = |subject: &str| {
+        world.satu(
+            &satu,
+            &["--json", "unsubscribe", &id(subject), "--ca-file", &ca],
+            &[("SATU_OPEN_LINKS_LOG", links.to_string_lossy().into_owned())],
+            None,
+        )
+    };
+
+    // Every one offers one click by its headers.
+    assert_eq!(
+        satu.json(&["show", &id("This week good")])["unsubscribe"],
+        "one-click"
+    );
+
+    // Verified: one POST of exactly the form RFC 8058 asks for, no cookie, no credentials.
+    let done = json(&unsubscribe("This week good"));
+    assert_eq!(done["method"], "one-click", "{done}");
+    let requests = world.requests();
+    assert!(
+        requests.contains("post news.test /unsub/alice List-Unsubscribe=One-Click\n"),
+        "{requests}"
+    );
+
+    // Altered after signing, or signed without the Post header: no POST; the list's page is
+    // opened instead (these offer no mailto).
+    for subject in ["This week altered", "This week partial"] {
+        let done = json(&unsubscribe(subject));
+        assert_eq!(done["method"], "web", "{subject}: {done}");
+    }
+    let requests = world.requests();
+    assert!(!requests.contains("/unsub/mallory"), "{requests}");
+    assert_eq!(requests.matches("post ").count(), 1, "{requests}");
+    let opened = std::fs::read_to_string(&links).expect("links opened");
+    assert_eq!(opened.matches("/unsub/mallory").count(), 2, "{opened}");
+
+    // A mail without the header says so at the item.
+    let plain = keys.path().join("plain.eml");
+    std::fs::write(
+        &plain,
+        "From: a@b.test\r\nSubject: Hello\r\nMessage-ID: <p@b.test>\r\n\r\nHi\r\n",
+    )
+    .expect("eml");
+    satu.json(&["import", "eml", plain.to_str().expect("path")]);
+    let refused = satu.fails(&["unsubscribe", &id("Hello")], 2);
+    assert!(
+        refused.contains("does not say how to unsubscribe"),
+        "{refused}"
+    );
 }

@@ -7,7 +7,7 @@ use satu_core::dto::{
     Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, Identity,
     IdentityInput, ImportReport, Invitation, Item, ItemDetail, LiveStatus, MatrixInput,
     OutboxEntry, PendingOp, PrintLabels, SearchQuery, SendInput, SettingValue, SnoozeTime,
-    TimelineQuery, ViewDiffs, ViewPage, ViewQuery,
+    TimelineQuery, Unsubscribed, ViewDiffs, ViewPage, ViewQuery,
 };
 use std::sync::Arc;
 
@@ -622,4 +622,9 @@ pub fn contacts(satu: State<'_, Satu>, text: String, limit: u32) -> Result<Vec<C
 pub fn print(satu: State<'_, Satu>, id: i64, labels: PrintLabels) -> Result<String, ApiError> {
     satu.print(id, Some(&labels))
         .map(|path| path.to_string_lossy().into_owned())
+}
+
+#[tauri::command]
+pub async fn unsubscribe(satu: State<'_, Satu>, id: i64) -> Result<Unsubscribed, ApiError> {
+    satu.unsubscribe(id, None).await
 }

@@ -66,6 +66,7 @@ mod tests {
             Identity,
             Contact,
             PrintLabels,
+            Unsubscribed,
             IdentityInput,
             AccountCounts,
             FolderCount,

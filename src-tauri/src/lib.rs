@@ -388,6 +388,7 @@ pub fn run() {
             commands::archive,
             commands::snooze,
             commands::print,
+            commands::unsubscribe,
             commands::unsnooze,
             commands::snooze_times,
             commands::delete,

@@ -83,6 +83,22 @@ def web_handler(root, log):
             self.end_headers()
             self.wfile.write(body)
 
+        def do_POST(self):
+            # A one-click unsubscribe (RFC 8058) and the like: logged with its body and the
+            # headers that must not be there; answered 200 when web/HOST/PATH exists.
+            host = (self.headers.get("Host") or "").split(":")[0].lower()
+            path = self.path.split("?")[0]
+            length = min(int(self.headers.get("Content-Length") or 0), 65536)
+            body = self.rfile.read(length).decode("utf-8", "replace")
+            extra = " ".join(h for h in ("Cookie", "Authorization") if self.headers.get(h))
+            with open(log, "a") as f:
+                f.write(f"post {host} {path} {body}{' with ' + extra if extra else ''}\n")
+            file = os.path.normpath(os.path.join(root, host, path.lstrip("/")))
+            status = 200 if file.startswith(os.path.join(root, host) + os.sep) and os.path.isfile(file) else 404
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def log_message(self, *args):
             pass
 

@@ -244,6 +244,24 @@ describe('mail actions in the window', () => {
     await waitFor(() => expect(fake.printed).toHaveLength(2));
   });
 
+  it('a mail that says how to leave its list offers Unsubscribe; one click says it is done', async () => {
+    const fake = createFakeBackend();
+    const [, , invoice] = await fake.timeline({});
+    fake.offerUnsubscribe(invoice.id, 'one-click');
+    render(App, { backend: fake });
+    await fireEvent.click((await screen.findAllByTestId('timeline-item'))[2]);
+    await waitFor(() => expect(paneTitle()).toBe('Your invoice is ready'));
+    const button = screen.getByTestId('pane-unsubscribe');
+    expect(button.getAttribute('title')).toContain('one click');
+    await fireEvent.click(button);
+    expect(await screen.findByText('Unsubscribed: the list was told.')).toBeTruthy();
+    expect(fake.unsubscribed).toEqual([invoice.id]);
+    // A mail without the header has no such button.
+    await fireEvent.click(screen.getAllByTestId('timeline-item')[0]);
+    await waitFor(() => expect(paneTitle()).not.toBe('Your invoice is ready'));
+    expect(screen.queryByTestId('pane-unsubscribe')).toBeNull();
+  });
+
   it('a failed archive (local account) shows the error and keeps the selection', async () => {
     render(App, { backend: createFakeBackend({ seed: false }) });
     await fireEvent.click(await screen.findByTestId('open-sample'));

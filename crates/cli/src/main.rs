@@ -174,6 +174,16 @@ enum Command {
     /// Mark an item read, unread, flagged or unflagged (applied at once; sent to the server now
     /// or, offline, at the next sync).
     Mark(MarkArgs),
+    /// Leave the mailing list a mail came from: one click (an HTTPS POST, RFC 8058) when a
+    /// verified DKIM signature covers its unsubscribe headers, else a message through the
+    /// outbox, else the list's page in the browser.
+    Unsubscribe {
+        /// Item id (a mail).
+        id: i64,
+        /// Trust this extra certificate or CA (PEM) for the one-click request.
+        #[arg(long, value_name = "PEM")]
+        ca_file: Option<PathBuf>,
+    },
     /// Print a mail: a page of its own opens in the system's browser, which prints it (with
     /// --output, the page is written there instead).
     Print {
@@ -1620,6 +1630,18 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let flagged = (mark.flag || mark.unflag).then_some(mark.flag);
             let report = satu.mark(mark.id, unread, flagged).await?;
             output(json, &report, || action_line(&report, "Marked"))
+        }
+        Command::Unsubscribe { id, ca_file } => {
+            let done = satu.unsubscribe(id, ca_file.as_deref()).await?;
+            output(json, &done, || match done.method.as_str() {
+                "one-click" => format!("Unsubscribed ({}).", done.url),
+                "mail" => format!(
+                    "The unsubscribe request to {} is in the outbox (message {}).",
+                    done.url,
+                    done.outbox.unwrap_or_default()
+                ),
+                _ => format!("Opened the list's page to unsubscribe: {}", done.url),
+            })
         }
         Command::Print { id, output: None } => {
             let path = satu.print(id, None)?;

@@ -136,6 +136,7 @@ commands! {
         satu.mark(id, unread, flagged).await;
     archive(id: i64) => satu.archive(id).await;
     snooze(id: i64, until: String) => satu.snooze(id, &until);
+    unsubscribe(id: i64) => satu.unsubscribe(id, None).await;
     print(id: i64, labels: PrintLabels) => satu
         .print(id, Some(&labels))
         .map(|path| path.to_string_lossy().into_owned());

@@ -33,6 +33,7 @@ mod snooze;
 mod sync;
 mod tasks;
 mod timeline;
+mod unsubscribe;
 
 pub use api::{dto, error, Satu};
 pub use error::{ApiError, ErrorCode};

@@ -14,6 +14,7 @@ pub mod mbox;
 pub mod parse;
 pub mod sanitize;
 pub mod smtp;
+pub mod unsubscribe;
 
 pub use parse::{
     calendar_parts, is_bidi_control, parse_attachments, parse_message, reply_addresses,

@@ -30,6 +30,11 @@ pub struct Srv {
     pub target: String,
 }
 
+/// The resolver every lookup uses (for libraries that take one, as DKIM verification does).
+pub fn shared() -> Result<TokioResolver, String> {
+    resolver().cloned()
+}
+
 /// The resolver, made once: `None` inside when it could not be made (said at each use).
 fn resolver() -> Result<&'static TokioResolver, String> {
     static RESOLVER: OnceLock<Result<TokioResolver, String>> = OnceLock::new();

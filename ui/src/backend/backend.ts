@@ -23,6 +23,7 @@ import type {
   IdentityInput,
   Contact,
   PrintLabels,
+  Unsubscribed,
   Draft,
   OutboxEntry,
   SendInput,
@@ -205,6 +206,8 @@ export interface Backend {
   unsnooze(id: number): Promise<Item>;
   /** The times offered to snooze until (later today, tomorrow, next week), from now. */
   snoozeTimes(): Promise<SnoozeTime[]>;
+  /** Leaves the mailing list mail `id` came from (one click when its DKIM signature allows, else by mail, else the web page). */
+  unsubscribe(id: number): Promise<Unsubscribed>;
   /** Prints mail `id`: a page of its own opens in the browser, which prints it; resolves with the page's path. */
   print(id: number, labels: PrintLabels): Promise<string>;
   /** At most `limit` addresses completing `text`, those written to most and most lately first. */

@@ -342,6 +342,11 @@ attachments: Array<Attachment>,
  */
 remote_content: boolean, 
 /**
+ * How the mail's list can be left, when it says (`one-click`, `mail` or `web`; the
+ * reading pane's Unsubscribe, `satu unsubscribe`).
+ */
+unsubscribe?: string | null, 
+/**
  * The invitation this mail carries (iMIP: a `text/calendar` part with a METHOD); null
  * when none.
  */
@@ -700,6 +705,25 @@ date: string,
  * The message's date, written out.
  */
 date_text: string, };
+
+export type Unsubscribed = { 
+/**
+ * `one-click` (an HTTPS POST, RFC 8058), `mail` (a message through the outbox) or `web`
+ * (the list's page, opened in the browser).
+ */
+method: string, 
+/**
+ * The URL used.
+ */
+url: string, 
+/**
+ * The message in the outbox (`mail`).
+ */
+outbox?: number | null, 
+/**
+ * What became of the page's link (`web`: opened, or a look-alike to confirm).
+ */
+link?: LinkDecision | null, };
 
 export type IdentityInput = { 
 /**
@@ -1893,6 +1917,7 @@ export function commands(invoke: Invoke) {
     remove_identity: (account: number, address: string) => invoke<Identity[]>('remove_identity', { account, address }),
     contacts: (text: string, limit: number) => invoke<Contact[]>('contacts', { text, limit }),
     print: (id: number, labels: PrintLabels) => invoke<string>('print', { id, labels }),
+    unsubscribe: (id: number) => invoke<Unsubscribed>('unsubscribe', { id }),
   };
 }
 

@@ -81,6 +81,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     setStartAtLogin: (on) => api.set_start_at_login(on),
     contacts: (text, limit) => api.contacts(text, limit),
     print: (id, labels) => api.print(id, labels),
+    unsubscribe: (id) => api.unsubscribe(id),
     identities: (account) => api.identities(account),
     setIdentity: (account, input) => api.set_identity(account, input),
     removeIdentity: (account, address) => api.remove_identity(account, address),

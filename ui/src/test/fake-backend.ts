@@ -46,6 +46,7 @@ import type {
   IdentityInput,
   Contact,
   PrintLabels,
+  Unsubscribed,
   Draft,
   OutboxEntry,
   SendInput,
@@ -626,6 +627,21 @@ export class FakeBackend implements Backend {
     const { detail } = this.mail(id);
     if (detail.thread === null) return [detail];
     return [...this.items.values()].map((s) => s.detail).filter((d) => d.thread === detail.thread);
+  }
+
+  /** Lists left (item ids), as the core would. */
+  unsubscribed: number[] = [];
+
+  /** Test hook: mail `id` says how to leave its list. */
+  offerUnsubscribe(id: number, method: 'one-click' | 'mail' | 'web'): void {
+    this.mail(id).detail.unsubscribe = method;
+  }
+
+  async unsubscribe(id: number): Promise<Unsubscribed> {
+    const { detail } = this.mail(id);
+    if (!detail.unsubscribe) throw fail('invalid_input', 'This mail does not say how to unsubscribe (it has no List-Unsubscribe header)', 'id');
+    this.unsubscribed.push(id);
+    return { method: detail.unsubscribe, url: 'https://news.example/u', outbox: null, link: null };
   }
 
   /** The pages "printed" (labels and all), as the core would hand them to the browser. */

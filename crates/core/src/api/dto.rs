@@ -305,6 +305,11 @@ pub struct ItemDetail {
     /// for its sender. Otherwise the window blocks it and offers to load it.
     #[serde(default)]
     pub remote_content: bool,
+    /// How the mail's list can be left, when it says (`one-click`, `mail` or `web`; the
+    /// reading pane's Unsubscribe, `satu unsubscribe`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub unsubscribe: Option<String>,
     /// The invitation this mail carries (iMIP: a `text/calendar` part with a METHOD); null
     /// when none.
     #[serde(default)]
@@ -1095,6 +1100,7 @@ impl From<satu_store::ItemDetail> for ItemDetail {
             body_html: detail.body_html,
             quarantined: detail.quarantine,
             remote_content: false,
+            unsubscribe: None,
             invitation: None,
             activity: Vec::new(),
             reply_to: None,
@@ -1311,6 +1317,24 @@ pub struct SendInput {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub from: Option<String>,
+}
+
+/// How a list was left (`satu unsubscribe`, the reading pane's Unsubscribe).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Unsubscribed {
+    /// `one-click` (an HTTPS POST, RFC 8058), `mail` (a message through the outbox) or `web`
+    /// (the list's page, opened in the browser).
+    pub method: String,
+    /// The URL used.
+    pub url: String,
+    /// The message in the outbox (`mail`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub outbox: Option<i64>,
+    /// What became of the page's link (`web`: opened, or a look-alike to confirm).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub link: Option<crate::links::LinkDecision>,
 }
 
 /// The words of a printed message's header, in the user's language.

@@ -40,6 +40,17 @@ impl Satu {
         snooze::follow(self.ctx.store().clone(), cancel).await;
     }
 
+    /// Leaves the mailing list mail `id` came from: one click (an HTTPS POST, RFC 8058) when a
+    /// verified DKIM signature covers its unsubscribe headers, else a message through the
+    /// outbox, else the list's page in the browser. `ca_file`: an extra CA for the request.
+    pub async fn unsubscribe(
+        &self,
+        id: i64,
+        ca_file: Option<&std::path::Path>,
+    ) -> ApiResult<dto::Unsubscribed> {
+        crate::unsubscribe::unsubscribe(&self.ctx, id, ca_file).await
+    }
+
     /// Prints mail `id`: a page of its own (header in the words of `labels`, English when
     /// `None`), handed to the system's browser, which prints it. Returns the page's path.
     pub fn print(&self, id: i64, labels: Option<&dto::PrintLabels>) -> ApiResult<PathBuf> {

@@ -27,7 +27,7 @@ pub(crate) mod compose;
 pub(crate) mod decide;
 mod drafts;
 pub(crate) mod identity;
-mod mailto;
+pub(crate) mod mailto;
 pub(crate) mod prefill;
 pub(crate) mod queue;
 

@@ -152,6 +152,9 @@ pub(crate) fn detail(store: &Store, detail: satu_store::ItemDetail) -> ApiResult
         }
     }
     if detail.item.kind == "mail" {
+        if let Ok(raw) = store.raw_message(detail.item.id) {
+            detail.unsubscribe = crate::unsubscribe::offered(&raw).map(str::to_owned);
+        }
         detail.invitation =
             crate::caldav::invite::find_in(store, detail.item.id, detail.item.account)?
                 .map(|(_, _, invitation)| invitation);
