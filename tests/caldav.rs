@@ -273,3 +273,101 @@ fn tasks_from_mail_sync_as_vtodos_that_other_devices_see_change_and_conflict_wit
         "2027-03-01T09:00:00Z"
     );
 }
+
+#[test]
+fn a_snooze_travels_as_a_task_so_the_other_devices_snooze_the_mail_too() {
+    let radicale = Radicale::start();
+    let url = radicale.var("RADICALE_URL");
+    let inbox = |satu: &Satu| -> Vec<String> {
+        satu.json(&["timeline", "--view", "inbox"])
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["title"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    // Two devices with the same mail and the same task list.
+    let a = mail_device();
+    support::added_id(&add(&a, url, "alice-pass", None));
+    sync_tasks(&a);
+    let b = mail_device();
+    support::added_id(&add(&b, url, "alice-pass", None));
+    sync_tasks(&b);
+    let mail = a.json(&["timeline", "--kind", "mail"])[0]["id"].to_string();
+
+    // Snoozed on A: away from A's Inbox, and a task due then goes to the task list; it is no
+    // task of the user's (not in A's tasks or counts).
+    a.json(&["snooze", &mail, "--until", "2099-01-05"]);
+    assert!(!inbox(&a).contains(&"Budget plan".to_owned()));
+    assert_eq!(a.json(&["task", "list"]), serde_json::json!([]));
+    assert_eq!(sync_tasks(&a)["pushed"], 1);
+    let listing = listing_of(url);
+    let href = listing
+        .split("<href>")
+        .filter_map(|h| h.split("</href>").next())
+        .find(|h| h.ends_with(".ics"))
+        .unwrap_or_else(|| panic!("no VTODO on the server: {listing}"))
+        .to_owned();
+    let ics = std::process::Command::new("curl")
+        .args(["-s", "-u", "alice:alice-pass"])
+        .arg(format!("{}{}", url.trim_end_matches('/'), href))
+        .output()
+        .expect("curl");
+    let ics = String::from_utf8_lossy(&ics.stdout).into_owned();
+    assert!(ics.contains("X-SATU-SNOOZE:TRUE"), "{ics}");
+    assert!(ics.contains("URL:mid:plan@example.com"), "{ics}");
+    assert!(ics.contains("DUE:2099"), "{ics}");
+    assert!(ics.contains("SUMMARY:Budget plan"), "{ics}");
+
+    // B syncs: its copy of the mail is snoozed until the same time; no task shows.
+    assert_eq!(sync_tasks(&b)["pulled"], 1);
+    assert!(
+        !inbox(&b).contains(&"Budget plan".to_owned()),
+        "{:?}",
+        inbox(&b)
+    );
+    let snoozed = b.json(&["timeline", "--view", "snoozed"]);
+    assert_eq!(snoozed[0]["title"], "Budget plan", "{snoozed}");
+    assert_eq!(
+        snoozed[0]["snoozed_until"],
+        a.json(&["show", &mail])["snoozed_until"]
+    );
+    assert_eq!(b.json(&["task", "list"]), serde_json::json!([]));
+    assert_eq!(b.json(&["counts"])["tasks"], 0);
+
+    // Brought back on A: its task leaves the list, and B's snooze ends with it.
+    a.json(&["unsnooze", &mail]);
+    sync_tasks(&a);
+    sync_tasks(&b);
+    assert!(
+        inbox(&b).contains(&"Budget plan".to_owned()),
+        "{:?}",
+        inbox(&b)
+    );
+    assert_eq!(
+        b.json(&["timeline", "--view", "snoozed"]),
+        serde_json::json!([])
+    );
+    assert!(
+        !listing_of(url).contains(".ics"),
+        "the task is gone from the server"
+    );
+}
+
+/// The task list's listing on the server.
+fn listing_of(url: &str) -> String {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-u",
+            "alice:alice-pass",
+            "-X",
+            "PROPFIND",
+            "-H",
+            "Depth: 1",
+        ])
+        .arg(format!("{url}alice/tasks/"))
+        .output()
+        .expect("curl");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -854,3 +854,47 @@ fn an_alias_sends_with_its_name_and_a_reply_is_written_from_the_address_the_mail
         3,
     );
 }
+
+#[test]
+fn unsubscribing_from_a_list_without_one_click_sends_its_mailto_through_the_outbox() {
+    let dovecot = Dovecot::start();
+    let smtp = Smtp::start_with(&[]);
+    let satu = Satu::new();
+    let account = add_account(
+        &satu,
+        &dovecot,
+        &smtp.addr("SMTP_PORT"),
+        "starttls",
+        smtp.var("CA_FILE"),
+    );
+    // One-click offered, but unsigned: the mailto is used instead.
+    dovecot.append(
+        "alice",
+        "INBOX",
+        "From: Weekly <news@lists.example.org>\r\nTo: alice@example.com\r\nSubject: Weekly digest\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\nMessage-ID: <digest@lists.example.org>\r\nList-Unsubscribe: <https://lists.example.org/u/1>, <mailto:leave@lists.example.org?subject=leave%20weekly>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\nThis week.\r\n",
+    );
+    satu.sync_ok();
+    let id = satu.json(&["timeline"])[0]["id"].to_string();
+    assert_eq!(satu.json(&["show", &id])["unsubscribe"], "one-click");
+    // No wait for undo here (the window's default gives ten seconds to take it back).
+    satu.json(&["settings", "set", "send.undo_seconds", "0"]);
+    let done = satu.json(&["unsubscribe", &id]);
+    assert_eq!(done["method"], "mail", "{done}");
+    assert!(done["outbox"].is_i64(), "{done}");
+    // It waits in the outbox like any message (it can be taken back), then goes.
+    let out = satu.run(&["outbox", "flush", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = smtp.log();
+    let sent = log
+        .iter()
+        .find(|m| m["rcpt"] == serde_json::json!(["leave@lists.example.org"]))
+        .unwrap_or_else(|| panic!("the unsubscribe message at the server: {log:?}"));
+    assert_eq!(sent["mail_from"], "alice@example.com");
+    let raw = std::fs::read_to_string(sent["file"].as_str().expect("file")).expect("eml");
+    assert!(raw.contains("Subject: leave weekly"), "{raw}");
+    let _ = account;
+}

@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike as _, Duration as Days, Local, NaiveTime, Timeli
 use satu_store::{Snooze, Store};
 use tokio_util::sync::CancellationToken;
 
+use crate::context::Context;
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
 
@@ -113,18 +114,48 @@ pub(crate) fn parse_until(text: &str, now_ms: i64) -> ApiResult<i64> {
     Ok(until)
 }
 
-/// Snoozes mail `id` (and its conversation) until `until`.
-pub(crate) fn snooze(store: &Store, id: i64, until: &str) -> ApiResult<Snooze> {
+/// Snoozes mail `id` (and its conversation) until `until`. When a task list is set up, a task
+/// due then carries the snooze to the other devices (`caldav::tasks::snooze_vtodo`).
+pub(crate) fn snooze(ctx: &Context, id: i64, until: &str) -> ApiResult<Snooze> {
+    let store = ctx.store();
     let now_ms = chrono::Utc::now().timestamp_millis();
     let until_ms = parse_until(until, now_ms)?;
-    let snooze = store.write(|tx| tx.snooze(id, until_ms))?;
-    tracing::info!(item_id = id, until_ms, "Snoozed.");
+    let task_list = store
+        .calendars(None)?
+        .iter()
+        .any(|c| c.components.iter().any(|k| k == "VTODO"));
+    let message_id = store.item_row(id)?.message_id.unwrap_or_default();
+    let snooze = store.write(|tx| {
+        let snooze = tx.snooze(id, until_ms)?;
+        if let Some(old) = snooze.task_id {
+            tx.delete_task(old)?;
+        }
+        if task_list && !message_id.is_empty() {
+            let uid = crate::send::compose::new_message_id("snooze@satu.invalid");
+            let ics = crate::caldav::tasks::snooze_vtodo(
+                &uid,
+                &snooze.title,
+                &message_id,
+                until_ms,
+                now_ms,
+            );
+            tx.add_snooze_task(id, until_ms, &uid, &ics)?;
+        }
+        Ok(snooze)
+    })?;
+    if task_list {
+        ctx.calendar_changed();
+    }
+    tracing::info!(item_id = id, until_ms, carried = task_list, "Snoozed.");
     Ok(snooze)
 }
 
 /// Ends the snooze of `id`'s conversation now, leaving it as it is (not unread, not moved).
-pub(crate) fn unsnooze(store: &Store, id: i64) -> ApiResult<bool> {
-    let ended = store.write(|tx| tx.unsnooze(id))?;
+pub(crate) fn unsnooze(ctx: &Context, id: i64) -> ApiResult<bool> {
+    let ended = ctx.store().write(|tx| tx.unsnooze(id))?;
+    if ended.as_ref().is_some_and(|s| s.task_id.is_some()) {
+        ctx.calendar_changed();
+    }
     Ok(ended.is_some())
 }
 
@@ -149,12 +180,14 @@ pub(crate) fn wake_due(store: &Store, now_ms: i64) -> ApiResult<Vec<i64>> {
 }
 
 /// Wakes snoozes as their time comes, until `cancel` fires.
-pub(crate) async fn follow(store: std::sync::Arc<Store>, cancel: CancellationToken) {
+pub(crate) async fn follow(ctx: Context, cancel: CancellationToken) {
     loop {
         let now_ms = chrono::Utc::now().timestamp_millis();
-        let store_now = store.clone();
+        let store_now = ctx.store().clone();
         let result = tokio::task::spawn_blocking(move || wake_due(&store_now, now_ms)).await;
         match result {
+            // Their tasks leave the task list with the next CalDAV pass: ask for it now.
+            Ok(Ok(woken)) if !woken.is_empty() => ctx.calendar_changed(),
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!(error = %e.message, "Cannot wake snoozed mail."),
             Err(e) => tracing::warn!(error = %e, "Waking snoozed mail stopped."),

@@ -741,6 +741,10 @@ fn view_filter(
                  WHERE s.item_id = {alias}.id OR s.thread_id = {alias}.thread_id)"
         ));
     }
+    // The task that carries a snooze to other devices is not a task of the user's.
+    sql.push_str(&format!(
+        " AND ({alias}.kind != 'task' OR NOT EXISTS (SELECT 1 FROM snoozes sc WHERE sc.task_id = {alias}.id))"
+    ));
     if query.snoozed {
         sql.push_str(&format!(
             " AND {alias}.kind = 'mail' AND EXISTS (SELECT 1 FROM snoozes s
@@ -984,6 +988,7 @@ impl crate::Store {
                  LEFT JOIN (SELECT i.account_id, count(*) AS open
                             FROM tasks tk JOIN items i ON i.id = tk.item_id
                             WHERE tk.status NOT IN ('completed', 'cancelled')
+                              AND NOT EXISTS (SELECT 1 FROM snoozes s WHERE s.task_id = tk.item_id)
                             GROUP BY i.account_id) t ON t.account_id = a.id
                  ORDER BY a.id",
             )?;

@@ -131,14 +131,81 @@ impl Tx<'_> {
         })
     }
 
-    /// Sets the task that tells other devices of the snooze of item `id`.
-    pub fn set_snooze_task(&mut self, id: i64, task: Option<i64>) -> Result<()> {
+    /// Makes the task that tells other devices of the snooze of mail `id` (a task due at
+    /// `until_ms` whose text `ics` says so; pushed with the next sync, never shown as a task of
+    /// the user's). Returns its item id.
+    pub fn add_snooze_task(&mut self, id: i64, until_ms: i64, uid: &str, ics: &str) -> Result<i64> {
+        let (account_id, title, message_id): (i64, String, String) = self
+            .conn()
+            .query_row(
+                "SELECT i.account_id, i.title, m.message_id FROM items i JOIN mail m ON m.item_id = i.id
+                 WHERE i.id = ?1",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotMail(id))?;
+        let now_ms = self.now() * 1000;
+        let sort_key = free_sort_key(self.conn(), until_ms)?;
+        self.conn()
+            .execute(
+                "INSERT INTO items (sort_key, kind, account_id, time, title, unread, flagged)
+                 VALUES (?1, 'task', ?2, ?3, ?4, 0, 0)",
+                params![sort_key, account_id, until_ms, title],
+            )
+            .context("Cannot store the snooze's task")?;
+        let task = self.conn().last_insert_rowid();
+        self.conn()
+            .execute(
+                "INSERT INTO tasks (item_id, uid, due, mail_message_id, created_at, updated_at, ics)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                params![task, uid, until_ms, message_id, now_ms, ics],
+            )
+            .context("Cannot store the snooze's task")?;
         self.conn()
             .execute(
                 "UPDATE snoozes SET task_id = ?2 WHERE item_id = ?1",
                 params![id, task],
             )
             .context("Cannot link the snooze to its task")?;
+        Ok(task)
+    }
+
+    /// A snooze another device made (its task arrived): mail `id` is away until `until_ms`.
+    pub(crate) fn snooze_from_task(&mut self, id: i64, until_ms: i64, task: i64) -> Result<()> {
+        let snooze = self.snooze(id, until_ms)?;
+        if let Some(old) = snooze.task_id.filter(|&old| old != task) {
+            // This device's own task for an earlier snooze of the same conversation goes.
+            self.delete_task(old)?;
+        }
+        self.conn()
+            .execute(
+                "UPDATE snoozes SET task_id = ?2 WHERE item_id = ?1",
+                params![id, task],
+            )
+            .context("Cannot link the snooze to its task")?;
+        Ok(())
+    }
+
+    /// The task carrying a snooze is gone from the server: that snooze ends here.
+    pub(crate) fn end_snooze_of_task(&mut self, task: i64) -> Result<()> {
+        let ended: Option<(i64, String)> = self
+            .conn()
+            .query_row(
+                "DELETE FROM snoozes WHERE task_id = ?1
+                 RETURNING item_id, (SELECT title FROM items WHERE id = item_id)",
+                [task],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    ))
+                },
+            )
+            .optional()?;
+        if let Some((item, title)) = ended {
+            self.record(ChangeKind::Updated, item, ItemKind::Mail, &title)?;
+        }
         Ok(())
     }
 
@@ -151,6 +218,10 @@ impl Tx<'_> {
         self.conn()
             .execute("DELETE FROM snoozes WHERE item_id = ?1", [snooze.item_id])
             .context("Cannot end the snooze")?;
+        if let Some(task) = snooze.task_id {
+            // Other devices learn of it: the task goes from the task list.
+            self.delete_task(task)?;
+        }
         self.record(
             ChangeKind::Updated,
             snooze.item_id,
@@ -168,6 +239,9 @@ impl Tx<'_> {
         self.conn()
             .execute("DELETE FROM snoozes WHERE item_id = ?1", [snooze.item_id])
             .context("Cannot end the snooze")?;
+        if let Some(task) = snooze.task_id {
+            self.delete_task(task)?;
+        }
         let newest: i64 = match snooze.thread_id {
             Some(thread) => self
                 .conn()

@@ -81,6 +81,9 @@ pub struct RemoteTask {
     pub percent: i64,
     /// RELATED-TO (the parent's UID), '' when none.
     pub related_to: String,
+    /// The task carries a snooze (`X-SATU-SNOOZE`): its mail is away from the Inbox until the
+    /// task's due time, on every device.
+    pub snooze: bool,
 }
 
 const COLUMNS: &str = "t.item_id, i.account_id, t.uid, i.title, t.status, t.due, t.base_title, t.base_status,
@@ -350,17 +353,31 @@ impl Tx<'_> {
                 ],
             )
             .context("Cannot store the task's details")?;
-        self.conn()
-            .execute(
-                "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, '', ?3)",
-                params![sort_key, remote.fields.title, remote.description],
-            )
-            .context("Cannot index the task for search")?;
-        if let Some((mail_id, _)) = mail {
-            self.conn().execute(
-                "UPDATE items SET task_id = ?2 WHERE id = ?1 AND task_id IS NULL",
-                params![mail_id, id],
-            )?;
+        // A snooze's task is no task of the user's: not found by search either.
+        if !remote.snooze {
+            self.conn()
+                .execute(
+                    "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, '', ?3)",
+                    params![sort_key, remote.fields.title, remote.description],
+                )
+                .context("Cannot index the task for search")?;
+        }
+        match mail {
+            // Another device snoozed this mail: it is away here too, until the same time.
+            Some((mail_id, _)) if remote.snooze => {
+                if let (Some(until), false) =
+                    (remote.fields.due_ms, remote.fields.status.is_closed())
+                {
+                    self.snooze_from_task(mail_id, until, id)?;
+                }
+            }
+            Some((mail_id, _)) => {
+                self.conn().execute(
+                    "UPDATE items SET task_id = ?2 WHERE id = ?1 AND task_id IS NULL",
+                    params![mail_id, id],
+                )?;
+            }
+            None => {}
         }
         self.record(ChangeKind::Added, id, ItemKind::Task, &remote.fields.title)?;
         Ok(id)
@@ -473,8 +490,10 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// A task deleted on the server: gone here too.
+    /// A task deleted on the server: gone here too. When it carried a snooze, the snooze ends
+    /// here as well (the other device brought the conversation back).
     pub fn remove_task(&mut self, item_id: i64) -> Result<()> {
+        self.end_snooze_of_task(item_id)?;
         self.delete_item(item_id)
     }
 

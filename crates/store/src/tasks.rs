@@ -305,7 +305,7 @@ impl crate::Store {
         self.read(|conn| {
             let mut stmt = conn.prepare(&format!(
                 "SELECT {} FROM items i LEFT JOIN mail m ON m.item_id = i.id LEFT JOIN tasks t ON t.item_id = i.id
-                 WHERE i.kind = 'task'
+                 WHERE i.kind = 'task' AND NOT EXISTS (SELECT 1 FROM snoozes s WHERE s.task_id = i.id)
                  ORDER BY t.status IN ('completed', 'cancelled'), t.due IS NULL, t.due,
                           t.completed_at DESC, t.created_at DESC, i.id DESC",
                 crate::items::row_columns()

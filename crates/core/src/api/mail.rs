@@ -19,13 +19,13 @@ impl Satu {
     /// Snoozes mail `id` and its conversation: it leaves the Inbox until `until` (`later`,
     /// `tomorrow`, `next-week`, a day or an RFC 3339 time), then comes back to its top, unread.
     pub fn snooze(&self, id: i64, until: &str) -> ApiResult<dto::Item> {
-        snooze::snooze(self.ctx.store(), id, until)?;
+        snooze::snooze(&self.ctx, id, until)?;
         Ok(self.ctx.store().item_row(id)?.into())
     }
 
     /// Brings a snoozed conversation back to the Inbox now, as it was.
     pub fn unsnooze(&self, id: i64) -> ApiResult<dto::Item> {
-        snooze::unsnooze(self.ctx.store(), id)?;
+        snooze::unsnooze(&self.ctx, id)?;
         Ok(self.ctx.store().item_row(id)?.into())
     }
 
@@ -37,7 +37,7 @@ impl Satu {
     /// Wakes snoozed conversations as their time comes, until `cancel` fires (the app and
     /// `satu watch` run it; whether the sync runs or not).
     pub async fn follow_snoozes(&self, cancel: super::CancellationToken) {
-        snooze::follow(self.ctx.store().clone(), cancel).await;
+        snooze::follow(self.ctx.clone(), cancel).await;
     }
 
     /// Leaves the mailing list mail `id` came from: one click (an HTTPS POST, RFC 8058) when a

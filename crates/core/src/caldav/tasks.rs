@@ -309,7 +309,37 @@ pub(crate) fn from_vtodo(ics: &str) -> Option<RemoteTask> {
             .unwrap_or_default()
             .trim()
             .to_owned(),
+        snooze: todo
+            .property_value(SNOOZE_PROPERTY)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("TRUE")),
     })
+}
+
+/// The property that makes a task the carrier of a snooze: its mail (`URL:mid:`) is away from
+/// the Inbox until the task's DUE, on every device running Satu; other clients show a task
+/// named for the mail, due when it comes back.
+const SNOOZE_PROPERTY: &str = "X-SATU-SNOOZE";
+
+/// The VTODO carrying the snooze of a mail (`message_id`) until `until_ms`.
+pub(crate) fn snooze_vtodo(
+    uid: &str,
+    title: &str,
+    message_id: &str,
+    until_ms: i64,
+    now_ms: i64,
+) -> String {
+    let mut todo = icalendar::Todo::with_uid(uid);
+    todo.summary(title)
+        .status(icalendar::TodoStatus::NeedsAction)
+        .timestamp(utc(now_ms))
+        .created(utc(now_ms))
+        .last_modified(utc(now_ms))
+        .due(utc(until_ms))
+        .url(&crate::tasks::mid_url(message_id))
+        .add_property(SNOOZE_PROPERTY, "TRUE");
+    let mut calendar = icalendar::Calendar::new();
+    calendar.push(todo.done());
+    calendar.done().to_string()
 }
 
 /// Stores the server's version of one task (merging with local changes).
