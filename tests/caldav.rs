@@ -167,32 +167,7 @@ fn tasks_from_mail_sync_as_vtodos_that_other_devices_see_change_and_conflict_wit
     assert_eq!(sync_tasks(&a)["pushed"], 1);
 
     // On the server: a VTODO in the task list with the link to the mail (RFC 2392).
-    let listing = std::process::Command::new("curl")
-        .args([
-            "-s",
-            "-u",
-            "alice:alice-pass",
-            "-X",
-            "PROPFIND",
-            "-H",
-            "Depth: 1",
-        ])
-        .arg(format!("{url}alice/tasks/"))
-        .output()
-        .expect("curl");
-    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
-    let href = listing
-        .split("<href>")
-        .filter_map(|h| h.split("</href>").next())
-        .find(|h| h.ends_with(".ics"))
-        .unwrap_or_else(|| panic!("no VTODO on the server: {listing}"))
-        .to_owned();
-    let ics = std::process::Command::new("curl")
-        .args(["-s", "-u", "alice:alice-pass"])
-        .arg(format!("{}{}", url.trim_end_matches('/'), href))
-        .output()
-        .expect("curl");
-    let ics = String::from_utf8_lossy(&ics.stdout).into_owned();
+    let ics = the_vtodo(url);
     assert!(ics.contains("BEGIN:VTODO"), "{ics}");
     assert!(ics.contains("SUMMARY:Budget plan"), "{ics}");
     assert!(ics.contains("URL:mid:plan@example.com"), "{ics}");
@@ -301,19 +276,7 @@ fn a_snooze_travels_as_a_task_so_the_other_devices_snooze_the_mail_too() {
     assert!(!inbox(&a).contains(&"Budget plan".to_owned()));
     assert_eq!(a.json(&["task", "list"]), serde_json::json!([]));
     assert_eq!(sync_tasks(&a)["pushed"], 1);
-    let listing = listing_of(url);
-    let href = listing
-        .split("<href>")
-        .filter_map(|h| h.split("</href>").next())
-        .find(|h| h.ends_with(".ics"))
-        .unwrap_or_else(|| panic!("no VTODO on the server: {listing}"))
-        .to_owned();
-    let ics = std::process::Command::new("curl")
-        .args(["-s", "-u", "alice:alice-pass"])
-        .arg(format!("{}{}", url.trim_end_matches('/'), href))
-        .output()
-        .expect("curl");
-    let ics = String::from_utf8_lossy(&ics.stdout).into_owned();
+    let ics = the_vtodo(url);
     assert!(ics.contains("X-SATU-SNOOZE:TRUE"), "{ics}");
     assert!(ics.contains("URL:mid:plan@example.com"), "{ics}");
     assert!(ics.contains("DUE:2099"), "{ics}");
@@ -352,6 +315,23 @@ fn a_snooze_travels_as_a_task_so_the_other_devices_snooze_the_mail_too() {
         !listing_of(url).contains(".ics"),
         "the task is gone from the server"
     );
+}
+
+/// The one VTODO in alice's task list on the server (its text).
+fn the_vtodo(url: &str) -> String {
+    let listing = listing_of(url);
+    let href = listing
+        .split("<href>")
+        .filter_map(|h| h.split("</href>").next())
+        .find(|h| h.ends_with(".ics"))
+        .unwrap_or_else(|| panic!("no VTODO on the server: {listing}"))
+        .to_owned();
+    let ics = std::process::Command::new("curl")
+        .args(["-s", "-u", "alice:alice-pass"])
+        .arg(format!("{}{}", url.trim_end_matches('/'), href))
+        .output()
+        .expect("curl");
+    String::from_utf8_lossy(&ics.stdout).into_owned()
 }
 
 /// The task list's listing on the server.

@@ -219,6 +219,8 @@ function trayMenu() {
   /** [id, label] of each entry with a label. */
   const entries = () => [...call('GetLayout', '0', '-1', '[]').matchAll(/\((\d+), \{'label': <'([^']*)'>/g)].map((m) => [m[1], m[2]]);
   return {
+    /** What the desktop shows beside the icon (the unread count; '' with none). */
+    label: () => gdbus('call', '--session', '--dest', owner, '--object-path', item, '--method', 'org.freedesktop.DBus.Properties.Get', 'org.kde.StatusNotifierItem', 'XAyatanaLabel').match(/'([^']*)'/)?.[1] ?? '',
     labels: () => entries().map(([, label]) => label),
     click: (label) => {
       const entry = entries().find(([, l]) => l === label);
@@ -349,6 +351,15 @@ async function keepRunningWhenClosed(session, dovecot, t) {
 async function useTheTrayMenu(session, dovecot, t) {
   const tray = trayMenu();
   assert.deepEqual(tray.labels(), ['Open Satu', 'New message', 'Pause sync', 'Quit Satu']);
+  // The unread count beside the icon is the window's.
+  await waitFor(
+    async () => {
+      const [count] = await session.findAll('[data-testid="count-unread"]');
+      return count && tray.label() === (await session.property(count, 'textContent')).trim();
+    },
+    { timeout: 10_000, message: 'the unread count beside the tray icon' },
+  );
+  t.diagnostic(`the tray shows ${tray.label()} unread`);
   tray.click('Pause sync');
   await session.waitForElement('[data-testid="paused-banner"]', { timeout: 5_000 });
   await waitFor(() => tray.labels().includes('Resume sync'), { timeout: 5_000, message: 'the tray to offer Resume sync' });
