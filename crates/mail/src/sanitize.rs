@@ -92,18 +92,27 @@ pub fn sanitize_html(html: &str) -> String {
     format!("{open}>{sheets}</div>")
 }
 
+/// At most the first `max` bytes of `text`, ending on a character boundary (mail in Chinese or
+/// Thai has many three-byte characters; a cut inside one would panic).
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// `dir` (ltr, rtl or auto) and `lang` (a language tag) of the first `<html>` or `<body>` tag
 /// that has them, and the body's style (its `style` through the CSS filter, its `bgcolor`), from
 /// the raw HTML (before the sanitizer drops those tags).
 fn document_attributes(html: &str) -> (Option<&'static str>, Option<String>, String) {
     let (mut dir, mut lang, mut style) = (None, None, Vec::new());
     for tag in ["<html", "<body"] {
-        let Some(at) = find_ci(&html[..html.len().min(64 * 1024)], tag) else {
+        let Some(at) = find_ci(prefix(html, 64 * 1024), tag) else {
             continue;
         };
         let rest = &html[at + tag.len()..];
-        let end = rest.find('>').unwrap_or(rest.len()).min(4096);
-        let attrs = &rest[..end];
+        let attrs = prefix(rest, rest.find('>').unwrap_or(rest.len()).min(4096));
         if dir.is_none() {
             dir = attribute(attrs, "dir").and_then(|v| match v.to_ascii_lowercase().as_str() {
                 "rtl" => Some("rtl"),
@@ -205,6 +214,26 @@ fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::sanitize_html;
+
+    #[test]
+    fn a_long_mail_in_chinese_or_thai_is_read_whole_whatever_falls_at_64_kib() {
+        // The 64 KiB look for <html>/<body> and the 4 KiB of a tag's attributes cut inside
+        // three-byte characters at every offset.
+        for pad in 0..3 {
+            let text = format!(
+                "<html lang=\"zh\"><body><p>{}{}</p></body></html>",
+                "x".repeat(pad),
+                "表".repeat(30_000)
+            );
+            let clean = sanitize_html(&text);
+            assert!(clean.contains("表表表"), "{pad}");
+            let open = format!("<body style=\"color:red\" {}", "移".repeat(2_000));
+            let _ = sanitize_html(&open);
+        }
+        assert_eq!(super::prefix("a表", 2), "a");
+        assert_eq!(super::prefix("a表", 4), "a表");
+        assert_eq!(super::prefix("", 4), "");
+    }
 
     #[test]
     fn removes_everything_that_runs_or_submits() {

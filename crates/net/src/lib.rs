@@ -6,6 +6,7 @@
 //! CA file of the account, and transport failures told apart as certificate problems or an
 //! unreachable server. Each protocol crate turns these into its own error type.
 
+#[cfg(feature = "http")]
 use std::path::Path;
 
 pub mod auth;
