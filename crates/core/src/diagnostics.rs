@@ -20,6 +20,7 @@ pub(crate) fn log_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SATU_LOG_DIR") {
         return PathBuf::from(dir);
     }
+    #[cfg(not(target_os = "windows"))]
     let home = || std::env::var_os("HOME").map(PathBuf::from);
     #[cfg(target_os = "macos")]
     let dir = home().map(|h| h.join("Library/Logs/Satu"));

@@ -11,7 +11,9 @@
 //! it) publishes the item's id on [`crate::Satu::notification_clicks`]; the app brings its window
 //! forward and emits `satu://open`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
+#[cfg(all(unix, not(target_os = "macos")))]
+use std::sync::atomic::Ordering;
 
 use satu_store::{Account, ItemKind, ItemRow};
 use tokio::sync::broadcast;
