@@ -17,6 +17,7 @@ PACKAGES=(
   xandikos                                   # a second CalDAV server (tests/servers/xandikos.sh)
   xvfb webkit2gtk-driver dbus dbus-x11       # the real app under a virtual display
   dunst                                      # a real notification daemon (tests/notify.rs)
+  libglib2.0-bin                             # gdbus: the e2e clicks the tray's menu over D-Bus
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev pkg-config         # building the Tauri app
   curl python3
