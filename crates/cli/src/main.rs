@@ -142,6 +142,16 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         limit: u32,
     },
+    /// The full-text index: how many stored items wait for it (mail is indexed in the background
+    /// after it is stored; until then search finds it by title and sender only).
+    Index {
+        /// Index everything that waits now, and return when nothing does.
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: print progress on stderr, one JSON line `{indexed, pending}` per chunk.
+        #[arg(long)]
+        progress: bool,
+    },
     /// Full-text search over every item, newest first.
     Search {
         /// What to look for (every word must match; the last one as a prefix).
@@ -1563,11 +1573,40 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     .join("\n")
             })
         }
+        Command::Index { wait, progress } => {
+            let report = if wait {
+                satu.index_wait(move |p| {
+                    if progress {
+                        if let Ok(line) = serde_json::to_string(&p) {
+                            eprintln!("{line}");
+                        }
+                    }
+                })
+                .await?
+            } else {
+                satu.index_status()?
+            };
+            output(json, &report, || match (wait, report.pending) {
+                (true, 0) => format!("Indexed {} items; the index is complete.", report.indexed),
+                (_, 0) => "The index is complete.".to_owned(),
+                (_, pending) => format!(
+                    "{pending} items wait for the index (found by title and sender until then; \
+                     `satu index --wait` indexes them now)."
+                ),
+            })
+        }
         Command::Search { query, limit } => {
             let items = satu.search(&SearchQuery {
                 text: query,
                 limit: Some(limit),
             })?;
+            let pending = satu.index_status()?.pending;
+            if pending > 0 {
+                eprintln!(
+                    "satu: {pending} items are not in the search index yet: they are found by \
+                     title and sender only (`satu index --wait` indexes them now)."
+                );
+            }
             output(json, &items, || item_lines(&items))
         }
         Command::Show { id } => {

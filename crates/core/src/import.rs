@@ -87,10 +87,20 @@ pub(crate) fn import(
     let mut batch: Vec<(NewMail, bool)> = Vec::with_capacity(BATCH);
     let flush = |batch: &mut Vec<(NewMail, bool)>, report: &mut ImportReport| -> Result<()> {
         let outcomes = store.write(|tx| {
-            batch
+            let outcomes = batch
                 .iter()
                 .map(|(mail, _)| tx.insert_mail(mail))
-                .collect::<Result<Vec<_>>>()
+                .collect::<Result<Vec<_>>>()?;
+            // What is imported is searched for next: index it with the import, not later.
+            let added: Vec<i64> = outcomes
+                .iter()
+                .filter_map(|o| match o {
+                    Inserted::Added(id) => Some(*id),
+                    Inserted::Existing(_) => None,
+                })
+                .collect();
+            tx.index_now(&added)?;
+            Ok(outcomes)
         })?;
         for (outcome, (_, quarantined)) in outcomes.iter().zip(batch.iter()) {
             match outcome {

@@ -26,6 +26,7 @@ mod oauth;
 mod pass;
 mod print;
 mod replay;
+mod search_index;
 mod secrets;
 mod send;
 mod settings;

@@ -338,7 +338,8 @@ impl Tx<'_> {
         };
         self.conn()
             .execute(
-                "DELETE FROM items_fts WHERE rowid IN (SELECT sort_key FROM items WHERE account_id = ?1)",
+                "DELETE FROM items_fts WHERE rowid IN (SELECT sort_key FROM items WHERE account_id = ?1
+                 AND id NOT IN (SELECT item_id FROM index_queue))",
                 [id],
             )
             .context("Cannot remove the account's items from the search index")?;

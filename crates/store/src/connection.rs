@@ -13,6 +13,12 @@ use rusqlite::{Connection, OpenFlags};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Statements each connection keeps compiled. rusqlite's default of 16 is fewer than storing one
+/// message uses (the item, its details, folder, contacts, thread, task links, change log, search
+/// queue): the cache evicted its own statements in turn and every message compiled each of them
+/// again, 28 % of an IMAP sync's CPU (`perf`, 10 000 messages).
+const STATEMENT_CACHE: usize = 256;
+
 /// Query plans that never depend on the values bound to a statement (SQLite's query planner
 /// stability guarantee). Without it, a statement whose parameter the planner compared with a
 /// partial index's condition (`events_href … WHERE href != ''`, `items_unread_sort … WHERE
@@ -35,6 +41,7 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)
         .with_context(|| format!("Cannot open the database {}", path.display()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     plan_independent_of_bindings(&conn)?;
     // WAL: readers never block the writer; NORMAL is durable across application crashes
     // (only an OS crash may lose the last commits, never corrupt the file).
@@ -67,6 +74,7 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
     )
     .with_context(|| format!("Cannot open the database {} for reading", path.display()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     plan_independent_of_bindings(&conn)?;
     conn.execute_batch(
         "PRAGMA query_only = ON;

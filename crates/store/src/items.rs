@@ -530,7 +530,7 @@ impl Tx<'_> {
                 .execute(params![id, folder_id, uid, uidvalidity])
                 .context("Cannot link the message to its folder")?;
         }
-        self.index_mail(id, sort_key, mail, &sender_name, &sender_address)?;
+        self.queue_for_index(id)?;
         self.note_contacts(
             mail.account_id,
             &sender_name,
@@ -546,36 +546,6 @@ impl Tx<'_> {
             self.on_mail_flagged(id)?;
         }
         Ok(Inserted::Added(id))
-    }
-
-    fn index_mail(
-        &mut self,
-        id: i64,
-        sort_key: i64,
-        mail: &NewMail,
-        name: &str,
-        address: &str,
-    ) -> Result<()> {
-        let mut body = String::new();
-        if let Some(text) = &mail.body_text {
-            body.push_str(truncate_utf8(text, FTS_BODY_LIMIT));
-        }
-        for attachment in &mail.attachments {
-            body.push('\n');
-            body.push_str(&attachment.name);
-        }
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                sort_key,
-                mail.title,
-                format!("{name} {address}"),
-                body
-            ])
-            .with_context(|| format!("Cannot index item {id} for search"))?;
-        Ok(())
     }
 
     /// Puts a new message into its thread: the thread of the nearest ancestor we have (In-Reply-To,
@@ -831,16 +801,64 @@ fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
         return Ok(Vec::new());
     };
     // The inner query walks the index newest first and stops at `limit`.
+    let indexed = "i.sort_key IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)";
+    let queued = queued_match(text);
+    let filter = match (&queued, crate::search_index::pending(conn)? > 0) {
+        (Some((sql, _)), true) => format!("({indexed} OR {sql})"),
+        _ => indexed.to_owned(),
+    };
     let sql = format!(
         "SELECT {} FROM items i LEFT JOIN mail m ON m.item_id = i.id
-         WHERE i.sort_key IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
-         ORDER BY i.sort_key DESC",
+         WHERE {filter} ORDER BY i.sort_key DESC LIMIT ?2",
         row_columns()
     );
+    use rusqlite::types::Value;
+    let mut values: Vec<Value> = vec![Value::Text(query), Value::Integer(i64::from(limit))];
+    if filter != indexed {
+        let words = queued.map(|(_, words)| words).unwrap_or_default();
+        values.extend(words.into_iter().map(Value::Text));
+    }
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![query, limit], row_from)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), row_from)?;
     rows.collect::<rusqlite::Result<_>>()
         .context("Cannot search")
+}
+
+/// The condition that finds an item still waiting for the search index ([`crate::search_index`])
+/// by its title or sender: each word typed in one of them (case-insensitive for ASCII letters),
+/// with the `LIKE` patterns it binds from `?3` on. `None` when nothing was typed.
+fn queued_match(text: &str) -> Option<(String, Vec<String>)> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| c == '"' || c == '*' || c == '(' || c == ')'))
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| {
+            let escaped = w
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        })
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = (3..3 + words.len())
+        .map(|n| {
+            format!(
+                "(i.title LIKE ?{n} ESCAPE '\\' OR i.sender_name LIKE ?{n} ESCAPE '\\' \
+                 OR i.sender_address LIKE ?{n} ESCAPE '\\')"
+            )
+        })
+        .collect();
+    Some((
+        format!(
+            "i.id IN (SELECT q.item_id FROM index_queue q JOIN items i ON i.id = q.item_id WHERE {})",
+            each.join(" AND ")
+        ),
+        words,
+    ))
 }
 
 fn item_row(conn: &Connection, id: i64) -> Result<ItemRow> {

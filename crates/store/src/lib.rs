@@ -37,6 +37,8 @@
 //! - `snoozes` (`snoozes.rs`): conversations away from the Inbox until a time.
 //! - `identities` (`identities.rs`): the addresses an account sends from, with signatures.
 //! - `contacts` (`contacts.rs`): addresses seen and written to, for completion.
+//! - `index_queue` (`search_index.rs`): mail stored but not yet in `items_fts`, indexed in the
+//!   background newest first.
 
 mod accounts;
 mod calendars;
@@ -55,6 +57,7 @@ mod migrations;
 mod oauth;
 mod ops;
 mod outbox;
+mod search_index;
 mod settings;
 mod snoozes;
 mod task_sync;

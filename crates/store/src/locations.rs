@@ -134,7 +134,9 @@ impl Tx<'_> {
         let (kind, title) = kind_and_title(self.conn(), item_id)?;
         self.conn()
             .execute(
-                "DELETE FROM items_fts WHERE rowid = (SELECT sort_key FROM items WHERE id = ?1)",
+                // An item still queued for the index has no words there.
+                "DELETE FROM items_fts WHERE rowid = (SELECT sort_key FROM items WHERE id = ?1
+                 AND id NOT IN (SELECT item_id FROM index_queue))",
                 [item_id],
             )
             .context("Cannot remove the item from the search index")?;

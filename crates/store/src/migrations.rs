@@ -72,6 +72,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0020_contacts",
         include_str!("../migrations/0020_contacts.sql"),
     ),
+    (
+        "0021_index_queue",
+        include_str!("../migrations/0021_index_queue.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -5,7 +5,7 @@
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension as _};
 
-use crate::items::{free_sort_key, truncate_utf8, FTS_BODY_LIMIT};
+use crate::items::free_sort_key;
 use crate::{ChangeKind, ItemKind, Store, StoreError, Tx};
 
 /// One snoozed conversation.
@@ -265,53 +265,40 @@ impl Tx<'_> {
     /// Gives mail `id` a sort key at `now_ms` (the top of the timeline), moving its search
     /// entry (the contentless index is keyed by sort key: it is written again from the mail).
     fn resurface(&mut self, id: i64, now_ms: i64) -> Result<()> {
-        let (old_key, title, name, address, body): (i64, String, String, String, Option<String>) =
-            self.conn()
-                .query_row(
-                    "SELECT i.sort_key, i.title, i.sender_name, i.sender_address, m.body_text
-                     FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE i.id = ?1",
-                    [id],
-                    |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                            row.get(4)?,
-                        ))
-                    },
-                )
-                .optional()?
-                .ok_or(StoreError::NoSuchItem(id))?;
+        let old_key: i64 = self
+            .conn()
+            .query_row("SELECT sort_key FROM items WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .optional()?
+            .ok_or(StoreError::NoSuchItem(id))?;
+        let (title, sender, body) =
+            crate::search_index::mail_text(self.conn(), id)?.ok_or(StoreError::NoSuchItem(id))?;
         let new_key = free_sort_key(self.conn(), now_ms)?;
         if new_key <= old_key {
             return Ok(());
         }
-        let mut text = truncate_utf8(body.as_deref().unwrap_or(""), FTS_BODY_LIMIT).to_owned();
-        let names: Vec<String> = self
-            .conn()
-            .prepare_cached("SELECT name FROM attachments WHERE item_id = ?1 ORDER BY id")?
-            .query_map([id], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for name in names {
-            text.push('\n');
-            text.push_str(&name);
+        // Mail still queued for the index has no entry to move: the indexer reads the new key.
+        let queued = crate::search_index::is_queued(self.conn(), id)?;
+        if !queued {
+            self.conn()
+                .execute("DELETE FROM items_fts WHERE rowid = ?1", [old_key])
+                .context("Cannot move the mail's search entry")?;
         }
-        self.conn()
-            .execute("DELETE FROM items_fts WHERE rowid = ?1", [old_key])
-            .context("Cannot move the mail's search entry")?;
         self.conn()
             .execute(
                 "UPDATE items SET sort_key = ?2 WHERE id = ?1",
                 params![id, new_key],
             )
             .context("Cannot move the mail to the top")?;
-        self.conn()
-            .execute(
-                "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)",
-                params![new_key, title, format!("{name} {address}"), text],
-            )
-            .context("Cannot move the mail's search entry")?;
+        if !queued {
+            self.conn()
+                .execute(
+                    "INSERT INTO items_fts (rowid, title, sender, body) VALUES (?1, ?2, ?3, ?4)",
+                    params![new_key, title, sender, body],
+                )
+                .context("Cannot move the mail's search entry")?;
+        }
         self.record(ChangeKind::Updated, id, ItemKind::Mail, &title)?;
         Ok(())
     }

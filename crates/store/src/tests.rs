@@ -286,6 +286,24 @@ fn search_finds_newest_first_with_prefixes_and_survives_odd_input() {
             Ok(())
         })
         .expect("insert");
+    // Stored, not yet indexed: found by title and sender, not by body.
+    assert_eq!(store.index_pending().expect("pending"), 3);
+    assert_eq!(
+        titles(&store.search("budget", 50).expect("queued")),
+        vec!["Budget approved", "Quarterly budget review"]
+    );
+    assert_eq!(
+        titles(&store.search("ALICE exam", 50).expect("queued")).len(),
+        3
+    );
+    assert!(store.search("body bajet", 50).expect("queued").is_empty());
+    assert!(store
+        .search("100%", 50)
+        .expect("a LIKE wildcard")
+        .is_empty());
+    assert_eq!(store.index_step(2).expect("index"), (2, 1));
+    assert_eq!(store.index_step(2).expect("index"), (1, 0));
+    assert_eq!(store.index_step(2).expect("index"), (0, 0));
     let hits = store.search("budget", 50).expect("search");
     assert_eq!(
         titles(&hits),
@@ -1295,4 +1313,81 @@ fn a_chat_message_becomes_a_task_once_with_a_matrix_link() {
     let (again, made) = store.write(|tx| tx.task_from_chat(id, None)).expect("task");
     assert_eq!((again, made), (task, false));
     assert_eq!(matrix_uri("!room:x", "$ev"), "matrix:roomid/room:x/e/ev");
+}
+
+#[test]
+fn the_indexer_takes_the_newest_first_and_a_deleted_or_moved_item_leaves_no_trace() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    let ids = store
+        .write(|tx| {
+            let mut ids = Vec::new();
+            for (n, title) in ["old alpha", "middle alpha", "new alpha"]
+                .iter()
+                .enumerate()
+            {
+                match tx.insert_mail(&mail(
+                    account,
+                    &n.to_string(),
+                    1_000 * (n as i64 + 1),
+                    title,
+                ))? {
+                    Inserted::Added(id) => ids.push(id),
+                    Inserted::Existing(_) => anyhow::bail!("a duplicate"),
+                }
+            }
+            Ok(ids)
+        })
+        .expect("insert");
+    // The newest first: "new alpha" is searchable by its body before the others.
+    assert_eq!(store.index_step(1).expect("index"), (1, 2));
+    assert_eq!(
+        titles(&store.search("body", 50).expect("search")),
+        vec!["new alpha"]
+    );
+    // A queued item deleted: its queue row goes with it, and no index entry is touched.
+    store.write(|tx| tx.delete_item(ids[0])).expect("delete");
+    assert_eq!(store.index_pending().expect("pending"), 1);
+    // Indexing now or later makes no duplicate and leaves the index consistent.
+    store
+        .write(|tx| tx.index_now(&[ids[1], ids[2]]))
+        .expect("index now");
+    assert_eq!(store.index_pending().expect("pending"), 0);
+    assert_eq!(
+        titles(&store.search("alpha", 50).expect("search")),
+        vec!["new alpha", "middle alpha"]
+    );
+    store
+        .write(|tx| {
+            tx.conn().execute(
+                "INSERT INTO items_fts (items_fts, rank) VALUES ('integrity-check', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+        .expect("the index is consistent");
+}
+
+/// Storing a message reuses its compiled statements: the first one it runs is still the same
+/// compiled statement after many messages (its run count keeps growing) instead of being evicted
+/// by the others and compiled again for each message.
+#[test]
+fn storing_mail_reuses_its_compiled_statements() {
+    let (_dir, store) = open();
+    let account = local(&store);
+    store
+        .write(|tx| {
+            for n in 0..5 {
+                let mut m = mail(account, &format!("m{n}"), 1_000 + n, "Reuse");
+                m.in_reply_to = "m0".into();
+                m.flagged = n % 2 == 0;
+                tx.insert_mail(&m)?;
+            }
+            let stmt = tx.conn().prepare_cached(
+                "SELECT item_id FROM mail WHERE account_id = ?1 AND message_id = ?2",
+            )?;
+            assert_eq!(stmt.get_status(rusqlite::StatementStatus::Run), 5);
+            Ok(())
+        })
+        .expect("insert");
 }

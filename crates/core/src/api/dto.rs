@@ -846,6 +846,16 @@ impl From<satu_store::Op> for PendingOp {
     }
 }
 
+/// How far the full-text index is (`satu index`): mail is stored first and indexed in the
+/// background; until then search finds it by title and sender only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IndexReport {
+    /// Items indexed by this run.
+    pub indexed: u64,
+    /// Items still waiting (0: search sees every word of everything).
+    pub pending: u64,
+}
+
 /// Progress of long work (initial sync of a folder, an import).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Progress {

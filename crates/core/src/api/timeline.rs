@@ -22,6 +22,24 @@ impl Satu {
         timeline::search(self.ctx.store(), query)
     }
 
+    /// How many stored items wait for the full-text index (search finds them by title and
+    /// sender until they are in).
+    pub fn index_status(&self) -> ApiResult<dto::IndexReport> {
+        crate::search_index::status(self.ctx.store())
+    }
+
+    /// Indexes every item that waits, now (`satu index --wait`); `progress` hears after each
+    /// chunk. Safe beside a running app, whose indexer takes other chunks.
+    pub async fn index_wait(
+        &self,
+        progress: impl Fn(dto::IndexReport) + Send + Sync + 'static,
+    ) -> ApiResult<dto::IndexReport> {
+        let store = self.ctx.store().clone();
+        tokio::task::spawn_blocking(move || crate::search_index::until_done(&store, &progress))
+            .await
+            .map_err(|e| ApiError::internal(format!("The indexer's thread failed: {e}")))?
+    }
+
     /// One timeline item without its content (what a change event points at).
     pub fn item(&self, id: i64) -> ApiResult<dto::Item> {
         Ok(self.ctx.store().item_row(id)?.into())

@@ -6,6 +6,8 @@
 //! - [`matrix`]: per Matrix account, a long-poll `/sync` and a sender of queued messages.
 //! - [`outbox`]: one loop sending queued mail as it falls due (woken by `outbox_wake`).
 //! - [`caldav`]: one loop syncing calendars and task lists (woken by `caldav_wake`).
+//! - [`crate::search_index::run`]: the indexer, writing stored mail's words into the full-text
+//!   index in the background.
 //!
 //! Every loop has a cancellation token, a child of the one given to [`run`], and all of them
 //! together stop within [`STOP_TIMEOUT`]. A loop that fails goes *offline* and tries again after
@@ -103,6 +105,10 @@ pub(crate) async fn run(
     let calendars = tokio::spawn(
         caldav::run(ctx.clone(), workers_token.clone()).instrument(tracing::info_span!("caldav")),
     );
+    let indexer = tokio::spawn(
+        crate::search_index::run(ctx.clone(), workers_token.clone())
+            .instrument(tracing::info_span!("indexer")),
+    );
     let result = loop {
         match ctx.store().accounts() {
             Ok(accounts) => {
@@ -160,6 +166,9 @@ pub(crate) async fn run(
     }
     if tokio::time::timeout_at(deadline, calendars).await.is_err() {
         tracing::warn!("The CalDAV sync did not stop in time.");
+    }
+    if tokio::time::timeout_at(deadline, indexer).await.is_err() {
+        tracing::warn!("The search indexer did not stop in time.");
     }
     for (id, (token, handle)) in running {
         token.cancel();

@@ -392,7 +392,10 @@ fn record_in_timeline(ctx: &Context, account: &Account, id: i64) {
         let raw = store.outgoing_raw(id)?;
         let parsed = satu_mail::parse_message(&raw);
         let mail = import::new_mail(parsed, raw, account.id, None, now_ms(), true, false);
-        store.write(|tx| tx.insert_mail(&mail).map(|_| ()))
+        store.write(|tx| match tx.insert_mail(&mail)? {
+            satu_store::Inserted::Added(id) => tx.index_now(&[id]).map(|_| ()),
+            satu_store::Inserted::Existing(_) => Ok(()),
+        })
     })();
     if let Err(e) = result {
         tracing::warn!(outbox_id = id, error = %format!("{e:#}"), "Cannot show the sent message in the timeline yet.");
