@@ -351,7 +351,10 @@ impl Tx<'_> {
                  JOIN mail m ON m.item_id = src.id
                  JOIN tasks t ON t.mail_message_id = m.message_id
                  WHERE me.id = ?1 AND me.thread_id IS NOT NULL AND t.mail_message_id != ?2
-                     AND t.created_at <= ?3",
+                     AND t.created_at <= ?3
+                     -- Evaluated once: most stores have no task made from mail, and then the
+                     -- thread is not walked for every message stored.
+                     AND EXISTS (SELECT 1 FROM tasks WHERE mail_message_id != '')",
             )?;
             let rows = stmt.query_map(params![mail_id, message_id, time_ms], |r| {
                 Ok((r.get(0)?, r.get(1)?))

@@ -326,8 +326,47 @@ async fn finish(
     Ok(stored)
 }
 
-/// Parses a fetched batch into what the store takes.
+/// Parses a fetched batch into what the store takes, in order, on every core the machine has
+/// (each message is parsed on its own; the writer stays one thread).
 fn parse_batch(
+    fetched: Vec<FetchedMessage>,
+    account_id: i64,
+    folder_id: i64,
+    uidvalidity: u32,
+) -> Vec<(NewMail, MessageFlags)> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || fetched.len() < 2 * cores {
+        return parse_part(fetched, account_id, folder_id, uidvalidity);
+    }
+    let per_part = fetched.len().div_ceil(cores);
+    let mut parts: Vec<Vec<FetchedMessage>> = Vec::with_capacity(cores);
+    let mut rest = fetched.into_iter();
+    loop {
+        let part: Vec<FetchedMessage> = rest.by_ref().take(per_part).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || parse_part(part, account_id, folder_id, uidvalidity)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                // `parse_message` never fails; a panic in a parser thread is a bug to show.
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// Parses messages in turn on this thread.
+fn parse_part(
     fetched: Vec<FetchedMessage>,
     account_id: i64,
     folder_id: i64,
