@@ -293,7 +293,9 @@ fn follows_another_client(personality: &str) {
     let inbox = folder(&report, "INBOX");
     assert_eq!(inbox["updated"], 3, "{report}");
     assert_eq!(inbox["removed"], 2, "{report}");
-    assert_eq!(folder(&report, "Archive")["fetched"], 1, "{report}");
+    // The moved message is still stored: its new UID is recognised, not downloaded again.
+    assert_eq!(folder(&report, "Archive")["fetched"], 0, "{report}");
+    assert_eq!(folder(&report, "Archive")["linked"], 1, "{report}");
     assert_eq!(report["deleted"], 1, "{report}");
     let after = by_title(&satu);
     assert_eq!(after.len(), 4, "{after:?}");
@@ -392,7 +394,9 @@ fn a_new_uidvalidity_resyncs_without_duplicates_or_stale_uids() {
     dovecot.flags("add", "\\Seen", "Lists", "2");
 
     let report = satu.sync_ok();
-    assert_eq!(folder(&report, "Lists")["fetched"], 2, "{report}");
+    // Gamma is still stored (by Message-ID): linked under its new UID; Delta is downloaded.
+    assert_eq!(folder(&report, "Lists")["fetched"], 1, "{report}");
+    assert_eq!(folder(&report, "Lists")["linked"], 1, "{report}");
     let after = by_title(&satu);
     assert_eq!(
         after.keys().map(String::as_str).collect::<Vec<_>>(),
@@ -566,9 +570,10 @@ fn local_changes_reach_the_server(personality: &str) {
     // The next sync agrees: same items, same ids, each once, in its new folder.
     let report = satu.sync_ok();
     assert_eq!(
-        report["fetched"], 2,
-        "the moved messages' new UIDs: {report}"
+        report["linked"], 2,
+        "the moved messages' new UIDs, recognised without downloading them: {report}"
     );
+    assert_eq!(report["fetched"], 0, "{report}");
     let after = by_title(&satu);
     assert_eq!(after.len(), 4, "{after:?}");
     assert!(!after.contains_key("Act 4"));

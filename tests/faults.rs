@@ -200,3 +200,56 @@ fn a_sync_killed_at_many_moments_converges_with_nothing_lost_or_duplicated() {
     satu.sync_ok();
     assert_converged(&satu, &dovecot, N);
 }
+
+/// A message filed in two folders (or Gmail's All Mail beside INBOX) is downloaded once: the
+/// second folder's copies are recognised from a header-only look and only linked. Measured in
+/// bytes the server sent through the proxy: with every message in two folders, at most 1.1×
+/// the bytes of one copy.
+#[test]
+fn a_message_in_two_folders_is_downloaded_once() {
+    const N: usize = 60;
+    // About 12 KB each, so that the bodies dominate what a sync reads.
+    let big = |i: usize| {
+        let mut raw = padded(i);
+        for line in 0..120 {
+            raw.push_str(&format!("{line:03} {}\r\n", "y".repeat(96)));
+        }
+        raw
+    };
+    let dovecot = Dovecot::start();
+    dovecot.append("alice", "INBOX", &big(0));
+    dovecot.bulk_load("alice", (1..N).map(big));
+    let proxy = FaultyProxy::start(&dovecot.imap());
+
+    let once = Satu::new();
+    once.alice_on(&proxy.addr());
+    let start = proxy.bytes_to_client();
+    once.sync_ok();
+    let one_copy = proxy.bytes_to_client() - start;
+
+    dovecot.doveadm(&["copy", "-u", "alice", "Archive", "mailbox", "INBOX", "all"]);
+    let twice = Satu::new();
+    twice.alice_on(&proxy.addr());
+    let start = proxy.bytes_to_client();
+    let report = twice.sync_ok();
+    let two_copies = proxy.bytes_to_client() - start;
+    assert_eq!(report["fetched"], N, "{report}");
+    assert_eq!(report["linked"], N, "{report}");
+    assert!(
+        two_copies as f64 <= 1.1 * one_copy as f64,
+        "two folders read {two_copies} bytes, one folder {one_copy}"
+    );
+    assert_eq!(twice.assert_consistent(), N, "every message one item");
+    let server = dovecot.copies("alice", FOLDERS);
+    assert_eq!(server.len(), 2 * N);
+    assert_eq!(
+        twice.copies(),
+        server,
+        "both folders known, with their UIDs and flags"
+    );
+    // Nothing is left to fetch, and the copies keep their flags when the server changes them.
+    dovecot.flags("add", "\\Seen", "Archive", "1:5");
+    let again = twice.sync_ok();
+    assert_eq!(again["fetched"], 0, "{again}");
+    assert_eq!(twice.copies(), dovecot.copies("alice", FOLDERS));
+}

@@ -17,6 +17,7 @@ pub struct FaultyProxy {
     cut_after: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     cuts: Arc<AtomicUsize>,
+    to_client: Arc<AtomicU64>,
     accepter: Option<JoinHandle<()>>,
 }
 
@@ -31,15 +32,20 @@ impl FaultyProxy {
         let cut_after = Arc::new(AtomicU64::new(PASS));
         let stop = Arc::new(AtomicBool::new(false));
         let cuts = Arc::new(AtomicUsize::new(0));
+        let to_client = Arc::new(AtomicU64::new(0));
         let accepter = {
             let (cut_after, stop, cuts) = (cut_after.clone(), stop.clone(), cuts.clone());
+            let to_client = to_client.clone();
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match listener.accept() {
                         Ok((client, _)) => {
                             let budget = cut_after.load(Ordering::SeqCst);
                             let cuts = cuts.clone();
-                            std::thread::spawn(move || relay(client, upstream, budget, &cuts));
+                            let to_client = to_client.clone();
+                            std::thread::spawn(move || {
+                                relay(client, upstream, budget, &cuts, &to_client)
+                            });
                         }
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                             std::thread::sleep(Duration::from_millis(5));
@@ -54,6 +60,7 @@ impl FaultyProxy {
             cut_after,
             stop,
             cuts,
+            to_client,
             accepter: Some(accepter),
         }
     }
@@ -73,6 +80,11 @@ impl FaultyProxy {
         self.cut_after.store(PASS, Ordering::SeqCst);
     }
 
+    /// Bytes the server sent to clients so far, over every connection.
+    pub fn bytes_to_client(&self) -> u64 {
+        self.to_client.load(Ordering::SeqCst)
+    }
+
     /// How many connections were cut so far.
     pub fn cuts(&self) -> usize {
         self.cuts.load(Ordering::SeqCst)
@@ -90,7 +102,13 @@ impl Drop for FaultyProxy {
 
 /// Relays one connection; the server → client direction stops after `budget` bytes, and then
 /// both sockets are shut down (what a dropped connection looks like to both ends).
-fn relay(client: TcpStream, upstream: SocketAddr, budget: u64, cuts: &AtomicUsize) {
+fn relay(
+    client: TcpStream,
+    upstream: SocketAddr,
+    budget: u64,
+    cuts: &AtomicUsize,
+    to_client: &AtomicU64,
+) {
     let Ok(server) = TcpStream::connect(upstream) else {
         let _ = client.shutdown(Shutdown::Both);
         return;
@@ -128,6 +146,7 @@ fn relay(client: TcpStream, upstream: SocketAddr, budget: u64, cuts: &AtomicUsiz
                     break;
                 }
                 sent += allowed as u64;
+                to_client.fetch_add(allowed as u64, Ordering::SeqCst);
                 if allowed < n || sent >= budget {
                     cuts.fetch_add(1, Ordering::SeqCst);
                     break;

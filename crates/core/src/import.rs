@@ -64,6 +64,7 @@ pub(crate) fn new_mail(
             })
             .collect(),
         folder,
+        gm_msgid: None,
     }
 }
 

@@ -327,15 +327,8 @@ fn from_message(
         .date()
         .filter(|d| d.is_valid())
         .map(|d| d.to_timestamp().saturating_mul(1000));
-    let (message_id, message_id_synthesized) = match message
-        .message_id()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-    {
-        Some(id) => (
-            truncate_chars(id.trim_matches(|c| c == '<' || c == '>'), MAX_HEADER_CHARS).to_owned(),
-            false,
-        ),
+    let (message_id, message_id_synthesized) = match message_id_of(&message) {
+        Some(id) => (id, false),
         None => (synthesize_message_id(raw), true),
     };
     let in_reply_to = text_list(message.in_reply_to())
@@ -601,6 +594,26 @@ fn truncate_bytes(s: &str, max: usize) -> &str {
         cut -= 1;
     }
     &s[..cut]
+}
+
+/// The Message-ID a parsed message is stored under (without angle brackets), if it has one.
+fn message_id_of(message: &Message<'_>) -> Option<String> {
+    message
+        .message_id()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(|id| {
+            truncate_chars(id.trim_matches(|c| c == '<' || c == '>'), MAX_HEADER_CHARS).to_owned()
+        })
+}
+
+/// The Message-ID a message is stored under, read from its header alone (e.g. the answer to
+/// `BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]`), exactly as [`parse_message`] reads it from the whole
+/// message; `None` when it has none (the whole message is needed to name it then).
+pub fn header_message_id(header: &[u8]) -> Option<String> {
+    let input = &header[..header.len().min(MAX_HEADER_CHARS * 4)];
+    let message = MessageParser::default().parse_headers(input)?;
+    message_id_of(&message)
 }
 
 fn truncate_chars(s: &str, max: usize) -> &str {

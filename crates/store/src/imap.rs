@@ -157,6 +157,37 @@ impl Tx<'_> {
         Ok(orphans)
     }
 
+    /// Records that UID `uid` of a folder is a copy of the stored mail `item` (recognised from a
+    /// header-only look, so its body is not downloaded again), with its flags there. The item's
+    /// read and flagged state becomes the union over its folders. Returns false when the item is
+    /// gone meanwhile (the caller fetches the message whole then).
+    pub fn link_imap_copy(
+        &mut self,
+        item: i64,
+        (folder_id, uid, uidvalidity): (i64, u32, u32),
+        flags: u32,
+    ) -> Result<bool> {
+        let exists: bool = self
+            .conn()
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM mail WHERE item_id = ?1)")?
+            .query_row([item], |row| row.get(0))?;
+        if !exists {
+            return Ok(false);
+        }
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO mail_folders (item_id, folder_id, uid, uidvalidity, flags) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (item_id, folder_id) DO UPDATE SET uid = excluded.uid,
+                     uidvalidity = excluded.uidvalidity, flags = excluded.flags",
+            )?
+            .execute(params![item, folder_id, uid, uidvalidity, flags])
+            .with_context(|| format!("Cannot link UID {uid} to its stored message"))?;
+        if !self.refresh_item_state(item)? {
+            self.record_folder_change(item)?;
+        }
+        Ok(true)
+    }
+
     /// Read = seen in any folder; flagged = flagged in any folder. Returns whether the item
     /// changed (and the change was recorded).
     fn refresh_item_state(&mut self, item: i64) -> Result<bool> {
@@ -190,6 +221,46 @@ impl Tx<'_> {
 }
 
 impl crate::Store {
+    /// The stored mail item of each message of an account named by (Message-ID, Gmail id):
+    /// by the Gmail id when given and known, else by the Message-ID. `None` where neither is
+    /// stored (or nothing names the message).
+    pub fn stored_copies(
+        &self,
+        account_id: i64,
+        names: &[(Option<&str>, Option<u64>)],
+    ) -> Result<Vec<Option<i64>>> {
+        self.read(|conn| {
+            let any: bool = conn
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM mail WHERE account_id = ?1)")?
+                .query_row([account_id], |row| row.get(0))?;
+            if !any {
+                return Ok(vec![None; names.len()]);
+            }
+            let mut by_gm = conn.prepare_cached(
+                "SELECT item_id FROM mail WHERE account_id = ?1 AND gm_msgid = ?2 AND gm_msgid IS NOT NULL",
+            )?;
+            let mut by_id = conn.prepare_cached(
+                "SELECT item_id FROM mail WHERE account_id = ?1 AND message_id = ?2",
+            )?;
+            let mut found = Vec::with_capacity(names.len());
+            for (message_id, gm_msgid) in names {
+                let mut item = None;
+                if let Some(gm) = gm_msgid {
+                    item = by_gm
+                        .query_row(params![account_id, *gm as i64], |row| row.get(0))
+                        .optional()?;
+                }
+                if let (None, Some(id)) = (item, message_id) {
+                    item = by_id
+                        .query_row(params![account_id, id], |row| row.get(0))
+                        .optional()?;
+                }
+                found.push(item);
+            }
+            Ok(found)
+        })
+    }
+
     /// Every message mapping of a folder (any UIDVALIDITY), by UID.
     pub fn imap_messages(&self, folder_id: i64) -> Result<Vec<ImapMessage>> {
         self.read(|conn| {

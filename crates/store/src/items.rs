@@ -124,6 +124,8 @@ pub struct NewMail {
     pub attachments: Vec<NewAttachment>,
     /// Folder holding it, with its UID and UIDVALIDITY (0, 0 for local folders).
     pub folder: Option<(i64, u32, u32)>,
+    /// Gmail's id of the message (`X-GM-MSGID`), where the server says it.
+    pub gm_msgid: Option<u64>,
 }
 
 /// The outcome of storing a message.
@@ -492,8 +494,8 @@ impl Tx<'_> {
         let id = self.conn().last_insert_rowid();
         self.conn()
             .prepare_cached(
-                "INSERT INTO mail (item_id, account_id, message_id, in_reply_to, refs, subject_key, recipients, body_text, body_html, size, quarantine)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO mail (item_id, account_id, message_id, in_reply_to, refs, subject_key, recipients, body_text, body_html, size, quarantine, gm_msgid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 id,
@@ -507,6 +509,7 @@ impl Tx<'_> {
                 mail.body_html,
                 mail.raw.len() as i64,
                 mail.quarantine,
+                mail.gm_msgid.map(|id| id as i64),
             ])
             .context("Cannot store the message details")?;
         self.conn()

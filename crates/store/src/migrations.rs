@@ -76,6 +76,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0021_index_queue",
         include_str!("../migrations/0021_index_queue.sql"),
     ),
+    (
+        "0022_gmail_ids",
+        include_str!("../migrations/0022_gmail_ids.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

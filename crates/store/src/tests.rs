@@ -33,6 +33,7 @@ fn mail(account_id: i64, message_id: &str, time_ms: i64, title: &str) -> NewMail
         raw: format!("Subject: {title}\r\n\r\nbody").into_bytes(),
         attachments: Vec::new(),
         folder: None,
+        gm_msgid: None,
     }
 }
 

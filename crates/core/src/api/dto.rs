@@ -716,6 +716,10 @@ pub struct FolderInfo {
     /// Messages fetched and stored by this pass.
     #[serde(default)]
     pub fetched: u64,
+    /// New messages recognised as copies of messages already stored (another folder, Gmail's
+    /// labels): recorded here without downloading them again.
+    #[serde(default)]
+    pub linked: u64,
     /// Stored messages whose flags changed.
     #[serde(default)]
     pub updated: u64,
@@ -739,6 +743,9 @@ pub struct SyncReport {
     /// Messages fetched, over all folders.
     #[serde(default)]
     pub fetched: u64,
+    /// Copies of stored messages recorded without downloading them, over all folders.
+    #[serde(default)]
+    pub linked: u64,
     /// Flag changes applied, over all folders.
     #[serde(default)]
     pub updated: u64,

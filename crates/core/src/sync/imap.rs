@@ -17,8 +17,8 @@ use satu_store::{Folder, Inserted, NewMail, Store};
 use tokio::task::JoinHandle;
 
 use super::imap_plan::{
-    by_bytes, delta_is_consistent, plan, queries, Action, Answers, FlagQuery, LocalFolder,
-    ServerFolder, UidQuery, FETCH_BATCH, FETCH_BYTES,
+    by_bytes, copies, delta_is_consistent, plan, queries, windows, Action, Answers, Copies,
+    FlagQuery, LocalFolder, ServerFolder, UidQuery, FETCH_BATCH, FETCH_BYTES,
 };
 use crate::dto::Progress;
 use crate::import::new_mail;
@@ -33,6 +33,8 @@ pub(crate) struct FolderOutcome {
     pub fetched: u64,
     pub updated: u64,
     pub removed: u64,
+    /// New UIDs recognised as copies of stored messages (not downloaded).
+    pub linked: u64,
     /// Items this pass added to the timeline (the first [`ADDED_KEPT`]; new mail to tell of).
     pub added: Vec<i64>,
 }
@@ -50,6 +52,7 @@ pub(crate) async fn sync_folder(
     folder: &Folder,
     report_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<FolderOutcome> {
+    let gmail = session.has("X-GM-EXT-1");
     let cursor = store.imap_cursor(folder.id)?;
     let known = cursor.map(|c| (c.uidvalidity, c.highest_modseq));
     let selected = session.select_folder(&folder.name, known).await?;
@@ -153,37 +156,35 @@ pub(crate) async fn sync_folder(
                 }
             }
             Action::FetchNew(uids) => {
-                // Consecutive batches go through one pipeline (the plan emits them together).
-                let mut batches = vec![uids];
+                // Consecutive batches are one list, newest first (the plan emits them together).
+                let mut wanted = uids;
                 while let Some(Action::FetchNew(_)) = actions.peek() {
                     if let Some(Action::FetchNew(next)) = actions.next() {
-                        batches.push(next);
+                        wanted.extend(next);
                     }
                 }
-                // Bounded by bytes as well as by count: ask the sizes first (one short
-                // answer per message), then split.
-                let wanted: Vec<u32> = batches.iter().flatten().copied().collect();
-                let sizes: BTreeMap<u32, u32> =
-                    session.fetch_sizes(&wanted).await?.into_iter().collect();
-                let batches = by_bytes(batches, &sizes, FETCH_BYTES);
                 let target = Target {
                     account_id,
                     folder_id: folder.id,
                     folder_name: &folder.name,
                     uidvalidity: server.uidvalidity,
+                    gmail,
                 };
-                let (fetched, added) = fetch_and_store(
-                    store,
-                    session,
-                    &target,
-                    batches,
-                    &mut progress,
-                    report_progress,
-                )
-                .await?;
-                outcome.fetched += fetched;
-                let room = ADDED_KEPT.saturating_sub(outcome.added.len());
-                outcome.added.extend(added.into_iter().take(room));
+                for window in windows(&wanted) {
+                    let (fetched, linked, added) = fetch_window(
+                        store,
+                        session,
+                        &target,
+                        window,
+                        &mut progress,
+                        report_progress,
+                    )
+                    .await?;
+                    outcome.fetched += fetched;
+                    outcome.linked += linked;
+                    let room = ADDED_KEPT.saturating_sub(outcome.added.len());
+                    outcome.added.extend(added.into_iter().take(room));
+                }
             }
             Action::SaveCursor(cursor) => {
                 store.write(|tx| tx.set_imap_cursor(folder.id, cursor))?;
@@ -200,6 +201,59 @@ pub(crate) async fn sync_folder(
     Ok(outcome)
 }
 
+/// Looks at a window of new UIDs header-only, records the copies of messages already stored
+/// (without downloading them) and downloads the rest. Returns (stored, linked, new items).
+async fn fetch_window(
+    store: &Arc<Store>,
+    session: &mut ImapSession,
+    target: &Target<'_>,
+    window: &[u32],
+    progress: &mut Progress,
+    report_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<(u64, u64, Vec<i64>)> {
+    let envelopes = session.fetch_envelopes(window, target.gmail).await?;
+    let names: Vec<(Option<&str>, Option<u64>)> = envelopes
+        .iter()
+        .map(|e| (e.message_id.as_deref(), e.gm_msgid))
+        .collect();
+    let stored = store.stored_copies(target.account_id, &names)?;
+    let Copies { link, mut fetch } = copies(window, &envelopes, &stored);
+    let mut linked = 0u64;
+    for chunk in link.chunks(FLAG_BATCH) {
+        let gone = store.write(|tx| {
+            let mut gone = Vec::new();
+            for &(uid, item, flags) in chunk {
+                let place = (target.folder_id, uid, target.uidvalidity);
+                if !tx.link_imap_copy(item, place, flags.bits())? {
+                    gone.push(uid);
+                }
+            }
+            Ok(gone)
+        })?;
+        linked += (chunk.len() - gone.len()) as u64;
+        // Deleted here meanwhile: download it after all.
+        fetch.extend(gone);
+    }
+    if linked > 0 {
+        tracing::debug!(
+            linked,
+            "Copies of stored messages recorded without downloading them."
+        );
+        progress.done += linked;
+        report_progress(progress.clone());
+    }
+    // Bounded by bytes as well as by count.
+    let sizes: BTreeMap<u32, u32> = envelopes
+        .iter()
+        .filter_map(|e| e.size.map(|size| (e.uid, size)))
+        .collect();
+    let batches: Vec<Vec<u32>> = fetch.chunks(FETCH_BATCH).map(<[u32]>::to_vec).collect();
+    let batches = by_bytes(batches, &sizes, FETCH_BYTES);
+    let (fetched, added) =
+        fetch_and_store(store, session, target, batches, progress, report_progress).await?;
+    Ok((fetched, linked, added))
+}
+
 /// Batches fetched ahead of the one being parsed: bounds memory (a batch is at most
 /// `FETCH_BATCH` messages and `FETCH_BYTES` bytes, or one larger message) while the server keeps
 /// sending.
@@ -211,6 +265,8 @@ struct Target<'a> {
     folder_id: i64,
     folder_name: &'a str,
     uidvalidity: u32,
+    /// The server offers `X-GM-EXT-1`: ask for Gmail's message ids.
+    gmail: bool,
 }
 
 /// A stored batch: (messages asked for, messages stored, new items, time spent storing).
@@ -233,10 +289,11 @@ async fn fetch_and_store(
 ) -> Result<(u64, Vec<i64>)> {
     let (sender, mut receiver) =
         tokio::sync::mpsc::channel::<(usize, Vec<FetchedMessage>, Duration)>(FETCH_AHEAD);
+    let gmail = target.gmail;
     let fetch = async move {
         for uids in &batches {
             let started = Instant::now();
-            let fetched = session.fetch_messages(uids).await?;
+            let fetched = session.fetch_messages(uids, gmail).await?;
             if sender
                 .send((uids.len(), fetched, started.elapsed()))
                 .await
@@ -377,7 +434,7 @@ fn parse_part(
         .into_iter()
         .map(|m| {
             let parsed = parse_message(&m.raw);
-            let mail = new_mail(
+            let mut mail = new_mail(
                 parsed,
                 m.raw,
                 account_id,
@@ -386,6 +443,7 @@ fn parse_part(
                 m.flags.contains(MessageFlags::SEEN),
                 m.flags.contains(MessageFlags::FLAGGED),
             );
+            mail.gm_msgid = m.gm_msgid;
             (mail, m.flags)
         })
         .collect()

@@ -10,6 +10,11 @@
 //! first), [`Action::SaveCursor`]. The cursor is saved last, so a pass interrupted at any point
 //! is simply done again.
 //!
+//! New messages are taken in [`windows`] (a small first one: the newest screen is readable at
+//! once). Each window is looked at header-only first (Message-ID, Gmail's id, size, flags), and
+//! [`copies`] says which are copies of messages already stored (Gmail's All Mail and labels, a
+//! message filed in two folders): those are linked to the folder, never downloaded again.
+//!
 //! A server's flag change reaches the store through `UpdateFlags` and `Tx::set_imap_flags`, where
 //! a local flag change still queued for the server wins over the server's older view.
 
@@ -257,6 +262,59 @@ pub fn plan(
         highest_modseq: server.highest_modseq.unwrap_or(0),
     }));
     actions
+}
+
+/// New messages a folder pass looks at first, header-only, then fetches: few, so that the newest
+/// screen of INBOX is readable within a second of an account being added, whatever its size.
+pub const FIRST_WINDOW: usize = 50;
+/// New messages looked at per window after the first (one `UID FETCH` of their Message-IDs and
+/// sizes, then their bodies in batches).
+pub const WINDOW: usize = 5_000;
+
+/// The new UIDs (newest first, as [`plan`] emits them) in windows: [`FIRST_WINDOW`], then
+/// [`WINDOW`] at a time.
+pub fn windows(new: &[u32]) -> Vec<&[u32]> {
+    let first = new.len().min(FIRST_WINDOW);
+    let (head, rest) = new.split_at(first);
+    let mut out = Vec::new();
+    if !head.is_empty() {
+        out.push(head);
+    }
+    out.extend(rest.chunks(WINDOW));
+    out
+}
+
+/// What a header-only look at a window of new messages found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Copies {
+    /// Copies of stored messages (UID, item, flags): recorded in this folder, not downloaded.
+    pub link: Vec<(u32, i64, MessageFlags)>,
+    /// UIDs to download whole, in the window's order.
+    pub fetch: Vec<u32>,
+}
+
+/// Splits a window of new UIDs: a message whose Message-ID (or Gmail id) is already stored for
+/// the account (`stored[i]` answers `envelopes[i]`) is a copy, linked to this folder without its
+/// body; the rest is downloaded, including a UID the look did not answer for (a message without
+/// a Message-ID is named by its whole text only).
+pub fn copies(
+    window: &[u32],
+    envelopes: &[satu_mail::imap::Envelope],
+    stored: &[Option<i64>],
+) -> Copies {
+    let known: BTreeMap<u32, (i64, MessageFlags)> = envelopes
+        .iter()
+        .zip(stored)
+        .filter_map(|(e, item)| item.map(|item| (e.uid, (item, e.flags))))
+        .collect();
+    let mut copies = Copies::default();
+    for &uid in window {
+        match known.get(&uid) {
+            Some(&(item, flags)) => copies.link.push((uid, item, flags)),
+            None => copies.fetch.push(uid),
+        }
+    }
+    copies
 }
 
 /// `batches` split again so that none holds more than `max_bytes` by `sizes` (a UID without a

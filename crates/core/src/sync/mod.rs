@@ -99,6 +99,7 @@ pub(crate) async fn sync_session(
         capabilities,
         folders: Vec::new(),
         fetched: 0,
+        linked: 0,
         updated: 0,
         removed: 0,
         deleted: 0,
@@ -121,6 +122,7 @@ pub(crate) async fn sync_session(
             selectable: new.selectable,
             total: 0,
             fetched: 0,
+            linked: 0,
             updated: 0,
             removed: 0,
             error: None,
@@ -131,6 +133,7 @@ pub(crate) async fn sync_session(
                 Ok(outcome) => {
                     info.total = outcome.total;
                     info.fetched = outcome.fetched;
+                    info.linked = outcome.linked;
                     info.updated = outcome.updated;
                     info.removed = outcome.removed;
                 }
@@ -153,6 +156,7 @@ pub(crate) async fn sync_session(
             }
         }
         report.fetched += info.fetched;
+        report.linked += info.linked;
         report.updated += info.updated;
         report.removed += info.removed;
         report.folders.push(info);

@@ -83,6 +83,23 @@ pub struct FetchedMessage {
     pub size: u32,
     /// The whole message.
     pub raw: Vec<u8>,
+    /// Gmail's id of the message (`X-GM-MSGID`), when asked for.
+    pub gm_msgid: Option<u64>,
+}
+
+/// A message seen without its body ([`ImapSession::fetch_envelopes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// UID in the selected folder.
+    pub uid: u32,
+    /// Flags.
+    pub flags: MessageFlags,
+    /// RFC822.SIZE (`None` when the server left it out).
+    pub size: Option<u32>,
+    /// The Message-ID it is stored under (`None`: it has none; only its whole text names it).
+    pub message_id: Option<String>,
+    /// Gmail's id of the message, the same in every label (`X-GM-MSGID`).
+    pub gm_msgid: Option<u64>,
 }
 
 /// UID, FLAGS and MODSEQ of one FETCH response (`None` without a UID).
@@ -151,44 +168,69 @@ impl ImapSession {
         Ok(flags)
     }
 
-    /// The sizes (RFC822.SIZE, bytes) of messages by UID, so that fetches can be batched by
-    /// bytes. UIDs expunged meanwhile are missing; a server that leaves a size out leaves it
-    /// out here too.
-    pub async fn fetch_sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, u32)>, ImapError> {
-        let mut sizes = Vec::with_capacity(uids.len());
+    /// A look at messages without their bodies (UID, FLAGS, RFC822.SIZE, the Message-ID header
+    /// and, with `gmail` on a server that offers `X-GM-EXT-1`, `X-GM-MSGID`): enough to batch
+    /// the fetch by bytes and to recognise a copy of a message already stored, so that its body
+    /// is not downloaded again. UIDs expunged meanwhile are missing.
+    pub async fn fetch_envelopes(
+        &mut self,
+        uids: &[u32],
+        gmail: bool,
+    ) -> Result<Vec<Envelope>, ImapError> {
+        let mut envelopes = Vec::with_capacity(uids.len());
+        let gm = if gmail { " X-GM-MSGID" } else { "" };
         // A bounded command line, whatever the gaps between the UIDs.
         for chunk in uids.chunks(5_000) {
-            let command = format!("UID FETCH {} (UID RFC822.SIZE)", uid_set(chunk));
-            self.command("UID FETCH RFC822.SIZE", &command, |response| {
+            let command = format!(
+                "UID FETCH {} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]{gm})",
+                uid_set(chunk)
+            );
+            self.command("UID FETCH HEADER.FIELDS", &command, |response| {
                 let Response::Fetch(_, attributes) = response else {
                     return;
                 };
-                let mut uid = None;
-                let mut size = None;
+                let Some((uid, flags)) = uid_and_flags(attributes) else {
+                    return;
+                };
+                let mut envelope = Envelope {
+                    uid,
+                    flags,
+                    size: None,
+                    message_id: None,
+                    gm_msgid: None,
+                };
                 for attribute in attributes {
                     match attribute {
-                        AttributeValue::Uid(u) => uid = Some(*u),
-                        AttributeValue::Rfc822Size(s) => size = Some(*s),
+                        AttributeValue::Rfc822Size(s) => envelope.size = Some(*s),
+                        AttributeValue::BodySection { data, .. } => {
+                            envelope.message_id =
+                                data.as_deref().and_then(crate::parse::header_message_id);
+                        }
+                        AttributeValue::GmailMsgId(id) => envelope.gm_msgid = Some(*id),
                         _ => {}
                     }
                 }
-                if let (Some(uid), Some(size)) = (uid, size) {
-                    sizes.push((uid, size));
-                }
+                envelopes.push(envelope);
             })
             .await?;
         }
-        Ok(sizes)
+        Ok(envelopes)
     }
 
     /// Fetches whole messages by UID (without setting `\Seen`). UIDs expunged meanwhile are
     /// simply missing from the result.
-    pub async fn fetch_messages(&mut self, uids: &[u32]) -> Result<Vec<FetchedMessage>, ImapError> {
+    /// With `gmail` (a server offering `X-GM-EXT-1`), each carries its `X-GM-MSGID`.
+    pub async fn fetch_messages(
+        &mut self,
+        uids: &[u32],
+        gmail: bool,
+    ) -> Result<Vec<FetchedMessage>, ImapError> {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
+        let gm = if gmail { " X-GM-MSGID" } else { "" };
         let command = format!(
-            "UID FETCH {} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])",
+            "UID FETCH {} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[]{gm})",
             uid_set(uids)
         );
         let mut messages = Vec::with_capacity(uids.len());
@@ -199,6 +241,7 @@ impl ImapSession {
             let mut raw = None;
             let mut internal_date = None;
             let mut size = 0;
+            let mut gm_msgid = None;
             for attribute in attributes {
                 match attribute {
                     AttributeValue::BodySection { data, .. } => {
@@ -209,6 +252,7 @@ impl ImapSession {
                     }
                     AttributeValue::InternalDate(date) => internal_date = internal_date_ms(date),
                     AttributeValue::Rfc822Size(s) => size = *s,
+                    AttributeValue::GmailMsgId(id) => gm_msgid = Some(*id),
                     _ => {}
                 }
             }
@@ -220,6 +264,7 @@ impl ImapSession {
                     internal_date_ms: internal_date,
                     size,
                     raw,
+                    gm_msgid,
                 });
             }
         })

@@ -20,7 +20,7 @@ pub mod utf7;
 
 pub use actions::Flag;
 pub use command::uid_set;
-pub use fetch::{FetchedMessage, MessageFlags};
+pub use fetch::{Envelope, FetchedMessage, MessageFlags};
 pub use folders::{ImapFolder, SpecialUse};
 pub use idle::{IdleEnd, Wake};
 pub use select::Selected;

@@ -345,3 +345,49 @@ fn batches_are_bounded_by_bytes_too_and_a_huge_message_goes_alone() {
         "no sizes: the count alone bounds"
     );
 }
+
+#[test]
+fn new_messages_come_in_a_small_first_window_then_large_ones() {
+    let new: Vec<u32> = (1..=12_000).rev().collect();
+    let w = windows(&new);
+    assert_eq!(
+        w.iter().map(|w| w.len()).collect::<Vec<_>>(),
+        vec![
+            FIRST_WINDOW,
+            WINDOW,
+            WINDOW,
+            12_000 - FIRST_WINDOW - 2 * WINDOW
+        ]
+    );
+    assert_eq!(w[0][0], 12_000, "the newest first");
+    assert_eq!(windows(&[7, 3]), vec![&[7, 3][..]]);
+    assert!(windows(&[]).is_empty());
+}
+
+fn envelope(uid: u32, message_id: Option<&str>, flags: MessageFlags) -> satu_mail::imap::Envelope {
+    satu_mail::imap::Envelope {
+        uid,
+        flags,
+        size: Some(100),
+        message_id: message_id.map(str::to_owned),
+        gm_msgid: None,
+    }
+}
+
+#[test]
+fn copies_of_stored_messages_are_linked_and_the_rest_downloaded_in_order() {
+    let window = [9, 8, 7, 6];
+    let envelopes = [
+        envelope(9, Some("a@x"), SEEN),
+        envelope(8, Some("b@x"), NONE),
+        // 7: the server did not answer for it (expunged meanwhile, or it left it out).
+        envelope(6, None, NONE),
+    ];
+    let found = copies(&window, &envelopes, &[Some(41), None, None]);
+    assert_eq!(found.link, vec![(9, 41, SEEN)]);
+    assert_eq!(found.fetch, vec![8, 7, 6]);
+    // Nothing stored: everything is downloaded.
+    let none = copies(&window, &envelopes, &[None, None, None]);
+    assert!(none.link.is_empty());
+    assert_eq!(none.fetch, window.to_vec());
+}
