@@ -327,7 +327,7 @@ fn from_message(
         .date()
         .filter(|d| d.is_valid())
         .map(|d| d.to_timestamp().saturating_mul(1000));
-    let (message_id, message_id_synthesized) = match message_id_of(&message) {
+    let (message_id, message_id_synthesized) = match message_id_of(message) {
         Some(id) => (id, false),
         None => (synthesize_message_id(raw), true),
     };
