@@ -83,3 +83,28 @@ fn bidi_controls_never_reach_a_subject_a_name_or_an_attachment_name() {
     );
     assert_eq!(m.attachments[0].name, "photogpj.exe");
 }
+
+/// The Message-ID read from the header alone (the sync's header-only look) is the one the whole
+/// message is stored under, however the header is written; a message without one has none.
+#[test]
+fn the_message_id_from_the_header_alone_is_the_one_stored() {
+    for header in [
+        "Message-ID: <plain@example.com>\r\n\r\n",
+        "message-id:   <spaced@example.com>  \r\n\r\n",
+        "Message-ID:\r\n <folded@example.com>\r\n\r\n",
+        "Message-Id: bare@example.com\r\n\r\n",
+        "Message-ID: <first@example.com> <second@example.com>\r\n\r\n",
+    ] {
+        let whole = format!("From: a@example.com\r\nSubject: s\r\n{header}body\r\n");
+        let parsed = parse_message(whole.as_bytes());
+        assert!(!parsed.message_id_synthesized, "{header:?}");
+        assert_eq!(
+            header_message_id(header.as_bytes()),
+            Some(parsed.message_id),
+            "{header:?}"
+        );
+    }
+    assert_eq!(header_message_id(b"\r\n"), None);
+    assert_eq!(header_message_id(b"Message-ID: \r\n\r\n"), None);
+    assert_eq!(header_message_id(b""), None);
+}
