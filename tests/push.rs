@@ -592,3 +592,88 @@ fn sigterm_stops_watch_while_the_server_is_unreachable() {
     assert!(status.success(), "{status:?}");
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
+
+/// `satu sync --pause` stops a running `satu watch` (as the tray's "Pause sync" stops the app's):
+/// new mail is not fetched and a local change is not sent while paused, and neither is lost:
+/// both happen within seconds of `satu sync --resume`.
+#[test]
+fn a_paused_sync_contacts_no_server_and_resumes_with_nothing_lost() {
+    let dovecot = Dovecot::start();
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("before@example.com", "Before", 1),
+    );
+    let satu = Satu::new();
+    satu.alice(&dovecot);
+    let watch = Watch::start(&satu, &[]);
+    watch.added("Before", Duration::from_secs(15));
+    watch.status("connected", Duration::from_secs(15));
+
+    assert_eq!(
+        satu.json(&["sync", "--pause"]),
+        serde_json::json!({ "paused": true })
+    );
+    let settings = satu.json(&["settings"]);
+    let setting = settings
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["key"] == "sync.paused"))
+        .cloned();
+    assert_eq!(
+        setting.map(|s| s["value"].clone()),
+        Some(Value::Bool(true)),
+        "{settings}"
+    );
+    // The watch's loops stop within a second or two; let them.
+    std::thread::sleep(Duration::from_secs(3));
+    watch.drain(Duration::from_millis(200));
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("during@example.com", "During", 2),
+    );
+    let id = titles(&satu)["Before"]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let marked = satu.json(&["mark", &id, "--flag"]);
+    assert_eq!(marked["pushed"], false, "queued while paused: {marked}");
+    let quiet = watch.drain(Duration::from_secs(4));
+    assert!(
+        quiet.iter().all(|c| c["title"] != "During"),
+        "nothing fetched while paused: {quiet:?}"
+    );
+    let on_server = |message_id: &str| {
+        dovecot
+            .messages("alice", "INBOX")
+            .into_iter()
+            .find(|m| m.2 == message_id)
+            .map(|m| m.1)
+            .unwrap_or_default()
+    };
+    assert!(!on_server("before@example.com").contains("\\Flagged"));
+    assert_eq!(satu.json(&["ops"]).as_array().map(Vec::len), Some(1));
+
+    assert_eq!(
+        satu.json(&["sync", "--resume"]),
+        serde_json::json!({ "paused": false })
+    );
+    watch.added("During", Duration::from_secs(15));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !on_server("before@example.com").contains("\\Flagged") {
+        assert!(
+            Instant::now() < deadline,
+            "the queued flag was not sent after the resume"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !satu.json(&["ops"]).as_array().expect("ops").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the queue is not empty after the resume"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(titles(&satu).len(), 2, "each message once");
+}

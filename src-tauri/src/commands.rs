@@ -5,9 +5,9 @@ use satu_core::api::LinkDecision;
 use satu_core::dto::{
     Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
     Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, Identity,
-    IdentityInput, ImportReport, Invitation, Item, ItemDetail, LiveStatus, MatrixInput,
-    OutboxEntry, PendingOp, PrintLabels, SearchQuery, SendInput, SettingValue, SnoozeTime,
-    TimelineQuery, Unsubscribed, ViewDiffs, ViewPage, ViewQuery,
+    IdentityInput, ImportReport, IndexReport, Invitation, Item, ItemDetail, LiveStatus,
+    MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery, SendInput, SettingValue,
+    SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage, ViewQuery,
 };
 use std::sync::Arc;
 
@@ -27,6 +27,12 @@ pub fn timeline(satu: State<'_, Satu>, query: TimelineQuery) -> Result<Vec<Item>
 #[tauri::command]
 pub fn search(satu: State<'_, Satu>, query: SearchQuery) -> Result<Vec<Item>, ApiError> {
     satu.search(&query)
+}
+
+/// How many items wait for the full-text index (search finds them by title and sender only).
+#[tauri::command]
+pub fn index_status(satu: State<'_, Satu>) -> Result<IndexReport, ApiError> {
+    satu.index_status()
 }
 
 #[tauri::command]

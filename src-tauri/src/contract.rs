@@ -74,6 +74,7 @@ mod tests {
             TimelineQuery,
             SearchQuery,
             ImportReport,
+            IndexReport,
             Folder,
             FolderInfo,
             SyncReport,

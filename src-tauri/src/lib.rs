@@ -359,6 +359,7 @@ pub fn run() {
             commands::view_more,
             commands::close_view,
             commands::search,
+            commands::index_status,
             commands::item,
             commands::show,
             commands::thread,

@@ -6,8 +6,10 @@
 //! The menu's words come from the window, which knows the user's language (`set_tray_text`);
 //! until it sends them they are English.
 //!
-//! Pausing stops the live sync's loops (its cancellation token) and nothing else: what the user
-//! does meanwhile queues in the store and goes out when the sync resumes, as it would offline.
+//! Pausing sets `sync.paused` in the store (as `satu sync --pause` does from outside); the core's
+//! live sync stops its loops within a second and starts them again on resume. What the user does
+//! meanwhile queues in the store and goes out when the sync resumes, as it would offline. The
+//! menu and the window follow the setting whoever changed it.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -106,10 +108,8 @@ pub(crate) struct Tray {
 struct TrayState {
     text: TrayText,
     unread: i64,
-    /// The running live sync's token and task; `None` while paused.
-    live: Option<(CancellationToken, tauri::async_runtime::JoinHandle<()>)>,
-    /// The last live run's task after a pause (a resume waits for it to end).
-    stopping: Option<tauri::async_runtime::JoinHandle<()>>,
+    /// Whether the menu and the window were last told the sync is paused.
+    shown_paused: bool,
     icon: Option<TrayIcon>,
     pause_item: Option<MenuItem<tauri::Wry>>,
     items: Vec<(TrayAction, MenuItem<tauri::Wry>)>,
@@ -131,24 +131,21 @@ impl Tray {
 
     /// Whether the live sync is paused.
     pub(crate) fn paused(&self) -> bool {
-        self.state().live.is_none()
+        self.satu.sync_paused().unwrap_or(false)
     }
 
-    /// Starts the live sync (at start-up, and on resume once the paused run has ended).
-    pub(crate) fn start_live(&self, handle: &AppHandle) {
-        let cancel = self.app_cancel.child_token();
-        let previous = self.state().stopping.take();
-        let (live, status_handle, run_cancel) = (self.satu.clone(), handle.clone(), cancel.clone());
+    /// Starts the live sync (once, at start-up: it pauses and resumes itself as `sync.paused`
+    /// says) and follows the setting in the menu and the window.
+    pub(crate) fn start_live(self: &Arc<Self>, handle: &AppHandle) {
+        let cancel = self.app_cancel.clone();
+        let (live, status_handle) = (self.satu.clone(), handle.clone());
         // New mail pushed by a server raises a desktop notification (settings permitting).
         let options = LiveOptions {
             notify: true,
             ..LiveOptions::default()
         };
-        let task = tauri::async_runtime::spawn(async move {
-            // Never two live runs at once: a resume waits for the paused one to stop.
-            if let Some(previous) = previous {
-                let _ = previous.await;
-            }
+        let run_cancel = cancel.clone();
+        tauri::async_runtime::spawn(async move {
             let result = live
                 .run_live(run_cancel, options, move |status| {
                     if let Err(e) = status_handle.emit(crate::STATUS_EVENT, &status) {
@@ -160,32 +157,42 @@ impl Tray {
                 tracing::error!(error = %e.message, "The live sync stopped.");
             }
         });
-        self.state().live = Some((cancel, task));
+        self.state().shown_paused = self.paused();
+        // `satu sync --pause` from a terminal changes the setting behind the app's back.
+        let (tray, handle) = (self.clone(), handle.clone());
+        tauri::async_runtime::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+                let paused = tray.paused();
+                if paused != tray.state().shown_paused {
+                    tray.show_paused(&handle, paused);
+                }
+            }
+        });
     }
 
     /// Pauses the live sync (`true`) or resumes it; tells the window and the menu. Returns
     /// whether it is paused now.
     pub(crate) fn set_paused(&self, handle: &AppHandle, paused: bool) -> bool {
-        if paused == self.paused() {
-            return paused;
+        match self.satu.set_sync_paused(paused) {
+            Ok(_) => tracing::info!(paused, "The live sync is paused or resumes."),
+            Err(e) => tracing::warn!(error = %e.message, "Cannot pause or resume the sync."),
         }
-        if paused {
-            let mut state = self.state();
-            if let Some((cancel, task)) = state.live.take() {
-                cancel.cancel();
-                state.stopping = Some(task);
-            }
-            drop(state);
-            tracing::info!("The live sync is paused.");
-        } else {
-            self.start_live(handle);
-            tracing::info!("The live sync resumes.");
-        }
+        let paused = self.paused();
+        self.show_paused(handle, paused);
+        paused
+    }
+
+    /// Tells the menu and the window whether the sync is paused.
+    fn show_paused(&self, handle: &AppHandle, paused: bool) {
+        self.state().shown_paused = paused;
         self.show_pause_item();
         if let Err(e) = handle.emit(PAUSED_EVENT, paused) {
             tracing::warn!(error = %e, "Cannot tell the window the sync is paused.");
         }
-        paused
     }
 
     /// Puts the icon in the notification area. Where the desktop has none, the app runs on

@@ -19,6 +19,20 @@ const chips = (field: string) =>
 const paneTitle = () => screen.getByTestId('reading-pane').querySelector('h1')?.textContent ?? null;
 
 describe('mail actions in the window', () => {
+  it('while mail waits for the search index, a search says it is found by subject and sender only', async () => {
+    const fake = createFakeBackend();
+    fake.indexPending = 1200;
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    expect(screen.queryByTestId('index-note')).toBeNull();
+    await fireEvent.input(screen.getByLabelText('Search'), { target: { value: 'report' } });
+    const note = await screen.findByTestId('index-note');
+    expect(note.textContent).toContain('1,200 messages are still being indexed');
+    fake.indexPending = 0;
+    await fireEvent.input(screen.getByLabelText('Search'), { target: { value: 'reports' } });
+    await waitFor(() => expect(screen.queryByTestId('index-note')).toBeNull());
+  });
+
   it('archive with e moves the selection to the next item; the row stays, now in Archive', async () => {
     const fake = createFakeBackend();
     render(App, { backend: fake });

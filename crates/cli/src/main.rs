@@ -49,6 +49,13 @@ enum Command {
         /// Print progress on stderr, one JSON line `{account, folder, done, total}` per batch.
         #[arg(long)]
         progress: bool,
+        /// Pause the background sync (the app's, `satu watch`'s) instead: no server is contacted
+        /// until `--resume`; what is done meanwhile queues. Prints `{"paused": true}`.
+        #[arg(long, conflicts_with_all = ["resume", "account", "progress"])]
+        pause: bool,
+        /// Resume the background sync after `--pause`. Prints `{"paused": false}`.
+        #[arg(long, conflicts_with_all = ["account", "progress"])]
+        resume: bool,
     },
     /// Stay in sync and print one line per change until interrupted.
     Watch {
@@ -1026,6 +1033,18 @@ fn fail(error: &ApiError) -> ! {
     std::process::exit(error.code.exit_code());
 }
 
+/// `satu sync --pause|--resume`.
+fn sync_paused(satu: &Satu, json: bool, pause: bool) -> Result<(), ApiError> {
+    let paused = satu.set_sync_paused(pause)?;
+    output(json, &serde_json::json!({ "paused": paused }), || {
+        if paused {
+            "The background sync is paused (`satu sync --resume` resumes it).".to_owned()
+        } else {
+            "The background sync resumes.".to_owned()
+        }
+    })
+}
+
 async fn run(cli: Cli) -> Result<(), ApiError> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(Satu::default_data_dir);
     let satu = Satu::open(&data_dir)?;
@@ -1451,7 +1470,21 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 format!("Removed account {id}.")
             })
         }
-        Command::Sync { account, progress } => {
+        Command::Sync {
+            pause, resume: _, ..
+        } if pause => sync_paused(&satu, json, true),
+        Command::Sync {
+            pause: _, resume, ..
+        } if resume => sync_paused(&satu, json, false),
+        Command::Sync {
+            account, progress, ..
+        } => {
+            if satu.sync_paused()? {
+                eprintln!(
+                    "satu: the background sync is paused; this pass runs because it was asked \
+                     for (`satu sync --resume` resumes the background sync)."
+                );
+            }
             let print = |p: satu_core::dto::Progress| {
                 if let Ok(line) = serde_json::to_string(&p) {
                     eprintln!("{line}");

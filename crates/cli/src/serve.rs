@@ -103,6 +103,7 @@ commands! {
     view_more(view: u64, rows: u32) => satu.view_more(view, rows);
     close_view(view: u64) => satu.close_view(view);
     search(query: SearchQuery) => satu.search(&query);
+    index_status() => satu.index_status();
     item(id: i64) => satu.item(id);
     show(id: i64) => satu.show(id);
     thread(id: i64) => satu.thread(id);
@@ -169,12 +170,10 @@ commands! {
         "start_at_login",
         format!("Starting at login ({on}) is a setting of the installed app"),
     ));
-    // The tray (keep running, pause sync) belongs to the installed app too.
-    sync_paused() => Ok::<bool, ApiError>(false);
-    set_sync_paused(paused: bool) => Err::<bool, ApiError>(ApiError::invalid(
-        "paused",
-        format!("Pausing the sync ({paused}) is for the installed app, which runs it"),
-    ));
+    // Pausing is the store's setting: a `satu watch` on this data directory follows it.
+    sync_paused() => satu.sync_paused();
+    set_sync_paused(paused: bool) => satu.set_sync_paused(paused);
+    // The tray belongs to the installed app.
     set_tray_text(open: String, compose: String, pause: String, resume: String, quit: String, unread: String) => {
         let _ = (open, compose, pause, resume, quit, unread);
         Ok::<_, ApiError>(())

@@ -222,7 +222,7 @@ pub(crate) async fn now_bounded(ctx: &Context, account_id: i64, id: i64) -> ApiR
     }
 }
 
-/// Tries to push the account's queue now, then says what happened.
+/// Tries to push the account's queue now (unless the sync is paused), then says what happened.
 pub(crate) async fn report(
     ctx: &Context,
     account: i64,
@@ -235,7 +235,9 @@ pub(crate) async fn report(
         let ops = ctx.store().ops()?;
         Ok(ops.iter().filter(|op| op.account_id == account).count() as u64)
     };
-    if queued()? > 0 {
+    // While the sync is paused nothing contacts a server: the change waits for the resume.
+    let paused = ctx.store().setting(satu_store::Setting::SyncPaused)?;
+    if queued()? > 0 && !paused {
         match tokio::time::timeout(PUSH_NOW_TIMEOUT, now(ctx, account)).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {

@@ -25,17 +25,21 @@ pub enum Setting {
     /// `app.keep_running`: closing the window keeps Satu running in the notification area,
     /// syncing and notifying; off: closing the window quits.
     KeepRunning,
+    /// `sync.paused`: the background sync (the app's, `satu watch`'s) is paused: no server is
+    /// contacted and nothing is indexed until it resumes; what the user does meanwhile queues.
+    SyncPaused,
 }
 
 impl Setting {
     /// Every setting.
-    pub const ALL: [Setting; 6] = [
+    pub const ALL: [Setting; 7] = [
         Setting::TaskFromFlagged,
         Setting::UnflagOnDone,
         Setting::Notify,
         Setting::Threads,
         Setting::ProgressFromReplies,
         Setting::KeepRunning,
+        Setting::SyncPaused,
     ];
 
     /// The key, e.g. `tasks.from_flagged`.
@@ -47,6 +51,7 @@ impl Setting {
             Setting::Threads => "timeline.threads",
             Setting::ProgressFromReplies => "tasks.progress_from_replies",
             Setting::KeepRunning => "app.keep_running",
+            Setting::SyncPaused => "sync.paused",
         }
     }
 
@@ -64,7 +69,7 @@ impl Setting {
             | Setting::ProgressFromReplies
             | Setting::KeepRunning => true,
             // Like Thunderbird: one row per message until the user groups them.
-            Setting::Threads => false,
+            Setting::Threads | Setting::SyncPaused => false,
         }
     }
 }

@@ -29,6 +29,7 @@ import type {
   SendInput,
   Folder,
   ImportReport,
+  IndexReport,
   Item,
   ItemDetail,
   LiveStatus,
@@ -68,6 +69,8 @@ export interface Backend {
   /** Hears every batch of diffs of every open view; returns the function that stops listening. */
   onViewDiffs(cb: (batch: ViewDiffs) => void, onError: (error: ApiError) => void): () => void;
   search(query: SearchQuery): Promise<Item[]>;
+  /** How many stored items wait for the full-text index (found by title and sender only until then). */
+  indexStatus(): Promise<IndexReport>;
   show(id: number): Promise<ItemDetail>;
   /** The conversation of an item: every item of its thread, oldest first, with content. */
   thread(id: number): Promise<ItemDetail[]>;

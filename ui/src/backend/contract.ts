@@ -906,6 +906,16 @@ duplicates: number,
  */
 quarantined: number, };
 
+export type IndexReport = { 
+/**
+ * Items indexed by this run.
+ */
+indexed: number, 
+/**
+ * Items still waiting (0: search sees every word of everything).
+ */
+pending: number, };
+
 export type Folder = { 
 /**
  * Folder id.
@@ -955,6 +965,11 @@ total: number,
  */
 fetched: number, 
 /**
+ * New messages recognised as copies of messages already stored (another folder, Gmail's
+ * labels): recorded here without downloading them again.
+ */
+linked: number, 
+/**
  * Stored messages whose flags changed.
  */
 updated: number, 
@@ -984,6 +999,10 @@ folders: Array<FolderInfo>,
  * Messages fetched, over all folders.
  */
 fetched: number, 
+/**
+ * Copies of stored messages recorded without downloading them, over all folders.
+ */
+linked: number, 
 /**
  * Flag changes applied, over all folders.
  */
@@ -1840,6 +1859,7 @@ export function commands(invoke: Invoke) {
   return {
     timeline: (query: TimelineQuery) => invoke<Item[]>('timeline', { query }),
     search: (query: SearchQuery) => invoke<Item[]>('search', { query }),
+    index_status: () => invoke<IndexReport>('index_status'),
     item: (id: number) => invoke<Item>('item', { id }),
     show: (id: number) => invoke<ItemDetail>('show', { id }),
     thread: (id: number) => invoke<ItemDetail[]>('thread', { id }),

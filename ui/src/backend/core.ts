@@ -27,6 +27,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     },
     onViewDiffs: (cb, onError) => subscribe<ViewDiffs>('view', cb, onError),
     search: (query) => api.search(query),
+    indexStatus: () => api.index_status(),
     show: (id) => api.show(id),
     thread: (id) => api.thread(id),
     item: (id) => api.item(id),

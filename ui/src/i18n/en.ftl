@@ -45,6 +45,10 @@ timeline-loading = Loading…
 timeline-empty = Nothing here yet.
 timeline-empty-unread = You have read everything.
 search-empty = Nothing matches “{ $text }”.
+search-index-pending = { $count ->
+    [one] One message is still being indexed: until then it is found by its subject and sender only.
+   *[other] { $count } messages are still being indexed: until then they are found by their subject and sender only.
+}
 load-older = Load older items
 kind-mail = Mail
 kind-chat = Chat

@@ -45,6 +45,9 @@ timeline-loading = Memuatkan…
 timeline-empty = Belum ada apa-apa di sini.
 timeline-empty-unread = Semua sudah dibaca.
 search-empty = Tiada yang sepadan dengan “{ $text }”.
+search-index-pending = { $count ->
+   *[other] { $count } mesej masih diindeks: sehingga itu, mesej tersebut hanya ditemui melalui subjek dan pengirimnya.
+}
 load-older = Muatkan item yang lebih lama
 kind-mail = E-mel
 kind-chat = Sembang

@@ -31,6 +31,7 @@ import type {
   ChatQuote,
   ChatRoom,
   HistoryReport,
+  IndexReport,
   MatrixInput,
   EventDetail,
   EventInput,
@@ -438,6 +439,13 @@ export class FakeBackend implements Backend {
         if (batch) for (const listener of this.viewListeners) listener(structuredClone(batch));
       }
     });
+  }
+
+  /** Items waiting for the full-text index (tests set it). */
+  indexPending = 0;
+
+  async indexStatus(): Promise<IndexReport> {
+    return { indexed: 0, pending: this.indexPending };
   }
 
   async search(query: { text: string; limit?: number }) {

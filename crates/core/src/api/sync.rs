@@ -47,6 +47,22 @@ impl Satu {
         live::run(self.ctx.clone(), cancel, options, Arc::new(on_status)).await
     }
 
+    /// Whether the background sync (the app's, `satu watch`'s) is paused.
+    pub fn sync_paused(&self) -> ApiResult<bool> {
+        Ok(self.ctx.store().setting(satu_store::Setting::SyncPaused)?)
+    }
+
+    /// Pauses the background sync (`true`) or resumes it, in this process and every other one
+    /// running it on this data directory (each sees it within a second): no server is contacted
+    /// and nothing indexed while paused; what the user does meanwhile queues and goes out on
+    /// resume. The choice holds across restarts. Returns whether it is paused now.
+    pub fn set_sync_paused(&self, paused: bool) -> ApiResult<bool> {
+        self.ctx
+            .store()
+            .write(|tx| tx.set_setting(satu_store::Setting::SyncPaused, paused))?;
+        Ok(paused)
+    }
+
     /// The items whose new-mail notification the user clicks from now on (`run_live` with
     /// [`LiveOptions::notify`] shows them), for the app to open.
     pub fn notification_clicks(&self) -> tokio::sync::broadcast::Receiver<i64> {

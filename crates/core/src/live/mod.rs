@@ -88,9 +88,66 @@ pub(crate) fn backoff(failures: u32, jitter: f64) -> Duration {
         .max(MIN_BACKOFF)
 }
 
+/// How often a running live sync looks whether it was paused (`sync.paused`, set by the tray, a
+/// button or `satu sync --pause` from another process), and a paused one whether it resumed.
+const PAUSE_POLL: Duration = Duration::from_secs(1);
+
+fn paused(ctx: &Context) -> bool {
+    ctx.store()
+        .setting(satu_store::Setting::SyncPaused)
+        .unwrap_or(false)
+}
+
+/// Runs the live sync until `cancel` fires, except while it is paused: a pause stops every loop
+/// (within [`PAUSE_POLL`] and [`STOP_TIMEOUT`]) as a quit would, so what the user does meanwhile
+/// queues in the store, as offline; a resume starts them again from their cursors.
+pub(crate) async fn run(
+    ctx: Context,
+    cancel: CancellationToken,
+    options: LiveOptions,
+    on_status: OnStatus,
+) -> Result<(), ApiError> {
+    loop {
+        while paused(&ctx) {
+            tokio::select! {
+                _ = cancel.cancelled() => return Ok(()),
+                _ = tokio::time::sleep(PAUSE_POLL) => {}
+            }
+        }
+        if cancel.is_cancelled() {
+            return Ok(());
+        }
+        tracing::info!("The live sync runs.");
+        let run_cancel = cancel.child_token();
+        let watch = {
+            let (ctx, run_cancel) = (ctx.clone(), run_cancel.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        _ = run_cancel.cancelled() => return,
+                        _ = tokio::time::sleep(PAUSE_POLL) => {}
+                    }
+                    if paused(&ctx) {
+                        tracing::info!("The live sync is paused.");
+                        run_cancel.cancel();
+                        return;
+                    }
+                }
+            })
+        };
+        let result =
+            run_unpaused(ctx.clone(), run_cancel.clone(), options, on_status.clone()).await;
+        run_cancel.cancel();
+        let _ = watch.await;
+        if result.is_err() || cancel.is_cancelled() {
+            return result;
+        }
+    }
+}
+
 /// Runs every IMAP account's live loop until `cancel` fires; accounts added or removed meanwhile
 /// are started or stopped within [`LiveOptions::accounts_poll`].
-pub(crate) async fn run(
+async fn run_unpaused(
     ctx: Context,
     cancel: CancellationToken,
     options: LiveOptions,
