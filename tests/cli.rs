@@ -757,6 +757,7 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
             {"key": "timeline.threads", "value": false, "default": false},
             {"key": "tasks.progress_from_replies", "value": true, "default": true},
             {"key": "app.keep_running", "value": true, "default": true},
+            {"key": "sync.paused", "value": false, "default": false},
             {"key": "send.undo_seconds", "value": true, "default": true, "number": 10, "default_number": 10},
             {"key": "oauth.microsoft.client_id", "value": false, "default": false, "text": ""},
             {"key": "oauth.google.client_id", "value": false, "default": false, "text": ""},
