@@ -754,3 +754,96 @@ fn titles(items: &Value) -> Vec<&str> {
         .map(|i| i["title"].as_str().expect("title"))
         .collect()
 }
+
+/// Selective offline: an account that keeps 30 days of bodies lists its older mail with headers
+/// only (found by subject, not by body), finds an old one by a word of its body through the
+/// server's SEARCH, downloads a body when the message is opened, and drops it again when the
+/// window says so; "every body" brings nothing back that was not asked for.
+#[test]
+fn a_thirty_day_window_keeps_old_mail_as_headers_opened_and_searched_on_the_server() {
+    let dovecot = Dovecot::start();
+    // Dated now (the Date header is the mail's time, and what the window counts from).
+    let now = std::process::Command::new("date")
+        .arg("-R")
+        .output()
+        .expect("date -R");
+    let now = String::from_utf8_lossy(&now.stdout).trim().to_owned();
+    let recent = message("new0@example.com", "Recent 0", 1)
+        .replace("Date: 01 Nov 2026 10:00:00 +0000", &format!("Date: {now}"));
+    dovecot.append("alice", "INBOX", &recent);
+    let body = |i: usize| {
+        let mut raw = message(&format!("old{i}@example.com"), &format!("Archived {i}"), 2)
+            .replace("Nov 2026", "Jan 2025");
+        raw.push_str(&format!("The secret word is kiwi{i}.\r\n"));
+        raw.push_str(&"padding line of an old report\r\n".repeat(400));
+        raw
+    };
+    dovecot.bulk_load_received("alice", (1..=3).map(body), Some("2025-01-15"));
+    let satu = Satu::new();
+    let account = satu.alice(&dovecot).to_string();
+    let folders = satu.json(&["offline", "--account", &account, "--days", "30"]);
+    assert!(folders.is_array(), "{folders}");
+
+    let report = satu.sync_ok();
+    assert_eq!(report["fetched"], 4, "{report}");
+    let items = by_title(&satu);
+    assert_eq!(items.len(), 4, "old mail is listed: {items:?}");
+    let old = items["Archived 2"]["id"].as_i64().expect("id").to_string();
+    let here = satu.json(&["show", &old, "--offline"]);
+    assert_eq!(here["remote"], true, "{here}");
+    assert_eq!(here["body_text"], Value::Null, "{here}");
+    let recent = items["Recent 0"]["id"].as_i64().expect("id").to_string();
+    assert_eq!(satu.json(&["show", &recent, "--offline"])["remote"], false);
+    let inbox = satu.json(&["folders", "--account", &account]);
+    assert_eq!(inbox[0]["keep_days"], 30, "{inbox}");
+
+    // Found by subject here; by a word of the body only through the server.
+    assert_eq!(
+        titles_of(&satu.json(&["search", "Archived", "--local"])).len(),
+        3
+    );
+    assert!(satu
+        .json(&["search", "kiwi2", "--local"])
+        .as_array()
+        .is_some_and(Vec::is_empty));
+    assert_eq!(titles_of(&satu.json(&["search", "kiwi2"])), ["Archived 2"]);
+
+    // Opened: downloaded, stored, and from then on found here.
+    let whole = satu.json(&["show", &old]);
+    assert_eq!(whole["remote"], false, "{whole}");
+    assert!(
+        whole["body_text"]
+            .as_str()
+            .is_some_and(|b| b.contains("kiwi2")),
+        "{whole}"
+    );
+    assert_eq!(
+        titles_of(&satu.json(&["search", "kiwi2", "--local"])),
+        ["Archived 2"]
+    );
+    let again = satu.sync_ok();
+    assert_eq!(again["fetched"], 0, "{again}");
+    assert_eq!(
+        satu.json(&["show", &old, "--offline"])["remote"],
+        true,
+        "aged out again at the next pass"
+    );
+
+    // Every body kept from now on: nothing is downloaded until asked for, nothing lost.
+    satu.json(&["offline", "--account", &account, "--all"]);
+    assert_eq!(satu.sync_ok()["fetched"], 0);
+    assert_eq!(satu.json(&["show", &old])["remote"], false);
+    assert_eq!(satu.assert_consistent(), 4);
+}
+
+fn titles_of(found: &Value) -> Vec<String> {
+    found
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["title"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

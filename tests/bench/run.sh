@@ -9,9 +9,12 @@
 #
 # For each corpus size: a private Dovecot (tests/servers/dovecot.sh) is filled with the
 # deterministic corpus of gen_corpus.py; then
-#   * initial sync: `satu sync` (fresh data dir on /dev/shm, plain IMAP on 127.0.0.1) and
-#     `mbsync` (fresh Maildir on /dev/shm), alternating which goes first, wall time and peak RSS
+#   * initial sync: `satu sync` (fresh data dir on /dev/shm, plain IMAP on 127.0.0.1), then
+#     `satu index --wait` (the full-text index the app builds in the background), and `mbsync`
+#     (fresh Maildir on /dev/shm), alternating which goes first, wall time and peak RSS
 #     (/usr/bin/time) of each; one unmeasured mbsync warms Dovecot's caches first;
+#   * first screen: from `satu account add` to the newest 50 INBOX messages in the timeline,
+#     while `satu sync` goes on (goal ≤ 1 s at 100k);
 #   * search (largest size): `search_bench` (crates/cli/examples, Satu::search in-process) and
 #     notmuch (notmuch2 in-process, plus the `notmuch search` CLI) over the same messages (the
 #     Maildir mbsync downloaded), queries from queries.txt, interleaved in rounds.
@@ -114,6 +117,36 @@ sync_satu() { # data_dir
   measure satu "$size" "$rep" "$satu_bin" --data-dir "$data" --json sync >"$work/satu-sync.json"
   grep -q '"fetched"' "$work/satu-sync.json" || grep -q 'INBOX' "$work/satu-sync.json" \
     || { echo "run.sh: satu sync printed no report" >&2; cat "$work/satu-sync.json" >&2; exit 1; }
+  # The full-text index, which the app and `satu watch` build in the background after the sync:
+  # here waited for, and timed, on its own.
+  measure satu-index "$size" "$rep" "$satu_bin" --data-dir "$data" --json index --wait >"$work/satu-index.json"
+  grep -q '"pending": 0' "$work/satu-index.json" \
+    || { echo "run.sh: satu index --wait left items" >&2; cat "$work/satu-index.json" >&2; exit 1; }
+}
+
+# The first screen: from `satu account add` to the newest 50 INBOX messages readable in the
+# timeline (`satu timeline --view inbox --limit 50` answering 50 rows, asked every 25 ms) while
+# `satu sync` goes on with the rest. Appends "satu-first size rep seconds" to first.tsv.
+first_screen() { # data_dir
+  local data=$1 t0 t1 rows sync_pid
+  rm -rf "$data"
+  t0=$(date +%s.%N)
+  printf 'alice-pass\n' | "$satu_bin" --data-dir "$data" --json account add --email alice@localhost \
+    --username alice --imap "127.0.0.1:$IMAP_PORT" --smtp "127.0.0.1:$IMAP_PORT" --security plain \
+    --password-stdin >/dev/null
+  "$satu_bin" --data-dir "$data" --json sync >/dev/null &
+  sync_pid=$!
+  while :; do
+    rows=$("$satu_bin" --data-dir "$data" --json timeline --view inbox --limit 50 2>/dev/null \
+      | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null || echo 0)
+    [ "$rows" -ge 50 ] && break
+    kill -0 "$sync_pid" 2>/dev/null || { echo "run.sh: the sync ended before 50 rows showed" >&2; exit 1; }
+    sleep 0.025
+  done
+  t1=$(date +%s.%N)
+  wait "$sync_pid"
+  printf 'satu-first\t%s\t%s\t%s\n' "$size" "$rep" "$(echo "$t1 - $t0" | bc)" >>"$out/first.tsv"
+  log "  first screen: $(echo "$t1 - $t0" | bc) s"
 }
 
 sync_mbsync() { # maildir
@@ -179,6 +212,10 @@ for size in $sizes; do
     else
       sync_mbsync "$mbsync_target"; sync_satu "$work/satu-$size"
     fi
+  done
+  for rep in $(seq 1 "$n"); do
+    log "size $size: first screen $rep/$n"
+    first_screen "$work/satu-$size"
   done
   cp "$work/satu-sync.json" "$out/satu-sync-$size.json"
   du -sk "$work/satu-$size" | awk -v s="$size" '{print "satu data dir at " s ": " $1 " KB"}' >>"$out/corpus.txt"

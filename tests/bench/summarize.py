@@ -55,6 +55,18 @@ def main():
         ms, mm = statistics.median(sa), statistics.median(mb)
         print(f"| {s} | {', '.join(f'{w:.2f}' for w in sa)} | {', '.join(f'{w:.2f}' for w in mb)} | "
               f"{ms:.2f} | {mm:.2f} | **{ms / mm:.2f}×** | {s / ms:.0f} |")
+    if any(tool == "satu-index" for _, tool in rows):
+        print("\nThe full-text index completed (`satu sync`, then `satu index --wait`; goal ≤ 2.5× mbsync):\n")
+        print("| messages | index (each run, s) | sync + index (each run, s) | sync + index median | mbsync median | **(sync + index) / mbsync** |")
+        print("|---:|---|---|---:|---:|---:|")
+        for s in sizes:
+            idx = [r[1] for r in sorted(rows[(s, "satu-index")])]
+            sa = [r[1] for r in sorted(rows[(s, "satu")])]
+            both = [a + b for a, b in zip(sa, idx)]
+            mm = statistics.median(r[1] for r in rows[(s, "mbsync")])
+            mb = statistics.median(both)
+            print(f"| {s} | {', '.join(f'{w:.2f}' for w in idx)} | {', '.join(f'{w:.2f}' for w in both)} | "
+                  f"{mb:.2f} | {mm:.2f} | **{mb / mm:.2f}×** |")
     print("\nClient CPU time (user + system, median; the server's is not counted):\n")
     print("| messages | satu CPU (s) | mbsync CPU (s) | satu µs CPU / message |")
     print("|---:|---:|---:|---:|")
@@ -62,6 +74,17 @@ def main():
         sc = statistics.median(r[3] for r in rows[(s, "satu")])
         mc = statistics.median(r[3] for r in rows[(s, "mbsync")])
         print(f"| {s} | {sc:.2f} | {mc:.2f} | {sc / s * 1e6:.0f} |")
+    first = os.path.join(out, "first.tsv")
+    if os.path.exists(first):
+        firsts = collections.defaultdict(list)
+        for line in open(first).read().splitlines():
+            _, size, _, secs = line.split("\t")
+            firsts[int(size)].append(float(secs))
+        print("\n### First screen (`account add` → newest 50 INBOX rows in the timeline; goal ≤ 1 s)\n")
+        print("| messages | each run (s) | median (s) |")
+        print("|---:|---|---:|")
+        for s, v in sorted(firsts.items()):
+            print(f"| {s} | {', '.join(f'{w:.2f}' for w in v)} | **{statistics.median(v):.2f}** |")
     print("\n### Memory (peak RSS)\n")
     print("| messages | satu sync (median, MB) | mbsync (median, MB) |")
     print("|---:|---:|---:|")

@@ -367,14 +367,37 @@ impl Dovecot {
     /// Loads many messages fast: writes them straight into `user`'s INBOX Maildir (`cur/`), owned
     /// like the Maildir, then lets Dovecot index them. The INBOX must exist (append once first).
     pub fn bulk_load(&self, user: &str, messages: impl Iterator<Item = String>) {
+        self.bulk_load_received(user, messages, None);
+    }
+
+    /// [`Dovecot::bulk_load`], the messages received (IMAP INTERNALDATE: the files' time) on
+    /// `received` (`touch -d` syntax, e.g. "2025-01-15") instead of now.
+    pub fn bulk_load_received(
+        &self,
+        user: &str,
+        messages: impl Iterator<Item = String>,
+        received: Option<&str>,
+    ) {
         use std::os::unix::fs::MetadataExt as _;
         let maildir = self.dir.path().join("home").join(user).join("Maildir");
         let meta = std::fs::metadata(&maildir).expect("the Maildir exists (append first)");
         let cur = maildir.join("cur");
         for (i, raw) in messages.enumerate() {
-            let path = cur.join(format!("1700000000.M{i}P1.satu-test,S={}:2,", raw.len()));
+            let stamp = received.map_or(0, |_| 1);
+            let path = cur.join(format!(
+                "1700000000.M{i}P{stamp}.satu-test,S={}:2,",
+                raw.len()
+            ));
             std::fs::write(&path, raw).expect("write message file");
             std::os::unix::fs::chown(&path, Some(meta.uid()), Some(meta.gid())).expect("chown");
+            if let Some(date) = received {
+                let touched = Command::new("touch")
+                    .args(["-d", date])
+                    .arg(&path)
+                    .status()
+                    .expect("touch");
+                assert!(touched.success(), "touch -d {date}");
+            }
         }
         self.doveadm(&["index", "-u", user, "INBOX"]);
     }

@@ -159,18 +159,26 @@ enum Command {
         #[arg(long)]
         progress: bool,
     },
-    /// Full-text search over every item, newest first.
+    /// Full-text search over every item, newest first. Mail whose body is not here (selective
+    /// offline) is searched on its server too, and what it finds is added.
     Search {
         /// What to look for (every word must match; the last one as a prefix).
         query: String,
         /// At most this many results.
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Search what is here only (no server).
+        #[arg(long)]
+        local: bool,
     },
-    /// One item with its content.
+    /// One item with its content. Mail whose body is on the server only (older than its folder
+    /// keeps offline) is downloaded first.
     Show {
         /// Item id.
         id: i64,
+        /// Do not download: show what is here (`remote: true` says the body is not).
+        #[arg(long)]
+        offline: bool,
     },
     /// Save an attachment of an item (as `show` lists them, the first is 0) to a file.
     Attachment {
@@ -254,6 +262,24 @@ enum Command {
         /// Stop pushing this folder: it is synced by the periodic full pass.
         #[arg(long, value_name = "FOLDER")]
         no_push: Option<String>,
+    },
+    /// How much mail keeps its body offline: an account (or one folder) keeps the bodies of the
+    /// last N days; older mail is kept with its header only (listed, found by subject and sender,
+    /// its body downloaded when opened and searched on the server). Prints the folders.
+    Offline {
+        /// The mail account.
+        #[arg(long)]
+        account: i64,
+        /// Only this folder (default: the whole account).
+        #[arg(long)]
+        folder: Option<String>,
+        /// Keep bodies of mail received in the last N days.
+        #[arg(long, conflicts_with = "all")]
+        days: Option<u32>,
+        /// Keep every body (for a folder: as the account says). Bodies dropped earlier come back
+        /// as their messages are opened.
+        #[arg(long)]
+        all: bool,
     },
     /// Local changes waiting for the server (and those it refused); `ops retry ID` tries again.
     Ops {
@@ -1033,6 +1059,15 @@ fn fail(error: &ApiError) -> ! {
     std::process::exit(error.code.exit_code());
 }
 
+/// Downloads mail `id`'s body first when only its header is here (its attachments are in it).
+async fn ensure_body(satu: &Satu, id: i64) -> Result<(), ApiError> {
+    if satu.show(id)?.remote {
+        eprintln!("satu: downloading the message from the server…");
+        satu.download_message(id).await?;
+    }
+    Ok(())
+}
+
 /// `satu sync --pause|--resume`.
 fn sync_paused(satu: &Satu, json: bool, pause: bool) -> Result<(), ApiError> {
     let paused = satu.set_sync_paused(pause)?;
@@ -1628,11 +1663,33 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 ),
             })
         }
-        Command::Search { query, limit } => {
-            let items = satu.search(&SearchQuery {
+        Command::Search {
+            query,
+            limit,
+            local,
+        } => {
+            let query = SearchQuery {
                 text: query,
                 limit: Some(limit),
-            })?;
+            };
+            let mut items = satu.search(&query)?;
+            if !local {
+                match satu.search_server(&query).await {
+                    Ok(more) if !more.is_empty() => {
+                        let known: std::collections::HashSet<i64> =
+                            items.iter().map(|i| i.id).collect();
+                        items.extend(more.into_iter().filter(|i| !known.contains(&i.id)));
+                        // RFC 3339 times in UTC sort as text.
+                        items.sort_by(|a, b| b.time.cmp(&a.time));
+                        items.truncate(limit as usize);
+                    }
+                    Ok(_) => {}
+                    Err(e) => eprintln!(
+                        "satu: the server was not searched ({}); these are the results from here.",
+                        e.message
+                    ),
+                }
+            }
             let pending = satu.index_status()?.pending;
             if pending > 0 {
                 eprintln!(
@@ -1642,8 +1699,19 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             }
             output(json, &items, || item_lines(&items))
         }
-        Command::Show { id } => {
-            let detail = satu.show(id)?;
+        Command::Show { id, offline } => {
+            let mut detail = satu.show(id)?;
+            if detail.remote && !offline {
+                eprintln!("satu: downloading the message from the server…");
+                match satu.download_message(id).await {
+                    Ok(whole) => detail = whole,
+                    Err(e) => eprintln!(
+                        "satu: the message's body is on the server and could not be downloaded \
+                         ({}); its header follows.",
+                        e.message
+                    ),
+                }
+            }
             output(json, &detail, || detail_text(&detail))
         }
         Command::Attachment {
@@ -1652,6 +1720,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             open: true,
             ..
         } => {
+            ensure_body(&satu, id).await?;
             let path = satu.open_attachment(id, index)?;
             output(json, &serde_json::json!({ "opened": path }), || {
                 format!("Opened {}", path.display())
@@ -1663,6 +1732,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             output: Some(path),
             ..
         } => {
+            ensure_body(&satu, id).await?;
             let (info, content) = satu.attachment(id, index)?;
             if path.as_os_str() == "-" {
                 let mut stdout = std::io::stdout().lock();
@@ -1793,6 +1863,29 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                             "{:>4}  account {}  {:<8} {:<4}  {}",
                             f.id, f.account, f.role, push, f.name
                         )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Offline {
+            account,
+            folder,
+            days,
+            all,
+        } => {
+            let folders = if days.is_some() || all {
+                satu.set_offline_days(account, folder.as_deref(), days)?
+            } else {
+                satu.folders(Some(account))?
+            };
+            output(json, &folders, || {
+                folders
+                    .iter()
+                    .filter(|f| f.selectable)
+                    .map(|f| match f.keep_days {
+                        Some(days) => format!("{}: bodies of the last {days} days", f.name),
+                        None => format!("{}: every body", f.name),
                     })
                     .collect::<Vec<_>>()
                     .join("\n")

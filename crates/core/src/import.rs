@@ -65,6 +65,7 @@ pub(crate) fn new_mail(
             .collect(),
         folder,
         gm_msgid: None,
+        remote_size: None,
     }
 }
 

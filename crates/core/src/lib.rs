@@ -23,6 +23,7 @@ mod live;
 mod matrix;
 mod notify;
 mod oauth;
+mod offline;
 mod pass;
 mod print;
 mod replay;

@@ -17,6 +17,6 @@ pub mod smtp;
 pub mod unsubscribe;
 
 pub use parse::{
-    calendar_parts, header_message_id, is_bidi_control, parse_attachments, parse_message,
-    reply_addresses, ParsedAttachment, ParsedMail, ReplyAddresses,
+    calendar_parts, header_fields, header_message_id, is_bidi_control, parse_attachments,
+    parse_message, reply_addresses, ParsedAttachment, ParsedMail, ReplyAddresses,
 };

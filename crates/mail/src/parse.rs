@@ -323,10 +323,7 @@ fn from_message(
              first {MAX_ADDRESSES} are listed"
         ));
     }
-    let date_ms = message
-        .date()
-        .filter(|d| d.is_valid())
-        .map(|d| d.to_timestamp().saturating_mul(1000));
+    let date_ms = date_ms_of(message);
     let (message_id, message_id_synthesized) = match message_id_of(message) {
         Some(id) => (id, false),
         None => (synthesize_message_id(raw), true),
@@ -611,9 +608,25 @@ fn message_id_of(message: &Message<'_>) -> Option<String> {
 /// `BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]`), exactly as [`parse_message`] reads it from the whole
 /// message; `None` when it has none (the whole message is needed to name it then).
 pub fn header_message_id(header: &[u8]) -> Option<String> {
+    header_fields(header).0
+}
+
+/// The Message-ID and the Date (Unix ms) of a message read from its header alone, exactly as
+/// [`parse_message`] reads them from the whole message (`None` where it has none, or an
+/// invalid one).
+pub fn header_fields(header: &[u8]) -> (Option<String>, Option<i64>) {
     let input = &header[..header.len().min(MAX_HEADER_CHARS * 4)];
-    let message = MessageParser::default().parse_headers(input)?;
-    message_id_of(&message)
+    let Some(message) = MessageParser::default().parse_headers(input) else {
+        return (None, None);
+    };
+    (message_id_of(&message), date_ms_of(&message))
+}
+
+fn date_ms_of(message: &Message<'_>) -> Option<i64> {
+    message
+        .date()
+        .filter(|d| d.is_valid())
+        .map(|d| d.to_timestamp().saturating_mul(1000))
 }
 
 fn truncate_chars(s: &str, max: usize) -> &str {

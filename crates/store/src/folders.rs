@@ -91,6 +91,11 @@ pub struct Folder {
     /// Whether the user chose to have it pushed (IMAP IDLE). INBOX is pushed whatever this says:
     /// see [`Folder::pushed`].
     pub push: bool,
+    /// The folder's own choice of how many days of message bodies to keep (`None`: as the
+    /// account says).
+    pub offline_days: Option<u32>,
+    /// What holds for it: its own choice, else the account's (`None`: every body).
+    pub keep_days: Option<u32>,
 }
 
 impl Folder {
@@ -193,6 +198,42 @@ impl Tx<'_> {
             .find(|f| f.name == name))
     }
 
+    /// Chooses how many days of message bodies an account keeps (`folder: None`) or one of its
+    /// folders (`days: None`: every body; for a folder, as the account says), and drops the
+    /// bodies the new choice no longer keeps ([`Tx::drop_remote_bodies`]). Returns the account's
+    /// folders, or `None` when it has no folder `name`.
+    pub fn set_offline_days(
+        &mut self,
+        account_id: i64,
+        folder: Option<&str>,
+        days: Option<u32>,
+    ) -> Result<Option<Vec<Folder>>> {
+        let changed = match folder {
+            None => self
+                .conn()
+                .execute(
+                    "UPDATE accounts SET offline_days = ?2 WHERE id = ?1",
+                    params![account_id, days],
+                )
+                .context("Cannot change how much mail the account keeps offline")?,
+            Some(name) => self
+                .conn()
+                .execute(
+                    "UPDATE folders SET offline_days = ?3 WHERE account_id = ?1 AND name = ?2",
+                    params![account_id, name, days],
+                )
+                .with_context(|| format!("Cannot change how much of {name:?} is kept offline"))?,
+        };
+        if changed == 0 {
+            return Ok(None);
+        }
+        let now_ms = self.now().saturating_mul(1000);
+        for f in folders_of(self.conn(), account_id)? {
+            self.drop_remote_bodies(f.id, now_ms)?;
+        }
+        Ok(Some(folders_of(self.conn(), account_id)?))
+    }
+
     /// Stores the IMAP cursor of a folder.
     pub fn set_imap_cursor(&mut self, folder_id: i64, cursor: ImapCursor) -> Result<()> {
         let now = self.now();
@@ -210,8 +251,10 @@ impl Tx<'_> {
 
 fn folders_of(conn: &rusqlite::Connection, account_id: i64) -> Result<Vec<Folder>> {
     let mut stmt = conn.prepare(
-        "SELECT id, account_id, name, delimiter, role, selectable, push FROM folders WHERE account_id = ?1
-         ORDER BY role = 'inbox' DESC, name",
+        "SELECT f.id, f.account_id, f.name, f.delimiter, f.role, f.selectable, f.push, f.offline_days,
+             coalesce(f.offline_days, a.offline_days)
+         FROM folders f JOIN accounts a ON a.id = f.account_id WHERE f.account_id = ?1
+         ORDER BY f.role = 'inbox' DESC, f.name",
     )?;
     let rows = stmt.query_map([account_id], |row| {
         Ok(Folder {
@@ -222,6 +265,8 @@ fn folders_of(conn: &rusqlite::Connection, account_id: i64) -> Result<Vec<Folder
             role: FolderRole::parse(&row.get::<_, String>(4)?),
             selectable: row.get(5)?,
             push: row.get(6)?,
+            offline_days: row.get(7)?,
+            keep_days: row.get(8)?,
         })
     })?;
     rows.collect::<rusqlite::Result<_>>()

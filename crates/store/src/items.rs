@@ -126,6 +126,9 @@ pub struct NewMail {
     pub folder: Option<(i64, u32, u32)>,
     /// Gmail's id of the message (`X-GM-MSGID`), where the server says it.
     pub gm_msgid: Option<u64>,
+    /// `Some(size of the whole message)` when only its header was fetched (`raw` is the header;
+    /// the body stays on the server until the message is opened: selective offline).
+    pub remote_size: Option<u32>,
 }
 
 /// The outcome of storing a message.
@@ -218,6 +221,8 @@ pub struct ItemDetail {
     pub quarantine: Option<String>,
     /// Attachments.
     pub attachments: Vec<AttachmentInfo>,
+    /// Only the header is stored; the body is on the server (selective offline).
+    pub remote: bool,
 }
 
 /// Which part of the timeline to read.
@@ -494,8 +499,8 @@ impl Tx<'_> {
         let id = self.conn().last_insert_rowid();
         self.conn()
             .prepare_cached(
-                "INSERT INTO mail (item_id, account_id, message_id, in_reply_to, refs, subject_key, recipients, body_text, body_html, size, quarantine, gm_msgid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO mail (item_id, account_id, message_id, in_reply_to, refs, subject_key, recipients, body_text, body_html, size, quarantine, gm_msgid, remote)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 id,
@@ -507,9 +512,11 @@ impl Tx<'_> {
                 mail.recipients,
                 mail.body_text,
                 mail.body_html,
-                mail.raw.len() as i64,
+                mail.remote_size
+                    .map_or(mail.raw.len() as i64, i64::from),
                 mail.quarantine,
                 mail.gm_msgid.map(|id| id as i64),
+                mail.remote_size.is_some(),
             ])
             .context("Cannot store the message details")?;
         self.conn()
@@ -864,6 +871,11 @@ fn queued_match(text: &str) -> Option<(String, Vec<String>)> {
     ))
 }
 
+/// One timeline row, read on `conn`.
+pub(crate) fn item_row_of(conn: &Connection, id: i64) -> Result<ItemRow> {
+    item_row(conn, id)
+}
+
 fn item_row(conn: &Connection, id: i64) -> Result<ItemRow> {
     conn.prepare_cached(&format!(
         "SELECT {} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE i.id = ?1",
@@ -877,11 +889,11 @@ fn item_row(conn: &Connection, id: i64) -> Result<ItemRow> {
 
 fn item(conn: &Connection, id: i64) -> Result<ItemDetail> {
     let row = item_row(conn, id)?;
-    let (recipients, body_text, body_html, quarantine) = conn
+    let (recipients, body_text, body_html, quarantine, remote) = conn
         .query_row(
-            "SELECT recipients, body_text, body_html, quarantine FROM mail WHERE item_id = ?1",
+            "SELECT recipients, body_text, body_html, quarantine, remote FROM mail WHERE item_id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?
         .unwrap_or_default();
@@ -904,6 +916,7 @@ fn item(conn: &Connection, id: i64) -> Result<ItemDetail> {
         body_html,
         quarantine,
         attachments,
+        remote,
     })
 }
 

@@ -37,6 +37,8 @@
 //! - `snoozes` (`snoozes.rs`): conversations away from the Inbox until a time.
 //! - `identities` (`identities.rs`): the addresses an account sends from, with signatures.
 //! - `contacts` (`contacts.rs`): addresses seen and written to, for completion.
+//! - `offline_days` of accounts and folders, `mail.remote` (`offline.rs`): selective offline,
+//!   bodies kept for the last N days; older mail stored with its header only.
 //! - `index_queue` (`search_index.rs`): mail stored but not yet in `items_fts`, indexed in the
 //!   background newest first.
 
@@ -55,6 +57,7 @@ mod items;
 mod locations;
 mod migrations;
 mod oauth;
+mod offline;
 mod ops;
 mod outbox;
 mod search_index;
@@ -90,6 +93,7 @@ pub use items::{
 pub use locations::Location;
 pub use migrations::LATEST_VERSION;
 pub use oauth::OAuthGrant;
+pub use offline::RemoteCopy;
 pub use ops::{Op, OpState};
 pub use outbox::{NewOutgoing, OutboxState, Outgoing, Stage};
 pub use settings::{NumberSetting, Setting, TextSetting};

@@ -80,6 +80,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0022_gmail_ids",
         include_str!("../migrations/0022_gmail_ids.sql"),
     ),
+    (
+        "0023_offline_window",
+        include_str!("../migrations/0023_offline_window.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

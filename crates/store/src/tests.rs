@@ -34,6 +34,7 @@ fn mail(account_id: i64, message_id: &str, time_ms: i64, title: &str) -> NewMail
         attachments: Vec::new(),
         folder: None,
         gm_msgid: None,
+        remote_size: None,
     }
 }
 

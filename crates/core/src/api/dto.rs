@@ -321,6 +321,10 @@ pub struct ItemDetail {
     /// A chat message that answers another: that message, when it is stored here.
     #[serde(default)]
     pub reply_to: Option<ChatQuote>,
+    /// Only the mail's header is here: its body is on the server (older than its folder keeps
+    /// offline); `download_message` brings it. `size` says how much that is.
+    #[serde(default)]
+    pub remote: bool,
 }
 
 /// A message in the conversation of a task's mail ("one message updates progress").
@@ -685,6 +689,14 @@ pub struct Folder {
     /// Whether the live sync pushes it (IMAP IDLE): INBOX always, others when chosen with
     /// `satu folders --push NAME`.
     pub push: bool,
+    /// The folder's own choice of how many days of bodies to keep offline (`None`: as its
+    /// account says).
+    #[serde(default)]
+    pub offline_days: Option<u32>,
+    /// What holds: bodies of mail received in the last N days are kept, older mail is kept with
+    /// its header only (`None`: every body).
+    #[serde(default)]
+    pub keep_days: Option<u32>,
 }
 
 impl From<satu_store::Folder> for Folder {
@@ -697,6 +709,8 @@ impl From<satu_store::Folder> for Folder {
             role: f.role.as_str().to_owned(),
             push,
             selectable: f.selectable,
+            offline_days: f.offline_days,
+            keep_days: f.keep_days,
         }
     }
 }
@@ -1121,6 +1135,7 @@ impl From<satu_store::ItemDetail> for ItemDetail {
             invitation: None,
             activity: Vec::new(),
             reply_to: None,
+            remote: detail.remote,
             attachments: detail
                 .attachments
                 .into_iter()

@@ -165,6 +165,20 @@ impl Satu {
         sync::set_folder_push(self.ctx.store(), account, folder, push)
     }
 
+    /// Chooses how many days of message bodies an account keeps offline (`folder: None`), or one
+    /// of its folders (`days: None`: every body; for a folder, as the account says). Older mail
+    /// is kept with its header only: listed and found by subject and sender, its body downloaded
+    /// on open and searched on the server. Bodies the choice no longer keeps are dropped now.
+    /// Returns the account's folders.
+    pub fn set_offline_days(
+        &self,
+        account: i64,
+        folder: Option<&str>,
+        days: Option<u32>,
+    ) -> ApiResult<Vec<dto::Folder>> {
+        crate::offline::set_days(self.ctx.store(), account, folder, days)
+    }
+
     /// Attachment `index` (0-based, as `show` lists them) of an item: its metadata and bytes,
     /// decoded again from the original message (which is stored whole).
     pub fn attachment(&self, id: i64, index: u32) -> ApiResult<(dto::Attachment, Vec<u8>)> {

@@ -22,6 +22,32 @@ impl Satu {
         timeline::search(self.ctx.store(), query)
     }
 
+    /// The servers' search for what is not here (selective offline: mail kept with its header
+    /// only): the stored items whose bodies on the server hold every word, newest first. Empty
+    /// when every body is here. Local mail is found by [`Satu::search`].
+    pub async fn search_server(&self, query: &SearchQuery) -> ApiResult<Vec<dto::Item>> {
+        let limit = timeline::limit(query.limit);
+        match tokio::time::timeout(
+            crate::offline::SERVER_SEARCH_TIMEOUT,
+            crate::offline::search_server(&self.ctx, &query.text, limit),
+        )
+        .await
+        {
+            Ok(found) => found,
+            Err(_) => Err(ApiError::new(
+                crate::error::ErrorCode::Unreachable,
+                "The server did not answer the search in time",
+            )),
+        }
+    }
+
+    /// Downloads the body of mail `id` when only its header is here (older than its folder
+    /// keeps offline), stores it, and returns the item with its content.
+    pub async fn download_message(&self, id: i64) -> ApiResult<dto::ItemDetail> {
+        crate::offline::download(&self.ctx, id).await?;
+        self.show(id)
+    }
+
     /// How many stored items wait for the full-text index (search finds them by title and
     /// sender until they are in).
     pub fn index_status(&self) -> ApiResult<dto::IndexReport> {

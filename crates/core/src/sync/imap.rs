@@ -26,6 +26,8 @@ use crate::import::new_mail;
 /// Flag changes applied per transaction.
 const FLAG_BATCH: usize = 500;
 
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
 /// What one folder pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct FolderOutcome {
@@ -169,6 +171,9 @@ pub(crate) async fn sync_folder(
                     folder_name: &folder.name,
                     uidvalidity: server.uidvalidity,
                     gmail,
+                    keep_from: folder.keep_days.map(|days| {
+                        chrono::Utc::now().timestamp_millis() - i64::from(days) * DAY_MS
+                    }),
                 };
                 for window in windows(&wanted) {
                     let (fetched, linked, added) = fetch_window(
@@ -189,6 +194,14 @@ pub(crate) async fn sync_folder(
             Action::SaveCursor(cursor) => {
                 store.write(|tx| tx.set_imap_cursor(folder.id, cursor))?;
             }
+        }
+    }
+    // Selective offline: bodies that aged out of the folder's window go (their headers stay).
+    if folder.keep_days.is_some() {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let dropped = store.write(|tx| tx.drop_remote_bodies(folder.id, now_ms))?;
+        if dropped > 0 {
+            tracing::info!(dropped, "Bodies older than the folder keeps were dropped.");
         }
     }
     tracing::info!(
@@ -217,7 +230,11 @@ async fn fetch_window(
         .map(|e| (e.message_id.as_deref(), e.gm_msgid))
         .collect();
     let stored = store.stored_copies(target.account_id, &names)?;
-    let Copies { link, mut fetch } = copies(window, &envelopes, &stored);
+    let Copies {
+        link,
+        mut fetch,
+        headers,
+    } = copies(window, &envelopes, &stored, target.keep_from);
     let mut linked = 0u64;
     for chunk in link.chunks(FLAG_BATCH) {
         let gone = store.write(|tx| {
@@ -249,8 +266,32 @@ async fn fetch_window(
         .collect();
     let batches: Vec<Vec<u32>> = fetch.chunks(FETCH_BATCH).map(<[u32]>::to_vec).collect();
     let batches = by_bytes(batches, &sizes, FETCH_BYTES);
-    let (fetched, added) =
-        fetch_and_store(store, session, target, batches, progress, report_progress).await?;
+    let (mut fetched, mut added) = fetch_and_store(
+        store,
+        session,
+        target,
+        batches,
+        false,
+        progress,
+        report_progress,
+    )
+    .await?;
+    if !headers.is_empty() {
+        // Older than the folder keeps bodies for: the header alone, the body on open.
+        let batches: Vec<Vec<u32>> = headers.chunks(FETCH_BATCH).map(<[u32]>::to_vec).collect();
+        let (more, new) = fetch_and_store(
+            store,
+            session,
+            target,
+            batches,
+            true,
+            progress,
+            report_progress,
+        )
+        .await?;
+        fetched += more;
+        added.extend(new);
+    }
     Ok((fetched, linked, added))
 }
 
@@ -267,6 +308,8 @@ struct Target<'a> {
     uidvalidity: u32,
     /// The server offers `X-GM-EXT-1`: ask for Gmail's message ids.
     gmail: bool,
+    /// Bodies are kept for mail received from then on (Unix ms; `None`: all).
+    keep_from: Option<i64>,
 }
 
 /// A stored batch: (messages asked for, messages stored, new items, time spent storing).
@@ -284,6 +327,7 @@ async fn fetch_and_store(
     session: &mut ImapSession,
     target: &Target<'_>,
     batches: Vec<Vec<u32>>,
+    header_only: bool,
     progress: &mut Progress,
     report_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<(u64, Vec<i64>)> {
@@ -293,7 +337,7 @@ async fn fetch_and_store(
     let fetch = async move {
         for uids in &batches {
             let started = Instant::now();
-            let fetched = session.fetch_messages(uids, gmail).await?;
+            let fetched = session.fetch_messages(uids, gmail, header_only).await?;
             if sender
                 .send((uids.len(), fetched, started.elapsed()))
                 .await
@@ -314,7 +358,7 @@ async fn fetch_and_store(
             let parse_started = Instant::now();
             // Parsing is CPU work: keep it off the async workers (the app shares them).
             let mails = tokio::task::spawn_blocking(move || {
-                parse_batch(fetched, account_id, folder_id, uidvalidity)
+                parse_batch(fetched, (account_id, folder_id, uidvalidity), header_only)
             })
             .await
             .context("Parsing fetched messages failed")?;
@@ -387,13 +431,12 @@ async fn finish(
 /// (each message is parsed on its own; the writer stays one thread).
 fn parse_batch(
     fetched: Vec<FetchedMessage>,
-    account_id: i64,
-    folder_id: i64,
-    uidvalidity: u32,
+    place: (i64, i64, u32),
+    header_only: bool,
 ) -> Vec<(NewMail, MessageFlags)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 || fetched.len() < 2 * cores {
-        return parse_part(fetched, account_id, folder_id, uidvalidity);
+        return parse_part(fetched, place, header_only);
     }
     let per_part = fetched.len().div_ceil(cores);
     let mut parts: Vec<Vec<FetchedMessage>> = Vec::with_capacity(cores);
@@ -408,7 +451,7 @@ fn parse_batch(
     std::thread::scope(|scope| {
         let handles: Vec<_> = parts
             .into_iter()
-            .map(|part| scope.spawn(move || parse_part(part, account_id, folder_id, uidvalidity)))
+            .map(|part| scope.spawn(move || parse_part(part, place, header_only)))
             .collect();
         handles
             .into_iter()
@@ -425,9 +468,8 @@ fn parse_batch(
 /// Parses messages in turn on this thread.
 fn parse_part(
     fetched: Vec<FetchedMessage>,
-    account_id: i64,
-    folder_id: i64,
-    uidvalidity: u32,
+    (account_id, folder_id, uidvalidity): (i64, i64, u32),
+    header_only: bool,
 ) -> Vec<(NewMail, MessageFlags)> {
     let fallback = chrono::Utc::now().timestamp_millis();
     fetched
@@ -444,6 +486,12 @@ fn parse_part(
                 m.flags.contains(MessageFlags::FLAGGED),
             );
             mail.gm_msgid = m.gm_msgid;
+            if header_only {
+                // Its body stays on the server: the whole message's size, not the header's.
+                mail.remote_size = Some(m.size);
+                mail.body_text = None;
+                mail.body_html = None;
+            }
             (mail, m.flags)
         })
         .collect()

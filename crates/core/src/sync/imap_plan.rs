@@ -291,26 +291,40 @@ pub struct Copies {
     pub link: Vec<(u32, i64, MessageFlags)>,
     /// UIDs to download whole, in the window's order.
     pub fetch: Vec<u32>,
+    /// UIDs older than the folder keeps bodies for (selective offline): their header only.
+    pub headers: Vec<u32>,
 }
 
 /// Splits a window of new UIDs: a message whose Message-ID (or Gmail id) is already stored for
 /// the account (`stored[i]` answers `envelopes[i]`) is a copy, linked to this folder without its
 /// body; the rest is downloaded, including a UID the look did not answer for (a message without
-/// a Message-ID is named by its whole text only).
+/// a Message-ID is named by its whole text only). With `keep_from` (the folder keeps bodies
+/// received from then on: selective offline), an older message is fetched header-only.
 pub fn copies(
     window: &[u32],
     envelopes: &[satu_mail::imap::Envelope],
     stored: &[Option<i64>],
+    keep_from: Option<i64>,
 ) -> Copies {
     let known: BTreeMap<u32, (i64, MessageFlags)> = envelopes
         .iter()
         .zip(stored)
         .filter_map(|(e, item)| item.map(|item| (e.uid, (item, e.flags))))
         .collect();
+    let old: BTreeSet<u32> = match keep_from {
+        Some(from) => envelopes
+            .iter()
+            // Its time in the timeline: the Date header, else when the server received it.
+            .filter(|e| e.date_ms.or(e.internal_date_ms).is_some_and(|t| t < from))
+            .map(|e| e.uid)
+            .collect(),
+        None => BTreeSet::new(),
+    };
     let mut copies = Copies::default();
     for &uid in window {
         match known.get(&uid) {
             Some(&(item, flags)) => copies.link.push((uid, item, flags)),
+            None if old.contains(&uid) => copies.headers.push(uid),
             None => copies.fetch.push(uid),
         }
     }

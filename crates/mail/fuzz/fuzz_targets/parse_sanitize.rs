@@ -64,6 +64,7 @@ fuzz_target!(|data: &[u8]| {
             .collect(),
         folder: Some((*folder, 0, 0)),
         gm_msgid: None,
+        remote_size: None,
     };
     store
         .write(|tx| tx.insert_mail(&mail))

@@ -94,6 +94,10 @@ pub struct Envelope {
     pub uid: u32,
     /// Flags.
     pub flags: MessageFlags,
+    /// INTERNALDATE in Unix ms (when the server received it).
+    pub internal_date_ms: Option<i64>,
+    /// Its Date header in Unix ms, when valid.
+    pub date_ms: Option<i64>,
     /// RFC822.SIZE (`None` when the server left it out).
     pub size: Option<u32>,
     /// The Message-ID it is stored under (`None`: it has none; only its whole text names it).
@@ -148,6 +152,40 @@ impl ImapSession {
         Ok(uids)
     }
 
+    /// UIDs of the selected folder's messages whose text (header or body) holds every word
+    /// (`UID SEARCH CHARSET UTF-8 TEXT …`): the server's search, for mail whose body is not
+    /// here. Words in other scripts go as non-synchronizing literals when the server offers
+    /// LITERAL+ (RFC 7888); without it only the ASCII words are asked for. Newest first.
+    pub async fn search_text(&mut self, words: &[String]) -> Result<Vec<u32>, ImapError> {
+        let literal_plus = self.has("LITERAL+") || self.has("LITERAL-");
+        let mut command = String::from("UID SEARCH CHARSET UTF-8");
+        let mut asked = 0;
+        for word in words {
+            if word.is_ascii() && !word.contains(['\r', '\n']) {
+                let quoted = word.replace('\\', "\\\\").replace('"', "\\\"");
+                command.push_str(&format!(" TEXT \"{quoted}\""));
+            } else if literal_plus && !word.contains(['\r', '\n']) {
+                command.push_str(&format!(" TEXT {{{}+}}\r\n{word}", word.len()));
+            } else {
+                continue;
+            }
+            asked += 1;
+        }
+        if asked == 0 {
+            return Ok(Vec::new());
+        }
+        let mut uids = Vec::new();
+        self.command("UID SEARCH TEXT", &command, |response| {
+            if let Response::MailboxData(MailboxDatum::Search(found)) = response {
+                uids.extend_from_slice(found);
+            }
+        })
+        .await?;
+        uids.sort_unstable_by(|a, b| b.cmp(a));
+        uids.dedup();
+        Ok(uids)
+    }
+
     /// Flags of the selected folder's messages: all of them, or only those changed since a
     /// modification sequence (`CHANGEDSINCE`, RFC 7162; needs CONDSTORE).
     pub async fn fetch_flags(
@@ -182,7 +220,7 @@ impl ImapSession {
         // A bounded command line, whatever the gaps between the UIDs.
         for chunk in uids.chunks(5_000) {
             let command = format!(
-                "UID FETCH {} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]{gm})",
+                "UID FETCH {} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE)]{gm})",
                 uid_set(chunk)
             );
             self.command("UID FETCH HEADER.FIELDS", &command, |response| {
@@ -195,6 +233,8 @@ impl ImapSession {
                 let mut envelope = Envelope {
                     uid,
                     flags,
+                    internal_date_ms: None,
+                    date_ms: None,
                     size: None,
                     message_id: None,
                     gm_msgid: None,
@@ -202,9 +242,15 @@ impl ImapSession {
                 for attribute in attributes {
                     match attribute {
                         AttributeValue::Rfc822Size(s) => envelope.size = Some(*s),
+                        AttributeValue::InternalDate(date) => {
+                            envelope.internal_date_ms = internal_date_ms(date)
+                        }
                         AttributeValue::BodySection { data, .. } => {
-                            envelope.message_id =
-                                data.as_deref().and_then(crate::parse::header_message_id);
+                            if let Some(header) = data.as_deref() {
+                                let (id, date) = crate::parse::header_fields(header);
+                                envelope.message_id = id;
+                                envelope.date_ms = date;
+                            }
                         }
                         AttributeValue::GmailMsgId(id) => envelope.gm_msgid = Some(*id),
                         _ => {}
@@ -219,18 +265,21 @@ impl ImapSession {
 
     /// Fetches whole messages by UID (without setting `\Seen`). UIDs expunged meanwhile are
     /// simply missing from the result.
-    /// With `gmail` (a server offering `X-GM-EXT-1`), each carries its `X-GM-MSGID`.
+    /// With `gmail` (a server offering `X-GM-EXT-1`), each carries its `X-GM-MSGID`; with
+    /// `header_only`, `raw` is the message's header alone (its body stays on the server).
     pub async fn fetch_messages(
         &mut self,
         uids: &[u32],
         gmail: bool,
+        header_only: bool,
     ) -> Result<Vec<FetchedMessage>, ImapError> {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
         let gm = if gmail { " X-GM-MSGID" } else { "" };
+        let part = if header_only { "HEADER" } else { "" };
         let command = format!(
-            "UID FETCH {} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[]{gm})",
+            "UID FETCH {} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[{part}]{gm})",
             uid_set(uids)
         );
         let mut messages = Vec::with_capacity(uids.len());

@@ -368,6 +368,8 @@ fn envelope(uid: u32, message_id: Option<&str>, flags: MessageFlags) -> satu_mai
     satu_mail::imap::Envelope {
         uid,
         flags,
+        internal_date_ms: Some(i64::from(uid) * 1_000),
+        date_ms: None,
         size: Some(100),
         message_id: message_id.map(str::to_owned),
         gm_msgid: None,
@@ -383,11 +385,30 @@ fn copies_of_stored_messages_are_linked_and_the_rest_downloaded_in_order() {
         // 7: the server did not answer for it (expunged meanwhile, or it left it out).
         envelope(6, None, NONE),
     ];
-    let found = copies(&window, &envelopes, &[Some(41), None, None]);
+    let found = copies(&window, &envelopes, &[Some(41), None, None], None);
     assert_eq!(found.link, vec![(9, 41, SEEN)]);
     assert_eq!(found.fetch, vec![8, 7, 6]);
+    assert!(found.headers.is_empty());
     // Nothing stored: everything is downloaded.
-    let none = copies(&window, &envelopes, &[None, None, None]);
+    let none = copies(&window, &envelopes, &[None, None, None], None);
     assert!(none.link.is_empty());
     assert_eq!(none.fetch, window.to_vec());
+}
+
+#[test]
+fn mail_older_than_the_folder_keeps_bodies_for_is_fetched_header_only() {
+    let window = [9, 8, 7, 6];
+    let envelopes = [
+        envelope(9, Some("a@x"), NONE),
+        envelope(8, Some("b@x"), NONE),
+        envelope(6, Some("d@x"), NONE),
+    ];
+    // Bodies kept from 8 s on: 9 and 8 whole; 6 (received at 6 s) header-only; 7 unknown, whole.
+    let found = copies(&window, &envelopes, &[None, None, None], Some(8_000));
+    assert_eq!(found.fetch, vec![9, 8, 7]);
+    assert_eq!(found.headers, vec![6]);
+    // A stored copy is linked whatever its age.
+    let found = copies(&window, &envelopes, &[None, None, Some(5)], Some(8_000));
+    assert_eq!(found.link, vec![(6, 5, NONE)]);
+    assert!(found.headers.is_empty());
 }
