@@ -8,3 +8,7 @@ ALTER TABLE folders ADD COLUMN offline_days INTEGER;
 -- 1 when only the message's header is stored (`mail_raw.raw` holds the header, `size` is the
 -- whole message's size on the server, no body text or HTML): the body is on the server.
 ALTER TABLE mail ADD COLUMN remote INTEGER NOT NULL DEFAULT 0;
+
+-- Not about offline mail, but shipped with it: the mail of a thread that became tasks, found
+-- without walking the whole thread each time a message of it is stored (`note_task_activity`).
+CREATE INDEX items_thread_task ON items (thread_id) WHERE task_id IS NOT NULL;
