@@ -29,6 +29,21 @@ pub fn search(satu: State<'_, Satu>, query: SearchQuery) -> Result<Vec<Item>, Ap
     satu.search(&query)
 }
 
+/// The servers' search for words in mail whose body is not here (selective offline).
+#[tauri::command]
+pub async fn search_server(
+    satu: State<'_, Satu>,
+    query: SearchQuery,
+) -> Result<Vec<Item>, ApiError> {
+    satu.search_server(&query).await
+}
+
+/// Downloads the body of a mail kept with its header only, and returns it whole.
+#[tauri::command]
+pub async fn download_message(satu: State<'_, Satu>, id: i64) -> Result<ItemDetail, ApiError> {
+    satu.download_message(id).await
+}
+
 /// How many items wait for the full-text index (search finds them by title and sender only).
 #[tauri::command]
 pub fn index_status(satu: State<'_, Satu>) -> Result<IndexReport, ApiError> {

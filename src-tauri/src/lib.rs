@@ -360,6 +360,8 @@ pub fn run() {
             commands::close_view,
             commands::search,
             commands::index_status,
+            commands::search_server,
+            commands::download_message,
             commands::item,
             commands::show,
             commands::thread,

@@ -19,6 +19,46 @@ const chips = (field: string) =>
 const paneTitle = () => screen.getByTestId('reading-pane').querySelector('h1')?.textContent ?? null;
 
 describe('mail actions in the window', () => {
+  it('a mail kept with its header only is downloaded when opened; a failure offers Try again', async () => {
+    const fake = createFakeBackend();
+    const mails = (await fake.timeline({})).filter((item) => item.kind === 'mail');
+    const [first, second] = mails;
+    fake.keepRemote(first.id, 'The body that was on the server.');
+    fake.keepRemote(second.id, 'Another body from the server.');
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    fake.downloadError = { code: 'unreachable', message: 'The server cannot be reached', field: null } as never;
+    await fireEvent.click(rows().find((row) => row.dataset.id === String(second.id))!);
+    const failed = await screen.findByTestId('pane-remote');
+    await waitFor(() => expect(failed.textContent).toContain('could not be downloaded: The server cannot be reached'));
+    fake.downloadError = null;
+    await fireEvent.click(screen.getByTestId('pane-remote-retry'));
+    await waitFor(() => expect(screen.getByTestId('reading-pane').textContent).toContain('Another body from the server.'));
+    expect(screen.queryByTestId('pane-remote')).toBeNull();
+    // Opened while reachable: downloaded at once.
+    await fireEvent.click(rows().find((row) => row.dataset.id === String(first.id))!);
+    await waitFor(() => expect(screen.getByTestId('reading-pane').textContent).toContain('The body that was on the server.'));
+  });
+
+  it('a search lists what only the servers found, and opens it', async () => {
+    const fake = createFakeBackend();
+    const [mail] = (await fake.timeline({})).filter((item) => item.kind === 'mail');
+    fake.serverHits = [mail.id];
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    await fireEvent.input(screen.getByLabelText('Search'), { target: { value: 'zzqx-nowhere-here' } });
+    const found = await screen.findAllByTestId('server-result');
+    expect(found).toHaveLength(1);
+    expect(found[0].textContent).toContain(mail.title);
+    await fireEvent.click(found[0]);
+    await waitFor(() => expect(paneTitle()).toBe(mail.title));
+    // The server cannot be asked: said, and the local results stay.
+    fake.serverSearchError = { code: 'unreachable', message: 'No network', field: null } as never;
+    await fireEvent.input(screen.getByLabelText('Search'), { target: { value: 'zzqx-elsewhere' } });
+    const failed = await screen.findByTestId('server-search-failed');
+    expect(failed.textContent).toContain('No network');
+  });
+
   it('while mail waits for the search index, a search says it is found by subject and sender only', async () => {
     const fake = createFakeBackend();
     fake.indexPending = 1200;

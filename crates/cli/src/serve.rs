@@ -104,6 +104,8 @@ commands! {
     close_view(view: u64) => satu.close_view(view);
     search(query: SearchQuery) => satu.search(&query);
     index_status() => satu.index_status();
+    search_server(query: SearchQuery) => satu.search_server(&query).await;
+    download_message(id: i64) => satu.download_message(id).await;
     item(id: i64) => satu.item(id);
     show(id: i64) => satu.show(id);
     thread(id: i64) => satu.thread(id);

@@ -71,6 +71,10 @@ export interface Backend {
   search(query: SearchQuery): Promise<Item[]>;
   /** How many stored items wait for the full-text index (found by title and sender only until then). */
   indexStatus(): Promise<IndexReport>;
+  /** The servers' search for words in mail whose body is not here (selective offline), newest first. */
+  searchServer(query: SearchQuery): Promise<Item[]>;
+  /** Downloads the body of a mail kept with its header only; resolves with it whole. */
+  downloadMessage(id: number): Promise<ItemDetail>;
   show(id: number): Promise<ItemDetail>;
   /** The conversation of an item: every item of its thread, oldest first, with content. */
   thread(id: number): Promise<ItemDetail[]>;

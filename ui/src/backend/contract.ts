@@ -361,6 +361,11 @@ activity: Array<Activity>,
  */
 reply_to: ChatQuote | null, 
 /**
+ * Only the mail's header is here: its body is on the server (older than its folder keeps
+ * offline); `download_message` brings it. `size` says how much that is.
+ */
+remote: boolean, 
+/**
  * Item id.
  */
 id: number, 
@@ -941,7 +946,17 @@ selectable: boolean,
  * Whether the live sync pushes it (IMAP IDLE): INBOX always, others when chosen with
  * `satu folders --push NAME`.
  */
-push: boolean, };
+push: boolean, 
+/**
+ * The folder's own choice of how many days of bodies to keep offline (`None`: as its
+ * account says).
+ */
+offline_days: number | null, 
+/**
+ * What holds: bodies of mail received in the last N days are kept, older mail is kept with
+ * its header only (`None`: every body).
+ */
+keep_days: number | null, };
 
 export type FolderInfo = { 
 /**
@@ -1859,6 +1874,8 @@ export function commands(invoke: Invoke) {
   return {
     timeline: (query: TimelineQuery) => invoke<Item[]>('timeline', { query }),
     search: (query: SearchQuery) => invoke<Item[]>('search', { query }),
+    search_server: (query: SearchQuery) => invoke<Item[]>('search_server', { query }),
+    download_message: (id: number) => invoke<ItemDetail>('download_message', { id }),
     index_status: () => invoke<IndexReport>('index_status'),
     item: (id: number) => invoke<Item>('item', { id }),
     show: (id: number) => invoke<ItemDetail>('show', { id }),

@@ -141,6 +141,11 @@ task-delete-yes = Delete
 task-delete-keep = Keep
 # $reason: why, from the core (English).
 pane-quarantined = Parts of this message could not be read: { $reason }
+pane-remote-downloading = Only the header of this message is here: downloading the message from the server…
+pane-remote-failed = The message is on the server and could not be downloaded: { $reason }
+pane-remote-retry = Try again
+search-server = On the server
+search-server-failed = The server could not be searched: { $reason }
 
 ## Mail actions
 

@@ -140,6 +140,11 @@ task-delete-yes = Padam
 task-delete-keep = Kekalkan
 # $reason: sebabnya, daripada teras (dalam bahasa Inggeris).
 pane-quarantined = Sebahagian mesej ini tidak dapat dibaca: { $reason }
+pane-remote-downloading = Hanya pengepala mesej ini ada di sini: memuat turun mesej daripada pelayan…
+pane-remote-failed = Mesej ini berada di pelayan dan tidak dapat dimuat turun: { $reason }
+pane-remote-retry = Cuba lagi
+search-server = Di pelayan
+search-server-failed = Pelayan tidak dapat dicari: { $reason }
 
 ## Tindakan e-mel
 

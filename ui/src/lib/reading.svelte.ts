@@ -18,6 +18,11 @@ export class Reading {
   /** The opened item's event in full (kind `event`). */
   event = $state<EventDetail | null>(null);
   loading = $state(false);
+  /**
+   * The opened mail's body being downloaded (only its header is here: older than its folder
+   * keeps offline), or why that failed.
+   */
+  download = $state<{ id: number; error: string | null } | null>(null);
 
   constructor(
     private readonly backend: Backend,
@@ -40,10 +45,25 @@ export class Reading {
   }
 
   private clear(): void {
+    this.download = null;
     this.detail = null;
     this.conversation = null;
     this.linked = null;
     this.event = null;
+  }
+
+  /** Downloads the body of mail `id` from its server, then shows it. */
+  async fetchBody(id: number): Promise<void> {
+    this.download = { id, error: null };
+    try {
+      await this.backend.downloadMessage(id);
+      if (this.opened === id) {
+        await this.load(id);
+        this.download = null;
+      }
+    } catch (error) {
+      if (this.opened === id) this.download = { id, error: toApiError(error).message };
+    }
   }
 
   /** Loads the opened item's content (again, after a change, without blanking the pane). */
@@ -67,6 +87,8 @@ export class Reading {
         this.conversation = thread;
         this.linked = from;
         this.event = event;
+        // Only the header is here: bring the body, once per opening (a failure waits for Retry).
+        if (shown.remote && this.download?.id !== id) void this.fetchBody(id);
       }
     } catch (error) {
       if (this.opened === id) this.report(toApiError(error));

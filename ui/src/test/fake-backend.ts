@@ -444,6 +444,43 @@ export class FakeBackend implements Backend {
   /** Items waiting for the full-text index (tests set it). */
   indexPending = 0;
 
+  /** What the servers' search finds (tests set it), and mail whose body is on the server only. */
+  serverHits: number[] = [];
+  serverSearchError: ApiError | null = null;
+  remoteBodies = new Map<number, string>();
+  downloadError: ApiError | null = null;
+
+  async searchServer(query: { text: string; limit?: number }): Promise<Item[]> {
+    if (this.serverSearchError) throw this.serverSearchError;
+    if (!query.text.trim()) return [];
+    return this.serverHits.flatMap((id) => {
+      const found = this.items.get(id);
+      return found ? [toItem(found.detail)] : [];
+    });
+  }
+
+  /** Keeps mail `id` with its header only (selective offline); `downloadMessage` brings `body`. */
+  keepRemote(id: number, body: string): void {
+    const stored = this.get(id);
+    stored.detail.remote = true;
+    stored.detail.body_text = null;
+    stored.detail.body_html = null;
+    this.remoteBodies.set(id, body);
+  }
+
+  async downloadMessage(id: number): Promise<ItemDetail> {
+    if (this.downloadError) throw this.downloadError;
+    const body = this.remoteBodies.get(id);
+    const stored = this.get(id);
+    if (body !== undefined) {
+      stored.detail.remote = false;
+      stored.detail.body_text = body;
+      this.remoteBodies.delete(id);
+      this.emit({ change: 'updated', id, kind: stored.detail.kind, title: stored.detail.title });
+    }
+    return this.show(id);
+  }
+
   async indexStatus(): Promise<IndexReport> {
     return { indexed: 0, pending: this.indexPending };
   }
@@ -798,7 +835,7 @@ export class FakeBackend implements Backend {
     const { names, archive, trash } = this.foldersOf(account);
     const role = (name: string) =>
       name === 'INBOX' ? 'inbox' : name === archive ? 'archive' : name === trash ? 'trash' : name === 'Sent' ? 'sent' : '';
-    return names.map((name, i) => ({ id: account * 100 + i, account, name, role: role(name), selectable: true, push: name === 'INBOX' }));
+    return names.map((name, i) => ({ id: account * 100 + i, account, name, role: role(name), selectable: true, push: name === 'INBOX', offline_days: null, keep_days: null }));
   }
 
   onChange(cb: (change: ChangeEvent) => void): () => void {
@@ -2375,6 +2412,7 @@ export class FakeBackend implements Backend {
       activity: [],
       chat: null,
       reply_to: null,
+      remote: false,
     };
     this.items.set(id, { detail });
     return toItem(detail);

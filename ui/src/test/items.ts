@@ -38,6 +38,7 @@ export function makeDetail(patch: Partial<ItemDetail> = {}): ItemDetail {
     quarantined: null,
     attachments: [],
     remote_content: false,
+    remote: false,
     invitation: null,
     activity: [],
     reply_to: null,
