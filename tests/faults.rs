@@ -233,6 +233,7 @@ fn a_message_in_two_folders_is_downloaded_once() {
     let start = proxy.bytes_to_client();
     let report = twice.sync_ok();
     let two_copies = proxy.bytes_to_client() - start;
+    eprintln!("bytes read: one folder {one_copy}, the same messages in two folders {two_copies}");
     assert_eq!(report["fetched"], N, "{report}");
     assert_eq!(report["linked"], N, "{report}");
     assert!(
