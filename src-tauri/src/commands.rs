@@ -396,6 +396,17 @@ pub fn set_setting(
     satu.set_setting(&key, &value)
 }
 
+/// How many days of bodies a mail account (or one folder) keeps offline; `days: None` keeps all.
+#[tauri::command]
+pub fn set_offline_days(
+    satu: State<'_, Satu>,
+    account: i64,
+    folder: Option<String>,
+    days: Option<u32>,
+) -> Result<Vec<Folder>, ApiError> {
+    satu.set_offline_days(account, folder.as_deref(), days)
+}
+
 #[tauri::command]
 pub fn set_account_notify(
     satu: State<'_, Satu>,

@@ -362,6 +362,7 @@ pub fn run() {
             commands::index_status,
             commands::search_server,
             commands::download_message,
+            commands::set_offline_days,
             commands::item,
             commands::show,
             commands::thread,

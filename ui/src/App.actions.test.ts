@@ -465,6 +465,14 @@ describe('mail actions in the window', () => {
     await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'notify.enabled')?.value).toBe(false));
     await fireEvent.click(screen.getByTestId('setting-account-notify'));
     await waitFor(async () => expect((await fake.accounts())[0].notify).toBe(false));
+    // Selective offline: the last 90 days of bodies, then all mail again.
+    const offline = screen.getByTestId('setting-offline-days') as HTMLSelectElement;
+    expect(offline.value).toBe('all');
+    await fireEvent.change(offline, { target: { value: '90' } });
+    await waitFor(async () => expect((await fake.accounts())[0].offline_days).toBe(90));
+    await waitFor(() => expect((screen.getByTestId('setting-offline-days') as HTMLSelectElement).value).toBe('90'));
+    await fireEvent.change(screen.getByTestId('setting-offline-days'), { target: { value: 'all' } });
+    await waitFor(async () => expect((await fake.accounts())[0].offline_days).toBeNull());
     await fireEvent.click(screen.getByTestId('setting-task-from-flagged'));
     await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'tasks.from_flagged')?.value).toBe(false));
     // On by default: a reply in a task's conversation moves it to In progress.

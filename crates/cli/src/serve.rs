@@ -182,6 +182,7 @@ commands! {
     };
     set_setting(key: String, value: String) => satu.set_setting(&key, &value);
     set_account_notify(id: i64, notify: bool) => satu.set_account_notify(id, notify);
+    set_offline_days(account: i64, folder: Option<String>, days: Option<u32>) => satu.set_offline_days(account, folder.as_deref(), days);
     calendars(account: Option<i64>) => satu.calendars(account);
     set_task_calendar(id: i64) => satu.set_task_calendar(id);
     add_caldav_account(input: CaldavInput) => {

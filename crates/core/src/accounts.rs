@@ -75,6 +75,7 @@ pub(crate) async fn add_imap(
         principal: String::new(),
         home: String::new(),
         device_id: String::new(),
+        offline_days: None,
     };
     if !oauth {
         let session =

@@ -211,6 +211,7 @@ mod tests {
             principal: String::new(),
             home: String::new(),
             device_id: String::new(),
+            offline_days: None,
         }
     }
 

@@ -152,11 +152,13 @@ pub struct Account {
     pub home: String,
     /// Matrix: the device of the access token ('' before login and for other accounts).
     pub device_id: String,
+    /// Days of message bodies kept offline (`None`: every body; selective offline, `offline.rs`).
+    pub offline_days: Option<u32>,
 }
 
 const COLUMNS: &str =
     "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify, in_timeline,
-     smtp_security, smtp_saves_sent, url, principal, home, device_id";
+     smtp_security, smtp_saves_sent, url, principal, home, device_id, offline_days";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok((
@@ -175,7 +177,13 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
         row.get(12)?,
         row.get(13)?,
         row.get(14)?,
-        (row.get(15)?, row.get(16)?, row.get(17)?, row.get(18)?),
+        (
+            row.get(15)?,
+            row.get(16)?,
+            row.get(17)?,
+            row.get(18)?,
+            row.get(19)?,
+        ),
     ))
 }
 
@@ -195,7 +203,7 @@ type RawAccount = (
     bool,
     String,
     Option<bool>,
-    (String, String, String, String),
+    (String, String, String, String, Option<u32>),
 );
 
 fn build(
@@ -215,7 +223,7 @@ fn build(
         in_timeline,
         smtp_security,
         smtp_saves_sent,
-        (url, principal, home, device_id),
+        (url, principal, home, device_id, offline_days),
     ): RawAccount,
 ) -> Result<Account> {
     let security = Security::parse(&security)?;
@@ -243,6 +251,7 @@ fn build(
         principal,
         home,
         device_id,
+        offline_days,
     })
 }
 

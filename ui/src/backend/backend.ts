@@ -164,6 +164,11 @@ export interface Backend {
   /** Mutes (false) or unmutes the new-mail notifications of an account. */
   setAccountNotify(id: number, notify: boolean): Promise<Account>;
   /**
+   * How many days of message bodies a mail account (`folder` null) or one of its folders keeps
+   * offline; `days` null keeps every body. Resolves with the account's folders.
+   */
+  setOfflineDays(account: number, folder: string | null, days: number | null): Promise<Folder[]>;
+  /**
    * Queues a message (it waits the undo delay, or until `at`) and sends it when due; resolves
    * with its outbox entry. A refusal by the server rejects with the reason (the message stays in
    * the outbox, failed).

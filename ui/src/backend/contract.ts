@@ -570,7 +570,12 @@ auth: AuthMethod,
 /**
  * Its sign-in ended (the provider refused the refresh token): it waits for "Sign in again".
  */
-sign_in_again: boolean, };
+sign_in_again: boolean, 
+/**
+ * Mail accounts: days of message bodies kept offline (older mail: its header, the body
+ * downloaded on open); `None` keeps every body.
+ */
+offline_days?: number | null, };
 
 export type ServerSettings = { host: string, port: number, security: Security, };
 
@@ -1920,6 +1925,7 @@ export function commands(invoke: Invoke) {
     diagnostics: () => invoke<string>('diagnostics'),
     settings: () => invoke<SettingValue[]>('settings'),
     set_setting: (key: string, value: string) => invoke<SettingValue>('set_setting', { key, value }),
+    set_offline_days: (account: number, folder: string | null, days: number | null) => invoke<Folder[]>('set_offline_days', { account, folder, days }),
     set_account_notify: (id: number, notify: boolean) => invoke<Account>('set_account_notify', { id, notify }),
     calendars: (account: number | null) => invoke<CalendarInfo[]>('calendars', { account }),
     set_task_calendar: (id: number) => invoke<CalendarInfo[]>('set_task_calendar', { id }),

@@ -101,6 +101,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     settings: () => api.settings(),
     setSetting: (key, value) => api.set_setting(key, String(value)),
     setAccountNotify: (id, notify) => api.set_account_notify(id, notify),
+    setOfflineDays: (account, folder, days) => api.set_offline_days(account, folder, days),
     painted: () => {
       api.painted().catch(() => {});
     },

@@ -31,6 +31,13 @@ settings-button = Settings
 settings-title = Settings
 settings-notifications = Notifications
 settings-dnd = Do not disturb (no notifications for new mail)
+settings-offline = Mail kept offline
+settings-offline-hint = Older mail keeps its subject and sender here; its message is downloaded when you open it, and searched on the server.
+settings-offline-all = All mail
+settings-offline-days = { $days ->
+    [365] The last year
+   *[other] The last { $days } days
+}
 settings-account-notify = Notify new mail of { $account }
 settings-tasks = Tasks
 settings-task-from-flagged = Flagging a mail makes its task

@@ -31,6 +31,13 @@ settings-button = Tetapan
 settings-title = Tetapan
 settings-notifications = Pemberitahuan
 settings-dnd = Jangan ganggu (tiada pemberitahuan untuk mel baharu)
+settings-offline = Mel yang disimpan di luar talian
+settings-offline-hint = Mel yang lebih lama menyimpan subjek dan pengirimnya di sini; mesejnya dimuat turun apabila anda membukanya, dan dicari di pelayan.
+settings-offline-all = Semua mel
+settings-offline-days = { $days ->
+    [365] Setahun terakhir
+   *[other] { $days } hari terakhir
+}
 settings-account-notify = Beritahu mel baharu { $account }
 settings-tasks = Tugasan
 settings-task-from-flagged = Menanda mel menjadikannya tugasan

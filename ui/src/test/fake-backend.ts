@@ -1035,6 +1035,14 @@ export class FakeBackend implements Backend {
     return { key, value, default: true };
   }
 
+  async setOfflineDays(account: number, folder: string | null, days: number | null): Promise<Folder[]> {
+    const found = this.accountList.find((a) => a.id === account);
+    if (!found) throw fail('not_found', `No account with id ${account}`);
+    if (days === 0) throw fail('invalid_input', 'Keep at least one day of mail offline (or all of it)', 'days');
+    if (folder === null) found.offline_days = days;
+    return this.folders(account);
+  }
+
   async setAccountNotify(id: number, notify: boolean): Promise<Account> {
     const account = this.accountList.find((a) => a.id === id);
     if (!account) throw fail('not_found', `No account with id ${id}`);
@@ -2370,6 +2378,7 @@ export class FakeBackend implements Backend {
       url: '',
       auth: 'password',
       sign_in_again: false,
+      offline_days: null,
       ...account,
     });
     this.folderSets.set(

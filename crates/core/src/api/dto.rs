@@ -406,6 +406,11 @@ pub struct Account {
     /// Its sign-in ended (the provider refused the refresh token): it waits for "Sign in again".
     #[serde(default)]
     pub sign_in_again: bool,
+    /// Mail accounts: days of message bodies kept offline (older mail: its header, the body
+    /// downloaded on open); `None` keeps every body.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub offline_days: Option<u32>,
 }
 
 /// What needs attention (the sidebar's counts). The totals cover the accounts shown in the
@@ -1173,6 +1178,7 @@ impl From<satu_store::Account> for Account {
             url: a.url,
             auth: AuthMethod::Password,
             sign_in_again: false,
+            offline_days: a.offline_days,
         }
     }
 }
