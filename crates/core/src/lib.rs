@@ -34,6 +34,7 @@ mod settings;
 mod snooze;
 mod sync;
 mod tasks;
+mod thrift;
 mod timeline;
 mod unsubscribe;
 

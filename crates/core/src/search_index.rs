@@ -77,8 +77,15 @@ pub(crate) async fn run(ctx: Context, cancel: CancellationToken) {
             return;
         }
         if pending > 0 {
-            // Let the sync's writer in between two chunks.
-            tokio::task::yield_now().await;
+            // Let the sync's writer in between two chunks; on battery, spread the work out.
+            if crate::thrift::conditions().on_battery {
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(crate::thrift::INDEX_PAUSE) => {}
+                }
+            } else {
+                tokio::task::yield_now().await;
+            }
             continue;
         }
         tokio::select! {

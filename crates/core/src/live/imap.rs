@@ -146,6 +146,7 @@ impl AccountLoop {
             self.options.full_pass,
         );
         full.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut full_ticks = 0u64;
         let mut ops = tokio::time::interval(self.options.ops_poll);
         ops.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // The sync connection may sit unused between full passes: a NOOP as often as the
@@ -207,6 +208,11 @@ impl AccountLoop {
                 }
                 _ = choices.tick() => watchers.update(pushed_folders(store, account.id)?),
                 _ = full.tick() => {
+                    // On battery or a metered connection: one periodic pass in four (push goes on).
+                    full_ticks += 1;
+                    if !crate::thrift::full_pass_due(crate::thrift::conditions(), full_ticks) {
+                        continue;
+                    }
                     self.status.set(LiveState::Syncing, LiveMode::None, None, None);
                     if self.full_pass(session, cancel, &mut watchers).await?.is_none() {
                         break;
