@@ -5,7 +5,8 @@
 //! big_store DATA_DIR MBOX ICS TASKS QUERIES_FILE [ITERATIONS]
 //! ```
 //!
-//! Imports MBOX (mail) and ICS (events) through the API, makes tasks of the newest TASKS mails,
+//! Imports MBOX (mail) and ICS (events, into a calendar of a CalDAV account that is never synced)
+//! through the API, makes tasks of the newest TASKS mails,
 //! then times in-process (the store opened once, warm): the first page of the unified timeline
 //! and of the Inbox view (50 rows), and the first 50 results of each query of QUERIES_FILE.
 //! Prints one JSON object: item counts, import times, and the samples in microseconds.
@@ -36,9 +37,24 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let mail = satu.import_mbox(&PathBuf::from(&args[2])).map_err(api)?;
     let mail_s = started.elapsed().as_secs_f64();
+    // Events need a calendar: one of an account that is never synced here (its server is a
+    // closed port on 127.0.0.1), as a CalDAV account's would be.
+    let calendar = {
+        let db = rusqlite::Connection::open(data_dir.join("satu.db"))?;
+        db.execute(
+            "INSERT INTO accounts (kind, name, url, created_at) VALUES ('caldav', 'Bench calendars', 'http://127.0.0.1:9/', 0)",
+            [],
+        )?;
+        let account = db.last_insert_rowid();
+        db.execute(
+            "INSERT INTO calendars (account_id, href, name, components) VALUES (?1, '/bench/', 'Bench', 'VEVENT')",
+            [account],
+        )?;
+        db.last_insert_rowid()
+    };
     let started = Instant::now();
     let events = satu
-        .import_ics(&PathBuf::from(&args[3]), None)
+        .import_ics(&PathBuf::from(&args[3]), Some(calendar))
         .map_err(api)?;
     let events_s = started.elapsed().as_secs_f64();
     let started = Instant::now();

@@ -707,11 +707,14 @@ fn view_filter(
         } else {
             vec!["?"; inboxes.len()].join(",")
         };
+        // `+kind`: not an index term. Given one, SQLite answered the OR with one index search
+        // per kind and sorted every match (2.4 s for the first page of a 1 000 000-item store)
+        // instead of walking the sort-key index newest first and stopping at the page's end.
         sql.push_str(&format!(
-            " AND ({alias}.kind = 'chat'
-                 OR ({alias}.kind = 'task' AND EXISTS (SELECT 1 FROM tasks t
+            " AND (+{alias}.kind = 'chat'
+                 OR (+{alias}.kind = 'task' AND EXISTS (SELECT 1 FROM tasks t
                      WHERE t.item_id = {alias}.id AND t.status IN ('needs-action', 'in-process')))
-                 OR ({alias}.kind = 'mail' AND EXISTS (SELECT 1 FROM mail_folders mf
+                 OR (+{alias}.kind = 'mail' AND EXISTS (SELECT 1 FROM mail_folders mf
                      WHERE mf.item_id = {alias}.id AND mf.folder_id IN ({folders}))))"
         ));
         args.extend(inboxes.into_iter().map(Into::into));
@@ -723,7 +726,7 @@ fn view_filter(
     }
     // The task that carries a snooze to other devices is not a task of the user's.
     sql.push_str(&format!(
-        " AND ({alias}.kind != 'task' OR NOT EXISTS (SELECT 1 FROM snoozes sc WHERE sc.task_id = {alias}.id))"
+        " AND (+{alias}.kind != 'task' OR NOT EXISTS (SELECT 1 FROM snoozes sc WHERE sc.task_id = {alias}.id))"
     ));
     if query.snoozed {
         sql.push_str(&format!(
@@ -751,6 +754,18 @@ fn view_filter(
 }
 
 fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
+    let (sql, args) = timeline_sql(conn, query)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), row_from)?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("Cannot read the timeline")
+}
+
+/// The SQL of a page of the timeline, with its arguments.
+pub(crate) fn timeline_sql(
+    conn: &Connection,
+    query: &TimelineQuery,
+) -> Result<(String, Vec<rusqlite::types::Value>)> {
     let mut sql = format!(
         "SELECT {} FROM items i LEFT JOIN mail m ON m.item_id = i.id WHERE 1",
         row_columns()
@@ -781,10 +796,7 @@ fn timeline(conn: &Connection, query: &TimelineQuery) -> Result<Vec<ItemRow>> {
     }
     sql.push_str(" ORDER BY i.sort_key DESC LIMIT ?");
     args.push(i64::from(query.limit).into());
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args), row_from)?;
-    rows.collect::<rusqlite::Result<_>>()
-        .context("Cannot read the timeline")
+    Ok((sql, args))
 }
 
 /// Every item of the thread of item `id`, oldest first, with content (the conversation).
