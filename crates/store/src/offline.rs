@@ -198,11 +198,13 @@ impl crate::Store {
     /// search must ask the server too.
     pub fn folders_with_remote_mail(&self, account_id: i64) -> Result<Vec<(i64, String)>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT DISTINCT f.id, f.name FROM folders f
-                 JOIN mail_folders mf ON mf.folder_id = f.id AND mf.uid > 0
-                 JOIN mail m ON m.item_id = mf.item_id AND m.remote = 1
-                 WHERE f.account_id = ?1 ORDER BY f.name",
+            // From the header-only mail (`mail_remote`, a partial index): nothing to read when
+            // every body is here.
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT f.id, f.name FROM mail m
+                 JOIN mail_folders mf ON mf.item_id = m.item_id AND mf.uid > 0
+                 JOIN folders f ON f.id = mf.folder_id
+                 WHERE m.account_id = ?1 AND m.remote = 1 ORDER BY f.name",
             )?;
             let rows = stmt.query_map([account_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()
