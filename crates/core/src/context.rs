@@ -37,6 +37,9 @@ pub(crate) struct Context {
     pub(crate) chat_wake: Arc<Notify>,
     /// Wakes the live loops waiting out a backoff: an account just signed in again.
     pub(crate) signed_in: Arc<Notify>,
+    /// Tells the live sync that `sync.paused` changed in this process (another process's change
+    /// is seen within a second).
+    pub(crate) pause_changed: Arc<Notify>,
 }
 
 impl Context {
@@ -60,6 +63,7 @@ impl Context {
             caldav_wake: Arc::default(),
             chat_wake: Arc::default(),
             signed_in: Arc::default(),
+            pause_changed: Arc::default(),
         })
     }
 

@@ -60,6 +60,7 @@ impl Satu {
         self.ctx
             .store()
             .write(|tx| tx.set_setting(satu_store::Setting::SyncPaused, paused))?;
+        self.ctx.pause_changed.notify_waiters();
         Ok(paused)
     }
 

@@ -111,6 +111,7 @@ pub(crate) async fn run(
         while paused(&ctx) {
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(()),
+                _ = ctx.pause_changed.notified() => {}
                 _ = tokio::time::sleep(PAUSE_POLL) => {}
             }
         }
@@ -123,8 +124,10 @@ pub(crate) async fn run(
             let (ctx, run_cancel) = (ctx.clone(), run_cancel.clone());
             tokio::spawn(async move {
                 loop {
+                    // Paused here: at once; by another process: within a second.
                     tokio::select! {
                         _ = run_cancel.cancelled() => return,
+                        _ = ctx.pause_changed.notified() => {}
                         _ = tokio::time::sleep(PAUSE_POLL) => {}
                     }
                     if paused(&ctx) {
