@@ -523,17 +523,7 @@ impl Tx<'_> {
             .prepare_cached("INSERT INTO mail_raw (item_id, raw) VALUES (?1, ?2)")?
             .execute(params![id, mail.raw])
             .context("Cannot store the original message")?;
-        for attachment in &mail.attachments {
-            let name = if attachment.name.is_empty() {
-                "attachment"
-            } else {
-                &attachment.name
-            };
-            self.conn()
-                .prepare_cached("INSERT INTO attachments (item_id, name, mime_type, size) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![id, name, attachment.mime_type, attachment.size])
-                .context("Cannot store an attachment")?;
-        }
+        self.insert_attachments(id, &mail.attachments)?;
         if let Some((folder_id, uid, uidvalidity)) = mail.folder {
             self.conn()
                 .prepare_cached("INSERT INTO mail_folders (item_id, folder_id, uid, uidvalidity) VALUES (?1, ?2, ?3, ?4)")?
@@ -556,6 +546,28 @@ impl Tx<'_> {
             self.on_mail_flagged(id)?;
         }
         Ok(Inserted::Added(id))
+    }
+
+    /// Lists a message's attachments (their bytes stay in the original message).
+    pub(crate) fn insert_attachments(
+        &mut self,
+        id: i64,
+        attachments: &[NewAttachment],
+    ) -> Result<()> {
+        for attachment in attachments {
+            let name = if attachment.name.is_empty() {
+                "attachment"
+            } else {
+                &attachment.name
+            };
+            self.conn()
+                .prepare_cached(
+                    "INSERT INTO attachments (item_id, name, mime_type, size) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![id, name, attachment.mime_type, attachment.size])
+                .context("Cannot store an attachment")?;
+        }
+        Ok(())
     }
 
     /// Puts a new message into its thread: the thread of the nearest ancestor we have (In-Reply-To,

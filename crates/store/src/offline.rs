@@ -132,19 +132,7 @@ impl Tx<'_> {
         self.conn()
             .execute("DELETE FROM attachments WHERE item_id = ?1", [id])
             .context("Cannot replace the attachments")?;
-        for attachment in &mail.attachments {
-            let name = if attachment.name.is_empty() {
-                "attachment"
-            } else {
-                &attachment.name
-            };
-            self.conn()
-                .prepare_cached(
-                    "INSERT INTO attachments (item_id, name, mime_type, size) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![id, name, attachment.mime_type, attachment.size])
-                .context("Cannot store an attachment")?;
-        }
+        self.insert_attachments(id, &mail.attachments)?;
         // Its words: indexed again with the body.
         if !crate::search_index::is_queued(self.conn(), id)? {
             self.conn()
