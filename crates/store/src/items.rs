@@ -837,7 +837,7 @@ fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<ItemRow>> {
     // The inner query walks the index newest first and stops at `limit`.
     let indexed = "i.sort_key IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)";
     let queued = queued_match(text);
-    let filter = match (&queued, crate::search_index::pending(conn)? > 0) {
+    let filter = match (&queued, crate::search_index::any_pending(conn)?) {
         (Some((sql, _)), true) => format!("({indexed} OR {sql})"),
         _ => indexed.to_owned(),
     };

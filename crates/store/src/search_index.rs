@@ -126,6 +126,13 @@ impl Tx<'_> {
     }
 }
 
+/// Whether any item waits for the search index (asked by every search: a lookup, not a count).
+pub(crate) fn any_pending(conn: &Connection) -> Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM index_queue)")?
+        .query_row([], |row| row.get(0))
+        .context("Cannot read the index queue")
+}
+
 /// How many items wait for the search index.
 pub(crate) fn pending(conn: &Connection) -> Result<u64> {
     conn.prepare_cached("SELECT count(*) FROM index_queue")?
