@@ -504,6 +504,7 @@ sd="$work/satu"
 satu_ok=""
 satu_note=""
 satu_events="" # the number of distinct events Satu stored, when it could be counted
+satu_rss_mb="" # the peak RSS of an initial sync, MB
 if [ -n "$satu" ]; then
   mkdir -p "$sd"
   cat >"$sd/prepare.sh" <<EOF
@@ -522,6 +523,13 @@ EOF
       cp "$sd/sync-resync.json" "$out/satu-sync-resync.json"
     else
       log "caldav.sh: satu resync failed (see $out/satu-sync.log)"
+    fi
+    # Peak memory (#20: an initial sync of 100 000 events streamed, peak RSS ≤ 150 MB): one
+    # more initial sync from a fresh data dir under GNU time (untimed: the runs above are).
+    log "Satu: peak memory of one more initial sync (GNU time)"
+    if bash "$sd/prepare.sh" && /usr/bin/time -f '%M' -o "$out/satu-initial.maxrss" \
+      "$satu" --data-dir "$sd/data" --json sync >/dev/null 2>>"$sd/sync.log"; then
+      satu_rss_mb=$(awk '{ printf "%.0f", $1 / 1024 }' "$out/satu-initial.maxrss")
     fi
     if "$satu" --data-dir "$sd/data" --json calendar list >"$out/satu-calendar-list.json" 2>>"$sd/sync.log"; then :; fi
     if "$satu" --data-dir "$sd/data" --json calendar events --from 1970-01-01 --to 2100-01-01 \
@@ -616,6 +624,10 @@ elapsed=$(( $(date +%s) - script_start ))
   if [ -n "$floor_ok" ] && [ -n "$vi" ]; then
     ff=$(for order in token-first sync-first sync-data; do median "$out/floor-$order.times"; echo; done | sort -g | head -n1)
     echo "| floor / vdirsyncer, initial | **$(awk -v f="$ff" -v v="$vi" 'BEGIN { printf "%.2f", f / v }')** (the lower floor, $ff s) | | | | |"
+  fi
+  if [ -n "$satu_rss_mb" ]; then
+    echo
+    echo "Satu's peak RSS during an initial sync: **${satu_rss_mb} MB** (GNU time; #20's goal at 100 000 events: ≤ 150 MB)."
   fi
   echo
   echo "N=$n; whole script: ${elapsed} s; raw results: $out"

@@ -44,6 +44,9 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_ANSWER_BYTES: usize = 512 << 20;
 /// Redirects followed (discovery goes through one or two).
 const MAX_REDIRECTS: usize = 5;
+/// The longest a streamed answer may take in all (each chunk within [`TIMEOUT`] of the one
+/// before): storing 100 000 events while they arrive takes minutes, not hours.
+const STREAM_LIMIT: Duration = Duration::from_secs(3600);
 
 /// Why a CalDAV call failed. Callers branch on the kind.
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +212,212 @@ pub struct SyncChanges {
     pub removed: Vec<String>,
 }
 
+/// A sync-collection answer being read: its parts as they arrive ([`SyncStream::next`]), then
+/// the new token ([`SyncStream::token`]). The body is read by a task and parsed on a blocking
+/// thread, each bounded by a small queue, so what is held at once is a part or two however
+/// large the answer; dropping the stream stops both.
+pub struct SyncStream {
+    parts: tokio::sync::mpsc::Receiver<Streamed>,
+    token: Option<String>,
+    href: String,
+    reader: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// What the parsing thread hands on.
+enum Streamed {
+    Part(SyncChanges),
+    End(String),
+    Failed(CaldavError),
+}
+
+impl SyncStream {
+    /// Changes known whole already (an etag listing compared with the store's) as a stream of
+    /// one part.
+    pub fn whole(changes: SyncChanges) -> SyncStream {
+        let (send, parts) = tokio::sync::mpsc::channel(2);
+        let token = changes.token.clone();
+        // Room for both: a new channel of two cannot be full.
+        let _ = send.try_send(Streamed::Part(changes));
+        let _ = send.try_send(Streamed::End(token));
+        SyncStream {
+            parts,
+            token: None,
+            href: String::new(),
+            reader: None,
+        }
+    }
+
+    fn read(
+        url: Url,
+        collection: &str,
+        mut response: reqwest::Response,
+        parts: (usize, usize),
+    ) -> Self {
+        let (chunks_in, chunks) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, String>>(16);
+        // The body, chunk by chunk, each within the client's time limit.
+        let reader = tokio::spawn(async move {
+            loop {
+                let next = match tokio::time::timeout(TIMEOUT, response.chunk()).await {
+                    Err(_) => Err(format!("nothing came for {} s", TIMEOUT.as_secs())),
+                    Ok(Err(e)) => Err(match satu_net::transport(&e) {
+                        satu_net::Transport::Certificate(reason)
+                        | satu_net::Transport::Unreachable(reason) => reason,
+                    }),
+                    Ok(Ok(None)) => break,
+                    Ok(Ok(Some(chunk))) => Ok(chunk),
+                };
+                let failed = next.is_err();
+                if chunks_in.send(next).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        SyncStream {
+            parts: parse_in_background(chunks, collection, url.as_str(), parts),
+            token: None,
+            href: url.to_string(),
+            reader: Some(reader),
+        }
+    }
+
+    /// The next part of the changes (its `token` empty), or `None` once the answer is read
+    /// whole and its token is known.
+    pub async fn next(&mut self) -> Result<Option<SyncChanges>, CaldavError> {
+        if self.token.is_some() {
+            return Ok(None);
+        }
+        match self.parts.recv().await {
+            Some(Streamed::Part(part)) => Ok(Some(part)),
+            Some(Streamed::End(token)) => {
+                self.token = Some(token);
+                Ok(None)
+            }
+            Some(Streamed::Failed(e)) => Err(e),
+            None => Err(CaldavError::BadResponse {
+                href: self.href.clone(),
+                reason: "the answer stopped before its end".into(),
+            }),
+        }
+    }
+
+    /// The new token, once [`SyncStream::next`] said the answer is read whole.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// The whole answer at once (for small answers and tests).
+    pub async fn collect(mut self) -> Result<SyncChanges, CaldavError> {
+        let mut all = SyncChanges::default();
+        while let Some(part) = self.next().await? {
+            all.changed.extend(part.changed);
+            all.fetched.extend(part.fetched);
+            all.removed.extend(part.removed);
+        }
+        all.token = self.token.take().unwrap_or_default();
+        Ok(all)
+    }
+}
+
+impl Drop for SyncStream {
+    fn drop(&mut self) {
+        if let Some(reader) = &self.reader {
+            reader.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for SyncStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncStream")
+            .field("href", &self.href)
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parses a sync-collection answer arriving in `chunks` on a blocking thread; its parts (the
+/// first of up to `parts.0` resources, the others of up to `parts.1`), then its end, come out of the returned queue (one part ahead: the
+/// thread waits while the part before is stored, and stops when the queue is dropped).
+fn parse_in_background(
+    chunks: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, String>>,
+    collection: &str,
+    href: &str,
+    parts: (usize, usize),
+) -> tokio::sync::mpsc::Receiver<Streamed> {
+    let (parts_in, out) = tokio::sync::mpsc::channel(1);
+    let mut part = parts.0.max(1);
+    let collection_href = collection.to_owned();
+    let href = href.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let input = std::io::BufReader::with_capacity(
+            64 << 10,
+            ChunkReader {
+                chunks,
+                chunk: bytes::Bytes::new(),
+            },
+        );
+        let mut changes = SyncChanges::default();
+        let read = xml::read_multistatus(input, |r| {
+            xml::sort_change(r, &collection_href, &mut changes);
+            let held = changes.changed.len() + changes.fetched.len() + changes.removed.len();
+            if held >= part {
+                parts_in
+                    .blocking_send(Streamed::Part(std::mem::take(&mut changes)))
+                    .map_err(|_| "stopped".to_owned())?;
+                part = parts.1.max(1);
+            }
+            Ok(())
+        });
+        let last = match read {
+            Ok(Some(token)) => vec![Streamed::Part(changes), Streamed::End(token)],
+            Ok(None) => vec![Streamed::Failed(CaldavError::BadResponse {
+                href,
+                reason: "no sync-token in the answer".into(),
+            })],
+            Err(reason) => vec![Streamed::Failed(CaldavError::BadResponse { href, reason })],
+        };
+        for message in last {
+            if parts_in.blocking_send(message).is_err() {
+                break;
+            }
+        }
+    });
+    out
+}
+
+/// The body's chunks as a `Read` for the parsing thread (which blocks on the queue).
+struct ChunkReader {
+    chunks: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, String>>,
+    chunk: bytes::Bytes,
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.chunk.is_empty() {
+            match self.chunks.blocking_recv() {
+                None => return Ok(0),
+                Some(Ok(chunk)) => self.chunk = chunk,
+                Some(Err(reason)) => return Err(std::io::Error::other(reason)),
+            }
+        }
+        let n = out.len().min(self.chunk.len());
+        out[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(n)
+    }
+}
+
+/// A whole answer's text, within [`MAX_ANSWER_BYTES`].
+async fn read_text(url: &Url, response: reqwest::Response) -> Result<String, CaldavError> {
+    match satu_net::text_within(response, MAX_ANSWER_BYTES).await {
+        Ok(text) => Ok(text),
+        Err(satu_net::BodyError::Transport(e)) => Err(transport_error(url.as_str(), &e)),
+        Err(satu_net::BodyError::TooLarge(limit)) => Err(CaldavError::BadResponse {
+            href: url.to_string(),
+            reason: format!("the answer is larger than {} MiB", limit >> 20),
+        }),
+    }
+}
+
 /// The precondition of a PUT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precondition<'a> {
@@ -330,6 +539,24 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<String>,
     ) -> Result<(Url, StatusCode, reqwest::header::HeaderMap, String), CaldavError> {
+        let (url, response) = self.send(method, href, headers, body, None).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = read_text(&url, response).await?;
+        Ok((url, status, headers, text))
+    }
+
+    /// One request, following redirects and answering the server's challenge, up to the final
+    /// response's headers (its body not read yet). `limit` replaces the client's time limit for
+    /// the whole exchange (a streamed answer is limited per chunk by its reader instead).
+    async fn send(
+        &self,
+        method: &str,
+        href: &str,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+        limit: Option<Duration>,
+    ) -> Result<(Url, reqwest::Response), CaldavError> {
         let method_value =
             Method::from_bytes(method.as_bytes()).map_err(|e| CaldavError::BadUrl {
                 url: href.to_owned(),
@@ -366,10 +593,17 @@ impl Client {
             if let Some(body) = &body {
                 request = request.body(body.clone());
             }
-            let response = request
-                .send()
-                .await
-                .map_err(|e| transport_error(url.as_str(), &e))?;
+            let response = match limit {
+                None => request.send().await,
+                Some(limit) => {
+                    let sent = tokio::time::timeout(TIMEOUT, request.timeout(limit).send());
+                    sent.await.map_err(|_| CaldavError::Unreachable {
+                        url: url.to_string(),
+                        reason: format!("no answer within {} s", TIMEOUT.as_secs()),
+                    })?
+                }
+            }
+            .map_err(|e| transport_error(url.as_str(), &e))?;
             let status = response.status();
             if status.is_redirection() {
                 redirects += 1;
@@ -429,20 +663,7 @@ impl Client {
                 self.challenged.store(true, Ordering::Relaxed);
                 continue;
             }
-            let headers = response.headers().clone();
-            let text = match satu_net::text_within(response, MAX_ANSWER_BYTES).await {
-                Ok(text) => text,
-                Err(satu_net::BodyError::Transport(e)) => {
-                    return Err(transport_error(url.as_str(), &e))
-                }
-                Err(satu_net::BodyError::TooLarge(limit)) => {
-                    return Err(CaldavError::BadResponse {
-                        href: url.to_string(),
-                        reason: format!("the answer is larger than {} MiB", limit >> 20),
-                    })
-                }
-            };
-            return Ok((url, status, headers, text));
+            return Ok((url, response));
         }
     }
 
@@ -535,15 +756,20 @@ impl Client {
     }
 
     /// What changed in the collection `href` since `token` (`None`: everything, the initial
-    /// sync). With `with_data` the report asks for each resource's `calendar-data` too (RFC 6578
-    /// lets a sync-collection ask for any property): the token and the data in one answer, in
-    /// [`SyncChanges::fetched`]; what comes without its data is in [`SyncChanges::changed`].
+    /// sync), read as it arrives: [`SyncStream::next`] gives it in parts, the first of up to
+    /// `parts.0` resources (soon stored), the others of up to `parts.1`, so that an answer of
+    /// 100 000 events is never held whole. With `with_data` the
+    /// report asks for each resource's `calendar-data` too (RFC 6578 lets a sync-collection ask
+    /// for any property): the token and the data in one answer, in [`SyncChanges::fetched`];
+    /// what comes without its data is in [`SyncChanges::changed`]. Refusals (a forgotten token,
+    /// a missing collection, any status but 207) come here, before any part.
     pub async fn sync_collection(
         &self,
         href: &str,
         token: Option<&str>,
         with_data: bool,
-    ) -> Result<SyncChanges, CaldavError> {
+        parts: (usize, usize),
+    ) -> Result<SyncStream, CaldavError> {
         let token = token.unwrap_or_default();
         let data = if with_data {
             r#"<c:calendar-data xmlns:c="urn:ietf:params:xml:ns:caldav"/>"#
@@ -554,8 +780,8 @@ impl Client {
             r#"<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>{}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/>{data}</d:prop></d:sync-collection>"#,
             xml::escape(token)
         );
-        let (_, status, _, text) = self
-            .request(
+        let (url, response) = self
+            .send(
                 "REPORT",
                 href,
                 &[
@@ -563,8 +789,14 @@ impl Client {
                     ("Content-Type", "application/xml; charset=utf-8"),
                 ],
                 Some(body),
+                Some(STREAM_LIMIT),
             )
             .await?;
+        let status = response.status();
+        if status.as_u16() == 207 {
+            return Ok(SyncStream::read(url, href, response, parts));
+        }
+        let text = read_text(&url, response).await?;
         // RFC 6578 says 403 with valid-sync-token; some servers (Xandikos) answer a token they
         // do not know with a 5xx instead.
         let forgotten = (status == StatusCode::FORBIDDEN || status == StatusCode::CONFLICT)
@@ -580,13 +812,7 @@ impl Client {
                 href: href.to_owned(),
             });
         }
-        if status.as_u16() != 207 {
-            return Err(server_error("REPORT", href, status, &text));
-        }
-        xml::sync_changes(&text, href).map_err(|reason| CaldavError::BadResponse {
-            href: href.to_owned(),
-            reason,
-        })
+        Err(server_error("REPORT", href, status, &text))
     }
 
     /// The collection's ctag and every resource in it with its etag: the sync of servers
@@ -958,5 +1184,124 @@ mod tests {
             "http://127.0.0.1:5232/alice/tasks/"
         );
         assert!(Client::new(&config("https://caldav.example.com")).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    fn answer(n: usize) -> String {
+        let mut body = String::from(
+            r#"<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">"#,
+        );
+        body.push_str("<d:response><d:href>/cal/</d:href><d:propstat><d:prop><d:getetag>\"c\"</d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>");
+        for i in 0..n {
+            body.push_str(&format!("<d:response><d:href>/cal/{i}.ics</d:href><d:propstat><d:prop><d:getetag>\"e{i}\"</d:getetag><c:calendar-data>BEGIN:VCALENDAR&#13;\nUID:{i}&#13;\nEND:VCALENDAR</c:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"));
+        }
+        body.push_str("<d:response><d:href>/cal/gone.ics</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>");
+        body.push_str("<d:sync-token>http://x/sync/7</d:sync-token></d:multistatus>");
+        body
+    }
+
+    /// Feeds `body` to the parsing thread in chunks of `size` bytes (then `tail`, if any).
+    fn stream(body: &str, size: usize, parts: (usize, usize), tail: Option<&str>) -> SyncStream {
+        let (chunks_in, chunks) = tokio::sync::mpsc::channel(4);
+        let pieces: Vec<bytes::Bytes> = body
+            .as_bytes()
+            .chunks(size)
+            .map(bytes::Bytes::copy_from_slice)
+            .collect();
+        let tail = tail.map(str::to_owned);
+        let reader = tokio::spawn(async move {
+            for piece in pieces {
+                if chunks_in.send(Ok(piece)).await.is_err() {
+                    return;
+                }
+            }
+            if let Some(reason) = tail {
+                let _ = chunks_in.send(Err(reason)).await;
+            }
+        });
+        SyncStream {
+            parts: parse_in_background(chunks, "/cal/", "http://127.0.0.1/cal/", parts),
+            token: None,
+            href: "http://127.0.0.1/cal/".into(),
+            reader: Some(reader),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_sync_answer_comes_in_parts_as_it_arrives_then_its_token() {
+        let mut s = stream(&answer(5), 7, (1, 2), None);
+        let mut sizes = Vec::new();
+        let mut fetched = Vec::new();
+        let mut removed = Vec::new();
+        while let Some(part) = s.next().await.expect("part") {
+            assert!(part.token.is_empty());
+            sizes.push(part.fetched.len() + part.removed.len() + part.changed.len());
+            fetched.extend(part.fetched);
+            removed.extend(part.removed);
+        }
+        // The collection's own response is left out; the 404 counts as a resource.
+        assert_eq!(sizes, vec![1, 2, 2, 1]);
+        assert_eq!(s.token(), Some("http://x/sync/7"));
+        assert_eq!(fetched.len(), 5);
+        assert_eq!(fetched[3].0, "/cal/3.ics");
+        assert_eq!(fetched[3].1, "\"e3\"");
+        assert_eq!(fetched[3].2, "BEGIN:VCALENDAR\r\nUID:3\r\nEND:VCALENDAR");
+        assert_eq!(removed, vec!["/cal/gone.ics".to_owned()]);
+        // Read whole, again: the same.
+        let whole = stream(&answer(5), 4096, (1000, 1000), None)
+            .collect()
+            .await
+            .expect("whole");
+        assert_eq!(whole.fetched, fetched);
+        assert_eq!(whole.token, "http://x/sync/7");
+    }
+
+    #[tokio::test]
+    async fn a_cut_or_failed_answer_is_an_error_never_an_end() {
+        let body = answer(5);
+        // Cut in the middle: the parts before come, then an error, no token.
+        let mut s = stream(&body[..body.len() / 2], 100, (2, 2), None);
+        let mut parts = 0;
+        let end = loop {
+            match s.next().await {
+                Ok(Some(_)) => parts += 1,
+                other => break other,
+            }
+        };
+        assert!(parts >= 1);
+        assert!(
+            matches!(end, Err(CaldavError::BadResponse { .. })),
+            "{end:?}"
+        );
+        assert_eq!(s.token(), None);
+        // The connection failing: the reason is said.
+        let s = stream(&body[..200], 50, (2, 2), Some("connection reset"));
+        let e = s.collect().await.expect_err("failed");
+        assert!(e.to_string().contains("connection reset"), "{e}");
+        // No token at all.
+        let no_token = body.replace("<d:sync-token>http://x/sync/7</d:sync-token>", "");
+        let e = stream(&no_token, 64, (2, 2), None)
+            .collect()
+            .await
+            .expect_err("no token");
+        assert!(e.to_string().contains("no sync-token"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn known_changes_are_a_stream_of_one_part() {
+        let changes = SyncChanges {
+            token: "t".into(),
+            changed: vec![("/cal/a.ics".into(), "\"1\"".into())],
+            ..SyncChanges::default()
+        };
+        let mut s = SyncStream::whole(changes);
+        let part = s.next().await.expect("part").expect("one part");
+        assert_eq!(part.changed.len(), 1);
+        assert!(s.next().await.expect("end").is_none());
+        assert_eq!(s.token(), Some("t"));
     }
 }

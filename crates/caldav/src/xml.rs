@@ -1,6 +1,8 @@
 //! WebDAV multistatus responses (RFC 4918 §13) as plain data. Elements are matched by local
 //! name: the DAV:, CalDAV and CalendarServer names Satu reads do not collide.
 
+use std::io::BufRead;
+
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -99,20 +101,33 @@ fn status_code(text: &str) -> Option<u16> {
     text.split_whitespace().nth(1).and_then(|c| c.parse().ok())
 }
 
-/// Parses a multistatus body into its responses, and the top-level sync-token if any.
-fn parse(body: &str) -> Result<(Vec<Resource>, Option<String>), String> {
-    let mut reader = Reader::from_str(body);
+/// The most text one element may hold (a resource's `calendar-data`): a server cannot make a
+/// streamed answer hold an unbounded amount in memory.
+const MAX_TEXT_BYTES: usize = 64 << 20;
+
+/// Reads a multistatus from `input` as it comes, handing each response to `each` once its end
+/// tag is read (so that a large answer need not be held whole); returns the top-level
+/// sync-token if any.
+pub(crate) fn read_multistatus<R: BufRead>(
+    input: R,
+    mut each: impl FnMut(Resource) -> Result<(), String>,
+) -> Result<Option<String>, String> {
+    let mut reader = Reader::from_reader(input);
     reader.config_mut().trim_text(true);
+    let mut buf = Vec::new();
     let mut path: Vec<String> = Vec::new();
     let mut text = String::new();
-    let mut resources = Vec::new();
     let mut current = Resource::default();
     // The properties of the propstat being read, kept once its status says 2xx.
     let mut props = Resource::default();
     let mut propstat_ok = true;
     let mut top_token = None;
     loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
+        buf.clear();
+        match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| e.to_string())?
+        {
             Event::Start(e) => {
                 let name = local(e.name().as_ref());
                 if name == "response" {
@@ -169,15 +184,34 @@ fn parse(body: &str) -> Result<(Vec<Resource>, Option<String>), String> {
                     ("propstat", _) if propstat_ok => {
                         merge(&mut current, std::mem::take(&mut props));
                     }
-                    ("response", _) => resources.push(std::mem::take(&mut current)),
+                    ("response", _) => each(std::mem::take(&mut current))?,
                     _ => {}
                 }
             }
             Event::Eof => break,
             _ => {}
         }
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(format!(
+                "an element holds more than {} MiB of text",
+                MAX_TEXT_BYTES >> 20
+            ));
+        }
     }
-    Ok((resources, top_token))
+    if !path.is_empty() {
+        return Err(format!("the answer ends inside <{}>", path.join("><")));
+    }
+    Ok(top_token)
+}
+
+/// Parses a multistatus body into its responses, and the top-level sync-token if any.
+fn parse(body: &str) -> Result<(Vec<Resource>, Option<String>), String> {
+    let mut resources = Vec::new();
+    let token = read_multistatus(body.as_bytes(), |r| {
+        resources.push(r);
+        Ok(())
+    })?;
+    Ok((resources, token))
 }
 
 fn merge(into: &mut Resource, from: Resource) {
@@ -200,28 +234,36 @@ pub(crate) fn multistatus(body: &str) -> Result<Vec<Resource>, String> {
 
 /// A sync-collection answer: the new token, what changed and what went (the collection's own
 /// response left out).
+#[cfg(test)]
 pub(crate) fn sync_changes(body: &str, collection: &str) -> Result<SyncChanges, String> {
     let (resources, token) = parse(body)?;
     let token = token.ok_or("no sync-token in the answer")?;
-    let own = collection.trim_end_matches('/');
     let mut changes = SyncChanges {
         token,
         ..SyncChanges::default()
     };
     for r in resources {
-        if r.href.trim_end_matches('/') == own || r.href.ends_with('/') {
-            continue;
-        }
-        if r.status == Some(404) {
-            changes.removed.push(r.href);
-        } else if let Some(etag) = r.etag {
-            match r.data {
-                Some(data) => changes.fetched.push((r.href, etag, data)),
-                None => changes.changed.push((r.href, etag)),
-            }
-        }
+        sort_change(r, collection, &mut changes);
     }
     Ok(changes)
+}
+
+/// Puts one response of a sync-collection answer where it belongs in `changes`: removed (404),
+/// fetched (with its data) or changed (its etag only); the collection itself and
+/// sub-collections are left out.
+pub(crate) fn sort_change(r: Resource, collection: &str, changes: &mut SyncChanges) {
+    let own = collection.trim_end_matches('/');
+    if r.href.trim_end_matches('/') == own || r.href.ends_with('/') {
+        return;
+    }
+    if r.status == Some(404) {
+        changes.removed.push(r.href);
+    } else if let Some(etag) = r.etag {
+        match r.data {
+            Some(data) => changes.fetched.push((r.href, etag, data)),
+            None => changes.changed.push((r.href, etag)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,11 @@
 //!
 //! - The account's calendar list is refreshed from its home (calendars made or removed elsewhere).
 //! - Each collection is pulled. Without a token, one sync-collection asks for every resource's
-//!   data too, so that the token and the data come in one answer; it is stored in parts of up to
-//!   1000, each part parsed and expanded on a blocking thread while the one before is written,
-//!   each in one transaction, its items in timeline order (see the store's `items.rs`). A server
-//!   that refuses that answer or cannot build it in time is asked for the etags only. Hrefs whose
+//!   data too, so that the token and the data come in one answer. Every answer is read as it
+//!   arrives (`SyncStream`: never whole in memory), in parts of 200 and then of up to 1000, each
+//!   part parsed and expanded on a blocking thread while the one before is written, each in one
+//!   transaction, its items in timeline order (see the store's `items.rs`). A server that
+//!   refuses that answer or cannot start it in time is asked for the etags only. Hrefs whose
 //!   data did not come are fetched with multigets of 200, two in flight while the answers before
 //!   are parsed and stored, each answer in one transaction. What waits in `dav_deletions` is not
 //!   brought back. The token (or ctag) is saved after the data.
@@ -106,11 +107,11 @@ pub(crate) fn new_calendars(listed: Vec<satu_caldav::Calendar>) -> Vec<satu_stor
 
 /// Resources asked for in one multiget.
 const MULTIGET_CHUNK: usize = 200;
-/// The most resources of a sync-collection answer stored in one transaction. A large answer is
-/// stored in tenths (at least MULTIGET_CHUNK each, at most this): few enough per transaction
-/// that a pass cut short keeps most of what it got and that storing starts soon after the
-/// answer, many enough that the full-text index is not flushed and merged after every few
-/// events (200 per transaction made 10 000 events take 0.4 s longer).
+/// The most resources of a sync-collection answer stored in one transaction, and the parts it
+/// is read in as it arrives: few enough per transaction that a pass cut short keeps most of
+/// what it got and that what is held at once stays small (an answer of 100 000 events is never
+/// whole in memory), many enough that the full-text index is not flushed and merged after every
+/// few events (200 per transaction made 10 000 events take 0.4 s longer).
 const STORE_CHUNK: usize = 1000;
 /// Multigets in flight while earlier answers are stored.
 const MULTIGET_AHEAD: usize = 2;
@@ -166,18 +167,21 @@ pub(crate) async fn sync_account(ctx: &Context, account: &Account) -> Result<Pas
 
 /// Where a collection's sync stands after a pass.
 enum Cursor {
-    /// RFC 6578.
-    SyncToken(String),
+    /// RFC 6578: the token comes at the end of the answer ([`Cursor::Token`] once read).
+    SyncToken,
+    /// RFC 6578, the answer read whole: its token.
+    Token(String),
     /// No sync-collection: the ctag ('-' when the server has none either).
     Ctag(String),
 }
 
-/// What changed in a collection since the last pass, by the best means the server has.
+/// What changed in a collection since the last pass, by the best means the server has: a
+/// sync-collection answer read as it arrives, or an etag listing compared with the store's.
 async fn changes(
     client: &Client,
     store: &Store,
     calendar: &CalendarRow,
-) -> Result<(satu_caldav::SyncChanges, Cursor)> {
+) -> Result<(satu_caldav::SyncStream, Cursor)> {
     // A server that could not do sync-collection before is not asked again.
     let by_ctag =
         sync_collection_disabled() || (calendar.sync_token.is_empty() && !calendar.ctag.is_empty());
@@ -186,7 +190,12 @@ async fn changes(
             "" => everything_since_nothing(client, &calendar.href).await,
             token => {
                 client
-                    .sync_collection(&calendar.href, Some(token), false)
+                    .sync_collection(
+                        &calendar.href,
+                        Some(token),
+                        false,
+                        (MULTIGET_CHUNK, STORE_CHUNK),
+                    )
                     .await
             }
         };
@@ -197,10 +206,7 @@ async fn changes(
             other => other,
         };
         match answer {
-            Ok(changes) => {
-                let token = changes.token.clone();
-                return Ok((changes, Cursor::SyncToken(token)));
-            }
+            Ok(stream) => return Ok((stream, Cursor::SyncToken)),
             Err(CaldavError::Server { status, .. })
                 if matches!(status, 400 | 403 | 405 | 415 | 501) =>
             {
@@ -214,7 +220,8 @@ async fn changes(
     }
     let (ctag, listing) = client.listing(&calendar.href).await?;
     if !ctag.is_empty() && ctag == calendar.ctag {
-        return Ok((satu_caldav::SyncChanges::default(), Cursor::Ctag(ctag)));
+        let none = satu_caldav::SyncStream::whole(satu_caldav::SyncChanges::default());
+        return Ok((none, Cursor::Ctag(ctag)));
     }
     let local = store.calendar_etags(calendar.id)?;
     let changes = satu_caldav::diff_listing(&local, &listing);
@@ -224,20 +231,24 @@ async fn changes(
     } else {
         ctag
     };
-    Ok((changes, Cursor::Ctag(ctag)))
+    Ok((satu_caldav::SyncStream::whole(changes), Cursor::Ctag(ctag)))
 }
 
 /// The initial sync-collection (no token): asked with every resource's data, so that the
 /// token and the data come in one answer (a listing and then multigets cost a server such as
 /// Radicale about twice as much). A server that refuses that (Radicale refuses a REPORT with
-/// more than 10 000 VEVENTs in its data, `[reporting] max_expand_occurrence`), cannot build it
-/// in time or sends something unusable is asked again for the token and etags only; the data
-/// then comes in multigets.
+/// more than 10 000 VEVENTs in its data, `[reporting] max_expand_occurrence`) or cannot start
+/// answering in time is asked again for the token and etags only; the data then comes in
+/// multigets. Either answer is read as it arrives, in parts: the first of [`MULTIGET_CHUNK`]
+/// (stored soon), then of [`STORE_CHUNK`].
 async fn everything_since_nothing(
     client: &Client,
     href: &str,
-) -> Result<satu_caldav::SyncChanges, CaldavError> {
-    match client.sync_collection(href, None, true).await {
+) -> Result<satu_caldav::SyncStream, CaldavError> {
+    match client
+        .sync_collection(href, None, true, (MULTIGET_CHUNK, STORE_CHUNK))
+        .await
+    {
         Err(CaldavError::Server { status, .. }) if (400..600).contains(&status) => {
             tracing::info!(calendar = %href, status, "A sync-collection with the data refused: asking for the etags.");
         }
@@ -246,7 +257,9 @@ async fn everything_since_nothing(
         }
         other => return other,
     }
-    client.sync_collection(href, None, false).await
+    client
+        .sync_collection(href, None, false, (MULTIGET_CHUNK, STORE_CHUNK))
+        .await
 }
 
 async fn pull(
@@ -256,36 +269,49 @@ async fn pull(
     calendar: &CalendarRow,
     report: &mut PassReport,
 ) -> Result<()> {
-    let (changes, cursor) = changes(client, store, calendar).await?;
+    let (mut stream, cursor) = changes(client, store, calendar).await?;
     // What waits to be deleted there is not brought back here (if it changed there since, the
     // DELETE's If-Match fails and the next pull brings that version).
-    let deleting: Vec<String> = store
+    let deleting: std::collections::HashSet<String> = store
         .dav_deletions(calendar.id)?
         .into_iter()
         .map(|(_, href, _, _)| href)
         .collect();
-    let hrefs: Vec<String> = changes
-        .changed
-        .iter()
-        .map(|(h, _)| h.clone())
-        .filter(|h| !deleting.contains(h))
-        .collect();
-    // What came with the sync-collection's answer, stored in parts (see STORE_CHUNK); each
-    // part is read on another thread while the one before is stored.
-    let mut fetched = changes.fetched;
-    fetched.retain(|(h, _, _)| !deleting.contains(h));
-    let part = (fetched.len() / 10).clamp(MULTIGET_CHUNK, STORE_CHUNK);
-    let mut rest = fetched.into_iter();
-    let mut parts = std::iter::from_fn(|| {
-        let next: Vec<_> = rest.by_ref().take(part).collect();
-        (!next.is_empty()).then_some(next)
-    });
-    let mut reading = InFlight(parts.next().map(read_in_background).into_iter().collect());
-    while let Some(next) = reading.0.pop_front() {
-        let read = next.await.context("Reading the calendar's data stopped")?;
-        reading.0.extend(parts.next().map(read_in_background));
+    // The answer's parts as they arrive: what came with its data is read on a blocking thread
+    // while the part before is stored (each part in one transaction, see STORE_CHUNK); what
+    // came without (hrefs and etags, small) and what went are kept for after.
+    let mut hrefs = Vec::new();
+    let mut removed = Vec::new();
+    let mut reading: Option<tokio::task::JoinHandle<Vec<Read>>> = None;
+    while let Some(part) = stream.next().await? {
+        hrefs.extend(
+            part.changed
+                .into_iter()
+                .map(|(h, _)| h)
+                .filter(|h| !deleting.contains(h)),
+        );
+        removed.extend(part.removed);
+        let mut fetched = part.fetched;
+        fetched.retain(|(h, _, _)| !deleting.contains(h));
+        if fetched.is_empty() {
+            continue;
+        }
+        if let Some(before) = reading.replace(read_in_background(fetched)) {
+            let read = before
+                .await
+                .context("Reading the calendar's data stopped")?;
+            store_answer(store, account, calendar, read, report).await?;
+        }
+    }
+    if let Some(last) = reading {
+        let read = last.await.context("Reading the calendar's data stopped")?;
         store_answer(store, account, calendar, read, report).await?;
     }
+    let cursor = match cursor {
+        Cursor::SyncToken => Cursor::Token(stream.token().unwrap_or_default().to_owned()),
+        other => other,
+    };
+    drop(stream);
     // Multigets of MULTIGET_CHUNK resources, up to MULTIGET_AHEAD in flight while the answers
     // before are parsed and stored: the server's work and Satu's overlap.
     let mut pending = InFlight(std::collections::VecDeque::new());
@@ -308,7 +334,7 @@ async fn pull(
         };
         store_answer(store, account, calendar, read_answer(resources), report).await?;
     }
-    for href in &changes.removed {
+    for href in &removed {
         if let Some(task) = store.task_at(calendar.id, href)? {
             if task.revision == task.synced_revision {
                 store.write(|tx| tx.remove_task(task.item_id))?;
@@ -327,7 +353,8 @@ async fn pull(
         }
     }
     store.write(|tx| match &cursor {
-        Cursor::SyncToken(token) => tx.set_calendar_sync_token(calendar.id, token),
+        Cursor::Token(token) => tx.set_calendar_sync_token(calendar.id, token),
+        Cursor::SyncToken => Ok(()),
         Cursor::Ctag(ctag) => {
             tx.set_calendar_sync_token(calendar.id, "")?;
             tx.set_calendar_ctag(calendar.id, ctag)
