@@ -56,7 +56,10 @@ pub(crate) async fn run(ctx: Context, cancel: CancellationToken) {
     let mut changes = ctx.store().subscribe();
     loop {
         let store = ctx.store().clone();
-        let step = tokio::task::spawn_blocking(move || store.index_step(CHUNK)).await;
+        let step = match crate::thrift::background("index", move || store.index_step(CHUNK)) {
+            Ok(step) => step.await.map_err(|e| e.to_string()),
+            Err(e) => Err(format!("{e:#}")),
+        };
         let pending = match step {
             Ok(Ok((indexed, pending))) => {
                 if indexed > 0 {

@@ -7,6 +7,11 @@
 //! What the OS says is read at most every [`RECHECK`] ([`conditions`]): on Linux, a battery
 //! discharging (`/sys/class/power_supply`) and NetworkManager's `Metered` property (`busctl`; no
 //! answer is "not metered"). Elsewhere nothing is detected yet and the sync runs at full pace.
+//!
+//! Always, whatever the OS says: the CPU work of a sync and of the indexer (parsing, storing,
+//! indexing) runs on threads of its own at a lower priority than the window's ([`background`]),
+//! so that on a machine with few cores an initial sync of a big mailbox takes the CPU the window
+//! does not use rather than the frames it needs (`tests/e2e/13-scroll-during-sync.test.mjs`).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -123,6 +128,56 @@ fn read_conditions() -> Conditions {
     Conditions::default()
 }
 
+/// How much lower than normal a background thread's priority is: Linux nice 10 (for that
+/// thread only), a tenth of a normal thread's share of a busy core.
+const BACKGROUND_NICE: i32 = 10;
+
+/// Runs `work` on a thread of its own at a lower CPU priority than the window's and returns
+/// what it gives, when awaited (an error if it panicked). A fresh thread each time: a pooled
+/// thread lowered once would stay low for the window's own work after it (and an unprivileged
+/// process cannot raise a thread's priority again). Linux only for now: elsewhere the thread
+/// runs at the normal priority.
+pub(crate) fn background<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<tokio::sync::oneshot::Receiver<T>> {
+    let (send, receive) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name(format!("satu-{name}"))
+        .spawn(move || {
+            lower_priority();
+            // The receiver gone: the sync stopped and wants nothing of it.
+            let _ = send.send(work());
+        })
+        .map_err(|e| anyhow::anyhow!("Cannot start a thread for {name}: {e}"))?;
+    Ok(receive)
+}
+
+/// Lowers the calling thread's CPU priority (see [`background`]); a refusal is only logged.
+pub(crate) fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let me = rustix::thread::gettid();
+        if let Err(e) = rustix::process::setpriority_process(Some(me), BACKGROUND_NICE) {
+            tracing::debug!(error = %e, "Cannot lower a background thread's priority.");
+        }
+    }
+}
+
+/// The priority of the calling thread (Linux nice; 0 elsewhere).
+#[cfg(test)]
+fn priority() -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        let me = rustix::thread::gettid();
+        rustix::process::getpriority_process(Some(me)).unwrap_or(0)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +224,23 @@ mod tests {
         let due: Vec<u64> = (1..=8).filter(|&t| full_pass_due(thrifty, t)).collect();
         assert_eq!(due, vec![4, 8]);
         assert!((1..=8).all(|t| full_pass_due(Conditions::default(), t)));
+    }
+
+    #[tokio::test]
+    async fn background_work_runs_below_the_window_and_leaves_other_threads_alone() {
+        let before = priority();
+        let theirs = background("test", priority)
+            .expect("thread")
+            .await
+            .expect("answer");
+        if cfg!(target_os = "linux") {
+            assert_eq!(theirs, before + BACKGROUND_NICE);
+        }
+        assert_eq!(priority(), before, "the calling thread keeps its priority");
+        // A panic is an error to the one waiting, not a hang.
+        let failed = background("test", || -> i32 { panic!("on purpose") })
+            .expect("thread")
+            .await;
+        assert!(failed.is_err());
     }
 }

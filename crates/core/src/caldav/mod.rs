@@ -282,7 +282,7 @@ async fn pull(
     // came without (hrefs and etags, small) and what went are kept for after.
     let mut hrefs = Vec::new();
     let mut removed = Vec::new();
-    let mut reading: Option<tokio::task::JoinHandle<Vec<Read>>> = None;
+    let mut reading: Option<tokio::sync::oneshot::Receiver<Vec<Read>>> = None;
     while let Some(part) = stream.next().await? {
         hrefs.extend(
             part.changed
@@ -296,7 +296,7 @@ async fn pull(
         if fetched.is_empty() {
             continue;
         }
-        if let Some(before) = reading.replace(read_in_background(fetched)) {
+        if let Some(before) = reading.replace(read_in_background(fetched)?) {
             let read = before
                 .await
                 .context("Reading the calendar's data stopped")?;
@@ -409,11 +409,11 @@ fn read_answer(resources: Vec<(String, String, String)>) -> Vec<Read> {
     read
 }
 
-/// [`read_answer`] on a blocking thread.
+/// [`read_answer`] on a thread below the window's priority (thrift.rs).
 fn read_in_background(
     resources: Vec<(String, String, String)>,
-) -> tokio::task::JoinHandle<Vec<Read>> {
-    tokio::task::spawn_blocking(move || read_answer(resources))
+) -> Result<tokio::sync::oneshot::Receiver<Vec<Read>>> {
+    crate::thrift::background("calendar", move || read_answer(resources))
 }
 
 /// Stores one read answer: tasks one by one, events in one transaction.

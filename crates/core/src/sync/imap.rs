@@ -14,7 +14,6 @@ use anyhow::{Context as _, Result};
 use satu_mail::imap::{FetchedMessage, ImapSession, MessageFlags};
 use satu_mail::parse_message;
 use satu_store::{Folder, Inserted, NewMail, Store};
-use tokio::task::JoinHandle;
 
 use super::imap_plan::{
     by_bytes, copies, delta_is_consistent, plan, queries, windows, Action, Answers, Copies,
@@ -353,13 +352,14 @@ async fn fetch_and_store(
     let store_all = async {
         let mut fetched_total = 0u64;
         let mut added_items = Vec::new();
-        let mut writing: Option<JoinHandle<Result<Stored>>> = None;
+        let mut writing: Option<tokio::sync::oneshot::Receiver<Result<Stored>>> = None;
         while let Some((asked, fetched, fetch_time)) = receiver.recv().await {
             let parse_started = Instant::now();
-            // Parsing is CPU work: keep it off the async workers (the app shares them).
-            let mails = tokio::task::spawn_blocking(move || {
+            // Parsing is CPU work: off the async workers (the app shares them), below the
+            // window's priority (thrift.rs).
+            let mails = crate::thrift::background("parse", move || {
                 parse_batch(fetched, (account_id, folder_id, uidvalidity), header_only)
-            })
+            })?
             .await
             .context("Parsing fetched messages failed")?;
             let parse_time = parse_started.elapsed();
@@ -374,7 +374,7 @@ async fn fetch_and_store(
                 "Batch fetched and parsed."
             );
             let store = Arc::clone(store);
-            writing = Some(tokio::task::spawn_blocking(move || {
+            writing = Some(crate::thrift::background("store", move || {
                 let started = Instant::now();
                 let added = store.write(|tx| {
                     let mut added = Vec::new();
@@ -386,7 +386,7 @@ async fn fetch_and_store(
                     Ok(added)
                 })?;
                 Ok((asked, mails.len() as u64, added, started.elapsed()))
-            }));
+            })?);
         }
         if let Some(handle) = writing.take() {
             fetched_total +=
@@ -403,7 +403,7 @@ async fn fetch_and_store(
 
 /// Waits for a batch's transaction and reports it; keeps its new items (up to [`ADDED_KEPT`]).
 async fn finish(
-    handle: JoinHandle<Result<Stored>>,
+    handle: tokio::sync::oneshot::Receiver<Result<Stored>>,
     target: &Target<'_>,
     progress: &mut Progress,
     report_progress: &(dyn Fn(Progress) + Send + Sync),
@@ -451,7 +451,12 @@ fn parse_batch(
     std::thread::scope(|scope| {
         let handles: Vec<_> = parts
             .into_iter()
-            .map(|part| scope.spawn(move || parse_part(part, place, header_only)))
+            .map(|part| {
+                scope.spawn(move || {
+                    crate::thrift::lower_priority();
+                    parse_part(part, place, header_only)
+                })
+            })
             .collect();
         handles
             .into_iter()
