@@ -836,6 +836,75 @@ fn a_thirty_day_window_keeps_old_mail_as_headers_opened_and_searched_on_the_serv
     assert_eq!(satu.assert_consistent(), 4);
 }
 
+/// A new account keeps every body when its mailbox is under the size the user set
+/// (`offline.all_under_mb`), else the last `offline.days_when_larger` days, chosen at its first
+/// sync before any body comes; a choice the user made before that first sync stands.
+#[test]
+fn a_new_account_keeps_everything_offline_only_when_its_mailbox_is_small() {
+    let dovecot = Dovecot::start();
+    let old = |i: usize| {
+        let mut raw = message(
+            &format!("big{i}@example.com"),
+            &format!("Old report {i}"),
+            2,
+        )
+        .replace("Nov 2026", "Jan 2025");
+        // About 0.7 MB each: the mailbox is 1.4 MB.
+        raw.push_str(&"a line of an old report, kept for the archive\r\n".repeat(15_000));
+        raw
+    };
+    dovecot.append("alice", "INBOX", &message("new@example.com", "Recent", 1));
+    dovecot.bulk_load_received("alice", (1..=2).map(old), Some("2025-01-15"));
+    let keep_days = |satu: &Satu, account: &str| {
+        satu.json(&["folders", "--account", account])[0]["keep_days"].clone()
+    };
+
+    // Over 1 MB: the last 30 days only; the old reports are listed with their headers.
+    let satu = Satu::new();
+    satu.json(&["settings", "set", "offline.all_under_mb", "1"]);
+    satu.json(&["settings", "set", "offline.days_when_larger", "30"]);
+    let account = satu.alice(&dovecot).to_string();
+    assert_eq!(
+        keep_days(&satu, &account),
+        Value::Null,
+        "not chosen before the sync"
+    );
+    let report = satu.sync_ok();
+    assert_eq!(report["fetched"], 3, "{report}");
+    assert_eq!(keep_days(&satu, &account), 30);
+    let items = by_title(&satu);
+    let id = items["Old report 1"]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    assert_eq!(satu.json(&["show", &id, "--offline"])["remote"], true);
+
+    // Under 2 MB: everything.
+    let small = Satu::new();
+    small.json(&["settings", "set", "offline.all_under_mb", "2"]);
+    let account = small.alice(&dovecot).to_string();
+    small.sync_ok();
+    assert_eq!(keep_days(&small, &account), Value::Null);
+    let id = by_title(&small)["Old report 1"]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    assert_eq!(small.json(&["show", &id, "--offline"])["remote"], false);
+
+    // The user chose before the first sync: that stands, whatever the size.
+    let chosen = Satu::new();
+    chosen.json(&["settings", "set", "offline.all_under_mb", "1"]);
+    let account = chosen.alice(&dovecot).to_string();
+    chosen.json(&["offline", "--account", &account, "--all"]);
+    chosen.sync_ok();
+    assert_eq!(keep_days(&chosen, &account), Value::Null);
+    let id = by_title(&chosen)["Old report 2"]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    assert_eq!(chosen.json(&["show", &id, "--offline"])["remote"], false);
+}
+
 fn titles_of(found: &Value) -> Vec<String> {
     found
         .as_array()

@@ -473,6 +473,25 @@ describe('mail actions in the window', () => {
     await waitFor(() => expect((screen.getByTestId('setting-offline-days') as HTMLSelectElement).value).toBe('90'));
     await fireEvent.change(screen.getByTestId('setting-offline-days'), { target: { value: 'all' } });
     await waitFor(async () => expect((await fake.accounts())[0].offline_days).toBeNull());
+    // One folder with a choice of its own, then as its account again.
+    const account = (await fake.accounts())[0].id;
+    // The folder lists come a moment after the first page.
+    const archive = (await screen.findAllByTestId('setting-folder-offline-days')).find(
+      (s) => s.dataset.folder !== 'INBOX',
+    ) as HTMLSelectElement;
+    expect(archive.value).toBe('account');
+    const name = archive.dataset.folder!;
+    await fireEvent.change(archive, { target: { value: '30' } });
+    await waitFor(async () => expect((await fake.folders(account)).find((f) => f.name === name)?.keep_days).toBe(30));
+    await fireEvent.change(archive, { target: { value: 'account' } });
+    await waitFor(async () => expect((await fake.folders(account)).find((f) => f.name === name)?.offline_days).toBeNull());
+    // What new accounts keep: every body under a size, else the last days.
+    const under = screen.getByTestId('setting-offline-all-under') as HTMLInputElement;
+    expect(under.value).toBe('4096');
+    await fireEvent.change(under, { target: { value: '1024' } });
+    await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'offline.all_under_mb')?.number).toBe(1024));
+    await fireEvent.change(screen.getByTestId('setting-offline-days-larger'), { target: { value: '90' } });
+    await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'offline.days_when_larger')?.number).toBe(90));
     await fireEvent.click(screen.getByTestId('setting-task-from-flagged'));
     await waitFor(async () => expect((await fake.settings()).find((s) => s.key === 'tasks.from_flagged')?.value).toBe(false));
     // On by default: a reply in a task's conversation moves it to In progress.

@@ -76,6 +76,7 @@ pub(crate) async fn add_imap(
         home: String::new(),
         device_id: String::new(),
         offline_days: None,
+        offline_chosen: true,
     };
     if !oauth {
         let session =

@@ -212,6 +212,7 @@ mod tests {
             home: String::new(),
             device_id: String::new(),
             offline_days: None,
+            offline_chosen: true,
         }
     }
 

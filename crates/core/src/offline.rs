@@ -17,6 +17,53 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 /// How long a search waits for the servers' answers.
 pub(crate) const SERVER_SEARCH_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// What a new mail account keeps offline, from its mailbox's size (`bytes`, every folder) and
+/// the user's settings: every body (`None`) when it is at most `all_under_mb` MB, else the
+/// bodies of the last `days_when_larger` days. `all_under_mb` 0: always the days.
+pub(crate) fn days_for_size(bytes: u64, all_under_mb: i64, days_when_larger: i64) -> Option<u32> {
+    let limit = u64::try_from(all_under_mb)
+        .unwrap_or(0)
+        .saturating_mul(1 << 20);
+    if limit > 0 && bytes <= limit {
+        None
+    } else {
+        Some(u32::try_from(days_when_larger.max(1)).unwrap_or(u32::MAX))
+    }
+}
+
+/// A new mail account's first sync, before any body comes: adds up the sizes of its folders'
+/// messages and chooses what it keeps offline ([`days_for_size`]), unless the user chose
+/// already. A folder the server refuses counts as empty; a lost connection ends the pass.
+pub(crate) async fn choose_by_size(
+    store: &Store,
+    account: i64,
+    session: &mut ImapSession,
+    folders: &[String],
+) -> anyhow::Result<()> {
+    let mut bytes = 0u64;
+    for folder in folders {
+        match session.folder_bytes(folder).await {
+            Ok(size) => bytes += size,
+            Err(satu_mail::imap::ImapError::Server { detail, .. }) => {
+                tracing::info!(%folder, %detail, "A folder's size unknown: counted as empty.");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let under = store.number_setting(satu_store::NumberSetting::OfflineAllUnderMb)?;
+    let larger = store.number_setting(satu_store::NumberSetting::OfflineDaysWhenLarger)?;
+    let days = days_for_size(bytes, under, larger);
+    if store.write(|tx| tx.choose_offline_by_size(account, days))? {
+        tracing::info!(
+            account,
+            bytes,
+            ?days,
+            "Offline copy chosen from the mailbox's size."
+        );
+    }
+    Ok(())
+}
+
 /// Chooses how many days of bodies an account keeps (`folder: None`) or one of its folders
 /// (`days: None`: every body; for a folder, as the account says). Bodies the new choice no
 /// longer keeps are dropped at once (their headers stay); bodies it keeps again come back as
@@ -152,4 +199,20 @@ pub(crate) async fn search_server(
     found.dedup_by_key(|row| row.id);
     found.truncate(limit as usize);
     Ok(found.into_iter().map(Into::into).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mailbox_under_the_size_keeps_everything_a_larger_one_its_last_days() {
+        const MB: u64 = 1 << 20;
+        assert_eq!(days_for_size(0, 4096, 365), None);
+        assert_eq!(days_for_size(4096 * MB, 4096, 365), None);
+        assert_eq!(days_for_size(4096 * MB + 1, 4096, 365), Some(365));
+        assert_eq!(days_for_size(10, 0, 30), Some(30), "0 MB: always the days");
+        assert_eq!(days_for_size(u64::MAX, 1 << 20, 90), Some(90));
+        assert_eq!(days_for_size(5 * MB, 4, 0), Some(1), "at least a day");
+    }
 }

@@ -154,11 +154,14 @@ pub struct Account {
     pub device_id: String,
     /// Days of message bodies kept offline (`None`: every body; selective offline, `offline.rs`).
     pub offline_days: Option<u32>,
+    /// Whether `offline_days` is chosen: false for a new mail account until its first sync
+    /// looked at the mailbox's size ([`Tx::choose_offline_by_size`]).
+    pub offline_chosen: bool,
 }
 
 const COLUMNS: &str =
     "id, kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, notify, in_timeline,
-     smtp_security, smtp_saves_sent, url, principal, home, device_id, offline_days";
+     smtp_security, smtp_saves_sent, url, principal, home, device_id, offline_days, offline_chosen";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok((
@@ -183,6 +186,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
             row.get(17)?,
             row.get(18)?,
             row.get(19)?,
+            row.get(20)?,
         ),
     ))
 }
@@ -203,7 +207,7 @@ type RawAccount = (
     bool,
     String,
     Option<bool>,
-    (String, String, String, String, Option<u32>),
+    (String, String, String, String, Option<u32>, bool),
 );
 
 fn build(
@@ -223,7 +227,7 @@ fn build(
         in_timeline,
         smtp_security,
         smtp_saves_sent,
-        (url, principal, home, device_id, offline_days),
+        (url, principal, home, device_id, offline_days, offline_chosen),
     ): RawAccount,
 ) -> Result<Account> {
     let security = Security::parse(&security)?;
@@ -252,6 +256,7 @@ fn build(
         home,
         device_id,
         offline_days,
+        offline_chosen,
     })
 }
 
@@ -260,8 +265,8 @@ impl Tx<'_> {
     pub fn add_account(&mut self, account: &NewAccount) -> Result<i64> {
         self.conn()
             .execute(
-                "INSERT INTO accounts (kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, created_at, smtp_security, url)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                "INSERT INTO accounts (kind, name, email, imap_host, imap_port, smtp_host, smtp_port, security, username, ca_file, created_at, smtp_security, url, offline_chosen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     account.kind.as_str(),
                     account.name,
@@ -276,6 +281,9 @@ impl Tx<'_> {
                     self.now(),
                     account.smtp_security.map(Security::as_str).unwrap_or_default(),
                     account.url,
+                    // A mail account's offline copy waits for its first sync's look at the
+                    // mailbox's size (`Tx::choose_offline_by_size`).
+                    account.kind != AccountKind::Imap,
                 ],
             )
             .context("Cannot store the account")?;

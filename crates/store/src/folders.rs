@@ -198,6 +198,27 @@ impl Tx<'_> {
             .find(|f| f.name == name))
     }
 
+    /// The choice a new mail account's first sync makes from the mailbox's size (see
+    /// `offline_chosen`): `days` as [`Tx::set_offline_days`] takes them, unless the user chose
+    /// meanwhile. Returns whether it was taken.
+    pub fn choose_offline_by_size(&mut self, account_id: i64, days: Option<u32>) -> Result<bool> {
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE accounts SET offline_days = ?2, offline_chosen = 1
+                 WHERE id = ?1 AND offline_chosen = 0",
+                params![account_id, days],
+            )
+            .context("Cannot store how much mail the account keeps offline")?;
+        if changed > 0 && days.is_some() {
+            let now_ms = self.now().saturating_mul(1000);
+            for f in folders_of(self.conn(), account_id)? {
+                self.drop_remote_bodies(f.id, now_ms)?;
+            }
+        }
+        Ok(changed > 0)
+    }
+
     /// Chooses how many days of message bodies an account keeps (`folder: None`) or one of its
     /// folders (`days: None`: every body; for a folder, as the account says), and drops the
     /// bodies the new choice no longer keeps ([`Tx::drop_remote_bodies`]). Returns the account's
@@ -212,7 +233,7 @@ impl Tx<'_> {
             None => self
                 .conn()
                 .execute(
-                    "UPDATE accounts SET offline_days = ?2 WHERE id = ?1",
+                    "UPDATE accounts SET offline_days = ?2, offline_chosen = 1 WHERE id = ?1",
                     params![account_id, days],
                 )
                 .context("Cannot change how much mail the account keeps offline")?,

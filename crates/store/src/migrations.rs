@@ -84,6 +84,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0023_offline_window",
         include_str!("../migrations/0023_offline_window.sql"),
     ),
+    (
+        "0024_offline_by_size",
+        include_str!("../migrations/0024_offline_by_size.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -80,16 +80,28 @@ pub enum NumberSetting {
     /// `send.undo_seconds`: how long a sent message waits in the outbox, so that it can be taken
     /// back (0: it goes out at once).
     UndoSendSeconds,
+    /// `offline.all_under_mb`: a new mail account whose mailbox is at most this many MB keeps
+    /// every message body offline (0: none does, each keeps `offline.days_when_larger`).
+    OfflineAllUnderMb,
+    /// `offline.days_when_larger`: the days of bodies a new mail account keeps when its
+    /// mailbox is larger than `offline.all_under_mb`.
+    OfflineDaysWhenLarger,
 }
 
 impl NumberSetting {
     /// Every numeric setting.
-    pub const ALL: [NumberSetting; 1] = [NumberSetting::UndoSendSeconds];
+    pub const ALL: [NumberSetting; 3] = [
+        NumberSetting::UndoSendSeconds,
+        NumberSetting::OfflineAllUnderMb,
+        NumberSetting::OfflineDaysWhenLarger,
+    ];
 
     /// The key, e.g. `send.undo_seconds`.
     pub fn key(self) -> &'static str {
         match self {
             NumberSetting::UndoSendSeconds => "send.undo_seconds",
+            NumberSetting::OfflineAllUnderMb => "offline.all_under_mb",
+            NumberSetting::OfflineDaysWhenLarger => "offline.days_when_larger",
         }
     }
 
@@ -102,6 +114,9 @@ impl NumberSetting {
     pub fn default_value(self) -> i64 {
         match self {
             NumberSetting::UndoSendSeconds => 10,
+            // Most personal mailboxes, and a laptop's disk can hold it twice over.
+            NumberSetting::OfflineAllUnderMb => 4096,
+            NumberSetting::OfflineDaysWhenLarger => 365,
         }
     }
 
@@ -109,6 +124,8 @@ impl NumberSetting {
     pub fn range(self) -> (i64, i64) {
         match self {
             NumberSetting::UndoSendSeconds => (0, 120),
+            NumberSetting::OfflineAllUnderMb => (0, 1 << 20),
+            NumberSetting::OfflineDaysWhenLarger => (1, 36_500),
         }
     }
 }

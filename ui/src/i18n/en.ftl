@@ -38,6 +38,11 @@ settings-offline-days = { $days ->
     [365] The last year
    *[other] The last { $days } days
 }
+settings-offline-folders = Each folder
+settings-offline-as-account = As the account
+settings-offline-new-before = New accounts keep all their mail offline when it is under
+settings-offline-new-middle = MB; larger ones keep the last
+settings-offline-new-after = days
 settings-account-notify = Notify new mail of { $account }
 settings-tasks = Tasks
 settings-task-from-flagged = Flagging a mail makes its task

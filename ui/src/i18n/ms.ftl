@@ -38,6 +38,11 @@ settings-offline-days = { $days ->
     [365] Setahun terakhir
    *[other] { $days } hari terakhir
 }
+settings-offline-folders = Setiap folder
+settings-offline-as-account = Seperti akaunnya
+settings-offline-new-before = Akaun baharu menyimpan semua melnya di luar talian jika saiznya kurang daripada
+settings-offline-new-middle = MB; yang lebih besar hanya menyimpan
+settings-offline-new-after = hari terakhir
 settings-account-notify = Beritahu mel baharu { $account }
 settings-tasks = Tugasan
 settings-task-from-flagged = Menanda mel menjadikannya tugasan

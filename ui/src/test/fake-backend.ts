@@ -835,8 +835,15 @@ export class FakeBackend implements Backend {
     const { names, archive, trash } = this.foldersOf(account);
     const role = (name: string) =>
       name === 'INBOX' ? 'inbox' : name === archive ? 'archive' : name === trash ? 'trash' : name === 'Sent' ? 'sent' : '';
-    return names.map((name, i) => ({ id: account * 100 + i, account, name, role: role(name), selectable: true, push: name === 'INBOX', offline_days: null, keep_days: null }));
+    const accountDays = this.accountList.find((a) => a.id === account)?.offline_days ?? null;
+    return names.map((name, i) => {
+      const own = this.folderOffline.get(`${account}/${name}`) ?? null;
+      return { id: account * 100 + i, account, name, role: role(name), selectable: true, push: name === 'INBOX', offline_days: own, keep_days: own ?? accountDays };
+    });
   }
+
+  /** Folders' own offline choices, by `account/name`. */
+  private folderOffline = new Map<string, number | null>();
 
   onChange(cb: (change: ChangeEvent) => void): () => void {
     this.listeners.add(cb);
@@ -1013,20 +1020,31 @@ export class FakeBackend implements Backend {
     ['timeline.threads', false],
   ]);
 
+  /** The numeric settings: value, default, range. */
+  private numbers = new Map<string, { value: number; default: number; low: number; high: number }>([
+    ['send.undo_seconds', { value: 10, default: 10, low: 0, high: 120 }],
+    ['offline.all_under_mb', { value: 4096, default: 4096, low: 0, high: 1 << 20 }],
+    ['offline.days_when_larger', { value: 365, default: 365, low: 1, high: 36500 }],
+  ]);
+
   /** `send.undo_seconds`. */
-  private undoSeconds = 10;
+  private get undoSeconds(): number {
+    return this.numbers.get('send.undo_seconds')!.value;
+  }
 
   async settings(): Promise<SettingValue[]> {
     return [
       ...[...this.settingValues].map(([key, value]) => ({ key, value, default: key !== 'timeline.threads' })),
-      { key: 'send.undo_seconds', value: this.undoSeconds > 0, default: true, number: this.undoSeconds, default_number: 10 },
+      ...[...this.numbers].map(([key, n]) => ({ key, value: n.value > 0, default: n.default > 0, number: n.value, default_number: n.default })),
     ];
   }
 
   async setSetting(key: string, value: boolean | number): Promise<SettingValue> {
-    if (key === 'send.undo_seconds') {
-      if (typeof value !== 'number' || value < 0 || value > 120) throw fail('invalid_input', 'Use a number from 0 to 120', 'value');
-      this.undoSeconds = value;
+    const number = this.numbers.get(key);
+    if (number) {
+      if (typeof value !== 'number' || value < number.low || value > number.high)
+        throw fail('invalid_input', `Use a number from ${number.low} to ${number.high}`, 'value');
+      number.value = value;
       return (await this.settings()).find((s) => s.key === key)!;
     }
     if (typeof value !== 'boolean') throw fail('invalid_input', `${key} is on or off`, 'value');
@@ -1040,6 +1058,10 @@ export class FakeBackend implements Backend {
     if (!found) throw fail('not_found', `No account with id ${account}`);
     if (days === 0) throw fail('invalid_input', 'Keep at least one day of mail offline (or all of it)', 'days');
     if (folder === null) found.offline_days = days;
+    else {
+      if (!this.foldersOf(account).names.includes(folder)) throw fail('not_found', `No folder named "${folder}" in account ${account}`);
+      this.folderOffline.set(`${account}/${folder}`, days);
+    }
     return this.folders(account);
   }
 

@@ -86,8 +86,18 @@ pub(crate) async fn sync_session(
             selectable: f.selectable,
         })
         .collect();
-    let stored = store.write(|tx| tx.replace_folders(account.id, &folders))?;
+    let mut stored = store.write(|tx| tx.replace_folders(account.id, &folders))?;
     tracing::info!(folders = folders.len(), "Folder list synced.");
+    // A new account: how much it keeps offline, from its size, before any body comes.
+    if !store.account(account.id)?.offline_chosen {
+        let names: Vec<String> = folders
+            .iter()
+            .filter(|f| f.selectable)
+            .map(|f| f.name.clone())
+            .collect();
+        crate::offline::choose_by_size(store, account.id, session, &names).await?;
+        stored = store.folders(account.id)?;
+    }
     session
         .enable_qresync()
         .await
