@@ -878,6 +878,11 @@ fn a_new_account_keeps_everything_offline_only_when_its_mailbox_is_small() {
         .expect("id")
         .to_string();
     assert_eq!(satu.json(&["show", &id, "--offline"])["remote"], true);
+    // Opened: 0.7 MB come in parts of 256 KiB, every byte of them.
+    let whole = satu.json(&["show", &id]);
+    assert_eq!(whole["remote"], false, "{whole}");
+    let text = whole["body_text"].as_str().expect("body");
+    assert_eq!(text.matches("a line of an old report").count(), 15_000);
 
     // Under 2 MB: everything.
     let small = Satu::new();

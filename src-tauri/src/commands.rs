@@ -38,10 +38,20 @@ pub async fn search_server(
     satu.search_server(&query).await
 }
 
-/// Downloads the body of a mail kept with its header only, and returns it whole.
+/// Downloads the body of a mail kept with its header only, and returns it whole; how far it is
+/// goes to the window as `satu://download` events.
 #[tauri::command]
-pub async fn download_message(satu: State<'_, Satu>, id: i64) -> Result<ItemDetail, ApiError> {
-    satu.download_message(id).await
+pub async fn download_message(
+    app: AppHandle,
+    satu: State<'_, Satu>,
+    id: i64,
+) -> Result<ItemDetail, ApiError> {
+    satu.download_message_with_progress(id, |progress| {
+        if let Err(e) = app.emit(crate::DOWNLOAD_EVENT, progress) {
+            tracing::warn!(error = %e, "Cannot tell the window how far a download is.");
+        }
+    })
+    .await
 }
 
 /// How many items wait for the full-text index (search finds them by title and sender only).

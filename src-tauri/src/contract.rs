@@ -75,6 +75,7 @@ mod tests {
             SearchQuery,
             ImportReport,
             IndexReport,
+            DownloadProgress,
             Folder,
             FolderInfo,
             SyncReport,

@@ -33,6 +33,8 @@ pub const SIGNIN_EVENT: &str = "satu://signin";
 /// Event carrying a `mailto:` link to write to (a launch with one, or a later launch handed to
 /// this instance): the window opens Compose with `mailto_draft`.
 pub const COMPOSE_EVENT: &str = "satu://compose";
+/// How far the download of a message opened on demand is (payload: `DownloadProgress`).
+pub const DOWNLOAD_EVENT: &str = "satu://download";
 
 /// Shows the window (from the tray, a notification, a second launch) in front of the others.
 pub(crate) fn bring_forward(app: &tauri::AppHandle) {

@@ -35,9 +35,18 @@ describe('mail actions in the window', () => {
     await fireEvent.click(screen.getByTestId('pane-remote-retry'));
     await waitFor(() => expect(screen.getByTestId('reading-pane').textContent).toContain('Another body from the server.'));
     expect(screen.queryByTestId('pane-remote')).toBeNull();
-    // Opened while reachable: downloaded at once.
+    // Opened while reachable: downloaded at once, saying how far it is meanwhile.
+    let open: () => void = () => {};
+    fake.downloadGate = new Promise((resolve) => (open = resolve));
     await fireEvent.click(rows().find((row) => row.dataset.id === String(first.id))!);
+    const bar = (await screen.findByTestId('pane-remote-progress')) as HTMLProgressElement;
+    const total = 'The body that was on the server.'.length * 1000;
+    expect(bar.max).toBe(total);
+    expect(bar.value).toBe(total / 2);
+    expect(screen.getByTestId('pane-remote-bytes').textContent).toBe('16 kB of 32 kB');
+    open();
     await waitFor(() => expect(screen.getByTestId('reading-pane').textContent).toContain('The body that was on the server.'));
+    expect(screen.queryByTestId('pane-remote-progress')).toBeNull();
   });
 
   it('a search lists what only the servers found, and opens it', async () => {

@@ -99,10 +99,20 @@ pub(crate) fn set_days(
     }
 }
 
-/// Downloads the body of mail `id` when only its header is here, and stores it (one
-/// `UID FETCH` from the folder it is in). Returns whether there was anything to download.
-#[tracing::instrument(skip(ctx), fields(source = "imap"))]
-pub(crate) async fn download(ctx: &Context, id: i64) -> ApiResult<bool> {
+/// The parts a message opened on demand is downloaded in (each one `UID FETCH`): small enough
+/// that the progress moves on a slow line, large enough that a big attachment is not a
+/// thousand round trips.
+const DOWNLOAD_PART: u32 = 256 << 10;
+
+/// Downloads the body of mail `id` when only its header is here, and stores it (`UID FETCH`es
+/// of [`DOWNLOAD_PART`] from the folder it is in, `progress` told after each). Returns whether
+/// there was anything to download.
+#[tracing::instrument(skip(ctx, progress), fields(source = "imap"))]
+pub(crate) async fn download(
+    ctx: &Context,
+    id: i64,
+    progress: &(dyn Fn(dto::DownloadProgress) + Send + Sync),
+) -> ApiResult<bool> {
     let store = ctx.store();
     let Some(copy) = store.remote_copy(id)? else {
         return Ok(false);
@@ -117,8 +127,11 @@ pub(crate) async fn download(ctx: &Context, id: i64) -> ApiResult<bool> {
         if selected.uidvalidity != copy.uidvalidity {
             return Ok(None);
         }
-        let mut messages = session.fetch_messages(&[copy.uid], false, false).await?;
-        Ok::<_, satu_mail::imap::ImapError>(messages.pop())
+        session
+            .fetch_message_in_parts(copy.uid, DOWNLOAD_PART, |done, total| {
+                progress(dto::DownloadProgress { id, done, total })
+            })
+            .await
     }
     .await;
     session.logout().await;

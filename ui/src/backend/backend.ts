@@ -5,6 +5,7 @@ import type {
   CalendarInfo,
   CaldavInput,
   Discovered,
+  DownloadProgress,
   EventDetail,
   EventInput,
   EventOccurrence,
@@ -127,6 +128,11 @@ export interface Backend {
    * notification). Returns the function that stops it.
    */
   onOpen(cb: (id: number) => void, onError: (error: ApiError) => void): () => void;
+  /**
+   * Calls `cb` with how far the download of a message opened on demand is (`downloadMessage`),
+   * after each part. Returns the function that stops it.
+   */
+  onDownload(cb: (progress: DownloadProgress) => void, onError: (error: ApiError) => void): () => void;
   /** The latest status of every account so far (statuses sent before `onStatus` subscribed). */
   liveStatus(): Promise<LiveStatus[]>;
   /**

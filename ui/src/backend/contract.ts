@@ -926,6 +926,20 @@ indexed: number,
  */
 pending: number, };
 
+export type DownloadProgress = { 
+/**
+ * The mail's item id.
+ */
+id: number, 
+/**
+ * Bytes downloaded so far.
+ */
+done: number, 
+/**
+ * The message's size on the server.
+ */
+total: number, };
+
 export type Folder = { 
 /**
  * Folder id.

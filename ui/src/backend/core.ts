@@ -3,10 +3,10 @@
 // events), http.ts the browser's in development (`satu serve --dev`).
 import type { Backend } from './backend';
 import { commands, type Invoke } from './contract';
-import type { ApiError, ChangeEvent, LinkDecision, LiveStatus, ViewDiffs } from './types';
+import type { ApiError, ChangeEvent, DownloadProgress, LinkDecision, LiveStatus, ViewDiffs } from './types';
 
 /** The core's events, by the names `satu serve --dev` streams them (the app adds `satu://`). */
-export type CoreEvent = 'change' | 'view' | 'status' | 'open' | 'link' | 'signin' | 'compose' | 'paused';
+export type CoreEvent = 'change' | 'view' | 'status' | 'open' | 'link' | 'signin' | 'compose' | 'paused' | 'download';
 
 /** How the window reaches the core: calls, and a subscription to one event. */
 export interface Transport {
@@ -51,6 +51,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     onChange: (cb, onError) => subscribe<ChangeEvent>('change', cb, onError),
     onStatus: (cb, onError) => subscribe<LiveStatus>('status', cb, onError),
     onOpen: (cb, onError) => subscribe<number>('open', cb, onError),
+    onDownload: (cb, onError) => subscribe<DownloadProgress>('download', cb, onError),
     liveStatus: () => api.live_status(),
     taskFromMail: (id, due) => api.task_from_mail(id, due ?? null),
     taskDone: (id, done) => api.task_done(id, done),

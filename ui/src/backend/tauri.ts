@@ -1,6 +1,7 @@
 // The only module that talks to Tauri: the core's commands over `invoke`, its events over
 // Tauri's events (src-tauri/src/lib.rs emits `satu://change`, `satu://view`, `satu://status`,
-// `satu://open`, `satu://link`, `satu://signin`, `satu://compose` and `satu://paused`).
+// `satu://open`, `satu://link`, `satu://signin`, `satu://compose`, `satu://paused` and
+// `satu://download`).
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend } from './backend';

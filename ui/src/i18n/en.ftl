@@ -155,6 +155,7 @@ task-delete-keep = Keep
 pane-quarantined = Parts of this message could not be read: { $reason }
 pane-remote-downloading = Only the header of this message is here: downloading the message from the server…
 pane-remote-failed = The message is on the server and could not be downloaded: { $reason }
+pane-remote-bytes = { $done } of { $total }
 pane-remote-retry = Try again
 search-server = On the server
 search-server-failed = The server could not be searched: { $reason }

@@ -154,6 +154,7 @@ task-delete-keep = Kekalkan
 pane-quarantined = Sebahagian mesej ini tidak dapat dibaca: { $reason }
 pane-remote-downloading = Hanya pengepala mesej ini ada di sini: memuat turun mesej daripada pelayan…
 pane-remote-failed = Mesej ini berada di pelayan dan tidak dapat dimuat turun: { $reason }
+pane-remote-bytes = { $done } daripada { $total }
 pane-remote-retry = Cuba lagi
 search-server = Di pelayan
 search-server-failed = Pelayan tidak dapat dicari: { $reason }

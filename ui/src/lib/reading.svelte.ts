@@ -5,6 +5,14 @@
 import { toApiError, type ApiError, type Backend, type EventDetail, type ItemDetail } from '../backend';
 import type { Sources } from './sources.svelte';
 
+/** The opened mail's body being downloaded: how far (bytes of its size), or why it failed. */
+export interface Download {
+  id: number;
+  error: string | null;
+  done: number;
+  total: number;
+}
+
 export class Reading {
   /** The timeline row the keyboard is on. */
   selected = $state<number | null>(null);
@@ -22,7 +30,7 @@ export class Reading {
    * The opened mail's body being downloaded (only its header is here: older than its folder
    * keeps offline), or why that failed.
    */
-  download = $state<{ id: number; error: string | null } | null>(null);
+  download = $state<Download | null>(null);
 
   constructor(
     private readonly backend: Backend,
@@ -52,9 +60,16 @@ export class Reading {
     this.event = null;
   }
 
-  /** Downloads the body of mail `id` from its server, then shows it. */
+  /** Downloads the body of mail `id` from its server (saying how far it is), then shows it. */
   async fetchBody(id: number): Promise<void> {
-    this.download = { id, error: null };
+    this.download = { id, error: null, done: 0, total: 0 };
+    const stop = this.backend.onDownload(
+      (progress) => {
+        if (progress.id === id && this.download?.id === id && this.download.error === null)
+          this.download = { ...this.download, done: progress.done, total: progress.total };
+      },
+      () => {},
+    );
     try {
       await this.backend.downloadMessage(id);
       if (this.opened === id) {
@@ -62,7 +77,9 @@ export class Reading {
         this.download = null;
       }
     } catch (error) {
-      if (this.opened === id) this.download = { id, error: toApiError(error).message };
+      if (this.opened === id) this.download = { id, error: toApiError(error).message, done: 0, total: 0 };
+    } finally {
+      stop();
     }
   }
 

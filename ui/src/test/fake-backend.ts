@@ -19,6 +19,7 @@ import {
 import type { Backend, TrayText } from '../backend/backend';
 import type {
   Account,
+  DownloadProgress,
   Activity,
   AccountInput,
   Discovered,
@@ -468,11 +469,26 @@ export class FakeBackend implements Backend {
     this.remoteBodies.set(id, body);
   }
 
+  /** Test hook: the download of a message opened on demand waits until this resolves. */
+  downloadGate: Promise<void> | null = null;
+
+  private downloadListeners = new Set<(progress: DownloadProgress) => void>();
+
+  onDownload(cb: (progress: DownloadProgress) => void): () => void {
+    this.downloadListeners.add(cb);
+    return () => this.downloadListeners.delete(cb);
+  }
+
   async downloadMessage(id: number): Promise<ItemDetail> {
     if (this.downloadError) throw this.downloadError;
     const body = this.remoteBodies.get(id);
     const stored = this.get(id);
     if (body !== undefined) {
+      // As the core: how far it is, after each part (here: half, then all).
+      const total = body.length * 1000;
+      for (const listener of this.downloadListeners) listener({ id, done: total / 2, total });
+      if (this.downloadGate) await this.downloadGate;
+      for (const listener of this.downloadListeners) listener({ id, done: total, total });
       stored.detail.remote = false;
       stored.detail.body_text = body;
       this.remoteBodies.delete(id);

@@ -882,6 +882,18 @@ pub struct IndexReport {
     pub pending: u64,
 }
 
+/// How far the download of a message opened on demand is (`satu://download` in the app): bytes
+/// so far of the message's size on the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DownloadProgress {
+    /// The mail's item id.
+    pub id: i64,
+    /// Bytes downloaded so far.
+    pub done: u64,
+    /// The message's size on the server.
+    pub total: u64,
+}
+
 /// Progress of long work (initial sync of a folder, an import).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Progress {

@@ -44,7 +44,17 @@ impl Satu {
     /// Downloads the body of mail `id` when only its header is here (older than its folder
     /// keeps offline), stores it, and returns the item with its content.
     pub async fn download_message(&self, id: i64) -> ApiResult<dto::ItemDetail> {
-        crate::offline::download(&self.ctx, id).await?;
+        self.download_message_with_progress(id, |_| {}).await
+    }
+
+    /// [`Satu::download_message`], saying how far it is after each part
+    /// ([`dto::DownloadProgress`]; a large message comes in parts of 256 KiB).
+    pub async fn download_message_with_progress(
+        &self,
+        id: i64,
+        progress: impl Fn(dto::DownloadProgress) + Send + Sync,
+    ) -> ApiResult<dto::ItemDetail> {
+        crate::offline::download(&self.ctx, id, &progress).await?;
         self.show(id)
     }
 

@@ -285,6 +285,90 @@ impl ImapSession {
         Ok(envelopes)
     }
 
+    /// Fetches one message by UID (without setting `\Seen`) in parts of `part` bytes
+    /// (`BODY.PEEK[]<offset.part>`), calling `progress(done, total)` after each, so that a large
+    /// message opened on demand shows how far it is. `None` when the UID is gone.
+    pub async fn fetch_message_in_parts(
+        &mut self,
+        uid: u32,
+        part: u32,
+        mut progress: impl FnMut(u64, u64) + Send,
+    ) -> Result<Option<FetchedMessage>, ImapError> {
+        let part = part.max(1024);
+        let command =
+            format!("UID FETCH {uid} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[]<0.{part}>)");
+        let mut first: Option<FetchedMessage> = None;
+        self.command("UID FETCH", &command, |response| {
+            let Response::Fetch(_, attributes) = response else {
+                return;
+            };
+            let Some((got, flags)) = uid_and_flags(attributes) else {
+                return;
+            };
+            let mut message = FetchedMessage {
+                uid: got,
+                flags,
+                internal_date_ms: None,
+                size: 0,
+                raw: Vec::new(),
+                gm_msgid: None,
+            };
+            let mut body = false;
+            for attribute in attributes {
+                match attribute {
+                    AttributeValue::BodySection { data, .. } => {
+                        body = true;
+                        message.raw = data.as_deref().unwrap_or_default().to_vec();
+                    }
+                    AttributeValue::InternalDate(date) => {
+                        message.internal_date_ms = internal_date_ms(date)
+                    }
+                    AttributeValue::Rfc822Size(s) => message.size = *s,
+                    _ => {}
+                }
+            }
+            // A FETCH without a body is an unsolicited flag update, not the answer.
+            if got == uid && body {
+                first = Some(message);
+            }
+        })
+        .await?;
+        let Some(mut message) = first else {
+            return Ok(None);
+        };
+        let total = u64::from(message.size);
+        progress(message.raw.len() as u64, total);
+        while (message.raw.len() as u64) < total {
+            let command = format!(
+                "UID FETCH {uid} (UID BODY.PEEK[]<{}.{part}>)",
+                message.raw.len()
+            );
+            let mut more: Option<Vec<u8>> = None;
+            self.command("UID FETCH", &command, |response| {
+                let Response::Fetch(_, attributes) = response else {
+                    return;
+                };
+                if uid_and_flags(attributes).is_none_or(|(got, _)| got != uid) {
+                    return;
+                }
+                for attribute in attributes {
+                    if let AttributeValue::BodySection { data, .. } = attribute {
+                        more = Some(data.as_deref().unwrap_or_default().to_vec());
+                    }
+                }
+            })
+            .await?;
+            match more {
+                Some(more) if !more.is_empty() => message.raw.extend_from_slice(&more),
+                // Less than the size it gave (it counted differently, or the message went
+                // meanwhile): what came is the message.
+                _ => break,
+            }
+            progress(message.raw.len() as u64, total);
+        }
+        Ok(Some(message))
+    }
+
     /// Fetches whole messages by UID (without setting `\Seen`). UIDs expunged meanwhile are
     /// simply missing from the result.
     /// With `gmail` (a server offering `X-GM-EXT-1`), each carries its `X-GM-MSGID`; with
