@@ -47,6 +47,10 @@ const MAX_REDIRECTS: usize = 5;
 /// The longest a streamed answer may take in all (each chunk within [`TIMEOUT`] of the one
 /// before): storing 100 000 events while they arrive takes minutes, not hours.
 const STREAM_LIMIT: Duration = Duration::from_secs(3600);
+/// How long a sync-collection may take to start answering: servers build the answer first, and
+/// an initial one over 100 000 events keeps Radicale busy for minutes (96 s for the etags
+/// alone, measured in tests/bench/caldav.sh).
+const FIRST_BYTE_LIMIT: Duration = Duration::from_secs(600);
 
 /// Why a CalDAV call failed. Callers branch on the kind.
 #[derive(Debug, thiserror::Error)]
@@ -548,7 +552,8 @@ impl Client {
 
     /// One request, following redirects and answering the server's challenge, up to the final
     /// response's headers (its body not read yet). `limit` replaces the client's time limit for
-    /// the whole exchange (a streamed answer is limited per chunk by its reader instead).
+    /// the whole exchange (a streamed answer is limited per chunk by its reader instead, and
+    /// waited for up to [`FIRST_BYTE_LIMIT`]).
     async fn send(
         &self,
         method: &str,
@@ -596,10 +601,11 @@ impl Client {
             let response = match limit {
                 None => request.send().await,
                 Some(limit) => {
-                    let sent = tokio::time::timeout(TIMEOUT, request.timeout(limit).send());
+                    let sent =
+                        tokio::time::timeout(FIRST_BYTE_LIMIT, request.timeout(limit).send());
                     sent.await.map_err(|_| CaldavError::Unreachable {
                         url: url.to_string(),
-                        reason: format!("no answer within {} s", TIMEOUT.as_secs()),
+                        reason: format!("no answer within {} s", FIRST_BYTE_LIMIT.as_secs()),
                     })?
                 }
             }
