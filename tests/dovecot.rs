@@ -921,3 +921,102 @@ fn titles_of(found: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Sync health counts what the sync did: good logins and passes, then a wrong password and a
+/// dead server, each in its class, at the right counts; the five indicators are there, in
+/// order, and the offline coverage says how much mail has its body here.
+#[test]
+fn health_counts_logins_and_sync_errors_by_class() {
+    let dovecot = Dovecot::start();
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("h1@example.com", "Health one", 1),
+    );
+    let satu = Satu::new();
+    let account = satu.alice(&dovecot);
+    satu.sync_ok();
+    satu.sync_ok();
+    let health = satu.json(&["health"]);
+    let keys: Vec<&str> = health["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .map(|i| i["key"].as_str().expect("key"))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "delivery_delay",
+            "read_sync",
+            "calendar_fresh",
+            "offline_coverage",
+            "backup"
+        ]
+    );
+    let ours = |health: &Value| -> Value {
+        health["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .find(|a| a["account"] == account)
+            .cloned()
+            .expect("the account")
+    };
+    let a = ours(&health);
+    assert_eq!(
+        (a["logins"].as_u64(), a["passes"].as_u64()),
+        (Some(2), Some(2)),
+        "{a}"
+    );
+    assert_eq!(a["login_success_rate"], 1.0);
+    assert_eq!(a["sync_error_rate"], 0.0);
+    let coverage = &health["indicators"][3];
+    assert_eq!(coverage["value"], 100.0, "{coverage}");
+    assert_eq!(health["indicators"][4]["status"], "off");
+    assert_eq!(health["indicators"][2]["status"], "off", "no calendars");
+
+    // A wrong password (changed on the server), then a dead server.
+    let users = dovecot.dir.path().join("users");
+    let text = std::fs::read_to_string(&users).expect("users");
+    // A new file (Dovecot reads it again when it sees another one), a second later.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let changed = dovecot.dir.path().join("users.new");
+    std::fs::write(
+        &changed,
+        text.replace("{PLAIN}alice-pass", "{PLAIN}changed-elsewhere"),
+    )
+    .expect("change the password");
+    std::fs::rename(&changed, &users).expect("change the password");
+    let refused = satu.run(&["sync"]);
+    assert_ne!(
+        refused.status.code(),
+        Some(0),
+        "a wrong password fails the sync"
+    );
+    dovecot.stop();
+    satu.fails(&["sync"], 5);
+    satu.fails(&["sync"], 5);
+    let a = ours(&satu.json(&["health"]));
+    assert_eq!(
+        (a["logins"].as_u64(), a["passes"].as_u64()),
+        (Some(5), Some(5)),
+        "{a}"
+    );
+    assert_eq!(a["login_success_rate"], 0.4, "{a}");
+    assert_eq!(a["sync_error_rate"], 0.6, "{a}");
+    let failures: std::collections::BTreeMap<String, u64> = a["failures"]
+        .as_array()
+        .expect("failures")
+        .iter()
+        .map(|f| {
+            (
+                f["class"].as_str().expect("class").to_owned(),
+                f["count"].as_u64().expect("count"),
+            )
+        })
+        .collect();
+    // Each failed attempt is a failed login and a failed pass.
+    assert_eq!(failures.get("password"), Some(&2), "{a}");
+    assert_eq!(failures.get("network"), Some(&4), "{a}");
+}

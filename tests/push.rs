@@ -234,6 +234,15 @@ fn appended_mail_and_flags_from_another_client_are_pushed_within_seconds() {
         watch.added(&title, PUSHED);
         eprintln!("{title}: {:?}", start.elapsed());
     }
+    // Sync health: pushed mail arrives here well within the 3 s a delivery delay is good in.
+    let health = satu.json(&["health"]);
+    let delay = &health["indicators"][0];
+    assert_eq!(delay["key"], "delivery_delay");
+    assert_eq!(delay["status"], "good", "{health}");
+    assert!(
+        delay["value"].as_f64().is_some_and(|ms| ms <= 3_000.0),
+        "{delay}"
+    );
 
     // Another client flags a message: an `updated` line, and the flag in the store.
     let id = titles(&satu)["Old"]["id"].clone();

@@ -159,6 +159,10 @@ enum Command {
         #[arg(long)]
         progress: bool,
     },
+    /// Sync health, measured from Satu's own traffic: the five indicators (delivery delay, read
+    /// status synced, calendars fresh, the latest data offline, backups) as good, warning, bad
+    /// or off, and each account's login success and sync error rates over 24 hours and 7 days.
+    Health,
     /// Full-text search over every item, newest first. Mail whose body is not here (selective
     /// offline) is searched on its server too, and what it finds is added.
     Search {
@@ -1661,6 +1665,40 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     "{pending} items wait for the index (found by title and sender until then; \
                      `satu index --wait` indexes them now)."
                 ),
+            })
+        }
+        Command::Health => {
+            let health = satu.health()?;
+            output(json, &health, || {
+                let mut lines = Vec::new();
+                for i in &health.indicators {
+                    let name = match i.key.as_str() {
+                        "delivery_delay" => "Delivery delay",
+                        "read_sync" => "Read status synced",
+                        "calendar_fresh" => "Calendars updated",
+                        "offline_coverage" => "Latest data offline",
+                        "backup" => "Backups",
+                        other => other,
+                    };
+                    lines.push(format!("{:<20} {:<8} {}", name, i.status, i.detail));
+                }
+                for a in &health.accounts {
+                    let percent = |r: Option<f64>| {
+                        r.map_or("-".to_owned(), |r| format!("{:.0} %", r * 100.0))
+                    };
+                    lines.push(format!(
+                        "Account {} ({}): logins {} ({} succeeded; 7 days {}), passes {} ({} failed; 7 days {})",
+                        a.account,
+                        a.name,
+                        a.logins,
+                        percent(a.login_success_rate),
+                        percent(a.login_success_rate_7d),
+                        a.passes,
+                        percent(a.sync_error_rate),
+                        percent(a.sync_error_rate_7d),
+                    ));
+                }
+                lines.join("\n")
             })
         }
         Command::Search {

@@ -16,6 +16,7 @@ mod context;
 mod diagnostics;
 mod discover;
 mod fault;
+mod health;
 mod import;
 mod instance;
 mod links;

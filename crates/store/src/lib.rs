@@ -41,6 +41,8 @@
 //!   bodies kept for the last N days; older mail stored with its header only.
 //! - `index_queue` (`search_index.rs`): mail stored but not yet in `items_fts`, indexed in the
 //!   background newest first.
+//! - `health_hours` (`health.rs`): what the sync measured of its own traffic, per hour and
+//!   account (histograms of timings, counts of outcomes), kept 30 days.
 
 mod accounts;
 mod calendars;
@@ -51,6 +53,7 @@ mod contacts;
 mod drafts;
 mod events;
 mod folders;
+mod health;
 mod identities;
 mod imap;
 mod items;
@@ -84,6 +87,7 @@ pub use contacts::Contact;
 pub use drafts::{Draft, DraftContent};
 pub use events::{EventInfo, EventRecord, Occurrence, OccurrenceRow, SyncEvent};
 pub use folders::{Folder, FolderRole, ImapCursor, NewFolder};
+pub use health::{health_bucket, HealthHour, HEALTH_BUCKETS_MS, HEALTH_KEEP_HOURS};
 pub use identities::Identity;
 pub use imap::{ImapMessage, FLAG_ANSWERED, FLAG_FLAGGED, FLAG_SEEN};
 pub use items::{

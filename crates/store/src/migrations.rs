@@ -88,6 +88,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0024_offline_by_size",
         include_str!("../migrations/0024_offline_by_size.sql"),
     ),
+    ("0025_health", include_str!("../migrations/0025_health.sql")),
 ];
 
 /// The schema version this build writes.

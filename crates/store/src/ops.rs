@@ -8,6 +8,7 @@
 //! store only keeps it.
 
 use anyhow::{Context as _, Result};
+use rusqlite::OptionalExtension as _;
 use rusqlite::{params, Row};
 
 use crate::Tx;
@@ -96,9 +97,23 @@ impl Tx<'_> {
 
     /// The server has the operation: forget it.
     pub fn complete_op(&mut self, id: i64) -> Result<()> {
-        self.conn()
-            .execute("DELETE FROM ops WHERE id = ?1", [id])
+        let done: Option<(i64, i64, String)> = self
+            .conn()
+            .query_row(
+                "DELETE FROM ops WHERE id = ?1 RETURNING account_id, created_at, kind",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
             .context("Cannot complete the operation")?;
+        // Sync health: how long a read or flag change made here took to reach the server.
+        if let Some((account, created_at, kind)) = done {
+            if kind == "set_flags" {
+                let now = self.now();
+                let waited = u64::try_from(now - created_at).unwrap_or(0) * 1000;
+                self.record_timings(account, now * 1000, "read_up", &[waited])?;
+            }
+        }
         Ok(())
     }
 

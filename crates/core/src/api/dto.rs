@@ -882,6 +882,83 @@ pub struct IndexReport {
     pub pending: u64,
 }
 
+/// Sync health (`satu health`): the five indicators and each account's rates, measured from
+/// Satu's own traffic (`health.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Health {
+    /// `delivery_delay`, `read_sync`, `calendar_fresh`, `offline_coverage`, `backup`, in order.
+    pub indicators: Vec<HealthIndicator>,
+    /// Each account's figures (mail accounts: logins and passes; CalDAV: passes).
+    pub accounts: Vec<AccountHealth>,
+    /// The last 24 hours, oldest first, over every account: one point per hour.
+    pub hours: Vec<HealthPoint>,
+}
+
+/// One of the five indicators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct HealthIndicator {
+    /// `delivery_delay`, `read_sync`, `calendar_fresh`, `offline_coverage` or `backup`.
+    pub key: String,
+    /// `good`, `warning`, `bad`, or `off` (nothing to measure yet, or not set up).
+    pub status: String,
+    /// The figure the status is read from (see `unit`), when there is one.
+    pub value: Option<f64>,
+    /// `ms`, `s`, `percent` or ''.
+    pub unit: String,
+    /// What it means and, when not good, what to do (English; the window words its own).
+    pub detail: String,
+}
+
+/// One account's health over the last 24 hours and 7 days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AccountHealth {
+    /// Account id.
+    pub account: i64,
+    /// Its name.
+    pub name: String,
+    /// Successful logins / logins, last 24 h (none: no login).
+    pub login_success_rate: Option<f64>,
+    /// The same over 7 days.
+    pub login_success_rate_7d: Option<f64>,
+    /// Failed sync passes / passes, last 24 h (none: no pass).
+    pub sync_error_rate: Option<f64>,
+    /// The same over 7 days.
+    pub sync_error_rate_7d: Option<f64>,
+    /// Logins in the last 24 h.
+    pub logins: u64,
+    /// Sync passes in the last 24 h.
+    pub passes: u64,
+    /// Failures in the last 7 days by class (`password`, `network`, `tls`, `refused`,
+    /// `throttled`, `other`), logins and passes together.
+    pub failures: Vec<FailureCount>,
+    /// Delivery delay, last 24 h: median and 95th percentile (ms).
+    pub delivery_p50_ms: Option<u64>,
+    /// The 95th percentile.
+    pub delivery_p95_ms: Option<u64>,
+}
+
+/// Failures of one class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FailureCount {
+    /// `password`, `network`, `tls`, `refused`, `throttled` or `other`.
+    pub class: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// One hour of the charts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HealthPoint {
+    /// The hour's start (RFC 3339).
+    pub hour: String,
+    /// The delivery delay's 95th percentile that hour (ms; none: no new mail).
+    pub delivery_p95_ms: Option<u64>,
+    /// Sync passes and logins that hour.
+    pub attempts: u64,
+    /// Of which failed.
+    pub errors: u64,
+}
+
 /// How far the download of a message opened on demand is (`satu://download` in the app): bytes
 /// so far of the message's size on the server.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

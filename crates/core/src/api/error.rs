@@ -106,6 +106,12 @@ impl ApiError {
 
 impl From<anyhow::Error> for ApiError {
     fn from(error: anyhow::Error) -> Self {
+        ApiError::from(&error)
+    }
+}
+
+impl From<&anyhow::Error> for ApiError {
+    fn from(error: &anyhow::Error) -> Self {
         for cause in error.chain() {
             if let Some(api) = cause.downcast_ref::<ApiError>() {
                 return api.clone();

@@ -72,6 +72,13 @@ impl Satu {
 
     /// The latest live-sync status of every account `run_live` has reported on, by account id
     /// (a window that subscribes to status events late starts from this).
+    /// Sync health: the five indicators (delivery delay, read status synced, calendars fresh,
+    /// the latest data offline, backups), each account's login success and sync error rates,
+    /// and the last 24 hours, from what the sync measured of its own traffic.
+    pub fn health(&self) -> ApiResult<crate::dto::Health> {
+        crate::health::report(&self.ctx)
+    }
+
     pub fn live_status(&self) -> Vec<LiveStatus> {
         match self.ctx.live_status.lock() {
             Ok(latest) => latest.values().cloned().collect(),

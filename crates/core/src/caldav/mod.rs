@@ -137,6 +137,16 @@ fn sync_collection_disabled() -> bool {
 /// One pass over a CalDAV account: calendars, pull, push.
 #[tracing::instrument(skip_all, fields(account_id = account.id, source = "caldav"))]
 pub(crate) async fn sync_account(ctx: &Context, account: &Account) -> Result<PassReport> {
+    let pass = pass_over(ctx, account).await;
+    let outcome = pass
+        .as_ref()
+        .map(drop)
+        .map_err(crate::error::ApiError::from);
+    crate::health::record_pass(ctx.store(), account.id, outcome.as_ref().copied());
+    pass
+}
+
+async fn pass_over(ctx: &Context, account: &Account) -> Result<PassReport> {
     let store = ctx.store();
     let client = client(ctx, account)?;
     let mut report = PassReport::default();
@@ -352,12 +362,16 @@ async fn pull(
             events::removed_on_server(store, &event, &mut report.events)?;
         }
     }
-    store.write(|tx| match &cursor {
-        Cursor::Token(token) => tx.set_calendar_sync_token(calendar.id, token),
-        Cursor::SyncToken => Ok(()),
-        Cursor::Ctag(ctag) => {
-            tx.set_calendar_sync_token(calendar.id, "")?;
-            tx.set_calendar_ctag(calendar.id, ctag)
+    store.write(|tx| {
+        // Sync health: when each calendar last synced without an error.
+        tx.set_calendar_synced(calendar.id)?;
+        match &cursor {
+            Cursor::Token(token) => tx.set_calendar_sync_token(calendar.id, token),
+            Cursor::SyncToken => Ok(()),
+            Cursor::Ctag(ctag) => {
+                tx.set_calendar_sync_token(calendar.id, "")?;
+                tx.set_calendar_ctag(calendar.id, ctag)
+            }
         }
     })?;
     Ok(())

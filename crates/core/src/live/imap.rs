@@ -21,7 +21,7 @@
 //! and a short timeout, logouts are bounded, a sync pass in flight is dropped (its transactions
 //! and cursors make that safe, as for a killed process).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -48,6 +48,9 @@ pub(super) struct AccountLoop {
     pub account: Account,
     pub options: LiveOptions,
     pub status: Reporter,
+    /// When the live sync of this account started (Unix ms): mail that arrived before waited
+    /// for Satu to run, and is no delivery delay of it.
+    pub started_ms: i64,
 }
 
 impl AccountLoop {
@@ -79,6 +82,12 @@ impl AccountLoop {
         let Some(session) = cancellable(cancel, ImapSession::connect(&config)).await else {
             return Ok(());
         };
+        let session = session.map_err(anyhow::Error::from);
+        let login = session
+            .as_ref()
+            .map(drop)
+            .map_err(crate::error::ApiError::from);
+        crate::health::record_login(self.ctx.store(), self.account.id, login.as_ref().copied());
         let mut session = session?;
         let result = self.serve(&config, &mut session, cancel, online).await;
         let _ = tokio::time::timeout(LOGOUT_TIMEOUT, session.logout()).await;
@@ -166,7 +175,7 @@ impl AccountLoop {
                 failed = watchers.failed() => return Err(failed),
                 () = dirty.notified() => {
                     let mut left_folders = false;
-                    for name in dirty.take() {
+                    for (name, woke) in dirty.take() {
                         let Some(outcome) =
                             cancellable(cancel, sync::sync_named(store, account, session, &name)).await
                         else {
@@ -175,6 +184,7 @@ impl AccountLoop {
                         let outcome = outcome
                             .with_context(|| format!("Cannot sync {name} after a change"))?;
                         if let Some(outcome) = outcome {
+                            self.record_wake(woke, &outcome);
                             left_folders |= outcome.removed > 0;
                             if self.options.notify {
                                 self.announce(&outcome.added);
@@ -225,6 +235,21 @@ impl AccountLoop {
         Ok(())
     }
 
+    /// Sync health of a wake-up's pass: the delivery delay of the new mail that arrived while
+    /// the live sync ran, the push delay (the watcher's wake-up to the rows), and for a change
+    /// of flags alone the read status down (the wake-up to the change here).
+    fn record_wake(&self, woke: Instant, outcome: &sync::FolderOutcome) {
+        let store = self.ctx.store();
+        let since = woke.elapsed().as_millis() as u64;
+        let delays = crate::health::delivery_delays(&outcome.arrivals, self.started_ms);
+        crate::health::record_timings(store, self.account.id, "delivery_delay", &delays);
+        if !outcome.added.is_empty() {
+            crate::health::record_timings(store, self.account.id, "push_delay", &[since]);
+        } else if outcome.updated > 0 {
+            crate::health::record_timings(store, self.account.id, "read_down", &[since]);
+        }
+    }
+
     /// Shows the notifications that `added` (items a wake-up just stored) call for.
     fn announce(&self, added: &[i64]) {
         if added.is_empty() {
@@ -270,6 +295,7 @@ impl AccountLoop {
         else {
             return Ok(None);
         };
+        crate::health::record_pass(store, self.account.id, pass.as_ref().map(drop));
         pass?;
         watchers.update(pushed_folders(store, self.account.id)?);
         Ok(Some(()))
@@ -304,20 +330,24 @@ fn pushed_folders(store: &satu_store::Store, account_id: i64) -> anyhow::Result<
 /// sync connection to bring them up to date.
 #[derive(Default)]
 struct Dirty {
-    folders: Mutex<BTreeSet<String>>,
+    /// Each dirty folder, with when it was first marked since it was last taken (sync health:
+    /// the push delay runs from there).
+    folders: Mutex<BTreeMap<String, Instant>>,
     notify: Notify,
 }
 
 impl Dirty {
     fn mark(&self, folder: &str) {
         if let Ok(mut folders) = self.folders.lock() {
-            folders.insert(folder.to_owned());
+            folders
+                .entry(folder.to_owned())
+                .or_insert_with(Instant::now);
         }
         self.notify.notify_one();
     }
 
-    /// Every dirty folder, now clean.
-    fn take(&self) -> BTreeSet<String> {
+    /// Every dirty folder (with when it was marked), now clean.
+    fn take(&self) -> BTreeMap<String, Instant> {
         self.folders
             .lock()
             .map(|mut f| std::mem::take(&mut *f))
@@ -331,7 +361,7 @@ impl Dirty {
     }
 
     fn contains(&self, folder: &str) -> bool {
-        self.folders.lock().is_ok_and(|f| f.contains(folder))
+        self.folders.lock().is_ok_and(|f| f.contains_key(folder))
     }
 
     /// Returns once some folder is marked (at once if one was marked since the last return).

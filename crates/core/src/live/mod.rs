@@ -204,6 +204,7 @@ async fn run_unpaused(
                             options,
                             status,
                             account: account.clone(),
+                            started_ms: chrono::Utc::now().timestamp_millis(),
                         };
                         tokio::spawn(task.run(token.clone()).instrument(span))
                     };

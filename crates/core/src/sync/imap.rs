@@ -38,6 +38,9 @@ pub(crate) struct FolderOutcome {
     pub linked: u64,
     /// Items this pass added to the timeline (the first [`ADDED_KEPT`]; new mail to tell of).
     pub added: Vec<i64>,
+    /// New mail's arrival at the server (INTERNALDATE) and its commit here, Unix ms (the first
+    /// [`ADDED_KEPT`]; sync health's delivery delay).
+    pub arrivals: Vec<(i64, i64)>,
 }
 
 /// How many new item ids a folder pass keeps (an initial sync adds many more, and nobody is
@@ -187,7 +190,11 @@ pub(crate) async fn sync_folder(
                     outcome.fetched += fetched;
                     outcome.linked += linked;
                     let room = ADDED_KEPT.saturating_sub(outcome.added.len());
-                    outcome.added.extend(added.into_iter().take(room));
+                    outcome.added.extend(added.items.into_iter().take(room));
+                    let room = ADDED_KEPT.saturating_sub(outcome.arrivals.len());
+                    outcome
+                        .arrivals
+                        .extend(added.arrivals.into_iter().take(room));
                 }
             }
             Action::SaveCursor(cursor) => {
@@ -222,7 +229,7 @@ async fn fetch_window(
     window: &[u32],
     progress: &mut Progress,
     report_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<(u64, u64, Vec<i64>)> {
+) -> Result<(u64, u64, Added)> {
     let envelopes = session.fetch_envelopes(window, target.gmail).await?;
     let names: Vec<(Option<&str>, Option<u64>)> = envelopes
         .iter()
@@ -289,7 +296,7 @@ async fn fetch_window(
         )
         .await?;
         fetched += more;
-        added.extend(new);
+        added.take(new);
     }
     Ok((fetched, linked, added))
 }
@@ -311,8 +318,9 @@ struct Target<'a> {
     keep_from: Option<i64>,
 }
 
-/// A stored batch: (messages asked for, messages stored, new items, time spent storing).
-type Stored = (usize, u64, Vec<i64>, Duration);
+/// A stored batch: (messages asked for, messages stored, new items, time spent storing, new
+/// mail's (INTERNALDATE, commit time) in Unix ms).
+type Stored = (usize, u64, Vec<i64>, Duration, Vec<(i64, i64)>);
 
 /// Fetches `batches` of UIDs and stores them, as a pipeline of three stages that overlap: the
 /// next `UID FETCH` is read from the server while the previous batch is parsed (a blocking
@@ -329,7 +337,7 @@ async fn fetch_and_store(
     header_only: bool,
     progress: &mut Progress,
     report_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<(u64, Vec<i64>)> {
+) -> Result<(u64, Added)> {
     let (sender, mut receiver) =
         tokio::sync::mpsc::channel::<(usize, Vec<FetchedMessage>, Duration)>(FETCH_AHEAD);
     let gmail = target.gmail;
@@ -351,7 +359,7 @@ async fn fetch_and_store(
         (target.account_id, target.folder_id, target.uidvalidity);
     let store_all = async {
         let mut fetched_total = 0u64;
-        let mut added_items = Vec::new();
+        let mut added_items = Added::default();
         let mut writing: Option<tokio::sync::oneshot::Receiver<Result<Stored>>> = None;
         while let Some((asked, fetched, fetch_time)) = receiver.recv().await {
             let parse_started = Instant::now();
@@ -376,16 +384,25 @@ async fn fetch_and_store(
             let store = Arc::clone(store);
             writing = Some(crate::thrift::background("store", move || {
                 let started = Instant::now();
-                let added = store.write(|tx| {
-                    let mut added = Vec::new();
-                    for (mail, flags) in &mails {
+                let (added, arrived) = store.write(|tx| {
+                    let (mut added, mut arrived) = (Vec::new(), Vec::new());
+                    for (mail, flags, internal) in &mails {
                         if let Inserted::Added(id) = tx.insert_imap_mail(mail, flags.bits())? {
                             added.push(id);
+                            arrived.extend(*internal);
                         }
                     }
-                    Ok(added)
+                    Ok((added, arrived))
                 })?;
-                Ok((asked, mails.len() as u64, added, started.elapsed()))
+                let committed = chrono::Utc::now().timestamp_millis();
+                let arrivals = arrived.into_iter().map(|t| (t, committed)).collect();
+                Ok((
+                    asked,
+                    mails.len() as u64,
+                    added,
+                    started.elapsed(),
+                    arrivals,
+                ))
             })?);
         }
         if let Some(handle) = writing.take() {
@@ -401,18 +418,34 @@ async fn fetch_and_store(
     stored.with_context(|| format!("Cannot store messages of {}", target.folder_name))
 }
 
+/// New items of a pass and their arrivals, the first [`ADDED_KEPT`] of each.
+#[derive(Debug, Default)]
+struct Added {
+    items: Vec<i64>,
+    arrivals: Vec<(i64, i64)>,
+}
+
+impl Added {
+    fn take(&mut self, more: Added) {
+        let room = ADDED_KEPT.saturating_sub(self.items.len());
+        self.items.extend(more.items.into_iter().take(room));
+        let room = ADDED_KEPT.saturating_sub(self.arrivals.len());
+        self.arrivals.extend(more.arrivals.into_iter().take(room));
+    }
+}
+
 /// Waits for a batch's transaction and reports it; keeps its new items (up to [`ADDED_KEPT`]).
 async fn finish(
     handle: tokio::sync::oneshot::Receiver<Result<Stored>>,
     target: &Target<'_>,
     progress: &mut Progress,
     report_progress: &(dyn Fn(Progress) + Send + Sync),
-    added_items: &mut Vec<i64>,
+    added_items: &mut Added,
 ) -> Result<u64> {
-    let (asked, stored, added, store_time) = handle.await.context("Storing a batch failed")??;
-    let new_items = added.len();
-    let room = ADDED_KEPT.saturating_sub(added_items.len());
-    added_items.extend(added.into_iter().take(room));
+    let (asked, stored, items, store_time, arrivals) =
+        handle.await.context("Storing a batch failed")??;
+    let new_items = items.len();
+    added_items.take(Added { items, arrivals });
     progress.done += asked as u64;
     tracing::info!(
         account = progress.account,
@@ -433,7 +466,7 @@ fn parse_batch(
     fetched: Vec<FetchedMessage>,
     place: (i64, i64, u32),
     header_only: bool,
-) -> Vec<(NewMail, MessageFlags)> {
+) -> Vec<(NewMail, MessageFlags, Option<i64>)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 || fetched.len() < 2 * cores {
         return parse_part(fetched, place, header_only);
@@ -475,7 +508,7 @@ fn parse_part(
     fetched: Vec<FetchedMessage>,
     (account_id, folder_id, uidvalidity): (i64, i64, u32),
     header_only: bool,
-) -> Vec<(NewMail, MessageFlags)> {
+) -> Vec<(NewMail, MessageFlags, Option<i64>)> {
     let fallback = chrono::Utc::now().timestamp_millis();
     fetched
         .into_iter()
@@ -497,7 +530,7 @@ fn parse_part(
                 mail.body_text = None;
                 mail.body_html = None;
             }
-            (mail, m.flags)
+            (mail, m.flags, m.internal_date_ms)
         })
         .collect()
 }

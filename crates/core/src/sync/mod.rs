@@ -60,11 +60,20 @@ pub(crate) async fn sync_imap(
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<SyncReport, ApiError> {
     let config = crate::accounts::imap_config(account, auth);
-    let mut session = ImapSession::connect(&config)
+    let connected = ImapSession::connect(&config)
         .await
-        .map_err(anyhow::Error::from)?;
+        .map_err(|e| ApiError::from(anyhow::Error::from(e)));
+    crate::health::record_login(store, account.id, connected.as_ref().map(drop));
+    let mut session = match connected {
+        Ok(session) => session,
+        Err(e) => {
+            crate::health::record_pass(store, account.id, Err(&e));
+            return Err(e);
+        }
+    };
     let result = sync_session(store, account, &mut session, progress).await;
     session.logout().await;
+    crate::health::record_pass(store, account.id, result.as_ref().map(drop));
     result
 }
 
