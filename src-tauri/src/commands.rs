@@ -4,8 +4,8 @@
 use satu_core::api::LinkDecision;
 use satu_core::dto::{
     Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
-    Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, HistoryReport, Identity,
-    IdentityInput, ImportReport, IndexReport, Invitation, Item, ItemDetail, LiveStatus,
+    Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, Health, HistoryReport,
+    Identity, IdentityInput, ImportReport, IndexReport, Invitation, Item, ItemDetail, LiveStatus,
     MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery, SendInput, SettingValue,
     SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage, ViewQuery,
 };
@@ -52,6 +52,12 @@ pub async fn download_message(
         }
     })
     .await
+}
+
+/// Sync health: the five indicators, each account's rates, the last 24 hours.
+#[tauri::command]
+pub fn health(satu: State<'_, Satu>) -> Result<Health, ApiError> {
+    satu.health()
 }
 
 /// How many items wait for the full-text index (search finds them by title and sender only).

@@ -362,6 +362,7 @@ pub fn run() {
             commands::close_view,
             commands::search,
             commands::index_status,
+            commands::health,
             commands::search_server,
             commands::download_message,
             commands::set_offline_days,

@@ -104,6 +104,7 @@ commands! {
     close_view(view: u64) => satu.close_view(view);
     search(query: SearchQuery) => satu.search(&query);
     index_status() => satu.index_status();
+    health() => satu.health();
     search_server(query: SearchQuery) => satu.search_server(&query).await;
     download_message(id: i64) => satu.download_message(id).await;
     item(id: i64) => satu.item(id);

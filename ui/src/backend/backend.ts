@@ -29,6 +29,7 @@ import type {
   OutboxEntry,
   SendInput,
   Folder,
+  Health,
   ImportReport,
   IndexReport,
   Item,
@@ -72,6 +73,8 @@ export interface Backend {
   search(query: SearchQuery): Promise<Item[]>;
   /** How many stored items wait for the full-text index (found by title and sender only until then). */
   indexStatus(): Promise<IndexReport>;
+  /** Sync health: the five indicators, each account's rates, the last 24 hours. */
+  health(): Promise<Health>;
   /** The servers' search for words in mail whose body is not here (selective offline), newest first. */
   searchServer(query: SearchQuery): Promise<Item[]>;
   /** Downloads the body of a mail kept with its header only; resolves with it whole. */

@@ -940,6 +940,117 @@ done: number,
  */
 total: number, };
 
+export type Health = { 
+/**
+ * `delivery_delay`, `read_sync`, `calendar_fresh`, `offline_coverage`, `backup`, in order.
+ */
+indicators: Array<HealthIndicator>, 
+/**
+ * Each account's figures (mail accounts: logins and passes; CalDAV: passes).
+ */
+accounts: Array<AccountHealth>, 
+/**
+ * The last 24 hours, oldest first, over every account: one point per hour.
+ */
+hours: Array<HealthPoint>, };
+
+export type HealthIndicator = { 
+/**
+ * `delivery_delay`, `read_sync`, `calendar_fresh`, `offline_coverage` or `backup`.
+ */
+key: string, 
+/**
+ * `good`, `warning`, `bad`, or `off` (nothing to measure yet, or not set up).
+ */
+status: string, 
+/**
+ * The figure the status is read from (see `unit`), when there is one.
+ */
+value: number | null, 
+/**
+ * `ms`, `s`, `percent` or ''.
+ */
+unit: string, 
+/**
+ * What it means and, when not good, what to do (English; the window words its own).
+ */
+detail: string, };
+
+export type AccountHealth = { 
+/**
+ * Account id.
+ */
+account: number, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Successful logins / logins, last 24 h (none: no login).
+ */
+login_success_rate: number | null, 
+/**
+ * The same over 7 days.
+ */
+login_success_rate_7d: number | null, 
+/**
+ * Failed sync passes / passes, last 24 h (none: no pass).
+ */
+sync_error_rate: number | null, 
+/**
+ * The same over 7 days.
+ */
+sync_error_rate_7d: number | null, 
+/**
+ * Logins in the last 24 h.
+ */
+logins: number, 
+/**
+ * Sync passes in the last 24 h.
+ */
+passes: number, 
+/**
+ * Failures in the last 7 days by class (`password`, `network`, `tls`, `refused`,
+ * `throttled`, `other`), logins and passes together.
+ */
+failures: Array<FailureCount>, 
+/**
+ * Delivery delay, last 24 h: median and 95th percentile (ms).
+ */
+delivery_p50_ms: number | null, 
+/**
+ * The 95th percentile.
+ */
+delivery_p95_ms: number | null, };
+
+export type FailureCount = { 
+/**
+ * `password`, `network`, `tls`, `refused`, `throttled` or `other`.
+ */
+class: string, 
+/**
+ * How many.
+ */
+count: number, };
+
+export type HealthPoint = { 
+/**
+ * The hour's start (RFC 3339).
+ */
+hour: string, 
+/**
+ * The delivery delay's 95th percentile that hour (ms; none: no new mail).
+ */
+delivery_p95_ms: number | null, 
+/**
+ * Sync passes and logins that hour.
+ */
+attempts: number, 
+/**
+ * Of which failed.
+ */
+errors: number, };
+
 export type Folder = { 
 /**
  * Folder id.
@@ -1895,6 +2006,7 @@ export function commands(invoke: Invoke) {
     search: (query: SearchQuery) => invoke<Item[]>('search', { query }),
     search_server: (query: SearchQuery) => invoke<Item[]>('search_server', { query }),
     download_message: (id: number) => invoke<ItemDetail>('download_message', { id }),
+    health: () => invoke<Health>('health'),
     index_status: () => invoke<IndexReport>('index_status'),
     item: (id: number) => invoke<Item>('item', { id }),
     show: (id: number) => invoke<ItemDetail>('show', { id }),

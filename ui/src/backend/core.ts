@@ -28,6 +28,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     onViewDiffs: (cb, onError) => subscribe<ViewDiffs>('view', cb, onError),
     search: (query) => api.search(query),
     indexStatus: () => api.index_status(),
+    health: () => api.health(),
     searchServer: (query) => api.search_server(query),
     downloadMessage: (id) => api.download_message(id),
     show: (id) => api.show(id),

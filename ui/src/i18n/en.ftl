@@ -687,3 +687,33 @@ shortcut-chat-send = Send the message
 shortcut-chat-newline = A new line
 shortcut-chat-leave = Leave the reply box
 shortcut-chat-task = Make the message a task
+
+health-button = Health
+health-title = Sync health
+health-delivery = Mail delivery delay
+health-read = Read status synced
+health-calendars = Calendars updated
+health-offline = Latest data offline
+health-backup = Backups
+health-good = Good
+health-warning = Warning
+health-bad = Needs attention
+health-off = Not measured
+health-seconds = { $seconds } s
+health-percent = { $percent } %
+health-chart-delay = Delivery delay, last 24 hours (95th percentile per hour; the line is 3 s)
+health-chart-errors = Sync attempts and errors, last 24 hours
+health-hour-attempts = { $attempts } attempts, { $errors } failed
+health-account = Account
+health-logins = Logins that succeeded
+health-errors = Syncs that failed
+health-week = 7 days: { $value }
+health-failure = { $class ->
+    [password] Password: { $count }
+    [network] Network: { $count }
+    [tls] Certificate or TLS: { $count }
+    [refused] Refused by the server: { $count }
+    [throttled] Throttled: { $count }
+   *[other] Other: { $count }
+}
+health-close = Close

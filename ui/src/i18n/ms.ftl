@@ -685,3 +685,33 @@ shortcut-chat-send = Hantar mesej
 shortcut-chat-newline = Baris baharu
 shortcut-chat-leave = Keluar dari kotak balasan
 shortcut-chat-task = Jadikan mesej itu tugasan
+
+health-button = Kesihatan
+health-title = Kesihatan penyegerakan
+health-delivery = Kelewatan penghantaran mel
+health-read = Status baca disegerakkan
+health-calendars = Kalendar dikemas kini
+health-offline = Data terkini di luar talian
+health-backup = Sandaran
+health-good = Baik
+health-warning = Amaran
+health-bad = Perlu perhatian
+health-off = Tidak diukur
+health-seconds = { $seconds } s
+health-percent = { $percent } %
+health-chart-delay = Kelewatan penghantaran, 24 jam terakhir (persentil ke-95 sejam; garisan ialah 3 s)
+health-chart-errors = Cubaan penyegerakan dan ralat, 24 jam terakhir
+health-hour-attempts = { $attempts } cubaan, { $errors } gagal
+health-account = Akaun
+health-logins = Log masuk yang berjaya
+health-errors = Penyegerakan yang gagal
+health-week = 7 hari: { $value }
+health-failure = { $class ->
+    [password] Kata laluan: { $count }
+    [network] Rangkaian: { $count }
+    [tls] Sijil atau TLS: { $count }
+    [refused] Ditolak oleh pelayan: { $count }
+    [throttled] Dihadkan: { $count }
+   *[other] Lain-lain: { $count }
+}
+health-close = Tutup

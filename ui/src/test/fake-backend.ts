@@ -20,6 +20,7 @@ import type { Backend, TrayText } from '../backend/backend';
 import type {
   Account,
   DownloadProgress,
+  Health,
   Activity,
   AccountInput,
   Discovered,
@@ -495,6 +496,28 @@ export class FakeBackend implements Backend {
       this.emit({ change: 'updated', id, kind: stored.detail.kind, title: stored.detail.title });
     }
     return this.show(id);
+  }
+
+  /** What `health()` answers (tests change it): everything measured and good. */
+  healthReport: Health = {
+    indicators: [
+      { key: 'delivery_delay', status: 'good', value: 1000, unit: 'ms', detail: 'New mail took up to 1000 ms.' },
+      { key: 'read_sync', status: 'good', value: 0, unit: 's', detail: 'No read or flag change had to reach a server.' },
+      { key: 'calendar_fresh', status: 'off', value: null, unit: 's', detail: 'No calendar or task list to keep fresh.' },
+      { key: 'offline_coverage', status: 'good', value: 100, unit: 'percent', detail: 'Every message has its body here.' },
+      { key: 'backup', status: 'off', value: null, unit: '', detail: 'Backups are not set up.' },
+    ],
+    accounts: [],
+    hours: Array.from({ length: 24 }, (_, i) => ({
+      hour: new Date(Date.UTC(2026, 11, 7, i)).toISOString().replace('.000', ''),
+      delivery_p95_ms: i % 3 === 0 ? 1000 : null,
+      attempts: 2,
+      errors: 0,
+    })),
+  };
+
+  async health(): Promise<Health> {
+    return structuredClone(this.healthReport);
   }
 
   async indexStatus(): Promise<IndexReport> {

@@ -1,0 +1,60 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import App from '../App.svelte';
+import { createFakeBackend } from '../test/fake-backend';
+
+describe('sync health', () => {
+  it('the Health button shows the worst indicator; its panel lists the five, the charts and the accounts', async () => {
+    const fake = createFakeBackend();
+    render(App, { backend: fake });
+    await screen.findAllByTestId('timeline-item');
+    const button = await screen.findByTestId('open-health');
+    await waitFor(() => expect(button.dataset.status).toBe('good'));
+    fake.healthReport.indicators[0] = {
+      key: 'delivery_delay',
+      status: 'bad',
+      value: 10000,
+      unit: 'ms',
+      detail: 'New mail took up to 10000 ms. Run the diagnostics.',
+    };
+    fake.healthReport.accounts = [
+      {
+        account: 1,
+        name: 'Work',
+        login_success_rate: 0.4,
+        login_success_rate_7d: 0.9,
+        sync_error_rate: 0.6,
+        sync_error_rate_7d: 0.1,
+        logins: 5,
+        passes: 5,
+        failures: [
+          { class: 'password', count: 2 },
+          { class: 'network', count: 4 },
+        ],
+        delivery_p50_ms: 1000,
+        delivery_p95_ms: 10000,
+      },
+    ];
+    await fireEvent.click(button);
+    const panel = await screen.findByTestId('health-panel');
+    await waitFor(() => expect(screen.getByTestId('open-health').dataset.status).toBe('bad'));
+    const indicators = screen.getAllByTestId('health-indicator');
+    expect(indicators.map((i) => i.dataset.key)).toEqual(['delivery_delay', 'read_sync', 'calendar_fresh', 'offline_coverage', 'backup']);
+    expect(indicators[0].dataset.status).toBe('bad');
+    expect(indicators[0].textContent).toContain('Mail delivery delay');
+    expect(indicators[0].textContent).toContain('Needs attention');
+    expect(indicators[0].textContent).toContain('10 s');
+    expect(indicators[4].textContent).toContain('Not measured');
+    // Hours with new mail are bars; the errors chart has one bar pair per hour.
+    expect(screen.getByTestId('health-chart-delay').querySelectorAll('rect')).toHaveLength(8);
+    expect(screen.getByTestId('health-chart-errors').querySelectorAll('rect')).toHaveLength(48);
+    const account = screen.getByTestId('health-account');
+    expect(account.textContent).toContain('Work');
+    expect(account.textContent).toContain('40 %');
+    expect(account.textContent).toContain('60 %');
+    expect(screen.getAllByTestId('health-failure').map((f) => f.textContent)).toEqual(['Password: 2', 'Network: 4']);
+    expect(panel.contains(document.activeElement)).toBe(true);
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('health-panel')).toBeNull());
+  });
+});
