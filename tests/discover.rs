@@ -499,3 +499,135 @@ fn one_click_unsubscribe_posts_only_when_a_verified_dkim_signature_covers_both_h
         "{refused}"
     );
 }
+
+/// `satu health diagnose`: push or polling and why, the servers' reachability step by step, and
+/// the DNS of each account's mail domain from a local DNS server with good and bad records
+/// (TTL advice included).
+#[test]
+fn diagnose_names_polling_unreachable_servers_and_the_domains_dns_findings() {
+    let dovecot = Dovecot::start();
+    let capability = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT UIDPLUS CONDSTORE QRESYNC \
+        LITERAL+ NAMESPACE SPECIAL-USE MOVE";
+    let polled = Dovecot::start_with(&[("IMAP_CAPABILITY", capability)]);
+    let zone = "good.test. 300 IN MX 10 mx1.good.test.\n\
+        good.test. 300 IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
+        _dmarc.good.test. 300 IN TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@good.test\"\n\
+        selector1._domainkey.good.test. 300 IN TXT \"v=DKIM1; k=rsa; p=MIIBIjANBgkq\"\n\
+        bad.test. 86400 IN MX 10 mx.bad.test.\n\
+        bad.test. 300 IN TXT \"v=spf1 a -all\"\n\
+        bad.test. 300 IN TXT \"v=spf1 mx ~all\"\n\
+        _dmarc.bad.test. 7200 IN TXT \"v=DMARC1; p=none\"\n";
+    let world = World::start(&dovecot, zone, &[]);
+    let satu = Satu::new();
+    let add = |email: &str, server: &Dovecot| -> i64 {
+        let out = world.satu(
+            &satu,
+            &[
+                "--json",
+                "account",
+                "add",
+                "--email",
+                email,
+                "--username",
+                "alice",
+                "--imap",
+                &format!("127.0.0.1:{}", server.var("IMAP_PORT")),
+                "--smtp",
+                &format!("127.0.0.1:{}", server.var("IMAP_PORT")),
+                "--security",
+                "plain",
+                "--password-stdin",
+            ],
+            &[],
+            Some("alice-pass\n"),
+        );
+        json(&out)["id"].as_i64().expect("id")
+    };
+    let good = add("alice@good.test", &dovecot);
+    let bad = add("alice@bad.test", &polled);
+    let diagnose = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec!["--json", "health", "diagnose"];
+        all.extend_from_slice(args);
+        json(&world.satu(&satu, &all, &[], None))["findings"]
+            .as_array()
+            .expect("findings")
+            .clone()
+    };
+    let of = |found: &[Value], account: i64, area: &str| -> Vec<Value> {
+        found
+            .iter()
+            .filter(|f| f["account"] == account && f["area"] == area)
+            .cloned()
+            .collect()
+    };
+    let statuses = |found: &[Value]| -> Vec<String> {
+        found
+            .iter()
+            .map(|f| f["status"].as_str().expect("status").to_owned())
+            .collect()
+    };
+    let found = diagnose(&[]);
+
+    // Reachable, each step timed.
+    let reach = of(&found, good, "reachability");
+    assert_eq!(statuses(&reach), ["good", "good"], "{reach:?}");
+    assert!(
+        reach[0]["title"]
+            .as_str()
+            .expect("title")
+            .contains("TLS and login"),
+        "{reach:?}"
+    );
+    // Pushed here; polled where the server has no IDLE, and said why.
+    assert_eq!(statuses(&of(&found, good, "push")), ["good"]);
+    let push = of(&found, bad, "push");
+    assert_eq!(statuses(&push), ["warning"], "{push:?}");
+    assert!(push[0]["title"]
+        .as_str()
+        .expect("title")
+        .contains("polling every 60 s because the server does not offer IDLE"));
+    // The domains' DNS.
+    let dns = of(&found, good, "dns");
+    assert_eq!(statuses(&dns), ["good", "good", "good", "good"], "{dns:?}");
+    assert!(dns[2]["title"]
+        .as_str()
+        .expect("title")
+        .contains("selector1"));
+    let dns = of(&found, bad, "dns");
+    assert_eq!(
+        statuses(&dns),
+        ["warning", "bad", "warning", "warning"],
+        "{dns:?}"
+    );
+    assert_eq!(dns[0]["value"], 86_400);
+    assert!(dns[0]["fix"].as_str().expect("fix").contains("3600 s"));
+    assert!(dns[1]["title"]
+        .as_str()
+        .expect("title")
+        .contains("2 SPF records"));
+    assert!(dns[3]["fix"]
+        .as_str()
+        .expect("fix")
+        .contains("p=quarantine or p=reject"));
+
+    // A server gone: the step that failed, and what to do.
+    polled.stop();
+    let found = diagnose(&["--account", &bad.to_string()]);
+    assert!(found.iter().all(|f| f["account"] == bad));
+    let reach = of(&found, bad, "reachability");
+    assert_eq!(reach[0]["status"], "bad", "{reach:?}");
+    assert!(
+        reach[0]["title"]
+            .as_str()
+            .expect("title")
+            .contains("connect step"),
+        "{reach:?}"
+    );
+    assert!(
+        reach[0]["fix"]
+            .as_str()
+            .expect("fix")
+            .contains("Nothing listens"),
+        "{reach:?}"
+    );
+}

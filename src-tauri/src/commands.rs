@@ -4,10 +4,11 @@
 use satu_core::api::LinkDecision;
 use satu_core::dto::{
     Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
-    Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, Health, HistoryReport,
-    Identity, IdentityInput, ImportReport, IndexReport, Invitation, Item, ItemDetail, LiveStatus,
-    MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery, SendInput, SettingValue,
-    SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage, ViewQuery,
+    Diagnosis, Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, Health,
+    HistoryReport, Identity, IdentityInput, ImportReport, IndexReport, Invitation, Item,
+    ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery,
+    SendInput, SettingValue, SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage,
+    ViewQuery,
 };
 use std::sync::Arc;
 
@@ -58,6 +59,12 @@ pub async fn download_message(
 #[tauri::command]
 pub fn health(satu: State<'_, Satu>) -> Result<Health, ApiError> {
     satu.health()
+}
+
+/// The diagnostics behind the health indicators (every account, or one), each with its fix.
+#[tauri::command]
+pub async fn diagnose(satu: State<'_, Satu>, account: Option<i64>) -> Result<Diagnosis, ApiError> {
+    satu.diagnose(account).await
 }
 
 /// How many items wait for the full-text index (search finds them by title and sender only).

@@ -81,6 +81,8 @@ mod tests {
             AccountHealth,
             FailureCount,
             HealthPoint,
+            Diagnosis,
+            Finding,
             Folder,
             FolderInfo,
             SyncReport,

@@ -363,6 +363,7 @@ pub fn run() {
             commands::search,
             commands::index_status,
             commands::health,
+            commands::diagnose,
             commands::search_server,
             commands::download_message,
             commands::set_offline_days,

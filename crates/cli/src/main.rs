@@ -162,7 +162,10 @@ enum Command {
     /// Sync health, measured from Satu's own traffic: the five indicators (delivery delay, read
     /// status synced, calendars fresh, the latest data offline, backups) as good, warning, bad
     /// or off, and each account's login success and sync error rates over 24 hours and 7 days.
-    Health,
+    Health {
+        #[command(subcommand)]
+        command: Option<HealthCommand>,
+    },
     /// Full-text search over every item, newest first. Mail whose body is not here (selective
     /// offline) is searched on its server too, and what it finds is added.
     Search {
@@ -817,6 +820,18 @@ enum RemoteCommand {
     Block {
         /// Email address.
         address: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum HealthCommand {
+    /// What is behind the indicators, each finding with its fix: push or polling per account
+    /// and why, whether the servers answer (DNS, connect, TLS and login times), and the DNS of
+    /// the mail domain (MX, SPF, DKIM, DMARC and their TTLs).
+    Diagnose {
+        /// One account only.
+        #[arg(long)]
+        account: Option<i64>,
     },
 }
 
@@ -1667,7 +1682,29 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 ),
             })
         }
-        Command::Health => {
+        Command::Health {
+            command: Some(HealthCommand::Diagnose { account }),
+        } => {
+            let diagnosis = satu.diagnose(account).await?;
+            output(json, &diagnosis, || {
+                diagnosis
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        let mut line = format!(
+                            "[{}] account {} {}: {}",
+                            f.status, f.account, f.area, f.title
+                        );
+                        if !f.fix.is_empty() {
+                            line.push_str(&format!("\n    → {}", f.fix));
+                        }
+                        line
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Health { command: None } => {
             let health = satu.health()?;
             output(json, &health, || {
                 let mut lines = Vec::new();

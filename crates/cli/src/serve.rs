@@ -105,6 +105,7 @@ commands! {
     search(query: SearchQuery) => satu.search(&query);
     index_status() => satu.index_status();
     health() => satu.health();
+    diagnose(account: Option<i64>) => satu.diagnose(account).await;
     search_server(query: SearchQuery) => satu.search_server(&query).await;
     download_message(id: i64) => satu.download_message(id).await;
     item(id: i64) => satu.item(id);

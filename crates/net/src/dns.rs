@@ -84,6 +84,19 @@ fn failed(name: &str, error: impl std::fmt::Display) -> String {
     format!("the DNS lookup of {name} failed: {error}")
 }
 
+/// [`records`] with each answer's time to live (s).
+async fn records_with_ttl(name: &str, kind: RecordType) -> Result<Vec<(RData, u32)>, String> {
+    match resolver()?.lookup(name, kind).await {
+        Ok(lookup) => Ok(lookup
+            .answers()
+            .iter()
+            .map(|r| (r.data.clone(), r.ttl))
+            .collect()),
+        Err(e) if e.is_no_records_found() || e.is_nx_domain() => Ok(Vec::new()),
+        Err(e) => Err(failed(name, e)),
+    }
+}
+
 /// The answers of type `kind` for `name`: empty when there are none ("no such name" is an
 /// answer, not an error).
 async fn records(name: &str, kind: RecordType) -> Result<Vec<RData>, String> {
@@ -125,6 +138,45 @@ pub async fn txt(name: &str) -> Result<Vec<String>, String> {
             ),
             _ => None,
         })
+        .collect())
+}
+
+/// The TXT strings of `name` with each record's time to live (s): what the domain check reads.
+pub async fn txt_with_ttl(name: &str) -> Result<Vec<(String, u32)>, String> {
+    Ok(records_with_ttl(name, RecordType::TXT)
+        .await?
+        .into_iter()
+        .filter_map(|(data, ttl)| match data {
+            RData::TXT(txt) => Some((
+                txt.txt_data
+                    .iter()
+                    .map(|part| String::from_utf8_lossy(part).into_owned())
+                    .collect::<String>(),
+                ttl,
+            )),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The mail exchangers of `domain` with their time to live (s), most preferred first.
+pub async fn mx_with_ttl(domain: &str) -> Result<Vec<(String, u32)>, String> {
+    let mut hosts: Vec<(u16, String, u32)> = records_with_ttl(domain, RecordType::MX)
+        .await?
+        .into_iter()
+        .filter_map(|(data, ttl)| match data {
+            RData::MX(mx) => Some((
+                mx.preference,
+                mx.exchange.to_ascii().trim_end_matches('.').to_owned(),
+                ttl,
+            )),
+            _ => None,
+        })
+        .collect();
+    hosts.sort();
+    Ok(hosts
+        .into_iter()
+        .map(|(_, host, ttl)| (host, ttl))
         .collect())
 }
 

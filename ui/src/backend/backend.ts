@@ -4,6 +4,7 @@ import type {
   AccountInput,
   CalendarInfo,
   CaldavInput,
+  Diagnosis,
   Discovered,
   DownloadProgress,
   EventDetail,
@@ -75,6 +76,8 @@ export interface Backend {
   indexStatus(): Promise<IndexReport>;
   /** Sync health: the five indicators, each account's rates, the last 24 hours. */
   health(): Promise<Health>;
+  /** The diagnostics behind the indicators (every account, or one), each finding with its fix. */
+  diagnose(account?: number): Promise<Diagnosis>;
   /** The servers' search for words in mail whose body is not here (selective offline), newest first. */
   searchServer(query: SearchQuery): Promise<Item[]>;
   /** Downloads the body of a mail kept with its header only; resolves with it whole. */

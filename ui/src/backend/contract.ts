@@ -1051,6 +1051,38 @@ attempts: number,
  */
 errors: number, };
 
+export type Diagnosis = { 
+/**
+ * Every finding, per account in order: push, reachability, the domain's DNS.
+ */
+findings: Array<Finding>, };
+
+export type Finding = { 
+/**
+ * The account it is about.
+ */
+account: number, 
+/**
+ * `push`, `reachability` or `dns`.
+ */
+area: string, 
+/**
+ * `good`, `warning` or `bad`.
+ */
+status: string, 
+/**
+ * What was found, in plain words.
+ */
+title: string, 
+/**
+ * What to do about it ('' when nothing needs doing).
+ */
+fix: string, 
+/**
+ * The figure measured, when there is one: ms for times, s for a time to live.
+ */
+value: number | null, };
+
 export type Folder = { 
 /**
  * Folder id.
@@ -2007,6 +2039,7 @@ export function commands(invoke: Invoke) {
     search_server: (query: SearchQuery) => invoke<Item[]>('search_server', { query }),
     download_message: (id: number) => invoke<ItemDetail>('download_message', { id }),
     health: () => invoke<Health>('health'),
+    diagnose: (account: number | null) => invoke<Diagnosis>('diagnose', { account }),
     index_status: () => invoke<IndexReport>('index_status'),
     item: (id: number) => invoke<Item>('item', { id }),
     show: (id: number) => invoke<ItemDetail>('show', { id }),

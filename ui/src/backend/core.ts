@@ -29,6 +29,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     search: (query) => api.search(query),
     indexStatus: () => api.index_status(),
     health: () => api.health(),
+    diagnose: (account) => api.diagnose(account ?? null),
     searchServer: (query) => api.search_server(query),
     downloadMessage: (id) => api.download_message(id),
     show: (id) => api.show(id),

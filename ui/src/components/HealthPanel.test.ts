@@ -54,6 +54,14 @@ describe('sync health', () => {
     expect(account.textContent).toContain('60 %');
     expect(screen.getAllByTestId('health-failure').map((f) => f.textContent)).toEqual(['Password: 2', 'Network: 4']);
     expect(panel.contains(document.activeElement)).toBe(true);
+    // The diagnostics: each finding with its fix.
+    await fireEvent.click(screen.getByTestId('health-diagnose'));
+    const findings = await screen.findAllByTestId('health-finding');
+    expect(findings.map((f) => f.dataset.area)).toEqual(['reachability', 'push']);
+    expect(findings[1].dataset.status).toBe('warning');
+    expect(findings[1].textContent).toContain('polling every 60 s');
+    expect(findings[1].textContent).toContain('What to do: Ask the mail provider to enable IMAP IDLE');
+    expect(screen.getByTestId('health-diagnose').textContent).toBe('Run them again');
     await fireEvent.keyDown(window, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByTestId('health-panel')).toBeNull());
   });

@@ -717,3 +717,8 @@ health-failure = { $class ->
    *[other] Other: { $count }
 }
 health-close = Close
+health-diagnostics = Diagnostics
+health-diagnose = Run the diagnostics
+health-diagnose-again = Run them again
+health-diagnosing = Asking the servers…
+health-fix = What to do: { $fix }

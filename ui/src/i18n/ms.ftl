@@ -715,3 +715,8 @@ health-failure = { $class ->
    *[other] Lain-lain: { $count }
 }
 health-close = Tutup
+health-diagnostics = Diagnostik
+health-diagnose = Jalankan diagnostik
+health-diagnose-again = Jalankan semula
+health-diagnosing = Menyemak pelayan…
+health-fix = Apa yang perlu dilakukan: { $fix }

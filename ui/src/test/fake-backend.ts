@@ -20,6 +20,7 @@ import type { Backend, TrayText } from '../backend/backend';
 import type {
   Account,
   DownloadProgress,
+  Diagnosis,
   Health,
   Activity,
   AccountInput,
@@ -518,6 +519,26 @@ export class FakeBackend implements Backend {
 
   async health(): Promise<Health> {
     return structuredClone(this.healthReport);
+  }
+
+  /** What `diagnose()` answers (tests change it). */
+  diagnosis: Diagnosis = {
+    findings: [
+      { account: 1, area: 'reachability', status: 'good', title: 'IMAP imap.example.com:993 answers (DNS 2 ms, connect 1 ms, TLS and login 40 ms).', fix: '', value: 43 },
+      {
+        account: 1,
+        area: 'push',
+        status: 'warning',
+        title: 'Your account is polling every 60 s because the server does not offer IDLE: new mail can take that long to show.',
+        fix: 'Ask the mail provider to enable IMAP IDLE (push); until then mail arrives at the next poll.',
+        value: 60000,
+      },
+    ],
+  };
+
+  async diagnose(account?: number): Promise<Diagnosis> {
+    const all = structuredClone(this.diagnosis);
+    return account === undefined ? all : { findings: all.findings.filter((f) => f.account === account) };
   }
 
   async indexStatus(): Promise<IndexReport> {

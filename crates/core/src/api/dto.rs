@@ -894,6 +894,30 @@ pub struct Health {
     pub hours: Vec<HealthPoint>,
 }
 
+/// What `satu health diagnose` found: each finding with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Diagnosis {
+    /// Every finding, per account in order: push, reachability, the domain's DNS.
+    pub findings: Vec<Finding>,
+}
+
+/// One finding of the diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Finding {
+    /// The account it is about.
+    pub account: i64,
+    /// `push`, `reachability` or `dns`.
+    pub area: String,
+    /// `good`, `warning` or `bad`.
+    pub status: String,
+    /// What was found, in plain words.
+    pub title: String,
+    /// What to do about it ('' when nothing needs doing).
+    pub fix: String,
+    /// The figure measured, when there is one: ms for times, s for a time to live.
+    pub value: Option<u64>,
+}
+
 /// One of the five indicators.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct HealthIndicator {

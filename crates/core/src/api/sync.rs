@@ -79,6 +79,18 @@ impl Satu {
         crate::health::report(&self.ctx)
     }
 
+    /// The diagnostics behind the indicators, for every account or one: push or polling and
+    /// why, whether its servers answer and how long each step takes, and the DNS of its mail
+    /// domain (MX, SPF, DKIM, DMARC, times to live); each finding with its fix.
+    pub async fn diagnose(&self, account: Option<i64>) -> ApiResult<crate::dto::Diagnosis> {
+        let options = crate::live::LiveOptions::default();
+        let pace = crate::health::diagnose::Pace {
+            poll_s: options.poll.as_secs(),
+            full_pass_s: options.full_pass.as_secs(),
+        };
+        crate::health::diagnose::diagnose(&self.ctx, account, pace).await
+    }
+
     pub fn live_status(&self) -> Vec<LiveStatus> {
         match self.ctx.live_status.lock() {
             Ok(latest) => latest.values().cloned().collect(),

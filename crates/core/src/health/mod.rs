@@ -20,6 +20,8 @@
 //!
 //! What the figures mean is decided by the pure functions here ([`indicators`]), tested beside.
 
+pub(crate) mod diagnose;
+
 use satu_store::{HealthHour, Store, HEALTH_BUCKETS_MS};
 
 use crate::context::Context;

@@ -1,0 +1,619 @@
+//! The diagnostics behind the health indicators (`satu health diagnose`): for each account,
+//! whether its folders are pushed or polled and why, whether its servers answer and how long
+//! each step takes (DNS, TCP connect, TLS and login), and what the DNS of its mail domain says
+//! (MX, SPF, DKIM at the common selectors, DMARC, and their times to live), each finding with
+//! the fix in plain words. What a finding says is decided by the pure functions here (tested
+//! beside); [`diagnose`] only asks the servers and the resolver (`SATU_DNS_SERVER` honoured).
+
+use std::time::{Duration, Instant};
+
+use satu_mail::imap::ImapSession;
+use satu_store::{Account, AccountKind};
+
+use crate::context::Context;
+use crate::dto::{self, Finding};
+use crate::error::ApiResult;
+
+/// DKIM selectors looked for: the common providers' and tools' defaults.
+pub(crate) const DKIM_SELECTORS: [&str; 9] = [
+    "default",
+    "google",
+    "selector1",
+    "selector2",
+    "k1",
+    "mail",
+    "dkim",
+    "s1",
+    "s2",
+];
+/// Times to live above this make a change wait too long in caches (advice: at most an hour).
+pub(crate) const TTL_MAX: u32 = 3_600;
+/// An MX about to change should be cached for less than this first.
+pub(crate) const MX_TTL_FOR_CHANGES: u32 = 600;
+/// How long one reachability step may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn finding(account: i64, area: &str, status: &str, title: String, fix: &str) -> Finding {
+    Finding {
+        account,
+        area: area.to_owned(),
+        status: status.to_owned(),
+        title,
+        fix: fix.to_owned(),
+        value: None,
+    }
+}
+
+/// Push or polling: what the live sync does with this account's folders, and how often its
+/// connection dropped (`logins_24h`: a connection lasts until it drops).
+pub(crate) fn push_findings(
+    account: i64,
+    has_idle: bool,
+    pushed: &[String],
+    folders: usize,
+    poll_s: u64,
+    full_pass_s: u64,
+    logins_24h: u64,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if has_idle {
+        let others = folders.saturating_sub(pushed.len());
+        let mut f = finding(
+            account,
+            "push",
+            "good",
+            format!(
+                "New mail is pushed (IMAP IDLE) in {}; the {others} other folders are checked every {} minutes.",
+                pushed.join(", "),
+                full_pass_s / 60
+            ),
+            if others > 0 {
+                "Folders where mail must arrive at once can be pushed too (satu folders --push NAME)."
+            } else {
+                ""
+            },
+        );
+        f.value = Some(0);
+        out.push(f);
+    } else {
+        let mut f = finding(
+            account,
+            "push",
+            if poll_s > 3 { "warning" } else { "good" },
+            format!(
+                "Your account is polling every {poll_s} s because the server does not offer IDLE: new mail can take that long to show."
+            ),
+            "Ask the mail provider to enable IMAP IDLE (push); until then mail arrives at the next poll.",
+        );
+        f.value = Some(poll_s * 1000);
+        out.push(f);
+    }
+    // The live sync logs in once per connection: more than a few a day is a connection that
+    // keeps dropping.
+    if logins_24h > 24 {
+        let mut f = finding(
+            account,
+            "push",
+            "warning",
+            format!("The connection to the mail server dropped and was made again {logins_24h} times in 24 hours."),
+            "A proxy, VPN or firewall that cuts idle connections does this: allow long-lived connections to the IMAP port, or check the network's stability.",
+        );
+        f.value = Some(logins_24h);
+        out.push(f);
+    }
+    out
+}
+
+/// The time of each step of reaching a server, ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Steps {
+    pub dns_ms: Option<u64>,
+    pub connect_ms: Option<u64>,
+    /// TLS and login together (a STARTTLS server's handshake comes after its greeting).
+    pub login_ms: Option<u64>,
+}
+
+/// How reaching `what` (`IMAP` at `host:port`) went: its steps' times, or the step that failed
+/// and why, with the likely fix.
+pub(crate) fn reach_finding(
+    account: i64,
+    what: &str,
+    host: &str,
+    port: u16,
+    steps: Steps,
+    failure: Option<(&str, &str)>,
+) -> Finding {
+    let times = [
+        steps.dns_ms.map(|ms| format!("DNS {ms} ms")),
+        steps.connect_ms.map(|ms| format!("connect {ms} ms")),
+        steps.login_ms.map(|ms| format!("TLS and login {ms} ms")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let total = [steps.dns_ms, steps.connect_ms, steps.login_ms]
+        .into_iter()
+        .flatten()
+        .sum::<u64>();
+    let mut f = match failure {
+        None => finding(
+            account,
+            "reachability",
+            if total > 3_000 { "warning" } else { "good" },
+            format!("{what} {host}:{port} answers ({times})."),
+            if total > 3_000 {
+                "Reaching the server takes long: a slow network or a distant server delays every sync."
+            } else {
+                ""
+            },
+        ),
+        Some((step, reason)) => {
+            let lower = reason.to_ascii_lowercase();
+            let fix = match step {
+                "dns" => "The server's name does not resolve: check its spelling in the account, or the network's DNS.",
+                _ if lower.contains("refused") => "Nothing listens on that port: check the port in the account (IMAP 993 or 143, submission 465 or 587).",
+                _ if lower.contains("timed out") || lower.contains("timeout") || lower.contains("no answer") => "No answer on that port: a firewall or proxy may block it; try from another network, or ask the network's administrator to allow it.",
+                _ if lower.contains("certificate") => "The server's certificate is not trusted: check the server name, or add its CA to the account.",
+                _ if lower.contains("password") || lower.contains("authentication") || lower.contains("login") => "The server refused the login: sign in again with the right password.",
+                _ => "Check the server's name and port in the account, and the network.",
+            };
+            finding(
+                account,
+                "reachability",
+                "bad",
+                format!(
+                    "{what} {host}:{port} cannot be reached at the {step} step: {reason}{}",
+                    if times.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (before it: {times})")
+                    }
+                ),
+                fix,
+            )
+        }
+    };
+    f.value = Some(total);
+    f
+}
+
+/// What the DNS of the mail domain says: MX, SPF (a TXT `v=spf1` at the domain), DKIM (keys
+/// found at common selectors), DMARC (a TXT `v=DMARC1` at `_dmarc`), and times to live.
+pub(crate) fn dns_findings(
+    account: i64,
+    domain: &str,
+    mx: &[(String, u32)],
+    root_txt: &[(String, u32)],
+    dmarc_txt: &[(String, u32)],
+    dkim: &[(String, u32)],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut with_ttl = |status: &str, title: String, fix: &str, ttl: Option<u32>| {
+        let mut f = finding(account, "dns", status, title, fix);
+        f.value = ttl.map(u64::from);
+        out.push(f);
+    };
+    // MX.
+    match mx.iter().map(|(_, ttl)| *ttl).max() {
+        None => with_ttl(
+            "bad",
+            format!("{domain} has no MX record: mail to it has nowhere to go."),
+            "Add MX records for the domain at its DNS provider, as the mail provider says.",
+            None,
+        ),
+        Some(ttl) => {
+            let hosts: Vec<&str> = mx.iter().map(|(h, _)| h.as_str()).collect();
+            let (status, fix) = if ttl > TTL_MAX {
+                ("warning", "Lower the MX records' TTL to 3600 s or less (and to under 600 s a day before changing them), so that a change takes effect quickly.")
+            } else if ttl > MX_TTL_FOR_CHANGES {
+                ("good", "Before changing the MX records, lower their TTL to under 600 s and wait one old TTL, so that caches follow quickly.")
+            } else {
+                ("good", "")
+            };
+            with_ttl(
+                status,
+                format!(
+                    "{domain} receives mail at {} (TTL {ttl} s).",
+                    hosts.join(", ")
+                ),
+                fix,
+                Some(ttl),
+            );
+        }
+    }
+    // SPF.
+    let spf: Vec<&(String, u32)> = root_txt
+        .iter()
+        .filter(|(t, _)| t.trim_start().to_ascii_lowercase().starts_with("v=spf1"))
+        .collect();
+    match spf.as_slice() {
+        [] => with_ttl(
+            "warning",
+            format!("{domain} publishes no SPF record: receivers cannot tell which servers may send its mail."),
+            "Add a TXT record \"v=spf1 include:… -all\" naming the provider's servers (the provider documents it).",
+            None,
+        ),
+        [(text, ttl)] => {
+            let soft = text.contains("+all") || text.contains("?all");
+            let (status, fix) = if soft {
+                ("warning", "End the SPF record with -all or ~all: +all and ?all let anyone send as the domain.")
+            } else if *ttl > TTL_MAX {
+                ("warning", "Lower the SPF record's TTL to 3600 s or less.")
+            } else {
+                ("good", "")
+            };
+            with_ttl(status, format!("SPF: {text} (TTL {ttl} s)."), fix, Some(*ttl));
+        }
+        _ => with_ttl(
+            "bad",
+            format!("{domain} publishes {} SPF records: receivers treat that as an error (permerror).", spf.len()),
+            "Merge them into one TXT record starting with v=spf1.",
+            spf.iter().map(|(_, ttl)| *ttl).max(),
+        ),
+    }
+    // DKIM.
+    if dkim.is_empty() {
+        with_ttl(
+            "warning",
+            format!("No DKIM key found for {domain} at the common selectors ({}).", DKIM_SELECTORS.join(", ")),
+            "Turn on DKIM signing at the mail provider and publish its key; a provider with its own selector may have one already (see a sent mail's DKIM-Signature s= tag).",
+            None,
+        );
+    } else {
+        let ttl = dkim.iter().map(|(_, t)| *t).max().unwrap_or(0);
+        let selectors: Vec<&str> = dkim.iter().map(|(s, _)| s.as_str()).collect();
+        with_ttl(
+            if ttl > TTL_MAX { "warning" } else { "good" },
+            format!(
+                "DKIM keys published at the selectors {} (TTL {ttl} s).",
+                selectors.join(", ")
+            ),
+            if ttl > TTL_MAX {
+                "Lower the DKIM records' TTL to 3600 s or less, so that a key rotation takes effect quickly."
+            } else {
+                ""
+            },
+            Some(ttl),
+        );
+    }
+    // DMARC.
+    let dmarc: Vec<&(String, u32)> = dmarc_txt
+        .iter()
+        .filter(|(t, _)| t.trim_start().to_ascii_uppercase().starts_with("V=DMARC1"))
+        .collect();
+    match dmarc.first() {
+        None => with_ttl(
+            "warning",
+            format!("{domain} publishes no DMARC policy: mail forged in its name is not refused."),
+            "Add a TXT record at _dmarc with \"v=DMARC1; p=none; rua=mailto:…\", read the reports, then move to p=quarantine or p=reject.",
+            None,
+        ),
+        Some((text, ttl)) => {
+            let policy = text
+                .split(';')
+                .filter_map(|part| part.trim().strip_prefix("p="))
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            let (status, fix) = match policy.as_str() {
+                "reject" | "quarantine" if *ttl <= TTL_MAX => ("good", ""),
+                "reject" | "quarantine" => ("warning", "Lower the DMARC record's TTL to 3600 s or less."),
+                "none" => ("warning", "p=none only monitors: once the reports show all the domain's mail passes, move to p=quarantine or p=reject."),
+                _ => ("bad", "The DMARC record has no valid p= policy: write p=none, p=quarantine or p=reject."),
+            };
+            with_ttl(status, format!("DMARC: {text} (TTL {ttl} s)."), fix, Some(*ttl));
+        }
+    }
+    out
+}
+
+/// How often the live sync looks, as the diagnostics report it: a watcher's poll on a server
+/// without IDLE, and the full pass over every folder (s).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pace {
+    pub poll_s: u64,
+    pub full_pass_s: u64,
+}
+
+/// The diagnostics of every account (or one).
+pub(crate) async fn diagnose(
+    ctx: &Context,
+    only: Option<i64>,
+    pace: Pace,
+) -> ApiResult<dto::Diagnosis> {
+    let store = ctx.store();
+    let mut findings = Vec::new();
+    let logins = {
+        let since = chrono::Utc::now().timestamp_millis() - 24 * 3_600_000;
+        store.health_hours(since)?
+    };
+    for account in store.accounts()? {
+        if only.is_some_and(|id| id != account.id) {
+            continue;
+        }
+        match account.kind {
+            AccountKind::Imap => {
+                findings.extend(diagnose_mail(ctx, &account, &logins, pace).await?)
+            }
+            AccountKind::Caldav | AccountKind::Matrix => {
+                if let Ok(url) = url::Url::parse(&account.url) {
+                    let host = url.host_str().unwrap_or_default().to_owned();
+                    let port = url.port_or_known_default().unwrap_or(443);
+                    let (steps, failure) = reach_tcp(&host, port).await;
+                    let what = if account.kind == AccountKind::Caldav {
+                        "CalDAV"
+                    } else {
+                        "Matrix"
+                    };
+                    let failure = failure.as_ref().map(|(s, r)| (*s, r.as_str()));
+                    findings.push(reach_finding(account.id, what, &host, port, steps, failure));
+                }
+            }
+            AccountKind::Local => {}
+        }
+    }
+    Ok(dto::Diagnosis { findings })
+}
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+/// DNS and TCP connect to `host:port`: the steps' times, or the step that failed and why.
+async fn reach_tcp(host: &str, port: u16) -> (Steps, Option<(&'static str, String)>) {
+    let mut steps = Steps::default();
+    let started = Instant::now();
+    let addresses = match satu_net::dns::addresses(host, port).await {
+        Ok(a) if !a.is_empty() => a,
+        Ok(_) => return (steps, Some(("dns", format!("{host} has no address")))),
+        Err(e) => return (steps, Some(("dns", e))),
+    };
+    steps.dns_ms = Some(ms(started));
+    let started = Instant::now();
+    match tokio::time::timeout(STEP_TIMEOUT, tokio::net::TcpStream::connect(addresses[0])).await {
+        Ok(Ok(_)) => steps.connect_ms = Some(ms(started)),
+        Ok(Err(e)) => return (steps, Some(("connect", e.to_string()))),
+        Err(_) => {
+            return (
+                steps,
+                Some((
+                    "connect",
+                    format!("no answer within {} s (timed out)", STEP_TIMEOUT.as_secs()),
+                )),
+            )
+        }
+    }
+    (steps, None)
+}
+
+async fn diagnose_mail(
+    ctx: &Context,
+    account: &Account,
+    hours: &[satu_store::HealthHour],
+    pace: Pace,
+) -> ApiResult<Vec<Finding>> {
+    let store = ctx.store();
+    let mut out = Vec::new();
+    // IMAP: DNS, connect, then TLS and login (which also says whether IDLE is offered).
+    let (host, port) = account.imap.clone();
+    let (mut steps, mut failure) = reach_tcp(&host, port).await;
+    let mut has_idle = None;
+    if failure.is_none() {
+        let auth = crate::oauth::auth(ctx, account)?;
+        let started = Instant::now();
+        let config = crate::accounts::imap_config(account, auth);
+        match tokio::time::timeout(STEP_TIMEOUT, ImapSession::connect(&config)).await {
+            Ok(Ok(session)) => {
+                steps.login_ms = Some(ms(started));
+                has_idle = Some(session.has("IDLE"));
+                session.logout().await;
+            }
+            Ok(Err(e)) => failure = Some(("login", e.to_string())),
+            Err(_) => {
+                failure = Some((
+                    "login",
+                    format!("no answer within {} s (timed out)", STEP_TIMEOUT.as_secs()),
+                ))
+            }
+        }
+    }
+    let failed = failure.as_ref().map(|(s, r)| (*s, r.as_str()));
+    out.push(reach_finding(
+        account.id, "IMAP", &host, port, steps, failed,
+    ));
+    // SMTP: DNS and connect.
+    let (smtp_host, smtp_port) = account.smtp.clone();
+    if !smtp_host.is_empty() {
+        let (steps, failure) = reach_tcp(&smtp_host, smtp_port).await;
+        let failed = failure.as_ref().map(|(s, r)| (*s, r.as_str()));
+        out.push(reach_finding(
+            account.id, "SMTP", &smtp_host, smtp_port, steps, failed,
+        ));
+    }
+    // Push or polling.
+    if let Some(has_idle) = has_idle {
+        let folders = store.folders(account.id)?;
+        let selectable: Vec<_> = folders.iter().filter(|f| f.selectable).collect();
+        let mut pushed: Vec<String> = selectable
+            .iter()
+            .filter(|f| f.pushed())
+            .map(|f| f.name.clone())
+            .collect();
+        if pushed.is_empty() {
+            pushed.push("INBOX".to_owned());
+        }
+        let logins: u64 = hours
+            .iter()
+            .filter(|h| h.account_id == account.id && h.metric.starts_with("login_"))
+            .map(|h| h.count)
+            .sum();
+        out.extend(push_findings(
+            account.id,
+            has_idle,
+            &pushed,
+            selectable.len().max(1),
+            pace.poll_s,
+            pace.full_pass_s,
+            logins,
+        ));
+    }
+    // The mail domain's DNS.
+    if let Some((_, domain)) = account.email.rsplit_once('@') {
+        let domain = domain.trim().to_ascii_lowercase();
+        let dns = async {
+            let mx = satu_net::dns::mx_with_ttl(&domain).await?;
+            let root = satu_net::dns::txt_with_ttl(&domain).await?;
+            let dmarc = satu_net::dns::txt_with_ttl(&format!("_dmarc.{domain}")).await?;
+            let mut dkim = Vec::new();
+            for selector in DKIM_SELECTORS {
+                let found =
+                    satu_net::dns::txt_with_ttl(&format!("{selector}._domainkey.{domain}")).await?;
+                if let Some((_, ttl)) = found.iter().find(|(t, _)| t.contains("p=")) {
+                    dkim.push((selector.to_owned(), *ttl));
+                }
+            }
+            Ok::<_, String>((mx, root, dmarc, dkim))
+        };
+        match dns.await {
+            Ok((mx, root, dmarc, dkim)) => {
+                out.extend(dns_findings(account.id, &domain, &mx, &root, &dmarc, &dkim))
+            }
+            Err(e) => out.push(finding(
+                account.id,
+                "dns",
+                "bad",
+                format!("The DNS of {domain} cannot be read: {e}"),
+                "Check the network's DNS server (or SATU_DNS_SERVER).",
+            )),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statuses(found: &[Finding]) -> Vec<&str> {
+        found.iter().map(|f| f.status.as_str()).collect()
+    }
+
+    #[test]
+    fn polling_is_named_with_its_interval_and_a_dropping_connection_is_said() {
+        let polled = push_findings(1, false, &["INBOX".into()], 4, 60, 300, 2);
+        assert_eq!(statuses(&polled), ["warning"]);
+        assert!(
+            polled[0]
+                .title
+                .contains("polling every 60 s because the server does not offer IDLE"),
+            "{}",
+            polled[0].title
+        );
+        assert!(polled[0].fix.contains("IDLE"));
+        let pushed = push_findings(1, true, &["INBOX".into(), "Work".into()], 5, 60, 300, 3);
+        assert_eq!(statuses(&pushed), ["good"]);
+        assert!(pushed[0]
+            .title
+            .contains("INBOX, Work; the 3 other folders are checked every 5 minutes"));
+        let dropping = push_findings(1, true, &["INBOX".into()], 1, 60, 300, 40);
+        assert_eq!(statuses(&dropping), ["good", "warning"]);
+        assert!(dropping[1].title.contains("40 times"));
+    }
+
+    #[test]
+    fn an_unreachable_server_names_the_step_and_the_likely_fix() {
+        let ok = Steps {
+            dns_ms: Some(2),
+            connect_ms: Some(1),
+            login_ms: Some(30),
+        };
+        let good = reach_finding(1, "IMAP", "imap.x", 993, ok, None);
+        assert_eq!(good.status, "good");
+        assert_eq!(good.value, Some(33));
+        assert!(good
+            .title
+            .contains("DNS 2 ms, connect 1 ms, TLS and login 30 ms"));
+        let refused = reach_finding(
+            1,
+            "IMAP",
+            "imap.x",
+            994,
+            Steps {
+                dns_ms: Some(2),
+                ..Steps::default()
+            },
+            Some(("connect", "Connection refused (os error 111)")),
+        );
+        assert_eq!(refused.status, "bad");
+        assert!(refused.fix.contains("Nothing listens"));
+        let blocked = reach_finding(
+            1,
+            "SMTP",
+            "smtp.x",
+            587,
+            Steps::default(),
+            Some(("connect", "no answer within 10 s (timed out)")),
+        );
+        assert!(blocked.fix.contains("firewall or proxy"));
+        let name = reach_finding(
+            1,
+            "IMAP",
+            "imap.nowhere",
+            993,
+            Steps::default(),
+            Some(("dns", "no such name")),
+        );
+        assert!(name.fix.contains("does not resolve"));
+    }
+
+    #[test]
+    fn the_domains_dns_is_read_with_its_ttls() {
+        let good = dns_findings(
+            1,
+            "good.test",
+            &[("mx1.good.test".into(), 300)],
+            &[("v=spf1 ip4:127.0.0.1 -all".into(), 300)],
+            &[("v=DMARC1; p=reject; rua=mailto:d@good.test".into(), 300)],
+            &[("selector1".into(), 300)],
+        );
+        assert_eq!(statuses(&good), ["good", "good", "good", "good"]);
+        let bad = dns_findings(
+            1,
+            "bad.test",
+            &[("mx.bad.test".into(), 86_400)],
+            &[
+                ("v=spf1 a -all".into(), 300),
+                ("v=spf1 mx ~all".into(), 300),
+            ],
+            &[("v=DMARC1; p=none".into(), 7_200)],
+            &[],
+        );
+        assert_eq!(statuses(&bad), ["warning", "bad", "warning", "warning"]);
+        assert!(bad[0].fix.contains("3600 s"));
+        assert!(bad[1].title.contains("2 SPF records"));
+        assert!(bad[2].title.contains("No DKIM key"));
+        assert!(bad[3].fix.contains("p=quarantine or p=reject"));
+        let none = dns_findings(
+            1,
+            "none.test",
+            &[],
+            &[("google-site-verification=x".into(), 60)],
+            &[],
+            &[],
+        );
+        assert_eq!(statuses(&none), ["bad", "warning", "warning", "warning"]);
+        let mid = dns_findings(
+            1,
+            "mid.test",
+            &[("mx.mid.test".into(), 1_800)],
+            &[("v=spf1 +all".into(), 60)],
+            &[("v=DMARC1; p=quarantine".into(), 60)],
+            &[("default".into(), 60)],
+        );
+        assert_eq!(statuses(&mid), ["good", "warning", "good", "good"]);
+        assert!(mid[0].fix.contains("under 600 s"));
+        assert!(mid[1].fix.contains("+all"));
+    }
+}
