@@ -208,6 +208,8 @@ pub(crate) struct Inputs {
     pub mail: (u64, u64),
     /// The database's size and the free space beside it (bytes; free unknown: `None`).
     pub disk: (u64, Option<u64>),
+    /// Accounts whose live sync cannot reach their server now (names, and why).
+    pub offline: Vec<(String, String)>,
 }
 
 fn indicator(
@@ -233,8 +235,29 @@ fn megabytes(bytes: u64) -> String {
 /// The five indicators, in order, from what was measured.
 pub(crate) fn indicators(inputs: &Inputs) -> Vec<dto::HealthIndicator> {
     let mut out = Vec::with_capacity(5);
-    // 1. Delivery delay.
-    out.push(match (percentile(&inputs.delivery, 0.5), percentile(&inputs.delivery, 0.95)) {
+    // 1. Delivery delay. An account that cannot reach its server gets no mail at all: bad,
+    // whatever the last day measured.
+    let cut_off = (!inputs.offline.is_empty()).then(|| {
+        let who: Vec<String> = inputs
+            .offline
+            .iter()
+            .map(|(name, why)| format!("{name} ({why})"))
+            .collect();
+        indicator(
+            "delivery_delay",
+            "bad",
+            None,
+            "ms",
+            format!(
+                "No mail arrives now: {} cannot reach its server. Satu tries again by itself; run the diagnostics (satu health diagnose) to see why.",
+                who.join(", ")
+            ),
+        )
+    });
+    out.push(if let Some(cut_off) = cut_off {
+        cut_off
+    } else {
+        match (percentile(&inputs.delivery, 0.5), percentile(&inputs.delivery, 0.95)) {
         (Some(p50), Some(p95)) => {
             // Percentiles are bucket bounds (3 s and 5 s are bounds): a 95th percentile in
             // the bucket up to 3 s is good, in the one up to 5 s a warning.
@@ -258,6 +281,7 @@ pub(crate) fn indicators(inputs: &Inputs) -> Vec<dto::HealthIndicator> {
             "ms",
             "No new mail arrived while Satu was running in the last 24 hours: nothing to measure yet.".into(),
         ),
+        }
     });
     // 2. Read status synced.
     let up = percentile(&inputs.read_up, 0.95);
@@ -394,7 +418,30 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
         .filter_map(|f| std::fs::metadata(ctx.data_dir().join(f)).ok())
         .map(|m| m.len())
         .sum();
+    let names: std::collections::HashMap<i64, String> = store
+        .accounts()?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let offline = ctx
+        .live_status
+        .lock()
+        .map(|statuses| {
+            statuses
+                .values()
+                .filter(|s| s.state == dto::LiveState::Offline)
+                .map(|s| {
+                    let name = names
+                        .get(&s.account)
+                        .cloned()
+                        .unwrap_or_else(|| s.account.to_string());
+                    (name, s.error.clone().unwrap_or_default())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let inputs = Inputs {
+        offline,
         delivery: merged(day(), "delivery_delay", None),
         read_up: merged(day(), "read_up", None),
         oldest_waiting_s,
@@ -511,6 +558,19 @@ mod tests {
         assert_eq!(status(&with(&[200, 6_000, 7_000]), "delivery_delay"), "bad");
         assert_eq!(status(&with(&[]), "delivery_delay"), "off");
         assert!(with(&[6_000])[0].detail.contains("diagnose"));
+    }
+
+    #[test]
+    fn an_account_that_cannot_reach_its_server_makes_the_delivery_bad() {
+        let found = indicators(&Inputs {
+            delivery: histogram(&[200]),
+            offline: vec![("Work".into(), "Cannot reach the IMAP server".into())],
+            ..Inputs::default()
+        });
+        assert_eq!(status(&found, "delivery_delay"), "bad");
+        assert!(found[0]
+            .detail
+            .contains("Work (Cannot reach the IMAP server)"));
     }
 
     #[test]

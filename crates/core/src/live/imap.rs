@@ -129,7 +129,13 @@ impl AccountLoop {
         else {
             return Ok(());
         };
-        inbox.context("Cannot sync INBOX")?;
+        let inbox = inbox.context("Cannot sync INBOX")?;
+        // Mail that arrived while the live sync ran but could not reach the server (an outage
+        // between two connections) is delivered now: its delay counts.
+        if let Some(outcome) = &inbox {
+            let delays = crate::health::delivery_delays(&outcome.arrivals, self.started_ms);
+            crate::health::record_timings(store, account.id, "delivery_delay", &delays);
+        }
         if self
             .full_pass(session, cancel, &mut watchers)
             .await?

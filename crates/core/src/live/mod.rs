@@ -156,6 +156,10 @@ async fn run_unpaused(
     options: LiveOptions,
     on_status: OnStatus,
 ) -> Result<(), ApiError> {
+    // Sync health: mail that arrived since the live sync started (or resumed) counts as
+    // delivered late or not; mail that waited for Satu to run does not. One time for every
+    // account loop, which may be made again meanwhile (an account changed).
+    let started_ms = chrono::Utc::now().timestamp_millis();
     let mut running: HashMap<i64, (CancellationToken, JoinHandle<()>)> = HashMap::new();
     let workers_token = cancel.child_token();
     let outbox = tokio::spawn(
@@ -204,7 +208,7 @@ async fn run_unpaused(
                             options,
                             status,
                             account: account.clone(),
-                            started_ms: chrono::Utc::now().timestamp_millis(),
+                            started_ms,
                         };
                         tokio::spawn(task.run(token.clone()).instrument(span))
                     };
