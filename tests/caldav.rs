@@ -351,3 +351,41 @@ fn listing_of(url: &str) -> String {
         .expect("curl");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Sync health: calendars synced a moment ago are fresh; when the server stops answering, the
+/// time since their last good sync grows and the indicator turns amber (ten minutes on, made
+/// here by moving the store's note of that sync back), and each failed pass counts.
+#[test]
+fn calendar_freshness_turns_amber_when_the_server_stops_answering() {
+    let radicale = Radicale::start();
+    let satu = Satu::new();
+    let out = add(&satu, radicale.var("RADICALE_URL"), "alice-pass", None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    satu.sync_ok();
+    let calendar = |satu: &Satu| satu.json(&["health"])["indicators"][2].clone();
+    let fresh = calendar(&satu);
+    assert_eq!(fresh["key"], "calendar_fresh");
+    assert_eq!(fresh["status"], "good", "{fresh}");
+
+    radicale.stop();
+    {
+        let db = rusqlite::Connection::open(satu.dir.path().join("satu.db")).expect("open");
+        db.execute("UPDATE calendars SET synced_at = synced_at - 600", [])
+            .expect("ten minutes ago");
+    }
+    let out = satu.run(&["sync"]);
+    assert!(!out.status.success(), "the server is down");
+    let stale = calendar(&satu);
+    assert_eq!(stale["status"], "warning", "{stale}");
+    assert!(
+        stale["value"].as_f64().is_some_and(|s| s >= 600.0),
+        "{stale}"
+    );
+    let account = &satu.json(&["health"])["accounts"][0];
+    assert_eq!(account["passes"], 2, "{account}");
+    assert_eq!(account["sync_error_rate"], 0.5, "{account}");
+}

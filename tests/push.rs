@@ -253,6 +253,16 @@ fn appended_mail_and_flags_from_another_client_are_pushed_within_seconds() {
     });
     eprintln!("flag: {:?}", start.elapsed());
     assert_eq!(titles(&satu)["Old"]["flagged"], true);
+    // Sync health: the change made elsewhere shows in the read status figures.
+    let health = satu.json(&["health"]);
+    let read = &health["indicators"][1];
+    assert_eq!(read["key"], "read_sync");
+    assert!(
+        read["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Changes made elsewhere showed here within")),
+        "{read}"
+    );
     assert_eq!(titles(&satu)["Old"]["answered"], false);
     // Flagged on another device: its task appears here too, linked to the mail.
     let task = watch.change(PUSHED, "the flagged mail's task", |c| {
@@ -563,6 +573,16 @@ fn local_changes_reach_the_server_while_watching_and_after_an_outage() {
     watch.status("offline", Duration::from_secs(10));
     let queued = satu.json(&["mark", &id("Mail 2"), "--flag"]);
     assert_eq!(queued["pushed"], false, "{queued}");
+    // Sync health while it waits: the change ages visibly.
+    std::thread::sleep(Duration::from_millis(1100));
+    let read = satu.json(&["health"])["indicators"][1].clone();
+    assert!(
+        read["value"].as_f64().is_some_and(|s| s >= 1.0)
+            && read["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("A change has waited")),
+        "{read}"
+    );
     dovecot.restart();
     wait_for_flag("m2@example.com", Duration::from_secs(30));
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -574,6 +594,14 @@ fn local_changes_reach_the_server_while_watching_and_after_an_outage() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Once it went up, how long it waited is in the figures, and nothing waits any more.
+    let read = satu.json(&["health"])["indicators"][1].clone();
+    assert!(
+        read["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("reached the server within") && !d.contains("has waited")),
+        "{read}"
+    );
 }
 
 #[test]

@@ -200,6 +200,8 @@ pub(crate) struct Inputs {
     pub delivery: Vec<u64>,
     /// Read status up (here → server) histogram, last 24 h.
     pub read_up: Vec<u64>,
+    /// Read status down (a change pushed by the server → here) histogram, last 24 h.
+    pub read_down: Vec<u64>,
     /// The oldest change still waiting for a server (s), if any.
     pub oldest_waiting_s: Option<i64>,
     /// Each calendar's name and seconds since its last good sync (`None`: never).
@@ -284,7 +286,11 @@ pub(crate) fn indicators(inputs: &Inputs) -> Vec<dto::HealthIndicator> {
         }
     });
     // 2. Read status synced.
-    let up = percentile(&inputs.read_up, 0.95);
+    let down = percentile(&inputs.read_down, 0.95);
+    let up = match (percentile(&inputs.read_up, 0.95), down) {
+        (Some(u), Some(d)) => Some(u.max(d)),
+        (u, d) => u.or(d),
+    };
     let waiting = inputs.oldest_waiting_s.unwrap_or(0);
     let status = if waiting >= WAITING_BAD_S || up.is_some_and(|ms| ms >= 60_000) {
         "bad"
@@ -293,10 +299,16 @@ pub(crate) fn indicators(inputs: &Inputs) -> Vec<dto::HealthIndicator> {
     } else {
         "good"
     };
-    let mut detail = match up {
-        Some(ms) => format!("Read and flag changes reached the server within {} s (95th percentile, last 24 hours).", ms / 1000),
-        None => "No read or flag change had to reach a server in the last 24 hours.".to_owned(),
+    let mut detail = match percentile(&inputs.read_up, 0.95) {
+        Some(ms) => format!("Read and flag changes made here reached the server within {:.1} s (95th percentile, last 24 hours).", ms as f64 / 1000.0),
+        None => "No read or flag change made here had to reach a server in the last 24 hours.".to_owned(),
     };
+    if let Some(ms) = down {
+        detail.push_str(&format!(
+            " Changes made elsewhere showed here within {:.1} s.",
+            ms as f64 / 1000.0
+        ));
+    }
     if let Some(age) = inputs.oldest_waiting_s {
         detail.push_str(&format!(
             " A change has waited {age} s for its server (satu ops shows why)."
@@ -444,6 +456,7 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
         offline,
         delivery: merged(day(), "delivery_delay", None),
         read_up: merged(day(), "read_up", None),
+        read_down: merged(day(), "read_down", None),
         oldest_waiting_s,
         calendars,
         mail,

@@ -27,6 +27,8 @@ pub(crate) struct ChatLoop {
     pub account: Account,
     pub options: LiveOptions,
     pub status: Reporter,
+    /// When the live sync started (Unix ms): messages sent before waited for Satu to run.
+    pub started_ms: i64,
 }
 
 impl ChatLoop {
@@ -44,6 +46,20 @@ impl ChatLoop {
             },
         )
         .await;
+    }
+
+    /// Sync health: each new message's delivery delay, from the server's timestamp to its
+    /// row here (messages sent while the live sync ran).
+    fn record_delivery(&self, added: &[i64]) {
+        let store = self.ctx.store();
+        let now = chrono::Utc::now().timestamp_millis();
+        let arrivals: Vec<(i64, i64)> = added
+            .iter()
+            .filter_map(|&id| store.item_row(id).ok())
+            .map(|row| (row.time_ms, now))
+            .collect();
+        let delays = crate::health::delivery_delays(&arrivals, self.started_ms);
+        crate::health::record_timings(store, self.account.id, "delivery_delay", &delays);
     }
 
     async fn connection(
@@ -92,6 +108,7 @@ impl ChatLoop {
             let (report, added) = pass?;
             if report.messages > 0 {
                 tracing::debug!(messages = report.messages, "Chat messages stored.");
+                self.record_delivery(&added);
             }
             if self.options.notify {
                 self.announce(&added);

@@ -200,6 +200,7 @@ async fn run_unpaused(
                             options,
                             status,
                             account: account.clone(),
+                            started_ms,
                         };
                         tokio::spawn(task.run(token.clone()).instrument(span))
                     } else {
