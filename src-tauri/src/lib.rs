@@ -191,6 +191,7 @@ pub fn run() {
                 )
             })?;
             tracing::info!(data_dir = %data_dir.display(), "Satu started.");
+            satu.put_the_window_first();
             app.manage(satu.clone());
             // The window is made here rather than from tauri.conf.json alone, to give it the
             // new-window handler: a link clicked in mail (its frame may only ask for a new

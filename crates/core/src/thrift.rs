@@ -8,7 +8,7 @@
 //! discharging (`/sys/class/power_supply`) and NetworkManager's `Metered` property (`busctl`; no
 //! answer is "not metered"). Elsewhere nothing is detected yet and the sync runs at full pace.
 //!
-//! Always, whatever the OS says: the CPU work of a sync and of the indexer (parsing, storing,
+//! In the app, whatever the OS says: the CPU work of a sync and of the indexer (parsing, storing,
 //! indexing) runs on threads of its own at a lower priority than the window's ([`background`]),
 //! so that on a machine with few cores an initial sync of a big mailbox takes the CPU the window
 //! does not use rather than the frames it needs (`tests/e2e/13-scroll-during-sync.test.mjs`).
@@ -132,6 +132,16 @@ fn read_conditions() -> Conditions {
 /// thread only), a tenth of a normal thread's share of a busy core.
 const BACKGROUND_NICE: i32 = 10;
 
+/// Whether this process has a window to keep smooth ([`put_the_window_first`]): only then are
+/// background threads lowered. A `satu sync` in a terminal has none: lowered, it would only
+/// give way to whatever else runs (the benchmarks' mail server on the same machine).
+static WINDOW_FIRST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on, this process's sync and indexer threads run below the window's priority.
+pub(crate) fn put_the_window_first() {
+    WINDOW_FIRST.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Runs `work` on a thread of its own at a lower CPU priority than the window's and returns
 /// what it gives, when awaited (an error if it panicked). A fresh thread each time: a pooled
 /// thread lowered once would stay low for the window's own work after it (and an unprivileged
@@ -153,8 +163,12 @@ pub(crate) fn background<T: Send + 'static>(
     Ok(receive)
 }
 
-/// Lowers the calling thread's CPU priority (see [`background`]); a refusal is only logged.
+/// Lowers the calling thread's CPU priority (see [`background`]) when the process has a window
+/// to keep smooth; a refusal is only logged.
 pub(crate) fn lower_priority() {
+    if !WINDOW_FIRST.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
     #[cfg(target_os = "linux")]
     {
         let me = rustix::thread::gettid();
@@ -228,6 +242,7 @@ mod tests {
 
     #[tokio::test]
     async fn background_work_runs_below_the_window_and_leaves_other_threads_alone() {
+        put_the_window_first();
         let before = priority();
         let theirs = background("test", priority)
             .expect("thread")

@@ -58,6 +58,13 @@ impl Satu {
         })
     }
 
+    /// This process shows a window: from now on its sync and indexer threads run below the
+    /// window's CPU priority, so that an initial sync never makes scrolling stutter (the CLI
+    /// does not call it: without a window, a sync takes what CPU there is).
+    pub fn put_the_window_first(&self) {
+        crate::thrift::put_the_window_first();
+    }
+
     /// The default data directory: `$SATU_DATA_DIR`, else the OS data dir (`~/.local/share/satu`
     /// on Linux).
     pub fn default_data_dir() -> PathBuf {
