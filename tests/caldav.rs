@@ -370,6 +370,23 @@ fn calendar_freshness_turns_amber_when_the_server_stops_answering() {
     let fresh = calendar(&satu);
     assert_eq!(fresh["key"], "calendar_fresh");
     assert_eq!(fresh["status"], "good", "{fresh}");
+    // The diagnostics: the server answers, and its clock (its HTTP Date) agrees with ours.
+    let found = satu.json(&["health", "diagnose"])["findings"].clone();
+    let area = |name: &str| -> Value {
+        found
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["area"] == name)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(area("reachability")["status"], "good", "{found}");
+    assert_eq!(area("clock")["status"], "good", "{found}");
+    assert!(
+        area("clock")["value"].as_u64().is_some_and(|s| s <= 2),
+        "{found}"
+    );
 
     radicale.stop();
     {

@@ -552,6 +552,21 @@ fn watch_stores_messages_as_they_come_and_reconnects_after_a_restart() {
         satu.json(&["show", &change["id"].to_string()])["body_text"],
         "pushed at once"
     );
+    // Sync health: the message's delivery delay, from the server's timestamp to its row.
+    let health = satu.json(&["health"]);
+    let delay = health["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["delivery_p95_ms"].is_number())
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert!(
+        delay["delivery_p95_ms"]
+            .as_u64()
+            .is_some_and(|ms| ms <= 3_000),
+        "{health}"
+    );
 
     // The homeserver restarts: the account goes offline and comes back by itself.
     synapse.stop();

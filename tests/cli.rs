@@ -759,6 +759,8 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
             {"key": "app.keep_running", "value": true, "default": true},
             {"key": "sync.paused", "value": false, "default": false},
             {"key": "send.undo_seconds", "value": true, "default": true, "number": 10, "default_number": 10},
+            {"key": "offline.all_under_mb", "value": true, "default": true, "number": 4096, "default_number": 4096},
+            {"key": "offline.days_when_larger", "value": true, "default": true, "number": 365, "default_number": 365},
             {"key": "oauth.microsoft.client_id", "value": false, "default": false, "text": ""},
             {"key": "oauth.google.client_id", "value": false, "default": false, "text": ""},
             {"key": "oauth.oidc.client_id", "value": false, "default": false, "text": ""},

@@ -796,6 +796,15 @@ fn a_thirty_day_window_keeps_old_mail_as_headers_opened_and_searched_on_the_serv
     assert_eq!(satu.json(&["show", &recent, "--offline"])["remote"], false);
     let inbox = satu.json(&["folders", "--account", &account]);
     assert_eq!(inbox[0]["keep_days"], 30, "{inbox}");
+    // Sync health says how much of the folder has its body here.
+    let health = satu.json(&["health"]);
+    let covered = &health["folders"][0];
+    assert_eq!(
+        (covered["messages"].as_u64(), covered["local"].as_u64()),
+        (Some(4), Some(1)),
+        "{health}"
+    );
+    assert_eq!(health["indicators"][3]["value"], 25.0, "{health}");
 
     // Found by subject here; by a word of the body only through the server.
     assert_eq!(
@@ -973,6 +982,17 @@ fn health_counts_logins_and_sync_errors_by_class() {
     assert_eq!(a["sync_error_rate"], 0.0);
     let coverage = &health["indicators"][3];
     assert_eq!(coverage["value"], 100.0, "{coverage}");
+    let inbox = health["folders"]
+        .as_array()
+        .expect("folders")
+        .iter()
+        .find(|f| f["folder"] == "INBOX")
+        .cloned()
+        .expect("INBOX");
+    assert_eq!(
+        (inbox["messages"].as_u64(), inbox["local"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(health["indicators"][4]["status"], "off");
     assert_eq!(health["indicators"][2]["status"], "off", "no calendars");
 

@@ -1050,3 +1050,61 @@ fn a_sync_killed_mid_pass_resumes_without_duplicates() {
     assert_eq!((all.len(), titles.len()), (260, 260), "each event once");
     assert_eq!(sync_events(&satu)["pulled"], 0);
 }
+
+/// Sync health: an event changed on the server by another device while `satu watch` runs
+/// shows here at the next pass (within the 30 s the live sync waits between two), and how long
+/// that took, from its DTSTAMP to the pull, is in the calendar indicator.
+#[test]
+fn a_change_on_the_server_is_reported_with_its_delay() {
+    let radicale = Radicale::start();
+    let server = Server::radicale(&radicale);
+    let satu = Satu::new();
+    server.add_to(&satu);
+    sync_events(&satu);
+    let mut watch = satu
+        .command()
+        .args(["--json", "watch"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("satu watch");
+    // After the live sync's first pass, the other device adds an event stamped now.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let now = chrono_like_now();
+    let ics = format!(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Peer//EN\nBEGIN:VEVENT\nUID:late@peer.example\nDTSTAMP:{now}\nDTSTART:20270410T090000Z\nDTEND:20270410T100000Z\nSUMMARY:Planning\nEND:VEVENT\nEND:VCALENDAR\n"
+    );
+    server
+        .peer()
+        .run(&["put", &server.calendar, &write(&satu, "late.ics", &ics)]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(45);
+    while !events(&satu, "2027-04-01", "2027-05-01")
+        .iter()
+        .any(|e| e["title"] == "Planning")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the change did not come within 45 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let calendar = &satu.json(&["health"])["indicators"][2];
+    assert_eq!(calendar["status"], "good", "{calendar}");
+    assert!(
+        calendar["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Changes made on the server showed here within")),
+        "{calendar}"
+    );
+}
+
+/// Now in UTC as iCalendar writes it (`20271231T235959Z`), from `date`.
+fn chrono_like_now() -> String {
+    let out = std::process::Command::new("date")
+        .args(["-u", "+%Y%m%dT%H%M%SZ"])
+        .output()
+        .expect("date");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

@@ -81,6 +81,7 @@ mod tests {
             AccountHealth,
             FailureCount,
             HealthPoint,
+            FolderCoverage,
             Diagnosis,
             Finding,
             Folder,

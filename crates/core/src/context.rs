@@ -40,6 +40,9 @@ pub(crate) struct Context {
     /// Tells the live sync that `sync.paused` changed in this process (another process's change
     /// is seen within a second).
     pub(crate) pause_changed: Arc<Notify>,
+    /// When the live sync (the app, `satu watch`) started or resumed, Unix ms; 0 when it does
+    /// not run in this process. Sync health counts delays only of what changed since.
+    pub(crate) live_since: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Context {
@@ -64,6 +67,7 @@ impl Context {
             chat_wake: Arc::default(),
             signed_in: Arc::default(),
             pause_changed: Arc::default(),
+            live_since: Arc::default(),
         })
     }
 

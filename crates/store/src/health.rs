@@ -195,6 +195,30 @@ impl Store {
         })
     }
 
+    /// Per folder: its account, its name, its messages and those whose body is here.
+    pub fn folder_coverage(&self) -> Result<Vec<(i64, String, u64, u64)>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT f.account_id, f.name, count(*), count(*) - sum(m.remote)
+                 FROM mail_folders mf JOIN folders f ON f.id = mf.folder_id
+                 JOIN mail m ON m.item_id = mf.item_id
+                 GROUP BY mf.folder_id ORDER BY f.account_id, f.name",
+            )?;
+            let rows = statement
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get::<_, i64>(2)? as u64,
+                        r.get::<_, i64>(3)? as u64,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .context("Cannot count the mail kept offline per folder")?;
+            Ok(rows)
+        })
+    }
+
     /// Each calendar's account, name and when it last synced (Unix seconds; 0: never).
     pub fn calendar_freshness(&self) -> Result<Vec<(i64, String, i64)>> {
         self.read(|conn| {

@@ -952,7 +952,11 @@ accounts: Array<AccountHealth>,
 /**
  * The last 24 hours, oldest first, over every account: one point per hour.
  */
-hours: Array<HealthPoint>, };
+hours: Array<HealthPoint>, 
+/**
+ * Per folder, how much of its mail has its body here (selective offline).
+ */
+folders: Array<FolderCoverage>, };
 
 export type HealthIndicator = { 
 /**
@@ -1051,6 +1055,24 @@ attempts: number,
  */
 errors: number, };
 
+export type FolderCoverage = { 
+/**
+ * Account id.
+ */
+account: number, 
+/**
+ * The folder's name.
+ */
+folder: string, 
+/**
+ * Its messages.
+ */
+messages: number, 
+/**
+ * Of which with their body here.
+ */
+local: number, };
+
 export type Diagnosis = { 
 /**
  * Every finding, per account in order: push, reachability, the domain's DNS.
@@ -1063,7 +1085,7 @@ export type Finding = {
  */
 account: number, 
 /**
- * `push`, `reachability` or `dns`.
+ * `push`, `reachability`, `clock` or `dns`.
  */
 area: string, 
 /**

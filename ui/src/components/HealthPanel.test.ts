@@ -54,6 +54,10 @@ describe('sync health', () => {
     expect(account.textContent).toContain('60 %');
     expect(screen.getAllByTestId('health-failure').map((f) => f.textContent)).toEqual(['Password: 2', 'Network: 4']);
     expect(panel.contains(document.activeElement)).toBe(true);
+    // Folders whose older mail is kept with its header only.
+    const folders = screen.getAllByTestId('health-folder');
+    expect(folders).toHaveLength(1);
+    expect(folders[0].textContent).toContain('Archive: 120 of 4,000 messages have their body here');
     // The diagnostics ran by themselves (an indicator is bad): each finding with its fix.
     const findings = await screen.findAllByTestId('health-finding');
     expect(findings.map((f) => f.dataset.area)).toEqual(['reachability', 'push']);

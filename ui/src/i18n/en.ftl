@@ -722,3 +722,5 @@ health-diagnose = Run the diagnostics
 health-diagnose-again = Run them again
 health-diagnosing = Asking the servers…
 health-fix = What to do: { $fix }
+health-coverage = Mail kept with its header only
+health-coverage-folder = { $local } of { $messages } messages have their body here

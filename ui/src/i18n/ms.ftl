@@ -720,3 +720,5 @@ health-diagnose = Jalankan diagnostik
 health-diagnose-again = Jalankan semula
 health-diagnosing = Menyemak pelayan…
 health-fix = Apa yang perlu dilakukan: { $fix }
+health-coverage = Mel yang disimpan dengan pengepalanya sahaja
+health-coverage-folder = { $local } daripada { $messages } mesej mempunyai kandungannya di sini

@@ -509,6 +509,10 @@ export class FakeBackend implements Backend {
       { key: 'backup', status: 'off', value: null, unit: '', detail: 'Backups are not set up.' },
     ],
     accounts: [],
+    folders: [
+      { account: 1, folder: 'INBOX', messages: 40, local: 40 },
+      { account: 1, folder: 'Archive', messages: 4000, local: 120 },
+    ],
     hours: Array.from({ length: 24 }, (_, i) => ({
       hour: new Date(Date.UTC(2026, 11, 7, i)).toISOString().replace('.000', ''),
       delivery_p95_ms: i % 3 === 0 ? 1000 : null,

@@ -892,6 +892,21 @@ pub struct Health {
     pub accounts: Vec<AccountHealth>,
     /// The last 24 hours, oldest first, over every account: one point per hour.
     pub hours: Vec<HealthPoint>,
+    /// Per folder, how much of its mail has its body here (selective offline).
+    pub folders: Vec<FolderCoverage>,
+}
+
+/// How much of a folder's mail has its body here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FolderCoverage {
+    /// Account id.
+    pub account: i64,
+    /// The folder's name.
+    pub folder: String,
+    /// Its messages.
+    pub messages: u64,
+    /// Of which with their body here.
+    pub local: u64,
 }
 
 /// What `satu health diagnose` found: each finding with what to do about it.
@@ -906,7 +921,7 @@ pub struct Diagnosis {
 pub struct Finding {
     /// The account it is about.
     pub account: i64,
-    /// `push`, `reachability` or `dns`.
+    /// `push`, `reachability`, `clock` or `dns`.
     pub area: String,
     /// `good`, `warning` or `bad`.
     pub status: String,

@@ -993,6 +993,23 @@ pub(crate) fn bump(event: &mut Component, now_ms: i64) {
     );
 }
 
+/// When an iCalendar object was last changed (Unix ms): its first `LAST-MODIFIED`, else its
+/// first `DTSTAMP` (for an object not used in scheduling, the time it was last changed), when
+/// given in UTC as RFC 5545 asks.
+pub(crate) fn changed_ms(text: &str) -> Option<i64> {
+    let value = |name: &str| {
+        text.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            let key = key.split(';').next()?.trim();
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    };
+    let stamp = value("LAST-MODIFIED").or_else(|| value("DTSTAMP"))?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%SZ")
+        .ok()
+        .map(|t| t.and_utc().timestamp_millis())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1209,5 +1226,18 @@ SUMMARY:Stand-up (moved)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
                 local_left: false
             }
         );
+    }
+
+    #[test]
+    fn an_objects_change_time_is_its_last_modified_else_its_dtstamp() {
+        let both = "BEGIN:VEVENT\r\nDTSTAMP:20270101T000000Z\r\nLAST-MODIFIED:20270102T030405Z\r\nEND:VEVENT\r\n";
+        assert_eq!(changed_ms(both), Some(1_798_859_045_000));
+        let stamp = "BEGIN:VEVENT\nDTSTAMP:20270101T000000Z\nEND:VEVENT\n";
+        assert_eq!(changed_ms(stamp), Some(1_798_761_600_000));
+        assert_eq!(
+            changed_ms("BEGIN:VEVENT\nDTSTAMP:20270101T000000\nEND:VEVENT"),
+            None
+        );
+        assert_eq!(changed_ms("BEGIN:VTODO\nEND:VTODO"), None);
     }
 }

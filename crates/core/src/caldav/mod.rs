@@ -148,6 +148,10 @@ pub(crate) async fn sync_account(ctx: &Context, account: &Account) -> Result<Pas
 
 async fn pass_over(ctx: &Context, account: &Account) -> Result<PassReport> {
     let store = ctx.store();
+    let since = match ctx.live_since.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        since => Some(since),
+    };
     let client = client(ctx, account)?;
     let mut report = PassReport::default();
     if !account.home.is_empty() {
@@ -161,7 +165,7 @@ async fn pass_over(ctx: &Context, account: &Account) -> Result<PassReport> {
     }
     let calendars = store.calendars(Some(account.id))?;
     for calendar in &calendars {
-        pull(store, &client, account, calendar, &mut report)
+        pull(store, &client, account, calendar, &mut report, since)
             .await
             .with_context(|| format!("Cannot sync the calendar {}", calendar.name))?;
     }
@@ -278,7 +282,14 @@ async fn pull(
     account: &Account,
     calendar: &CalendarRow,
     report: &mut PassReport,
+    live_since: Option<i64>,
 ) -> Result<()> {
+    // Sync health: when what a later pass brings was changed on the server (its LAST-MODIFIED
+    // or DTSTAMP), for changes made while the live sync ran (not the first sync's whole
+    // calendar).
+    let first = calendar.sync_token.is_empty() && calendar.ctag.is_empty();
+    let since = live_since.filter(|_| !first);
+    let mut changed_at: Vec<i64> = Vec::new();
     let (mut stream, cursor) = changes(client, store, calendar).await?;
     // What waits to be deleted there is not brought back here (if it changed there since, the
     // DELETE's If-Match fails and the next pull brings that version).
@@ -303,6 +314,13 @@ async fn pull(
         removed.extend(part.removed);
         let mut fetched = part.fetched;
         fetched.retain(|(h, _, _)| !deleting.contains(h));
+        if since.is_some() {
+            changed_at.extend(
+                fetched
+                    .iter()
+                    .filter_map(|(_, _, text)| ics::changed_ms(text)),
+            );
+        }
         if fetched.is_empty() {
             continue;
         }
@@ -342,6 +360,13 @@ async fn pull(
             Ok(answer) => answer?,
             Err(e) => anyhow::bail!("A multiget stopped: {e}"),
         };
+        if since.is_some() {
+            changed_at.extend(
+                resources
+                    .iter()
+                    .filter_map(|(_, _, text)| ics::changed_ms(text)),
+            );
+        }
         store_answer(store, account, calendar, read_answer(resources), report).await?;
     }
     for href in &removed {
@@ -361,6 +386,12 @@ async fn pull(
         } else if let Some(event) = store.event_at(calendar.id, href)? {
             events::removed_on_server(store, &event, &mut report.events)?;
         }
+    }
+    if let Some(since) = since {
+        let now = chrono::Utc::now().timestamp_millis();
+        let arrivals: Vec<(i64, i64)> = changed_at.into_iter().map(|t| (t, now)).collect();
+        let delays = crate::health::delivery_delays(&arrivals, since);
+        crate::health::record_timings(store, account.id, "calendar_delay", &delays);
     }
     store.write(|tx| {
         // Sync health: when each calendar last synced without an error.

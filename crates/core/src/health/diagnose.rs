@@ -1,8 +1,9 @@
 //! The diagnostics behind the health indicators (`satu health diagnose`): for each account,
 //! whether its folders are pushed or polled and why, whether its servers answer and how long
-//! each step takes (DNS, TCP connect, TLS and login), and what the DNS of its mail domain says
-//! (MX, SPF, DKIM at the common selectors, DMARC, and their times to live), each finding with
-//! the fix in plain words. What a finding says is decided by the pure functions here (tested
+//! each step takes (DNS, TCP connect, the TLS handshake, login), how far an HTTP server's clock
+//! is from ours (CalDAV and Matrix say it in `Date`; IMAP says no time), and what the DNS of
+//! its mail domain says (MX, SPF, DKIM at the common selectors, DMARC, and their times to
+//! live), each finding with the fix in plain words. What a finding says is decided by the pure functions here (tested
 //! beside); [`diagnose`] only asks the servers and the resolver (`SATU_DNS_SERVER` honoured).
 
 use std::time::{Duration, Instant};
@@ -109,7 +110,9 @@ pub(crate) fn push_findings(
 pub(crate) struct Steps {
     pub dns_ms: Option<u64>,
     pub connect_ms: Option<u64>,
-    /// TLS and login together (a STARTTLS server's handshake comes after its greeting).
+    /// The TLS handshake alone (none on a plain loopback connection).
+    pub tls_ms: Option<u64>,
+    /// Connecting, TLS and logging in, together.
     pub login_ms: Option<u64>,
 }
 
@@ -126,16 +129,21 @@ pub(crate) fn reach_finding(
     let times = [
         steps.dns_ms.map(|ms| format!("DNS {ms} ms")),
         steps.connect_ms.map(|ms| format!("connect {ms} ms")),
-        steps.login_ms.map(|ms| format!("TLS and login {ms} ms")),
+        steps.tls_ms.map(|ms| format!("TLS handshake {ms} ms")),
+        steps
+            .login_ms
+            .map(|ms| format!("connect, TLS and login {ms} ms")),
     ]
     .into_iter()
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
-    let total = [steps.dns_ms, steps.connect_ms, steps.login_ms]
-        .into_iter()
-        .flatten()
-        .sum::<u64>();
+    // The login step repeats the connection and the handshake: the total is DNS and it.
+    let total = steps.dns_ms.unwrap_or(0)
+        + steps
+            .login_ms
+            .or_else(|| Some(steps.connect_ms? + steps.tls_ms.unwrap_or(0)))
+            .unwrap_or(0);
     let mut f = match failure {
         None => finding(
             account,
@@ -176,6 +184,56 @@ pub(crate) fn reach_finding(
     };
     f.value = Some(total);
     f
+}
+
+/// How far `server`'s clock is from this computer's (`offset_s`: the server's minus ours, from
+/// its HTTP `Date`). TLS certificates, calendar times and the delivery delay all read clocks.
+pub(crate) fn clock_finding(account: i64, server: &str, offset_s: i64) -> Finding {
+    let off = offset_s.unsigned_abs();
+    let (status, fix) = if off <= 60 {
+        ("good", "")
+    } else if off <= 300 {
+        ("warning", "Set this computer to take its time from the network (NTP); the server's may be off too.")
+    } else {
+        ("bad", "This computer's clock (or the server's) is wrong by minutes: set it to take its time from the network (NTP). Calendar times, certificates and delays depend on it.")
+    };
+    let direction = if offset_s >= 0 { "ahead of" } else { "behind" };
+    let mut f = finding(
+        account,
+        "clock",
+        status,
+        format!("{server}'s clock is {off} s {direction} this computer's."),
+        fix,
+    );
+    f.value = Some(off);
+    f
+}
+
+/// The offset (s) of the clock of the HTTP server at `url` from ours: its `Date` header against
+/// the middle of the request.
+async fn http_clock_offset(url: &str, ca_file: Option<&str>) -> Result<i64, String> {
+    let mut builder = reqwest::Client::builder()
+        .dns_resolver(satu_net::dns::for_http())
+        .timeout(STEP_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(ca) = ca_file {
+        for cert in satu_net::load_ca(std::path::Path::new(ca))? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    let client = builder.build().map_err(|e| e.to_string())?;
+    let before = chrono::Utc::now();
+    let answer = client.head(url).send().await.map_err(|e| e.to_string())?;
+    let after = chrono::Utc::now();
+    let date = answer
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|d| d.to_str().ok())
+        .ok_or("the server sent no Date")?;
+    let theirs = chrono::DateTime::parse_from_rfc2822(date)
+        .map_err(|e| format!("the server's Date {date:?} cannot be read: {e}"))?;
+    let middle = before + (after - before) / 2;
+    Ok((theirs.with_timezone(&chrono::Utc) - middle).num_seconds())
 }
 
 /// What the DNS of the mail domain says: MX, SPF (a TXT `v=spf1` at the domain), DKIM (keys
@@ -347,8 +405,15 @@ pub(crate) async fn diagnose(
                     } else {
                         "Matrix"
                     };
+                    let reached = failure.is_none();
                     let failure = failure.as_ref().map(|(s, r)| (*s, r.as_str()));
                     findings.push(reach_finding(account.id, what, &host, port, steps, failure));
+                    if reached {
+                        match http_clock_offset(&account.url, account.ca_file.as_deref()).await {
+                            Ok(offset) => findings.push(clock_finding(account.id, &host, offset)),
+                            Err(e) => tracing::debug!(error = %e, "No clock offset."),
+                        }
+                    }
                 }
             }
             AccountKind::Local => {}
@@ -400,6 +465,20 @@ async fn diagnose_mail(
     let (host, port) = account.imap.clone();
     let (mut steps, mut failure) = reach_tcp(&host, port).await;
     let mut has_idle = None;
+    if failure.is_none() {
+        let auth = crate::oauth::auth(ctx, account)?;
+        let config = crate::accounts::imap_config(account, auth);
+        match tokio::time::timeout(STEP_TIMEOUT, ImapSession::time_tls_handshake(&config)).await {
+            Ok(Ok(took)) => steps.tls_ms = took.map(|t| t.as_millis() as u64),
+            Ok(Err(e)) => failure = Some(("TLS", e.to_string())),
+            Err(_) => {
+                failure = Some((
+                    "TLS",
+                    format!("no answer within {} s (timed out)", STEP_TIMEOUT.as_secs()),
+                ))
+            }
+        }
+    }
     if failure.is_none() {
         let auth = crate::oauth::auth(ctx, account)?;
         let started = Instant::now();
@@ -527,14 +606,29 @@ mod tests {
         let ok = Steps {
             dns_ms: Some(2),
             connect_ms: Some(1),
+            tls_ms: Some(9),
             login_ms: Some(30),
         };
         let good = reach_finding(1, "IMAP", "imap.x", 993, ok, None);
         assert_eq!(good.status, "good");
-        assert_eq!(good.value, Some(33));
-        assert!(good
-            .title
-            .contains("DNS 2 ms, connect 1 ms, TLS and login 30 ms"));
+        assert_eq!(good.value, Some(32));
+        assert!(
+            good.title.contains(
+                "DNS 2 ms, connect 1 ms, TLS handshake 9 ms, connect, TLS and login 30 ms"
+            ),
+            "{}",
+            good.title
+        );
+        // Without a login step (an HTTP server): DNS and connect.
+        let http = Steps {
+            dns_ms: Some(2),
+            connect_ms: Some(5),
+            ..Steps::default()
+        };
+        assert_eq!(
+            reach_finding(1, "CalDAV", "dav.x", 443, http, None).value,
+            Some(7)
+        );
         let refused = reach_finding(
             1,
             "IMAP",
@@ -566,6 +660,18 @@ mod tests {
             Some(("dns", "no such name")),
         );
         assert!(name.fix.contains("does not resolve"));
+    }
+
+    #[test]
+    fn a_clock_minutes_off_is_bad() {
+        assert_eq!(clock_finding(1, "dav.x", 3).status, "good");
+        let off = clock_finding(1, "dav.x", -120);
+        assert_eq!(off.status, "warning");
+        assert!(off.title.contains("120 s behind"), "{}", off.title);
+        let bad = clock_finding(1, "dav.x", 900);
+        assert_eq!(bad.status, "bad");
+        assert!(bad.fix.contains("NTP"));
+        assert_eq!(bad.value, Some(900));
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! - read status: up, a flag change made here until the server took it (`Tx::complete_op`); the
 //!   age of the oldest change still waiting; down, a change pushed by the server until it is
 //!   applied here (`read_down`, `live/imap.rs`).
-//! - calendars: when each calendar last synced without an error (`calendars.synced_at`).
+//! - calendars: when each calendar last synced without an error (`calendars.synced_at`), and
+//!   how long a change made on the server took to show here (its LAST-MODIFIED or DTSTAMP to
+//!   the pull that brought it, while the live sync ran).
 //! - offline coverage: the share of mail whose body is here, the database's size and the free
 //!   disk space.
 //! - backup: off until backups exist (the backup issue).
@@ -206,6 +208,8 @@ pub(crate) struct Inputs {
     pub oldest_waiting_s: Option<i64>,
     /// Each calendar's name and seconds since its last good sync (`None`: never).
     pub calendars: Vec<(String, Option<i64>)>,
+    /// Calendar changes made on the server until they were here (histogram, last 24 h).
+    pub calendar_delay: Vec<u64>,
     /// Mail items, and those whose body is here.
     pub mail: (u64, u64),
     /// The database's size and the free space beside it (bytes; free unknown: `None`).
@@ -349,6 +353,12 @@ pub(crate) fn indicators(inputs: &Inputs) -> Vec<dto::HealthIndicator> {
                 };
                 let mut detail =
                     format!("The calendar synced longest ago, {name}, synced {age} s ago.");
+                if let Some(ms) = percentile(&inputs.calendar_delay, 0.95) {
+                    detail.push_str(&format!(
+                        " Changes made on the server showed here within {} s (95th percentile, last 24 hours).",
+                        ms / 1000
+                    ));
+                }
                 if status != "good" {
                     detail
                         .push_str(" Is its server reachable? Satu asks every 30 s while it runs.");
@@ -377,6 +387,9 @@ pub(crate) fn indicators(inputs: &Inputs) -> Vec<dto::HealthIndicator> {
     match free {
         Some(f) => detail.push_str(&format!(", {} free on its disk.", megabytes(f))),
         None => detail.push('.'),
+    }
+    if !inputs.calendars.is_empty() {
+        detail.push_str(" Every event and task is here (calendars are kept whole).");
     }
     if status != "good" {
         detail.push_str(" Free some disk space, or keep fewer days of mail offline (Settings).");
@@ -457,6 +470,7 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
         delivery: merged(day(), "delivery_delay", None),
         read_up: merged(day(), "read_up", None),
         read_down: merged(day(), "read_down", None),
+        calendar_delay: merged(day(), "calendar_delay", None),
         oldest_waiting_s,
         calendars,
         mail,
@@ -507,10 +521,21 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
             }
         })
         .collect();
+    let folders = store
+        .folder_coverage()?
+        .into_iter()
+        .map(|(account, folder, messages, local)| dto::FolderCoverage {
+            account,
+            folder,
+            messages,
+            local,
+        })
+        .collect();
     Ok(dto::Health {
         indicators: indicators(&inputs),
         accounts,
         hours,
+        folders,
     })
 }
 

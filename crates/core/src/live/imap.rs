@@ -48,8 +48,8 @@ pub(super) struct AccountLoop {
     pub account: Account,
     pub options: LiveOptions,
     pub status: Reporter,
-    /// When the live sync of this account started (Unix ms): mail that arrived before waited
-    /// for Satu to run, and is no delivery delay of it.
+    /// When the live sync started or resumed (Unix ms): mail that arrived before waited for
+    /// Satu to run, and is no delivery delay of it.
     pub started_ms: i64,
 }
 

@@ -160,6 +160,8 @@ async fn run_unpaused(
     // delivered late or not; mail that waited for Satu to run does not. One time for every
     // account loop, which may be made again meanwhile (an account changed).
     let started_ms = chrono::Utc::now().timestamp_millis();
+    ctx.live_since
+        .store(started_ms, std::sync::atomic::Ordering::Relaxed);
     let mut running: HashMap<i64, (CancellationToken, JoinHandle<()>)> = HashMap::new();
     let workers_token = cancel.child_token();
     let outbox = tokio::spawn(

@@ -97,6 +97,51 @@ async fn step<T, E>(
 }
 
 impl ImapSession {
+    /// Connects and secures the connection as configured, without logging in, and says how
+    /// long the TLS handshake itself took (`None` on a plain loopback connection): the
+    /// diagnostics' step between connecting and logging in.
+    pub async fn time_tls_handshake(
+        config: &ImapConfig,
+    ) -> Result<Option<std::time::Duration>, ImapError> {
+        if config.security == Security::Plain {
+            return Ok(None);
+        }
+        let tcp = step(
+            config,
+            "connect",
+            satu_net::dns::connect(&config.host, config.port),
+        )
+        .await?
+        .map_err(|e| ImapError::Unreachable {
+            host: config.host.clone(),
+            port: config.port,
+            reason: e.to_string(),
+        })?;
+        let tcp = match config.security {
+            Security::StartTls => {
+                let mut client = async_imap::Client::new(tcp);
+                Self::greeting(config, &mut client).await?;
+                step(
+                    config,
+                    "STARTTLS",
+                    client.run_command_and_check_ok("STARTTLS", None),
+                )
+                .await?
+                .map_err(|e| ImapError::Server {
+                    host: config.host.clone(),
+                    detail: format!("STARTTLS failed: {e}"),
+                })?;
+                client.into_inner()
+            }
+            _ => tcp,
+        };
+        let started = std::time::Instant::now();
+        let tls = Self::handshake(config, tcp).await?;
+        let took = started.elapsed();
+        drop(tls);
+        Ok(Some(took))
+    }
+
     /// Connects, secures the connection as configured, and logs in.
     #[tracing::instrument(skip_all, fields(host = %config.host, port = config.port))]
     pub async fn connect(config: &ImapConfig) -> Result<ImapSession, ImapError> {
