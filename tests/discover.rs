@@ -566,7 +566,18 @@ fn diagnose_names_polling_unreachable_servers_and_the_domains_dns_findings() {
             .map(|f| f["status"].as_str().expect("status").to_owned())
             .collect()
     };
+    // Synced once; then a mail arrives that no sync brought yet.
+    json(&world.satu(&satu, &["--json", "sync"], &[], None));
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &support::message("late@example.com", "Not here yet", 1),
+    );
     let found = diagnose(&[]);
+    let newest = of(&found, good, "offline");
+    assert_eq!(statuses(&newest), ["warning"], "{newest:?}");
+    assert_eq!(newest[0]["value"], 1);
+    assert_eq!(statuses(&of(&found, bad, "offline")), ["good"]);
 
     // Reachable, each step timed.
     let reach = of(&found, good, "reachability");

@@ -464,6 +464,51 @@ fn without_idle_new_mail_is_polled() {
     watch.added("Polled", PUSHED);
 }
 
+/// Sync health without IDLE: mail waits for the next poll, and with polls 8 s apart the
+/// delivery indicator turns bad and tells to run the diagnostics, which name the polling.
+#[test]
+fn polled_mail_turns_the_delivery_indicator_bad() {
+    let capability = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY \
+        THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE \
+        UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH \
+        ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY \
+        PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE";
+    let dovecot = Dovecot::start_with(&[("IMAP_CAPABILITY", capability)]);
+    let satu = Satu::new();
+    satu.alice(&dovecot);
+    let watch = Watch::start(&satu, &["--poll", "8"]);
+    let connected = watch.status("connected", Duration::from_secs(15));
+    assert_eq!(connected["mode"], "poll", "{connected}");
+    // Just after connecting: the first poll is some 8 s away.
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &message("late@example.com", "Polled late", 1),
+    );
+    watch.added("Polled late", Duration::from_secs(20));
+    let health = satu.json(&["health"]);
+    let delay = &health["indicators"][0];
+    assert_eq!(delay["status"], "bad", "{health}");
+    assert!(
+        delay["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("satu health diagnose")),
+        "{delay}"
+    );
+    let found = satu.json(&["health", "diagnose"]);
+    assert!(
+        found["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["area"] == "push"
+                && f["title"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("does not offer IDLE"))),
+        "{found}"
+    );
+}
+
 #[test]
 fn a_server_restart_loses_no_mail_and_duplicates_none() {
     let dovecot = Dovecot::start();

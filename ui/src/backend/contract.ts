@@ -954,6 +954,11 @@ accounts: Array<AccountHealth>,
  */
 hours: Array<HealthPoint>, 
 /**
+ * The last 7 days, oldest first, over every account: one point per day (its `hour` the
+ * day's first).
+ */
+days: Array<HealthPoint>, 
+/**
  * Per folder, how much of its mail has its body here (selective offline).
  */
 folders: Array<FolderCoverage>, };
@@ -1025,7 +1030,15 @@ delivery_p50_ms: number | null,
 /**
  * The 95th percentile.
  */
-delivery_p95_ms: number | null, };
+delivery_p95_ms: number | null, 
+/**
+ * Pushed mail, last 24 h: from the server's word (IDLE `EXISTS`) to the row, median (ms).
+ */
+push_p50_ms: number | null, 
+/**
+ * The 95th percentile.
+ */
+push_p95_ms: number | null, };
 
 export type FailureCount = { 
 /**
@@ -1085,7 +1098,7 @@ export type Finding = {
  */
 account: number, 
 /**
- * `push`, `reachability`, `clock` or `dns`.
+ * `push`, `reachability`, `clock`, `offline` (the newest mail here or not) or `dns`.
  */
 area: string, 
 /**

@@ -33,6 +33,8 @@ describe('sync health', () => {
         ],
         delivery_p50_ms: 1000,
         delivery_p95_ms: 10000,
+        push_p50_ms: 250,
+        push_p95_ms: 500,
       },
     ];
     await fireEvent.click(button);
@@ -48,10 +50,17 @@ describe('sync health', () => {
     // Hours with new mail are bars; the errors chart has one bar pair per hour.
     expect(screen.getByTestId('health-chart-delay').querySelectorAll('rect')).toHaveLength(8);
     expect(screen.getByTestId('health-chart-errors').querySelectorAll('rect')).toHaveLength(48);
+    // The last 7 days: a bar a day.
+    await fireEvent.click(screen.getByTestId('health-range-week'));
+    expect(screen.getByTestId('health-chart-delay').querySelectorAll('rect')).toHaveLength(7);
+    expect(screen.getByTestId('health-range-week').getAttribute('aria-pressed')).toBe('true');
+    await fireEvent.click(screen.getByTestId('health-range-day'));
     const account = screen.getByTestId('health-account');
     expect(account.textContent).toContain('Work');
     expect(account.textContent).toContain('40 %');
     expect(account.textContent).toContain('60 %');
+    expect(screen.getByTestId('health-delays').textContent).toContain('1 s / 10 s');
+    expect(screen.getByTestId('health-delays').textContent).toContain('push: 0.5 s');
     expect(screen.getAllByTestId('health-failure').map((f) => f.textContent)).toEqual(['Password: 2', 'Network: 4']);
     expect(panel.contains(document.activeElement)).toBe(true);
     // Folders whose older mail is kept with its header only.

@@ -513,6 +513,12 @@ export class FakeBackend implements Backend {
       { account: 1, folder: 'INBOX', messages: 40, local: 40 },
       { account: 1, folder: 'Archive', messages: 4000, local: 120 },
     ],
+    days: Array.from({ length: 7 }, (_, i) => ({
+      hour: new Date(Date.UTC(2026, 11, 1 + i)).toISOString().replace('.000', ''),
+      delivery_p95_ms: 2000,
+      attempts: 40,
+      errors: i === 6 ? 10 : 0,
+    })),
     hours: Array.from({ length: 24 }, (_, i) => ({
       hour: new Date(Date.UTC(2026, 11, 7, i)).toISOString().replace('.000', ''),
       delivery_p95_ms: i % 3 === 0 ? 1000 : null,

@@ -892,6 +892,9 @@ pub struct Health {
     pub accounts: Vec<AccountHealth>,
     /// The last 24 hours, oldest first, over every account: one point per hour.
     pub hours: Vec<HealthPoint>,
+    /// The last 7 days, oldest first, over every account: one point per day (its `hour` the
+    /// day's first).
+    pub days: Vec<HealthPoint>,
     /// Per folder, how much of its mail has its body here (selective offline).
     pub folders: Vec<FolderCoverage>,
 }
@@ -921,7 +924,7 @@ pub struct Diagnosis {
 pub struct Finding {
     /// The account it is about.
     pub account: i64,
-    /// `push`, `reachability`, `clock` or `dns`.
+    /// `push`, `reachability`, `clock`, `offline` (the newest mail here or not) or `dns`.
     pub area: String,
     /// `good`, `warning` or `bad`.
     pub status: String,
@@ -974,6 +977,10 @@ pub struct AccountHealth {
     pub delivery_p50_ms: Option<u64>,
     /// The 95th percentile.
     pub delivery_p95_ms: Option<u64>,
+    /// Pushed mail, last 24 h: from the server's word (IDLE `EXISTS`) to the row, median (ms).
+    pub push_p50_ms: Option<u64>,
+    /// The 95th percentile.
+    pub push_p95_ms: Option<u64>,
 }
 
 /// Failures of one class.

@@ -236,6 +236,54 @@ async fn http_clock_offset(url: &str, ca_file: Option<&str>) -> Result<i64, Stri
     Ok((theirs.with_timezone(&chrono::Utc) - middle).num_seconds())
 }
 
+/// Whether the newest mail of INBOX is here: `waiting` messages the server has that the last
+/// pass did not bring yet.
+pub(crate) fn newest_finding(account: i64, waiting: u64) -> Finding {
+    let mut f = if waiting == 0 {
+        finding(
+            account,
+            "offline",
+            "good",
+            "The newest mail in INBOX is here.".into(),
+            "",
+        )
+    } else {
+        finding(
+            account,
+            "offline",
+            "warning",
+            format!("{waiting} new messages in INBOX on the server are not here yet."),
+            "The live sync brings them within seconds while Satu runs; `satu sync` brings them now. If they stay, run the diagnostics again: the server may refuse the fetch.",
+        )
+    };
+    f.value = Some(waiting);
+    f
+}
+
+/// How many messages INBOX has on the server beyond what the last pass brought (`None` when
+/// unknown: not synced yet, or another UIDVALIDITY).
+async fn not_here_yet(
+    store: &satu_store::Store,
+    account: i64,
+    session: &mut ImapSession,
+) -> Option<u64> {
+    let inbox = store
+        .folders(account)
+        .ok()?
+        .into_iter()
+        .find(|f| f.role == satu_store::FolderRole::Inbox)?;
+    let cursor = store.imap_cursor(inbox.id).ok()??;
+    let selected = session.select_folder(&inbox.name, None).await.ok()?;
+    if selected.uidvalidity != cursor.uidvalidity {
+        return None;
+    }
+    if selected.uid_next <= cursor.uid_next {
+        return Some(0);
+    }
+    let newer = session.search_uids(Some(cursor.uid_next)).await.ok()?;
+    Some(newer.len() as u64)
+}
+
 /// What the DNS of the mail domain says: MX, SPF (a TXT `v=spf1` at the domain), DKIM (keys
 /// found at common selectors), DMARC (a TXT `v=DMARC1` at `_dmarc`), and times to live.
 pub(crate) fn dns_findings(
@@ -465,6 +513,7 @@ async fn diagnose_mail(
     let (host, port) = account.imap.clone();
     let (mut steps, mut failure) = reach_tcp(&host, port).await;
     let mut has_idle = None;
+    let mut waiting = None;
     if failure.is_none() {
         let auth = crate::oauth::auth(ctx, account)?;
         let config = crate::accounts::imap_config(account, auth);
@@ -484,9 +533,10 @@ async fn diagnose_mail(
         let started = Instant::now();
         let config = crate::accounts::imap_config(account, auth);
         match tokio::time::timeout(STEP_TIMEOUT, ImapSession::connect(&config)).await {
-            Ok(Ok(session)) => {
+            Ok(Ok(mut session)) => {
                 steps.login_ms = Some(ms(started));
                 has_idle = Some(session.has("IDLE"));
+                waiting = not_here_yet(store, account.id, &mut session).await;
                 session.logout().await;
             }
             Ok(Err(e)) => failure = Some(("login", e.to_string())),
@@ -510,6 +560,9 @@ async fn diagnose_mail(
         out.push(reach_finding(
             account.id, "SMTP", &smtp_host, smtp_port, steps, failed,
         ));
+    }
+    if let Some(waiting) = waiting {
+        out.push(newest_finding(account.id, waiting));
     }
     // Push or polling.
     if let Some(has_idle) = has_idle {
@@ -660,6 +713,14 @@ mod tests {
             Some(("dns", "no such name")),
         );
         assert!(name.fix.contains("does not resolve"));
+    }
+
+    #[test]
+    fn mail_on_the_server_not_here_yet_is_a_warning() {
+        assert_eq!(newest_finding(1, 0).status, "good");
+        let behind = newest_finding(1, 3);
+        assert_eq!(behind.status, "warning");
+        assert!(behind.title.contains("3 new messages"));
     }
 
     #[test]

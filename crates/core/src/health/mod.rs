@@ -122,9 +122,11 @@ pub(crate) fn record_timings(store: &Store, account: i64, metric: &str, samples:
 /// server (`internal_ms`) to its commit here (`stored_ms`), for mail that arrived after
 /// `since_ms` (the live sync's start: mail that waited for Satu to run is not a delay of it).
 pub(crate) fn delivery_delays(arrivals: &[(i64, i64)], since_ms: i64) -> Vec<u64> {
+    // INTERNALDATE has whole seconds: mail of the second the live sync started counts.
+    let since = since_ms - since_ms.rem_euclid(1000);
     arrivals
         .iter()
-        .filter(|(internal, _)| *internal >= since_ms)
+        .filter(|(internal, _)| *internal >= since)
         .map(|(internal, stored)| u64::try_from(stored - internal).unwrap_or(0))
         .collect()
 }
@@ -492,6 +494,7 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
             }
         }
         let delivery = merged(day(), "delivery_delay", Some(account.id));
+        let push = merged(day(), "push_delay", Some(account.id));
         accounts.push(dto::AccountHealth {
             account: account.id,
             name: account.name.clone(),
@@ -504,21 +507,33 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
             failures,
             delivery_p50_ms: percentile(&delivery, 0.5),
             delivery_p95_ms: percentile(&delivery, 0.95),
+            push_p50_ms: percentile(&push, 0.5),
+            push_p95_ms: percentile(&push, 0.95),
         });
     }
+    // One point of the charts: the hours `from..to` (Unix hours) over every account.
+    let point = |from: i64, to: i64| {
+        let these = || week.iter().filter(move |h| h.hour >= from && h.hour < to);
+        let (lo, lf, _) = outcomes(these(), "login_", None);
+        let (po, pf, _) = outcomes(these(), "pass_", None);
+        dto::HealthPoint {
+            hour: chrono::DateTime::from_timestamp(from * 3600, 0)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            delivery_p95_ms: percentile(&merged(these(), "delivery_delay", None), 0.95),
+            attempts: lo + lf + po + pf,
+            errors: lf + pf,
+        }
+    };
     let hours = (day_start..=day_start + 23)
-        .map(|hour| {
-            let these = || week.iter().filter(move |h| h.hour == hour);
-            let (lo, lf, _) = outcomes(these(), "login_", None);
-            let (po, pf, _) = outcomes(these(), "pass_", None);
-            dto::HealthPoint {
-                hour: chrono::DateTime::from_timestamp(hour * 3600, 0)
-                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                    .unwrap_or_default(),
-                delivery_p95_ms: percentile(&merged(these(), "delivery_delay", None), 0.95),
-                attempts: lo + lf + po + pf,
-                errors: lf + pf,
-            }
+        .map(|hour| point(hour, hour + 1))
+        .collect();
+    // Days end with the current hour: the last point is the last 24 hours.
+    let days = (0..7)
+        .rev()
+        .map(|d| {
+            let to = day_start + 24 - d * 24;
+            point(to - 24, to)
         })
         .collect();
     let folders = store
@@ -535,6 +550,7 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
         indicators: indicators(&inputs),
         accounts,
         hours,
+        days,
         folders,
     })
 }
@@ -699,5 +715,8 @@ mod tests {
         let arrivals = [(1_000, 1_800), (5_000, 5_200), (9_000, 8_900)];
         assert_eq!(delivery_delays(&arrivals, 2_000), vec![200, 0]);
         assert_eq!(delivery_delays(&arrivals, 0), vec![800, 200, 0]);
+        // Whole seconds: started at 5.4 s, mail stamped 5 s arrived in that second.
+        assert_eq!(delivery_delays(&arrivals, 5_400), vec![200, 0]);
+        assert_eq!(delivery_delays(&arrivals, 6_000), vec![0]);
     }
 }
