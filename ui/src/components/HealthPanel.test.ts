@@ -46,6 +46,12 @@ describe('sync health', () => {
     expect(indicators[0].textContent).toContain('Mail delivery delay');
     expect(indicators[0].textContent).toContain('Needs attention');
     expect(indicators[0].textContent).toContain('10 s');
+    // In the window's language; the core's own words are the tooltip.
+    const detail = indicators[0].querySelector('.detail') as HTMLElement;
+    expect(detail.textContent).toBe(
+      'New mail took up to 10 s to arrive here (95 % of it, last 24 hours): the diagnostics below say whether it is pushed or polled.',
+    );
+    expect(detail.title).toContain('Run the diagnostics');
     expect(indicators[4].textContent).toContain('Not measured');
     // Hours with new mail are bars; the errors chart has one bar pair per hour.
     expect(screen.getByTestId('health-chart-delay').querySelectorAll('rect')).toHaveLength(8);
