@@ -442,15 +442,16 @@ fn idle_is_reissued_and_still_pushes() {
     );
 }
 
-#[test]
-fn without_idle_new_mail_is_polled() {
-    // Dovecot's own capabilities without IDLE.
-    let capability = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY \
+/// Dovecot's own capabilities without IDLE.
+const WITHOUT_IDLE: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY \
         THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE \
         UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH \
         ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY \
         PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE";
-    let dovecot = Dovecot::start_with(&[("IMAP_CAPABILITY", capability)]);
+
+#[test]
+fn without_idle_new_mail_is_polled() {
+    let dovecot = Dovecot::start_with(&[("IMAP_CAPABILITY", WITHOUT_IDLE)]);
     let satu = Satu::new();
     satu.alice(&dovecot);
     let watch = Watch::start(&satu, &["--poll", "1"]);
@@ -468,12 +469,7 @@ fn without_idle_new_mail_is_polled() {
 /// delivery indicator turns bad and tells to run the diagnostics, which name the polling.
 #[test]
 fn polled_mail_turns_the_delivery_indicator_bad() {
-    let capability = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY \
-        THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE \
-        UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH \
-        ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY \
-        PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE";
-    let dovecot = Dovecot::start_with(&[("IMAP_CAPABILITY", capability)]);
+    let dovecot = Dovecot::start_with(&[("IMAP_CAPABILITY", WITHOUT_IDLE)]);
     let satu = Satu::new();
     satu.alice(&dovecot);
     let watch = Watch::start(&satu, &["--poll", "8"]);

@@ -13,9 +13,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ownDataDir } from './own-data-dir.mjs';
 import { Session, waitFor } from './webdriver.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -89,24 +90,10 @@ test('the timeline scrolls smoothly while 10 000 messages arrive', { timeout: 30
   }
   execFileSync('doveadm', ['-c', vars.DOVECOT_CONF, 'index', '-u', 'alice', 'INBOX']);
 
-  // The app on a data directory of its own, through a wrapper (tauri-driver starts the binary
-  // it is given, with this process's environment).
-  const work = mkdtempSync(path.join(tmpdir(), 'satu-e2e-scroll-'));
-  const dataDir = path.join(work, 'data');
-  mkdirSync(dataDir);
-  const cli = path.join(path.dirname(process.env.SATU_APP_BIN), 'satu');
-  execFileSync(
-    cli,
-    ['--data-dir', dataDir, '--json', 'account', 'add', '--email', 'alice@localhost', '--username', 'alice',
-      '--imap', `127.0.0.1:${vars.IMAP_PORT}`, '--smtp', `127.0.0.1:${vars.IMAP_PORT}`, '--security', 'plain',
-      '--password-stdin'],
-    { input: 'alice-pass\n', stdio: ['pipe', 'ignore', 'inherit'] },
-  );
-  const wrapper = path.join(work, 'satu-app');
-  writeFileSync(wrapper, `#!/bin/sh\nSATU_DATA_DIR='${dataDir}' exec '${process.env.SATU_APP_BIN}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
+  // The app on a data directory of its own (own-data-dir.mjs).
+  const { dataDir, application } = ownDataDir('scroll', vars.IMAP_PORT);
 
-  const session = await Session.start({ application: wrapper });
+  const session = await Session.start({ application });
   t.after(() => session.end().catch(() => {}));
   // The first screen, then a page of rows to scroll through.
   await waitFor(async () => (await session.findAll(ITEM)).length >= 10, {

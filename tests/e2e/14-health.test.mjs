@@ -7,9 +7,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ownDataDir } from './own-data-dir.mjs';
 import { Session, waitFor } from './webdriver.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -41,22 +42,9 @@ test('the Health button turns red when the server stops and green when it is bac
   };
   append('first', 'Before the window');
 
-  const work = mkdtempSync(path.join(tmpdir(), 'satu-e2e-health-'));
-  const dataDir = path.join(work, 'data');
-  mkdirSync(dataDir);
-  const cli = path.join(path.dirname(process.env.SATU_APP_BIN), 'satu');
-  execFileSync(
-    cli,
-    ['--data-dir', dataDir, '--json', 'account', 'add', '--email', 'alice@localhost', '--username', 'alice',
-      '--imap', `127.0.0.1:${vars.IMAP_PORT}`, '--smtp', `127.0.0.1:${vars.IMAP_PORT}`, '--security', 'plain',
-      '--password-stdin'],
-    { input: 'alice-pass\n', stdio: ['pipe', 'ignore', 'inherit'] },
-  );
-  const wrapper = path.join(work, 'satu-app');
-  writeFileSync(wrapper, `#!/bin/sh\nSATU_DATA_DIR='${dataDir}' exec '${process.env.SATU_APP_BIN}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
+  const { application } = ownDataDir('health', vars.IMAP_PORT);
 
-  const session = await Session.start({ application: wrapper });
+  const session = await Session.start({ application });
   t.after(() => session.end().catch(() => {}));
   const dot = async () => session.attribute(await session.find('[data-testid="open-health"]'), 'data-status');
   const rowWith = (text) =>

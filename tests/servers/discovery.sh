@@ -51,9 +51,17 @@ make_certs() {
 free_ports() {
   "$VENV/bin/python" - <<'PY'
 import socket
-a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.bind(("127.0.0.1", 0))
-port = a.getsockname()[1]
-t = socket.socket(); t.bind(("127.0.0.1", port))  # the DNS port must be free for TCP too
+# The DNS port must be free for UDP and TCP both: another test's server may hold the TCP side
+# of a UDP port the kernel hands out, so try again until one is free for both.
+for _ in range(50):
+    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.bind(("127.0.0.1", 0))
+    port = a.getsockname()[1]
+    t = socket.socket()
+    try:
+        t.bind(("127.0.0.1", port))
+        break
+    except OSError:
+        a.close(); t.close()
 h = socket.socket(); h.bind(("127.0.0.1", 0))
 print(port, h.getsockname()[1])
 PY

@@ -106,33 +106,9 @@ impl ImapSession {
         if config.security == Security::Plain {
             return Ok(None);
         }
-        let tcp = step(
-            config,
-            "connect",
-            satu_net::dns::connect(&config.host, config.port),
-        )
-        .await?
-        .map_err(|e| ImapError::Unreachable {
-            host: config.host.clone(),
-            port: config.port,
-            reason: e.to_string(),
-        })?;
+        let tcp = Self::tcp(config).await?;
         let tcp = match config.security {
-            Security::StartTls => {
-                let mut client = async_imap::Client::new(tcp);
-                Self::greeting(config, &mut client).await?;
-                step(
-                    config,
-                    "STARTTLS",
-                    client.run_command_and_check_ok("STARTTLS", None),
-                )
-                .await?
-                .map_err(|e| ImapError::Server {
-                    host: config.host.clone(),
-                    detail: format!("STARTTLS failed: {e}"),
-                })?;
-                client.into_inner()
-            }
+            Security::StartTls => Self::starttls(config, tcp).await?,
             _ => tcp,
         };
         let started = std::time::Instant::now();
@@ -151,35 +127,13 @@ impl ImapSession {
             });
         }
         let host = config.host.clone();
-        let tcp = step(
-            config,
-            "connect",
-            satu_net::dns::connect(&config.host, config.port),
-        )
-        .await?
-        .map_err(|e| ImapError::Unreachable {
-            host: host.clone(),
-            port: config.port,
-            reason: e.to_string(),
-        })?;
-        let _ = tcp.set_nodelay(true);
+        let tcp = Self::tcp(config).await?;
         let stream: Box<dyn ImapStream> = match config.security {
             Security::Plain => Box::new(tcp),
             Security::Tls => Box::new(Self::handshake(config, tcp).await?),
             Security::StartTls => {
-                let mut client = async_imap::Client::new(tcp);
-                Self::greeting(config, &mut client).await?;
-                step(
-                    config,
-                    "STARTTLS",
-                    client.run_command_and_check_ok("STARTTLS", None),
-                )
-                .await?
-                .map_err(|e| ImapError::Server {
-                    host: host.clone(),
-                    detail: format!("STARTTLS failed: {e}"),
-                })?;
-                Box::new(Self::handshake(config, client.into_inner()).await?)
+                let tcp = Self::starttls(config, tcp).await?;
+                Box::new(Self::handshake(config, tcp).await?)
             }
         };
         let mut client = async_imap::Client::new(stream);
@@ -226,6 +180,41 @@ impl ImapSession {
             .collect();
         tracing::info!(capabilities = ?session.capabilities, "Logged in to the IMAP server.");
         Ok(session)
+    }
+
+    /// The TCP connection to the server.
+    async fn tcp(config: &ImapConfig) -> Result<TcpStream, ImapError> {
+        let tcp = step(
+            config,
+            "connect",
+            satu_net::dns::connect(&config.host, config.port),
+        )
+        .await?
+        .map_err(|e| ImapError::Unreachable {
+            host: config.host.clone(),
+            port: config.port,
+            reason: e.to_string(),
+        })?;
+        let _ = tcp.set_nodelay(true);
+        Ok(tcp)
+    }
+
+    /// The greeting and STARTTLS on a plain connection: the connection, ready for the
+    /// handshake.
+    async fn starttls(config: &ImapConfig, tcp: TcpStream) -> Result<TcpStream, ImapError> {
+        let mut client = async_imap::Client::new(tcp);
+        Self::greeting(config, &mut client).await?;
+        step(
+            config,
+            "STARTTLS",
+            client.run_command_and_check_ok("STARTTLS", None),
+        )
+        .await?
+        .map_err(|e| ImapError::Server {
+            host: config.host.clone(),
+            detail: format!("STARTTLS failed: {e}"),
+        })?;
+        Ok(client.into_inner())
     }
 
     async fn handshake(
