@@ -73,9 +73,21 @@ test('styled HTML mail keeps its look, and its hostile bits run and load nothing
         { timeout: 10_000, message: `a row for "${mail.subject}"` },
       );
       await session.click(row);
-      const frame = await session.waitForElement('[data-testid="reading-pane"] iframe', { timeout: 5_000 });
-      await sleep(300);
-      await session.switchToFrame(frame);
+      // The mail's frame, once it holds this mail (the one before may still show a moment, and
+      // a loaded machine may take more than a moment to render it): up to 10 s.
+      const selectors = mail.checks.map((c) => c.selector);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const frame = await session.waitForElement('[data-testid="reading-pane"] iframe', { timeout: 5_000 });
+        await sleep(300);
+        await session.switchToFrame(frame);
+        const ready = await session.execute(
+          'return arguments[0].every((s) => document.querySelector(s) !== null);',
+          [selectors],
+        );
+        if (ready || Date.now() > deadline) break;
+        await session.switchToTop();
+      }
       for (const check of mail.checks) {
         const actual = await session.execute(
           'const el = document.querySelector(arguments[0]); return el ? getComputedStyle(el).getPropertyValue(arguments[1]) : "(no element)";',
