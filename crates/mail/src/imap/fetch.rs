@@ -339,34 +339,67 @@ impl ImapSession {
         let total = u64::from(message.size);
         progress(message.raw.len() as u64, total);
         while (message.raw.len() as u64) < total {
-            let command = format!(
-                "UID FETCH {uid} (UID BODY.PEEK[]<{}.{part}>)",
-                message.raw.len()
-            );
-            let mut more: Option<Vec<u8>> = None;
-            self.command("UID FETCH", &command, |response| {
-                let Response::Fetch(_, attributes) = response else {
-                    return;
-                };
-                if uid_and_flags(attributes).is_none_or(|(got, _)| got != uid) {
-                    return;
-                }
-                for attribute in attributes {
-                    if let AttributeValue::BodySection { data, .. } = attribute {
-                        more = Some(data.as_deref().unwrap_or_default().to_vec());
-                    }
-                }
-            })
-            .await?;
+            let more = self
+                .fetch_body(uid, &format!("<{}.{part}>", message.raw.len()))
+                .await?;
             match more {
                 Some(more) if !more.is_empty() => message.raw.extend_from_slice(&more),
-                // Less than the size it gave (it counted differently, or the message went
-                // meanwhile): what came is the message.
-                _ => break,
+                // Gone meanwhile (moved or deleted elsewhere).
+                None => return Ok(None),
+                // An empty part before the size it announced: it counted differently, or it
+                // cannot give the rest. Only the whole message, asked once, tells which;
+                // a part is never stored as the message.
+                Some(_) => {
+                    let Some(whole) = self.fetch_body(uid, "").await? else {
+                        return Ok(None);
+                    };
+                    if whole.len() < message.raw.len() || !whole.starts_with(&message.raw) {
+                        return Err(ImapError::Server {
+                            host: self.host.clone(),
+                            detail: format!(
+                                "message UID {uid}: it announced {total} bytes, sent {} in \
+                                 parts, then {} whole that do not agree; nothing was stored",
+                                message.raw.len(),
+                                whole.len()
+                            ),
+                        });
+                    }
+                    tracing::warn!(
+                        uid,
+                        announced = total,
+                        bytes = whole.len(),
+                        "The server's RFC822.SIZE differs from the message it sends."
+                    );
+                    message.raw = whole;
+                    progress(message.raw.len() as u64, message.raw.len() as u64);
+                    break;
+                }
             }
             progress(message.raw.len() as u64, total);
         }
         Ok(Some(message))
+    }
+
+    /// Message `uid`'s bytes in `range` (`<start.length>`, or empty for all of it) in one
+    /// `UID FETCH`, or `None` when it is gone.
+    async fn fetch_body(&mut self, uid: u32, range: &str) -> Result<Option<Vec<u8>>, ImapError> {
+        let command = format!("UID FETCH {uid} (UID BODY.PEEK[]{range})");
+        let mut body: Option<Vec<u8>> = None;
+        self.command("UID FETCH", &command, |response| {
+            let Response::Fetch(_, attributes) = response else {
+                return;
+            };
+            if uid_and_flags(attributes).is_none_or(|(got, _)| got != uid) {
+                return;
+            }
+            for attribute in attributes {
+                if let AttributeValue::BodySection { data, .. } = attribute {
+                    body = Some(data.as_deref().unwrap_or_default().to_vec());
+                }
+            }
+        })
+        .await?;
+        Ok(body)
     }
 
     /// Fetches whole messages by UID (without setting `\Seen`). UIDs expunged meanwhile are
@@ -431,6 +464,120 @@ impl ImapSession {
 #[cfg(test)]
 mod tests {
     use super::{internal_date_ms, MessageFlags};
+    use crate::imap::{ImapConfig, ImapError, ImapSession, Security};
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+
+    /// A scripted IMAP server on loopback that holds one message (UID 7) and announces
+    /// `announced` bytes for it: parts are cut from `partial` (what it gives when asked for a
+    /// range), the whole from `whole` (when asked for all of it).
+    async fn server(announced: usize, partial: Vec<u8>, whole: Vec<u8>) -> ImapConfig {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        tokio::spawn(async move {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            let _ = write
+                .write_all(b"* OK [CAPABILITY IMAP4rev1] ready\r\n")
+                .await;
+            while let Ok(Some(line)) = lines.next_line().await {
+                let (tag, command) = line.split_once(' ').unwrap_or((&line, ""));
+                let mut answer = Vec::new();
+                if command.starts_with("CAPABILITY") {
+                    answer.extend_from_slice(b"* CAPABILITY IMAP4rev1\r\n");
+                } else if let Some(items) = command.strip_prefix("UID FETCH 7 ") {
+                    let (body, origin) = match items.rsplit_once("BODY.PEEK[]<") {
+                        Some((_, range)) => {
+                            let (start, length) = range
+                                .trim_end_matches(">)")
+                                .split_once('.')
+                                .expect("a range");
+                            let start: usize = start.parse().expect("start");
+                            let end = (start + length.parse::<usize>().expect("length"))
+                                .min(partial.len());
+                            (partial[start.min(end)..end].to_vec(), format!("<{start}>"))
+                        }
+                        None => (whole.clone(), String::new()),
+                    };
+                    answer.extend_from_slice(
+                        format!(
+                            "* 1 FETCH (UID 7 FLAGS () INTERNALDATE \"01-Jan-2024 00:00:00 \
+                             +0000\" RFC822.SIZE {announced} BODY[]{origin} {{{}}}\r\n",
+                            body.len()
+                        )
+                        .as_bytes(),
+                    );
+                    answer.extend_from_slice(&body);
+                    answer.extend_from_slice(b")\r\n");
+                }
+                answer.extend_from_slice(format!("{tag} OK done\r\n").as_bytes());
+                if write.write_all(&answer).await.is_err() {
+                    return;
+                }
+            }
+        });
+        ImapConfig {
+            host: "127.0.0.1".to_owned(),
+            port,
+            security: Security::Plain,
+            username: "alice".to_owned(),
+            auth: crate::auth::Auth::Password("secret".to_owned()),
+            ca_file: None,
+        }
+    }
+
+    fn message(len: usize) -> Vec<u8> {
+        let mut raw = b"Subject: parts\r\n\r\n".to_vec();
+        raw.resize(len, b'x');
+        raw
+    }
+
+    async fn download(config: &ImapConfig) -> Result<Option<Vec<u8>>, ImapError> {
+        let mut session = ImapSession::connect(config).await?;
+        let mut steps = Vec::new();
+        let fetched = session
+            .fetch_message_in_parts(7, 1024, |done, total| steps.push((done, total)))
+            .await?;
+        assert!(steps.windows(2).all(|w| w[0].0 <= w[1].0), "{steps:?}");
+        Ok(fetched.map(|m| m.raw))
+    }
+
+    #[tokio::test]
+    async fn a_message_comes_whole_in_parts() {
+        let raw = message(3000);
+        let config = server(3000, raw.clone(), raw.clone()).await;
+        assert_eq!(download(&config).await.expect("download"), Some(raw));
+    }
+
+    #[tokio::test]
+    async fn a_size_announced_too_large_is_checked_against_the_whole_message() {
+        // Counted differently: the whole message is what was sent in parts.
+        let raw = message(2500);
+        let config = server(3000, raw.clone(), raw.clone()).await;
+        assert_eq!(download(&config).await.expect("download"), Some(raw));
+    }
+
+    #[tokio::test]
+    async fn a_server_that_stops_giving_parts_still_gives_the_whole_message() {
+        let raw = message(3000);
+        let config = server(3000, raw[..1024].to_vec(), raw.clone()).await;
+        assert_eq!(download(&config).await.expect("download"), Some(raw));
+    }
+
+    #[tokio::test]
+    async fn a_message_cut_short_is_an_error_never_stored() {
+        let raw = message(3000);
+        let config = server(3000, raw[..2048].to_vec(), raw[..1500].to_vec()).await;
+        let error = download(&config).await.expect_err("a cut message");
+        assert!(
+            error.to_string().contains("announced 3000 bytes"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn flags_are_read_case_insensitively_and_keywords_ignored() {
