@@ -11,7 +11,7 @@
 //! with `If-Match` waits for the next pass; `invitation_answers` the answers given to invitations.
 
 use anyhow::{Context as _, Result};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension as _, Row};
 
 use crate::items::free_sort_key;
 use crate::{ChangeKind, ItemKind, Person, Tx};
@@ -229,6 +229,19 @@ impl crate::Store {
             let rows = stmt.query_map([calendar_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()
                 .context("Cannot read the calendar's etags")
+        })
+    }
+
+    /// The etag the store holds for `href` in a calendar (task or event), if it knows it.
+    pub fn etag_at(&self, calendar_id: i64, href: &str) -> Result<Option<String>> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT etag FROM events WHERE calendar_id = ?1 AND href = ?2
+                 UNION ALL SELECT etag FROM tasks WHERE calendar_id = ?1 AND href = ?2",
+            )?
+            .query_row(rusqlite::params![calendar_id, href], |r| r.get(0))
+            .optional()
+            .context("Cannot read a calendar resource's etag")
         })
     }
 

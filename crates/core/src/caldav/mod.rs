@@ -276,6 +276,23 @@ async fn everything_since_nothing(
         .await
 }
 
+/// When each resource of a pull that was changed elsewhere was changed (its LAST-MODIFIED or
+/// DTSTAMP): Satu's own writes come back with the etag it stored and are not a delay.
+fn changed_elsewhere(
+    store: &Store,
+    calendar_id: i64,
+    resources: &[(String, String, String)],
+) -> Result<Vec<i64>> {
+    let mut changed = Vec::new();
+    for (href, etag, text) in resources {
+        if store.etag_at(calendar_id, href)?.as_deref() == Some(etag.as_str()) {
+            continue;
+        }
+        changed.extend(ics::changed_ms(text));
+    }
+    Ok(changed)
+}
+
 async fn pull(
     store: &Store,
     client: &Client,
@@ -315,11 +332,7 @@ async fn pull(
         let mut fetched = part.fetched;
         fetched.retain(|(h, _, _)| !deleting.contains(h));
         if since.is_some() {
-            changed_at.extend(
-                fetched
-                    .iter()
-                    .filter_map(|(_, _, text)| ics::changed_ms(text)),
-            );
+            changed_at.extend(changed_elsewhere(store, calendar.id, &fetched)?);
         }
         if fetched.is_empty() {
             continue;
@@ -361,11 +374,7 @@ async fn pull(
             Err(e) => anyhow::bail!("A multiget stopped: {e}"),
         };
         if since.is_some() {
-            changed_at.extend(
-                resources
-                    .iter()
-                    .filter_map(|(_, _, text)| ics::changed_ms(text)),
-            );
+            changed_at.extend(changed_elsewhere(store, calendar.id, &resources)?);
         }
         store_answer(store, account, calendar, read_answer(resources), report).await?;
     }

@@ -356,8 +356,13 @@ pub(crate) fn indicators(inputs: &Inputs) -> Vec<dto::HealthIndicator> {
                 let mut detail =
                     format!("The calendar synced longest ago, {name}, synced {age} s ago.");
                 if let Some(ms) = percentile(&inputs.calendar_delay, 0.95) {
+                    let changes: u64 = inputs.calendar_delay.iter().sum();
+                    let changes = match changes {
+                        1 => "1 change".to_owned(),
+                        n => format!("{n} changes"),
+                    };
                     detail.push_str(&format!(
-                        " Changes made on the server showed here within {} s (95th percentile, last 24 hours).",
+                        " {changes} made on the server showed here within {} s (95th percentile, last 24 hours).",
                         ms / 1000
                     ));
                 }
