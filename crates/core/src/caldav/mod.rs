@@ -399,7 +399,7 @@ async fn pull(
     if let Some(since) = since {
         let now = chrono::Utc::now().timestamp_millis();
         let arrivals: Vec<(i64, i64)> = changed_at.into_iter().map(|t| (t, now)).collect();
-        let delays = crate::health::delivery_delays(&arrivals, since);
+        let delays = crate::health::delivery_delays(&arrivals, since, 0);
         crate::health::record_timings(store, account.id, "calendar_delay", &delays);
     }
     store.write(|tx| {

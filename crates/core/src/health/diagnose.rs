@@ -6,6 +6,8 @@
 //! live), each finding with the fix in plain words. What a finding says is decided by the pure functions here (tested
 //! beside); [`diagnose`] only asks the servers and the resolver (`SATU_DNS_SERVER` honoured).
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use satu_mail::imap::ImapSession;
@@ -234,6 +236,76 @@ async fn http_clock_offset(url: &str, ca_file: Option<&str>) -> Result<i64, Stri
         .map_err(|e| format!("the server's Date {date:?} cannot be read: {e}"))?;
     let middle = before + (after - before) / 2;
     Ok((theirs.with_timezone(&chrono::Utc) - middle).num_seconds())
+}
+
+/// How far the clock of mail account `account`'s server is ahead of ours (s; negative:
+/// behind), and whose clock was read. IMAP says no time, so it is read from an HTTP `Date`:
+/// the IMAP host's own HTTPS server (most providers have one), else a calendar account of the
+/// same host or mail domain. `None` when none answers.
+pub(crate) async fn mail_server_clock(
+    store: &satu_store::Store,
+    account: &Account,
+) -> Option<(String, i64)> {
+    let accounts = store.accounts().unwrap_or_default();
+    for (url, ca_file) in clock_sources(account, &accounts) {
+        match http_clock_offset(&url, ca_file.as_deref()).await {
+            Ok(offset) => {
+                let server = url::Url::parse(&url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or(url);
+                return Some((server, offset));
+            }
+            Err(e) => tracing::debug!(url, error = %e, "No clock from this server."),
+        }
+    }
+    None
+}
+
+/// Where the clock of mail account `account`'s server can be read, best first: the IMAP host's
+/// HTTPS server, then the calendar accounts (of `accounts`) on the same host or mail domain.
+fn clock_sources(account: &Account, accounts: &[Account]) -> Vec<(String, Option<String>)> {
+    let host = account.imap.0.to_ascii_lowercase();
+    let domain = |email: &str| email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase());
+    let mut sources = vec![(format!("https://{host}/"), account.ca_file.clone())];
+    sources.extend(
+        accounts
+            .iter()
+            .filter(|a| a.kind == AccountKind::Caldav)
+            .filter(|a| {
+                let theirs = url::Url::parse(&a.url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+                theirs.as_deref() == Some(host.as_str())
+                    || (domain(&a.email).is_some() && domain(&a.email) == domain(&account.email))
+            })
+            .map(|a| (a.url.clone(), a.ca_file.clone())),
+    );
+    sources
+}
+
+/// Reads, in the background, how far account `account`'s server clock is ahead of ours (a
+/// mail server's as [`mail_server_clock`] does, a chat server's from its own `Date`) into
+/// `ahead_ms` as the correction its delivery delays take ([`super::clock_correction_ms`]). A
+/// live sync calls it after each login.
+pub(crate) fn measure_clock(ctx: &Context, account: &Account, ahead_ms: Arc<AtomicI64>) {
+    let (store, account) = (ctx.store().clone(), account.clone());
+    tokio::spawn(async move {
+        let offset = match account.kind {
+            AccountKind::Imap => mail_server_clock(&store, &account)
+                .await
+                .map(|(_, offset)| offset),
+            _ => http_clock_offset(&account.url, account.ca_file.as_deref())
+                .await
+                .ok(),
+        };
+        tracing::info!(
+            account = account.id,
+            server_ahead_s = offset,
+            "Read the server's clock for the delivery delay."
+        );
+        ahead_ms.store(super::clock_correction_ms(offset), Ordering::Relaxed);
+    });
 }
 
 /// Whether the newest mail of INBOX is here: `waiting` messages the server has that the last
@@ -564,6 +636,9 @@ async fn diagnose_mail(
     if let Some(waiting) = waiting {
         out.push(newest_finding(account.id, waiting));
     }
+    if let Some((server, offset)) = mail_server_clock(store, account).await {
+        out.push(clock_finding(account.id, &server, offset));
+    }
     // Push or polling.
     if let Some(has_idle) = has_idle {
         let folders = store.folders(account.id)?;
@@ -721,6 +796,84 @@ mod tests {
         let behind = newest_finding(1, 3);
         assert_eq!(behind.status, "warning");
         assert!(behind.title.contains("3 new messages"));
+    }
+
+    fn account(id: i64, kind: AccountKind, email: &str, imap: &str, url: &str) -> Account {
+        Account {
+            id,
+            kind,
+            name: String::new(),
+            email: email.to_owned(),
+            imap: (imap.to_owned(), 993),
+            smtp: (String::new(), 465),
+            security: satu_store::Security::Tls,
+            username: String::new(),
+            ca_file: None,
+            notify: true,
+            in_timeline: true,
+            smtp_security: satu_store::Security::Tls,
+            smtp_saves_sent: None,
+            url: url.to_owned(),
+            principal: String::new(),
+            home: String::new(),
+            device_id: String::new(),
+            offline_days: None,
+            offline_chosen: true,
+        }
+    }
+
+    #[test]
+    fn a_mail_servers_clock_is_read_from_its_host_or_a_calendar_of_the_same_provider() {
+        let mail = account(
+            1,
+            AccountKind::Imap,
+            "ana@Example.org",
+            "IMAP.example.org",
+            "",
+        );
+        let others = [
+            account(
+                2,
+                AccountKind::Caldav,
+                "ana@example.org",
+                "",
+                "https://dav.example.org/",
+            ),
+            account(
+                3,
+                AccountKind::Caldav,
+                "bo@other.net",
+                "",
+                "https://imap.example.org/dav/",
+            ),
+            account(
+                4,
+                AccountKind::Caldav,
+                "bo@other.net",
+                "",
+                "https://dav.other.net/",
+            ),
+            account(
+                5,
+                AccountKind::Matrix,
+                "ana@example.org",
+                "",
+                "https://chat.example.org/",
+            ),
+            account(6, AccountKind::Caldav, "", "", "https://dav.nobody.net/"),
+        ];
+        let urls: Vec<String> = clock_sources(&mail, &others)
+            .into_iter()
+            .map(|(url, _)| url)
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "https://imap.example.org/",
+                "https://dav.example.org/",
+                "https://imap.example.org/dav/"
+            ]
+        );
     }
 
     #[test]

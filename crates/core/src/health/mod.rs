@@ -9,7 +9,10 @@
 //!
 //! - delivery delay: new mail stored by the live sync, from its INTERNALDATE (the server's
 //!   arrival) to its commit here (`live/imap.rs`); mail that arrived while Satu was not running
-//!   is not counted. Pushed mail also gives `push_delay`, from the watcher's wake-up to the row.
+//!   is not counted. The server's clock is read after each login (IMAP says no time: an HTTP
+//!   `Date` of the same provider, `diagnose::measure_clock`) and corrects the delays when it is
+//!   2 s or more off. Pushed mail also gives `push_delay`, from the watcher's wake-up to the
+//!   row, which needs no clock.
 //! - read status: up, a flag change made here until the server took it (`Tx::complete_op`); the
 //!   age of the oldest change still waiting; down, a change pushed by the server until it is
 //!   applied here (`read_down`, `live/imap.rs`).
@@ -119,16 +122,33 @@ pub(crate) fn record_timings(store: &Store, account: i64, metric: &str, samples:
 }
 
 /// The delivery delays (ms) of mail a live pass stored: from each message's arrival at the
-/// server (`internal_ms`) to its commit here (`stored_ms`), for mail that arrived after
-/// `since_ms` (the live sync's start: mail that waited for Satu to run is not a delay of it).
-pub(crate) fn delivery_delays(arrivals: &[(i64, i64)], since_ms: i64) -> Vec<u64> {
+/// server (`internal_ms`, by the server's clock) to its commit here (`stored_ms`), for mail
+/// that arrived after `since_ms` (the live sync's start: mail that waited for Satu to run is
+/// not a delay of it). `server_ahead_ms`: how far the server's clock is ahead of ours
+/// ([`clock_correction_ms`]).
+pub(crate) fn delivery_delays(
+    arrivals: &[(i64, i64)],
+    since_ms: i64,
+    server_ahead_ms: i64,
+) -> Vec<u64> {
     // INTERNALDATE has whole seconds: mail of the second the live sync started counts.
     let since = since_ms - since_ms.rem_euclid(1000);
     arrivals
         .iter()
-        .filter(|(internal, _)| *internal >= since)
-        .map(|(internal, stored)| u64::try_from(stored - internal).unwrap_or(0))
+        .map(|(internal, stored)| (internal - server_ahead_ms, stored))
+        .filter(|(arrived, _)| *arrived >= since)
+        .map(|(arrived, stored)| u64::try_from(stored - arrived).unwrap_or(0))
         .collect()
+}
+
+/// The correction (ms) delivery delays take for a server clock `offset_s` ahead of ours (as
+/// an HTTP `Date` says, in whole seconds): none within that resolution, where it would only
+/// add noise.
+pub(crate) fn clock_correction_ms(offset_s: Option<i64>) -> i64 {
+    match offset_s {
+        Some(s) if s.abs() >= 2 => s * 1000,
+        _ => 0,
+    }
 }
 
 /// The `p`-th percentile (0–1) of a histogram over [`HEALTH_BUCKETS_MS`]: the upper bound of
@@ -718,10 +738,27 @@ mod tests {
     #[test]
     fn only_mail_that_arrived_while_satu_ran_is_a_delivery_delay() {
         let arrivals = [(1_000, 1_800), (5_000, 5_200), (9_000, 8_900)];
-        assert_eq!(delivery_delays(&arrivals, 2_000), vec![200, 0]);
-        assert_eq!(delivery_delays(&arrivals, 0), vec![800, 200, 0]);
+        assert_eq!(delivery_delays(&arrivals, 2_000, 0), vec![200, 0]);
+        assert_eq!(delivery_delays(&arrivals, 0, 0), vec![800, 200, 0]);
         // Whole seconds: started at 5.4 s, mail stamped 5 s arrived in that second.
-        assert_eq!(delivery_delays(&arrivals, 5_400), vec![200, 0]);
-        assert_eq!(delivery_delays(&arrivals, 6_000), vec![0]);
+        assert_eq!(delivery_delays(&arrivals, 5_400, 0), vec![200, 0]);
+        assert_eq!(delivery_delays(&arrivals, 6_000, 0), vec![0]);
+    }
+
+    #[test]
+    fn a_server_clock_off_is_corrected_beyond_the_resolution_it_is_read_with() {
+        assert_eq!(clock_correction_ms(None), 0);
+        assert_eq!(clock_correction_ms(Some(1)), 0);
+        assert_eq!(clock_correction_ms(Some(-1)), 0);
+        assert_eq!(clock_correction_ms(Some(30)), 30_000);
+        assert_eq!(clock_correction_ms(Some(-4)), -4_000);
+        // The server is 30 s ahead: its INTERNALDATE 40 s is our 10 s; stored at 10.5 s.
+        let arrivals = [(40_000, 10_500), (31_000, 2_000)];
+        assert_eq!(delivery_delays(&arrivals, 5_000, 30_000), vec![500]);
+        // 4 s behind: its 6 s is our 10 s; stored at 12 s.
+        assert_eq!(
+            delivery_delays(&[(6_000, 12_000)], 9_000, -4_000),
+            vec![2_000]
+        );
     }
 }

@@ -22,6 +22,7 @@
 //! and cursors make that safe, as for a killed process).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -51,6 +52,9 @@ pub(super) struct AccountLoop {
     /// When the live sync started or resumed (Unix ms): mail that arrived before waited for
     /// Satu to run, and is no delivery delay of it.
     pub started_ms: i64,
+    /// How far the server's clock is ahead of ours (ms), as read after each login: the
+    /// correction its delivery delays take.
+    pub server_ahead_ms: Arc<AtomicI64>,
 }
 
 impl AccountLoop {
@@ -89,6 +93,11 @@ impl AccountLoop {
             .map_err(crate::error::ApiError::from);
         crate::health::record_login(self.ctx.store(), self.account.id, login.as_ref().copied());
         let mut session = session?;
+        crate::health::diagnose::measure_clock(
+            &self.ctx,
+            &self.account,
+            self.server_ahead_ms.clone(),
+        );
         let result = self.serve(&config, &mut session, cancel, online).await;
         let _ = tokio::time::timeout(LOGOUT_TIMEOUT, session.logout()).await;
         result
@@ -133,7 +142,11 @@ impl AccountLoop {
         // Mail that arrived while the live sync ran but could not reach the server (an outage
         // between two connections) is delivered now: its delay counts.
         if let Some(outcome) = &inbox {
-            let delays = crate::health::delivery_delays(&outcome.arrivals, self.started_ms);
+            let delays = crate::health::delivery_delays(
+                &outcome.arrivals,
+                self.started_ms,
+                self.server_ahead_ms.load(Ordering::Relaxed),
+            );
             crate::health::record_timings(store, account.id, "delivery_delay", &delays);
         }
         if self
@@ -247,7 +260,11 @@ impl AccountLoop {
     fn record_wake(&self, woke: Instant, outcome: &sync::FolderOutcome) {
         let store = self.ctx.store();
         let since = woke.elapsed().as_millis() as u64;
-        let delays = crate::health::delivery_delays(&outcome.arrivals, self.started_ms);
+        let delays = crate::health::delivery_delays(
+            &outcome.arrivals,
+            self.started_ms,
+            self.server_ahead_ms.load(Ordering::Relaxed),
+        );
         crate::health::record_timings(store, self.account.id, "delivery_delay", &delays);
         if !outcome.added.is_empty() {
             crate::health::record_timings(store, self.account.id, "push_delay", &[since]);

@@ -6,6 +6,8 @@
 //! again with the same backoff as mail.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -29,6 +31,9 @@ pub(crate) struct ChatLoop {
     pub status: Reporter,
     /// When the live sync started (Unix ms): messages sent before waited for Satu to run.
     pub started_ms: i64,
+    /// How far the server's clock is ahead of ours (ms), as read after each login: the
+    /// correction its delivery delays take.
+    pub server_ahead_ms: Arc<AtomicI64>,
 }
 
 impl ChatLoop {
@@ -58,7 +63,11 @@ impl ChatLoop {
             .filter_map(|&id| store.item_row(id).ok())
             .map(|row| (row.time_ms, now))
             .collect();
-        let delays = crate::health::delivery_delays(&arrivals, self.started_ms);
+        let delays = crate::health::delivery_delays(
+            &arrivals,
+            self.started_ms,
+            self.server_ahead_ms.load(Ordering::Relaxed),
+        );
         crate::health::record_timings(store, self.account.id, "delivery_delay", &delays);
     }
 
@@ -81,6 +90,11 @@ impl ChatLoop {
         };
         first?;
         *online = true;
+        crate::health::diagnose::measure_clock(
+            &self.ctx,
+            &self.account,
+            self.server_ahead_ms.clone(),
+        );
         // Online: what waits here goes up now, and from then on as soon as it is written.
         let pusher_token = cancel.child_token();
         let _stop_pusher = pusher_token.clone().drop_guard();

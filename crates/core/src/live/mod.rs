@@ -203,6 +203,7 @@ async fn run_unpaused(
                             status,
                             account: account.clone(),
                             started_ms,
+                            server_ahead_ms: Default::default(),
                         };
                         tokio::spawn(task.run(token.clone()).instrument(span))
                     } else {
@@ -212,6 +213,7 @@ async fn run_unpaused(
                             status,
                             account: account.clone(),
                             started_ms,
+                            server_ahead_ms: Default::default(),
                         };
                         tokio::spawn(task.run(token.clone()).instrument(span))
                     };
