@@ -82,6 +82,7 @@ mod tests {
             FailureCount,
             HealthPoint,
             FolderCoverage,
+            SelfDiagnosis,
             Diagnosis,
             Finding,
             Folder,

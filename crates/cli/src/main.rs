@@ -1686,23 +1686,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             command: Some(HealthCommand::Diagnose { account }),
         } => {
             let diagnosis = satu.diagnose(account).await?;
-            output(json, &diagnosis, || {
-                diagnosis
-                    .findings
-                    .iter()
-                    .map(|f| {
-                        let mut line = format!(
-                            "[{}] account {} {}: {}",
-                            f.status, f.account, f.area, f.title
-                        );
-                        if !f.fix.is_empty() {
-                            line.push_str(&format!("\n    → {}", f.fix));
-                        }
-                        line
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
+            output(json, &diagnosis, || finding_lines(&diagnosis.findings))
         }
         Command::Health { command: None } => {
             let health = satu.health()?;
@@ -1733,6 +1717,15 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                         a.passes,
                         percent(a.sync_error_rate),
                         percent(a.sync_error_rate_7d),
+                    ));
+                }
+                for d in &health.diagnoses {
+                    lines.push(format!(
+                        "Diagnostics run by themselves for account {} at {}: {}\n{}",
+                        d.account,
+                        d.at,
+                        d.why,
+                        finding_lines(&d.findings)
                     ));
                 }
                 lines.join("\n")
@@ -2616,6 +2609,24 @@ fn detail_text(detail: &ItemDetail) -> String {
     text.push('\n');
     text.push_str(detail.body_text.as_deref().unwrap_or("(no text body)"));
     text
+}
+
+/// Diagnostic findings, one per line with its fix under it.
+fn finding_lines(findings: &[satu_core::dto::Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let mut line = format!(
+                "[{}] account {} {}: {}",
+                f.status, f.account, f.area, f.title
+            );
+            if !f.fix.is_empty() {
+                line.push_str(&format!("\n    → {}", f.fix));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn item_lines(items: &[Item]) -> String {

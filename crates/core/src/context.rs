@@ -43,6 +43,9 @@ pub(crate) struct Context {
     /// When the live sync (the app, `satu watch`) started or resumed, Unix ms; 0 when it does
     /// not run in this process. Sync health counts delays only of what changed since.
     pub(crate) live_since: Arc<std::sync::atomic::AtomicI64>,
+    /// When the diagnostics last ran by themselves for each account (sync health), so that a
+    /// slow spell runs them once, not with every late mail.
+    pub(crate) diagnosed: Arc<Mutex<std::collections::HashMap<i64, std::time::Instant>>>,
 }
 
 impl Context {
@@ -68,6 +71,7 @@ impl Context {
             signed_in: Arc::default(),
             pause_changed: Arc::default(),
             live_since: Arc::default(),
+            diagnosed: Arc::default(),
         })
     }
 

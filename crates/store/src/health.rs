@@ -139,6 +139,25 @@ impl Tx<'_> {
             .context("Cannot forget old health figures")
     }
 
+    /// Keeps the diagnostics run by themselves for `account` (`findings`: the core's JSON),
+    /// replacing the ones before.
+    pub fn set_diagnosis(
+        &mut self,
+        account: i64,
+        at_ms: i64,
+        why: &str,
+        findings: &str,
+    ) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT OR REPLACE INTO diagnoses (account_id, at_ms, why, findings)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![account, at_ms, why, findings])
+            .context("Cannot keep the diagnostics")?;
+        Ok(())
+    }
+
     /// Notes that a calendar or task list synced without an error now.
     pub fn set_calendar_synced(&mut self, calendar: i64) -> Result<()> {
         let now = self.now();
@@ -171,6 +190,24 @@ impl Store {
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .context("Cannot read the health figures")?;
+            Ok(rows)
+        })
+    }
+
+    /// The diagnostics run by themselves from `since_ms` on, per account: (account, when,
+    /// why, findings as JSON), newest first.
+    pub fn diagnoses(&self, since_ms: i64) -> Result<Vec<(i64, i64, String, String)>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT account_id, at_ms, why, findings FROM diagnoses WHERE at_ms >= ?1
+                 ORDER BY at_ms DESC",
+            )?;
+            let rows = statement
+                .query_map([since_ms], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .context("Cannot read the diagnostics")?;
             Ok(rows)
         })
     }

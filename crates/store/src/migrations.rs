@@ -89,6 +89,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0024_offline_by_size.sql"),
     ),
     ("0025_health", include_str!("../migrations/0025_health.sql")),
+    (
+        "0026_diagnoses",
+        include_str!("../migrations/0026_diagnoses.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -961,7 +961,12 @@ days: Array<HealthPoint>,
 /**
  * Per folder, how much of its mail has its body here (selective offline).
  */
-folders: Array<FolderCoverage>, };
+folders: Array<FolderCoverage>, 
+/**
+ * The diagnostics the live sync ran by itself in the last 24 hours (when an account's
+ * delivery turned slow), newest first.
+ */
+diagnoses: Array<SelfDiagnosis>, };
 
 export type HealthIndicator = { 
 /**
@@ -1085,6 +1090,24 @@ messages: number,
  * Of which with their body here.
  */
 local: number, };
+
+export type SelfDiagnosis = { 
+/**
+ * The account.
+ */
+account: number, 
+/**
+ * When they ran (RFC 3339).
+ */
+at: string, 
+/**
+ * What set them off, in plain words.
+ */
+why: string, 
+/**
+ * What they found.
+ */
+findings: Array<Finding>, };
 
 export type Diagnosis = { 
 /**

@@ -1,7 +1,9 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import { createFakeBackend } from '../test/fake-backend';
+
+afterEach(cleanup);
 
 describe('sync health', () => {
   it('the Health button shows the worst indicator; its panel lists the five, the charts and the accounts', async () => {
@@ -85,4 +87,67 @@ describe('sync health', () => {
     await fireEvent.keyDown(window, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByTestId('health-panel')).toBeNull());
   });
+
+  it('shows the diagnostics the live sync ran by itself, without asking the servers again', async () => {
+    const fake = createFakeBackend();
+    let asked = 0;
+    const diagnose = fake.diagnose.bind(fake);
+    fake.diagnose = async (account) => {
+      asked += 1;
+      return diagnose(account);
+    };
+    fake.healthReport.indicators[0] = {
+      key: 'delivery_delay',
+      status: 'bad',
+      value: 8000,
+      unit: 'ms',
+      detail: 'New mail took up to 8000 ms.',
+    };
+    fake.healthReport.accounts = [{ ...emptyAccount, account: 1, name: 'Work' }];
+    fake.healthReport.diagnoses = [
+      {
+        account: 1,
+        at: new Date(Date.now() - 5 * 60_000).toISOString(),
+        why: 'A message took 8 s to arrive (the line is 5 s).',
+        findings: [
+          {
+            account: 1,
+            area: 'push',
+            status: 'warning',
+            title: 'Your account is polling every 8 s because the server does not offer IDLE.',
+            fix: 'Ask the mail provider to enable IMAP IDLE.',
+            value: 8000,
+          },
+        ],
+      },
+    ];
+    render(App, { backend: fake });
+    await fireEvent.click(await screen.findByTestId('open-health'));
+    const note = await screen.findByTestId('health-self-diagnosis');
+    expect(note.textContent).toContain('Run by themselves for Work (5 minutes ago)');
+    expect(note.title).toContain('took 8 s');
+    const findings = screen.getAllByTestId('health-finding');
+    expect(findings.map((f) => f.textContent)).toEqual([expect.stringContaining('polling every 8 s')]);
+    expect(asked).toBe(0);
+    expect(screen.getByTestId('health-diagnose').textContent).toBe('Run the diagnostics');
+    await fireEvent.click(screen.getByTestId('health-diagnose'));
+    await waitFor(() => expect(screen.queryByTestId('health-self-diagnosis')).toBeNull());
+    expect(asked).toBe(1);
+  });
 });
+
+const emptyAccount = {
+  account: 0,
+  name: '',
+  login_success_rate: null,
+  login_success_rate_7d: null,
+  sync_error_rate: null,
+  sync_error_rate_7d: null,
+  logins: 0,
+  passes: 0,
+  failures: [],
+  delivery_p50_ms: null,
+  delivery_p95_ms: null,
+  push_p50_ms: null,
+  push_p95_ms: null,
+};

@@ -721,6 +721,7 @@ health-diagnostics = Diagnostics
 health-diagnose = Run the diagnostics
 health-diagnose-again = Run them again
 health-diagnosing = Asking the servers…
+health-diagnosed-by-themselves = Run by themselves for { $account } ({ $time }) when its mail arrived late:
 health-fix = What to do: { $fix }
 health-coverage = Mail kept with its header only
 health-coverage-folder = { $local } of { $messages } messages have their body here

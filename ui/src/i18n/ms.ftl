@@ -719,6 +719,7 @@ health-diagnostics = Diagnostik
 health-diagnose = Jalankan diagnostik
 health-diagnose-again = Jalankan semula
 health-diagnosing = Menyemak pelayan…
+health-diagnosed-by-themselves = Dijalankan sendiri untuk { $account } ({ $time }) apabila e-melnya tiba lewat:
 health-fix = Apa yang perlu dilakukan: { $fix }
 health-coverage = Mel yang disimpan dengan pengepalanya sahaja
 health-coverage-folder = { $local } daripada { $messages } mesej mempunyai kandungannya di sini

@@ -509,6 +509,7 @@ export class FakeBackend implements Backend {
       { key: 'backup', status: 'off', value: null, unit: '', detail: 'Backups are not set up.' },
     ],
     accounts: [],
+    diagnoses: [],
     folders: [
       { account: 1, folder: 'INBOX', messages: 40, local: 40 },
       { account: 1, folder: 'Archive', messages: 4000, local: 120 },

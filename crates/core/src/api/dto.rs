@@ -897,6 +897,22 @@ pub struct Health {
     pub days: Vec<HealthPoint>,
     /// Per folder, how much of its mail has its body here (selective offline).
     pub folders: Vec<FolderCoverage>,
+    /// The diagnostics the live sync ran by itself in the last 24 hours (when an account's
+    /// delivery turned slow), newest first.
+    pub diagnoses: Vec<SelfDiagnosis>,
+}
+
+/// Diagnostics the live sync ran by itself: an account's delivery delay turned bad.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SelfDiagnosis {
+    /// The account.
+    pub account: i64,
+    /// When they ran (RFC 3339).
+    pub at: String,
+    /// What set them off, in plain words.
+    pub why: String,
+    /// What they found.
+    pub findings: Vec<Finding>,
 }
 
 /// How much of a folder's mail has its body here.

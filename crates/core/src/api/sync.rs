@@ -70,8 +70,6 @@ impl Satu {
         self.ctx.clicks().subscribe()
     }
 
-    /// The latest live-sync status of every account `run_live` has reported on, by account id
-    /// (a window that subscribes to status events late starts from this).
     /// Sync health: the five indicators (delivery delay, read status synced, calendars fresh,
     /// the latest data offline, backups), each account's login success and sync error rates,
     /// and the last 24 hours, from what the sync measured of its own traffic.
@@ -83,14 +81,12 @@ impl Satu {
     /// why, whether its servers answer and how long each step takes, and the DNS of its mail
     /// domain (MX, SPF, DKIM, DMARC, times to live); each finding with its fix.
     pub async fn diagnose(&self, account: Option<i64>) -> ApiResult<crate::dto::Diagnosis> {
-        let options = crate::live::LiveOptions::default();
-        let pace = crate::health::diagnose::Pace {
-            poll_s: options.poll.as_secs(),
-            full_pass_s: options.full_pass.as_secs(),
-        };
+        let pace = crate::live::LiveOptions::default().pace();
         crate::health::diagnose::diagnose(&self.ctx, account, pace).await
     }
 
+    /// The latest live-sync status of every account `run_live` has reported on, by account id
+    /// (a window that subscribes to status events late starts from this).
     pub fn live_status(&self) -> Vec<LiveStatus> {
         match self.ctx.live_status.lock() {
             Ok(latest) => latest.values().cloned().collect(),

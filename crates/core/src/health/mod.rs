@@ -121,6 +121,61 @@ pub(crate) fn record_timings(store: &Store, account: i64, metric: &str, samples:
     }
 }
 
+/// How long after running by themselves the diagnostics wait before they may run again for the
+/// same account.
+const SELF_DIAGNOSE_EVERY: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// Adds the delivery delays (ms) of new mail or messages, and when one is bad (from
+/// [`DELAY_BAD_MS`]) runs the account's diagnostics by themselves in the background (at most
+/// every [`SELF_DIAGNOSE_EVERY`]), keeping their findings for the Health view and `satu health`.
+pub(crate) fn record_delivery(ctx: &Context, account: i64, delays: &[u64], pace: diagnose::Pace) {
+    record_timings(ctx.store(), account, "delivery_delay", delays);
+    let Some(&worst) = delays.iter().max().filter(|&&ms| ms >= DELAY_BAD_MS) else {
+        return;
+    };
+    {
+        let Ok(mut diagnosed) = ctx.diagnosed.lock() else {
+            return;
+        };
+        if diagnosed
+            .get(&account)
+            .is_some_and(|at| at.elapsed() < SELF_DIAGNOSE_EVERY)
+        {
+            return;
+        }
+        diagnosed.insert(account, std::time::Instant::now());
+    }
+    let ctx = ctx.clone();
+    let why = format!(
+        "A message took {} s to arrive (the line is {} s).",
+        worst.div_ceil(1000),
+        DELAY_BAD_MS / 1000
+    );
+    tokio::spawn(async move {
+        let found = match diagnose::diagnose(&ctx, Some(account), pace).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(account, error = %e, "The diagnostics could not run by themselves.");
+                return;
+            }
+        };
+        let findings = match serde_json::to_string(&found.findings) {
+            Ok(json) => json,
+            Err(e) => {
+                tracing::warn!(account, error = %e, "Cannot keep the diagnostics.");
+                return;
+            }
+        };
+        if let Err(e) = ctx
+            .store()
+            .write(|tx| tx.set_diagnosis(account, now_ms(), &why, &findings))
+        {
+            tracing::warn!(account, error = %format!("{e:#}"), "Cannot keep the diagnostics.");
+        }
+        tracing::info!(account, why, "Ran the diagnostics by themselves.");
+    });
+}
+
 /// The delivery delays (ms) of mail a live pass stored: from each message's arrival at the
 /// server (`internal_ms`, by the server's clock) to its commit here (`stored_ms`), for mail
 /// that arrived after `since_ms` (the live sync's start: mail that waited for Satu to run is
@@ -571,12 +626,25 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
             local,
         })
         .collect();
+    let diagnoses = store
+        .diagnoses(now - 24 * HOUR_MS)?
+        .into_iter()
+        .map(|(account, at_ms, why, findings)| dto::SelfDiagnosis {
+            account,
+            at: chrono::DateTime::from_timestamp_millis(at_ms)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            why,
+            findings: serde_json::from_str(&findings).unwrap_or_default(),
+        })
+        .collect();
     Ok(dto::Health {
         indicators: indicators(&inputs),
         accounts,
         hours,
         days,
         folders,
+        diagnoses,
     })
 }
 

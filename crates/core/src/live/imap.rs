@@ -147,7 +147,7 @@ impl AccountLoop {
                 self.started_ms,
                 self.server_ahead_ms.load(Ordering::Relaxed),
             );
-            crate::health::record_timings(store, account.id, "delivery_delay", &delays);
+            crate::health::record_delivery(&self.ctx, account.id, &delays, self.options.pace());
         }
         if self
             .full_pass(session, cancel, &mut watchers)
@@ -265,7 +265,7 @@ impl AccountLoop {
             self.started_ms,
             self.server_ahead_ms.load(Ordering::Relaxed),
         );
-        crate::health::record_timings(store, self.account.id, "delivery_delay", &delays);
+        crate::health::record_delivery(&self.ctx, self.account.id, &delays, self.options.pace());
         if !outcome.added.is_empty() {
             crate::health::record_timings(store, self.account.id, "push_delay", &[since]);
         } else if outcome.updated > 0 {

@@ -68,7 +68,7 @@ impl ChatLoop {
             self.started_ms,
             self.server_ahead_ms.load(Ordering::Relaxed),
         );
-        crate::health::record_timings(store, self.account.id, "delivery_delay", &delays);
+        crate::health::record_delivery(&self.ctx, self.account.id, &delays, self.options.pace());
     }
 
     async fn connection(

@@ -62,6 +62,16 @@ pub struct LiveOptions {
     pub notify: bool,
 }
 
+impl LiveOptions {
+    /// How often the live sync looks, as the diagnostics report it.
+    pub(crate) fn pace(&self) -> crate::health::diagnose::Pace {
+        crate::health::diagnose::Pace {
+            poll_s: self.poll.as_secs(),
+            full_pass_s: self.full_pass.as_secs(),
+        }
+    }
+}
+
 impl Default for LiveOptions {
     fn default() -> Self {
         LiveOptions {
