@@ -3,12 +3,12 @@
 
 use satu_core::api::LinkDecision;
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
-    Diagnosis, Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, Health,
-    HistoryReport, Identity, IdentityInput, ImportReport, IndexReport, Invitation, Item,
-    ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery,
-    SendInput, SettingValue, SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage,
-    ViewQuery,
+    Account, AccountInput, ActionReport, BackupInfo, BackupReport, BackupSchedule, CaldavInput,
+    CalendarInfo, ChatRoom, Contact, Counts, Diagnosis, Discovered, Draft, EventDetail, EventInput,
+    EventOccurrence, Folder, Health, HistoryReport, Identity, IdentityInput, ImportReport,
+    IndexReport, Invitation, Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp,
+    PrintLabels, SearchQuery, SendInput, SettingValue, SnoozeTime, TimelineQuery, Unsubscribed,
+    ViewDiffs, ViewPage, ViewQuery,
 };
 use std::sync::Arc;
 
@@ -65,6 +65,37 @@ pub fn health(satu: State<'_, Satu>) -> Result<Health, ApiError> {
 #[tauri::command]
 pub async fn diagnose(satu: State<'_, Satu>, account: Option<i64>) -> Result<Diagnosis, ApiError> {
     satu.diagnose(account).await
+}
+
+/// The backup schedule.
+#[tauri::command]
+pub fn backup_schedule(satu: State<'_, Satu>) -> Result<BackupSchedule, ApiError> {
+    satu.backup_schedule()
+}
+
+/// Schedules backups every `every_hours` (0: off) into `dir`, keeping the newest `keep`; the
+/// passphrase (when given) goes to the OS keyring.
+#[tauri::command]
+pub fn set_backup_schedule(
+    satu: State<'_, Satu>,
+    every_hours: u32,
+    dir: String,
+    keep: u32,
+    passphrase: Option<String>,
+) -> Result<BackupSchedule, ApiError> {
+    satu.set_backup_schedule(every_hours, &dir, keep, passphrase.as_deref())
+}
+
+/// The backups made, newest first.
+#[tauri::command]
+pub fn backups(satu: State<'_, Satu>) -> Result<Vec<BackupInfo>, ApiError> {
+    satu.backups()
+}
+
+/// Makes a backup now into the schedule's folder, read back and checked.
+#[tauri::command]
+pub async fn backup_now(satu: State<'_, Satu>) -> Result<BackupReport, ApiError> {
+    satu.backup_now(&|_| {}).await
 }
 
 /// How many items wait for the full-text index (search finds them by title and sender only).

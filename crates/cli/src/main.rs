@@ -68,6 +68,9 @@ enum Command {
         /// Seconds between NOOP polls on servers without IDLE (tests use seconds).
         #[arg(long, default_value_t = 60, hide = true)]
         poll: u64,
+        /// Seconds between looks whether a scheduled backup is due (tests use seconds).
+        #[arg(long, default_value_t = 300, hide = true)]
+        backup_poll: u64,
         /// Show a desktop notification for new mail (not for what an initial sync stores;
         /// `settings set notify.enabled false` and `account mute ID` silence it).
         #[arg(long)]
@@ -166,6 +169,11 @@ enum Command {
         #[command(subcommand)]
         command: Option<HealthCommand>,
     },
+    /// Encrypted backups of everything (mail, chat, tasks, events, settings, drafts): make one,
+    /// check one, list them, restore one into a data directory, or schedule them. Exit codes:
+    /// 10 wrong passphrase, 11 damaged or incomplete file, 12 made by a newer Satu.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Full-text search over every item, newest first. Mail whose body is not here (selective
     /// offline) is searched on its server too, and what it finds is added.
     Search {
@@ -824,6 +832,72 @@ enum RemoteCommand {
 }
 
 #[derive(Subcommand)]
+enum BackupCommand {
+    /// Makes a backup into a new file while the sync goes on: a snapshot of the store,
+    /// compressed (zstd) and encrypted to a passphrase (age). Opens with `age -d FILE | zstd -d
+    /// | tar -x` too.
+    Create {
+        /// The backup file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Read the passphrase from standard input (it is never taken from the command line).
+        #[arg(long)]
+        passphrase_stdin: bool,
+        /// Put the accounts' passwords and sign-ins in too (only inside the encrypted file).
+        #[arg(long)]
+        with_secrets: bool,
+        /// Read the backup back once written and check it whole.
+        #[arg(long)]
+        verify: bool,
+        /// Print progress on stderr, one JSON line `{stage, done, total}` per stage.
+        #[arg(long)]
+        progress: bool,
+    },
+    /// Opens a backup and checks it whole: every checksum, the database's integrity, its items.
+    Verify {
+        /// The backup file.
+        file: PathBuf,
+        /// Read the passphrase from standard input.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// The backups made from this data directory, newest first.
+    List,
+    /// Restores a backup into the data directory (`--data-dir`): an empty or new one, or with
+    /// `--replace` one whose content is moved aside first. The accounts resume syncing from
+    /// where the backup was; passwords not in it are asked again.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Read the passphrase from standard input.
+        #[arg(long)]
+        passphrase_stdin: bool,
+        /// The data directory is not empty: move its content aside (to DIR.before-restore-…).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Makes backups by themselves (in the app and `satu watch`) every so often into a folder,
+    /// keeping the newest few; older ones are deleted only after a new one verified.
+    Schedule {
+        /// How often, e.g. `24h`, `12h`, `7d`.
+        #[arg(long, value_name = "INTERVAL", conflicts_with = "off")]
+        every: Option<String>,
+        /// The folder the backups go into.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// How many to keep (default 7).
+        #[arg(long)]
+        keep: Option<u32>,
+        /// Read the passphrase for them from standard input (kept in the OS keyring).
+        #[arg(long)]
+        passphrase_stdin: bool,
+        /// No more scheduled backups.
+        #[arg(long)]
+        off: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum HealthCommand {
     /// What is behind the indicators, each finding with its fix: push or polling per account
     /// and why, whether the servers answer (DNS, connect, TLS and login times), and the DNS of
@@ -1101,8 +1175,31 @@ fn sync_paused(satu: &Satu, json: bool, pause: bool) -> Result<(), ApiError> {
 
 async fn run(cli: Cli) -> Result<(), ApiError> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(Satu::default_data_dir);
-    let satu = Satu::open(&data_dir)?;
     let json = cli.json;
+    // These do not open a data directory: a restore writes one, a check reads a file.
+    match &cli.command {
+        Command::Backup(BackupCommand::Restore {
+            file,
+            passphrase_stdin,
+            replace,
+        }) => {
+            let passphrase = read_passphrase(*passphrase_stdin)?;
+            let report = Satu::backup_restore(file, &passphrase, &data_dir, *replace).await?;
+            return output(json, &report, || restore_text(&report));
+        }
+        Command::Backup(BackupCommand::Verify {
+            file,
+            passphrase_stdin,
+        }) => {
+            let passphrase = read_passphrase(*passphrase_stdin)?;
+            let report = Satu::backup_verify(file, &passphrase).await?;
+            return output(json, &report, || {
+                format!("{} is whole: {}", report.path, backup_text(&report))
+            });
+        }
+        _ => {}
+    }
+    let satu = Satu::open(&data_dir)?;
     match cli.command {
         Command::Account(AccountCommand::Add(add)) => {
             let password = if add.oauth {
@@ -1569,6 +1666,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             interval,
             idle_period,
             poll,
+            backup_poll,
             notify,
             view,
             account,
@@ -1581,6 +1679,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 idle_period: Duration::from_secs(idle_period.clamp(1, 25 * 60)),
                 poll: Duration::from_secs(poll.max(1)),
                 notify,
+                backup_poll: Duration::from_secs(backup_poll.max(1)),
                 ..LiveOptions::default()
             };
             let view = view.map(|name| ViewQuery {
@@ -1688,6 +1787,104 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let diagnosis = satu.diagnose(account).await?;
             output(json, &diagnosis, || finding_lines(&diagnosis.findings))
         }
+        Command::Backup(BackupCommand::Create {
+            out,
+            passphrase_stdin,
+            with_secrets,
+            verify,
+            progress,
+        }) => {
+            let passphrase = read_passphrase(passphrase_stdin)?;
+            let report = satu
+                .backup_create(&out, &passphrase, with_secrets, verify, &move |p| {
+                    if progress {
+                        if let Ok(line) = serde_json::to_string(&p) {
+                            eprintln!("{line}");
+                        }
+                    }
+                })
+                .await?;
+            output(json, &report, || {
+                format!(
+                    "Backup written to {} in {:.1} s: {}",
+                    report.path,
+                    report.took_ms as f64 / 1000.0,
+                    backup_text(&report)
+                )
+            })
+        }
+        Command::Backup(BackupCommand::List) => {
+            let backups = satu.backups()?;
+            output(json, &backups, || {
+                if backups.is_empty() {
+                    return "No backups yet (satu backup create, or satu backup schedule)."
+                        .to_owned();
+                }
+                backups
+                    .iter()
+                    .map(|b| {
+                        let state = if !b.error.is_empty() {
+                            format!("failed: {}", b.error)
+                        } else if !b.exists {
+                            "gone".to_owned()
+                        } else if b.verified {
+                            "verified".to_owned()
+                        } else {
+                            "written".to_owned()
+                        };
+                        format!(
+                            "{}  {}  {} items, {}  {}{}",
+                            b.created,
+                            b.path,
+                            b.items,
+                            megabytes(b.bytes),
+                            state,
+                            if b.scheduled { " (scheduled)" } else { "" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Backup(BackupCommand::Schedule {
+            every,
+            dir,
+            keep,
+            passphrase_stdin,
+            off,
+        }) => {
+            let current = satu.backup_schedule()?;
+            let every_hours = match (off, every) {
+                (true, _) => 0,
+                (false, Some(every)) => parse_hours(&every)?,
+                (false, None) => current.every_hours,
+            };
+            let dir = dir
+                .map(|d| std::path::absolute(&d).unwrap_or(d).display().to_string())
+                .unwrap_or(current.dir);
+            let passphrase = if passphrase_stdin {
+                Some(read_passphrase(true)?)
+            } else {
+                None
+            };
+            let schedule = satu.set_backup_schedule(
+                every_hours,
+                &dir,
+                keep.unwrap_or(current.keep),
+                passphrase.as_deref(),
+            )?;
+            output(json, &schedule, || {
+                if schedule.every_hours == 0 {
+                    "No scheduled backups.".to_owned()
+                } else {
+                    format!(
+                        "A backup every {} h into {}, the newest {} kept (made by the app and satu watch).",
+                        schedule.every_hours, schedule.dir, schedule.keep
+                    )
+                }
+            })
+        }
+        Command::Backup(BackupCommand::Restore { .. } | BackupCommand::Verify { .. }) => Ok(()),
         Command::Health { command: None } => {
             let health = satu.health()?;
             output(json, &health, || {
@@ -2609,6 +2806,88 @@ fn detail_text(detail: &ItemDetail) -> String {
     text.push('\n');
     text.push_str(detail.body_text.as_deref().unwrap_or("(no text body)"));
     text
+}
+
+/// What a backup holds, in words.
+fn backup_text(report: &satu_core::dto::BackupReport) -> String {
+    let c = &report.counts;
+    format!(
+        "{} mail, {} chat messages, {} tasks, {} events of {} accounts, {}{}{}, made {}",
+        c.mail,
+        c.chat,
+        c.tasks,
+        c.events,
+        c.accounts,
+        megabytes(report.bytes),
+        if report.secrets {
+            ", with the passwords"
+        } else {
+            ""
+        },
+        if report.verified { ", verified" } else { "" },
+        report.created
+    )
+}
+
+fn restore_text(report: &satu_core::dto::RestoreReport) -> String {
+    let mut text = format!(
+        "Restored into {}: {}.",
+        report.data_dir,
+        backup_text(&report.backup)
+    );
+    if let Some(aside) = &report.moved_aside {
+        text.push_str(&format!("\nThe data that was there is in {aside}."));
+    }
+    for account in &report.passwords_needed {
+        text.push_str(&format!(
+            "\nAccount {} ({}) needs its password or sign-in again.",
+            account.id, account.name
+        ));
+    }
+    text
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+/// `24h`, `12h`, `7d`, or a number of hours.
+fn parse_hours(text: &str) -> Result<u32, ApiError> {
+    let text = text.trim();
+    let (number, per) = match text.strip_suffix('d') {
+        Some(days) => (days, 24),
+        None => (text.strip_suffix('h').unwrap_or(text), 1),
+    };
+    number
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| n.checked_mul(per))
+        .filter(|&h| h <= 24 * 30)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "every",
+                format!("{text:?} is not an interval: write it as 24h or 7d (at most 30d)"),
+            )
+        })
+}
+
+/// The passphrase of a backup, from standard input.
+fn read_passphrase(from_stdin: bool) -> Result<String, ApiError> {
+    if !from_stdin {
+        return Err(ApiError::invalid(
+            "passphrase",
+            "Pass the passphrase on standard input with --passphrase-stdin (it is never taken from the command line)",
+        ));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        ApiError::invalid(
+            "passphrase",
+            format!("Cannot read the passphrase from standard input: {e}"),
+        )
+    })?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 /// Diagnostic findings, one per line with its fix under it.

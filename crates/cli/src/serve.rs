@@ -106,6 +106,10 @@ commands! {
     index_status() => satu.index_status();
     health() => satu.health();
     diagnose(account: Option<i64>) => satu.diagnose(account).await;
+    backup_schedule() => satu.backup_schedule();
+    set_backup_schedule(every_hours: u32, dir: String, keep: u32, passphrase: Option<String>) => satu.set_backup_schedule(every_hours, &dir, keep, passphrase.as_deref());
+    backups() => satu.backups();
+    backup_now() => satu.backup_now(&|_| {}).await;
     search_server(query: SearchQuery) => satu.search_server(&query).await;
     download_message(id: i64) => satu.download_message(id).await;
     item(id: i64) => satu.item(id);

@@ -43,6 +43,8 @@ pub(crate) struct Context {
     /// When the live sync (the app, `satu watch`) started or resumed, Unix ms; 0 when it does
     /// not run in this process. Sync health counts delays only of what changed since.
     pub(crate) live_since: Arc<std::sync::atomic::AtomicI64>,
+    /// Wakes the backup schedule: it changed in this process.
+    pub(crate) backup_wake: Arc<Notify>,
     /// When the diagnostics last ran by themselves for each account (sync health), so that a
     /// slow spell runs them once, not with every late mail.
     pub(crate) diagnosed: Arc<Mutex<std::collections::HashMap<i64, std::time::Instant>>>,
@@ -72,6 +74,7 @@ impl Context {
             pause_changed: Arc::default(),
             live_since: Arc::default(),
             diagnosed: Arc::default(),
+            backup_wake: Arc::default(),
         })
     }
 

@@ -41,10 +41,13 @@
 //!   bodies kept for the last N days; older mail stored with its header only.
 //! - `index_queue` (`search_index.rs`): mail stored but not yet in `items_fts`, indexed in the
 //!   background newest first.
-//! - `health_hours` (`health.rs`): what the sync measured of its own traffic, per hour and
-//!   account (histograms of timings, counts of outcomes), kept 30 days.
+//! - `health_hours`, `diagnoses` (`health.rs`): what the sync measured of its own traffic, per
+//!   hour and account (histograms of timings, counts of outcomes), kept 30 days; the
+//!   diagnostics it ran by itself.
+//! - `backups` (`backup.rs`): every backup made; the snapshot a backup is made of.
 
 mod accounts;
+mod backup;
 mod calendars;
 mod changes;
 mod chat;
@@ -77,6 +80,7 @@ use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 pub use accounts::{smtp_security_for, Account, AccountKind, NewAccount, Security};
+pub use backup::{check_database, BackupRow, ItemCounts};
 pub use calendars::{CalendarRow, NewCalendar};
 pub use changes::{Change, ChangeKind};
 pub use chat::{

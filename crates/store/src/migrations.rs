@@ -93,6 +93,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0026_diagnoses",
         include_str!("../migrations/0026_diagnoses.sql"),
     ),
+    (
+        "0027_backups",
+        include_str!("../migrations/0027_backups.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

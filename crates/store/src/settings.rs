@@ -86,14 +86,22 @@ pub enum NumberSetting {
     /// `offline.days_when_larger`: the days of bodies a new mail account keeps when its
     /// mailbox is larger than `offline.all_under_mb`.
     OfflineDaysWhenLarger,
+    /// `backup.every_hours`: a backup is made by itself every so many hours into `backup.dir`
+    /// (0: no scheduled backups).
+    BackupEveryHours,
+    /// `backup.keep`: how many scheduled backups are kept (older ones are deleted once a new
+    /// one verified).
+    BackupKeep,
 }
 
 impl NumberSetting {
     /// Every numeric setting.
-    pub const ALL: [NumberSetting; 3] = [
+    pub const ALL: [NumberSetting; 5] = [
         NumberSetting::UndoSendSeconds,
         NumberSetting::OfflineAllUnderMb,
         NumberSetting::OfflineDaysWhenLarger,
+        NumberSetting::BackupEveryHours,
+        NumberSetting::BackupKeep,
     ];
 
     /// The key, e.g. `send.undo_seconds`.
@@ -102,6 +110,8 @@ impl NumberSetting {
             NumberSetting::UndoSendSeconds => "send.undo_seconds",
             NumberSetting::OfflineAllUnderMb => "offline.all_under_mb",
             NumberSetting::OfflineDaysWhenLarger => "offline.days_when_larger",
+            NumberSetting::BackupEveryHours => "backup.every_hours",
+            NumberSetting::BackupKeep => "backup.keep",
         }
     }
 
@@ -117,6 +127,8 @@ impl NumberSetting {
             // Most personal mailboxes, and a laptop's disk can hold it twice over.
             NumberSetting::OfflineAllUnderMb => 4096,
             NumberSetting::OfflineDaysWhenLarger => 365,
+            NumberSetting::BackupEveryHours => 0,
+            NumberSetting::BackupKeep => 7,
         }
     }
 
@@ -126,6 +138,8 @@ impl NumberSetting {
             NumberSetting::UndoSendSeconds => (0, 120),
             NumberSetting::OfflineAllUnderMb => (0, 1 << 20),
             NumberSetting::OfflineDaysWhenLarger => (1, 36_500),
+            NumberSetting::BackupEveryHours => (0, 24 * 30),
+            NumberSetting::BackupKeep => (1, 1_000),
         }
     }
 }
@@ -141,14 +155,17 @@ pub enum TextSetting {
     /// `oauth.oidc.client_id`: the client id registered for Satu at the organisation's own
     /// OpenID Connect provider (default `satu`).
     OidcClientId,
+    /// `backup.dir`: the folder scheduled backups go into.
+    BackupDir,
 }
 
 impl TextSetting {
     /// Every text setting.
-    pub const ALL: [TextSetting; 3] = [
+    pub const ALL: [TextSetting; 4] = [
         TextSetting::MicrosoftClientId,
         TextSetting::GoogleClientId,
         TextSetting::OidcClientId,
+        TextSetting::BackupDir,
     ];
 
     /// The key, e.g. `oauth.microsoft.client_id`.
@@ -157,6 +174,7 @@ impl TextSetting {
             TextSetting::MicrosoftClientId => "oauth.microsoft.client_id",
             TextSetting::GoogleClientId => "oauth.google.client_id",
             TextSetting::OidcClientId => "oauth.oidc.client_id",
+            TextSetting::BackupDir => "backup.dir",
         }
     }
 

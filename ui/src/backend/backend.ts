@@ -1,5 +1,8 @@
 import type {
   Account,
+  BackupInfo,
+  BackupReport,
+  BackupSchedule,
   ActionReport,
   AccountInput,
   CalendarInfo,
@@ -78,6 +81,14 @@ export interface Backend {
   health(): Promise<Health>;
   /** The diagnostics behind the indicators (every account, or one), each finding with its fix. */
   diagnose(account?: number): Promise<Diagnosis>;
+  /** The backup schedule. */
+  backupSchedule(): Promise<BackupSchedule>;
+  /** Schedules backups (every 0 hours: off); the passphrase, when given, goes to the OS keyring. */
+  setBackupSchedule(everyHours: number, dir: string, keep: number, passphrase: string | null): Promise<BackupSchedule>;
+  /** The backups made, newest first. */
+  backups(): Promise<BackupInfo[]>;
+  /** Makes a backup now into the schedule's folder, read back and checked. */
+  backupNow(): Promise<BackupReport>;
   /** The servers' search for words in mail whose body is not here (selective offline), newest first. */
   searchServer(query: SearchQuery): Promise<Item[]>;
   /** Downloads the body of a mail kept with its header only; resolves with it whole. */

@@ -31,7 +31,7 @@ export type DiscoverySource = "autoconfig" | "ispdb" | "srv" | "autodiscover" | 
 
 export type AuthMethod = "password" | "oauth2";
 
-export type ErrorCode = "auth_failed" | "unreachable" | "bad_certificate" | "tls" | "invalid_input" | "not_found" | "keyring" | "server" | "internal" | "sign_in_again";
+export type ErrorCode = "auth_failed" | "unreachable" | "bad_certificate" | "tls" | "invalid_input" | "not_found" | "keyring" | "server" | "internal" | "sign_in_again" | "wrong_passphrase" | "damaged" | "too_new";
 
 export type ApiError = { 
 /**
@@ -1109,6 +1109,164 @@ why: string,
  */
 findings: Array<Finding>, };
 
+export type BackupCounts = { 
+/**
+ * Mail.
+ */
+mail: number, 
+/**
+ * Chat messages.
+ */
+chat: number, 
+/**
+ * Tasks.
+ */
+tasks: number, 
+/**
+ * Events.
+ */
+events: number, 
+/**
+ * Accounts.
+ */
+accounts: number, };
+
+export type BackupReport = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, 
+/**
+ * When its snapshot was taken (RFC 3339).
+ */
+created: string, 
+/**
+ * The Satu that made it.
+ */
+satu: string, 
+/**
+ * What it holds.
+ */
+counts: BackupCounts, 
+/**
+ * It holds the accounts' passwords and tokens.
+ */
+secrets: boolean, 
+/**
+ * It was read back whole: decrypted, every checksum and the database's integrity checked.
+ */
+verified: boolean, 
+/**
+ * The audit trail's head when it was made ('' without entries).
+ */
+audit_head: string, 
+/**
+ * How long making it took (ms; 0 when only checked).
+ */
+took_ms: number, };
+
+export type BackupProgress = { 
+/**
+ * The stage.
+ */
+stage: string, 
+/**
+ * Done so far (bytes; 0 when not counted).
+ */
+done: number, 
+/**
+ * Of (bytes; 0 when not known).
+ */
+total: number, };
+
+export type AccountName = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * Name.
+ */
+name: string, };
+
+export type RestoreReport = { 
+/**
+ * The data directory restored into.
+ */
+data_dir: string, 
+/**
+ * The backup it came from (checked whole before anything was moved).
+ */
+backup: BackupReport, 
+/**
+ * Where the data directory's old content was moved (`--replace`).
+ */
+moved_aside: string | null, 
+/**
+ * The accounts whose password or sign-in was not in the backup: to be entered again.
+ */
+passwords_needed: Array<AccountName>, };
+
+export type BackupInfo = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * When (RFC 3339).
+ */
+created: string, 
+/**
+ * Size in bytes.
+ */
+bytes: number, 
+/**
+ * Items in it.
+ */
+items: number, 
+/**
+ * Read back and checked after it was written.
+ */
+verified: boolean, 
+/**
+ * Made by the schedule.
+ */
+scheduled: boolean, 
+/**
+ * The file is still there.
+ */
+exists: boolean, 
+/**
+ * Why the attempt failed ('' when it did not).
+ */
+error: string, };
+
+export type BackupSchedule = { 
+/**
+ * Every so many hours (0: off).
+ */
+every_hours: number, 
+/**
+ * Into this folder.
+ */
+dir: string, 
+/**
+ * Keeping the newest so many.
+ */
+keep: number, 
+/**
+ * The passphrase is in the OS keyring.
+ */
+passphrase_kept: boolean, };
+
 export type Diagnosis = { 
 /**
  * Every finding, per account in order: push, reachability, the domain's DNS.
@@ -2098,6 +2256,10 @@ export function commands(invoke: Invoke) {
     download_message: (id: number) => invoke<ItemDetail>('download_message', { id }),
     health: () => invoke<Health>('health'),
     diagnose: (account: number | null) => invoke<Diagnosis>('diagnose', { account }),
+    backup_schedule: () => invoke<BackupSchedule>('backup_schedule'),
+    set_backup_schedule: (everyHours: number, dir: string, keep: number, passphrase: string | null) => invoke<BackupSchedule>('set_backup_schedule', { everyHours, dir, keep, passphrase }),
+    backups: () => invoke<BackupInfo[]>('backups'),
+    backup_now: () => invoke<BackupReport>('backup_now'),
     index_status: () => invoke<IndexReport>('index_status'),
     item: (id: number) => invoke<Item>('item', { id }),
     show: (id: number) => invoke<ItemDetail>('show', { id }),

@@ -17,22 +17,27 @@ export interface MarkChange {
   flagged?: boolean;
 }
 
-const CODES: readonly ErrorCode[] = [
-  'auth_failed',
-  'unreachable',
-  'bad_certificate',
-  'tls',
-  'invalid_input',
-  'not_found',
-  'keyring',
-  'server',
-  'internal',
-];
+/** Every code the core sends (a record, so that a code added there must be added here). */
+const CODES: Record<ErrorCode, true> = {
+  auth_failed: true,
+  unreachable: true,
+  bad_certificate: true,
+  tls: true,
+  invalid_input: true,
+  not_found: true,
+  keyring: true,
+  server: true,
+  internal: true,
+  sign_in_again: true,
+  wrong_passphrase: true,
+  damaged: true,
+  too_new: true,
+};
 
 export function isApiError(value: unknown): value is ApiError {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.code === 'string' && (CODES as readonly string[]).includes(v.code) && typeof v.message === 'string';
+  return typeof v.code === 'string' && Object.prototype.hasOwnProperty.call(CODES, v.code) && typeof v.message === 'string';
 }
 
 /** Whatever a call rejected with, as an ApiError (Tauri itself rejects with plain strings). */

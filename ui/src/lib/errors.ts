@@ -24,5 +24,11 @@ export function errorTitle(code: ErrorCode): string {
       return t('error-internal');
     case 'sign_in_again':
       return t('error-sign-in-again');
+    case 'wrong_passphrase':
+      return t('error-wrong-passphrase');
+    case 'damaged':
+      return t('error-damaged');
+    case 'too_new':
+      return t('error-too-new');
   }
 }

@@ -19,6 +19,9 @@ import {
 import type { Backend, TrayText } from '../backend/backend';
 import type {
   Account,
+  BackupInfo,
+  BackupReport,
+  BackupSchedule,
   DownloadProgress,
   Diagnosis,
   Health,
@@ -550,6 +553,69 @@ export class FakeBackend implements Backend {
   async diagnose(account?: number): Promise<Diagnosis> {
     const all = structuredClone(this.diagnosis);
     return account === undefined ? all : { findings: all.findings.filter((f) => f.account === account) };
+  }
+
+  /** The backup schedule and the backups made (tests read and change them). */
+  backupPlan: BackupSchedule = { every_hours: 0, dir: '', keep: 7, passphrase_kept: false };
+  backupList: BackupInfo[] = [];
+
+  async backupSchedule(): Promise<BackupSchedule> {
+    return structuredClone(this.backupPlan);
+  }
+
+  async setBackupSchedule(everyHours: number, dir: string, keep: number, passphrase: string | null): Promise<BackupSchedule> {
+    // The core's rules, as far as the window sees them.
+    if (everyHours > 0 && dir.trim() === '') throw fail('invalid_input', 'Choose the folder the backups go into', 'dir');
+    if (everyHours > 0 && !dir.startsWith('/')) {
+      throw fail('invalid_input', `${dir} is not a full path: give the folder from the root (/…)`, 'dir');
+    }
+    if (passphrase !== null && passphrase.length < 8) {
+      throw fail('invalid_input', 'The passphrase needs at least 8 characters (a few words are best)', 'passphrase');
+    }
+    if (everyHours > 0 && passphrase === null && !this.backupPlan.passphrase_kept) {
+      throw fail('invalid_input', 'Choose a passphrase for the backups (kept in the OS keyring; you need it to restore)', 'passphrase');
+    }
+    this.backupPlan = {
+      every_hours: everyHours,
+      dir: dir.trim(),
+      keep,
+      passphrase_kept: this.backupPlan.passphrase_kept || passphrase !== null,
+    };
+    return structuredClone(this.backupPlan);
+  }
+
+  async backups(): Promise<BackupInfo[]> {
+    return structuredClone(this.backupList);
+  }
+
+  async backupNow(): Promise<BackupReport> {
+    if (!this.backupPlan.dir) throw fail('invalid_input', 'Choose the folder the backups go into first', 'dir');
+    if (!this.backupPlan.passphrase_kept) throw fail('invalid_input', 'Choose the passphrase for the backups first', 'passphrase');
+    const created = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const path = `${this.backupPlan.dir}/satu-${created.replace(/[-:]/g, '')}.tar.zst.age`;
+    const report: BackupReport = {
+      path,
+      bytes: 2_400_000,
+      created,
+      satu: '0.1.0',
+      counts: { mail: this.items.size, chat: 0, tasks: 0, events: 0, accounts: 1 },
+      secrets: false,
+      verified: true,
+      audit_head: '',
+      took_ms: 800,
+    };
+    this.backupList.unshift({
+      id: this.backupList.length + 1,
+      path,
+      created,
+      bytes: report.bytes,
+      items: this.items.size,
+      verified: true,
+      scheduled: false,
+      exists: true,
+      error: '',
+    });
+    return report;
   }
 
   async indexStatus(): Promise<IndexReport> {

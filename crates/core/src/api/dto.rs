@@ -2013,3 +2013,110 @@ mod tests {
         assert!(printed.contains("a@example.com"));
     }
 }
+
+/// What a backup holds (`satu backup`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupCounts {
+    /// Mail.
+    pub mail: u64,
+    /// Chat messages.
+    pub chat: u64,
+    /// Tasks.
+    pub tasks: u64,
+    /// Events.
+    pub events: u64,
+    /// Accounts.
+    pub accounts: u64,
+}
+
+/// A backup made or checked (`satu backup create`, `satu backup verify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupReport {
+    /// The file.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// When its snapshot was taken (RFC 3339).
+    pub created: String,
+    /// The Satu that made it.
+    pub satu: String,
+    /// What it holds.
+    pub counts: BackupCounts,
+    /// It holds the accounts' passwords and tokens.
+    pub secrets: bool,
+    /// It was read back whole: decrypted, every checksum and the database's integrity checked.
+    pub verified: bool,
+    /// The audit trail's head when it was made ('' without entries).
+    pub audit_head: String,
+    /// How long making it took (ms; 0 when only checked).
+    pub took_ms: u64,
+}
+
+/// How far a backup is: `snapshot`, `write` (of `total` bytes of database), `verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupProgress {
+    /// The stage.
+    pub stage: String,
+    /// Done so far (bytes; 0 when not counted).
+    pub done: u64,
+    /// Of (bytes; 0 when not known).
+    pub total: u64,
+}
+
+/// An account, by id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AccountName {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
+/// A restore done (`satu backup restore`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RestoreReport {
+    /// The data directory restored into.
+    pub data_dir: String,
+    /// The backup it came from (checked whole before anything was moved).
+    pub backup: BackupReport,
+    /// Where the data directory's old content was moved (`--replace`).
+    pub moved_aside: Option<String>,
+    /// The accounts whose password or sign-in was not in the backup: to be entered again.
+    pub passwords_needed: Vec<AccountName>,
+}
+
+/// A backup Satu made (`satu backup list`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupInfo {
+    /// Id.
+    pub id: i64,
+    /// The file.
+    pub path: String,
+    /// When (RFC 3339).
+    pub created: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Items in it.
+    pub items: u64,
+    /// Read back and checked after it was written.
+    pub verified: bool,
+    /// Made by the schedule.
+    pub scheduled: bool,
+    /// The file is still there.
+    pub exists: bool,
+    /// Why the attempt failed ('' when it did not).
+    pub error: String,
+}
+
+/// The backup schedule (`satu backup schedule`, Settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupSchedule {
+    /// Every so many hours (0: off).
+    pub every_hours: u32,
+    /// Into this folder.
+    pub dir: String,
+    /// Keeping the newest so many.
+    pub keep: u32,
+    /// The passphrase is in the OS keyring.
+    pub passphrase_kept: bool,
+}

@@ -35,6 +35,12 @@ pub enum ErrorCode {
     Internal,
     /// The account's sign-in through its provider ended (revoked or expired): sign in again.
     SignInAgain,
+    /// The passphrase does not open the backup.
+    WrongPassphrase,
+    /// A backup (or the audit trail) is damaged, cut short, or does not match its checksums.
+    Damaged,
+    /// Made by a newer Satu: update to open it.
+    TooNew,
 }
 
 impl ErrorCode {
@@ -50,6 +56,9 @@ impl ErrorCode {
             ErrorCode::Server => 7,
             ErrorCode::Keyring => 8,
             ErrorCode::SignInAgain => 9,
+            ErrorCode::WrongPassphrase => 10,
+            ErrorCode::Damaged => 11,
+            ErrorCode::TooNew => 12,
         }
     }
 }

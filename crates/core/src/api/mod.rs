@@ -6,6 +6,7 @@
 //! `Context` (`crate::context`); nothing behind the door imports it back.
 
 mod accounts;
+mod backup;
 mod calendar;
 mod chat;
 pub mod dto;

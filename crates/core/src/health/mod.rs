@@ -21,7 +21,7 @@
 //!   the pull that brought it, while the live sync ran).
 //! - offline coverage: the share of mail whose body is here, the database's size and the free
 //!   disk space.
-//! - backup: off until backups exist (the backup issue).
+//! - backup: the age of the last backup made whole, and the schedule (`backup/plan.rs`).
 //!
 //! What the figures mean is decided by the pure functions here ([`indicators`]), tested beside.
 
@@ -293,6 +293,9 @@ pub(crate) struct Inputs {
     pub disk: (u64, Option<u64>),
     /// Accounts whose live sync cannot reach their server now (names, and why).
     pub offline: Vec<(String, String)>,
+    /// The backup indicator as the backups decide it (`backup::plan::indicator`): status, the
+    /// last backup's age (s), detail. `None`: off.
+    pub backup: Option<(&'static str, Option<i64>, String)>,
 }
 
 fn indicator(
@@ -484,13 +487,12 @@ pub(crate) fn indicators(inputs: &Inputs) -> Vec<dto::HealthIndicator> {
         detail,
     ));
     // 5. Backups.
-    out.push(indicator(
-        "backup",
-        "off",
-        None,
-        "",
-        "Backups are not set up.".into(),
-    ));
+    out.push(match &inputs.backup {
+        Some((status, age, detail)) => {
+            indicator("backup", status, age.map(|s| s as f64), "s", detail.clone())
+        }
+        None => indicator("backup", "off", None, "", "Backups are not set up.".into()),
+    });
     out
 }
 
@@ -557,6 +559,7 @@ pub(crate) fn report(ctx: &Context) -> ApiResult<dto::Health> {
         calendars,
         mail,
         disk: (db, free_space(ctx.data_dir())),
+        backup: Some(crate::backup::indicator(ctx)?),
     };
     let mut accounts = Vec::new();
     for account in store.accounts()? {

@@ -60,6 +60,8 @@ pub struct LiveOptions {
     /// Show a desktop notification for new mail that push brings in (never for what an initial
     /// sync or a full pass stores), unless `notify.enabled` is off or the account is muted.
     pub notify: bool,
+    /// How often the backup schedule looks whether a backup is due.
+    pub backup_poll: Duration,
 }
 
 impl LiveOptions {
@@ -81,6 +83,7 @@ impl Default for LiveOptions {
             ops_poll: Duration::from_secs(2),
             accounts_poll: Duration::from_secs(10),
             notify: false,
+            backup_poll: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -117,6 +120,12 @@ pub(crate) async fn run(
     options: LiveOptions,
     on_status: OnStatus,
 ) -> Result<(), ApiError> {
+    // Backups are local: they go on while the sync is paused.
+    let backups = tokio::spawn(
+        crate::backup::run(ctx.clone(), cancel.child_token(), options.backup_poll)
+            .instrument(tracing::info_span!("backup")),
+    );
+    let _stop_backups = BackupsStop(backups);
     loop {
         while paused(&ctx) {
             tokio::select! {
@@ -155,6 +164,16 @@ pub(crate) async fn run(
         if result.is_err() || cancel.is_cancelled() {
             return result;
         }
+    }
+}
+
+/// Stops the backup schedule when the live sync ends (its token is a child of the live sync's;
+/// a backup in flight is dropped between two writes, its partial file cleaned by the next).
+struct BackupsStop(JoinHandle<()>);
+
+impl Drop for BackupsStop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
