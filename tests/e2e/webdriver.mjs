@@ -7,7 +7,7 @@
 //   const el = await s.waitForElement('[data-testid="x"]');
 //   await s.click(el); await s.text(el); await s.screenshot('name.png'); await s.end();
 
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -112,6 +112,7 @@ export class Session {
     );
     if (!value?.sessionId) throw new Error(`new session: no sessionId in ${JSON.stringify(value)}`);
     const session = new Session(value.sessionId, value.capabilities, base);
+    session.application = application;
     // Only for checking this harness with a stand-in browser (e.g. WebKitGTK's MiniBrowser and a
     // mock page): the real app shows its own UI and needs no navigation.
     if (process.env.E2E_START_URL) await session.navigate(process.env.E2E_START_URL);
@@ -148,7 +149,21 @@ export class Session {
   }
 
   async click(element) {
-    await this.cmd('POST', `/element/${element}/click`, {});
+    // WebKit's driver does not scroll an element inside a scrolled dialog into view before
+    // clicking it ("element not interactable"): scroll it there first, as a person would, and
+    // once more if the layout moved it meanwhile.
+    for (let attempt = 1; ; attempt++) {
+      await this.execute('arguments[0].scrollIntoView({ block: "center", inline: "nearest" });', [
+        { 'element-6066-11e4-a52e-4f735466cecf': element },
+      ]);
+      try {
+        await this.cmd('POST', `/element/${element}/click`, {});
+        return;
+      } catch (error) {
+        if (attempt >= 3 || error?.error !== 'element not interactable') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   }
 
   /** The element's rendered text (innerText-like, as the W3C "Get Element Text"). */
@@ -284,7 +299,20 @@ export class Session {
     if (!this.id) return;
     const id = this.id;
     this.id = null;
-    await command('DELETE', `/session/${id}`, undefined, { base: this.base, timeoutMs: 30_000 });
+    try {
+      await command('DELETE', `/session/${id}`, undefined, { base: this.base, timeoutMs: 30_000 });
+    } finally {
+      // A session that died (its web process crashed, say) leaves its app running, and every
+      // later launch on that data directory would hand over to it: end it here.
+      if (this.application) {
+        const pattern = `^${this.application.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`;
+        for (let i = 0; i < 50; i++) {
+          if (spawnSync('pgrep', ['-f', pattern]).status !== 0) break;
+          spawnSync('pkill', [i < 30 ? '-TERM' : '-KILL', '-f', pattern]);
+          spawnSync('sleep', ['0.1']);
+        }
+      }
+    }
   }
 }
 

@@ -16,7 +16,9 @@ describe('backups in Settings', () => {
     expect(inside.getByText('No backups yet.')).toBeTruthy();
     expect((inside.getByTestId('backup-now') as HTMLButtonElement).disabled).toBe(true);
 
-    await fireEvent.change(await inside.findByTestId('backup-every'), { target: { value: '24' } });
+    // Read first: the form is there at once, disabled until then.
+    await waitFor(() => expect(inside.getByTestId('backup-every').matches(':disabled')).toBe(false));
+    await fireEvent.change(inside.getByTestId('backup-every'), { target: { value: '24' } });
     await fireEvent.input(inside.getByTestId('backup-dir'), { target: { value: 'Backups' } });
     await fireEvent.click(inside.getByTestId('backup-save'));
     const dirError = await inside.findByText(/is not a full path/);
