@@ -1,6 +1,7 @@
 //! Backups (#22) against the project's Dovecot and Radicale: a backup made while `satu watch`
 //! syncs restores into a new data directory with the same answers (timeline, search, tasks,
-//! events), and the next sync there fetches only what is new; a backup killed at many moments
+//! events), and the next sync there fetches only what is new; mail exported as mbox and Maildir
+//! reads back whole in another store; a backup killed at many moments
 //! leaves the one before valid and nothing under its own name; a wrong passphrase, a cut file,
 //! a file from a newer Satu and a non-empty target are clear errors with their exit codes, and
 //! nothing is touched; the schedule makes verified backups by itself and the Health view's
@@ -233,6 +234,50 @@ fn a_backup_made_while_watch_syncs_restores_the_same_answers_and_the_next_sync_f
         Some(1),
         "the event once"
     );
+
+    // For people: INBOX as an mbox and as a Maildir, which another program (here Satu's own
+    // importer, into a store of its own) reads back whole, flags and all.
+    let first = mail[0]["id"].to_string();
+    satu.json(&["mark", &first, "--read", "--flag"]);
+    let exported = dir.path().join("export");
+    let out = exported.to_str().expect("path");
+    let mbox = satu.json(&["export", "mbox", "--folder", "INBOX", "--out", out]);
+    assert_eq!(mbox["messages"], 600, "{mbox}");
+    assert_eq!(mbox["headers_only"], 0);
+    let maildir = satu.json(&["export", "maildir", "--folder", "INBOX", "--out", out]);
+    assert_eq!(maildir["messages"], 600, "{maildir}");
+    let again = satu.run(&["export", "mbox", "--folder", "INBOX", "--out", out]);
+    assert_eq!(again.status.code(), Some(2), "nothing overwritten");
+    let missing = satu.run(&["export", "mbox", "--folder", "Nowhere", "--out", out]);
+    assert_eq!(missing.status.code(), Some(3));
+    for (kind, path) in [
+        ("mbox", mbox["folders"][0]["path"].as_str().expect("path")),
+        (
+            "maildir",
+            maildir["folders"][0]["path"].as_str().expect("path"),
+        ),
+    ] {
+        let reader = Satu::new();
+        let imported = reader.json(&["import", kind, path]);
+        assert_eq!(imported["imported"], 600, "{kind}: {imported}");
+        assert_eq!(imported["quarantined"], 0, "{kind}: {imported}");
+        let subjects = |s: &Satu| {
+            let mut all: Vec<String> = s
+                .json(&["timeline", "--kind", "mail", "--limit", "1000"])
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["title"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            all.sort();
+            all
+        };
+        assert_eq!(subjects(&reader), subjects(&satu), "{kind}: the same mail");
+        if kind == "maildir" {
+            let flagged = reader.json(&["timeline", "--flagged"]);
+            assert_eq!(flagged.as_array().map(Vec::len), Some(1), "{flagged}");
+        }
+    }
 
     // Without the secrets: the accounts are named, to be signed in again.
     let bare = dir.path().join("bare.backup");

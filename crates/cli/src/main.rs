@@ -169,6 +169,25 @@ enum Command {
         #[command(subcommand)]
         command: Option<HealthCommand>,
     },
+    /// Write mail for other mail programs: folders as mbox files or Maildirs, one directory per
+    /// account under `--out` (events: `satu calendar export`).
+    Export {
+        /// `mbox` or `maildir`.
+        #[arg(value_parser = ["mbox", "maildir"])]
+        format: String,
+        /// Only this folder (repeat for more; default: every folder).
+        #[arg(long)]
+        folder: Vec<String>,
+        /// Only this account.
+        #[arg(long)]
+        account: Option<i64>,
+        /// The directory to write into (created; nothing in it is overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Print progress on stderr, one JSON line `{folder, done, total}` per folder.
+        #[arg(long)]
+        progress: bool,
+    },
     /// Encrypted backups of everything (mail, chat, tasks, events, settings, drafts): make one,
     /// check one, list them, restore one into a data directory, or schedule them. Exit codes:
     /// 10 wrong passphrase, 11 damaged or incomplete file, 12 made by a newer Satu.
@@ -1811,6 +1830,41 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     report.took_ms as f64 / 1000.0,
                     backup_text(&report)
                 )
+            })
+        }
+        Command::Export {
+            format,
+            folder,
+            account,
+            out,
+            progress,
+        } => {
+            let report = satu
+                .export_mail(&format, account, &folder, &out, &move |p| {
+                    if progress {
+                        if let Ok(line) = serde_json::to_string(&p) {
+                            eprintln!("{line}");
+                        }
+                    }
+                })
+                .await?;
+            output(json, &report, || {
+                let mut lines: Vec<String> = report
+                    .folders
+                    .iter()
+                    .map(|f| format!("{}: {} messages → {}", f.folder, f.messages, f.path))
+                    .collect();
+                lines.push(format!(
+                    "{} messages written as {} into {}.",
+                    report.messages, report.format, report.out
+                ));
+                if report.headers_only > 0 {
+                    lines.push(format!(
+                        "{} of them have only their header here (kept offline for fewer days): open them, or keep their folder offline, to export them whole.",
+                        report.headers_only
+                    ));
+                }
+                lines.join("\n")
             })
         }
         Command::Backup(BackupCommand::List) => {

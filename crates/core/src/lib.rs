@@ -16,6 +16,7 @@ mod contacts;
 mod context;
 mod diagnostics;
 mod discover;
+mod export;
 mod fault;
 mod health;
 mod import;

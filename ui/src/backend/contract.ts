@@ -1267,6 +1267,65 @@ keep: number,
  */
 passphrase_kept: boolean, };
 
+export type ExportReport = { 
+/**
+ * `mbox` or `maildir`.
+ */
+format: string, 
+/**
+ * The directory written into.
+ */
+out: string, 
+/**
+ * Each folder written.
+ */
+folders: Array<ExportedFolder>, 
+/**
+ * Messages written.
+ */
+messages: number, 
+/**
+ * Of which only their header was here (selective offline): open them, or keep their
+ * folder offline, before exporting to have them whole.
+ */
+headers_only: number, };
+
+export type ExportedFolder = { 
+/**
+ * Its account.
+ */
+account: number, 
+/**
+ * Its name.
+ */
+folder: string, 
+/**
+ * The file (mbox) or directory (Maildir) written.
+ */
+path: string, 
+/**
+ * Messages written.
+ */
+messages: number, 
+/**
+ * Of which only their header was here.
+ */
+headers_only: number, };
+
+export type ExportProgress = { 
+/**
+ * The folder being written.
+ */
+folder: string, 
+/**
+ * Folders done.
+ */
+done: number, 
+/**
+ * Of.
+ */
+total: number, };
+
 export type Diagnosis = { 
 /**
  * Every finding, per account in order: push, reachability, the domain's DNS.

@@ -1,10 +1,14 @@
-//! Backups: make, check, list and restore them, and their schedule (`crate::backup`).
+//! Backups: make, check, list and restore them, and their schedule (`crate::backup`); and mail
+//! exported for people (`crate::export`).
 
 use std::path::Path;
 
 use super::{ApiResult, Satu};
 use crate::backup;
-use crate::dto::{BackupInfo, BackupProgress, BackupReport, BackupSchedule, RestoreReport};
+use crate::dto::{
+    BackupInfo, BackupProgress, BackupReport, BackupSchedule, ExportProgress, ExportReport,
+    RestoreReport,
+};
 
 impl Satu {
     /// Makes a backup of everything into `out` (a new file), encrypted to `passphrase`; the
@@ -77,5 +81,20 @@ impl Satu {
         passphrase: Option<&str>,
     ) -> ApiResult<BackupSchedule> {
         backup::set_schedule(&self.ctx, every_hours, dir, keep, passphrase)
+    }
+
+    /// Writes the mail of `folders` (every folder when empty) of `account` (every mail
+    /// account when `None`) into the directory `out` as `mbox` or `maildir`, one directory per
+    /// account; nothing is overwritten. `progress` hears each folder.
+    pub async fn export_mail(
+        &self,
+        format: &str,
+        account: Option<i64>,
+        folders: &[String],
+        out: &Path,
+        progress: &(dyn Fn(ExportProgress) + Send + Sync),
+    ) -> ApiResult<ExportReport> {
+        let format = crate::export::Format::parse(format)?;
+        crate::export::export(&self.ctx, format, account, folders, out, progress)
     }
 }

@@ -2120,3 +2120,45 @@ pub struct BackupSchedule {
     /// The passphrase is in the OS keyring.
     pub passphrase_kept: bool,
 }
+
+/// Mail exported for people (`satu export mbox|maildir`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportReport {
+    /// `mbox` or `maildir`.
+    pub format: String,
+    /// The directory written into.
+    pub out: String,
+    /// Each folder written.
+    pub folders: Vec<ExportedFolder>,
+    /// Messages written.
+    pub messages: u64,
+    /// Of which only their header was here (selective offline): open them, or keep their
+    /// folder offline, before exporting to have them whole.
+    pub headers_only: u64,
+}
+
+/// One folder of an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportedFolder {
+    /// Its account.
+    pub account: i64,
+    /// Its name.
+    pub folder: String,
+    /// The file (mbox) or directory (Maildir) written.
+    pub path: String,
+    /// Messages written.
+    pub messages: u64,
+    /// Of which only their header was here.
+    pub headers_only: u64,
+}
+
+/// How far an export is: folder `done` of `total`, now `folder`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportProgress {
+    /// The folder being written.
+    pub folder: String,
+    /// Folders done.
+    pub done: u64,
+    /// Of.
+    pub total: u64,
+}
