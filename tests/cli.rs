@@ -763,6 +763,7 @@ fn flagging_makes_a_task_and_completing_it_unflags_the_mail_as_the_settings_say(
             {"key": "offline.days_when_larger", "value": true, "default": true, "number": 365, "default_number": 365},
             {"key": "backup.every_hours", "value": false, "default": false, "number": 0, "default_number": 0},
             {"key": "backup.keep", "value": true, "default": true, "number": 7, "default_number": 7},
+            {"key": "audit.keep_days", "value": false, "default": false, "number": 0, "default_number": 0},
             {"key": "oauth.microsoft.client_id", "value": false, "default": false, "text": ""},
             {"key": "oauth.google.client_id", "value": false, "default": false, "text": ""},
             {"key": "oauth.oidc.client_id", "value": false, "default": false, "text": ""},

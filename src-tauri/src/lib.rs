@@ -192,6 +192,7 @@ pub fn run() {
             })?;
             tracing::info!(data_dir = %data_dir.display(), "Satu started.");
             satu.put_the_window_first();
+            satu.set_origin("window");
             app.manage(satu.clone());
             // The window is made here rather than from tauri.conf.json alone, to give it the
             // new-window handler: a link clicked in mail (its frame may only ask for a new

@@ -188,6 +188,14 @@ enum Command {
         #[arg(long)]
         progress: bool,
     },
+    /// The audit trail: every action that changed or disclosed data (who, when, which account
+    /// and item, what, from where), hash-chained. Newest first with --limit, else oldest first.
+    Audit {
+        #[command(subcommand)]
+        command: Option<AuditCommand>,
+        #[command(flatten)]
+        filter: AuditArgs,
+    },
     /// Encrypted backups of everything (mail, chat, tasks, events, settings, drafts): make one,
     /// check one, list them, restore one into a data directory, or schedule them. Exit codes:
     /// 10 wrong passphrase, 11 damaged or incomplete file, 12 made by a newer Satu.
@@ -847,6 +855,67 @@ enum RemoteCommand {
     Block {
         /// Email address.
         address: String,
+    },
+}
+
+#[derive(clap::Args, Clone, Default)]
+struct AuditArgs {
+    /// From this date (2026-12-01) or time (RFC 3339), inclusive.
+    #[arg(long, global = true)]
+    from: Option<String>,
+    /// To this date or time, exclusive.
+    #[arg(long, global = true)]
+    to: Option<String>,
+    /// Only this account.
+    #[arg(long, global = true)]
+    account: Option<i64>,
+    /// Only this kind (mail.flag, or a prefix ending in a dot: mail.); repeat for more.
+    #[arg(long, global = true)]
+    kind: Vec<String>,
+    /// At most this many, newest first.
+    #[arg(long)]
+    limit: Option<u32>,
+}
+
+impl AuditArgs {
+    fn query(&self) -> satu_core::dto::AuditQuery {
+        satu_core::dto::AuditQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            account: self.account,
+            kinds: self.kind.clone(),
+            limit: self.limit,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the chain: exit 0 when intact; exit 11 naming the first changed or removed
+    /// entry otherwise.
+    Verify {
+        /// A file holding a head written earlier (`satu audit head --out FILE`): the trail
+        /// must still hold that entry.
+        #[arg(long, value_name = "FILE")]
+        head: Option<PathBuf>,
+    },
+    /// The last entry's hash: keep it outside Satu to catch entries removed from the end.
+    Head {
+        /// Write it to this file (replaced).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Applies the retention (`audit.keep_days`) now; the app and `satu watch` do every hour.
+    Prune,
+    /// Writes the entries (the filters apply) to a new file, as CSV with a header row (RFC
+    /// 4180) or as JSON lines.
+    Export {
+        /// `csv` or `jsonl`.
+        #[arg(long, value_parser = ["csv", "jsonl"])]
+        format: String,
+        /// The file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -1865,6 +1934,102 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     ));
                 }
                 lines.join("\n")
+            })
+        }
+        Command::Audit {
+            command: None,
+            filter,
+        } => {
+            let records = satu.audit(&filter.query())?;
+            output(json, &records, || {
+                if records.is_empty() {
+                    return "No entries.".to_owned();
+                }
+                records
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{:>6}  {}  {}  {:<7} {:<16} account {} item {}  {}",
+                            r.id,
+                            r.at,
+                            r.actor,
+                            r.origin,
+                            r.kind,
+                            r.account.map_or("-".to_owned(), |a| a.to_string()),
+                            r.item.map_or("-".to_owned(), |i| i.to_string()),
+                            r.detail
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Audit {
+            command: Some(AuditCommand::Verify { head }),
+            ..
+        } => {
+            let head = match head {
+                Some(file) => Some(std::fs::read_to_string(&file).map_err(|e| {
+                    ApiError::invalid("head", format!("Cannot read {}: {e}", file.display()))
+                })?),
+                None => None,
+            };
+            let check = satu.audit_verify(head.as_deref())?;
+            if !check.intact {
+                if json {
+                    if let Ok(text) = serde_json::to_string_pretty(&check) {
+                        println!("{text}");
+                    }
+                }
+                let message = match check.broken_at {
+                    Some(id) => {
+                        format!("The audit trail is broken at entry {id}: {}", check.reason)
+                    }
+                    None => format!("The audit trail is broken: {}", check.reason),
+                };
+                return Err(ApiError::new(ErrorCode::Damaged, message));
+            }
+            output(json, &check, || {
+                format!(
+                    "The audit trail is intact: {} entries, head {}.",
+                    check.entries,
+                    if check.head.is_empty() {
+                        "-"
+                    } else {
+                        &check.head
+                    }
+                )
+            })
+        }
+        Command::Audit {
+            command: Some(AuditCommand::Head { out }),
+            ..
+        } => {
+            let check = satu.audit_verify(None)?;
+            if let Some(file) = &out {
+                std::fs::write(file, format!("{}\n", check.head)).map_err(|e| {
+                    ApiError::invalid("out", format!("Cannot write {}: {e}", file.display()))
+                })?;
+            }
+            let head = serde_json::json!({ "head": check.head, "entries": check.entries });
+            output(json, &head, || check.head.clone())
+        }
+        Command::Audit {
+            command: Some(AuditCommand::Prune),
+            ..
+        } => {
+            let pruned = satu.audit_prune()?;
+            let report = serde_json::json!({ "pruned": pruned });
+            output(json, &report, || format!("{pruned} old entries pruned."))
+        }
+        Command::Audit {
+            command: Some(AuditCommand::Export { format, out }),
+            filter,
+        } => {
+            let written = satu.audit_export(&filter.query(), &format, &out)?;
+            let report = serde_json::json!({ "entries": written, "out": out.display().to_string(), "format": format });
+            output(json, &report, || {
+                format!("{written} entries written to {}.", out.display())
             })
         }
         Command::Backup(BackupCommand::List) => {

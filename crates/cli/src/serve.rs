@@ -255,6 +255,7 @@ fn new_token() -> Result<String, ApiError> {
 /// Serves until `cancel`: prints `{"url", "token"}` as one JSON line on stdout once listening,
 /// runs the live sync, and forwards changes, view diffs and statuses to every event stream.
 pub async fn serve(satu: &Satu, port: u16, cancel: CancellationToken) -> Result<(), ApiError> {
+    satu.set_origin("window");
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
         .await
         .map_err(|e| {

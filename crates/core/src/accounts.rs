@@ -194,6 +194,22 @@ pub(crate) fn keep(
     let id = ctx.store().write(|tx| {
         let id = tx.add_account(account)?;
         rows(tx, id)?;
+        crate::audit::record(
+            tx,
+            "account.add",
+            Some(id),
+            None,
+            serde_json::json!({
+                "kind": account.kind.as_str(),
+                "email": account.email,
+                "username": account.username,
+                "server": if account.url.is_empty() {
+                    format!("{}:{}", account.imap.0, account.imap.1)
+                } else {
+                    account.url.clone()
+                },
+            }),
+        )?;
         Ok(id)
     })?;
     if let Err(e) = secrets::set_or_forget(&ctx.secret_key(id), secret) {
@@ -222,7 +238,16 @@ pub(crate) fn shown(ctx: &Context, account: Account) -> ApiResult<dto::Account> 
 /// Removes an account, everything synced from it, and its password.
 pub(crate) fn remove(ctx: &Context, id: i64) -> ApiResult<()> {
     let account = ctx.store().account(id)?;
-    ctx.store().write(|tx| tx.remove_account(id))?;
+    ctx.store().write(|tx| {
+        tx.remove_account(id)?;
+        crate::audit::record(
+            tx,
+            "account.remove",
+            Some(id),
+            None,
+            serde_json::json!({ "kind": account.kind.as_str(), "email": account.email }),
+        )
+    })?;
     crate::oauth::forget(ctx, id);
     if account.kind != AccountKind::Local {
         secrets::delete_password(&ctx.secret_key(id))?;

@@ -147,6 +147,36 @@ pub(crate) fn mark_in(
         return Ok(!read.is_empty() || flag_changed);
     }
     let changed = tx.set_user_state(id, unread, flagged)?;
+    if changed {
+        for (kind, on) in [
+            (
+                if unread == Some(true) {
+                    "mail.unread"
+                } else {
+                    "mail.read"
+                },
+                unread.is_some(),
+            ),
+            (
+                if flagged == Some(true) {
+                    "mail.flag"
+                } else {
+                    "mail.unflag"
+                },
+                flagged.is_some(),
+            ),
+        ] {
+            if on {
+                crate::audit::record(
+                    tx,
+                    kind,
+                    Some(row.account_id),
+                    Some(id),
+                    serde_json::json!({ "message_id": row.message_id, "subject": row.title }),
+                )?;
+            }
+        }
+    }
     let remote =
         row.kind == ItemKind::Mail && store.account(row.account_id)?.kind == AccountKind::Imap;
     if let (true, true, Some(message_id)) = (changed, remote, row.message_id) {
@@ -227,6 +257,23 @@ pub(crate) fn move_item(store: &Store, id: i64, target: &Target) -> Result<Strin
         }
         let from_ids: Vec<i64> = from.iter().map(|l| l.folder_id).collect();
         tx.relocate_item(id, &from_ids, target.id)?;
+        let kind = if target.role == FolderRole::Trash {
+            "mail.delete"
+        } else {
+            "mail.move"
+        };
+        crate::audit::record(
+            tx,
+            kind,
+            Some(row.account_id),
+            Some(id),
+            serde_json::json!({
+                "message_id": row.message_id,
+                "subject": row.title,
+                "from": from.iter().map(|l| l.folder.clone()).collect::<Vec<_>>(),
+                "to": target.name,
+            }),
+        )?;
         if let (true, Some(message_id)) = (remote, row.message_id) {
             MailOp::Move {
                 message_id,
@@ -265,6 +312,18 @@ pub(crate) fn delete(store: &Store, id: i64) -> Result<Deleted> {
     store.write(|tx| {
         let from: Vec<Place> = tx.locations(id)?.iter().map(Place::from).collect();
         tx.delete_item(id)?;
+        crate::audit::record(
+            tx,
+            "mail.delete",
+            Some(row.account_id),
+            Some(id),
+            serde_json::json!({
+                "message_id": row.message_id,
+                "subject": row.title,
+                "from": from.iter().map(|p| p.folder.clone()).collect::<Vec<_>>(),
+                "for_good": true,
+            }),
+        )?;
         if let (true, Some(message_id)) = (remote, row.message_id.clone()) {
             MailOp::Expunge { message_id, from }.enqueue(tx, row.account_id, None)?;
         }

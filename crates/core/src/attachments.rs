@@ -92,6 +92,13 @@ pub(crate) fn open(ctx: &Context, id: i64, index: u32) -> ApiResult<PathBuf> {
     let detail = store.item(id)?;
     let from = detail.row.sender.map(|p| p.address).unwrap_or_default();
     mark_origin(&path, &from, detail.row.message_id.as_deref().unwrap_or(""));
+    crate::audit::record_now(
+        store,
+        "attachment.open",
+        Some(detail.row.account_id),
+        Some(id),
+        serde_json::json!({ "index": index, "name": name, "message_id": detail.row.message_id }),
+    )?;
     links::open_in_system(&path.to_string_lossy())?;
     Ok(path)
 }
@@ -157,6 +164,13 @@ pub(crate) fn save(
         let (info, content) = get(store, id, index)?;
         let path = write_new(&dir, &file_name(&info.name), &content)?;
         mark_origin(&path, &from, &message_id);
+        crate::audit::record_now(
+            store,
+            "attachment.save",
+            Some(detail.row.account_id),
+            Some(id),
+            serde_json::json!({ "index": index, "file": path.display().to_string(), "message_id": message_id }),
+        )?;
         tracing::info!(item = id, index, path = %path.display(), "Attachment saved.");
         saved.push(path);
     }

@@ -62,6 +62,9 @@ impl Context {
         let db = data_dir.join("satu.db");
         make_private(&data_dir, &db)?;
         let store = Store::open(&db)?;
+        // The audit trail's "who" (the OS user and device); "from where" is the command line
+        // until the window says otherwise (`Satu::set_origin`).
+        store.set_audit_source(&crate::audit::actor(), "cli");
         Ok(Context {
             store: Arc::new(store),
             data_dir,

@@ -263,6 +263,18 @@ pub(crate) fn export(
             headers_only,
         });
     }
+    crate::audit::record_now(
+        store,
+        "export.mail",
+        account,
+        None,
+        serde_json::json!({
+            "format": report.format,
+            "out": report.out,
+            "folders": report.folders.iter().map(|f| f.folder.clone()).collect::<Vec<_>>(),
+            "messages": report.messages,
+        }),
+    )?;
     tracing::info!(
         out = %out.display(),
         messages = report.messages,

@@ -10,6 +10,7 @@ mod accounts;
 mod actions;
 pub mod api;
 mod attachments;
+mod audit;
 mod backup;
 mod caldav;
 mod contacts;

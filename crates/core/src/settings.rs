@@ -30,6 +30,20 @@ pub(crate) fn all(store: &Store) -> ApiResult<Vec<dto::SettingValue>> {
     Ok(all)
 }
 
+fn audit_setting(
+    tx: &mut satu_store::Tx<'_>,
+    key: &str,
+    value: serde_json::Value,
+) -> anyhow::Result<()> {
+    crate::audit::record(
+        tx,
+        "setting.change",
+        None,
+        None,
+        serde_json::json!({ "key": key, "value": value }),
+    )
+}
+
 /// Chooses a setting (`true` / `false`, `on` / `off`; a number for a numeric one; any text
 /// without control characters for a text one, '' to forget it).
 pub(crate) fn set(store: &Store, key: &str, value: &str) -> ApiResult<dto::SettingValue> {
@@ -40,7 +54,10 @@ pub(crate) fn set(store: &Store, key: &str, value: &str) -> ApiResult<dto::Setti
                 format!("The value for {key} must be one line of at most 1000 characters"),
             ));
         }
-        store.write(|tx| tx.set_text_setting(setting, value))?;
+        store.write(|tx| {
+            tx.set_text_setting(setting, value)?;
+            audit_setting(tx, key, serde_json::json!(value.trim()))
+        })?;
         return Ok(text_value(setting, value.trim().to_owned()));
     }
     if let Some(setting) = NumberSetting::parse(key) {
@@ -58,7 +75,11 @@ pub(crate) fn set(store: &Store, key: &str, value: &str) -> ApiResult<dto::Setti
                     ),
                 )
             })?;
-        let number = store.write(|tx| tx.set_number_setting(setting, number))?;
+        let number = store.write(|tx| {
+            let number = tx.set_number_setting(setting, number)?;
+            audit_setting(tx, key, serde_json::json!(number))?;
+            Ok(number)
+        })?;
         return Ok(number_value(setting, number));
     }
     let Some(setting) = Setting::parse(key) else {
@@ -83,7 +104,10 @@ pub(crate) fn set(store: &Store, key: &str, value: &str) -> ApiResult<dto::Setti
             ))
         }
     };
-    store.write(|tx| tx.set_setting(setting, value))?;
+    store.write(|tx| {
+        tx.set_setting(setting, value)?;
+        audit_setting(tx, key, serde_json::json!(value))
+    })?;
     Ok(dto::SettingValue {
         key: setting.key().to_owned(),
         value,

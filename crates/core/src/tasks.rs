@@ -28,6 +28,15 @@ pub(crate) fn set_done(store: &Store, id: i64, done: bool) -> Result<Option<i64>
             TaskStatus::NeedsAction
         };
         let changed = tx.set_task_status(id, status)?;
+        if changed {
+            crate::audit::record(
+                tx,
+                if done { "task.done" } else { "task.reopen" },
+                Some(row.account_id),
+                Some(id),
+                serde_json::json!({ "title": row.title }),
+            )?;
+        }
         if !(changed && done && tx.setting(Setting::UnflagOnDone)?) {
             return Ok(None);
         }
@@ -48,7 +57,16 @@ pub(crate) fn set_title(store: &Store, id: i64, title: &str) -> Result<(), ApiEr
     if title.is_empty() {
         return Err(ApiError::invalid("title", "Give the task a title"));
     }
-    store.write(|tx| tx.set_task_title(id, title))?;
+    store.write(|tx| {
+        tx.set_task_title(id, title)?;
+        crate::audit::record(
+            tx,
+            "task.edit",
+            None,
+            Some(id),
+            serde_json::json!({ "title": title }),
+        )
+    })?;
     Ok(())
 }
 

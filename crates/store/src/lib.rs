@@ -45,8 +45,11 @@
 //!   hour and account (histograms of timings, counts of outcomes), kept 30 days; the
 //!   diagnostics it ran by itself.
 //! - `backups` (`backup.rs`): every backup made; the snapshot a backup is made of.
+//! - `audit`, `audit_anchor` (`audit.rs`): the hash-chained audit trail, appended in the
+//!   transaction of each action.
 
 mod accounts;
+mod audit;
 mod backup;
 mod calendars;
 mod changes;
@@ -80,6 +83,7 @@ use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 pub use accounts::{smtp_security_for, Account, AccountKind, NewAccount, Security};
+pub use audit::{audit_hash, chain_break, AuditEntry, AuditFilter};
 pub use backup::{check_database, BackupRow, ItemCounts};
 pub use calendars::{CalendarRow, NewCalendar};
 pub use changes::{Change, ChangeKind};
@@ -153,6 +157,7 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     feed: broadcast::Sender<Change>,
+    audit_source: std::sync::RwLock<audit::AuditSource>,
 }
 
 impl std::fmt::Debug for Store {
@@ -167,6 +172,7 @@ pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     recorded: Vec<Change>,
     now: i64,
+    audit_source: audit::AuditSource,
 }
 
 impl<'a> Tx<'a> {
@@ -216,6 +222,7 @@ impl Store {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             feed,
+            audit_source: std::sync::RwLock::default(),
         })
     }
 
@@ -231,10 +238,16 @@ impl Store {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("Cannot start a write transaction")?;
+        let audit_source = self
+            .audit_source
+            .read()
+            .map(|s| s.clone())
+            .unwrap_or_default();
         let mut tx = Tx {
             tx,
             recorded: Vec::new(),
             now: unix_now(),
+            audit_source,
         };
         let value = f(&mut tx)?;
         let Tx { tx, recorded, .. } = tx;

@@ -97,6 +97,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0027_backups",
         include_str!("../migrations/0027_backups.sql"),
     ),
+    ("0028_audit", include_str!("../migrations/0028_audit.sql")),
 ];
 
 /// The schema version this build writes.

@@ -92,16 +92,20 @@ pub enum NumberSetting {
     /// `backup.keep`: how many scheduled backups are kept (older ones are deleted once a new
     /// one verified).
     BackupKeep,
+    /// `audit.keep_days`: the audit trail keeps this many whole days (0: forever, the
+    /// default); older days are pruned, and the pruning itself is an entry.
+    AuditKeepDays,
 }
 
 impl NumberSetting {
     /// Every numeric setting.
-    pub const ALL: [NumberSetting; 5] = [
+    pub const ALL: [NumberSetting; 6] = [
         NumberSetting::UndoSendSeconds,
         NumberSetting::OfflineAllUnderMb,
         NumberSetting::OfflineDaysWhenLarger,
         NumberSetting::BackupEveryHours,
         NumberSetting::BackupKeep,
+        NumberSetting::AuditKeepDays,
     ];
 
     /// The key, e.g. `send.undo_seconds`.
@@ -112,6 +116,7 @@ impl NumberSetting {
             NumberSetting::OfflineDaysWhenLarger => "offline.days_when_larger",
             NumberSetting::BackupEveryHours => "backup.every_hours",
             NumberSetting::BackupKeep => "backup.keep",
+            NumberSetting::AuditKeepDays => "audit.keep_days",
         }
     }
 
@@ -129,6 +134,7 @@ impl NumberSetting {
             NumberSetting::OfflineDaysWhenLarger => 365,
             NumberSetting::BackupEveryHours => 0,
             NumberSetting::BackupKeep => 7,
+            NumberSetting::AuditKeepDays => 0,
         }
     }
 
@@ -140,6 +146,7 @@ impl NumberSetting {
             NumberSetting::OfflineDaysWhenLarger => (1, 36_500),
             NumberSetting::BackupEveryHours => (0, 24 * 30),
             NumberSetting::BackupKeep => (1, 1_000),
+            NumberSetting::AuditKeepDays => (0, 36_500),
         }
     }
 }

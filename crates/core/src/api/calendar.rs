@@ -83,7 +83,15 @@ impl Satu {
         range: Option<(&str, &str)>,
     ) -> ApiResult<(String, usize)> {
         let selection = caldav::exchange::Selection::new(calendar, ids, range)?;
-        caldav::exchange::export(self.ctx.store(), &selection)
+        let (text, events) = caldav::exchange::export(self.ctx.store(), &selection)?;
+        crate::audit::record_now(
+            self.ctx.store(),
+            "export.calendar",
+            None,
+            None,
+            serde_json::json!({ "calendar": calendar, "ids": ids, "range": range, "events": events }),
+        )?;
+        Ok((text, events))
     }
 
     /// Imports the events of the ICS file at `path` into `calendar` (default: the first

@@ -2162,3 +2162,57 @@ pub struct ExportProgress {
     /// Of.
     pub total: u64,
 }
+
+/// One entry of the audit trail (`satu audit`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AuditRecord {
+    /// Its number (increasing).
+    pub id: i64,
+    /// When (RFC 3339, ms).
+    pub at: String,
+    /// Who: the OS user and the device.
+    pub actor: String,
+    /// From where: `window`, `cli`, `server` (another device, brought by the sync), `schedule`.
+    pub origin: String,
+    /// The account it is about.
+    pub account: Option<i64>,
+    /// The item it is about.
+    pub item: Option<i64>,
+    /// What (`mail.flag`, `mail.send`, `backup.create`, …).
+    pub kind: String,
+    /// The particulars.
+    #[ts(type = "unknown")]
+    pub detail: serde_json::Value,
+    /// Its hash in the chain.
+    pub hash: String,
+}
+
+/// Which entries of the audit trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditQuery {
+    /// From this date or time (inclusive).
+    pub from: Option<String>,
+    /// To this date or time (exclusive).
+    pub to: Option<String>,
+    /// Only this account.
+    pub account: Option<i64>,
+    /// Only these kinds (`mail.flag`, or a prefix ending in a dot: `mail.`).
+    pub kinds: Vec<String>,
+    /// At most this many, newest first (none: all, oldest first).
+    pub limit: Option<u32>,
+}
+
+/// Whether the audit trail's chain is intact (`satu audit verify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditCheck {
+    /// Every entry follows the one before and matches its hash.
+    pub intact: bool,
+    /// Entries in the trail.
+    pub entries: u64,
+    /// The last entry's hash (keep it outside Satu to catch entries removed from the end).
+    pub head: String,
+    /// The first broken entry.
+    pub broken_at: Option<i64>,
+    /// Why it is broken ('' when intact).
+    pub reason: String,
+}

@@ -182,7 +182,16 @@ impl Satu {
     /// Attachment `index` (0-based, as `show` lists them) of an item: its metadata and bytes,
     /// decoded again from the original message (which is stored whole).
     pub fn attachment(&self, id: i64, index: u32) -> ApiResult<(dto::Attachment, Vec<u8>)> {
-        attachments::get(self.ctx.store(), id, index)
+        let (info, content) = attachments::get(self.ctx.store(), id, index)?;
+        // Handed out whole (the CLI writes it where it was told): a disclosure.
+        crate::audit::record_now(
+            self.ctx.store(),
+            "attachment.save",
+            None,
+            Some(id),
+            serde_json::json!({ "index": index, "name": info.name }),
+        )?;
+        Ok((info, content))
     }
 
     /// Opens attachment `index` of item `id` with the system's application for its type: the

@@ -6,6 +6,7 @@
 //! `Context` (`crate::context`); nothing behind the door imports it back.
 
 mod accounts;
+mod audit;
 mod backup;
 mod calendar;
 mod chat;
@@ -57,6 +58,14 @@ impl Satu {
             ctx: Context::open(data_dir)?,
             views: Arc::default(),
         })
+    }
+
+    /// Where this process's actions come from in the audit trail: `window` for the app (and
+    /// the window in a browser), `cli` (the default) for the command line.
+    pub fn set_origin(&self, origin: &str) {
+        self.ctx
+            .store()
+            .set_audit_source(&crate::audit::actor(), origin);
     }
 
     /// This process shows a window: from now on its sync and indexer threads run below the

@@ -9,7 +9,20 @@ impl Satu {
     /// RFC 3339 or a day like `2026-12-24`). A mail that has a task already gets that one back.
     pub fn task_from_mail(&self, id: i64, due: Option<&str>) -> ApiResult<dto::Item> {
         let due_ms = due.map(crate::tasks::parse_due).transpose()?;
-        let (task, made) = self.ctx.store().write(|tx| tx.task_from_mail(id, due_ms))?;
+        let (task, made) = self.ctx.store().write(|tx| {
+            let (task, made) = tx.task_from_mail(id, due_ms)?;
+            if made {
+                let from = tx.item_row(id)?;
+                crate::audit::record(
+                    tx,
+                    "task.make",
+                    Some(from.account_id),
+                    Some(task),
+                    serde_json::json!({ "from_item": id, "title": from.title, "due_ms": due_ms }),
+                )?;
+            }
+            Ok((task, made))
+        })?;
         tracing::info!(mail_id = id, task, made, "Task from mail.");
         self.ctx.calendar_changed();
         Ok(self.ctx.store().item_row(task)?.into())
@@ -47,7 +60,16 @@ impl Satu {
     /// time), or clears it with `None`.
     pub fn set_task_due(&self, id: i64, due: Option<&str>) -> ApiResult<dto::Item> {
         let due_ms = due.map(crate::tasks::parse_due).transpose()?;
-        self.ctx.store().write(|tx| tx.set_task_due(id, due_ms))?;
+        self.ctx.store().write(|tx| {
+            tx.set_task_due(id, due_ms)?;
+            crate::audit::record(
+                tx,
+                "task.edit",
+                None,
+                Some(id),
+                serde_json::json!({ "due_ms": due_ms }),
+            )
+        })?;
         self.ctx.calendar_changed();
         Ok(self.ctx.store().item_row(id)?.into())
     }
@@ -61,7 +83,17 @@ impl Satu {
 
     /// Deletes task `id` here at once, and from its task list with the next sync.
     pub fn delete_task(&self, id: i64) -> ApiResult<()> {
-        self.ctx.store().write(|tx| tx.delete_task(id))?;
+        self.ctx.store().write(|tx| {
+            let title = tx.item_row(id)?.title;
+            tx.delete_task(id)?;
+            crate::audit::record(
+                tx,
+                "task.delete",
+                None,
+                Some(id),
+                serde_json::json!({ "title": title }),
+            )
+        })?;
         self.ctx.calendar_changed();
         Ok(())
     }

@@ -216,8 +216,19 @@ pub(crate) async fn create(
                     items,
                     report.verified,
                     scheduled,
-                )
-                .map(drop)
+                )?;
+                let detail = serde_json::json!({
+                    "file": path,
+                    "bytes": report.bytes,
+                    "items": items,
+                    "secrets": report.secrets,
+                    "verified": report.verified,
+                });
+                if scheduled {
+                    tx.audit_as("schedule", "backup.create", None, None, &detail.to_string())
+                } else {
+                    crate::audit::record(tx, "backup.create", None, None, detail)
+                }
             })?;
             report.took_ms = started.elapsed().as_millis() as u64;
             tracing::info!(
@@ -275,7 +286,7 @@ async fn make(
         .await
         .map_err(|e| ApiError::internal(format!("The snapshot stopped: {e}")))?
         .map_err(|e| ApiError::internal(format!("Cannot take a snapshot of the store: {e:#}")))?;
-    let audit_head = String::new();
+    let audit_head = ctx.store().audit_head()?.0;
     progress(dto::BackupProgress {
         stage: "write".into(),
         done: 0,
@@ -521,6 +532,19 @@ pub(crate) async fn restore(
     })?;
     // Opened once: migrated to this build's schema, and the secrets' keys are the new place's.
     let ctx = Context::open(&target)?;
+    crate::audit::record_now(
+        ctx.store(),
+        "backup.restore",
+        None,
+        None,
+        serde_json::json!({
+            "file": source.display().to_string(),
+            "created": manifest.created,
+            "items": manifest.counts.items(),
+            "secrets": !secrets.is_empty(),
+            "moved_aside": moved_aside,
+        }),
+    )?;
     let mut restored = Vec::new();
     for secret in &secrets {
         secrets::set_password(&ctx.secret_key(secret.account), &secret.secret)?;

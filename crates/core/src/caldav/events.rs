@@ -672,7 +672,17 @@ pub(crate) fn delete(store: &Store, id: i64) -> Result<(), ApiError> {
     if store.event(id)?.is_none() {
         return Err(ApiError::not_found("id", format!("No event {id}")));
     }
-    Ok(store.write(|tx| tx.delete_event(id))?)
+    Ok(store.write(|tx| {
+        let title = tx.item_row(id)?.title;
+        tx.delete_event(id)?;
+        crate::audit::record(
+            tx,
+            "event.delete",
+            None,
+            Some(id),
+            serde_json::json!({ "title": title }),
+        )
+    })?)
 }
 
 /// Makes an event (pushed by the next pass).
@@ -683,7 +693,7 @@ pub(crate) fn add(store: &Store, input: &dto::EventInput) -> Result<dto::EventDe
     let parsed = ics::read_event(&text)
         .ok_or_else(|| ApiError::internal("The new event cannot be read back"))?;
     let id = store.write(|tx| {
-        tx.add_event(
+        let id = tx.add_event(
             calendar.account_id,
             Some(calendar.id),
             "",
@@ -691,7 +701,15 @@ pub(crate) fn add(store: &Store, input: &dto::EventInput) -> Result<dto::EventDe
             &text,
             &record(&parsed),
             false,
-        )
+        )?;
+        crate::audit::record(
+            tx,
+            "event.add",
+            Some(calendar.account_id),
+            Some(id),
+            serde_json::json!({ "title": input.title, "calendar": calendar.id }),
+        )?;
+        Ok(id)
     })?;
     tracing::info!(event = id, calendar = calendar.id, "Event made.");
     detail(store, id)
@@ -811,7 +829,13 @@ pub(crate) fn edit(
         if let Some(id) = input.calendar.filter(|c| Some(*c) != event.calendar_id) {
             tx.move_event(item_id, id)?;
         }
-        Ok(())
+        crate::audit::record(
+            tx,
+            "event.edit",
+            None,
+            Some(item_id),
+            serde_json::to_value(input).unwrap_or_default(),
+        )
     })?;
     detail(store, item_id)
 }

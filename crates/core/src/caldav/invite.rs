@@ -286,6 +286,18 @@ pub(crate) async fn answer(ctx: &Context, id: i64, answer: &str) -> ApiResult<dt
             }
         }
         tx.set_invitation_answer(&event.master.uid, partstat)?;
+        crate::audit::record(
+            tx,
+            "event.answer",
+            Some(account.id),
+            Some(id),
+            serde_json::json!({
+                "uid": event.master.uid,
+                "answer": partstat,
+                "message_id": built.message_id,
+                "recipients": built.rcpt,
+            }),
+        )?;
         tx.queue_outgoing(&satu_store::NewOutgoing {
             account_id: account.id,
             message_id: built.message_id.clone(),

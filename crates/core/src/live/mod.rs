@@ -125,7 +125,12 @@ pub(crate) async fn run(
         crate::backup::run(ctx.clone(), cancel.child_token(), options.backup_poll)
             .instrument(tracing::info_span!("backup")),
     );
-    let _stop_backups = BackupsStop(backups);
+    let _stop_backups = AbortOnDrop(backups);
+    let retention = tokio::spawn(
+        crate::audit::run_retention(ctx.store().clone(), cancel.child_token())
+            .instrument(tracing::info_span!("audit")),
+    );
+    let _stop_retention = AbortOnDrop(retention);
     loop {
         while paused(&ctx) {
             tokio::select! {
@@ -167,11 +172,12 @@ pub(crate) async fn run(
     }
 }
 
-/// Stops the backup schedule when the live sync ends (its token is a child of the live sync's;
-/// a backup in flight is dropped between two writes, its partial file cleaned by the next).
-struct BackupsStop(JoinHandle<()>);
+/// Stops a task beside the live sync when it ends (the backup schedule, the audit trail's
+/// retention; their tokens are children of the live sync's): a backup in flight is dropped
+/// between two writes, its partial file cleaned by the next.
+struct AbortOnDrop(JoinHandle<()>);
 
-impl Drop for BackupsStop {
+impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }

@@ -283,6 +283,13 @@ fn apply(
                 ChatChange::Redact { target, .. } => {
                     if tx.redact_chat_message(account.id, target)? {
                         report.updated += 1;
+                        crate::audit::record_from_server(
+                            tx,
+                            "chat.redact",
+                            account.id,
+                            None,
+                            serde_json::json!({ "event": target }),
+                        )?;
                     }
                 }
                 ChatChange::ReadUpTo {

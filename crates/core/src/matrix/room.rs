@@ -96,14 +96,22 @@ pub(crate) async fn write(
     let account = ctx.store().account(room.account_id)?;
     let txn = crate::matrix::new_txn_id();
     let id = ctx.store().write(|tx| {
-        tx.queue_chat_message(
+        let id = tx.queue_chat_message(
             room.id,
             &account.username,
             &txn,
             text,
             &reply_event,
             crate::send::now_ms(),
-        )
+        )?;
+        crate::audit::record(
+            tx,
+            "chat.send",
+            Some(room.account_id),
+            Some(id),
+            serde_json::json!({ "room": room.room_id, "txn": txn }),
+        )?;
+        Ok(id)
     })?;
     ctx.chat_wake.notify_waiters();
     push_now(ctx, &account).await;

@@ -197,7 +197,16 @@ pub(crate) async fn sign_in_again(
         &ctx.secret_key(id),
         fresh.refresh_token.as_deref().unwrap_or(""),
     )?;
-    ctx.store().write(|tx| tx.set_sign_in_again(id, false))?;
+    ctx.store().write(|tx| {
+        tx.set_sign_in_again(id, false)?;
+        crate::audit::record(
+            tx,
+            "account.sign_in",
+            Some(id),
+            None,
+            serde_json::json!({ "email": account.email }),
+        )
+    })?;
     tokens(ctx, &account).put(&fresh).await;
     // The live loops in a backoff try again now, not minutes later.
     ctx.signed_in.notify_waiters();

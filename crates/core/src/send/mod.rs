@@ -201,6 +201,7 @@ async fn one(ctx: &Context, account: &Account, outgoing: &Outgoing) -> Result<Ou
                     tracing::info!("Found in Sent: it was sent.");
                     store.write(|tx| {
                         tx.mark_sent(outgoing.id, true)?;
+                        audit_sent(tx, outgoing, "found in Sent")?;
                         answered(tx, store, outgoing)?;
                         tx.set_smtp_saves_sent(account.id, true)
                     })?;
@@ -258,6 +259,7 @@ async fn one(ctx: &Context, account: &Account, outgoing: &Outgoing) -> Result<Ou
             tracing::info!(%answer, "Sent.");
             store.write(|tx| {
                 tx.mark_sent(id, false)?;
+                audit_sent(tx, outgoing, &answer)?;
                 answered(tx, store, outgoing)
             })?;
             record_in_timeline(ctx, account, id);
@@ -400,4 +402,22 @@ fn record_in_timeline(ctx: &Context, account: &Account, id: i64) {
     if let Err(e) = result {
         tracing::warn!(outbox_id = id, error = %format!("{e:#}"), "Cannot show the sent message in the timeline yet.");
     }
+}
+
+/// The audit entry of a message the server took: its Message-ID, envelope and the server's
+/// answer.
+fn audit_sent(tx: &mut satu_store::Tx<'_>, outgoing: &Outgoing, answer: &str) -> Result<()> {
+    crate::audit::record(
+        tx,
+        "mail.sent",
+        Some(outgoing.account_id),
+        None,
+        serde_json::json!({
+            "outbox": outgoing.id,
+            "message_id": outgoing.message_id,
+            "from": outgoing.mail_from,
+            "recipients": outgoing.rcpt,
+            "answer": answer,
+        }),
+    )
 }

@@ -122,7 +122,7 @@ pub(crate) async fn queue(ctx: &Context, input: &dto::SendInput) -> ApiResult<dt
         if let Some(draft) = input.draft {
             tx.delete_draft(draft)?;
         }
-        tx.queue_outgoing(&satu_store::NewOutgoing {
+        let id = tx.queue_outgoing(&satu_store::NewOutgoing {
             account_id: account.id,
             message_id: built.message_id.clone(),
             mail_from: built.envelope_from.clone(),
@@ -132,7 +132,21 @@ pub(crate) async fn queue(ctx: &Context, input: &dto::SendInput) -> ApiResult<dt
             recipients: built.recipients.clone(),
             reply_to_item: input.reply_to_item,
             not_before_ms: not_before,
-        })
+        })?;
+        crate::audit::record(
+            tx,
+            "mail.send",
+            Some(account.id),
+            input.reply_to_item,
+            serde_json::json!({
+                "outbox": id,
+                "message_id": built.message_id,
+                "from": built.envelope_from,
+                "recipients": built.rcpt,
+                "subject": input.subject.trim(),
+            }),
+        )?;
+        Ok(id)
     })?;
     tracing::info!(account_id = account.id, outbox_id = id, message_id = %built.message_id, "Queued.");
     ctx.outbox_changed();

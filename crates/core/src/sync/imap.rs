@@ -24,6 +24,9 @@ use crate::import::new_mail;
 
 /// Flag changes applied per transaction.
 const FLAG_BATCH: usize = 500;
+/// The most UIDs an audit entry of messages gone from a folder lists (it always counts them
+/// all).
+const AUDIT_UIDS: usize = 1_000;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -142,19 +145,46 @@ pub(crate) async fn sync_folder(
                 );
             }
             Action::Forget(uids) => {
-                let removed = store.write(|tx| tx.forget_imap_uids(folder.id, &uids))?;
+                let removed = store.write(|tx| {
+                    let removed = tx.forget_imap_uids(folder.id, &uids)?;
+                    if removed > 0 {
+                        // Moved or deleted on another device: the trail covers the mailbox.
+                        crate::audit::record_from_server(
+                            tx,
+                            "mail.removed",
+                            folder.account_id,
+                            None,
+                            serde_json::json!({
+                                "folder": folder.name,
+                                "messages": removed,
+                                "uids": uids.iter().take(AUDIT_UIDS).collect::<Vec<_>>(),
+                            }),
+                        )?;
+                    }
+                    Ok(removed)
+                })?;
                 outcome.removed += removed as u64;
             }
             Action::UpdateFlags(changes) => {
                 for chunk in changes.chunks(FLAG_BATCH) {
                     let updated = store.write(|tx| {
-                        let mut updated = 0;
+                        let mut changed = Vec::new();
                         for (uid, flags) in chunk {
                             if tx.set_imap_flags(folder.id, *uid, flags.bits())? {
-                                updated += 1;
+                                changed
+                                    .push(serde_json::json!({ "uid": uid, "flags": flags.bits() }));
                             }
                         }
-                        Ok(updated)
+                        if !changed.is_empty() {
+                            crate::audit::record_from_server(
+                                tx,
+                                "mail.flags",
+                                folder.account_id,
+                                None,
+                                serde_json::json!({ "folder": folder.name, "changed": changed }),
+                            )?;
+                        }
+                        Ok(changed.len() as u64)
                     })?;
                     outcome.updated += updated;
                 }

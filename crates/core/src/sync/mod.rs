@@ -181,7 +181,19 @@ pub(crate) async fn sync_session(
         report.folders.push(info);
     }
     if complete {
-        let deleted = store.write(|tx| tx.remove_orphan_mail(account.id))?;
+        let deleted = store.write(|tx| {
+            let deleted = tx.remove_orphan_mail(account.id)?;
+            for item in &deleted {
+                crate::audit::record_from_server(
+                    tx,
+                    "mail.delete",
+                    account.id,
+                    Some(*item),
+                    serde_json::json!({ "reason": "gone from every folder on the server" }),
+                )?;
+            }
+            Ok(deleted)
+        })?;
         report.deleted = deleted.len() as u64;
     }
     tracing::info!(
