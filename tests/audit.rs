@@ -175,6 +175,27 @@ fn every_action_is_in_the_trail_and_any_tampering_is_named() {
         Some(64),
         "{made}"
     );
+    // Restored elsewhere, the trail comes along whole and says it was restored.
+    let restored = Satu::new();
+    let done = restored.run_with_stdin(
+        &[
+            "--json",
+            "backup",
+            "restore",
+            backup.to_str().expect("path"),
+            "--passphrase-stdin",
+        ],
+        "correct horse battery\n",
+    );
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(restored.json(&["audit", "verify"])["intact"], true);
+    assert!(kinds(&restored).contains("backup.restore"));
+    let ics = out.path().join("events.ics");
+    satu.json(&["calendar", "export", "--out", ics.to_str().expect("path")]);
 
     // Another device: a flag set and a message expunged there.
     dovecot.flags("add", "\\Flagged", "INBOX", "4");
@@ -202,6 +223,7 @@ fn every_action_is_in_the_trail_and_any_tampering_is_named() {
         "attachment.save",
         "setting.change",
         "export.mail",
+        "export.calendar",
         "backup.create",
         "mail.flags",
         "mail.removed",

@@ -293,6 +293,35 @@ fn a_backup_made_while_watch_syncs_restores_the_same_answers_and_the_next_sync_f
         Some(2),
         "{report}"
     );
+    // Given again (a wrong one refused at its field, nothing kept), the accounts sync on.
+    let wrong = elsewhere.run_with_stdin(
+        &["--json", "account", "password", "1", "--password-stdin"],
+        "not-her-password\n",
+    );
+    assert_eq!(
+        wrong.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+    for account in report["passwords_needed"].as_array().expect("accounts") {
+        let id = account["id"].to_string();
+        let given = elsewhere.run_with_stdin(
+            &["--json", "account", "password", &id, "--password-stdin"],
+            "alice-pass\n",
+        );
+        assert!(
+            given.status.success(),
+            "{}",
+            String::from_utf8_lossy(&given.stderr)
+        );
+    }
+    let synced = elsewhere.json(&["sync"]);
+    assert_eq!(
+        fetched(&synced),
+        1,
+        "the message after the backup: {synced}"
+    );
 }
 
 #[test]

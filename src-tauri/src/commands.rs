@@ -3,12 +3,12 @@
 
 use satu_core::api::LinkDecision;
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, BackupInfo, BackupReport, BackupSchedule, CaldavInput,
-    CalendarInfo, ChatRoom, Contact, Counts, Diagnosis, Discovered, Draft, EventDetail, EventInput,
-    EventOccurrence, Folder, Health, HistoryReport, Identity, IdentityInput, ImportReport,
-    IndexReport, Invitation, Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp,
-    PrintLabels, SearchQuery, SendInput, SettingValue, SnoozeTime, TimelineQuery, Unsubscribed,
-    ViewDiffs, ViewPage, ViewQuery,
+    Account, AccountInput, ActionReport, AuditCheck, AuditQuery, AuditRecord, BackupInfo,
+    BackupReport, BackupSchedule, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts, Diagnosis,
+    Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, Health, HistoryReport,
+    Identity, IdentityInput, ImportReport, IndexReport, Invitation, Item, ItemDetail, LiveStatus,
+    MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery, SendInput, SettingValue,
+    SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage, ViewQuery,
 };
 use std::sync::Arc;
 
@@ -65,6 +65,38 @@ pub fn health(satu: State<'_, Satu>) -> Result<Health, ApiError> {
 #[tauri::command]
 pub async fn diagnose(satu: State<'_, Satu>, account: Option<i64>) -> Result<Diagnosis, ApiError> {
     satu.diagnose(account).await
+}
+
+/// Gives an account its password again (checked by logging in first).
+#[tauri::command]
+pub async fn set_account_password(
+    satu: State<'_, Satu>,
+    id: i64,
+    password: String,
+) -> Result<(), ApiError> {
+    satu.set_account_password(id, &password).await
+}
+
+/// The audit trail's entries `query` asks for.
+#[tauri::command]
+pub fn audit(satu: State<'_, Satu>, query: AuditQuery) -> Result<Vec<AuditRecord>, ApiError> {
+    satu.audit(&query)
+}
+
+/// Checks the audit trail's chain.
+#[tauri::command]
+pub fn audit_verify(satu: State<'_, Satu>, head: Option<String>) -> Result<AuditCheck, ApiError> {
+    satu.audit_verify(head.as_deref())
+}
+
+/// Writes the audit entries `query` asks for into the Downloads folder as `csv` or `jsonl`.
+#[tauri::command]
+pub fn audit_export_to_downloads(
+    satu: State<'_, Satu>,
+    query: AuditQuery,
+    format: String,
+) -> Result<String, ApiError> {
+    satu.audit_export_to_downloads(&query, &format)
 }
 
 /// The backup schedule.

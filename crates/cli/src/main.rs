@@ -1099,6 +1099,15 @@ enum AccountCommand {
     },
     /// List accounts.
     List,
+    /// Give an account its password again (after `backup restore` without the passwords, or
+    /// a keyring that was reset): checked by logging in first.
+    Password {
+        /// Account id.
+        id: i64,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Remove an account and everything synced from it.
     Remove {
         /// Account id.
@@ -1702,6 +1711,15 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             output(json, &account, || {
                 format!("Signed in again: {}.", account.email)
             })
+        }
+        Command::Account(AccountCommand::Password { id, password_stdin }) => {
+            let password = read_password(password_stdin)?;
+            satu.set_account_password(id, &password).await?;
+            output(
+                json,
+                &serde_json::json!({ "account": id, "signed_in": true }),
+                || format!("Account {id} has its password again."),
+            )
         }
         Command::Account(AccountCommand::Remove { id }) => {
             satu.remove_account(id).await?;
@@ -3059,8 +3077,8 @@ fn restore_text(report: &satu_core::dto::RestoreReport) -> String {
     }
     for account in &report.passwords_needed {
         text.push_str(&format!(
-            "\nAccount {} ({}) needs its password or sign-in again.",
-            account.id, account.name
+            "\nAccount {} ({}) needs its password again: satu account password {} --password-stdin (or sign in again through its provider).",
+            account.id, account.name, account.id
         ));
     }
     text

@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use satu_core::api::{CancellationToken, LiveOptions};
 use satu_core::dto::{
-    AccountInput, CaldavInput, Draft, EventInput, IdentityInput, MatrixInput, PrintLabels,
-    SearchQuery, SendInput, TimelineQuery, ViewQuery,
+    AccountInput, AuditQuery, CaldavInput, Draft, EventInput, IdentityInput, MatrixInput,
+    PrintLabels, SearchQuery, SendInput, TimelineQuery, ViewQuery,
 };
 use satu_core::{ApiError, ErrorCode, Satu};
 use serde::Serialize;
@@ -106,6 +106,10 @@ commands! {
     index_status() => satu.index_status();
     health() => satu.health();
     diagnose(account: Option<i64>) => satu.diagnose(account).await;
+    set_account_password(id: i64, password: String) => satu.set_account_password(id, &password).await;
+    audit(query: AuditQuery) => satu.audit(&query);
+    audit_verify(head: Option<String>) => satu.audit_verify(head.as_deref());
+    audit_export_to_downloads(query: AuditQuery, format: String) => satu.audit_export_to_downloads(&query, &format);
     backup_schedule() => satu.backup_schedule();
     set_backup_schedule(every_hours: u32, dir: String, keep: u32, passphrase: Option<String>) => satu.set_backup_schedule(every_hours, &dir, keep, passphrase.as_deref());
     backups() => satu.backups();

@@ -367,6 +367,80 @@ fn validate_account(input: &AccountInput) -> ApiResult<NewAccount> {
     })
 }
 
+/// Gives account `id` its password again (after a restore without secrets, or a keyring that
+/// was reset): checked by logging in first (IMAP; CalDAV discovery; a new Matrix login, whose
+/// access token is what is kept), then kept in the OS keyring. Nothing is kept when the login
+/// fails. The live sync waiting in a backoff tries again at once.
+pub(crate) async fn set_password(ctx: &Context, id: i64, password: &str) -> ApiResult<()> {
+    if password.is_empty() {
+        return Err(ApiError::invalid("password", "The password is empty"));
+    }
+    let account = ctx.store().account(id)?;
+    if ctx.store().oauth_grant(id)?.is_some() {
+        return Err(ApiError::invalid(
+            "password",
+            format!(
+                "Account {id} signs in through its provider: sign in again (satu account signin {id})"
+            ),
+        ));
+    }
+    let secret = match account.kind {
+        AccountKind::Imap => {
+            let session =
+                ImapSession::connect(&imap_config(&account, Auth::Password(password.to_owned())))
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            session.logout().await;
+            password.to_owned()
+        }
+        AccountKind::Caldav => {
+            let client = satu_caldav::Client::new(&satu_caldav::CaldavConfig {
+                url: account.url.clone(),
+                username: account.username.clone(),
+                auth: Auth::Password(password.to_owned()),
+                ca_file: account.ca_file.as_ref().map(Into::into),
+            })
+            .map_err(anyhow::Error::from)?;
+            client.discover().await.map_err(anyhow::Error::from)?;
+            password.to_owned()
+        }
+        AccountKind::Matrix => {
+            let client = satu_matrix::Client::new(&satu_matrix::MatrixConfig {
+                homeserver: account.url.clone(),
+                access_token: None,
+                ca_file: account.ca_file.as_ref().map(Into::into),
+            })
+            .map_err(anyhow::Error::from)?;
+            let login = client
+                .login(&account.username, password, "Satu")
+                .await
+                .map_err(anyhow::Error::from)?;
+            ctx.store()
+                .write(|tx| tx.set_matrix_device(id, &login.user_id, &login.device_id))?;
+            login.access_token
+        }
+        AccountKind::Local => {
+            return Err(ApiError::invalid(
+                "id",
+                format!("Account {id} is local: it has no password"),
+            ))
+        }
+    };
+    secrets::set_password(&ctx.secret_key(id), &secret)?;
+    ctx.store().write(|tx| {
+        crate::audit::record(
+            tx,
+            "account.sign_in",
+            Some(id),
+            None,
+            serde_json::json!({ "method": "password", "username": account.username }),
+        )
+    })?;
+    ctx.signed_in.notify_waiters();
+    tracing::info!(account_id = id, "Password set again.");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,7 +109,7 @@ pub(crate) fn password(key: &str) -> Result<String, ApiError> {
         Ok(password) => Ok(password),
         Err(keyring_core::Error::NoEntry) => Err(ApiError::new(
             ErrorCode::Keyring,
-            "The account's password is not in the OS keyring (was the keyring reset?); remove the account and add it again",
+            "The account's password is not in the OS keyring (restored without it, or the keyring was reset): enter it again (Settings, or satu account password ID --password-stdin)",
         )),
         Err(e) => Err(keyring_error(e)),
     }

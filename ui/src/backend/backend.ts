@@ -1,5 +1,8 @@
 import type {
   Account,
+  AuditCheck,
+  AuditQuery,
+  AuditRecord,
   BackupInfo,
   BackupReport,
   BackupSchedule,
@@ -81,6 +84,12 @@ export interface Backend {
   health(): Promise<Health>;
   /** The diagnostics behind the indicators (every account, or one), each finding with its fix. */
   diagnose(account?: number): Promise<Diagnosis>;
+  /** The audit trail's entries the query asks for (newest first with a limit). */
+  audit(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Checks the audit trail's chain. */
+  auditVerify(): Promise<AuditCheck>;
+  /** Writes the entries into the Downloads folder as `csv` or `jsonl`; resolves with the file's path. */
+  auditExport(query: AuditQuery, format: 'csv' | 'jsonl'): Promise<string>;
   /** The backup schedule. */
   backupSchedule(): Promise<BackupSchedule>;
   /** Schedules backups (every 0 hours: off); the passphrase, when given, goes to the OS keyring. */
@@ -103,6 +112,8 @@ export interface Backend {
    * resolves with the new account's id.
    */
   addAccount(input: AccountInput): Promise<number>;
+  /** Gives an account its password again: checked by logging in, then kept in the OS keyring. */
+  setAccountPassword(id: number, password: string): Promise<void>;
   /** Signs an account in again through its provider (the browser opens); resolves with it. */
   signInAgain(id: number): Promise<Account>;
   /**

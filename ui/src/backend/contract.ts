@@ -1290,6 +1290,88 @@ messages: number,
  */
 headers_only: number, };
 
+export type AuditRecord = { 
+/**
+ * Its number (increasing).
+ */
+id: number, 
+/**
+ * When (RFC 3339, ms).
+ */
+at: string, 
+/**
+ * Who: the OS user and the device.
+ */
+actor: string, 
+/**
+ * From where: `window`, `cli`, `server` (another device, brought by the sync), `schedule`.
+ */
+origin: string, 
+/**
+ * The account it is about.
+ */
+account: number | null, 
+/**
+ * The item it is about.
+ */
+item: number | null, 
+/**
+ * What (`mail.flag`, `mail.send`, `backup.create`, …).
+ */
+kind: string, 
+/**
+ * The particulars.
+ */
+detail: unknown, 
+/**
+ * Its hash in the chain.
+ */
+hash: string, };
+
+export type AuditQuery = { 
+/**
+ * From this date or time (inclusive).
+ */
+from: string | null, 
+/**
+ * To this date or time (exclusive).
+ */
+to: string | null, 
+/**
+ * Only this account.
+ */
+account: number | null, 
+/**
+ * Only these kinds (`mail.flag`, or a prefix ending in a dot: `mail.`).
+ */
+kinds: Array<string>, 
+/**
+ * At most this many, newest first (none: all, oldest first).
+ */
+limit: number | null, };
+
+export type AuditCheck = { 
+/**
+ * Every entry follows the one before and matches its hash.
+ */
+intact: boolean, 
+/**
+ * Entries in the trail.
+ */
+entries: number, 
+/**
+ * The last entry's hash (keep it outside Satu to catch entries removed from the end).
+ */
+head: string, 
+/**
+ * The first broken entry.
+ */
+broken_at: number | null, 
+/**
+ * Why it is broken ('' when intact).
+ */
+reason: string, };
+
 export type ExportedFolder = { 
 /**
  * Its account.
@@ -2315,6 +2397,10 @@ export function commands(invoke: Invoke) {
     download_message: (id: number) => invoke<ItemDetail>('download_message', { id }),
     health: () => invoke<Health>('health'),
     diagnose: (account: number | null) => invoke<Diagnosis>('diagnose', { account }),
+    set_account_password: (id: number, password: string) => invoke<null>('set_account_password', { id, password }),
+    audit: (query: AuditQuery) => invoke<AuditRecord[]>('audit', { query }),
+    audit_verify: (head: string | null) => invoke<AuditCheck>('audit_verify', { head }),
+    audit_export_to_downloads: (query: AuditQuery, format: string) => invoke<string>('audit_export_to_downloads', { query, format }),
     backup_schedule: () => invoke<BackupSchedule>('backup_schedule'),
     set_backup_schedule: (everyHours: number, dir: string, keep: number, passphrase: string | null) => invoke<BackupSchedule>('set_backup_schedule', { everyHours, dir, keep, passphrase }),
     backups: () => invoke<BackupInfo[]>('backups'),

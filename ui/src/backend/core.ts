@@ -30,6 +30,9 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     indexStatus: () => api.index_status(),
     health: () => api.health(),
     diagnose: (account) => api.diagnose(account ?? null),
+    audit: (query) => api.audit(query),
+    auditVerify: () => api.audit_verify(null),
+    auditExport: (query, format) => api.audit_export_to_downloads(query, format),
     backupSchedule: () => api.backup_schedule(),
     setBackupSchedule: (everyHours, dir, keep, passphrase) => api.set_backup_schedule(everyHours, dir, keep, passphrase),
     backups: () => api.backups(),
@@ -42,6 +45,9 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     accounts: () => api.accounts(),
     addAccount: (input) => api.add_account(input),
     signInAgain: (id) => api.sign_in_again(id),
+    setAccountPassword: async (id, password) => {
+      await api.set_account_password(id, password);
+    },
     onSignIn: (cb, onError) => subscribe<string>('signin', cb, onError),
     discover: (email, caFile) => api.discover(email, caFile ?? null),
     openSample: () => api.open_sample(),

@@ -19,6 +19,9 @@ import {
 import type { Backend, TrayText } from '../backend/backend';
 import type {
   Account,
+  AuditCheck,
+  AuditQuery,
+  AuditRecord,
   BackupInfo,
   BackupReport,
   BackupSchedule,
@@ -553,6 +556,51 @@ export class FakeBackend implements Backend {
   async diagnose(account?: number): Promise<Diagnosis> {
     const all = structuredClone(this.diagnosis);
     return account === undefined ? all : { findings: all.findings.filter((f) => f.account === account) };
+  }
+
+  /** The audit trail (tests read and change it), oldest first, and whether its chain is whole. */
+  auditTrail: AuditRecord[] = [
+    { id: 1, at: '2026-12-07T09:00:00.000Z', actor: 'ana@laptop', origin: 'window', account: 1, item: 3, kind: 'mail.flag', detail: { subject: 'Quarterly numbers' }, hash: 'a1' },
+    { id: 2, at: '2026-12-07T09:05:00.000Z', actor: 'ana@laptop', origin: 'server', account: 1, item: 4, kind: 'mail.removed', detail: { folder: 'INBOX', messages: 1 }, hash: 'b2' },
+    { id: 3, at: '2026-12-07T09:10:00.000Z', actor: 'ana@laptop', origin: 'cli', account: null, item: null, kind: 'setting.change', detail: { key: 'timeline.threads', value: true }, hash: 'c3' },
+  ];
+  auditBroken: AuditCheck | null = null;
+  auditExports: { query: AuditQuery; format: string }[] = [];
+
+  async audit(query: AuditQuery): Promise<AuditRecord[]> {
+    const from = query.from ? Date.parse(query.from) : -Infinity;
+    const to = query.to ? Date.parse(query.to) : Infinity;
+    let found = this.auditTrail.filter(
+      (e) =>
+        Date.parse(e.at) >= from &&
+        Date.parse(e.at) < to &&
+        (query.account == null || e.account === query.account) &&
+        (query.kinds.length === 0 || query.kinds.some((k) => (k.endsWith('.') ? e.kind.startsWith(k) : e.kind === k))),
+    );
+    if (query.limit != null) found = found.slice().reverse().slice(0, query.limit);
+    return structuredClone(found);
+  }
+
+  async auditVerify(): Promise<AuditCheck> {
+    if (this.auditBroken) return structuredClone(this.auditBroken);
+    const last = this.auditTrail[this.auditTrail.length - 1];
+    return { intact: true, entries: this.auditTrail.length, head: last?.hash ?? '', broken_at: null, reason: '' };
+  }
+
+  async auditExport(query: AuditQuery, format: 'csv' | 'jsonl'): Promise<string> {
+    this.auditExports.push({ query: structuredClone(query), format });
+    return `/home/ana/Downloads/satu-audit-20261207-091500.${format}`;
+  }
+
+  /** The password each account logs in with (tests set it); given again by `setAccountPassword`. */
+  passwords = new Map<number, string>([[1, 'alice-pass']]);
+  passwordsGiven: { id: number; password: string }[] = [];
+
+  async setAccountPassword(id: number, password: string): Promise<void> {
+    if (password !== (this.passwords.get(id) ?? 'alice-pass')) {
+      throw fail('auth_failed', `The IMAP server rejected the login for account ${id}: wrong user name or password`, 'password');
+    }
+    this.passwordsGiven.push({ id, password });
   }
 
   /** The backup schedule and the backups made (tests read and change them). */

@@ -59,6 +59,12 @@ impl Satu {
         crate::discover::discover(email, ca_file, &progress).await
     }
 
+    /// Gives account `id` its password again (after a restore without the passwords, or a
+    /// keyring that was reset): checked by logging in, then kept in the OS keyring.
+    pub async fn set_account_password(&self, id: i64, password: &str) -> ApiResult<()> {
+        crate::accounts::set_password(&self.ctx, id, password).await
+    }
+
     /// Removes an account, everything synced from it, and its password; a Matrix account's
     /// device is signed out first (for a few seconds at most: offline, it is removed here all
     /// the same, and the device stays listed on the homeserver).

@@ -69,6 +69,28 @@ impl Satu {
         crate::audit::apply_retention(self.ctx.store())
     }
 
+    /// Writes the entries `query` asks for into the Downloads folder (as attachments are
+    /// saved) as `csv` or `jsonl`, under a new name; returns the file's path (the window's
+    /// export).
+    pub fn audit_export_to_downloads(&self, query: &AuditQuery, format: &str) -> ApiResult<String> {
+        let dir = crate::attachments::download_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            crate::error::ApiError::invalid(
+                "out",
+                format!("Cannot make the folder {}: {e}", dir.display()),
+            )
+        })?;
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        let mut path = dir.join(format!("satu-audit-{stamp}.{format}"));
+        let mut n = 2;
+        while path.exists() {
+            path = dir.join(format!("satu-audit-{stamp} ({n}).{format}"));
+            n += 1;
+        }
+        self.audit_export(query, format, &path)?;
+        Ok(path.display().to_string())
+    }
+
     /// Writes the entries `query` asks for to the new file `out` as `csv` or `jsonl`; returns
     /// how many.
     pub fn audit_export(&self, query: &AuditQuery, format: &str, out: &Path) -> ApiResult<u64> {
