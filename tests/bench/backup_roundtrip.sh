@@ -34,6 +34,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=${BENCH_OUT:-$here/out/backup-roundtrip-$stamp}
 mkdir -p "$out"
 work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/satu-roundtrip.XXXXXX")
+chmod 711 "$work" # Dovecot serves mail as nobody when run as root
 dovecot_dir="$work/dovecot"
 watch_pid=""
 cleanup() {
@@ -68,7 +69,8 @@ printf 'alice-pass\n' | "$satu" --data-dir "$original" --json account add --emai
   --password-stdin >/dev/null
 t0=$(now)
 "$satu" --data-dir "$original" --json sync >"$out/first-sync.json"
-log "first sync: $(since "$t0") s"
+first_s=$(since "$t0")
+log "first sync: $first_s s"
 
 log "satu watch runs; a backup is made meanwhile"
 "$satu" --data-dir "$original" --json watch >/dev/null 2>"$out/watch.log" &
@@ -117,15 +119,14 @@ t0=$(now)
 after_s=$(since "$t0")
 fetched=$(/usr/bin/python3 -c 'import json,sys; print(sum(r.get("fetched", 0) for r in json.load(open(sys.argv[1]))))' "$out/after-sync.json")
 [ "$fetched" = "$new" ] || fail "the restored store fetched $fetched messages, not the $new new ones"
-items=$("$satu" --data-dir "$work/restored" --json timeline --kind mail --limit 1000000 \
-  | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+items=$(sqlite3 "$work/restored/satu.db" "SELECT count(*) FROM items WHERE kind = 'mail'")
 on_server=$(doveadm -c "$DOVECOT_CONF" search -u alice mailbox INBOX all | wc -l)
 [ "$items" = "$on_server" ] || fail "$items mail items for $on_server messages on the server"
 
 {
   echo "messages: $count, then $new new"
-  printf 'first sync %s s; backup while watch ran %.1f s (%s bytes); restore %.1f s; sync after restore %.1f s\n' \
-    "$(grep -o '"fetched": [0-9]*' "$out/first-sync.json" | head -1)" "$backup_s" "$(stat -c %s "$work/one.backup")" "$restore_s" "$after_s"
+  printf 'first sync %.1f s; backup while watch ran %.1f s (%s bytes); restore %.1f s; sync after restore %.1f s\n' \
+    "$first_s" "$backup_s" "$(stat -c %s "$work/one.backup")" "$restore_s" "$after_s"
   echo "a backup killed after 1 s left no file under its name; the first still verifies"
   echo "the restored store answers the timeline, a search and the Inbox the same"
   echo "after the restore the sync fetched $fetched messages (the $new new ones); $items items for $on_server messages"

@@ -3,9 +3,11 @@
 //!
 //! - `manifest.json` (first, so that a file from a newer Satu is refused before anything else
 //!   is read): the format and its version, the schema of the database, what it holds, each
-//!   file's size and SHA-256, the audit trail's head;
+//!   file's size, the audit trail's head;
 //! - `satu.db`: the snapshot (`VACUUM INTO`);
-//! - `secrets.json`: the accounts' passwords and tokens, only when asked for.
+//! - `secrets.json`: the accounts' passwords and tokens, only when asked for;
+//! - `checksums.json` (last): each file's SHA-256, computed as it was written (one pass over
+//!   the snapshot, not two).
 //!
 //! So a backup opens with standard tools too: `age -d FILE | zstd -d | tar -x`.
 //!
@@ -40,6 +42,7 @@ pub(crate) const DATABASE: &str = "satu.db";
 /// The name of the secrets in a backup.
 pub(crate) const SECRETS: &str = "secrets.json";
 const MANIFEST: &str = "manifest.json";
+const CHECKSUMS: &str = "checksums.json";
 
 /// What a backup says of itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +59,7 @@ pub(crate) struct Manifest {
     pub created: String,
     /// What it holds.
     pub counts: Counts,
-    /// Its files, with their sizes and checksums (the manifest itself not among them).
+    /// Its files with their sizes (the checksums come last, in `checksums.json`).
     pub files: Vec<Entry>,
     /// The audit trail's last entry's hash when the snapshot was taken ('' without entries).
     pub audit_head: String,
@@ -95,7 +98,8 @@ impl Counts {
 pub(crate) struct Entry {
     pub name: String,
     pub bytes: u64,
-    /// Hex.
+    /// Hex ('' in the manifest; the trailer has it).
+    #[serde(default)]
     pub sha256: String,
 }
 
@@ -106,41 +110,37 @@ pub(crate) enum Content {
     Bytes(Vec<u8>),
 }
 
-/// The SHA-256 (hex) and size of what `reader` gives.
-fn digest(mut reader: impl Read) -> std::io::Result<(String, u64)> {
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    let mut bytes = 0u64;
-    loop {
-        let n = reader.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        bytes += n as u64;
-    }
-    Ok((hex(&hasher.finalize()), bytes))
-}
-
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The entry (size, checksum) of `content` named `name`.
+/// The manifest's entry (name and size) of `content` named `name`.
 pub(crate) fn entry(name: &str, content: &Content) -> Result<Entry, ApiError> {
-    let (sha256, bytes) = match content {
-        Content::File(path) => File::open(path)
-            .and_then(|f| digest(BufReader::new(f)))
-            .map_err(|e| io_error(&format!("Cannot read {}", path.display()), e))?,
-        Content::Bytes(bytes) => {
-            digest(bytes.as_slice()).map_err(|e| io_error("Cannot read the backup's secrets", e))?
-        }
+    let bytes = match content {
+        Content::File(path) => std::fs::metadata(path)
+            .map_err(|e| io_error(&format!("Cannot read {}", path.display()), e))?
+            .len(),
+        Content::Bytes(bytes) => bytes.len() as u64,
     };
     Ok(Entry {
         name: name.to_owned(),
         bytes,
-        sha256,
+        sha256: String::new(),
     })
+}
+
+/// Hashes what passes through it, reading.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 fn io_error(what: &str, e: std::io::Error) -> ApiError {
@@ -219,25 +219,36 @@ fn write_to(
     let json = serde_json::to_vec_pretty(manifest)
         .map_err(|e| ApiError::internal(format!("Cannot write the manifest: {e}")))?;
     append(&mut tar, MANIFEST, json.len() as u64, json.as_slice()).map_err(failed)?;
-    for (name, content) in contents {
-        match content {
-            Content::File(source) => {
-                let file = File::open(source)
-                    .map_err(|e| io_error(&format!("Cannot read {}", source.display()), e))?;
-                let size = file.metadata().map_err(failed)?.len();
-                append(
-                    &mut tar,
-                    name,
-                    size,
-                    BufReader::with_capacity(1 << 20, file),
-                )
-                .map_err(failed)?;
-            }
-            Content::Bytes(bytes) => {
-                append(&mut tar, name, bytes.len() as u64, bytes.as_slice()).map_err(failed)?
-            }
-        }
+    let mut sums = Vec::new();
+    for ((name, content), listed) in contents.iter().zip(&manifest.files) {
+        let source: Box<dyn Read> = match content {
+            Content::File(path) => Box::new(BufReader::with_capacity(
+                1 << 20,
+                File::open(path)
+                    .map_err(|e| io_error(&format!("Cannot read {}", path.display()), e))?,
+            )),
+            Content::Bytes(bytes) => Box::new(bytes.as_slice()),
+        };
+        let mut hashing = Hashing {
+            inner: source,
+            hasher: Sha256::new(),
+        };
+        append(&mut tar, name, listed.bytes, &mut hashing).map_err(failed)?;
+        sums.push(Entry {
+            name: name.clone(),
+            bytes: listed.bytes,
+            sha256: hex(&hashing.hasher.finalize()),
+        });
     }
+    let trailer = serde_json::to_vec_pretty(&sums)
+        .map_err(|e| ApiError::internal(format!("Cannot write the checksums: {e}")))?;
+    append(
+        &mut tar,
+        CHECKSUMS,
+        trailer.len() as u64,
+        trailer.as_slice(),
+    )
+    .map_err(failed)?;
     let compressed = tar.into_inner().map_err(failed)?;
     let encrypted = compressed.finish().map_err(failed)?;
     let buffered = encrypted.finish().map_err(failed)?;
@@ -366,7 +377,8 @@ pub(crate) fn read(
         check_version(file, &value)?;
         serde_json::from_value(value).map_err(|e| damaged(file, e))?
     };
-    let mut seen = Vec::new();
+    let mut seen: Vec<Entry> = Vec::new();
+    let mut trailer: Option<Vec<Entry>> = None;
     for next in entries {
         let mut next = next.map_err(|e| damaged(file, e))?;
         let name = next
@@ -374,6 +386,15 @@ pub(crate) fn read(
             .map_err(|e| damaged(file, e))?
             .to_string_lossy()
             .into_owned();
+        if name == CHECKSUMS {
+            let mut json = Vec::new();
+            next.by_ref()
+                .take(1 << 20)
+                .read_to_end(&mut json)
+                .map_err(|e| damaged(file, e))?;
+            trailer = Some(serde_json::from_slice(&json).map_err(|e| damaged(file, e))?);
+            continue;
+        }
         let Some(expected) = manifest.files.iter().find(|f| f.name == name) else {
             return Err(damaged(
                 file,
@@ -407,18 +428,35 @@ pub(crate) fn read(
         written
             .sync_all()
             .map_err(|e| io_error(&format!("Cannot write {}", target.display()), e))?;
-        let sha256 = hex(&hasher.finalize());
-        if bytes != expected.bytes || sha256 != expected.sha256 {
+        if bytes != expected.bytes {
             return Err(damaged(
                 file,
-                format!("{name} does not match its checksum in the manifest"),
+                format!(
+                    "{name} has {bytes} bytes, its manifest says {}",
+                    expected.bytes
+                ),
             ));
         }
-        seen.push(name);
+        seen.push(Entry {
+            name,
+            bytes,
+            sha256: hex(&hasher.finalize()),
+        });
     }
     for expected in &manifest.files {
-        if !seen.contains(&expected.name) {
+        if !seen.iter().any(|s| s.name == expected.name) {
             return Err(damaged(file, format!("{} is missing", expected.name)));
+        }
+    }
+    let Some(sums) = trailer else {
+        return Err(damaged(file, "its checksums are missing"));
+    };
+    for got in &seen {
+        if !sums.iter().any(|s| s == got) {
+            return Err(damaged(
+                file,
+                format!("{} does not match its checksum", got.name),
+            ));
         }
     }
     Ok(manifest)
