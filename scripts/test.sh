@@ -18,6 +18,11 @@ logged() { "$@" 2>&1 | tee -a "$LOG"; }
 if [ -n "${CI:-}" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
   export CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/satu/ci-target"
 fi
+# A CI run builds each workspace crate once: incremental caches would only fill the disk
+# (tens of GB over many runs).
+if [ -n "${CI:-}" ]; then
+  export CARGO_INCREMENTAL=0
+fi
 TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 # Every cargo step selects the same packages and features, so nothing is compiled twice.
 CARGO_SELECTION=(--workspace --features satu-app/custom-protocol)

@@ -217,6 +217,20 @@ fn a_backup_made_while_watch_syncs_restores_the_same_answers_and_the_next_sync_f
     dovecot.append("alice", "INBOX", &message("new@backup", "Backed after", 2));
     let synced = restored.json(&["sync"]);
     assert_eq!(fetched(&synced), 1, "only the new message: {synced}");
+    // Nothing of the calendars again: their sync tokens came along.
+    let mut calendars = 0;
+    for report in synced.as_array().expect("reports") {
+        for part in ["events", "tasks"] {
+            if let Some(pulled) = report[part]["pulled"].as_u64() {
+                assert_eq!(pulled, 0, "{part} pulled again: {report}");
+                calendars += 1;
+            }
+        }
+    }
+    assert_eq!(
+        calendars, 2,
+        "the CalDAV account's events and tasks: {synced}"
+    );
     assert_eq!(restored.assert_consistent(), 601, "every message once");
     assert_eq!(fetched(&restored.json(&["sync"])), 0);
     assert_eq!(
