@@ -44,30 +44,7 @@ fn every_action_is_in_the_trail_and_any_tampering_is_named() {
     let smtp = Smtp::start_with(&[]);
     let radicale = Radicale::start();
     let satu = Satu::new();
-    let added = satu.run_with_stdin(
-        &[
-            "--json",
-            "account",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--username",
-            "alice",
-            "--imap",
-            &dovecot.imap(),
-            "--smtp",
-            &smtp.addr("SMTP_PORT"),
-            "--security",
-            "plain",
-            "--smtp-security",
-            "starttls",
-            "--ca-file",
-            smtp.var("CA_FILE"),
-            "--password-stdin",
-        ],
-        "alice-pass\n",
-    );
-    let account = support::added_id(&added);
+    let account = satu.alice_with_smtp(&dovecot, &smtp);
     let caldav = satu.run_with_stdin(
         &[
             "--json",
@@ -157,17 +134,7 @@ fn every_action_is_in_the_trail_and_any_tampering_is_named() {
         out.path().to_str().expect("path"),
     ]);
     let backup = out.path().join("satu.backup");
-    let made = satu.run_with_stdin(
-        &[
-            "--json",
-            "backup",
-            "create",
-            "--out",
-            backup.to_str().expect("path"),
-            "--passphrase-stdin",
-        ],
-        "correct horse battery\n",
-    );
+    let made = satu.backup_create(&backup, &[]);
     assert!(made.status.success());
     let made: Value = serde_json::from_slice(&made.stdout).expect("JSON");
     assert_eq!(
@@ -177,16 +144,7 @@ fn every_action_is_in_the_trail_and_any_tampering_is_named() {
     );
     // Restored elsewhere, the trail comes along whole and says it was restored.
     let restored = Satu::new();
-    let done = restored.run_with_stdin(
-        &[
-            "--json",
-            "backup",
-            "restore",
-            backup.to_str().expect("path"),
-            "--passphrase-stdin",
-        ],
-        "correct horse battery\n",
-    );
+    let done = restored.backup_restore(&backup, support::BACKUP_PASSPHRASE, &[]);
     assert!(
         done.status.success(),
         "{}",

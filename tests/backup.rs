@@ -17,21 +17,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::{message, Dovecot, Radicale, Satu};
 
-const PASSPHRASE: &str = "correct horse battery staple";
+const PASSPHRASE: &str = support::BACKUP_PASSPHRASE;
 
 /// `satu --json backup create --out OUT --passphrase-stdin EXTRA…`: its report.
 fn create(satu: &Satu, out: &Path, extra: &[&str]) -> Value {
-    let out = out.to_str().expect("path");
-    let mut args = vec![
-        "--json",
-        "backup",
-        "create",
-        "--out",
-        out,
-        "--passphrase-stdin",
-    ];
-    args.extend_from_slice(extra);
-    let done = satu.run_with_stdin(&args, &format!("{PASSPHRASE}\n"));
+    let done = satu.backup_create(out, extra);
     assert!(
         done.status.success(),
         "backup create: {}",
@@ -61,15 +51,7 @@ fn verify(satu: &Satu, file: &Path, passphrase: &str) -> (i32, String, String) {
 
 /// `satu --data-dir INTO backup restore FILE`: its exit code, stdout and stderr.
 fn restore(into: &Satu, file: &Path, passphrase: &str, extra: &[&str]) -> (i32, String, String) {
-    let mut args = vec![
-        "--json",
-        "backup",
-        "restore",
-        file.to_str().expect("path"),
-        "--passphrase-stdin",
-    ];
-    args.extend_from_slice(extra);
-    let out = into.run_with_stdin(&args, &format!("{passphrase}\n"));
+    let out = into.backup_restore(file, passphrase, extra);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -555,7 +537,7 @@ fn scheduled_backups_are_made_by_watch_verified_and_turn_the_indicator_good() {
             "--dir",
             folder_arg,
             "--keep",
-            "3",
+            "1",
             "--passphrase-stdin",
         ],
         &format!("{PASSPHRASE}\n"),
@@ -568,9 +550,17 @@ fn scheduled_backups_are_made_by_watch_verified_and_turn_the_indicator_good() {
     let schedule: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(
         schedule,
-        serde_json::json!({"every_hours": 24, "dir": folder_arg, "keep": 3, "passphrase_kept": true})
+        serde_json::json!({"every_hours": 24, "dir": folder_arg, "keep": 1, "passphrase_kept": true})
     );
     assert_eq!(satu.json(&["health"])["indicators"][4]["status"], "bad");
+    // A scheduled backup of two days ago, to be pruned once a new one verified (keep 1).
+    let old = folder.join("satu-old.tar.zst.age");
+    create(&satu, &old, &[]);
+    rusqlite::Connection::open(satu.dir.path().join("satu.db"))
+        .expect("open the store")
+        .execute("UPDATE backups SET scheduled = 1, at = at - 172800", [])
+        .expect("age it");
+    assert_eq!(satu.json(&["health"])["indicators"][4]["status"], "warning");
 
     let running = satu
         .command()
@@ -580,14 +570,24 @@ fn scheduled_backups_are_made_by_watch_verified_and_turn_the_indicator_good() {
         .spawn()
         .expect("watch");
     let deadline = Instant::now() + Duration::from_secs(60);
+    let old_path = old.to_str().expect("path");
     let made = loop {
         let listed = satu.json(&["backup", "list"]);
-        if let Some(b) = listed.as_array().and_then(|all| all.first()).cloned() {
-            break b;
+        let all = listed.as_array().cloned().unwrap_or_default();
+        let new = all.iter().find(|b| b["path"] != old_path).cloned();
+        let pruned = all
+            .iter()
+            .any(|b| b["path"] == old_path && b["exists"] == false);
+        if let (Some(new), true) = (new, pruned) {
+            break new;
         }
-        assert!(Instant::now() < deadline, "no scheduled backup within 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "no scheduled backup, or the old one not pruned, within 60 s: {listed}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     };
+    assert!(!old.exists(), "pruned after the new one verified");
     // Within the same day: no second one.
     std::thread::sleep(Duration::from_secs(3));
     stop(running);
@@ -601,7 +601,8 @@ fn scheduled_backups_are_made_by_watch_verified_and_turn_the_indicator_good() {
     );
     assert_eq!(
         satu.json(&["backup", "list"]).as_array().map(Vec::len),
-        Some(1)
+        Some(2),
+        "the new one and the pruned one, no second new one"
     );
     let (code, _, err) = verify(&satu, Path::new(path), PASSPHRASE);
     assert_eq!(code, 0, "{err}");

@@ -708,34 +708,14 @@ fn a_restored_backup_resumes_the_chat_from_its_cursor() {
     satu.json(&["sync"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("chat.backup");
-    let made = satu.run_with_stdin(
-        &[
-            "--json",
-            "backup",
-            "create",
-            "--out",
-            file.to_str().expect("path"),
-            "--passphrase-stdin",
-            "--with-secrets",
-        ],
-        "correct horse battery\n",
-    );
+    let made = satu.backup_create(&file, &["--with-secrets"]);
     assert!(
         made.status.success(),
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
     let restored = Satu::new();
-    let done = restored.run_with_stdin(
-        &[
-            "--json",
-            "backup",
-            "restore",
-            file.to_str().expect("path"),
-            "--passphrase-stdin",
-        ],
-        "correct horse battery\n",
-    );
+    let done = restored.backup_restore(&file, support::BACKUP_PASSPHRASE, &[]);
     assert!(
         done.status.success(),
         "{}",

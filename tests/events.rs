@@ -685,30 +685,7 @@ fn an_invitation_is_answered_through_the_outbox_and_lands_in_the_calendar() {
     let radicale = Radicale::start();
     let server = Server::radicale(&radicale);
     let satu = Satu::new();
-    let out = satu.run_with_stdin(
-        &[
-            "--json",
-            "account",
-            "add",
-            "--email",
-            "alice@example.com",
-            "--username",
-            "alice",
-            "--imap",
-            &dovecot.imap(),
-            "--smtp",
-            &smtp.addr("SMTP_PORT"),
-            "--security",
-            "plain",
-            "--smtp-security",
-            "starttls",
-            "--ca-file",
-            smtp.var("CA_FILE"),
-            "--password-stdin",
-        ],
-        "alice-pass\n",
-    );
-    support::added_id(&out);
+    satu.alice_with_smtp(&dovecot, &smtp);
     server.add_to(&satu);
     dovecot.append("alice", "INBOX", &INVITATION.replace('\n', "\r\n"));
     satu.sync_ok();

@@ -30,6 +30,9 @@ pub struct Satu {
     pub dir: tempfile::TempDir,
 }
 
+/// The passphrase of the tests' backups.
+pub const BACKUP_PASSPHRASE: &str = "correct horse battery staple";
+
 impl Satu {
     pub fn new() -> Satu {
         Satu {
@@ -111,6 +114,63 @@ impl Satu {
     /// Adds alice's plain loopback account on `server` (`host:port`); returns its id.
     pub fn alice_on(&self, server: &str) -> i64 {
         added_id(&self.add_alice(server, "plain", "alice-pass", None))
+    }
+
+    /// Adds alice's account: IMAP on `dovecot` (plain, loopback) and SMTP with STARTTLS on
+    /// `smtp` (its CA trusted); returns its id.
+    pub fn alice_with_smtp(&self, dovecot: &Dovecot, smtp: &Smtp) -> i64 {
+        added_id(&self.run_with_stdin(
+            &[
+                "--json",
+                "account",
+                "add",
+                "--email",
+                "alice@example.com",
+                "--username",
+                "alice",
+                "--imap",
+                &dovecot.imap(),
+                "--smtp",
+                &smtp.addr("SMTP_PORT"),
+                "--security",
+                "plain",
+                "--smtp-security",
+                "starttls",
+                "--ca-file",
+                smtp.var("CA_FILE"),
+                "--password-stdin",
+            ],
+            "alice-pass\n",
+        ))
+    }
+
+    /// `satu --json backup create --out OUT --passphrase-stdin EXTRA…` with
+    /// [`BACKUP_PASSPHRASE`]: the raw output.
+    pub fn backup_create(&self, out: &Path, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "--json",
+            "backup",
+            "create",
+            "--out",
+            out.to_str().expect("a UTF-8 path"),
+            "--passphrase-stdin",
+        ];
+        args.extend_from_slice(extra);
+        self.run_with_stdin(&args, &format!("{BACKUP_PASSPHRASE}\n"))
+    }
+
+    /// `satu --json backup restore FILE --passphrase-stdin EXTRA…` into this data directory,
+    /// with `passphrase`: the raw output.
+    pub fn backup_restore(&self, file: &Path, passphrase: &str, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "--json",
+            "backup",
+            "restore",
+            file.to_str().expect("a UTF-8 path"),
+            "--passphrase-stdin",
+        ];
+        args.extend_from_slice(extra);
+        self.run_with_stdin(&args, &format!("{passphrase}\n"))
     }
 
     /// Adds alice's plain loopback account on `dovecot`; returns its id.

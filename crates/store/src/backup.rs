@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension as _};
 
 use crate::{Store, Tx};
 
@@ -97,8 +97,9 @@ pub fn check_database(path: &Path) -> Result<(String, ItemCounts)> {
 
 impl Store {
     /// Writes a consistent copy of the whole database to `path` (which must not exist), while
-    /// writers go on. Returns what the copy holds.
-    pub fn snapshot_into(&self, path: &Path) -> Result<ItemCounts> {
+    /// writers go on. Returns what the copy holds and its audit trail's head (the last entry's
+    /// hash, '' without entries): the copy's own, not the live store's a moment later.
+    pub fn snapshot_into(&self, path: &Path) -> Result<(ItemCounts, String)> {
         // A connection of its own: a reader of the pool is `query_only`, which VACUUM refuses.
         let conn = Connection::open_with_flags(
             self.path(),
@@ -113,7 +114,13 @@ impl Store {
             .with_context(|| format!("Cannot copy the database into {}", path.display()))?;
         let copy = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .with_context(|| format!("Cannot open the copy {}", path.display()))?;
-        item_counts(&copy)
+        let head: Option<String> = copy
+            .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .context("Cannot read the copy's audit trail")?;
+        Ok((item_counts(&copy)?, head.unwrap_or_default()))
     }
 
     /// Every backup made, newest first.

@@ -282,11 +282,10 @@ async fn make(
     };
     let snapshot = work.dir.join(file::DATABASE);
     let (store, path) = (ctx.store().clone(), snapshot.clone());
-    let counts = tokio::task::spawn_blocking(move || store.snapshot_into(&path))
+    let (counts, audit_head) = tokio::task::spawn_blocking(move || store.snapshot_into(&path))
         .await
         .map_err(|e| ApiError::internal(format!("The snapshot stopped: {e}")))?
         .map_err(|e| ApiError::internal(format!("Cannot take a snapshot of the store: {e:#}")))?;
-    let audit_head = ctx.store().audit_head()?.0;
     progress(dto::BackupProgress {
         stage: "write".into(),
         done: 0,
