@@ -230,6 +230,30 @@ fn two_users_talk_reply_edit_redact_and_read_both_ways() {
         .expect("results")
         .iter()
         .all(|r| r["id"] != id));
+    // The audit trail has alice's reply (from the CLI) and bob's edit and redaction (from the
+    // server).
+    let trail = satu.json(&["audit", "--kind", "chat."]);
+    let seen: Vec<(String, String)> = trail
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or_default().to_owned(),
+                e["origin"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for (kind, origin) in [
+        ("chat.send", "cli"),
+        ("chat.edit", "server"),
+        ("chat.redact", "server"),
+    ] {
+        assert!(
+            seen.contains(&(kind.to_owned(), origin.to_owned())),
+            "{kind} from {origin} in {trail}"
+        );
+    }
 
     // A chat message becomes a task with one command, linked both ways.
     let first = item_with_snippet(&satu, "first of two");

@@ -916,6 +916,9 @@ fn attachments_open_in_the_system_application_but_programs_never_do() {
     );
     let opened: Value = serde_json::from_slice(&out.stdout).expect("json");
     let path = opened["opened"].as_str().expect("path");
+    let trail = satu.json(&["audit", "--kind", "attachment.open"]);
+    assert_eq!(trail[0]["item"], news, "{trail}");
+    assert_eq!(trail[0]["origin"], "cli", "{trail}");
     assert!(
         path.contains("/opened/") && path.ends_with("/notes.txt"),
         "{path}"

@@ -76,6 +76,15 @@ fn add_account_over_tls_and_sync_lists_the_folders() {
     let removed = satu.json(&["account", "remove", &id.to_string()]);
     assert_eq!(removed["removed"], id);
     assert_eq!(satu.json(&["account", "list"]), serde_json::json!([]));
+    // The trail keeps the removal after the account itself is gone.
+    let trail = satu.json(&["audit", "--kind", "account."]);
+    let kinds: Vec<&str> = trail
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["account.add", "account.remove"], "{trail}");
 }
 
 #[test]

@@ -700,6 +700,8 @@ fn an_invitation_is_answered_through_the_outbox_and_lands_in_the_calendar() {
 
     let answered = satu.json(&["event", "answer", &mail, "accepted"]);
     assert_eq!(answered["answer"], "accepted", "{answered}");
+    let trail = satu.json(&["audit", "--kind", "event.answer"]);
+    assert_eq!(trail[0]["item"].to_string(), mail, "{trail}");
     assert!(answered["event"].is_i64(), "{answered}");
 
     // The organizer got an iMIP REPLY with Alice's answer.

@@ -415,6 +415,14 @@ fn a_revoked_sign_in_asks_to_sign_in_again_and_signin_brings_the_account_back() 
 
     let signed = world.json(&["account", "signin", &id.to_string()]);
     assert_eq!(signed["sign_in_again"], false, "{signed}");
+    // The sign-in is in the audit trail (adding the account is `account.add`).
+    let trail = world.json(&["audit", "--kind", "account.sign_in"]);
+    assert_eq!(trail.as_array().map(Vec::len), Some(1), "{trail}");
+    assert!(trail
+        .as_array()
+        .expect("entries")
+        .iter()
+        .all(|e| e["account"] == id));
     world.deliver("Back again");
     world.json(&["sync"]);
     assert!(world.subjects().contains(&"Back again".to_owned()));

@@ -74,8 +74,7 @@ test('a CalDAV account in the window: its events in the Calendar, a task made of
   try {
     // Settings → Add CalDAV account.
     await session.click(await session.waitForElement('[data-testid="open-settings"]', { timeout: 30_000 }));
-    await session.click(await session.waitForElement('[data-testid="add-caldav"]', { timeout: 5_000 }));
-    await session.waitForElement('[data-testid="caldav-form"]', { timeout: 5_000 });
+    await session.clickFor('[data-testid="add-caldav"]', '[data-testid="caldav-form"]');
     await session.sendKeys(await session.find('[data-testid="caldav-url"]'), radicale.vars.RADICALE_URL);
     await session.sendKeys(await session.find('[data-testid="caldav-username"]'), 'alice');
     await session.sendKeys(await session.find('[data-testid="caldav-password"]'), 'alice-pass');

@@ -90,8 +90,8 @@ test('a chat message beside mail in the unified timeline, answered from the wind
   try {
     // Settings → Add chat account.
     await session.click(await session.waitForElement('[data-testid="open-settings"]', { timeout: 30_000 }));
-    await session.click(await session.waitForElement('[data-testid="add-matrix"]', { timeout: 5_000 }));
-    await session.sendKeys(await session.waitForElement('[data-testid="matrix-homeserver"]', { timeout: 5_000 }), synapse.vars.SYNAPSE_URL);
+    const homeserver = await session.clickFor('[data-testid="add-matrix"]', '[data-testid="matrix-homeserver"]');
+    await session.sendKeys(homeserver, synapse.vars.SYNAPSE_URL);
     await session.sendKeys(await session.find('[data-testid="matrix-user"]'), 'alice');
     await session.sendKeys(await session.find('[data-testid="matrix-password"]'), 'alice-pass');
     await session.click(await session.find('[data-testid="matrix-submit"]'));

@@ -152,16 +152,44 @@ export class Session {
     // WebKit's driver does not scroll an element inside a scrolled dialog into view before
     // clicking it ("element not interactable"): scroll it there first, as a person would, and
     // once more if the layout moved it meanwhile.
+    // A dialog whose sections load after it opened grows and moves its buttons: the driver
+    // clicks at the point where the element was, so wait until it stays put (two reads 100 ms
+    // apart agree, at most 2 s), as a person's eye would.
+    const ref = { 'element-6066-11e4-a52e-4f735466cecf': element };
     for (let attempt = 1; ; attempt++) {
-      await this.execute('arguments[0].scrollIntoView({ block: "center", inline: "nearest" });', [
-        { 'element-6066-11e4-a52e-4f735466cecf': element },
-      ]);
+      await this.execute('arguments[0].scrollIntoView({ block: "center", inline: "nearest" });', [ref]);
+      let last = '';
+      for (let read = 0; read < 20; read++) {
+        const rect = await this.execute(
+          'const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(",");',
+          [ref],
+        );
+        if (rect === last) break;
+        last = rect;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       try {
         await this.cmd('POST', `/element/${element}/click`, {});
         return;
       } catch (error) {
         if (attempt >= 3 || error?.error !== 'element not interactable') throw error;
         await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  /**
+   * Clicks the button `css` until `expected` appears (what the click opens), at most three
+   * times 3 s apart; returns that element. For a click that lands while its dialog is still
+   * settling.
+   */
+  async clickFor(css, expected, { timeout = 5_000 } = {}) {
+    for (let attempt = 1; ; attempt++) {
+      await this.click(await this.waitForElement(css, { timeout }));
+      try {
+        return await this.waitForElement(expected, { timeout: 3_000 });
+      } catch (error) {
+        if (attempt >= 3) throw error;
       }
     }
   }

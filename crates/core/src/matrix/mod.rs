@@ -278,6 +278,13 @@ fn apply(
                         html.as_deref(),
                     )? {
                         report.updated += 1;
+                        crate::audit::record_from_server(
+                            tx,
+                            "chat.edit",
+                            account.id,
+                            None,
+                            serde_json::json!({ "event": target, "edit": event_id }),
+                        )?;
                     }
                 }
                 ChatChange::Redact { target, .. } => {
