@@ -13,101 +13,17 @@
 
 mod support;
 
-use std::collections::BTreeMap;
+/// The names the discovery world's certificate holds.
+const SANS: &str =
+    "autoconfig.auto.test auto.test ispdb.test autoconfig.broken.test autodiscover.test news.test";
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{repo, Dovecot, Satu};
-
-/// The discovery servers, stopped on drop.
-struct World {
-    dir: tempfile::TempDir,
-    vars: BTreeMap<String, String>,
-}
-
-impl World {
-    fn start(dovecot: &Dovecot, zone: &str, files: &[(&str, &str)]) -> World {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("zone.txt"), zone).expect("zone");
-        for (path, text) in files {
-            let path = dir.path().join("web").join(path);
-            std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
-            std::fs::write(path, text).expect("web file");
-        }
-        let out = Command::new("bash")
-            .arg(repo().join("tests/servers/discovery.sh"))
-            .arg("start")
-            .arg(dir.path())
-            .env("CA_FROM", dovecot.dir.path())
-            .env(
-                "SANS",
-                "autoconfig.auto.test auto.test ispdb.test autoconfig.broken.test autodiscover.test news.test",
-            )
-            .output()
-            .expect("run tests/servers/discovery.sh");
-        assert!(
-            out.status.success(),
-            "the discovery servers did not start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let vars = support::key_values(&String::from_utf8_lossy(&out.stdout));
-        World { dir, vars }
-    }
-
-    fn var(&self, name: &str) -> &str {
-        &self.vars[name]
-    }
-
-    /// `satu ARGS` pointed at this world: its DNS, its HTTPS port, its ISPDB.
-    fn satu(
-        &self,
-        satu: &Satu,
-        args: &[&str],
-        env: &[(&str, String)],
-        stdin: Option<&str>,
-    ) -> Output {
-        let mut command = satu.command();
-        command
-            .args(args)
-            .env(
-                "SATU_DNS_SERVER",
-                format!("127.0.0.1:{}", self.var("DNS_PORT")),
-            )
-            .env("SATU_DISCOVERY_PORT", self.var("HTTPS_PORT"))
-            .env(
-                "SATU_ISPDB_URL",
-                format!("https://ispdb.test:{}/v1.1/", self.var("HTTPS_PORT")),
-            )
-            .env(
-                "SATU_AUTODISCOVER_URL",
-                format!(
-                    "https://autodiscover.test:{}/autodiscover/autodiscover.json/v1.0/",
-                    self.var("HTTPS_PORT")
-                ),
-            )
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
-        match stdin {
-            Some(text) => support::output_with_stdin(command, text),
-            None => command.output().expect("run satu"),
-        }
-    }
-
-    fn requests(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("requests.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(repo().join("tests/servers/discovery.sh"))
-            .arg("stop")
-            .arg(self.dir.path())
-            .output();
-    }
-}
+use support::world::World;
+use support::{Dovecot, Satu};
 
 fn autoconfig(host: &str, imap_port: &str, smtp_port: &str, username: &str) -> String {
     format!(
@@ -162,6 +78,7 @@ _imap._tcp.broken.test. 60 IN TXT \"servfail\"
     );
     let world = World::start(
         &dovecot,
+        SANS,
         &zone,
         &[
             (
@@ -389,6 +306,7 @@ fn one_click_unsubscribe_posts_only_when_a_verified_dkim_signature_covers_both_h
     );
     let world = World::start(
         &dovecot,
+        SANS,
         &zone,
         &[
             ("news.test/unsub/alice", ""),
@@ -517,7 +435,7 @@ fn diagnose_names_polling_unreachable_servers_and_the_domains_dns_findings() {
         bad.test. 300 IN TXT \"v=spf1 a -all\"\n\
         bad.test. 300 IN TXT \"v=spf1 mx ~all\"\n\
         _dmarc.bad.test. 7200 IN TXT \"v=DMARC1; p=none\"\n";
-    let world = World::start(&dovecot, zone, &[]);
+    let world = World::start(&dovecot, SANS, zone, &[]);
     let satu = Satu::new();
     let add = |email: &str, server: &Dovecot| -> i64 {
         let out = world.satu(

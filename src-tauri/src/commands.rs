@@ -3,12 +3,13 @@
 
 use satu_core::api::LinkDecision;
 use satu_core::dto::{
-    Account, AccountInput, ActionReport, AuditCheck, AuditQuery, AuditRecord, BackupInfo,
-    BackupReport, BackupSchedule, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts, Diagnosis,
-    Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, Health, HistoryReport,
-    Identity, IdentityInput, ImportReport, IndexReport, Invitation, Item, ItemDetail, LiveStatus,
-    MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery, SendInput, SettingValue,
-    SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage, ViewQuery,
+    Account, AccountInput, ActionReport, AuditCheck, AuditQuery, AuditRecord, Authentication,
+    BackupInfo, BackupReport, BackupSchedule, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
+    Diagnosis, Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, Health,
+    HistoryReport, Identity, IdentityInput, ImportReport, IndexReport, Invitation, Item,
+    ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery,
+    SendInput, SettingValue, SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage,
+    ViewQuery,
 };
 use std::sync::Arc;
 
@@ -745,4 +746,14 @@ pub fn print(satu: State<'_, Satu>, id: i64, labels: PrintLabels) -> Result<Stri
 #[tauri::command]
 pub async fn unsubscribe(satu: State<'_, Satu>, id: i64) -> Result<Unsubscribed, ApiError> {
     satu.unsubscribe(id, None).await
+}
+
+/// Who really sent mail `id`: the check kept from its arrival, else made now (`again`: anew).
+#[tauri::command]
+pub async fn authenticate(
+    satu: State<'_, Satu>,
+    id: i64,
+    again: bool,
+) -> Result<Authentication, ApiError> {
+    satu.authenticate(id, again).await
 }

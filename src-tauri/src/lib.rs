@@ -407,6 +407,7 @@ pub fn run() {
             commands::snooze,
             commands::print,
             commands::unsubscribe,
+            commands::authenticate,
             commands::unsnooze,
             commands::snooze_times,
             commands::delete,

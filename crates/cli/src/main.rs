@@ -137,6 +137,9 @@ enum Command {
         /// Trash, Junk, Sent, Drafts or archived mail), all, unread, flagged, tasks or chats.
         #[arg(long, value_parser = VIEWS)]
         view: Option<String>,
+        /// Only mail whose sender was checked and not verified (unverified or failed).
+        #[arg(long)]
+        unverified: bool,
     },
     /// The conversation of an item: every message of its thread, oldest first, with content.
     Thread {
@@ -218,9 +221,13 @@ enum Command {
     Show {
         /// Item id.
         id: i64,
-        /// Do not download: show what is here (`remote: true` says the body is not).
+        /// Do not download: show what is here (`remote: true` says the body is not), and the
+        /// sender check kept from before, if any.
         #[arg(long)]
         offline: bool,
+        /// Check the sender again (DKIM, SPF, DMARC now), not the check kept from arrival.
+        #[arg(long, conflicts_with = "offline")]
+        recheck: bool,
     },
     /// Save an attachment of an item (as `show` lists them, the first is 0) to a file.
     Attachment {
@@ -1752,6 +1759,10 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             } else {
                 satu.sync(account).await?
             };
+            // The senders of the mail that came (recent mail only; older is checked on open).
+            if let Err(e) = satu.check_senders(CancellationToken::new()).await {
+                eprintln!("satu: senders could not be checked: {}", e.message);
+            }
             output(json, &reports, || {
                 reports
                     .iter()
@@ -1821,6 +1832,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             threads,
             thread,
             view,
+            unverified,
         } => {
             let named = view.as_deref().map(named_view).unwrap_or_default();
             let items = satu.timeline(&TimelineQuery {
@@ -1836,6 +1848,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 room: None,
                 inbox: named.inbox,
                 snoozed: named.snoozed,
+                unverified: Some(unverified),
             })?;
             output(json, &items, || item_lines(&items))
         }
@@ -2201,7 +2214,11 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             }
             output(json, &items, || item_lines(&items))
         }
-        Command::Show { id, offline } => {
+        Command::Show {
+            id,
+            offline,
+            recheck,
+        } => {
             let mut detail = satu.show(id)?;
             if detail.remote && !offline {
                 eprintln!("satu: downloading the message from the server…");
@@ -2212,6 +2229,15 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                          ({}); its header follows.",
                         e.message
                     ),
+                }
+            }
+            if detail.item.kind == "mail"
+                && !offline
+                && (recheck || detail.authentication.is_none())
+            {
+                match satu.authenticate(id, recheck).await {
+                    Ok(auth) => detail.authentication = Some(auth),
+                    Err(e) => eprintln!("satu: the sender could not be checked: {}", e.message),
                 }
             }
             output(json, &detail, || detail_text(&detail))
@@ -3031,6 +3057,20 @@ fn detail_text(detail: &ItemDetail) -> String {
         text.push_str(&format!("To: {}\n", detail.recipients));
     }
     text.push_str(&format!("Date: {}\n", item.time));
+    if let Some(auth) = &detail.authentication {
+        text.push_str(&format!(
+            "Sender: {}{} (checked {})\n",
+            auth.verdict,
+            match auth.reasons.first() {
+                Some(reason) => format!(": {reason}"),
+                None => String::new(),
+            },
+            auth.checked_at
+        ));
+        for warning in &auth.warnings {
+            text.push_str(&format!("Warning: {}\n", warning.text));
+        }
+    }
     if !item.folders.is_empty() {
         text.push_str(&format!("Folders: {}\n", item.folders.join(", ")));
     }

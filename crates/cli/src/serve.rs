@@ -150,6 +150,7 @@ commands! {
     archive(id: i64) => satu.archive(id).await;
     snooze(id: i64, until: String) => satu.snooze(id, &until);
     unsubscribe(id: i64) => satu.unsubscribe(id, None).await;
+    authenticate(id: i64, again: bool) => satu.authenticate(id, again).await;
     print(id: i64, labels: PrintLabels) => satu
         .print(id, Some(&labels))
         .map(|path| path.to_string_lossy().into_owned());

@@ -40,6 +40,7 @@ mod sync;
 mod tasks;
 mod thrift;
 mod timeline;
+mod trust;
 mod unsubscribe;
 
 pub use api::{dto, error, Satu};

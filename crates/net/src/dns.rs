@@ -3,6 +3,9 @@
 //! sends every question to that server (a company's split-horizon DNS; the tests' local one);
 //! without it, SRV and MX go to the system's configured servers and addresses are resolved by
 //! the operating system (so `/etc/hosts`, mDNS and VPN resolvers keep working).
+//! `SATU_DNS_SERVER=none` turns DNS off: no question leaves the machine, every lookup of a
+//! record fails at once and only addresses and `localhost` connect (the tests' default, so that
+//! no test asks the world about the domains in its mail).
 //!
 //! Answers that say "no such record" are empty lists, not errors; an error is a server that
 //! does not answer or answers wrongly, said in words for the user.
@@ -42,7 +45,8 @@ fn resolver() -> Result<&'static TokioResolver, String> {
         .get_or_init(|| {
             let provider = TokioRuntimeProvider::default();
             let mut builder = match chosen_server()? {
-                Some(server) => {
+                Choice::Off => return Err(OFF.to_owned()),
+                Choice::Server(server) => {
                     let mut ns = NameServerConfig::udp_and_tcp(server.ip());
                     for connection in &mut ns.connections {
                         connection.port = server.port();
@@ -50,7 +54,7 @@ fn resolver() -> Result<&'static TokioResolver, String> {
                     let config = ResolverConfig::from_parts(None, Vec::new(), vec![ns]);
                     TokioResolver::builder_with_config(config, provider)
                 }
-                None => TokioResolver::builder(provider)
+                Choice::System => TokioResolver::builder(provider)
                     .map_err(|e| format!("cannot read the system's DNS settings: {e}"))?,
             };
             builder.options_mut().timeout = TIMEOUT;
@@ -63,10 +67,30 @@ fn resolver() -> Result<&'static TokioResolver, String> {
         .map_err(Clone::clone)
 }
 
+/// Where questions go (`SATU_DNS_SERVER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    /// The system's servers (unset).
+    System,
+    /// That server.
+    Server(SocketAddr),
+    /// Nowhere (`none`).
+    Off,
+}
+
+/// Why a lookup failed when DNS is off.
+const OFF: &str = "DNS is off (SATU_DNS_SERVER=none)";
+
 /// `SATU_DNS_SERVER`, if set.
-fn chosen_server() -> Result<Option<SocketAddr>, String> {
-    match std::env::var("SATU_DNS_SERVER") {
-        Ok(text) if !text.trim().is_empty() => text
+fn chosen_server() -> Result<Choice, String> {
+    parse_choice(std::env::var("SATU_DNS_SERVER").ok().as_deref())
+}
+
+/// [`chosen_server`] from the variable's value.
+fn parse_choice(value: Option<&str>) -> Result<Choice, String> {
+    match value {
+        Some(text) if text.trim().eq_ignore_ascii_case("none") => Ok(Choice::Off),
+        Some(text) if !text.trim().is_empty() => text
             .trim()
             .parse::<SocketAddr>()
             .or_else(|_| {
@@ -74,10 +98,15 @@ fn chosen_server() -> Result<Option<SocketAddr>, String> {
                     .parse::<IpAddr>()
                     .map(|ip| SocketAddr::new(ip, 53))
             })
-            .map(Some)
-            .map_err(|_| format!("SATU_DNS_SERVER={text:?} is not IP:PORT")),
-        _ => Ok(None),
+            .map(Choice::Server)
+            .map_err(|_| format!("SATU_DNS_SERVER={text:?} is not IP:PORT or none")),
+        _ => Ok(Choice::System),
     }
+}
+
+/// Whether lookups may be made at all (false with `SATU_DNS_SERVER=none` or a bad value).
+pub fn available() -> bool {
+    matches!(chosen_server(), Ok(Choice::System | Choice::Server(_)))
 }
 
 fn failed(name: &str, error: impl std::fmt::Display) -> String {
@@ -204,7 +233,13 @@ pub async fn addresses(host: &str, port: u16) -> Result<Vec<SocketAddr>, String>
     if let Ok(ip) = bare.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
-    if chosen_server()?.is_none() || host.eq_ignore_ascii_case("localhost") {
+    let localhost = host.eq_ignore_ascii_case("localhost");
+    let by_system = match chosen_server()? {
+        Choice::Off if !localhost => return Err(failed(host, OFF)),
+        Choice::Server(_) => localhost,
+        Choice::System | Choice::Off => true,
+    };
+    if by_system {
         return tokio::net::lookup_host((host, port))
             .await
             .map(|found| found.collect())
@@ -264,6 +299,25 @@ impl reqwest::dns::Resolve for HttpResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn none_turns_dns_off_and_a_bad_value_is_named() {
+        // The parser, not the variable: the process's resolver is made once.
+        let parse = |text: &str| parse_choice(Some(text));
+        assert_eq!(parse("none"), Ok(Choice::Off));
+        assert_eq!(parse(" NONE "), Ok(Choice::Off));
+        assert_eq!(
+            parse("127.0.0.1:5353"),
+            Ok(Choice::Server(SocketAddr::from(([127, 0, 0, 1], 5353))))
+        );
+        assert_eq!(
+            parse("127.0.0.1"),
+            Ok(Choice::Server(SocketAddr::from(([127, 0, 0, 1], 53))))
+        );
+        assert!(parse("nameserver").is_err_and(|e| e.contains("none")));
+        assert_eq!(parse_choice(None), Ok(Choice::System));
+        assert_eq!(parse_choice(Some("  ")), Ok(Choice::System));
+    }
 
     #[tokio::test]
     async fn addresses_are_themselves_and_localhost_is_this_machine() {

@@ -255,6 +255,9 @@ pub struct TimelineQuery {
     pub inbox: bool,
     /// Only snoozed conversations (the Inbox leaves them out until their time).
     pub snoozed: bool,
+    /// Only mail whose sender check did not verify it (`unverified` or `failed`; mail not
+    /// checked yet is left out).
+    pub unverified: bool,
 }
 
 /// Bytes of body text kept in the full-text index per item.
@@ -679,6 +682,12 @@ fn view_filter(
     }
     if query.flagged_only {
         sql.push_str(&format!(" AND {alias}.flagged = 1"));
+    }
+    if query.unverified {
+        sql.push_str(&format!(
+            " AND {alias}.kind = 'mail' AND EXISTS (SELECT 1 FROM sender_checks chk
+                 WHERE chk.item_id = {alias}.id AND chk.verdict != 'verified')"
+        ));
     }
     if !query.accounts.is_empty() {
         sql.push_str(&format!(

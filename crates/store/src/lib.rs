@@ -74,6 +74,7 @@ mod settings;
 mod snoozes;
 mod task_sync;
 mod tasks;
+mod trust;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -112,6 +113,7 @@ pub use settings::{NumberSetting, Setting, TextSetting};
 pub use snoozes::Snooze;
 pub use task_sync::{RemoteTask, SyncTask, TaskFields};
 pub use tasks::{Activity, TaskStatus, TodoInfo};
+pub use trust::{SenderCheck, SenderKnowledge, Unchecked};
 
 /// Errors a caller may want to branch on. Everything else is an `anyhow::Error` with context.
 #[derive(Debug, thiserror::Error)]

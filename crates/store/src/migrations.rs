@@ -98,6 +98,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0027_backups.sql"),
     ),
     ("0028_audit", include_str!("../migrations/0028_audit.sql")),
+    (
+        "0029_sender_checks",
+        include_str!("../migrations/0029_sender_checks.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

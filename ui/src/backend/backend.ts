@@ -3,6 +3,7 @@ import type {
   AuditCheck,
   AuditQuery,
   AuditRecord,
+  Authentication,
   BackupInfo,
   BackupReport,
   BackupSchedule,
@@ -254,6 +255,8 @@ export interface Backend {
   snoozeTimes(): Promise<SnoozeTime[]>;
   /** Leaves the mailing list mail `id` came from (one click when its DKIM signature allows, else by mail, else the web page). */
   unsubscribe(id: number): Promise<Unsubscribed>;
+  /** Who really sent mail `id` (DKIM, SPF, DMARC; look-alike warnings): the check kept from its arrival, else made now; `again` checks anew. */
+  authenticate(id: number, again: boolean): Promise<Authentication>;
   /** Prints mail `id`: a page of its own opens in the browser, which prints it; resolves with the page's path. */
   print(id: number, labels: PrintLabels): Promise<string>;
   /** At most `limit` addresses completing `text`, those written to most and most lately first. */

@@ -366,6 +366,11 @@ reply_to: ChatQuote | null,
  */
 remote: boolean, 
 /**
+ * Mail: who really sent it (DKIM, SPF, DMARC, ARC) and look-alike warnings, as checked
+ * when it arrived; null until checked (`Satu::authenticate` checks it).
+ */
+authentication: Authentication | null, 
+/**
  * Item id.
  */
 id: number, 
@@ -445,6 +450,112 @@ chat: ChatBrief | null,
  * When the conversation comes back to the Inbox (RFC 3339), while it is snoozed.
  */
 snoozed_until?: string | null, };
+
+export type Authentication = { 
+/**
+ * `verified` (an aligned DKIM signature or SPF pass under DMARC), `unverified` (no policy,
+ * no signature), `failed` (DMARC failed, or a signature does not verify).
+ */
+verdict: string, 
+/**
+ * Why, in plain words, most important first.
+ */
+reasons: Array<string>, 
+/**
+ * Each DKIM signature.
+ */
+dkim: Array<DkimCheck>, 
+/**
+ * SPF for the server the mail came from (null when no hop from outside was found).
+ */
+spf: SpfCheck | null, 
+/**
+ * DMARC (null when the domain publishes no policy).
+ */
+dmarc: DmarcCheck | null, 
+/**
+ * ARC, when the mail carries a chain.
+ */
+arc: ArcCheck | null, 
+/**
+ * Look-alike and impersonation warnings.
+ */
+warnings: Array<SenderWarning>, 
+/**
+ * A failure under `p=quarantine`/`reject`: the reading pane shows a warning bar and keeps
+ * remote content and links off until the user insists.
+ */
+guard: boolean, 
+/**
+ * `satu` (checked here) or `provider` (the user's provider's own Authentication-Results).
+ */
+source: string, 
+/**
+ * When it was checked (RFC 3339).
+ */
+checked_at: string, };
+
+export type DkimCheck = { 
+/**
+ * The signing domain (`d=`).
+ */
+domain: string, 
+/**
+ * The key's selector (`s=`).
+ */
+selector: string, 
+/**
+ * `pass`, `fail`, `neutral`, `temperror`, `permerror`.
+ */
+result: string, };
+
+export type SpfCheck = { 
+/**
+ * `pass`, `fail`, `softfail`, `neutral`, `none`, `temperror`, `permerror`.
+ */
+result: string, 
+/**
+ * The address checked ('' when the provider checked and did not say).
+ */
+ip: string, 
+/**
+ * The domain checked (the envelope sender's, or the greeting's).
+ */
+domain: string, };
+
+export type DmarcCheck = { 
+/**
+ * `pass`, `fail`, `temperror`, `permerror`.
+ */
+result: string, 
+/**
+ * `none`, `quarantine`, `reject` ('' when unknown).
+ */
+policy: string, 
+/**
+ * Whether an identifier aligned with From passed.
+ */
+aligned: boolean, };
+
+export type ArcCheck = { 
+/**
+ * `pass`, `fail`, `none`.
+ */
+result: string, 
+/**
+ * The domain of the newest seal.
+ */
+sealer: string, };
+
+export type SenderWarning = { 
+/**
+ * `lookalike`, `mixed-script`, `display-name`, `reply-to`.
+ */
+kind: string, 
+/**
+ * In plain words.
+ */
+text: string, };
 
 export type Activity = { 
 /**
@@ -879,6 +990,10 @@ inbox?: boolean,
  * Only snoozed conversations (away from the Inbox until their time).
  */
 snoozed?: boolean, 
+/**
+ * Only mail whose sender was checked and not verified (`unverified` or `failed`).
+ */
+unverified?: boolean, 
 /**
  * Only the messages of this chat room (its number, `satu chat rooms`).
  */
@@ -2485,6 +2600,7 @@ export function commands(invoke: Invoke) {
     contacts: (text: string, limit: number) => invoke<Contact[]>('contacts', { text, limit }),
     print: (id: number, labels: PrintLabels) => invoke<string>('print', { id, labels }),
     unsubscribe: (id: number) => invoke<Unsubscribed>('unsubscribe', { id }),
+    authenticate: (id: number, again: boolean) => invoke<Authentication>('authenticate', { id, again }),
   };
 }
 

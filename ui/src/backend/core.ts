@@ -98,6 +98,7 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     contacts: (text, limit) => api.contacts(text, limit),
     print: (id, labels) => api.print(id, labels),
     unsubscribe: (id) => api.unsubscribe(id),
+    authenticate: (id, again) => api.authenticate(id, again),
     identities: (account) => api.identities(account),
     setIdentity: (account, input) => api.set_identity(account, input),
     removeIdentity: (account, address) => api.remove_identity(account, address),

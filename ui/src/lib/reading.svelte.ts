@@ -83,6 +83,16 @@ export class Reading {
     }
   }
 
+  /** Checks who sent mail `id` (not checked on arrival) and puts the verdict in the pane. */
+  async checkSender(id: number): Promise<void> {
+    try {
+      const authentication = await this.backend.authenticate(id, false);
+      if (this.opened === id && this.detail?.id === id) this.detail = { ...this.detail, authentication };
+    } catch {
+      // The badge says "not checked"; the next opening tries again.
+    }
+  }
+
   /** Loads the opened item's content (again, after a change, without blanking the pane). */
   async load(id: number): Promise<void> {
     const { backend } = this;
@@ -106,6 +116,9 @@ export class Reading {
         this.event = event;
         // Only the header is here: bring the body, once per opening (a failure waits for Retry).
         if (shown.remote && this.download?.id !== id) void this.fetchBody(id);
+        // Mail older than the checks made on arrival: its sender is checked now, the badge
+        // follows.
+        if (shown.kind === 'mail' && shown.authentication === null) void this.checkSender(id);
       }
     } catch (error) {
       if (this.opened === id) this.report(toApiError(error));

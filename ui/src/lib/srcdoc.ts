@@ -21,6 +21,11 @@ table { max-inline-size: 100%; }
 a { color: #0b57d0; }
 `;
 
+/** A mail that failed its sender's checks (guarded): its links are text, nothing follows them. */
+const LINKS_OFF_STYLE = `
+a[href] { pointer-events: none; cursor: text; color: inherit; text-decoration: underline dotted; }
+`;
+
 /**
  * A complete HTML document for `<iframe sandbox="allow-popups" srcdoc=…>` (MessageBody.svelte)
  * holding the (already sanitized) mail HTML. It is returned as a plain string: it becomes an
@@ -29,13 +34,13 @@ a { color: #0b57d0; }
  * same-origin access in any case (`allow-popups` only lets a link ask for a new window, which
  * the app refuses and opens in the browser instead).
  */
-export function buildSrcdoc(bodyHtml: string, lang: string, remote = false): string {
+export function buildSrcdoc(bodyHtml: string, lang: string, remote = false, linksOff = false): string {
   return (
     '<!doctype html><html lang="' +
     lang.replace(/[^A-Za-z0-9-]/g, '') +
     '"><head>' +
     `<meta http-equiv="Content-Security-Policy" content="${remote ? FRAME_CSP_REMOTE : FRAME_CSP}">` +
-    `<style>${FRAME_STYLE}</style>` +
+    `<style>${FRAME_STYLE}${linksOff ? LINKS_OFF_STYLE : ''}</style>` +
     '</head><body>' +
     bodyHtml +
     '</body></html>'

@@ -57,6 +57,7 @@ import type {
   Contact,
   PrintLabels,
   Unsubscribed,
+  Authentication,
   Draft,
   OutboxEntry,
   SendInput,
@@ -865,6 +866,34 @@ export class FakeBackend implements Backend {
   /** Test hook: mail `id` says how to leave its list. */
   offerUnsubscribe(id: number, method: 'one-click' | 'mail' | 'web'): void {
     this.mail(id).detail.unsubscribe = method;
+  }
+
+  /** Sender checks made on demand (item ids), as the core would. */
+  authenticated: number[] = [];
+
+  /** Test hook: mail `id`'s sender check (kept, as from its arrival). */
+  setAuthentication(id: number, authentication: Authentication | null): void {
+    this.mail(id).detail.authentication = authentication;
+  }
+
+  async authenticate(id: number, again: boolean): Promise<Authentication> {
+    const { detail } = this.mail(id);
+    this.authenticated.push(id);
+    if (detail.authentication && !again) return structuredClone(detail.authentication);
+    const checked: Authentication = {
+      verdict: 'unverified',
+      reasons: [`${detail.sender?.address.split('@')[1] ?? 'the domain'} publishes no DMARC policy and the mail carries no signature of it`],
+      dkim: [],
+      spf: null,
+      dmarc: null,
+      arc: null,
+      warnings: [],
+      guard: false,
+      source: 'satu',
+      checked_at: new Date().toISOString(),
+    };
+    detail.authentication = checked;
+    return structuredClone(checked);
   }
 
   async unsubscribe(id: number): Promise<Unsubscribed> {
@@ -2629,6 +2658,7 @@ export class FakeBackend implements Backend {
       chat: null,
       reply_to: null,
       remote: false,
+      authentication: null,
     };
     this.items.set(id, { detail });
     return toItem(detail);

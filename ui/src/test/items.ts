@@ -42,6 +42,7 @@ export function makeDetail(patch: Partial<ItemDetail> = {}): ItemDetail {
     invitation: null,
     activity: [],
     reply_to: null,
+    authentication: null,
     ...patch,
   };
 }

@@ -325,6 +325,88 @@ pub struct ItemDetail {
     /// offline); `download_message` brings it. `size` says how much that is.
     #[serde(default)]
     pub remote: bool,
+    /// Mail: who really sent it (DKIM, SPF, DMARC, ARC) and look-alike warnings, as checked
+    /// when it arrived; null until checked (`Satu::authenticate` checks it).
+    #[serde(default)]
+    pub authentication: Option<Authentication>,
+}
+
+/// Who really sent a mail (`satu show`'s `authentication`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Authentication {
+    /// `verified` (an aligned DKIM signature or SPF pass under DMARC), `unverified` (no policy,
+    /// no signature), `failed` (DMARC failed, or a signature does not verify).
+    pub verdict: String,
+    /// Why, in plain words, most important first.
+    pub reasons: Vec<String>,
+    /// Each DKIM signature.
+    pub dkim: Vec<DkimCheck>,
+    /// SPF for the server the mail came from (null when no hop from outside was found).
+    pub spf: Option<SpfCheck>,
+    /// DMARC (null when the domain publishes no policy).
+    pub dmarc: Option<DmarcCheck>,
+    /// ARC, when the mail carries a chain.
+    pub arc: Option<ArcCheck>,
+    /// Look-alike and impersonation warnings.
+    pub warnings: Vec<SenderWarning>,
+    /// A failure under `p=quarantine`/`reject`: the reading pane shows a warning bar and keeps
+    /// remote content and links off until the user insists.
+    pub guard: bool,
+    /// `satu` (checked here) or `provider` (the user's provider's own Authentication-Results).
+    pub source: String,
+    /// When it was checked (RFC 3339).
+    pub checked_at: String,
+}
+
+/// One DKIM signature's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DkimCheck {
+    /// The signing domain (`d=`).
+    pub domain: String,
+    /// The key's selector (`s=`).
+    pub selector: String,
+    /// `pass`, `fail`, `neutral`, `temperror`, `permerror`.
+    pub result: String,
+}
+
+/// SPF for the hop where the mail entered the user's provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SpfCheck {
+    /// `pass`, `fail`, `softfail`, `neutral`, `none`, `temperror`, `permerror`.
+    pub result: String,
+    /// The address checked ('' when the provider checked and did not say).
+    pub ip: String,
+    /// The domain checked (the envelope sender's, or the greeting's).
+    pub domain: String,
+}
+
+/// DMARC of the From domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DmarcCheck {
+    /// `pass`, `fail`, `temperror`, `permerror`.
+    pub result: String,
+    /// `none`, `quarantine`, `reject` ('' when unknown).
+    pub policy: String,
+    /// Whether an identifier aligned with From passed.
+    pub aligned: bool,
+}
+
+/// An ARC chain (RFC 8617): mail forwarded by a list or a forwarding service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ArcCheck {
+    /// `pass`, `fail`, `none`.
+    pub result: String,
+    /// The domain of the newest seal.
+    pub sealer: String,
+}
+
+/// A look-alike or impersonation warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SenderWarning {
+    /// `lookalike`, `mixed-script`, `display-name`, `reply-to`.
+    pub kind: String,
+    /// In plain words.
+    pub text: String,
 }
 
 /// A message in the conversation of a task's mail ("one message updates progress").
@@ -637,6 +719,10 @@ pub struct TimelineQuery {
     #[serde(default)]
     #[ts(optional)]
     pub snoozed: Option<bool>,
+    /// Only mail whose sender was checked and not verified (`unverified` or `failed`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub unverified: Option<bool>,
     /// Only the messages of this chat room (its number, `satu chat rooms`).
     #[serde(default)]
     #[ts(optional)]
@@ -1292,6 +1378,7 @@ impl From<satu_store::ItemDetail> for ItemDetail {
             activity: Vec::new(),
             reply_to: None,
             remote: detail.remote,
+            authentication: None,
             attachments: detail
                 .attachments
                 .into_iter()

@@ -8,6 +8,7 @@
 //! - [`caldav`]: one loop syncing calendars and task lists (woken by `caldav_wake`).
 //! - [`crate::search_index::run`]: the indexer, writing stored mail's words into the full-text
 //!   index in the background.
+//! - [`crate::trust::run`]: the sender checks (DKIM, SPF, DMARC) of newly arrived mail.
 //!
 //! Every loop has a cancellation token, a child of the one given to [`run`], and all of them
 //! together stop within [`STOP_TIMEOUT`]. A loop that fails goes *offline* and tries again after
@@ -210,6 +211,10 @@ async fn run_unpaused(
         crate::search_index::run(ctx.clone(), workers_token.clone())
             .instrument(tracing::info_span!("indexer")),
     );
+    let senders = tokio::spawn(
+        crate::trust::run(ctx.clone(), workers_token.clone())
+            .instrument(tracing::info_span!("trust")),
+    );
     let result = loop {
         match ctx.store().accounts() {
             Ok(accounts) => {
@@ -274,6 +279,9 @@ async fn run_unpaused(
     }
     if tokio::time::timeout_at(deadline, indexer).await.is_err() {
         tracing::warn!("The search indexer did not stop in time.");
+    }
+    if tokio::time::timeout_at(deadline, senders).await.is_err() {
+        tracing::warn!("The sender checks did not stop in time.");
     }
     for (id, (token, handle)) in running {
         token.cancel();

@@ -57,6 +57,7 @@ pub(crate) fn page_of(
         room: query.room,
         inbox: query.inbox.unwrap_or(false),
         snoozed: query.snoozed.unwrap_or(false),
+        unverified: query.unverified.unwrap_or(false),
     })?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
@@ -158,6 +159,7 @@ pub(crate) fn detail(store: &Store, detail: satu_store::ItemDetail) -> ApiResult
         detail.invitation =
             crate::caldav::invite::find_in(store, detail.item.id, detail.item.account)?
                 .map(|(_, _, invitation)| invitation);
+        detail.authentication = crate::trust::stored(store, detail.item.id)?;
     }
     Ok(detail)
 }

@@ -1,0 +1,511 @@
+//! Sender trust against a real outside world on 127.0.0.1: a DNS server (tests/servers/
+//! discovery.sh) publishing DKIM keys, SPF and DMARC records for a handful of test domains, and
+//! a real Dovecot holding mail the test signed (mail-auth) in each way that matters. Each mail
+//! gets the expected verdict in `satu show --json`'s `authentication`.
+//!
+//! - `good.test`: an Ed25519 key (`s1`), SPF `ip4:192.0.2.10 -all`, DMARC `p=reject`.
+//! - `strict.test`: SPF `ip4:192.0.2.20 -all`, DMARC `p=reject`, no key.
+//! - `nopolicy.test`: a key (`s1`), no DMARC.
+//! - `plain.test`: nothing at all.
+//! - `forwarder.test`: the ARC key (`arc`) of a list that forwards good.test's mail.
+//!
+//! Every mail entered "the provider" (`mx.satu.test`) from the address in its top `Received`
+//! header, which is where SPF is checked.
+
+mod support;
+
+use std::process::Command;
+
+use serde_json::Value;
+use support::world::World;
+use support::{Dovecot, Satu};
+
+/// A fresh Ed25519 key: (PKCS#8 DER, the public key in base64 for `p=`).
+fn ed25519_key(dir: &std::path::Path, name: &str) -> (Vec<u8>, String) {
+    let der = dir.join(format!("{name}.der"));
+    let made = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "ed25519",
+            "-outform",
+            "DER",
+            "-out",
+        ])
+        .arg(&der)
+        .status()
+        .expect("openssl");
+    assert!(made.success(), "openssl genpkey");
+    let key = std::fs::read(&der).expect("key");
+    let public = {
+        use base64::Engine as _;
+        let signer = mail_auth::common::crypto::Ed25519Key::from_pkcs8_maybe_unchecked_der(&key)
+            .expect("the key");
+        base64::engine::general_purpose::STANDARD.encode(signer.public_key())
+    };
+    (key, public)
+}
+
+/// `raw` signed by `domain`'s key `selector` over the usual headers.
+fn signed(key: &[u8], domain: &str, selector: &str, raw: &str) -> String {
+    use mail_auth::common::crypto::Ed25519Key;
+    use mail_auth::common::headers::HeaderWriter as _;
+    let key = Ed25519Key::from_pkcs8_maybe_unchecked_der(key).expect("the key");
+    let signature = mail_auth::dkim::DkimSigner::from_key(key)
+        .domain(domain)
+        .selector(selector)
+        .headers(["From", "To", "Subject", "Date", "Message-ID"])
+        .sign(raw.as_bytes())
+        .expect("a signature");
+    format!("{}{raw}", signature.to_header())
+}
+
+/// A mail from `from` (`Name <addr>` or `addr`) with `extra` headers, dated an hour ago
+/// (recent mail is checked when it arrives).
+fn mail(id: &str, from: &str, extra: &str, body: &str) -> String {
+    let date = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc2822();
+    format!(
+        "From: {from}\r\nTo: Alice <alice@example.com>\r\nSubject: Trust {id}\r\n\
+         Date: {date}\r\nMessage-ID: <{id}@trust.test>\r\n{extra}\r\n{body}\r\n"
+    )
+}
+
+/// The headers "the provider" adds on top when the mail reaches it from `ip` (`helo`), with
+/// the envelope sender `return_path`.
+fn received(raw: &str, ip: &str, helo: &str, return_path: &str) -> String {
+    let date = chrono::Utc::now().to_rfc2822();
+    format!(
+        "Return-Path: <{return_path}>\r\nReceived: from {helo} ({helo} [{ip}])\r\n\tby mx.satu.test (Satu test MX) with ESMTPS id t1;\r\n\t{date}\r\n{raw}"
+    )
+}
+
+struct Case {
+    id: &'static str,
+    raw: String,
+    verdict: &'static str,
+    guard: bool,
+    /// A word every reason list must hold (lower case), '' for none.
+    reason: &'static str,
+    /// Warning kinds expected.
+    warnings: &'static [&'static str],
+}
+
+#[test]
+fn each_way_a_sender_can_be_genuine_or_not_gets_its_verdict() {
+    let keys = tempfile::tempdir().expect("tempdir");
+    let (good_key, good_public) = ed25519_key(keys.path(), "good");
+    let (other_key, _) = ed25519_key(keys.path(), "other");
+    let (nopolicy_key, nopolicy_public) = ed25519_key(keys.path(), "nopolicy");
+    let (arc_key, arc_public) = ed25519_key(keys.path(), "arc");
+    let dovecot = Dovecot::start();
+    let zone = format!(
+        "s1._domainkey.good.test. 300 IN TXT \"v=DKIM1; k=ed25519; p={good_public}\"
+good.test. 300 IN TXT \"v=spf1 ip4:192.0.2.10 -all\"
+_dmarc.good.test. 300 IN TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@good.test\"
+strict.test. 300 IN TXT \"v=spf1 ip4:192.0.2.20 -all\"
+_dmarc.strict.test. 300 IN TXT \"v=DMARC1; p=reject\"
+s1._domainkey.nopolicy.test. 300 IN TXT \"v=DKIM1; k=ed25519; p={nopolicy_public}\"
+arc._domainkey.forwarder.test. 300 IN TXT \"v=DKIM1; k=ed25519; p={arc_public}\"
+plain.test. 300 IN A 127.0.0.1
+"
+    );
+    let world = World::start(&dovecot, "localhost", &zone, &[]);
+    let satu = Satu::new();
+    let dns = format!("127.0.0.1:{}", world.var("DNS_PORT"));
+    satu.alice(&dovecot);
+
+    // Alice wrote to her colleague Aminah and to paypal.test before (her Sent mail).
+    dovecot.append(
+        "alice",
+        "INBOX",
+        &mail(
+            "sent-1",
+            "Alice <alice@example.com>",
+            "Cc: Aminah Rahman <aminah@good.test>, billing@paypal.test\r\n",
+            "Hello.",
+        )
+        .replace("To: Alice <alice@example.com>", "To: Bob <bob@plain.test>"),
+    );
+
+    let good = |id: &str, from: &str, body: &str| {
+        signed(&good_key, "good.test", "s1", &mail(id, from, "", body))
+    };
+    let arc_forwarded = {
+        // good.test's mail through a list that adds a footer (breaking the signature) and seals
+        // what it saw (dkim=pass for good.test) with ARC.
+        use mail_auth::common::crypto::Ed25519Key;
+        use mail_auth::common::headers::HeaderWriter as _;
+        let original = good("arc", "Grace <grace@good.test>", "The agenda.");
+        let forwarded = format!("{original}-- \r\nSent through the forwarder.test list\r\n");
+        let message = mail_auth::AuthenticatedMessage::parse(forwarded.as_bytes()).expect("parse");
+        let signature = message.dkim_headers[0].header.clone();
+        let outputs = [mail_auth::DkimOutput::pass().with_signature(&signature)];
+        let results = mail_auth::AuthenticationResults::new("lists.forwarder.test")
+            .with_dkim_results(&outputs, "grace@good.test");
+        let key = Ed25519Key::from_pkcs8_maybe_unchecked_der(&arc_key).expect("key");
+        let set = mail_auth::arc::ArcSealer::from_key(key)
+            .domain("forwarder.test")
+            .selector("arc")
+            .headers(["From", "To", "Subject", "DKIM-Signature"])
+            .seal(&message, &results, &mail_auth::ArcOutput::default())
+            .expect("a seal");
+        format!("{}{forwarded}", set.to_header())
+    };
+
+    let cases = vec![
+        Case {
+            id: "pass",
+            raw: received(
+                &good("pass", "Grace <grace@good.test>", "Fine."),
+                "192.0.2.10",
+                "mail.good.test",
+                "bounce@good.test",
+            ),
+            verdict: "verified",
+            guard: false,
+            reason: "signed by good.test",
+            warnings: &[],
+        },
+        Case {
+            id: "body-changed",
+            raw: received(
+                &good("body-changed", "Grace <grace@good.test>", "Pay 100.")
+                    .replace("Pay 100.", "Pay 900."),
+                "192.0.2.66",
+                "mail.elsewhere.test",
+                "x@elsewhere.test",
+            ),
+            verdict: "failed",
+            guard: true,
+            reason: "does not verify",
+            warnings: &[],
+        },
+        Case {
+            id: "header-changed",
+            raw: received(
+                &good("header-changed", "Grace <grace@good.test>", "Fine.").replace(
+                    "Subject: Trust header-changed",
+                    "Subject: URGENT wire transfer",
+                ),
+                "192.0.2.66",
+                "mail.elsewhere.test",
+                "x@elsewhere.test",
+            ),
+            verdict: "failed",
+            guard: true,
+            reason: "does not verify",
+            warnings: &[],
+        },
+        Case {
+            id: "wrong-key",
+            raw: received(
+                &signed(
+                    &other_key,
+                    "good.test",
+                    "s1",
+                    &mail("wrong-key", "Grace <grace@good.test>", "", "Hi."),
+                ),
+                "192.0.2.66",
+                "mail.elsewhere.test",
+                "x@elsewhere.test",
+            ),
+            verdict: "failed",
+            guard: true,
+            reason: "does not verify",
+            warnings: &[],
+        },
+        Case {
+            id: "unsigned",
+            raw: received(
+                &mail("unsigned", "Paul <paul@plain.test>", "", "Hi."),
+                "192.0.2.77",
+                "mail.plain.test",
+                "paul@plain.test",
+            ),
+            verdict: "unverified",
+            guard: false,
+            reason: "no dmarc policy",
+            warnings: &[],
+        },
+        Case {
+            id: "dmarc-reject",
+            raw: received(
+                &mail("dmarc-reject", "CEO <ceo@strict.test>", "", "Wire it now."),
+                "192.0.2.99",
+                "mail.spoofer.test",
+                "ceo@strict.test",
+            ),
+            verdict: "failed",
+            guard: true,
+            reason: "dmarc",
+            warnings: &[],
+        },
+        Case {
+            id: "spf-pass",
+            raw: received(
+                &mail("spf-pass", "CEO <ceo@strict.test>", "", "Real one."),
+                "192.0.2.20",
+                "mail.strict.test",
+                "bounce@strict.test",
+            ),
+            verdict: "verified",
+            guard: false,
+            reason: "192.0.2.20",
+            warnings: &[],
+        },
+        Case {
+            id: "subdomain",
+            raw: received(
+                &good("subdomain", "News <news@news.good.test>", "Weekly."),
+                "192.0.2.10",
+                "mail.good.test",
+                "bounce@good.test",
+            ),
+            verdict: "verified",
+            guard: false,
+            reason: "signed by good.test",
+            warnings: &[],
+        },
+        Case {
+            id: "nopolicy-broken",
+            raw: received(
+                &signed(
+                    &nopolicy_key,
+                    "nopolicy.test",
+                    "s1",
+                    &mail(
+                        "nopolicy-broken",
+                        "Nora <nora@nopolicy.test>",
+                        "",
+                        "Original.",
+                    ),
+                )
+                .replace("Original.", "Changed."),
+                "192.0.2.77",
+                "mail.nopolicy.test",
+                "nora@nopolicy.test",
+            ),
+            verdict: "failed",
+            guard: false,
+            reason: "does not verify",
+            warnings: &[],
+        },
+        Case {
+            id: "arc",
+            raw: received(
+                &arc_forwarded,
+                "192.0.2.55",
+                "lists.forwarder.test",
+                "list@forwarder.test",
+            ),
+            verdict: "unverified",
+            guard: false,
+            reason: "forwarder.test",
+            warnings: &[],
+        },
+        Case {
+            id: "lookalike",
+            raw: received(
+                &mail(
+                    "lookalike",
+                    "PayPal Billing <billing@paypa1.test>",
+                    "",
+                    "Your invoice.",
+                ),
+                "192.0.2.77",
+                "mail.paypa1.test",
+                "billing@paypa1.test",
+            ),
+            verdict: "unverified",
+            guard: false,
+            reason: "",
+            warnings: &["lookalike"],
+        },
+        Case {
+            id: "impersonation",
+            raw: received(
+                &mail(
+                    "impersonation",
+                    "Aminah Rahman <aminah.rahman@freemail.test>",
+                    "Reply-To: aminah@payments.test\r\n",
+                    "Can you buy gift cards?",
+                ),
+                "192.0.2.77",
+                "mail.freemail.test",
+                "aminah.rahman@freemail.test",
+            ),
+            verdict: "unverified",
+            guard: false,
+            reason: "",
+            warnings: &["display-name", "reply-to"],
+        },
+    ];
+    for case in &cases {
+        dovecot.append("alice", "INBOX", &case.raw);
+    }
+    let synced = satu
+        .command()
+        .args(["--json", "sync"])
+        .env("SATU_DNS_SERVER", &dns)
+        .output()
+        .expect("satu sync");
+    assert!(
+        synced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
+
+    let items = satu.json(&["timeline", "--kind", "mail", "--limit", "100"]);
+    let id_of = |case: &str| -> i64 {
+        let message_id = format!("{case}@trust.test");
+        items
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["message_id"] == message_id.as_str())
+            .unwrap_or_else(|| panic!("no mail {message_id}: {items}"))["id"]
+            .as_i64()
+            .expect("id")
+    };
+    for case in &cases {
+        let id = id_of(case.id);
+        // Checked in the background of `satu sync` already (recent mail): `--offline` shows
+        // the stored check and asks no DNS.
+        let shown = satu.json(&["show", &id.to_string(), "--offline"]);
+        let auth: &Value = &shown["authentication"];
+        assert!(
+            auth.is_object(),
+            "{}: not checked during the sync: {shown}",
+            case.id
+        );
+        assert_eq!(auth["verdict"], case.verdict, "{}: {auth}", case.id);
+        assert_eq!(auth["guard"], case.guard, "{}: {auth}", case.id);
+        let reasons = auth["reasons"].to_string().to_lowercase();
+        assert!(reasons.contains(case.reason), "{}: {reasons}", case.id);
+        let kinds: Vec<&str> = auth["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .map(|w| w["kind"].as_str().expect("kind"))
+            .collect();
+        assert_eq!(kinds, case.warnings, "{}: {auth}", case.id);
+        assert_eq!(auth["source"], "satu", "{}", case.id);
+        assert!(auth["checked_at"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("20")));
+    }
+    // The details are there for the reading pane: the key, SPF's address, DMARC's policy.
+    let pass = &satu.json(&["show", &id_of("pass").to_string(), "--offline"])["authentication"];
+    assert_eq!(pass["dkim"][0]["domain"], "good.test");
+    assert_eq!(pass["dkim"][0]["selector"], "s1");
+    assert_eq!(pass["dkim"][0]["result"], "pass");
+    assert_eq!(pass["spf"]["result"], "pass");
+    assert_eq!(pass["spf"]["ip"], "192.0.2.10");
+    assert_eq!(pass["dmarc"]["policy"], "reject");
+    assert_eq!(pass["dmarc"]["aligned"], true);
+    let arc = &satu.json(&["show", &id_of("arc").to_string(), "--offline"])["authentication"];
+    assert_eq!(arc["arc"]["result"], "pass", "{arc}");
+    assert_eq!(arc["arc"]["sealer"], "forwarder.test", "{arc}");
+
+    // The filter: mail checked and not verified.
+    let unverified = satu.json(&["timeline", "--unverified", "--limit", "100"]);
+    let listed: Vec<&str> = unverified
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["message_id"].as_str().expect("message_id"))
+        .collect();
+    for case in &cases {
+        let message_id = format!("{}@trust.test", case.id);
+        assert_eq!(
+            listed.contains(&message_id.as_str()),
+            case.verdict != "verified",
+            "{message_id} in --unverified: {listed:?}"
+        );
+    }
+
+    // Offline (DNS off), a stored verdict stays as computed at arrival; `--recheck` with DNS
+    // back computes it again, the same.
+    let offline = satu.json(&["show", &id_of("dmarc-reject").to_string()]);
+    assert_eq!(offline["authentication"]["verdict"], "failed");
+    let again = satu
+        .command()
+        .args([
+            "--json",
+            "show",
+            &id_of("spf-pass").to_string(),
+            "--recheck",
+        ])
+        .env("SATU_DNS_SERVER", &dns)
+        .output()
+        .expect("satu show --recheck");
+    assert!(again.status.success());
+    let again: Value = serde_json::from_slice(&again.stdout).expect("JSON");
+    assert_eq!(again["authentication"]["verdict"], "verified");
+}
+
+#[test]
+fn a_forged_authentication_results_header_is_never_believed_but_the_providers_own_is() {
+    let dovecot = Dovecot::start();
+    let satu = Satu::new();
+    satu.alice(&dovecot);
+    // The sender wrote "dmarc=pass" itself, below the provider's hop: ignored. DNS is off, so
+    // nothing can verify it: unverified, not kept (checked again once DNS is back).
+    let forged = received(
+        &mail(
+            "forged",
+            "Bank <alerts@bank.test>",
+            "Authentication-Results: mx.satu.test; dkim=pass header.d=bank.test; dmarc=pass header.from=bank.test\r\n",
+            "Log in here.",
+        ),
+        "192.0.2.13",
+        "mail.spoofer.test",
+        "alerts@bank.test",
+    );
+    // The provider's own header, on top, with its authserv-id (the host that took the mail).
+    let vouched = format!(
+        "Authentication-Results: mx.satu.test;\r\n\tdkim=pass header.d=bank.test header.s=k1;\r\n\tspf=pass smtp.mailfrom=alerts@bank.test;\r\n\tdmarc=pass (p=reject) header.from=bank.test\r\n{}",
+        received(
+            &mail("vouched", "Bank <alerts@bank.test>", "", "Your statement."),
+            "192.0.2.14",
+            "mail.bank.test",
+            "alerts@bank.test",
+        )
+    );
+    dovecot.append("alice", "INBOX", &forged);
+    dovecot.append("alice", "INBOX", &vouched);
+    satu.sync_ok();
+    let items = satu.json(&["timeline", "--kind", "mail"]);
+    let id_of = |title: &str| {
+        items
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["title"] == title)
+            .expect("the mail")["id"]
+            .as_i64()
+            .expect("id")
+    };
+    let forged = satu.json(&["show", &id_of("Trust forged").to_string()]);
+    let auth = &forged["authentication"];
+    assert_eq!(auth["verdict"], "unverified", "{auth}");
+    assert!(auth["reasons"].to_string().contains("DNS"), "{auth}");
+    let vouched = satu.json(&["show", &id_of("Trust vouched").to_string()]);
+    let auth = &vouched["authentication"];
+    assert_eq!(auth["verdict"], "verified", "{auth}");
+    assert_eq!(auth["source"], "provider", "{auth}");
+    assert_eq!(auth["dmarc"]["policy"], "reject", "{auth}");
+    assert_eq!(auth["spf"]["ip"], "192.0.2.14", "{auth}");
+    // Kept: the second look reads the store.
+    let db = satu.dir.path().join("satu.db");
+    let kept = rusqlite::Connection::open(db)
+        .expect("db")
+        .query_row("SELECT count(*) FROM sender_checks", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .expect("count");
+    assert_eq!(
+        kept, 1,
+        "the vouched one only (the forged one waits for DNS)"
+    );
+}
