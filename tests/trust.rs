@@ -509,3 +509,284 @@ fn a_forged_authentication_results_header_is_never_believed_but_the_providers_ow
         "the vouched one only (the forged one waits for DNS)"
     );
 }
+
+/// `satu --json domain check DOMAIN ARGS` pointed at `world`'s DNS and web, the MX probes at
+/// `smtp_port`.
+fn domain_check(
+    satu: &Satu,
+    world: &World,
+    smtp_port: &str,
+    ca: &str,
+    domain: &str,
+    args: &[&str],
+) -> Value {
+    let mut all = vec!["--json", "domain", "check", domain, "--ca-file", ca];
+    all.extend_from_slice(args);
+    let out = satu
+        .command()
+        .args(&all)
+        .env(
+            "SATU_DNS_SERVER",
+            format!("127.0.0.1:{}", world.var("DNS_PORT")),
+        )
+        .env("SATU_DISCOVERY_PORT", world.var("HTTPS_PORT"))
+        .env("SATU_MX_PORT", smtp_port)
+        .output()
+        .expect("satu domain check");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// The (area, severity) pairs of a report, and whether one finding matches.
+fn has(report: &Value, area: &str, severity: &str, words: &str) -> bool {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| {
+            f["area"] == area
+                && f["severity"] == severity
+                && (f["title"].as_str().unwrap_or("").contains(words)
+                    || f["fix"].as_str().unwrap_or("").contains(words))
+        })
+}
+
+#[test]
+fn the_domain_check_finds_what_is_good_weak_and_broken() {
+    let keys = tempfile::tempdir().expect("tempdir");
+    let (_, good_public) = ed25519_key(keys.path(), "good");
+    // A 1024-bit RSA key for weak.test (fits in one TXT string).
+    let rsa = keys.path().join("rsa.pem");
+    assert!(Command::new("openssl")
+        .args(["genrsa", "-out"])
+        .arg(&rsa)
+        .arg("1024")
+        .status()
+        .expect("openssl")
+        .success());
+    let der = Command::new("openssl")
+        .args(["rsa", "-pubout", "-outform", "DER", "-in"])
+        .arg(&rsa)
+        .output()
+        .expect("openssl");
+    let weak_public = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(&der.stdout)
+    };
+    let dovecot = Dovecot::start();
+    let smtp = support::Smtp::start_with(&[]);
+    // A chain of eleven includes: one lookup too many.
+    let includes: String = (1..=11)
+        .map(|i| {
+            let next = if i < 11 {
+                format!("include:i{}.broken.test ", i + 1)
+            } else {
+                String::new()
+            };
+            format!("i{i}.broken.test. 300 IN TXT \"v=spf1 {next}-all\"\n")
+        })
+        .collect();
+    let include_terms = "include:i1.broken.test ";
+    let zone = format!(
+        "good.test. 300 IN MX 10 localhost.
+good.test. 300 IN TXT \"v=spf1 ip4:192.0.2.10 include:_spf.good.test -all\"
+good.test. 300 IN TXT \"MS=ms12345\"
+_spf.good.test. 300 IN TXT \"v=spf1 ip4:192.0.2.11 -all\"
+s1._domainkey.good.test. 300 IN TXT \"v=DKIM1; k=ed25519; p={good_public}\"
+_dmarc.good.test. 300 IN TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@good.test\"
+_mta-sts.good.test. 300 IN TXT \"v=STSv1; id=20261207\"
+mta-sts.good.test. 300 IN A 127.0.0.1
+_smtp._tls.good.test. 300 IN TXT \"v=TLSRPTv1; rua=mailto:tls@good.test\"
+weak.test. 86400 IN MX 10 mx.weak.test.
+mx.weak.test. 300 IN A 127.0.0.1
+weak.test. 300 IN TXT \"v=spf1 a mx ~all\"
+default._domainkey.weak.test. 300 IN TXT \"v=DKIM1; k=rsa; p={weak_public}\"
+_dmarc.weak.test. 7200 IN TXT \"v=DMARC1; p=none\"
+broken.test. 300 IN MX 10 mx.broken.test.
+broken.test. 300 IN TXT \"v=spf1 {include_terms}-all\"
+_dmarc.broken.test. 300 IN TXT \"v=DMARC1; p=bogus\"
+_mta-sts.broken.test. 300 IN TXT \"v=STSv1; id=1\"
+mta-sts.broken.test. 300 IN A 127.0.0.1
+{includes}"
+    );
+    let world = World::start(
+        &dovecot,
+        "mta-sts.good.test mta-sts.broken.test",
+        &zone,
+        &[(
+            "mta-sts.good.test/.well-known/mta-sts.txt",
+            "version: STSv1\nmode: enforce\nmx: localhost\nmax_age: 86400\n",
+        )],
+    );
+    // One CA file for both: the SMTP server's (the MX) and the world's (MTA-STS).
+    let ca = keys.path().join("ca.pem");
+    std::fs::write(
+        &ca,
+        [
+            std::fs::read(smtp.var("CA_FILE")).expect("smtp ca"),
+            std::fs::read(dovecot.ca_file()).expect("world ca"),
+        ]
+        .concat(),
+    )
+    .expect("ca");
+    let ca = ca.to_str().expect("path");
+    let satu = Satu::new();
+    let port = smtp.var("SMTP_PORT").to_owned();
+
+    let good = domain_check(
+        &satu,
+        &world,
+        &port,
+        ca,
+        "good.test",
+        &["--dkim-selector", "s1", "--verify-txt", "MS=ms12345"],
+    );
+    let not_good: Vec<&Value> = good["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["severity"] != "good" && f["severity"] != "info")
+        .collect();
+    assert!(not_good.is_empty(), "good.test: {not_good:#?}");
+    assert!(
+        has(&good, "mx", "good", "STARTTLS and a valid certificate"),
+        "{good}"
+    );
+    assert!(has(&good, "spf", "good", "1 DNS lookups"), "{good}");
+    assert!(has(&good, "dkim", "good", "Ed25519"), "{good}");
+    assert!(has(&good, "mta-sts", "good", "enforced"), "{good}");
+    assert!(has(&good, "verification", "good", "MS=ms12345"), "{good}");
+    assert!(has(&good, "tls-rpt", "good", "TLS-RPT"), "{good}");
+
+    let weak = domain_check(&satu, &world, &port, ca, "weak.test", &["--mx-change"]);
+    assert_eq!(weak["worst"], "warning", "{weak}");
+    // The certificate is for localhost, not mx.weak.test.
+    assert!(has(&weak, "mx", "warning", "TLS fails"), "{weak}");
+    assert!(has(&weak, "mx", "warning", "86400 s"), "{weak}");
+    assert!(has(&weak, "spf", "info", "~all"), "{weak}");
+    assert!(has(&weak, "dkim", "warning", "1024 bits"), "{weak}");
+    assert!(
+        has(&weak, "dmarc", "warning", "p=none only watches"),
+        "{weak}"
+    );
+    assert!(has(&weak, "dmarc", "warning", "7200"), "{weak}");
+    assert!(has(&weak, "mta-sts", "info", "no MTA-STS"), "{weak}");
+    let rua = weak["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["area"] == "dmarc" && f["title"].as_str().unwrap_or("").contains("rua"))
+        .expect("the rua finding");
+    assert_eq!(
+        rua["record"],
+        "_dmarc.weak.test. 3600 IN TXT \"v=DMARC1; p=none; rua=mailto:dmarc@weak.test\""
+    );
+
+    let broken = domain_check(
+        &satu,
+        &world,
+        &port,
+        ca,
+        "broken.test",
+        &["--dkim-selector", "s1"],
+    );
+    assert_eq!(broken["worst"], "bad", "{broken}");
+    assert!(has(&broken, "mx", "bad", "cannot be reached"), "{broken}");
+    assert!(has(&broken, "spf", "bad", "DNS lookups"), "{broken}");
+    assert!(
+        has(
+            &broken,
+            "dkim",
+            "bad",
+            "No DKIM key at s1._domainkey.broken.test"
+        ),
+        "{broken}"
+    );
+    assert!(
+        has(&broken, "dmarc", "bad", "no valid p= policy"),
+        "{broken}"
+    );
+    assert!(
+        has(&broken, "mta-sts", "bad", "cannot be fetched"),
+        "{broken}"
+    );
+
+    // Not a domain: an error at the field.
+    let out = satu.run(&["--json", "domain", "check", "not a domain"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_delivery_test_reports_what_the_receiving_server_judged_and_the_delay() {
+    let dovecot = Dovecot::start();
+    let smtp = support::Smtp::start_with(&[
+        ("DELIVER_DOVECOT", dovecot.dir.path().to_str().expect("path")),
+        ("AUTHSERV_ID", "mx.satu.test"),
+        (
+            "AUTH_RESULTS",
+            "spf=pass smtp.mailfrom={mail_from}; dkim=pass header.d={from_domain} header.s=s1; dmarc=pass (p=quarantine) header.from={from_domain}",
+        ),
+    ]);
+    let satu = Satu::new();
+    let account = satu.alice_with_smtp(&dovecot, &smtp);
+    satu.sync_ok();
+    let test = satu.json(&[
+        "domain",
+        "test",
+        "--account",
+        &account.to_string(),
+        "--timeout",
+        "60",
+    ]);
+    assert_eq!(test["to"], "alice@example.com", "{test}");
+    assert_eq!(test["push"], true, "{test}");
+    assert_eq!(test["judged_by_provider"], true, "{test}");
+    let auth = &test["authentication"];
+    assert_eq!(auth["verdict"], "verified", "{test}");
+    assert_eq!(auth["source"], "provider", "{test}");
+    assert_eq!(auth["spf"]["result"], "pass", "{test}");
+    assert_eq!(auth["dkim"][0]["domain"], "example.com", "{test}");
+    assert_eq!(auth["dmarc"]["policy"], "quarantine", "{test}");
+    let delay = test["delay_ms"].as_u64().expect("delay");
+    assert!(delay < 30_000, "{delay} ms");
+    // The test mail went through the SMTP server to alice herself.
+    let log = std::fs::read_to_string(smtp.var("SMTP_LOG")).expect("log");
+    assert!(
+        log.contains(test["message_id"].as_str().expect("id")),
+        "{log}"
+    );
+
+    // A server that says the mail failed DMARC under p=reject: the verdict says so too.
+    smtp.stop();
+    smtp.restart(&[
+        ("DELIVER_DOVECOT", dovecot.dir.path().to_str().expect("path")),
+        ("AUTH_RESULTS", "spf=fail smtp.mailfrom={mail_from}; dkim=none; dmarc=fail (p=reject) header.from={from_domain}"),
+    ]);
+    let failed = satu.json(&[
+        "domain",
+        "test",
+        "--account",
+        &account.to_string(),
+        "--timeout",
+        "60",
+    ]);
+    assert_eq!(failed["authentication"]["verdict"], "failed", "{failed}");
+    assert_eq!(failed["authentication"]["guard"], true, "{failed}");
+    // Not a mail account: an error at the field.
+    let out = satu.run(&["--json", "domain", "test", "--account", "99"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -5,11 +5,11 @@ use satu_core::api::LinkDecision;
 use satu_core::dto::{
     Account, AccountInput, ActionReport, AuditCheck, AuditQuery, AuditRecord, Authentication,
     BackupInfo, BackupReport, BackupSchedule, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
-    Diagnosis, Discovered, Draft, EventDetail, EventInput, EventOccurrence, Folder, Health,
-    HistoryReport, Identity, IdentityInput, ImportReport, IndexReport, Invitation, Item,
-    ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp, PrintLabels, SearchQuery,
-    SendInput, SettingValue, SnoozeTime, TimelineQuery, Unsubscribed, ViewDiffs, ViewPage,
-    ViewQuery,
+    DeliveryTest, Diagnosis, Discovered, DomainReport, Draft, EventDetail, EventInput,
+    EventOccurrence, Folder, Health, HistoryReport, Identity, IdentityInput, ImportReport,
+    IndexReport, Invitation, Item, ItemDetail, LiveStatus, MatrixInput, OutboxEntry, PendingOp,
+    PrintLabels, SearchQuery, SendInput, SettingValue, SnoozeTime, TimelineQuery, Unsubscribed,
+    ViewDiffs, ViewPage, ViewQuery,
 };
 use std::sync::Arc;
 
@@ -756,4 +756,22 @@ pub async fn authenticate(
     again: bool,
 ) -> Result<Authentication, ApiError> {
     satu.authenticate(id, again).await
+}
+
+/// Checks a mail domain against the advice (Settings → Your mail domain).
+#[tauri::command]
+pub async fn domain_check(
+    satu: State<'_, Satu>,
+    domain: String,
+    selectors: Vec<String>,
+) -> Result<DomainReport, ApiError> {
+    satu.domain_check(&domain, &selectors, None, false, None)
+        .await
+}
+
+/// The delivery test from account `account` to itself (at most two minutes).
+#[tauri::command]
+pub async fn domain_test(satu: State<'_, Satu>, account: i64) -> Result<DeliveryTest, ApiError> {
+    satu.domain_test(account, None, std::time::Duration::from_secs(120))
+        .await
 }

@@ -408,6 +408,8 @@ pub fn run() {
             commands::print,
             commands::unsubscribe,
             commands::authenticate,
+            commands::domain_check,
+            commands::domain_test,
             commands::unsnooze,
             commands::snooze_times,
             commands::delete,

@@ -348,7 +348,14 @@ def main():
     ap.add_argument("--maildir", required=True)
     ap.add_argument("--seed", type=int, default=20261125)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--days", type=float, default=None,
+                    help="spread the dates over the last DAYS days up to now (default: three years from 2023-11-01)")
     args = ap.parse_args()
+    if args.days is not None:
+        # Workers are forked after this: they see the new span.
+        global START, SPAN_SECONDS
+        SPAN_SECONDS = max(1, int(args.days * 24 * 3600))
+        START = datetime.now(timezone.utc) - timedelta(seconds=SPAN_SECONDS)
     cur = os.path.join(args.maildir, "cur")
     for sub in ("cur", "new", "tmp"):
         os.makedirs(os.path.join(args.maildir, sub), exist_ok=True)

@@ -31,6 +31,12 @@
 #   SAVE_SENT_DOVECOT=DIR   a tests/servers/dovecot.sh instance: each accepted message is also saved
 #                           (flagged \Seen) into the Sent folder of the authenticated user, before
 #                           the 250 reply, as Gmail and Exchange do; 451 if that fails
+#   DELIVER_DOVECOT=DIR     a tests/servers/dovecot.sh instance: as the recipients' provider, each
+#                           accepted message is delivered to the INBOX of every recipient who is a
+#                           user there, with `Received: … by AUTHSERV_ID` and
+#                           `Authentication-Results: AUTHSERV_ID; AUTH_RESULTS` on top (defaults
+#                           mx.satu.test and "spf=none smtp.mailfrom={mail_from}"; {mail_from} and
+#                           {from_domain} are filled in), before the 250 reply
 #   REPLY_DELAY_MS=N        wait N ms before the reply to the final dot (after recording)
 #   SMTP_AUTH_REQUIRED=1    530 5.7.0 for MAIL/RCPT/DATA before AUTH (default: AUTH optional)
 #   SMTP_USERS="alice:pw …"  the logins and passwords (default alice:alice-pass bob:bob-pass)
@@ -174,6 +180,12 @@ cmd_start() {
     dovecot_dir=$(cd "$SAVE_SENT_DOVECOT" 2>/dev/null && pwd -P) || die "SAVE_SENT_DOVECOT: no directory $SAVE_SENT_DOVECOT"
     bash "$HERE/dovecot.sh" status "$dovecot_dir" || die "SAVE_SENT_DOVECOT: no dovecot.sh instance runs in $dovecot_dir"
     extra+=(--save-sent-dovecot "$dovecot_dir")
+  fi
+  if [ -n "${DELIVER_DOVECOT:-}" ]; then
+    local deliver_dir
+    deliver_dir=$(cd "$DELIVER_DOVECOT" 2>/dev/null && pwd -P) || die "DELIVER_DOVECOT: no directory $DELIVER_DOVECOT"
+    bash "$HERE/dovecot.sh" status "$deliver_dir" || die "DELIVER_DOVECOT: no dovecot.sh instance runs in $deliver_dir"
+    extra+=(--deliver-dovecot "$deliver_dir")
   fi
   if [ -n "${REPLY_DELAY_MS:-}" ]; then
     [[ "$REPLY_DELAY_MS" =~ ^[0-9]+$ ]] || die "REPLY_DELAY_MS must be a number of milliseconds, not '$REPLY_DELAY_MS'"

@@ -9,6 +9,9 @@ listeners share one handler:
 
 Every accepted message is written to DIR/messages/NNNNNN.eml (the bytes as received, CRLF, after
 dot-unstuffing) and gets one JSON line in DIR/messages.jsonl, both fsync'd before the 250 reply.
+With --deliver-dovecot the message is delivered, as the recipients' provider would, into the INBOX of
+each recipient that is a user of that Dovecot instance, with a Received and an Authentication-Results
+header on top (AUTHSERV_ID, AUTH_RESULTS in the environment), before the 250.
 With --save-sent-dovecot the message is then also saved into the authenticated user's Sent folder
 of that Dovecot instance (tests/servers/dovecot.sh append), flagged \\Seen, also before the 250.
 Once the final dot has arrived, recording and saving finish even if the client goes away.
@@ -80,13 +83,14 @@ def fsync_write(path, data, mode="xb"):
 class Recorder:
     """Numbers, stores and logs accepted messages; optionally saves them to a Dovecot Sent folder."""
 
-    def __init__(self, dir_, save_sent_dovecot):
+    def __init__(self, dir_, save_sent_dovecot, deliver_dovecot=None):
         self.messages_dir = os.path.join(dir_, "messages")
         self.log_path = os.path.join(dir_, "messages.jsonl")
         os.makedirs(self.messages_dir, exist_ok=True)
         # A restart of the same DIR goes on numbering where the previous run stopped.
         numbers = [int(n[:-4]) for n in os.listdir(self.messages_dir) if n.endswith(".eml") and n[:-4].isdigit()]
         self.seq = max(numbers, default=0)
+        self.deliver_dovecot = deliver_dovecot
         self.save_sent_dovecot = save_sent_dovecot
         self.sent_lock = asyncio.Lock()  # one save at a time: the \Seen flag finds "its" UID
 
@@ -113,6 +117,30 @@ class Recorder:
         log.info("accepted #%d on %s: from %s to %s, auth %s, %d bytes, Message-ID %s", seq, listener,
                  entry["mail_from"], entry["rcpt"], auth_user, entry["size"], entry["message_id"])
         return entry
+
+    async def deliver_to_inbox(self, entry, content):
+        """As the receiving provider: each recipient that is a user of the Dovecot instance gets
+        the message in INBOX with a Received header and the Authentication-Results the
+        environment says (AUTH_RESULTS, `{mail_from}` and `{from_domain}` filled) on top, under
+        the authserv-id AUTHSERV_ID. Returns None on success, else an error text."""
+        authserv = os.environ.get("AUTHSERV_ID", "mx.satu.test")
+        results = os.environ.get("AUTH_RESULTS", "spf=none smtp.mailfrom={mail_from}")
+        headers = BytesHeaderParser(policy=compat32).parsebytes(content)
+        from_domain = (headers.get("From") or "").rpartition("@")[2].strip("> \t")
+        results = results.replace("{mail_from}", entry["mail_from"] or "").replace("{from_domain}", from_domain)
+        stamp = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
+        top = (f"Authentication-Results: {authserv}; {results}\r\n"
+               f"Received: from [127.0.0.1] (localhost [127.0.0.1])\r\n\tby {authserv} (Satu test MX) with ESMTP id {entry['seq']};\r\n\t{stamp}\r\n")
+        for rcpt in entry["rcpt"]:
+            user = rcpt.partition("@")[0].lower()
+            if user not in USERS:
+                continue
+            rc, out = await run(["bash", DOVECOT_SH, "append", self.deliver_dovecot, user, "INBOX", "-"],
+                                top.encode() + content)
+            if rc != 0:
+                return f"dovecot.sh append failed: {out.strip()}"
+            log.info("#%d: delivered to %s's INBOX in %s", entry["seq"], user, self.deliver_dovecot)
+        return None
 
     async def save_to_sent(self, entry, content):
         """Saves into the user's Sent folder with `dovecot.sh append`, then flags it \\Seen.
@@ -180,6 +208,11 @@ class Handler:
 
     async def deliver(self, envelope, auth_user):
         entry = self.recorder.record(envelope, auth_user, self.listener)
+        if self.recorder.deliver_dovecot:
+            error = await self.recorder.deliver_to_inbox(entry, envelope.original_content)
+            if error:
+                log.error("#%d: delivery to INBOX failed: %s", entry["seq"], error)
+                return f"451 4.3.0 Recorded as #{entry['seq']}, but delivery failed: {error.splitlines()[0][:200]}"
         if self.recorder.save_sent_dovecot:
             error = await self.recorder.save_to_sent(entry, envelope.original_content)
             if error:
@@ -323,7 +356,7 @@ async def serve(args):
     loop = asyncio.get_running_loop()
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(args.cert, args.key)
-    recorder = Recorder(args.dir, args.save_sent_dovecot)
+    recorder = Recorder(args.dir, args.save_sent_dovecot, args.deliver_dovecot)
     deliveries = set()
     reply_delay = args.reply_delay_ms / 1000
 
@@ -386,6 +419,7 @@ def main():
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--save-sent-dovecot", default="", help="directory of a tests/servers/dovecot.sh instance")
+    p.add_argument("--deliver-dovecot", default="", help="deliver to the INBOX of that instance's users (as their provider)")
     p.add_argument("--reply-delay-ms", type=int, default=0, help="delay before the reply to the final dot")
     p.add_argument("--auth-required", action="store_true", help="530 for MAIL/RCPT/DATA before AUTH")
     args = p.parse_args()

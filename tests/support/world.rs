@@ -33,8 +33,9 @@ impl World {
             .expect("run tests/servers/discovery.sh");
         assert!(
             out.status.success(),
-            "the discovery servers did not start: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "the discovery servers did not start: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
         );
         let vars = super::key_values(&String::from_utf8_lossy(&out.stdout));
         World { dir, vars }

@@ -199,6 +199,11 @@ enum Command {
         #[command(flatten)]
         filter: AuditArgs,
     },
+    /// A mail domain as senders and receivers see it: MX (reachable, STARTTLS, certificate),
+    /// SPF, DKIM, DMARC, MTA-STS, TLS-RPT, DNSSEC and every TTL, each finding with its severity
+    /// and the exact record to publish.
+    #[command(subcommand)]
+    Domain(DomainCommand),
     /// Encrypted backups of everything (mail, chat, tasks, events, settings, drafts): make one,
     /// check one, list them, restore one into a data directory, or schedule them. Exit codes:
     /// 10 wrong passphrase, 11 damaged or incomplete file, 12 made by a newer Satu.
@@ -923,6 +928,43 @@ enum AuditCommand {
         /// The file to write (must not exist).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DomainCommand {
+    /// Checks a domain's DNS and mail exchangers against the advice (TTLs at most 3600 s; MX
+    /// under 600 s before a change; SPF within 10 lookups ending -all; DKIM keys of 2048 bits;
+    /// DMARC with a policy and reports). `worst` in the JSON is the most severe finding.
+    Check {
+        /// The domain (example.com).
+        domain: String,
+        /// A DKIM selector to look for besides the common ones (repeat for more).
+        #[arg(long = "dkim-selector", value_name = "SELECTOR")]
+        dkim_selector: Vec<String>,
+        /// A provider's verification TXT record that must be published (MS=ms12345).
+        #[arg(long, value_name = "TXT")]
+        verify_txt: Option<String>,
+        /// An MX change is planned: MX TTLs should be under 600 s first.
+        #[arg(long)]
+        mx_change: bool,
+        /// An extra CA to trust for the MX certificates and the MTA-STS policy (PEM).
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+    },
+    /// The external delivery test: sends a test mail through the account's server to itself
+    /// (or --to), waits for it by push, and reports SPF, DKIM and DMARC as the receiving server
+    /// judged them, with the delay.
+    Test {
+        /// The sending account.
+        #[arg(long)]
+        account: i64,
+        /// Another address to send to (its mail must reach this account's INBOX to be seen).
+        #[arg(long)]
+        to: Option<String>,
+        /// How long to wait for the mail, in seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
     },
 }
 
@@ -1965,6 +2007,56 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     ));
                 }
                 lines.join("\n")
+            })
+        }
+        Command::Domain(DomainCommand::Check {
+            domain,
+            dkim_selector,
+            verify_txt,
+            mx_change,
+            ca_file,
+        }) => {
+            let report = satu
+                .domain_check(
+                    &domain,
+                    &dkim_selector,
+                    verify_txt.as_deref(),
+                    mx_change,
+                    ca_file.as_deref(),
+                )
+                .await?;
+            output(json, &report, || domain_lines(&report))
+        }
+        Command::Domain(DomainCommand::Test {
+            account,
+            to,
+            timeout,
+        }) => {
+            let test = satu
+                .domain_test(account, to.as_deref(), Duration::from_secs(timeout))
+                .await?;
+            output(json, &test, || {
+                let a = &test.authentication;
+                let word = |r: Option<&str>| r.unwrap_or("none").to_owned();
+                format!(
+                    "Delivered to {} in {:.1} s ({}).\nSPF: {}  DKIM: {}  DMARC: {}  → {} ({})",
+                    test.to,
+                    test.delay_ms as f64 / 1000.0,
+                    if test.push {
+                        "seen by push"
+                    } else {
+                        "seen by polling"
+                    },
+                    word(a.spf.as_ref().map(|s| s.result.as_str())),
+                    word(a.dkim.first().map(|d| d.result.as_str())),
+                    word(a.dmarc.as_ref().map(|d| d.result.as_str())),
+                    a.verdict,
+                    if test.judged_by_provider {
+                        "as the receiving server judged"
+                    } else {
+                        "checked by Satu"
+                    },
+                )
             })
         }
         Command::Audit {
@@ -3168,6 +3260,20 @@ fn read_passphrase(from_stdin: bool) -> Result<String, ApiError> {
 }
 
 /// Diagnostic findings, one per line with its fix under it.
+fn domain_lines(report: &satu_core::dto::DomainReport) -> String {
+    let mut out = format!("{}: {}\n", report.domain, report.worst);
+    for f in &report.findings {
+        out.push_str(&format!("[{}] {}: {}\n", f.severity, f.area, f.title));
+        if !f.fix.is_empty() {
+            out.push_str(&format!("    → {}\n", f.fix));
+        }
+        if let Some(record) = &f.record {
+            out.push_str(&format!("    publish: {record}\n"));
+        }
+    }
+    out.trim_end().to_owned()
+}
+
 fn finding_lines(findings: &[satu_core::dto::Finding]) -> String {
     findings
         .iter()

@@ -151,6 +151,10 @@ commands! {
     snooze(id: i64, until: String) => satu.snooze(id, &until);
     unsubscribe(id: i64) => satu.unsubscribe(id, None).await;
     authenticate(id: i64, again: bool) => satu.authenticate(id, again).await;
+    domain_check(domain: String, selectors: Vec<String>) =>
+        satu.domain_check(&domain, &selectors, None, false, None).await;
+    domain_test(account: i64) =>
+        satu.domain_test(account, None, std::time::Duration::from_secs(120)).await;
     print(id: i64, labels: PrintLabels) => satu
         .print(id, Some(&labels))
         .map(|path| path.to_string_lossy().into_owned());

@@ -11,6 +11,7 @@ pub mod css;
 pub mod imap;
 pub mod maildir;
 pub mod mbox;
+pub mod mx;
 pub mod parse;
 pub mod sanitize;
 pub mod smtp;

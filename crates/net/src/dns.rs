@@ -226,6 +226,11 @@ pub async fn mx(domain: &str) -> Result<Vec<String>, String> {
     Ok(hosts.into_iter().map(|(_, host)| host).collect())
 }
 
+/// Whether `domain` publishes DNSSEC keys (DNSKEY records): it is signed.
+pub async fn dnskey_published(domain: &str) -> Result<bool, String> {
+    Ok(!records(domain, RecordType::DNSKEY).await?.is_empty())
+}
+
 /// The addresses of `host`: itself when it is an address; else from `SATU_DNS_SERVER` when set,
 /// from the operating system when not.
 pub async fn addresses(host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {

@@ -152,6 +152,25 @@ impl Store {
         })
     }
 
+    /// The copy of mail `message_id` (without angle brackets) in the account's INBOX: its item
+    /// and UID there, once it is stored (`satu domain test`).
+    pub fn inbox_copy(&self, account_id: i64, message_id: &str) -> Result<Option<(i64, u32)>> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT m.item_id, mf.uid FROM mail m
+                 JOIN mail_folders mf ON mf.item_id = m.item_id
+                 JOIN folders f ON f.id = mf.folder_id
+                 WHERE m.account_id = ?1 AND m.message_id = ?2 AND f.role = 'inbox'
+                 LIMIT 1",
+            )?
+            .query_row(params![account_id, message_id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+            .context("Cannot look for a mail in the INBOX")
+        })
+    }
+
     /// How many checks say each verdict (for `satu health` and the benchmark).
     pub fn sender_check_counts(&self) -> Result<Vec<(String, i64)>> {
         self.read(|conn| {

@@ -4,6 +4,8 @@ import type {
   AuditQuery,
   AuditRecord,
   Authentication,
+  DeliveryTest,
+  DomainReport,
   BackupInfo,
   BackupReport,
   BackupSchedule,
@@ -257,6 +259,10 @@ export interface Backend {
   unsubscribe(id: number): Promise<Unsubscribed>;
   /** Who really sent mail `id` (DKIM, SPF, DMARC; look-alike warnings): the check kept from its arrival, else made now; `again` checks anew. */
   authenticate(id: number, again: boolean): Promise<Authentication>;
+  /** Checks a mail domain (MX, SPF, DKIM at the common selectors and `selectors`, DMARC, MTA-STS, TLS-RPT, DNSSEC, TTLs). */
+  domainCheck(domain: string, selectors: string[]): Promise<DomainReport>;
+  /** The delivery test: a mail from account `account` to itself, as the receiving server judged it. */
+  domainTest(account: number): Promise<DeliveryTest>;
   /** Prints mail `id`: a page of its own opens in the browser, which prints it; resolves with the page's path. */
   print(id: number, labels: PrintLabels): Promise<string>;
   /** At most `limit` addresses completing `text`, those written to most and most lately first. */

@@ -557,6 +557,92 @@ kind: string,
  */
 text: string, };
 
+export type DomainReport = { 
+/**
+ * The domain checked (lower case).
+ */
+domain: string, 
+/**
+ * The most severe finding's severity: `good`, `info`, `warning` or `bad`.
+ */
+worst: string, 
+/**
+ * MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, verification, DNSSEC, in that order.
+ */
+findings: Array<DomainFinding>, 
+/**
+ * When (RFC 3339).
+ */
+checked_at: string, };
+
+export type DomainFinding = { 
+/**
+ * `mx`, `spf`, `dkim`, `dmarc`, `mta-sts`, `tls-rpt`, `verification`, `dnssec`.
+ */
+area: string, 
+/**
+ * `good`, `info`, `warning` or `bad`.
+ */
+severity: string, 
+/**
+ * What was found, in plain words.
+ */
+title: string, 
+/**
+ * What to do about it ('' when nothing needs doing).
+ */
+fix: string, 
+/**
+ * The exact record to publish (zone-file syntax), when one is to be published.
+ */
+record: string | null, 
+/**
+ * The record's time to live (s), when it was read.
+ */
+ttl: number | null, };
+
+export type DeliveryTest = { 
+/**
+ * The sending account.
+ */
+account: number, 
+/**
+ * Where it went.
+ */
+to: string, 
+/**
+ * Its Message-ID (without angle brackets).
+ */
+message_id: string, 
+/**
+ * Its item here, once it arrived.
+ */
+item: number, 
+/**
+ * When the server took it (RFC 3339).
+ */
+sent_at: string, 
+/**
+ * When it was in the INBOX here (RFC 3339).
+ */
+arrived_at: string, 
+/**
+ * The delivery delay.
+ */
+delay_ms: number, 
+/**
+ * Its arrival was seen by push (IMAP IDLE), not by polling.
+ */
+push: boolean, 
+/**
+ * The receiving provider's own Authentication-Results were read (else Satu checked).
+ */
+judged_by_provider: boolean, 
+/**
+ * SPF, DKIM, DMARC as judged.
+ */
+authentication: Authentication, };
+
 export type Activity = { 
 /**
  * The message's item id.
@@ -2601,6 +2687,8 @@ export function commands(invoke: Invoke) {
     print: (id: number, labels: PrintLabels) => invoke<string>('print', { id, labels }),
     unsubscribe: (id: number) => invoke<Unsubscribed>('unsubscribe', { id }),
     authenticate: (id: number, again: boolean) => invoke<Authentication>('authenticate', { id, again }),
+    domain_check: (domain: string, selectors: string[]) => invoke<DomainReport>('domain_check', { domain, selectors }),
+    domain_test: (account: number) => invoke<DeliveryTest>('domain_test', { account }),
   };
 }
 

@@ -99,6 +99,8 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     print: (id, labels) => api.print(id, labels),
     unsubscribe: (id) => api.unsubscribe(id),
     authenticate: (id, again) => api.authenticate(id, again),
+    domainCheck: (domain, selectors) => api.domain_check(domain, selectors),
+    domainTest: (account) => api.domain_test(account),
     identities: (account) => api.identities(account),
     setIdentity: (account, input) => api.set_identity(account, input),
     removeIdentity: (account, address) => api.remove_identity(account, address),

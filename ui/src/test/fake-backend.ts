@@ -58,6 +58,8 @@ import type {
   PrintLabels,
   Unsubscribed,
   Authentication,
+  DeliveryTest,
+  DomainReport,
   Draft,
   OutboxEntry,
   SendInput,
@@ -894,6 +896,58 @@ export class FakeBackend implements Backend {
     };
     detail.authentication = checked;
     return structuredClone(checked);
+  }
+
+  /** Domains checked, as the core would answer for example.com (one warning). */
+  domainChecks: { domain: string; selectors: string[] }[] = [];
+
+  async domainCheck(domain: string, selectors: string[]): Promise<DomainReport> {
+    await this.wait();
+    if (!domain.includes('.')) throw fail('invalid_input', `"${domain}" is not a domain name (example.com)`, 'domain');
+    this.domainChecks.push({ domain, selectors });
+    return {
+      domain,
+      worst: 'warning',
+      checked_at: new Date().toISOString(),
+      findings: [
+        { area: 'mx', severity: 'good', title: `MX mx.${domain} answers, with STARTTLS and a valid certificate for its name.`, fix: '', record: null, ttl: 300 },
+        {
+          area: 'dmarc',
+          severity: 'warning',
+          title: `${domain} publishes no DMARC policy: mail forged in its name is not refused.`,
+          fix: 'Publish a DMARC record with p=none and rua reports, read them, then move to p=quarantine or p=reject.',
+          record: `_dmarc.${domain}. 3600 IN TXT "v=DMARC1; p=none; rua=mailto:dmarc@${domain}"`,
+          ttl: null,
+        },
+      ],
+    };
+  }
+
+  async domainTest(account: number): Promise<DeliveryTest> {
+    await this.wait();
+    return {
+      account,
+      to: 'aisha@example.com',
+      message_id: 'test@satu.invalid',
+      item: 0,
+      sent_at: new Date().toISOString(),
+      arrived_at: new Date().toISOString(),
+      delay_ms: 1200,
+      push: true,
+      judged_by_provider: true,
+      authentication: {
+        verdict: 'verified',
+        reasons: ['signed by example.com (DKIM), the domain in From'],
+        dkim: [{ domain: 'example.com', selector: 's1', result: 'pass' }],
+        spf: { result: 'pass', ip: '', domain: 'example.com' },
+        dmarc: { result: 'pass', policy: 'quarantine', aligned: true },
+        arc: null,
+        warnings: [],
+        guard: false,
+        source: 'provider',
+        checked_at: new Date().toISOString(),
+      },
+    };
   }
 
   async unsubscribe(id: number): Promise<Unsubscribed> {

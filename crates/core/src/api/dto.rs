@@ -400,6 +400,62 @@ pub struct ArcCheck {
     pub sealer: String,
 }
 
+/// What `satu domain check` found for a domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DomainReport {
+    /// The domain checked (lower case).
+    pub domain: String,
+    /// The most severe finding's severity: `good`, `info`, `warning` or `bad`.
+    pub worst: String,
+    /// MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, verification, DNSSEC, in that order.
+    pub findings: Vec<DomainFinding>,
+    /// When (RFC 3339).
+    pub checked_at: String,
+}
+
+/// What `satu domain test` saw: a test mail through the account's own server, as the
+/// receiving provider judged it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeliveryTest {
+    /// The sending account.
+    pub account: i64,
+    /// Where it went.
+    pub to: String,
+    /// Its Message-ID (without angle brackets).
+    pub message_id: String,
+    /// Its item here, once it arrived.
+    pub item: i64,
+    /// When the server took it (RFC 3339).
+    pub sent_at: String,
+    /// When it was in the INBOX here (RFC 3339).
+    pub arrived_at: String,
+    /// The delivery delay.
+    pub delay_ms: u64,
+    /// Its arrival was seen by push (IMAP IDLE), not by polling.
+    pub push: bool,
+    /// The receiving provider's own Authentication-Results were read (else Satu checked).
+    pub judged_by_provider: bool,
+    /// SPF, DKIM, DMARC as judged.
+    pub authentication: Authentication,
+}
+
+/// One finding of a domain check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DomainFinding {
+    /// `mx`, `spf`, `dkim`, `dmarc`, `mta-sts`, `tls-rpt`, `verification`, `dnssec`.
+    pub area: String,
+    /// `good`, `info`, `warning` or `bad`.
+    pub severity: String,
+    /// What was found, in plain words.
+    pub title: String,
+    /// What to do about it ('' when nothing needs doing).
+    pub fix: String,
+    /// The exact record to publish (zone-file syntax), when one is to be published.
+    pub record: Option<String>,
+    /// The record's time to live (s), when it was read.
+    pub ttl: Option<u32>,
+}
+
 /// A look-alike or impersonation warning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SenderWarning {

@@ -16,26 +16,6 @@ use crate::dto::{self, ActionReport};
 use crate::{attachments, links, matrix, replay, settings, snooze, sync};
 
 impl Satu {
-    /// Who really sent mail `id` (DKIM, SPF, DMARC, ARC; look-alike warnings): the check kept
-    /// from when it arrived, else checked now and kept; `again` checks anew.
-    pub async fn authenticate(&self, id: i64, again: bool) -> ApiResult<dto::Authentication> {
-        crate::trust::authenticate(self.ctx.store(), id, again).await
-    }
-
-    /// Checks the senders of recent mail not checked yet, as the live sync does beside it (for
-    /// `satu sync`): how many were checked.
-    pub async fn check_senders(&self, cancel: super::CancellationToken) -> ApiResult<u64> {
-        let mut deferred = std::collections::HashSet::new();
-        let mut checked = 0;
-        loop {
-            let pass = crate::trust::check_new(self.ctx.store(), &cancel, &mut deferred).await?;
-            checked += pass.kept as u64;
-            if !pass.more || cancel.is_cancelled() {
-                return Ok(checked);
-            }
-        }
-    }
-
     /// Snoozes mail `id` and its conversation: it leaves the Inbox until `until` (`later`,
     /// `tomorrow`, `next-week`, a day or an RFC 3339 time), then comes back to its top, unread.
     pub fn snooze(&self, id: i64, until: &str) -> ApiResult<dto::Item> {

@@ -19,6 +19,7 @@ mod settings;
 mod sync;
 mod tasks;
 mod timeline;
+mod trust;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

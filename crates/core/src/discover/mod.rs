@@ -198,15 +198,15 @@ impl Search {
     }
 }
 
-/// How the web lookups reach their servers.
-struct Web {
+/// How the web lookups reach their servers (discovery's, and the domain check's MTA-STS policy).
+pub(crate) struct Web {
     client: reqwest::Client,
     /// The port the web lookups use instead of 443 (`SATU_DISCOVERY_PORT`; tests only).
     port: Option<u16>,
 }
 
 impl Web {
-    fn new(ca_file: Option<&Path>) -> ApiResult<Web> {
+    pub(crate) fn new(ca_file: Option<&Path>) -> ApiResult<Web> {
         let mut builder = reqwest::Client::builder()
             .timeout(HTTP_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
@@ -229,7 +229,7 @@ impl Web {
     }
 
     /// `https://HOST/PATH` (on the test port when one is set).
-    fn url(&self, host: &str, path: &str) -> String {
+    pub(crate) fn url(&self, host: &str, path: &str) -> String {
         match self.port {
             Some(port) => format!("https://{host}:{port}{path}"),
             None => format!("https://{host}{path}"),
@@ -237,7 +237,7 @@ impl Web {
     }
 
     /// The body of a 200 answer at `url` (at most `autoconfig::MAX_BYTES`), or why not.
-    async fn get(&self, url: &str) -> Result<String, String> {
+    pub(crate) async fn get(&self, url: &str) -> Result<String, String> {
         let response = self.client.get(url).send().await.map_err(|e| {
             if e.is_timeout() {
                 "no answer in time".to_owned()

@@ -16,6 +16,8 @@
 //! - DNS answers are cached for their time to live, bounded ([`cache`]).
 
 mod cache;
+pub(crate) mod delivery;
+pub(crate) mod domain;
 pub(crate) mod lookalike;
 pub(crate) mod received;
 pub(crate) mod verdict;
