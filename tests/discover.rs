@@ -18,7 +18,7 @@ const SANS: &str =
     "autoconfig.auto.test auto.test ispdb.test autoconfig.broken.test autodiscover.test news.test";
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -263,43 +263,14 @@ fn newsletter(id: &str, https_port: &str, unsub: &str, mailto: bool) -> String {
 
 /// `raw` with a DKIM signature of `news.test` (selector `sel`) over `headers`.
 fn signed(key: &[u8], raw: &str, headers: &[&str]) -> String {
-    use mail_auth::common::crypto::Ed25519Key;
-    use mail_auth::common::headers::HeaderWriter as _;
-    let key = Ed25519Key::from_pkcs8_maybe_unchecked_der(key).expect("the key");
-    let signature = mail_auth::dkim::DkimSigner::from_key(key)
-        .domain("news.test")
-        .selector("sel")
-        .headers(headers.iter().copied())
-        .sign(raw.as_bytes())
-        .expect("a signature");
-    format!("{}{raw}", signature.to_header())
+    support::dkim::signed(key, "news.test", "sel", headers, raw)
 }
 
 #[test]
 fn one_click_unsubscribe_posts_only_when_a_verified_dkim_signature_covers_both_headers() {
     // A signing key of news.test, published in the world's DNS.
     let keys = tempfile::tempdir().expect("tempdir");
-    let der = keys.path().join("key.der");
-    let made = Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "ed25519",
-            "-outform",
-            "DER",
-            "-out",
-        ])
-        .arg(&der)
-        .status()
-        .expect("openssl");
-    assert!(made.success(), "openssl genpkey");
-    let key = std::fs::read(&der).expect("key");
-    let public = {
-        use base64::Engine as _;
-        let signer = mail_auth::common::crypto::Ed25519Key::from_pkcs8_maybe_unchecked_der(&key)
-            .expect("the key");
-        base64::engine::general_purpose::STANDARD.encode(signer.public_key())
-    };
+    let (key, public) = support::dkim::ed25519_key(keys.path(), "news");
     let dovecot = Dovecot::start();
     let zone = format!(
         "news.test. 60 IN A 127.0.0.1\nsel._domainkey.news.test. 60 IN TXT \"v=DKIM1; k=ed25519; p={public}\"\n"

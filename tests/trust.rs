@@ -17,47 +17,19 @@ mod support;
 use std::process::Command;
 
 use serde_json::Value;
+use support::dkim::ed25519_key;
 use support::world::World;
 use support::{Dovecot, Satu};
 
-/// A fresh Ed25519 key: (PKCS#8 DER, the public key in base64 for `p=`).
-fn ed25519_key(dir: &std::path::Path, name: &str) -> (Vec<u8>, String) {
-    let der = dir.join(format!("{name}.der"));
-    let made = Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "ed25519",
-            "-outform",
-            "DER",
-            "-out",
-        ])
-        .arg(&der)
-        .status()
-        .expect("openssl");
-    assert!(made.success(), "openssl genpkey");
-    let key = std::fs::read(&der).expect("key");
-    let public = {
-        use base64::Engine as _;
-        let signer = mail_auth::common::crypto::Ed25519Key::from_pkcs8_maybe_unchecked_der(&key)
-            .expect("the key");
-        base64::engine::general_purpose::STANDARD.encode(signer.public_key())
-    };
-    (key, public)
-}
-
 /// `raw` signed by `domain`'s key `selector` over the usual headers.
 fn signed(key: &[u8], domain: &str, selector: &str, raw: &str) -> String {
-    use mail_auth::common::crypto::Ed25519Key;
-    use mail_auth::common::headers::HeaderWriter as _;
-    let key = Ed25519Key::from_pkcs8_maybe_unchecked_der(key).expect("the key");
-    let signature = mail_auth::dkim::DkimSigner::from_key(key)
-        .domain(domain)
-        .selector(selector)
-        .headers(["From", "To", "Subject", "Date", "Message-ID"])
-        .sign(raw.as_bytes())
-        .expect("a signature");
-    format!("{}{raw}", signature.to_header())
+    support::dkim::signed(
+        key,
+        domain,
+        selector,
+        &["From", "To", "Subject", "Date", "Message-ID"],
+        raw,
+    )
 }
 
 /// A mail from `from` (`Name <addr>` or `addr`) with `extra` headers, dated an hour ago

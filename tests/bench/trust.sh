@@ -67,7 +67,8 @@ doveadm -c "$DOVECOT_CONF" index -u alice INBOX
 
 log "a DNS server with SPF and DMARC for the corpus's domains"
 mkdir -p "$world"
-domains=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import gen_corpus as g; print(" ".join(g.DOMAINS))' "$here")
+# In their A-label form (the corpus has a Thai domain).
+domains=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import gen_corpus as g; print(" ".join(d.encode("idna").decode() for d in g.DOMAINS))' "$here")
 {
   for d in $domains; do
     printf '%s. 300 IN TXT "v=spf1 ip4:192.0.2.0/25 -all"\n' "$d"

@@ -2,6 +2,7 @@
 //! directory, and start a private Dovecot with the project's own script.
 #![allow(dead_code)]
 
+pub mod dkim;
 pub mod matrix;
 pub mod proxy;
 pub mod world;

@@ -1459,3 +1459,124 @@ fn every_view_walks_the_timeline_newest_first_without_sorting() {
         );
     }
 }
+
+#[test]
+fn sender_checks_are_kept_listed_when_waiting_and_filter_the_timeline() {
+    let (_dir, store) = open();
+    let a = local(&store);
+    let (old, new, newer) = store
+        .write(|tx| {
+            let old = tx.insert_mail(&mail(a, "old", 1_000, "Old"))?.id();
+            let new = tx.insert_mail(&mail(a, "new", 5_000, "New"))?.id();
+            let newer = tx.insert_mail(&mail(a, "newer", 6_000, "Newer"))?.id();
+            Ok((old, new, newer))
+        })
+        .expect("insert");
+    // Waiting since 2 000 ms: the two newer ones, newest first; the old one is older.
+    let waiting: Vec<i64> = store
+        .unchecked_mail(2_000, 10)
+        .expect("waiting")
+        .iter()
+        .map(|u| u.item_id)
+        .collect();
+    assert_eq!(waiting, [newer, new]);
+    let check = |item_id, verdict: &str| SenderCheck {
+        item_id,
+        verdict: verdict.into(),
+        guard: verdict == "failed",
+        warnings: 0,
+        details: "{}".into(),
+        checked_at: 7_000,
+    };
+    store
+        .write(|tx| {
+            tx.put_sender_check(&check(newer, "failed"))?;
+            tx.put_sender_check(&check(new, "verified"))?;
+            // A second check replaces the first.
+            tx.put_sender_check(&check(new, "verified"))
+        })
+        .expect("keep");
+    assert!(store.unchecked_mail(2_000, 10).expect("waiting").is_empty());
+    assert_eq!(
+        store
+            .sender_check(newer)
+            .expect("read")
+            .expect("kept")
+            .verdict,
+        "failed"
+    );
+    assert_eq!(store.sender_check(old).expect("read"), None);
+    let unverified = store
+        .timeline(&TimelineQuery {
+            limit: 10,
+            unverified: true,
+            ..Default::default()
+        })
+        .expect("t");
+    assert_eq!(titles(&unverified), ["Newer"]);
+    assert_eq!(
+        store.sender_check_counts().expect("counts"),
+        [("failed".to_owned(), 1), ("verified".to_owned(), 1)]
+    );
+}
+
+#[test]
+fn sender_knowledge_reads_who_the_user_writes_to() {
+    let (_dir, store) = open();
+    let a = store
+        .write(|tx| {
+            tx.add_account(&NewAccount {
+                kind: AccountKind::Imap,
+                name: "Me".into(),
+                email: "me@company.test".into(),
+                imap: ("127.0.0.1".into(), 143),
+                smtp: ("127.0.0.1".into(), 25),
+                security: Security::Plain,
+                username: "me".into(),
+                ca_file: None,
+                smtp_security: None,
+                url: String::new(),
+            })
+        })
+        .expect("account");
+    let mut sent = mail(a, "sent", 1_000, "Hello");
+    sent.sender = Some(Person {
+        name: Some("Me".into()),
+        address: "me@company.test".into(),
+    });
+    sent.recipients = "Aminah Rahman <aminah@partner.test>, ops@vendor.test".into();
+    let mut came = mail(a, "came", 2_000, "Hi");
+    came.sender = Some(Person {
+        name: Some("Bob".into()),
+        address: "bob@elsewhere.test".into(),
+    });
+    store
+        .write(|tx| {
+            tx.insert_mail(&sent)?;
+            tx.insert_mail(&came)?;
+            Ok(())
+        })
+        .expect("insert");
+    let k = store
+        .sender_knowledge("aminah.ceo@free.test", "aminah rahman")
+        .expect("knowledge");
+    assert_eq!(
+        k.domains.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["partner.test", "vendor.test"]
+    );
+    assert_eq!(k.same_name, ["aminah@partner.test"]);
+    assert!(!k.known_sender);
+    // Bob wrote once (this very mail): not known yet; the user wrote to Aminah: known.
+    assert!(
+        !store
+            .sender_knowledge("bob@elsewhere.test", "Bob")
+            .expect("k")
+            .known_sender
+    );
+    assert!(
+        store
+            .sender_knowledge("aminah@partner.test", "")
+            .expect("k")
+            .known_sender
+    );
+}

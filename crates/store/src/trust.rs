@@ -96,13 +96,16 @@ impl Store {
     pub fn unchecked_mail(&self, since_ms: i64, limit: u32) -> Result<Vec<Unchecked>> {
         self.read(|conn| {
             conn.prepare_cached(
+                // The sort key is the time shifted left by 20 bits: a range of the
+                // (kind, sort_key) index, walked newest first, that ends at `since_ms` (not a
+                // walk of every mail when few wait).
                 "SELECT i.id, i.account_id FROM items i
-                 WHERE i.kind = 'mail' AND i.time >= ?1
+                 WHERE i.kind = 'mail' AND i.sort_key >= ?1
                    AND NOT EXISTS (SELECT 1 FROM sender_checks c WHERE c.item_id = i.id)
                    AND EXISTS (SELECT 1 FROM mail_raw r WHERE r.item_id = i.id)
                  ORDER BY i.sort_key DESC LIMIT ?2",
             )?
-            .query_map(params![since_ms, limit], |row| {
+            .query_map(params![since_ms.max(0) << 20, limit], |row| {
                 Ok(Unchecked {
                     item_id: row.get(0)?,
                     account_id: row.get(1)?,
