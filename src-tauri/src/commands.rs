@@ -2,6 +2,7 @@
 //! core's DTOs; errors are `ApiError` (`{code, message, field}`).
 
 use satu_core::api::LinkDecision;
+use satu_core::dto::Rule;
 use satu_core::dto::{
     Account, AccountInput, ActionReport, AuditCheck, AuditQuery, AuditRecord, Authentication,
     BackupInfo, BackupReport, BackupSchedule, CaldavInput, CalendarInfo, ChatRoom, Contact, Counts,
@@ -756,6 +757,39 @@ pub async fn authenticate(
     again: bool,
 ) -> Result<Authentication, ApiError> {
     satu.authenticate(id, again).await
+}
+
+/// Every rule, in order.
+#[tauri::command]
+pub fn rules(satu: State<'_, Satu>) -> Result<Vec<Rule>, ApiError> {
+    satu.rules()
+}
+
+/// Adds a rule (Settings → Rules).
+#[tauri::command]
+pub fn rule_add(
+    satu: State<'_, Satu>,
+    name: String,
+    when: String,
+    then: Vec<String>,
+) -> Result<Rule, ApiError> {
+    satu.rule_add(&name, &when, &then)
+}
+
+#[tauri::command]
+pub fn rule_remove(satu: State<'_, Satu>, id: i64) -> Result<(), ApiError> {
+    satu.rule_remove(id)
+}
+
+#[tauri::command]
+pub fn rule_enable(satu: State<'_, Satu>, id: i64, on: bool) -> Result<Rule, ApiError> {
+    satu.rule_enable(id, on)
+}
+
+/// How many of the newest `limit` mails `when` matches (the editor's live count).
+#[tauri::command]
+pub fn rule_count(satu: State<'_, Satu>, when: String, limit: u32) -> Result<u64, ApiError> {
+    satu.rule_count(&when, limit)
 }
 
 /// Checks a mail domain against the advice (Settings → Your mail domain).

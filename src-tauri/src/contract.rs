@@ -61,6 +61,8 @@ mod tests {
             ArcCheck,
             SenderWarning,
             DomainReport,
+            Rule,
+            RuleRun,
             DomainFinding,
             DeliveryTest,
             Activity,

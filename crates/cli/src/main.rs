@@ -199,6 +199,9 @@ enum Command {
         #[command(flatten)]
         filter: AuditArgs,
     },
+    /// Rules: when a mail is like this (`--when`), do that (`--do`); on new mail, each once.
+    #[command(subcommand)]
+    Rule(RuleCommand),
     /// A mail domain as senders and receivers see it: MX (reachable, STARTTLS, certificate),
     /// SPF, DKIM, DMARC, MTA-STS, TLS-RPT, DNSSEC and every TTL, each finding with its severity
     /// and the exact record to publish.
@@ -928,6 +931,47 @@ enum AuditCommand {
         /// The file to write (must not exist).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum RuleCommand {
+    /// Adds a rule after the others. It acts on mail that arrives from now on (`rule run` for
+    /// the mail already here). Conditions: from: to: cc: subject: body: words has:attachment[:pdf]
+    /// list: account: folder: sender:verified|unverified|failed larger: smaller: older: newer:
+    /// is:reply, a leading - negates. Actions: read, flag, archive, delete, move:FOLDER,
+    /// task [due:+2d] [title:"…"], stop.
+    Add {
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// Its conditions, all of which must hold.
+        #[arg(long)]
+        when: String,
+        /// An action (repeat for more, done in order).
+        #[arg(long = "do", value_name = "ACTION", required = true)]
+        then: Vec<String>,
+    },
+    /// Every rule, in order.
+    List,
+    /// One rule.
+    Show { id: i64 },
+    /// Removes a rule.
+    Remove { id: i64 },
+    /// Turns a rule off (kept, not acting).
+    Disable { id: i64 },
+    /// Turns a rule on again.
+    Enable { id: i64 },
+    /// Runs a rule on the newest mail here: how many it matches, and (unless --dry-run) acts
+    /// on them, each once.
+    Run {
+        id: i64,
+        /// Only count.
+        #[arg(long)]
+        dry_run: bool,
+        /// How many of the newest mails to look at.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
     },
 }
 
@@ -1801,9 +1845,16 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             } else {
                 satu.sync(account).await?
             };
-            // The senders of the mail that came (recent mail only; older is checked on open).
+            // The senders of the mail that came (recent mail only; older is checked on open),
+            // then the rules (which may ask the sender check).
             if let Err(e) = satu.check_senders(CancellationToken::new()).await {
                 eprintln!("satu: senders could not be checked: {}", e.message);
+            }
+            if let Err(e) = satu.apply_rules().await {
+                eprintln!(
+                    "satu: the rules could not act on the new mail: {}",
+                    e.message
+                );
             }
             output(json, &reports, || {
                 reports
@@ -2008,6 +2059,62 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 }
                 lines.join("\n")
             })
+        }
+        Command::Rule(command) => {
+            let rule_text = |r: &satu_core::dto::Rule| {
+                format!(
+                    "{} {}{}: when {} do {} ({} mails)",
+                    r.id,
+                    r.name,
+                    if r.enabled { "" } else { " (off)" },
+                    r.when,
+                    r.then.join(", "),
+                    r.runs
+                )
+            };
+            match command {
+                RuleCommand::Add { name, when, then } => {
+                    let rule = satu.rule_add(&name, &when, &then)?;
+                    output(json, &rule, || rule_text(&rule))
+                }
+                RuleCommand::List => {
+                    let rules = satu.rules()?;
+                    output(json, &rules, || {
+                        rules.iter().map(rule_text).collect::<Vec<_>>().join("\n")
+                    })
+                }
+                RuleCommand::Show { id } => {
+                    let rule = satu.rule(id)?;
+                    output(json, &rule, || rule_text(&rule))
+                }
+                RuleCommand::Remove { id } => {
+                    satu.rule_remove(id)?;
+                    output(json, &serde_json::json!({ "removed": id }), || {
+                        format!("Rule {id} removed.")
+                    })
+                }
+                RuleCommand::Disable { id } | RuleCommand::Enable { id } => {
+                    let on = matches!(command, RuleCommand::Enable { .. });
+                    let rule = satu.rule_enable(id, on)?;
+                    output(json, &rule, || rule_text(&rule))
+                }
+                RuleCommand::Run { id, dry_run, limit } => {
+                    let run = satu.rule_run(id, limit, dry_run)?;
+                    output(json, &run, || {
+                        if run.dry_run {
+                            format!(
+                                "Would match {} of the newest {} mails.",
+                                run.matched, run.looked_at
+                            )
+                        } else {
+                            format!(
+                                "Matched {} of the newest {} mails; acted on {}.",
+                                run.matched, run.looked_at, run.applied
+                            )
+                        }
+                    })
+                }
+            }
         }
         Command::Domain(DomainCommand::Check {
             domain,

@@ -151,6 +151,11 @@ commands! {
     snooze(id: i64, until: String) => satu.snooze(id, &until);
     unsubscribe(id: i64) => satu.unsubscribe(id, None).await;
     authenticate(id: i64, again: bool) => satu.authenticate(id, again).await;
+    rules() => satu.rules();
+    rule_add(name: String, when: String, then: Vec<String>) => satu.rule_add(&name, &when, &then);
+    rule_remove(id: i64) => satu.rule_remove(id);
+    rule_enable(id: i64, on: bool) => satu.rule_enable(id, on);
+    rule_count(when: String, limit: u32) => satu.rule_count(&when, limit);
     domain_check(domain: String, selectors: Vec<String>) =>
         satu.domain_check(&domain, &selectors, None, false, None).await;
     domain_test(account: i64) =>

@@ -243,47 +243,50 @@ fn find_target<'f>(folders: &'f [Folder], target: &Target) -> Result<&'f Folder>
 
 /// Moves a mail item to a folder of its account. Returns the folder's name.
 pub(crate) fn move_item(store: &Store, id: i64, target: &Target) -> Result<String> {
-    store.write(|tx| {
-        let (row, remote) = mail_item(tx, store, id)?;
-        let folders = tx.folders(row.account_id)?;
-        let target = find_target(&folders, target)?;
-        let from: Vec<Location> = tx
-            .locations(id)?
-            .into_iter()
-            .filter(|l| l.folder_id != target.id && l.role != FolderRole::All)
-            .collect();
-        if from.is_empty() {
-            return Ok(target.name.clone());
+    store.write(|tx| move_in(tx, store, id, target))
+}
+
+/// [`move_item`] inside a transaction of the caller's (a rule's actions commit together).
+pub(crate) fn move_in(tx: &mut Tx<'_>, store: &Store, id: i64, target: &Target) -> Result<String> {
+    let (row, remote) = mail_item(tx, store, id)?;
+    let folders = tx.folders(row.account_id)?;
+    let target = find_target(&folders, target)?;
+    let from: Vec<Location> = tx
+        .locations(id)?
+        .into_iter()
+        .filter(|l| l.folder_id != target.id && l.role != FolderRole::All)
+        .collect();
+    if from.is_empty() {
+        return Ok(target.name.clone());
+    }
+    let from_ids: Vec<i64> = from.iter().map(|l| l.folder_id).collect();
+    tx.relocate_item(id, &from_ids, target.id)?;
+    let kind = if target.role == FolderRole::Trash {
+        "mail.delete"
+    } else {
+        "mail.move"
+    };
+    crate::audit::record(
+        tx,
+        kind,
+        Some(row.account_id),
+        Some(id),
+        serde_json::json!({
+            "message_id": row.message_id,
+            "subject": row.title,
+            "from": from.iter().map(|l| l.folder.clone()).collect::<Vec<_>>(),
+            "to": target.name,
+        }),
+    )?;
+    if let (true, Some(message_id)) = (remote, row.message_id) {
+        MailOp::Move {
+            message_id,
+            from: from.iter().map(Place::from).collect(),
+            to: target.name.clone(),
         }
-        let from_ids: Vec<i64> = from.iter().map(|l| l.folder_id).collect();
-        tx.relocate_item(id, &from_ids, target.id)?;
-        let kind = if target.role == FolderRole::Trash {
-            "mail.delete"
-        } else {
-            "mail.move"
-        };
-        crate::audit::record(
-            tx,
-            kind,
-            Some(row.account_id),
-            Some(id),
-            serde_json::json!({
-                "message_id": row.message_id,
-                "subject": row.title,
-                "from": from.iter().map(|l| l.folder.clone()).collect::<Vec<_>>(),
-                "to": target.name,
-            }),
-        )?;
-        if let (true, Some(message_id)) = (remote, row.message_id) {
-            MailOp::Move {
-                message_id,
-                from: from.iter().map(Place::from).collect(),
-                to: target.name.clone(),
-            }
-            .enqueue(tx, row.account_id, Some(id))?;
-        }
-        Ok(target.name.clone())
-    })
+        .enqueue(tx, row.account_id, Some(id))?;
+    }
+    Ok(target.name.clone())
 }
 
 /// What [`delete`] did.

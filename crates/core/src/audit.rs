@@ -10,8 +10,9 @@
 //! - tasks and events: `task.make`, `task.done`, `task.edit`, `task.delete`, `event.add`,
 //!   `event.edit`, `event.delete`, `event.answer`.
 //! - chat: `chat.send`, `chat.edit`, `chat.redact`.
-//! - accounts and settings: `account.add`, `account.remove`, `account.sign_in`,
-//!   `setting.change`.
+//! - accounts, settings and rules: `account.add`, `account.remove`, `account.sign_in`,
+//!   `setting.change`, `rule.add`, `rule.change`, `rule.remove`; what a rule did: `rule.run`
+//!   (and each action's own entry, origin `rule`).
 //! - disclosure: `export.mail`, `attachment.open`, `attachment.save`, `backup.create`,
 //!   `backup.restore`, `audit.export`; the trail itself: `audit.prune`.
 //!

@@ -31,6 +31,7 @@ mod offline;
 mod pass;
 mod print;
 mod replay;
+mod rules;
 mod search_index;
 mod secrets;
 mod send;

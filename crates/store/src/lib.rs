@@ -69,6 +69,7 @@ mod oauth;
 mod offline;
 mod ops;
 mod outbox;
+mod rules;
 mod search_index;
 mod settings;
 mod snoozes;
@@ -109,6 +110,7 @@ pub use oauth::OAuthGrant;
 pub use offline::RemoteCopy;
 pub use ops::{Op, OpState};
 pub use outbox::{NewOutgoing, OutboxState, Outgoing, Stage};
+pub use rules::RuleRow;
 pub use settings::{NumberSetting, Setting, TextSetting};
 pub use snoozes::Snooze;
 pub use task_sync::{RemoteTask, SyncTask, TaskFields};
@@ -130,6 +132,9 @@ pub enum StoreError {
     /// No item with this id.
     #[error("No item with id {0}")]
     NoSuchItem(i64),
+    /// No rule with this id.
+    #[error("No rule with id {0} (see `satu rule list`)")]
+    NoSuchRule(i64),
     /// No account with this id.
     #[error("No account with id {0}")]
     NoSuchAccount(i64),

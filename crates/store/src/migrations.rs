@@ -102,6 +102,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0029_sender_checks",
         include_str!("../migrations/0029_sender_checks.sql"),
     ),
+    ("0030_rules", include_str!("../migrations/0030_rules.sql")),
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@ import type {
   Authentication,
   DeliveryTest,
   DomainReport,
+  Rule,
   BackupInfo,
   BackupReport,
   BackupSchedule,
@@ -259,6 +260,14 @@ export interface Backend {
   unsubscribe(id: number): Promise<Unsubscribed>;
   /** Who really sent mail `id` (DKIM, SPF, DMARC; look-alike warnings): the check kept from its arrival, else made now; `again` checks anew. */
   authenticate(id: number, again: boolean): Promise<Authentication>;
+  /** Every rule, in order. */
+  rules(): Promise<Rule[]>;
+  /** Adds a rule (conditions and actions in words, as `satu rule add` takes them); rejects at the field (`name`, `when`, `do`). */
+  ruleAdd(name: string, when: string, then: string[]): Promise<Rule>;
+  ruleRemove(id: number): Promise<void>;
+  ruleEnable(id: number, on: boolean): Promise<Rule>;
+  /** How many of the newest `limit` mails the conditions match (rejects at `when`). */
+  ruleCount(when: string, limit: number): Promise<number>;
   /** Checks a mail domain (MX, SPF, DKIM at the common selectors and `selectors`, DMARC, MTA-STS, TLS-RPT, DNSSEC, TTLs). */
   domainCheck(domain: string, selectors: string[]): Promise<DomainReport>;
   /** The delivery test: a mail from account `account` to itself, as the receiving server judged it. */

@@ -575,6 +575,46 @@ findings: Array<DomainFinding>,
  */
 checked_at: string, };
 
+export type Rule = { id: number, name: string, 
+/**
+ * Its place in the order rules act in (lowest first).
+ */
+position: number, enabled: boolean, 
+/**
+ * Its conditions as written (`from:ceo@example.com has:attachment`).
+ */
+when: string, 
+/**
+ * Its actions, one each (`task due:+2d`, `flag`).
+ */
+then: Array<string>, 
+/**
+ * When it was made (RFC 3339).
+ */
+created: string, 
+/**
+ * Mails it acted on so far.
+ */
+runs: number, };
+
+export type RuleRun = { rule: number, 
+/**
+ * Mails looked at (the newest ones).
+ */
+looked_at: number, 
+/**
+ * Those the rule matches.
+ */
+matched: number, 
+/**
+ * Those it acted on now (0 in a dry run; a mail it acted on before is not done again).
+ */
+applied: number, 
+/**
+ * The matching mails' item ids, newest first.
+ */
+items: Array<number>, dry_run: boolean, };
+
 export type DomainFinding = { 
 /**
  * `mx`, `spf`, `dkim`, `dmarc`, `mta-sts`, `tls-rpt`, `verification`, `dnssec`.
@@ -2687,6 +2727,11 @@ export function commands(invoke: Invoke) {
     print: (id: number, labels: PrintLabels) => invoke<string>('print', { id, labels }),
     unsubscribe: (id: number) => invoke<Unsubscribed>('unsubscribe', { id }),
     authenticate: (id: number, again: boolean) => invoke<Authentication>('authenticate', { id, again }),
+    rules: () => invoke<Rule[]>('rules'),
+    rule_add: (name: string, when: string, then: string[]) => invoke<Rule>('rule_add', { name, when, then }),
+    rule_remove: (id: number) => invoke<null>('rule_remove', { id }),
+    rule_enable: (id: number, on: boolean) => invoke<Rule>('rule_enable', { id, on }),
+    rule_count: (when: string, limit: number) => invoke<number>('rule_count', { when, limit }),
     domain_check: (domain: string, selectors: string[]) => invoke<DomainReport>('domain_check', { domain, selectors }),
     domain_test: (account: number) => invoke<DeliveryTest>('domain_test', { account }),
   };

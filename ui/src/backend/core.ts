@@ -100,6 +100,13 @@ export function createCoreBackend({ call, subscribe }: Transport): Backend {
     unsubscribe: (id) => api.unsubscribe(id),
     authenticate: (id, again) => api.authenticate(id, again),
     domainCheck: (domain, selectors) => api.domain_check(domain, selectors),
+    rules: () => api.rules(),
+    ruleAdd: (name, when, then) => api.rule_add(name, when, then),
+    ruleRemove: async (id) => {
+      await api.rule_remove(id);
+    },
+    ruleEnable: (id, on) => api.rule_enable(id, on),
+    ruleCount: (when, limit) => api.rule_count(when, limit),
     domainTest: (account) => api.domain_test(account),
     identities: (account) => api.identities(account),
     setIdentity: (account, input) => api.set_identity(account, input),

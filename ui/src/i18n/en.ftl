@@ -473,6 +473,20 @@ backup-state-written = written
 backup-state-gone = deleted
 backup-state-failed = failed: { $error }
 backup-none = No backups yet.
+settings-rules = Rules
+rules-hint = A rule acts on new mail when it arrives, each mail once, in the order listed. Write its conditions and actions in words, as `satu rule add` takes them.
+rules-none = No rules yet.
+rules-runs = { $count ->
+    [one] acted on one mail
+   *[other] acted on { $count } mails
+}
+rules-on = On
+rules-remove = Remove
+rules-name = Name
+rules-when = When (from:, to:, subject:, has:attachment, sender:failed, …)
+rules-then = Do (one per line: read, flag, archive, delete, move:FOLDER, task due:+2d, stop)
+rules-count = Would match { $count } of the last { $of } mails
+rules-add = Add the rule
 settings-domain = Your mail domain
 domain-hint = Check your company's domain as senders and receivers see it: where its mail goes, who may send in its name (SPF, DKIM, DMARC), and the records to publish. The delivery test sends a mail to yourself and shows how the receiving server judged it.
 domain-name = Domain

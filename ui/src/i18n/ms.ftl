@@ -471,6 +471,20 @@ backup-state-written = ditulis
 backup-state-gone = dipadam
 backup-state-failed = gagal: { $error }
 backup-none = Belum ada sandaran.
+settings-rules = Peraturan
+rules-hint = Peraturan bertindak ke atas mel baharu apabila ia tiba, setiap mel sekali, mengikut susunan yang disenaraikan. Tulis syarat dan tindakannya dalam perkataan, seperti yang diterima oleh `satu rule add`.
+rules-none = Belum ada peraturan.
+rules-runs = { $count ->
+    [one] bertindak ke atas satu mel
+   *[other] bertindak ke atas { $count } mel
+}
+rules-on = Hidup
+rules-remove = Buang
+rules-name = Nama
+rules-when = Apabila (from:, to:, subject:, has:attachment, sender:failed, …)
+rules-then = Lakukan (satu setiap baris: read, flag, archive, delete, move:FOLDER, task due:+2d, stop)
+rules-count = Akan sepadan dengan { $count } daripada { $of } mel terakhir
+rules-add = Tambah peraturan
 settings-domain = Domain mel anda
 domain-hint = Semak domain syarikat anda seperti yang dilihat oleh pengirim dan penerima: ke mana melnya pergi, siapa yang boleh menghantar atas namanya (SPF, DKIM, DMARC), dan rekod yang perlu diterbitkan. Ujian penghantaran menghantar mel kepada diri anda dan menunjukkan bagaimana pelayan penerima menilainya.
 domain-name = Domain

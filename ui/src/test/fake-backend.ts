@@ -60,6 +60,7 @@ import type {
   Authentication,
   DeliveryTest,
   DomainReport,
+  Rule,
   Draft,
   OutboxEntry,
   SendInput,
@@ -896,6 +897,52 @@ export class FakeBackend implements Backend {
     };
     detail.authentication = checked;
     return structuredClone(checked);
+  }
+
+  /** The rules, as the core keeps them. */
+  ruleList: Rule[] = [];
+
+  async rules(): Promise<Rule[]> {
+    return structuredClone(this.ruleList);
+  }
+
+  async ruleAdd(name: string, when: string, then: string[]): Promise<Rule> {
+    if (name.trim() === '') throw fail('invalid_input', 'Give the rule a name', 'name');
+    if (when.includes('colour:')) throw fail('invalid_input', 'colour: is not a condition', 'when');
+    if (then.length === 0) throw fail('invalid_input', 'Say what the rule does', 'do');
+    const rule: Rule = {
+      id: this.ruleList.length + 1,
+      name: name.trim(),
+      position: this.ruleList.length + 1,
+      enabled: true,
+      when: when.trim(),
+      then,
+      created: new Date().toISOString(),
+      runs: 0,
+    };
+    this.ruleList.push(rule);
+    return structuredClone(rule);
+  }
+
+  async ruleRemove(id: number): Promise<void> {
+    this.ruleList = this.ruleList.filter((r) => r.id !== id);
+  }
+
+  async ruleEnable(id: number, on: boolean): Promise<Rule> {
+    const rule = this.ruleList.find((r) => r.id === id);
+    if (!rule) throw fail('not_found', `No rule with id ${id}`, 'id');
+    rule.enabled = on;
+    return structuredClone(rule);
+  }
+
+  /** The live count: mail whose sender or subject holds each word of `when` after its colon. */
+  async ruleCount(when: string, limit: number): Promise<number> {
+    if (when.includes('colour:')) throw fail('invalid_input', 'colour: is not a condition', 'when');
+    const words = when.split(/\s+/).map((w) => (w.split(':').pop() ?? '').toLowerCase());
+    return [...this.items.values()]
+      .filter((s) => s.detail.kind === 'mail')
+      .slice(0, limit)
+      .filter((s) => words.every((w) => `${s.detail.sender?.address ?? ''} ${s.detail.title}`.toLowerCase().includes(w))).length;
   }
 
   /** Domains checked, as the core would answer for example.com (one warning). */

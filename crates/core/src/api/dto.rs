@@ -413,6 +413,39 @@ pub struct DomainReport {
     pub checked_at: String,
 }
 
+/// A rule (`satu rule list`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Rule {
+    pub id: i64,
+    pub name: String,
+    /// Its place in the order rules act in (lowest first).
+    pub position: i64,
+    pub enabled: bool,
+    /// Its conditions as written (`from:ceo@example.com has:attachment`).
+    pub when: String,
+    /// Its actions, one each (`task due:+2d`, `flag`).
+    pub then: Vec<String>,
+    /// When it was made (RFC 3339).
+    pub created: String,
+    /// Mails it acted on so far.
+    pub runs: i64,
+}
+
+/// What `satu rule run` did (or, with `dry_run`, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RuleRun {
+    pub rule: i64,
+    /// Mails looked at (the newest ones).
+    pub looked_at: u64,
+    /// Those the rule matches.
+    pub matched: u64,
+    /// Those it acted on now (0 in a dry run; a mail it acted on before is not done again).
+    pub applied: u64,
+    /// The matching mails' item ids, newest first.
+    pub items: Vec<i64>,
+    pub dry_run: bool,
+}
+
 /// What `satu domain test` saw: a test mail through the account's own server, as the
 /// receiving provider judged it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

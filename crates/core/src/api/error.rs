@@ -143,7 +143,8 @@ impl From<&anyhow::Error> for ApiError {
                     | StoreError::NoSuchAccount(_)
                     | StoreError::NotTask(_)
                     | StoreError::NoSuchOutgoing(_)
-                    | StoreError::NoSuchDraft(_) => ErrorCode::NotFound,
+                    | StoreError::NoSuchDraft(_)
+                    | StoreError::NoSuchRule(_) => ErrorCode::NotFound,
                     StoreError::NotMail(_) => {
                         return ApiError::invalid("id", store.to_string());
                     }

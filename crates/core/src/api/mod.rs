@@ -14,6 +14,7 @@ pub mod dto;
 pub mod error;
 mod import;
 mod mail;
+mod rules;
 mod send;
 mod settings;
 mod sync;

@@ -9,6 +9,7 @@
 //! - [`crate::search_index::run`]: the indexer, writing stored mail's words into the full-text
 //!   index in the background.
 //! - [`crate::trust::run`]: the sender checks (DKIM, SPF, DMARC) of newly arrived mail.
+//! - [`crate::rules::run`]: the user's rules on newly arrived mail, each once.
 //!
 //! Every loop has a cancellation token, a child of the one given to [`run`], and all of them
 //! together stop within [`STOP_TIMEOUT`]. A loop that fails goes *offline* and tries again after
@@ -215,6 +216,10 @@ async fn run_unpaused(
         crate::trust::run(ctx.clone(), workers_token.clone())
             .instrument(tracing::info_span!("trust")),
     );
+    let rules = tokio::spawn(
+        crate::rules::run(ctx.clone(), workers_token.clone())
+            .instrument(tracing::info_span!("rules")),
+    );
     let result = loop {
         match ctx.store().accounts() {
             Ok(accounts) => {
@@ -282,6 +287,9 @@ async fn run_unpaused(
     }
     if tokio::time::timeout_at(deadline, senders).await.is_err() {
         tracing::warn!("The sender checks did not stop in time.");
+    }
+    if tokio::time::timeout_at(deadline, rules).await.is_err() {
+        tracing::warn!("The rules did not stop in time.");
     }
     for (id, (token, handle)) in running {
         token.cancel();
