@@ -406,3 +406,83 @@ fn calendar_freshness_turns_amber_when_the_server_stops_answering() {
     assert_eq!(account["passes"], 2, "{account}");
     assert_eq!(account["sync_error_rate"], 0.5, "{account}");
 }
+
+/// Imports one reply to the budget mail (`Re: Budget plan`) from `from` saying `text`, dated
+/// `minutes` after now (after the task was made).
+fn reply(satu: &Satu, id: &str, from: &str, text: &str, minutes: i64) {
+    let date = (chrono::Utc::now() + chrono::Duration::minutes(minutes)).to_rfc2822();
+    let path = satu.dir.path().join(format!("{id}.mbox"));
+    std::fs::write(
+        &path,
+        format!(
+            "From a@b Mon Nov  2 09:00:00 2026\nFrom: {from}\nTo: alice@example.com\nSubject: Re: Budget plan\nDate: {date}\nMessage-ID: <{id}@example.com>\nIn-Reply-To: <plan@example.com>\nReferences: <plan@example.com>\n\n{text}\n\nOn Mon, 2 Nov 2026, Alice wrote:\n> Let us plan the budget.\n\n"
+        ),
+    )
+    .expect("mbox");
+    satu.json(&["import", "mbox", path.to_str().expect("path")]);
+}
+
+#[test]
+fn replies_that_say_how_the_work_goes_move_the_task_and_other_devices_see_it() {
+    let radicale = Radicale::start();
+    let url = radicale.var("RADICALE_URL");
+    let a = mail_device();
+    let mail = a.json(&["timeline", "--kind", "mail"])[0]["id"].to_string();
+    let task = a.json(&["task", "from-mail", &mail]);
+    let task_id = task["id"].to_string();
+    support::added_id(&add(&a, url, "alice-pass", None));
+    sync_tasks(&a);
+
+    // Bob, to whom the mail went, answers "50% there": the task is half done, in process.
+    reply(
+        &a,
+        "half",
+        "Bob <bob@example.com>",
+        "About 50% there, the rest tomorrow.",
+        1,
+    );
+    let tasks = a.json(&["task", "list"]);
+    let t = task_of(&tasks, "Budget plan");
+    assert_eq!(t["todo"]["percent"], 50, "{t}");
+    assert_eq!(t["todo"]["status"], "in-process", "{t}");
+    assert_eq!(sync_tasks(&a)["pushed"], 1);
+    let ics = the_vtodo(url);
+    assert!(ics.contains("PERCENT-COMPLETE:50"), "{ics}");
+
+    // Someone who was not in the conversation says "Done": nothing moves.
+    reply(&a, "stranger", "Eve <eve@elsewhere.test>", "Done.", 2);
+    assert_eq!(
+        task_of(&a.json(&["task", "list"]), "Budget plan")["todo"]["percent"],
+        50
+    );
+
+    // Bob says "Selesai." (done): completed here and, after the sync, on the server; the
+    // activity says which messages moved it.
+    reply(
+        &a,
+        "done",
+        "Bob <bob@example.com>",
+        "Selesai, terima kasih.",
+        3,
+    );
+    let tasks = a.json(&["task", "list"]);
+    assert_eq!(task_of(&tasks, "Budget plan")["todo"]["done"], true);
+    sync_tasks(&a);
+    let ics = the_vtodo(url);
+    assert!(ics.contains("STATUS:COMPLETED"), "{ics}");
+    let shown = a.json(&["show", &task_id]);
+    let moved: Vec<&str> = shown["activity"]
+        .as_array()
+        .expect("activity")
+        .iter()
+        .map(|a| a["moved_to"].as_str().expect("moved_to"))
+        .collect();
+    assert_eq!(moved, ["50%", "", "completed"], "{shown}");
+
+    // A message written before "Selesai" but arriving after it does not undo it.
+    reply(&a, "late", "Bob <bob@example.com>", "20% done so far", 2);
+    assert_eq!(
+        task_of(&a.json(&["task", "list"]), "Budget plan")["todo"]["done"],
+        true
+    );
+}

@@ -36,6 +36,14 @@ pub(crate) fn new_mail(
     seen: bool,
     flagged: bool,
 ) -> NewMail {
+    // A reply may say how a task's work goes; only replies are read.
+    let progress = (!parsed.in_reply_to.is_empty() || parsed.subject_is_reply)
+        .then(|| parsed.body_text.as_deref().and_then(crate::progress::read))
+        .flatten()
+        .map(|p| satu_store::TaskProgress {
+            percent: p.percent.map(i64::from),
+            done: p.done,
+        });
     NewMail {
         account_id,
         time_ms: parsed.date_ms.unwrap_or(fallback_time_ms),
@@ -66,6 +74,7 @@ pub(crate) fn new_mail(
         folder,
         gm_msgid: None,
         remote_size: None,
+        progress,
     }
 }
 

@@ -30,6 +30,7 @@ mod oauth;
 mod offline;
 mod pass;
 mod print;
+mod progress;
 mod replay;
 mod rules;
 mod search_index;

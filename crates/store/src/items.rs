@@ -129,6 +129,9 @@ pub struct NewMail {
     /// `Some(size of the whole message)` when only its header was fetched (`raw` is the header;
     /// the body stays on the server until the message is opened: selective offline).
     pub remote_size: Option<u32>,
+    /// What the message says of the work, when it answers in a task's conversation ("50%",
+    /// "done"): read by the core from its first line (`core/src/progress.rs`).
+    pub progress: Option<crate::TaskProgress>,
 }
 
 /// The outcome of storing a message.
@@ -544,7 +547,7 @@ impl Tx<'_> {
         self.thread_mail(id, mail)?;
         self.record(ChangeKind::Added, id, ItemKind::Mail, &mail.title)?;
         self.relink_task(id, mail.account_id, &mail.message_id)?;
-        self.note_task_activity(id, mail.time_ms, &mail.message_id)?;
+        self.note_task_activity(id, mail.time_ms, &mail.message_id, mail.progress)?;
         if mail.flagged {
             self.on_mail_flagged(id)?;
         }

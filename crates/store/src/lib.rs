@@ -114,7 +114,7 @@ pub use rules::RuleRow;
 pub use settings::{NumberSetting, Setting, TextSetting};
 pub use snoozes::Snooze;
 pub use task_sync::{RemoteTask, SyncTask, TaskFields};
-pub use tasks::{Activity, TaskStatus, TodoInfo};
+pub use tasks::{Activity, TaskProgress, TaskStatus, TodoInfo};
 pub use trust::{SenderCheck, SenderKnowledge, Unchecked};
 
 /// Errors a caller may want to branch on. Everything else is an `anyhow::Error` with context.

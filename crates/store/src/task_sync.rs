@@ -58,6 +58,8 @@ pub struct SyncTask {
     pub ics: String,
     /// The chat message it was made from, as a `matrix:` URI; '' when none.
     pub chat_link: String,
+    /// PERCENT-COMPLETE here (a reply's "50%" moves it).
+    pub percent: i64,
 }
 
 /// The server's version of a task.
@@ -88,7 +90,7 @@ pub struct RemoteTask {
 
 const COLUMNS: &str = "t.item_id, i.account_id, t.uid, i.title, t.status, t.due, t.base_title, t.base_status,
     t.base_due, t.completed_at, t.mail_message_id, i.snippet, t.calendar_id, t.href, t.etag, t.revision,
-    t.synced_revision, t.sync_error, t.created_at, t.updated_at, t.ics, t.chat_link";
+    t.synced_revision, t.sync_error, t.created_at, t.updated_at, t.ics, t.chat_link, t.percent";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<SyncTask> {
     let status: String = row.get(4)?;
@@ -124,6 +126,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<SyncTask> {
         updated_ms: row.get(19)?,
         ics: row.get(20)?,
         chat_link: row.get(21)?,
+        percent: row.get(22)?,
     })
 }
 

@@ -334,15 +334,27 @@ pub struct Activity {
     pub moved_to: String,
 }
 
+/// What a message says of a task's work (see `NewMail::progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskProgress {
+    /// PERCENT-COMPLETE it names.
+    pub percent: Option<i64>,
+    /// The work is done.
+    pub done: bool,
+}
+
 impl Tx<'_> {
     /// Mail `mail_id` (sent at `time_ms`) joined a conversation: for each task made from a mail
-    /// of that conversation before it was sent, it is activity, and it moves a task that
-    /// needs action to "in process" when `tasks.progress_from_replies` is on.
+    /// of that conversation before it was sent, it is activity; with `tasks.progress_from_replies`
+    /// on, it moves a task that needs action to "in process", and what it says of the work
+    /// (`progress`: "50%", "done") sets the task's percent and status, when its sender took part
+    /// in the conversation and no later message set them already.
     pub(crate) fn note_task_activity(
         &mut self,
         mail_id: i64,
         time_ms: i64,
         message_id: &str,
+        progress: Option<TaskProgress>,
     ) -> Result<()> {
         let tasks: Vec<(i64, String)> = {
             let mut stmt = self.conn().prepare_cached(
@@ -364,9 +376,35 @@ impl Tx<'_> {
         if tasks.is_empty() {
             return Ok(());
         }
-        let progress = self.setting(Setting::ProgressFromReplies)?;
+        let on = self.setting(Setting::ProgressFromReplies)?;
         for (task, status) in tasks {
-            let moves = progress && status == TaskStatus::NeedsAction.as_str();
+            let says = match progress {
+                Some(p) if on && self.may_move_task(task, mail_id, time_ms)? => Some(p),
+                _ => None,
+            };
+            if let Some(p) = says {
+                let moved_to = if p.done {
+                    TaskStatus::Completed.as_str().to_owned()
+                } else {
+                    format!("{}%", p.percent.unwrap_or(0))
+                };
+                self.conn()
+                    .execute(
+                        "INSERT OR IGNORE INTO task_activity (task_id, item_id, moved_to) VALUES (?1, ?2, ?3)",
+                        params![task, mail_id, moved_to],
+                    )
+                    .context("Cannot note the task's activity")?;
+                if p.done {
+                    self.set_task_status(task, TaskStatus::Completed)?;
+                } else if let Some(percent) = p.percent {
+                    if status == TaskStatus::NeedsAction.as_str() {
+                        self.set_task_status(task, TaskStatus::InProcess)?;
+                    }
+                    self.set_task_percent(task, percent)?;
+                }
+                continue;
+            }
+            let moves = on && status == TaskStatus::NeedsAction.as_str();
             self.conn()
                 .execute(
                     "INSERT OR IGNORE INTO task_activity (task_id, item_id, moved_to) VALUES (?1, ?2, ?3)",
@@ -381,6 +419,63 @@ impl Tx<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl Tx<'_> {
+    /// Whether mail `mail_id` (sent at `time_ms`) may set task `task`'s progress: its sender
+    /// took part in the conversation (wrote in it, was among the recipients of the task's mail,
+    /// or is the user), and no message sent later set it already.
+    fn may_move_task(&self, task: i64, mail_id: i64, time_ms: i64) -> Result<bool> {
+        let later: bool = self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM task_activity a JOIN items i ON i.id = a.item_id
+                     WHERE a.task_id = ?1 AND a.moved_to != '' AND a.moved_to != 'in-process'
+                       AND i.time > ?2)",
+            )?
+            .query_row(params![task, time_ms], |r| r.get(0))?;
+        if later {
+            return Ok(false);
+        }
+        let took_part: bool = self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (
+                     SELECT 1 FROM items me
+                     WHERE me.id = ?2 AND me.sender_address != '' AND (
+                         EXISTS (SELECT 1 FROM items o WHERE o.thread_id = me.thread_id AND o.id != me.id
+                                 AND lower(o.sender_address) = lower(me.sender_address))
+                         OR EXISTS (SELECT 1 FROM items src JOIN mail m ON m.item_id = src.id
+                                    WHERE src.task_id = ?1
+                                      AND instr(lower(m.recipients), lower(me.sender_address)) > 0)
+                         OR EXISTS (SELECT 1 FROM accounts a WHERE lower(a.email) = lower(me.sender_address))
+                         OR EXISTS (SELECT 1 FROM identities d WHERE lower(d.address) = lower(me.sender_address))))",
+            )?
+            .query_row(params![task, mail_id], |r| r.get(0))?;
+        Ok(took_part)
+    }
+
+    /// Sets task `task`'s PERCENT-COMPLETE (0–100); 100 completes it. Returns whether it changed.
+    pub fn set_task_percent(&mut self, task: i64, percent: i64) -> Result<bool> {
+        let percent = percent.clamp(0, 100);
+        if percent == 100 {
+            return self.set_task_status(task, TaskStatus::Completed);
+        }
+        let title = task_title(self.conn(), task)?;
+        let now_ms = self.now() * 1000;
+        let changed = self
+            .conn()
+            .prepare_cached(
+                "UPDATE tasks SET percent = ?2, updated_at = ?3, revision = revision + 1
+                 WHERE item_id = ?1 AND percent != ?2",
+            )?
+            .execute(params![task, percent, now_ms])
+            .context("Cannot change the task's progress")?;
+        if changed > 0 {
+            self.record(ChangeKind::Updated, task, ItemKind::Task, &title)?;
+        }
+        Ok(changed > 0)
     }
 }
 

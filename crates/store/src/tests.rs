@@ -35,6 +35,7 @@ fn mail(account_id: i64, message_id: &str, time_ms: i64, title: &str) -> NewMail
         folder: None,
         gm_msgid: None,
         remote_size: None,
+        progress: None,
     }
 }
 

@@ -511,7 +511,8 @@ pub struct Activity {
     pub sender: String,
     /// The start of its text.
     pub snippet: String,
-    /// The status it moved the task to (`in-process`), '' when none.
+    /// What it moved the task to: a status (`in-process`, `completed`) or a percentage
+    /// (`50%`, from "50% there"); '' when none.
     pub moved_to: String,
 }
 

@@ -195,6 +195,12 @@ fn edited_vtodo(task: &SyncTask) -> Option<String> {
             }
         }
     }
+    // Progress said here (a reply's "50%"); completing sets 100 above.
+    if task.percent != there.percent && f.status != TaskStatus::Completed && task.percent < 100 {
+        let percent =
+            (task.percent > 0).then(|| Prop::new("PERCENT-COMPLETE", task.percent.to_string()));
+        todo.set("PERCENT-COMPLETE", percent.into_iter().collect());
+    }
     if let Some(link) = task_link(task).filter(|_| todo.prop("URL").is_none()) {
         todo.props.push(Prop::new("URL", link));
     }
@@ -226,6 +232,9 @@ fn new_vtodo(task: &SyncTask) -> String {
     }
     if let (TaskStatus::Completed, Some(done)) = (task.fields.status, task.completed_ms) {
         todo.completed(utc(done));
+    }
+    if task.percent > 0 {
+        todo.percent_complete(u8::try_from(task.percent.min(100)).unwrap_or(100));
     }
     if !task.description.is_empty() {
         todo.description(&task.description);
@@ -660,6 +669,7 @@ mod tests {
             updated_ms: 1_766_100_000_000,
             ics: String::new(),
             chat_link: String::new(),
+            percent: 0,
         };
         let ics = to_vtodo(&task);
         assert!(ics.contains("BEGIN:VTODO"), "{ics}");
@@ -706,6 +716,7 @@ BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT1H\r\nEND:VALARM\r\nEND:VTODO\r\nEN
             updated_ms: 1_767_000_000_000,
             ics: theirs.into(),
             chat_link: String::new(),
+            percent: 0,
         };
         task.fields.status = TaskStatus::Completed;
         let text = to_vtodo(&task);

@@ -65,6 +65,7 @@ fuzz_target!(|data: &[u8]| {
         folder: Some((*folder, 0, 0)),
         gm_msgid: None,
         remote_size: None,
+        progress: None,
     };
     store
         .write(|tx| tx.insert_mail(&mail))
