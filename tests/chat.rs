@@ -208,7 +208,7 @@ fn two_users_talk_reply_edit_redact_and_read_both_ways() {
         .all(|r| r["id"] != id));
 
     // Reading elsewhere clears unread here: bob writes twice, alice reads on her other device.
-    bob.send(&room, "first of two");
+    let first_event = bob.send(&room, "first of two");
     let second = bob.send(&room, "second of two");
     satu.json(&["sync"]);
     assert_eq!(item_with_snippet(&satu, "second of two")["unread"], true);
@@ -276,6 +276,35 @@ fn two_users_talk_reply_edit_redact_and_read_both_ways() {
         )
         .expect("task row");
     assert!(link.starts_with("matrix:roomid/"), "{link}");
+
+    // Bob answers that message "Done, sorted.": the task is done (progress from messages).
+    bob.send_event(
+        &room,
+        "m.room.message",
+        &serde_json::json!({
+            "msgtype": "m.text",
+            "body": "> <@bob:localhost> first of two\n\nDone, sorted.",
+            "m.relates_to": {"m.in_reply_to": {"event_id": first_event}},
+        }),
+    );
+    satu.json(&["sync"]);
+    let tasks = satu.json(&["task", "list"]);
+    let done = tasks
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .find(|t| t["id"] == task["id"])
+        .expect("the task");
+    assert_eq!(done["todo"]["done"], true, "{done}");
+    let activity = &satu.json(&["show", &task["id"].to_string()])["activity"];
+    assert!(
+        activity
+            .as_array()
+            .expect("activity")
+            .iter()
+            .any(|a| a["moved_to"] == "completed"),
+        "{activity}"
+    );
 }
 
 #[test]

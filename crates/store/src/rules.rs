@@ -121,6 +121,19 @@ impl Tx<'_> {
             .is_some())
     }
 
+    /// The task made from another mail of mail `id`'s conversation, if one was.
+    pub fn thread_task(&self, id: i64) -> Result<Option<i64>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT src.task_id FROM items me
+                 JOIN items src ON src.thread_id = me.thread_id AND src.task_id IS NOT NULL
+                 WHERE me.id = ?1 AND me.thread_id IS NOT NULL AND src.id != me.id LIMIT 1",
+            )?
+            .query_row([id], |row| row.get(0))
+            .optional()
+            .context("Cannot look for the conversation's task")
+    }
+
     /// Sets the audit trail's origin for the rest of this transaction (`rule` for what a rule
     /// does).
     pub fn set_audit_origin(&mut self, origin: &str) {

@@ -383,25 +383,7 @@ impl Tx<'_> {
                 _ => None,
             };
             if let Some(p) = says {
-                let moved_to = if p.done {
-                    TaskStatus::Completed.as_str().to_owned()
-                } else {
-                    format!("{}%", p.percent.unwrap_or(0))
-                };
-                self.conn()
-                    .execute(
-                        "INSERT OR IGNORE INTO task_activity (task_id, item_id, moved_to) VALUES (?1, ?2, ?3)",
-                        params![task, mail_id, moved_to],
-                    )
-                    .context("Cannot note the task's activity")?;
-                if p.done {
-                    self.set_task_status(task, TaskStatus::Completed)?;
-                } else if let Some(percent) = p.percent {
-                    if status == TaskStatus::NeedsAction.as_str() {
-                        self.set_task_status(task, TaskStatus::InProcess)?;
-                    }
-                    self.set_task_percent(task, percent)?;
-                }
+                self.apply_progress(task, &status, mail_id, p)?;
                 continue;
             }
             let moves = on && status == TaskStatus::NeedsAction.as_str();
@@ -423,19 +405,93 @@ impl Tx<'_> {
 }
 
 impl Tx<'_> {
-    /// Whether mail `mail_id` (sent at `time_ms`) may set task `task`'s progress: its sender
-    /// took part in the conversation (wrote in it, was among the recipients of the task's mail,
-    /// or is the user), and no message sent later set it already.
-    fn may_move_task(&self, task: i64, mail_id: i64, time_ms: i64) -> Result<bool> {
-        let later: bool = self
+    /// What message `item_id` says of task `task`'s work (its status now `status`): noted as
+    /// activity ("50%", "completed") and set.
+    fn apply_progress(
+        &mut self,
+        task: i64,
+        status: &str,
+        item_id: i64,
+        p: TaskProgress,
+    ) -> Result<()> {
+        let moved_to = if p.done {
+            TaskStatus::Completed.as_str().to_owned()
+        } else {
+            format!("{}%", p.percent.unwrap_or(0))
+        };
+        self.conn()
+            .execute(
+                "INSERT OR IGNORE INTO task_activity (task_id, item_id, moved_to) VALUES (?1, ?2, ?3)",
+                params![task, item_id, moved_to],
+            )
+            .context("Cannot note the task's activity")?;
+        if p.done {
+            self.set_task_status(task, TaskStatus::Completed)?;
+        } else if let Some(percent) = p.percent {
+            if status == TaskStatus::NeedsAction.as_str() {
+                self.set_task_status(task, TaskStatus::InProcess)?;
+            }
+            self.set_task_percent(task, percent)?;
+        }
+        Ok(())
+    }
+
+    /// A chat message (item `item_id`, sent at `time_ms`) that answers the chat message
+    /// `reply_to` (an event id) of account `account_id`: when a task was made from that message
+    /// and `tasks.progress_from_replies` is on, what it says of the work (`progress`) moves the
+    /// task, unless a later message did already. Room members are its participants. Returns
+    /// whether a task moved.
+    pub fn chat_reply_progress(
+        &mut self,
+        account_id: i64,
+        reply_to: &str,
+        item_id: i64,
+        time_ms: i64,
+        progress: TaskProgress,
+    ) -> Result<bool> {
+        if reply_to.is_empty() || !self.setting(Setting::ProgressFromReplies)? {
+            return Ok(false);
+        }
+        let found: Option<(i64, String)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT t.item_id, t.status FROM chat_messages c
+                 JOIN items i ON i.id = c.item_id
+                 JOIN tasks t ON t.item_id = i.task_id
+                 WHERE c.account_id = ?1 AND c.event_id = ?2",
+            )?
+            .query_row(params![account_id, reply_to], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .context("Cannot look for the task of a chat message")?;
+        let Some((task, status)) = found else {
+            return Ok(false);
+        };
+        if self.later_progress(task, time_ms)? {
+            return Ok(false);
+        }
+        self.apply_progress(task, &status, item_id, progress)?;
+        Ok(true)
+    }
+
+    /// Whether a message sent after `time_ms` set task `task`'s progress already.
+    fn later_progress(&self, task: i64, time_ms: i64) -> Result<bool> {
+        Ok(self
             .conn()
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM task_activity a JOIN items i ON i.id = a.item_id
                      WHERE a.task_id = ?1 AND a.moved_to != '' AND a.moved_to != 'in-process'
                        AND i.time > ?2)",
             )?
-            .query_row(params![task, time_ms], |r| r.get(0))?;
-        if later {
+            .query_row(params![task, time_ms], |r| r.get(0))?)
+    }
+
+    /// Whether mail `mail_id` (sent at `time_ms`) may set task `task`'s progress: its sender
+    /// took part in the conversation (wrote in it, was among the recipients of the task's mail,
+    /// or is the user), and no message sent later set it already.
+    fn may_move_task(&self, task: i64, mail_id: i64, time_ms: i64) -> Result<bool> {
+        if self.later_progress(task, time_ms)? {
             return Ok(false);
         }
         let took_part: bool = self

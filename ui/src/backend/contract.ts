@@ -705,7 +705,8 @@ sender: string,
  */
 snippet: string, 
 /**
- * The status it moved the task to (`in-process`), '' when none.
+ * What it moved the task to: a status (`in-process`, `completed`) or a percentage
+ * (`50%`, from "50% there"); '' when none.
  */
 moved_to: string, };
 

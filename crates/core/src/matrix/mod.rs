@@ -256,6 +256,22 @@ fn apply(
                     if let Some(id) = tx.insert_chat_message(&new)? {
                         report.messages += 1;
                         added.push(id);
+                        // A reply to the message a task came from may say how the work goes.
+                        if let Some(p) = (!new.reply_to.is_empty())
+                            .then(|| crate::progress::read(&new.body))
+                            .flatten()
+                        {
+                            tx.chat_reply_progress(
+                                account.id,
+                                &new.reply_to,
+                                id,
+                                new.time_ms,
+                                satu_store::TaskProgress {
+                                    percent: p.percent.map(i64::from),
+                                    done: p.done,
+                                },
+                            )?;
+                        }
                     }
                 }
                 ChatChange::Edit {

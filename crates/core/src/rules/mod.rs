@@ -147,6 +147,11 @@ fn act(
             actions::move_in(tx, store, id, &Target::Named(folder.clone()))?;
         }
         Action::Task { due_days, title } => {
+            // A reply in a conversation that is a task already is that task's activity, not a
+            // second task.
+            if let Some(task) = tx.thread_task(id)? {
+                return Ok(format!("task (the conversation's, {task})"));
+            }
             let due_ms = due_days.map(|d| arrived_ms + d * 86_400_000);
             let (task, made) = tx.task_from_mail(id, due_ms)?;
             let row = tx.item_row(id)?;
@@ -225,12 +230,12 @@ pub(crate) fn look_at_new_mail(ctx: &Context) -> anyhow::Result<usize> {
     loop {
         let cursor = store.rule_cursor()?;
         let (ids, newest) = store.mail_for_rules(cursor.unwrap_or(i64::MAX), PER_PASS)?;
-        if cursor.is_none() || rules.is_empty() {
-            store.write(|tx| tx.set_rule_cursor(newest))?;
-            return Ok(acted);
-        }
-        if ids.is_empty() {
-            store.write(|tx| tx.set_rule_cursor(newest))?;
+        if cursor.is_none() || rules.is_empty() || ids.is_empty() {
+            // Nothing for a rule: only the cursor moves (no write when it is there already,
+            // so that a store with no rules is not written to at every change).
+            if cursor != Some(newest) {
+                store.write(|tx| tx.set_rule_cursor(newest))?;
+            }
             return Ok(acted);
         }
         let full = ids.len() == PER_PASS as usize;
