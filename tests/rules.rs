@@ -10,11 +10,15 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::{Dovecot, Satu};
 
-/// A mail from `from` with a PDF attached.
+/// A mail from `from` with a PDF attached, dated now (rules act on new mail).
 fn with_pdf(id: &str, from: &str, subject: &str) -> String {
+    with_pdf_dated(id, from, subject, &chrono::Utc::now().to_rfc2822())
+}
+
+fn with_pdf_dated(id: &str, from: &str, subject: &str, date: &str) -> String {
     format!(
         "Message-ID: <{id}@rules.test>\r\nFrom: {from}\r\nTo: alice@example.com\r\n\
-         Subject: {subject}\r\nDate: Mon, 7 Dec 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Subject: {subject}\r\nDate: {date}\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
          See the board pack.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; \
          filename=pack.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
@@ -138,6 +142,18 @@ fn a_rule_acts_on_new_mail_once_even_across_a_kill_and_leaves_older_mail_until_a
     assert_eq!(mail(&satu, "Not from the CEO")["flagged"], false);
     // The mail from before the rule is left alone.
     assert_eq!(tasks_titled(&satu, "Pack before the rule"), 0);
+    // Mail stored now but dated a month ago (an account added later brings years of it) is
+    // not new mail.
+    let month_ago = (chrono::Utc::now() - chrono::Duration::days(30)).to_rfc2822();
+    let old = with_pdf_dated(
+        "dated",
+        "CEO <ceo@example.com>",
+        "Pack from last month",
+        &month_ago,
+    );
+    dovecot.append("alice", "INBOX", &old);
+    satu.sync_ok();
+    assert_eq!(tasks_titled(&satu, "Pack from last month"), 0);
     satu.sync_ok();
     let flagged = dovecot.messages("alice", "INBOX");
     assert!(
@@ -175,12 +191,16 @@ fn a_rule_acts_on_new_mail_once_even_across_a_kill_and_leaves_older_mail_until_a
 
     // The mail already here, when asked: a dry run counts, a run acts once.
     let dry = satu.json(&["rule", "run", &id.to_string(), "--dry-run"]);
-    assert_eq!(dry["matched"], 3, "{dry}");
+    assert_eq!(dry["matched"], 4, "{dry}");
     assert_eq!(dry["applied"], 0, "{dry}");
     assert_eq!(tasks_titled(&satu, "Pack before the rule"), 0);
     let run = satu.json(&["rule", "run", &id.to_string()]);
-    assert_eq!(run["applied"], 1, "only the mail from before: {run}");
+    assert_eq!(
+        run["applied"], 2,
+        "the mail from before and last month's: {run}"
+    );
     assert_eq!(tasks_titled(&satu, "Pack before the rule"), 1);
+    assert_eq!(tasks_titled(&satu, "Pack from last month"), 1);
     assert_eq!(satu.json(&["rule", "run", &id.to_string()])["applied"], 0);
 
     // Off, it does nothing; removed, it is gone.

@@ -2,7 +2,8 @@
 //!
 //! - What a rule says is read by pure functions: its conditions ([`when`]) and its actions and
 //!   which rules act on a mail, in order, up to one that stops ([`then::plan`]).
-//! - New mail (stored in an INBOX after the rules last looked, `rule_cursor`) is looked at by
+//! - New mail (stored in an INBOX after the rules last looked, `rule_cursor`, and dated within
+//!   [`NEW_MAIL_DAYS`]: an account added later does not bring years of "new" mail) is looked at by
 //!   [`run`] beside the live sync and after `satu sync` ([`look_at_new_mail`]). Everything the
 //!   rules do to one mail commits in one transaction with the rows that say each rule ran and
 //!   the cursor past it: a rule acts on a mail once, across a kill and a restart. What they do
@@ -28,6 +29,10 @@ use then::{Action, Rule};
 
 /// New mail looked at per pass.
 const PER_PASS: u32 = 200;
+
+/// Mail dated longer ago than this is not new mail, whenever it is stored (an account added
+/// later brings years of it): rules leave it to `satu rule run`.
+const NEW_MAIL_DAYS: i64 = 3;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -239,7 +244,12 @@ pub(crate) fn look_at_new_mail(ctx: &Context) -> anyhow::Result<usize> {
             return Ok(acted);
         }
         let full = ids.len() == PER_PASS as usize;
+        let oldest_new = now_ms() - NEW_MAIL_DAYS * 86_400_000;
         for id in &ids {
+            if store.item_row(*id)?.time_ms < oldest_new {
+                store.write(|tx| tx.set_rule_cursor(*id))?;
+                continue;
+            }
             match apply(store, &rules, *id, 0, Some(*id)) {
                 Ok(done) => {
                     if done.iter().any(|(_, d)| !d.is_empty()) {

@@ -176,7 +176,7 @@ pub(crate) fn findings(ask: &Ask, r: &Records) -> Vec<dto::DomainFinding> {
             for mx in hosts {
                 let host = &mx.host;
                 let (severity, title, fix) = match &mx.probe {
-                    Err(e) => ("bad", format!("MX {host} cannot be reached: {e}."), "Check the host name in the MX record, and that the server takes connections on port 25 from the internet.".to_owned()),
+                    Err(e) => ("bad", format!("MX {host} cannot be reached: {e}."), "Check the host name in the MX record, and that the server takes connections on port 25 from the internet. Many home and office networks block outgoing port 25: if the other checks pass, try again from another network.".to_owned()),
                     Ok(p) if !p.starttls => ("warning", format!("MX {host} answers ({}) but offers no STARTTLS: mail to it travels unencrypted.", p.greeting), "Turn on STARTTLS on the mail server with a certificate for its name.".to_owned()),
                     Ok(satu_mail::mx::MxProbe { tls: Some(Err(e)), .. }) => ("warning", format!("MX {host} offers STARTTLS, but its TLS fails: {e}."), format!("Give the server a valid certificate for {host} (senders enforcing MTA-STS or DANE will refuse it).")),
                     Ok(_) => ("good", format!("MX {host} answers, with STARTTLS and a valid certificate for its name."), String::new()),
